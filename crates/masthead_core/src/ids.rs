@@ -1,0 +1,35 @@
+//! Typed identifiers, so an article id can never be passed where a section id is meant.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// Identifies an article (any kind: news, opinion, video, roundup, meeting brief).
+    ArticleId,
+    /// Identifies a section of the site.
+    SectionId,
+    /// Identifies a staff author.
+    AuthorId,
+    /// Identifies a tag.
+    TagId,
+    /// Identifies a stored image.
+    MediaId,
+    /// Identifies a community calendar event.
+    EventId,
+    /// Identifies a reader comment.
+    CommentId,
+);

@@ -1,0 +1,38 @@
+//! Domain types and rules of masthead, with no I/O: identifiers, slugs, article kinds and
+//! statuses, bylines, excerpts, pagination and the clock.
+//!
+//! Everything that comes from outside (a form, a URL, a demo file) becomes one of these types
+//! at the edge, so the layers above can trust what they hold.
+
+pub mod article;
+pub mod clock;
+pub mod event;
+pub mod excerpt;
+pub mod ids;
+pub mod page;
+pub mod slug;
+
+pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use event::{CommentStatus, EventStatus};
+pub use excerpt::excerpt;
+pub use ids::{ArticleId, AuthorId, CommentId, EventId, MediaId, SectionId, TagId};
+pub use page::PageNumber;
+pub use slug::Slug;
+
+/// A value from outside did not satisfy a domain rule. The message says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidInput {
+    /// The field or parameter that was rejected.
+    pub field: &'static str,
+    /// What was wrong and what would be accepted.
+    pub message: String,
+}
+
+impl InvalidInput {
+    /// Builds the error for `field` with a message saying what is allowed.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}

@@ -1,0 +1,125 @@
+//! The theme: minijinja templates embedded in the binary, each overridable by a file of the
+//! same name in a theme directory, plus the stylesheet.
+//!
+//! `.html` templates autoescape. Values that are already HTML (sanitized bodies, shared page
+//! parts rendered earlier) are marked safe by the caller with [`Theme::safe`], never by a
+//! template's `|safe` on user text.
+
+use crate::format;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../themes/default/templates/base.html")),
+    ("macros.html", include_str!("../../../themes/default/templates/macros.html")),
+    ("home.html", include_str!("../../../themes/default/templates/home.html")),
+    ("article.html", include_str!("../../../themes/default/templates/article.html")),
+    ("list.html", include_str!("../../../themes/default/templates/list.html")),
+    ("events.html", include_str!("../../../themes/default/templates/events.html")),
+    ("error.html", include_str!("../../../themes/default/templates/error.html")),
+    ("parts/nav.html", include_str!("../../../themes/default/templates/parts/nav.html")),
+    ("parts/footer.html", include_str!("../../../themes/default/templates/parts/footer.html")),
+    ("parts/latest.html", include_str!("../../../themes/default/templates/parts/latest.html")),
+    ("parts/events.html", include_str!("../../../themes/default/templates/parts/events.html")),
+    ("parts/sections.html", include_str!("../../../themes/default/templates/parts/sections.html")),
+];
+
+/// The built-in stylesheet.
+pub const STYLESHEET: &str = include_str!("../../../themes/default/static/site.css");
+
+/// A template could not be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("theme template {template}: {source:#}")]
+pub struct ThemeError {
+    template: String,
+    #[source]
+    source: Error,
+}
+
+/// The loaded theme.
+#[derive(Debug)]
+pub struct Theme {
+    env: Environment<'static>,
+    stylesheet: String,
+}
+
+impl Theme {
+    /// The built-in theme, with `override_dir`'s templates (`templates/NAME`) and stylesheet
+    /// (`static/site.css`) taking precedence where present. Dates are shown in `tz`.
+    pub fn load(override_dir: Option<&Path>, tz: Tz) -> Result<Self, std::io::Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let dir: Option<PathBuf> = override_dir.map(|d| d.join("templates"));
+        env.set_loader(move |name| {
+            if let Some(dir) = &dir {
+                // Names come from our own code and templates; refuse anything path-like anyway.
+                if !name.contains("..") && !name.starts_with('/') {
+                    match std::fs::read_to_string(dir.join(name)) {
+                        Ok(source) => return Ok(Some(source)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(Error::new(ErrorKind::InvalidOperation, "cannot read theme file")
+                                .with_source(e));
+                        }
+                    }
+                }
+            }
+            Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| (*s).to_owned()))
+        });
+        env.add_filter("date", move |v: String| with_time(&v, |t| format::date(t, tz)));
+        env.add_filter("datetime", move |v: String, zone: Option<String>| {
+            with_time(&v, |t| format::datetime(t, zone_or(zone.as_deref(), tz)))
+        });
+        env.add_filter("time", move |v: String, zone: Option<String>| {
+            with_time(&v, |t| format::time(t, zone_or(zone.as_deref(), tz)))
+        });
+        env.add_filter("day", move |v: String, zone: Option<String>| {
+            with_time(&v, |t| format::day(t, zone_or(zone.as_deref(), tz)))
+        });
+        env.add_filter("excerpt", |v: String, max: usize| masthead_core::excerpt(&v, max));
+        env.add_filter("meeting_date", |v: String| {
+            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .map(format::long_date)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a date: {v:?}: {e}")))
+        });
+        let stylesheet = match override_dir.map(|d| d.join("static/site.css")) {
+            Some(path) if path.exists() => std::fs::read_to_string(path)?,
+            _ => STYLESHEET.to_owned(),
+        };
+        Ok(Self { env, stylesheet })
+    }
+
+    /// Renders template `name` with `ctx`.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, ThemeError> {
+        let wrap = |source| ThemeError { template: name.to_owned(), source };
+        self.env.get_template(name).map_err(wrap)?.render(ctx).map_err(wrap)
+    }
+
+    /// Marks `html` as already safe (sanitized or rendered by us) so templates do not escape it.
+    pub fn safe(html: String) -> Value {
+        Value::from_safe_string(html)
+    }
+
+    /// The stylesheet in effect.
+    pub fn stylesheet(&self) -> &str {
+        &self.stylesheet
+    }
+
+    /// Names of the built-in templates (for tests that render every one).
+    pub fn template_names() -> impl Iterator<Item = &'static str> {
+        TEMPLATES.iter().map(|(n, _)| *n)
+    }
+}
+
+fn zone_or(zone: Option<&str>, default: Tz) -> Tz {
+    zone.and_then(|z| z.parse().ok()).unwrap_or(default)
+}
+
+fn with_time(v: &str, f: impl Fn(DateTime<Utc>) -> String) -> Result<String, Error> {
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| f(t.with_timezone(&Utc)))
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a time: {v:?}: {e}")))
+}

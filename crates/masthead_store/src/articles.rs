@@ -1,0 +1,372 @@
+//! Articles: writing them (with their authors, tags and old slugs) and reading what the public
+//! pages show. Every public read applies the same visibility rule: published, or scheduled and
+//! due, at the time the caller passes in.
+
+use crate::dialect::per_backend;
+use crate::model::{ArticlePage, Byline, Image, ListPage, Meeting, NameRef, NewArticle, Teaser};
+use crate::{Result, Store, StoreError, from_micros, site, to_micros};
+use chrono::{DateTime, NaiveDate, Utc};
+use masthead_core::{ArticleId, ArticleKind, ArticleStatus, AuthorId, PageNumber, SectionId, Slug, TagId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// The columns of a teaser, in the order `teaser_from_row` reads them.
+macro_rules! teaser_columns {
+    ($arr:literal, $end:literal, $obj:literal) => {
+        concat!(
+            "ar.id, ar.kind, ar.slug, ar.title, ar.summary, ar.excerpt, ar.byline, ar.source_name, ",
+            "ar.published_at, ar.updated_at, s.slug, s.name, ",
+            "m.storage_name, m.alt_text, m.credit, m.width, m.height, ",
+            "COALESCE((SELECT ", $arr, $obj, "'slug', a.slug, 'name', a.name) ORDER BY aa.position", $end,
+            " FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id = ar.id), '[]')"
+        )
+    };
+}
+
+/// The tables behind a teaser.
+macro_rules! from_clause {
+    () => {
+        " FROM articles ar JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id "
+    };
+}
+
+/// The rule for what readers may see, with the current time as `$1`.
+macro_rules! visible {
+    () => {
+        " ar.status IN ('published', 'scheduled') AND ar.published_at <= $1 "
+    };
+}
+
+/// A page of teasers, newest first; `$2` is the limit, `$3` the offset, `$4` the filter value.
+macro_rules! list_query {
+    ($filter:literal, $arr:literal, $end:literal, $obj:literal) => {
+        concat!(
+            "SELECT ", teaser_columns!($arr, $end, $obj), from_clause!(),
+            "WHERE", visible!(), $filter,
+            " ORDER BY ar.published_at DESC, ar.id DESC LIMIT $2 OFFSET $3"
+        )
+    };
+}
+
+macro_rules! article_page_query {
+    ($arr:literal, $end:literal, $obj:literal) => {
+        concat!(
+            "SELECT ", teaser_columns!($arr, $end, $obj), ", ",
+            "ar.body_html, ar.source_url, ar.source_canonical, ar.image_caption, ar.video_url, ",
+            "ar.meeting_body, ar.meeting_date, ar.decisions_json, ar.items_json, ar.notes_json, ",
+            "COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.name", $end,
+            " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]'), ",
+            "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
+            "ORDER BY c.created_at, c.id", $end,
+            " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]')",
+            from_clause!(),
+            "WHERE ar.slug = $2 AND", visible!()
+        )
+    };
+}
+
+/// Which articles a teaser list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ArticleFilter {
+    /// Every visible article.
+    All,
+    /// Those of one section.
+    Section(SectionId),
+    /// Those by one staff author.
+    Author(AuthorId),
+    /// Those with one tag.
+    Tag(TagId),
+}
+
+impl Store {
+    /// Teasers of visible articles, newest first, `per_page` to a page.
+    pub async fn list_articles(
+        &self,
+        filter: ArticleFilter,
+        now: DateTime<Utc>,
+        page: PageNumber,
+        per_page: u32,
+    ) -> Result<ListPage<Teaser>> {
+        let (sql, value): (&'static str, Option<i64>) = match filter {
+            ArticleFilter::All => {
+                (per_backend!(self.backend(), list_query, ""), None)
+            }
+            ArticleFilter::Section(id) => {
+                (per_backend!(self.backend(), list_query, "AND ar.section_id = $4"), Some(id.0))
+            }
+            ArticleFilter::Author(id) => {
+                (per_backend!(self.backend(), list_query, "AND ar.id IN (SELECT article_id FROM article_authors WHERE author_id = $4)"), Some(id.0))
+            }
+            ArticleFilter::Tag(id) => {
+                (per_backend!(self.backend(), list_query, "AND ar.id IN (SELECT article_id FROM article_tags WHERE tag_id = $4)"), Some(id.0))
+            }
+        };
+        let offset = i64::try_from(page.offset(per_page)).unwrap_or(i64::MAX);
+        let mut query = sqlx::query(sql).bind(to_micros(now)).bind(i64::from(per_page) + 1).bind(offset);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let mut items = rows.iter().map(teaser_from_row).collect::<Result<Vec<_>>>()?;
+        let has_more = items.len() > per_page as usize;
+        items.truncate(per_page as usize);
+        Ok(ListPage { items, has_more })
+    }
+
+    /// The visible article with `slug`, with everything its page shows, in one query.
+    pub async fn article_page(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<ArticlePage>> {
+        let sql = per_backend!(self.backend(), article_page_query);
+        let row = sqlx::query(sql).bind(to_micros(now)).bind(slug).fetch_optional(&self.pool).await?;
+        row.as_ref().map(article_page_from_row).transpose()
+    }
+
+    /// The current slug of the visible article that used to be at `old_slug`, if any.
+    pub async fn redirect_for(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(concat!(
+            "SELECT ar.slug FROM slug_redirects r JOIN articles ar ON ar.id = r.article_id ",
+            "WHERE r.old_slug = $2 AND",
+            visible!()
+        ))
+        .bind(to_micros(now))
+        .bind(old_slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(slug,)| slug))
+    }
+
+    /// Saves a new article with its authors and tags; a slug in use is a `Conflict`.
+    pub async fn insert_article(&self, article: &NewArticle, now: DateTime<Utc>) -> Result<ArticleId> {
+        let mut tx = self.pool.begin().await?;
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug = $1")
+            .bind(article.slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "the slug \"{}\" is already used by another story; choose another one",
+                article.slug
+            )));
+        }
+        let (meeting_body, meeting_date, decisions) = match &article.meeting {
+            Some(m) => (m.body.as_str(), m.date.to_string(), serde_json::to_string(&m.decisions)?),
+            None => ("", String::new(), "[]".to_owned()),
+        };
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO articles (kind, status, slug, title, summary, excerpt, body_md, body_html, byline, \
+             source_name, source_url, source_canonical, section_id, image_id, image_caption, video_url, \
+             meeting_body, meeting_date, decisions_json, items_json, notes_json, published_at, updated_at, \
+             created_at, modified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22, $23, $24, $24) RETURNING id",
+        )
+        .bind(article.kind.as_str())
+        .bind(article.status.as_str())
+        .bind(article.slug.as_str())
+        .bind(&article.title)
+        .bind(&article.summary)
+        .bind(&article.excerpt)
+        .bind(&article.body_md)
+        .bind(&article.body_html)
+        .bind(&article.byline)
+        .bind(&article.source_name)
+        .bind(&article.source_url)
+        .bind(i64::from(article.source_canonical))
+        .bind(article.section.0)
+        .bind(article.image.map(|m| m.0))
+        .bind(&article.image_caption)
+        .bind(&article.video_url)
+        .bind(meeting_body)
+        .bind(meeting_date)
+        .bind(decisions)
+        .bind(serde_json::to_string(&article.items)?)
+        .bind(serde_json::to_string(&article.notes)?)
+        .bind(article.published_at.map(to_micros))
+        .bind(article.updated_at.map(to_micros))
+        .bind(to_micros(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        // A new story takes over a slug that used to redirect elsewhere.
+        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+            .bind(article.slug.as_str())
+            .execute(&mut *tx)
+            .await?;
+        for (position, author) in article.authors.iter().enumerate() {
+            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(author.0)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for name in &article.tags {
+            let slug = Slug::from_title(name);
+            sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
+                .bind(slug.as_str())
+                .bind(name.trim())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO article_tags (article_id, tag_id) SELECT $1, id FROM tags WHERE slug = $2 \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(slug.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ArticleId(id))
+    }
+
+    /// Gives an article a new slug; the old one keeps answering with a redirect.
+    pub async fn rename_article(&self, id: ArticleId, new_slug: &Slug, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let (old,): (String,) =
+            sqlx::query_as("SELECT slug FROM articles WHERE id = $1").bind(id.0).fetch_one(&mut *tx).await?;
+        if old == new_slug.as_str() {
+            return Ok(());
+        }
+        sqlx::query("UPDATE articles SET slug = $1, modified_at = $2 WHERE id = $3")
+            .bind(new_slug.as_str())
+            .bind(to_micros(now))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+            .bind(new_slug.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2) \
+             ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id",
+        )
+        .bind(&old)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets an article's status and publication time (publish, schedule, unpublish).
+    pub async fn set_article_status(
+        &self,
+        id: ArticleId,
+        status: ArticleStatus,
+        published_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE articles SET status = $1, published_at = $2, modified_at = $3 WHERE id = $4")
+            .bind(status.as_str())
+            .bind(published_at.map(to_micros))
+            .bind(to_micros(now))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes an article's headline and body (the editor's save), marking it updated.
+    pub async fn update_article_text(
+        &self,
+        id: ArticleId,
+        title: &str,
+        body_md: &str,
+        body_html: &str,
+        excerpt: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE articles SET title = $1, body_md = $2, body_html = $3, excerpt = $4, updated_at = $5, \
+             modified_at = $5 WHERE id = $6",
+        )
+        .bind(title)
+        .bind(body_md)
+        .bind(body_html)
+        .bind(excerpt)
+        .bind(to_micros(now))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many articles exist in any status (for the demo loader and the benchmark generator).
+    pub async fn count_articles(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM articles").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+}
+
+fn teaser_from_row(row: &AnyRow) -> Result<Teaser> {
+    let kind = ArticleKind::parse(&row.try_get::<String, _>(1)?)?;
+    let storage_name: Option<String> = row.try_get(12)?;
+    let image = match storage_name {
+        Some(storage_name) => Some(Image {
+            storage_name,
+            alt: row.try_get(13)?,
+            credit: row.try_get(14)?,
+            width: row.try_get(15)?,
+            height: row.try_get(16)?,
+        }),
+        None => None,
+    };
+    let authors: Vec<NameRef> = serde_json::from_str(&row.try_get::<String, _>(17)?)?;
+    Ok(Teaser {
+        id: ArticleId(row.try_get(0)?),
+        kind,
+        label: kind.label(),
+        slug: row.try_get(2)?,
+        title: row.try_get(3)?,
+        summary: row.try_get(4)?,
+        excerpt: row.try_get(5)?,
+        byline: Byline { authors, text: row.try_get(6)?, source: row.try_get(7)? },
+        published_at: from_micros(row.try_get::<Option<i64>, _>(8)?.unwrap_or_default()),
+        updated_at: row.try_get::<Option<i64>, _>(9)?.map(from_micros),
+        section: NameRef { slug: row.try_get(10)?, name: row.try_get(11)? },
+        image,
+    })
+}
+
+fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
+    let teaser = teaser_from_row(row)?;
+    let meeting_body: String = row.try_get(23)?;
+    let meeting = if meeting_body.is_empty() {
+        None
+    } else {
+        let date: String = row.try_get(24)?;
+        Some(Meeting {
+            body: meeting_body,
+            date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
+            decisions: serde_json::from_str(&row.try_get::<String, _>(25)?)?,
+        })
+    };
+    Ok(ArticlePage {
+        teaser,
+        body_html: row.try_get(18)?,
+        source_url: row.try_get(19)?,
+        source_canonical: row.try_get::<i64, _>(20)? != 0,
+        image_caption: row.try_get(21)?,
+        video_url: row.try_get(22)?,
+        meeting,
+        items: serde_json::from_str(&row.try_get::<String, _>(26)?)?,
+        notes: serde_json::from_str(&row.try_get::<String, _>(27)?)?,
+        tags: serde_json::from_str(&row.try_get::<String, _>(28)?)?,
+        comments: serde_json::from_str(&row.try_get::<String, _>(29)?)?,
+    })
+}

@@ -1,0 +1,55 @@
+//! Migrations, one folder per backend, embedded in the binary so it runs from anywhere.
+//!
+//! The two folders must describe the same schema; `schema_columns` lets a test compare them.
+
+use crate::{Backend, Result, Store, StoreError};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// Each migration: version, description, SQLite text, PostgreSQL text.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "content",
+    include_str!("../migrations/sqlite/0001_content.sql"),
+    include_str!("../migrations/postgres/0001_content.sql"),
+)];
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sqlite, postgres)| {
+            let sql = match store.backend() {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, sql.into_sql_str(), false)
+        })
+        .collect();
+    Migrator::with_migrations(migrations).run(&store.pool).await.map_err(StoreError::Migrate)
+}
+
+use sqlx::SqlSafeStr as _;
+
+/// Every column of every table as `(table, column, is_integer, not_null)`, sorted, so a test
+/// can prove the SQLite and PostgreSQL schemas match.
+pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, bool)>> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT m.name, p.name, CASE WHEN upper(p.type) IN ('INTEGER', 'BIGINT') THEN 1 ELSE 0 END, \
+             CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 1 ELSE 0 END \
+             FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+             ORDER BY 1, 2"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text, column_name::text, \
+             CASE WHEN data_type IN ('bigint', 'integer') THEN 1 ELSE 0 END, \
+             CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+             ORDER BY 1, 2"
+        }
+    };
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
+    Ok(rows.into_iter().map(|(t, c, i, n)| (t, c, i == 1, n == 1)).collect())
+}

@@ -1,0 +1,300 @@
+//! What the store reads and writes: read models shaped for pages (serializable, so templates
+//! can use them directly) and write models holding already-validated domain values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use masthead_core::{
+    ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision, EventId, EventStatus, MediaId, NoteKind,
+    RoundupItem, SectionId, Slug, TagId,
+};
+use serde::{Deserialize, Serialize};
+
+/// A section of the site, as shown in navigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// Its id.
+    pub id: SectionId,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// One sentence about it.
+    pub description: String,
+}
+
+/// A staff author, with the fields shown on their page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    /// Their id.
+    pub id: AuthorId,
+    /// Their URL slug.
+    pub slug: String,
+    /// Their name as printed in bylines.
+    pub name: String,
+    /// A short biography.
+    pub bio: String,
+    /// Their photo, if any.
+    pub photo: Option<Image>,
+}
+
+/// A tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    /// Its id.
+    pub id: TagId,
+    /// Its URL slug.
+    pub slug: String,
+    /// Its name as written by the editor.
+    pub name: String,
+}
+
+/// A name and slug, enough to link to an author or a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameRef {
+    /// The slug for the link.
+    pub slug: String,
+    /// The name to show.
+    pub name: String,
+}
+
+/// A stored image as used on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// The generated file name under the media directory.
+    pub storage_name: String,
+    /// Text describing the image for people who cannot see it.
+    pub alt: String,
+    /// Who made it.
+    pub credit: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+}
+
+/// Who wrote a piece: staff authors, or a free-text byline (wire copy), and the source credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Byline {
+    /// Staff authors in byline order; empty for wire copy.
+    pub authors: Vec<NameRef>,
+    /// A free-text writer name, used when there are no staff authors.
+    pub text: String,
+    /// The wire service or partner credited, e.g. "Prairie State Wire"; empty for own copy.
+    pub source: String,
+}
+
+/// An article as shown in lists: enough for a teaser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Teaser {
+    /// Its id.
+    pub id: ArticleId,
+    /// Its kind.
+    pub kind: ArticleKind,
+    /// Its label ("Opinion", "Video", …), if the kind has one.
+    pub label: Option<&'static str>,
+    /// Its headline.
+    pub title: String,
+    /// Its permalink slug.
+    pub slug: String,
+    /// The "Article Summary" text; may be empty.
+    pub summary: String,
+    /// The teaser excerpt, already cut at a word boundary.
+    pub excerpt: String,
+    /// Who wrote it.
+    pub byline: Byline,
+    /// Its section.
+    pub section: NameRef,
+    /// Its lead image.
+    pub image: Option<Image>,
+    /// When it was (or will be) published.
+    pub published_at: DateTime<Utc>,
+    /// When it was last updated, if it was.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A correction or update note shown on a story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// Correction or update.
+    pub kind: NoteKind,
+    /// The note's text.
+    pub text: String,
+    /// When it was added.
+    pub at: DateTime<Utc>,
+}
+
+/// A public body's meeting covered by a meeting brief.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// The body, e.g. "Cedar Hollow Village Board".
+    pub body: String,
+    /// The day it met.
+    pub date: NaiveDate,
+    /// What it decided.
+    pub decisions: Vec<Decision>,
+}
+
+/// An approved reader comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicComment {
+    /// The name the reader gave.
+    pub name: String,
+    /// The comment text (plain text; escaped on output).
+    pub body: String,
+    /// When it was posted, as Unix microseconds.
+    pub at: i64,
+}
+
+/// Everything the article page shows about one article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticlePage {
+    /// The teaser fields.
+    #[serde(flatten)]
+    pub teaser: Teaser,
+    /// The body as sanitized HTML.
+    pub body_html: String,
+    /// The original's URL for wire copy; empty otherwise.
+    pub source_url: String,
+    /// Whether the canonical link points at the original.
+    pub source_canonical: bool,
+    /// The caption under the lead image.
+    pub image_caption: String,
+    /// The player URL of a video post.
+    pub video_url: String,
+    /// The meeting of a meeting brief.
+    pub meeting: Option<Meeting>,
+    /// The items of a roundup.
+    pub items: Vec<RoundupItem>,
+    /// Corrections and updates, oldest first.
+    pub notes: Vec<Note>,
+    /// Its tags.
+    pub tags: Vec<NameRef>,
+    /// Approved comments, oldest first.
+    pub comments: Vec<PublicComment>,
+}
+
+/// A community calendar event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Its id.
+    pub id: EventId,
+    /// Its title.
+    pub title: String,
+    /// When it starts.
+    pub starts_at: DateTime<Utc>,
+    /// When it ends, if known.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Whether it lasts all day (times are then not shown).
+    pub all_day: bool,
+    /// The IANA time zone its times are shown in.
+    pub timezone: String,
+    /// Where it happens.
+    pub location: String,
+    /// What it is.
+    pub description: String,
+    /// A link for more information; may be empty.
+    pub link: String,
+}
+
+/// A new article, with every field already validated and its Markdown rendered.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    /// Its kind.
+    pub kind: ArticleKind,
+    /// Its status.
+    pub status: ArticleStatus,
+    /// Its permalink slug.
+    pub slug: Slug,
+    /// Its headline.
+    pub title: String,
+    /// The "Article Summary"; may be empty.
+    pub summary: String,
+    /// The teaser excerpt.
+    pub excerpt: String,
+    /// The body as written, in Markdown.
+    pub body_md: String,
+    /// The body rendered and sanitized.
+    pub body_html: String,
+    /// Staff authors in byline order.
+    pub authors: Vec<AuthorId>,
+    /// A free-text byline for wire copy.
+    pub byline: String,
+    /// The wire or partner credited.
+    pub source_name: String,
+    /// The original's URL.
+    pub source_url: String,
+    /// Whether the canonical link points at the original.
+    pub source_canonical: bool,
+    /// Its section.
+    pub section: SectionId,
+    /// Tag names; created when new.
+    pub tags: Vec<String>,
+    /// Its lead image.
+    pub image: Option<MediaId>,
+    /// The caption under the lead image.
+    pub image_caption: String,
+    /// The player URL of a video post.
+    pub video_url: String,
+    /// The meeting of a meeting brief.
+    pub meeting: Option<Meeting>,
+    /// The items of a roundup.
+    pub items: Vec<RoundupItem>,
+    /// Corrections and updates.
+    pub notes: Vec<Note>,
+    /// When it is (or was) published; `None` for drafts.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it was last updated.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A new calendar event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Its title.
+    pub title: String,
+    /// When it starts.
+    pub starts_at: DateTime<Utc>,
+    /// When it ends.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Whether it lasts all day.
+    pub all_day: bool,
+    /// Its IANA time zone.
+    pub timezone: String,
+    /// Where.
+    pub location: String,
+    /// What.
+    pub description: String,
+    /// More information.
+    pub link: String,
+    /// Moderation status.
+    pub status: EventStatus,
+}
+
+/// A new stored image's metadata (the bytes are stored by the caller under `storage_name`).
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    /// The generated file name.
+    pub storage_name: String,
+    /// The uploader's file name, kept as metadata only.
+    pub original_name: String,
+    /// The exact content type to serve it with.
+    pub content_type: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+    /// Size in bytes.
+    pub byte_size: i64,
+    /// Alt text.
+    pub alt: String,
+    /// Credit line.
+    pub credit: String,
+}
+
+/// One page of a list, with whether an older page exists.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListPage<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// Whether there are more items after these.
+    pub has_more: bool,
+}
