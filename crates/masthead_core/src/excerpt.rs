@@ -22,10 +22,17 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     }
     if out.is_empty() && cut {
         // One word longer than the limit: cut inside it rather than show nothing.
-        out = text.split_whitespace().next().unwrap_or_default().chars().take(max_chars).collect();
+        out = text
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(max_chars)
+            .collect();
     }
     if cut {
-        let trimmed = out.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '?' && c != '!');
+        let trimmed =
+            out.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '?' && c != '!');
         let mut s = trimmed.to_owned();
         s.push('…');
         s
@@ -45,8 +52,14 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_at_a_word_with_an_ellipsis() {
-        assert_eq!(excerpt("The village board met on Tuesday, voting late.", 30), "The village board met on…");
-        assert_eq!(excerpt("Mayor Zoë Brandt said, then left", 22), "Mayor Zoë Brandt said…");
+        assert_eq!(
+            excerpt("The village board met on Tuesday, voting late.", 30),
+            "The village board met on…"
+        );
+        assert_eq!(
+            excerpt("Mayor Zoë Brandt said, then left", 22),
+            "Mayor Zoë Brandt said…"
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct InvalidInput {
 impl InvalidInput {
     /// Builds the error for `field` with a message saying what is allowed.
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }

@@ -52,7 +52,15 @@ mod tests {
     #[test]
     fn parses_only_positive_whole_numbers_in_range() {
         assert_eq!(PageNumber::parse("3").map(PageNumber::get), Ok(3));
-        for bad in ["0", "-1", "abc", "1.5", "", "100001", "99999999999999999999"] {
+        for bad in [
+            "0",
+            "-1",
+            "abc",
+            "1.5",
+            "",
+            "100001",
+            "99999999999999999999",
+        ] {
             assert!(PageNumber::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -17,7 +17,8 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         let valid = !s.is_empty()
             && s.len() <= MAX_SLUG_LEN
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
@@ -56,7 +57,11 @@ impl Slug {
             }
         }
         let trimmed = out.trim_end_matches('-');
-        if trimmed.is_empty() { Self("untitled".into()) } else { Self(trimmed.to_owned()) }
+        if trimmed.is_empty() {
+            Self("untitled".into())
+        } else {
+            Self(trimmed.to_owned())
+        }
     }
 
     /// The slug as text.
@@ -82,7 +87,11 @@ fn fold_char(c: char) -> impl Iterator<Item = char> {
         '\'' | '’' => "",
         _ => "",
     };
-    let single = if folded.is_empty() && !matches!(c, '\'' | '’') { Some(c) } else { None };
+    let single = if folded.is_empty() && !matches!(c, '\'' | '’') {
+        Some(c)
+    } else {
+        None
+    };
     folded.chars().chain(single)
 }
 
@@ -112,24 +121,48 @@ mod tests {
     #[test]
     fn parse_accepts_simple_slugs_and_rejects_the_rest() {
         assert!(Slug::parse("board-approves-budget-2026").is_ok());
-        for bad in ["", "-a", "a-", "a--b", "Upper", "sp ace", "ü", &"a".repeat(121)] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "Upper",
+            "sp ace",
+            "ü",
+            &"a".repeat(121),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn from_title_folds_accents_and_punctuation() {
-        assert_eq!(Slug::from_title("José’s Café & Bakery opens!").as_str(), "joses-cafe-and-bakery-opens");
-        assert_eq!(Slug::from_title("Budget gap < $1 million").as_str(), "budget-gap-1-million");
+        assert_eq!(
+            Slug::from_title("José’s Café & Bakery opens!").as_str(),
+            "joses-cafe-and-bakery-opens"
+        );
+        assert_eq!(
+            Slug::from_title("Budget gap < $1 million").as_str(),
+            "budget-gap-1-million"
+        );
         assert_eq!(Slug::from_title("¿?").as_str(), "untitled");
     }
 
     #[test]
     fn from_title_always_gives_a_valid_slug() {
         let long = "word ".repeat(100);
-        for title in [long.as_str(), "--a--", "A", "日本語 title", "x".repeat(300).as_str()] {
+        for title in [
+            long.as_str(),
+            "--a--",
+            "A",
+            "日本語 title",
+            "x".repeat(300).as_str(),
+        ] {
             let slug = Slug::from_title(title);
-            assert!(Slug::parse(slug.as_str()).is_ok(), "{title:?} gave {slug:?}");
+            assert!(
+                Slug::parse(slug.as_str()).is_ok(),
+                "{title:?} gave {slug:?}"
+            );
         }
     }
 }

@@ -4,9 +4,19 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
-const MONTHS: [&str; 12] =
-    ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."];
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS: [&str; 12] = [
+    "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
+    "Dec.",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// "Nov. 27, 2026".
 pub fn date(t: DateTime<Utc>, tz: Tz) -> String {
@@ -39,7 +49,12 @@ pub fn datetime(t: DateTime<Utc>, tz: Tz) -> String {
 /// "Saturday, Dec. 5".
 pub fn day(t: DateTime<Utc>, tz: Tz) -> String {
     let l = t.with_timezone(&tz);
-    format!("{}, {} {}", WEEKDAYS[l.weekday().num_days_from_monday() as usize], MONTHS[l.month0() as usize], l.day())
+    format!(
+        "{}, {} {}",
+        WEEKDAYS[l.weekday().num_days_from_monday() as usize],
+        MONTHS[l.month0() as usize],
+        l.day()
+    )
 }
 
 #[cfg(test)]
@@ -49,11 +64,17 @@ mod tests {
 
     #[test]
     fn formats_in_the_given_zone_ap_style() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 28, 0, 30, 0).single().unwrap_or_default();
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 28, 0, 30, 0)
+            .single()
+            .unwrap_or_default();
         let tz = chrono_tz::America::Chicago;
         assert_eq!(datetime(t, tz), "Nov. 27, 2026, 6:30 p.m.");
         assert_eq!(day(t, tz), "Friday, Nov. 27");
-        let noon = Utc.with_ymd_and_hms(2026, 3, 2, 18, 0, 0).single().unwrap_or_default();
+        let noon = Utc
+            .with_ymd_and_hms(2026, 3, 2, 18, 0, 0)
+            .single()
+            .unwrap_or_default();
         assert_eq!(time(noon, tz), "noon");
     }
 }

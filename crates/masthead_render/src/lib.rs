@@ -1,9 +1,15 @@
 //! masthead's output: themes (templates with autoescaping, embedded and overridable from a
 //! directory), Markdown to sanitized HTML, and the date formats readers see.
 
-pub mod markdown;
 mod format;
+pub mod markdown;
 mod theme;
 
 pub use markdown::{ArticleText, article_text, render_markdown};
-pub use theme::{Theme, ThemeError, STYLESHEET};
+pub use minijinja::{Value, context};
+
+/// Any serializable value as a template value.
+pub fn ser<T: serde::Serialize>(value: &T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+pub use theme::{STYLESHEET, Theme, ThemeError};

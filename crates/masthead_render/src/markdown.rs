@@ -36,7 +36,9 @@ pub fn plain_text(md: &str) -> String {
     for event in Parser::new_ext(md, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
                 out.push(' ');
             }
             _ => {}
@@ -56,7 +58,10 @@ pub struct ArticleText {
 
 /// Renders an article body and derives its excerpt.
 pub fn article_text(md: &str) -> ArticleText {
-    ArticleText { html: render_markdown(md), excerpt: excerpt(&plain_text(md), EXCERPT_CHARS) }
+    ArticleText {
+        html: render_markdown(md),
+        excerpt: excerpt(&plain_text(md), EXCERPT_CHARS),
+    }
 }
 
 #[cfg(test)]
@@ -70,7 +75,12 @@ mod tests {
              [b](data:text/html,hi) [c](https://example.org) <a href=\" JaVaScRiPt:alert(1)\">d</a>",
         );
         let lower = html.to_lowercase();
-        assert!(!lower.contains("<script") && !lower.contains("onerror") && !lower.contains("javascript:"), "{html}");
+        assert!(
+            !lower.contains("<script")
+                && !lower.contains("onerror")
+                && !lower.contains("javascript:"),
+            "{html}"
+        );
         assert!(!lower.contains("data:text"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
     }
@@ -78,13 +88,24 @@ mod tests {
     #[test]
     fn tables_and_emphasis_survive() {
         let html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n**bold** ~~old~~");
-        assert!(html.contains("<table>") && html.contains("<strong>bold</strong>") && html.contains("<del>old</del>"));
+        assert!(
+            html.contains("<table>")
+                && html.contains("<strong>bold</strong>")
+                && html.contains("<del>old</del>")
+        );
     }
 
     #[test]
     fn excerpt_is_plain_text_cut_at_a_word() {
-        let text = article_text(&format!("## Heading\n\nThe **board** met. {}", "word ".repeat(100)));
-        assert!(text.excerpt.starts_with("Heading The board met. word"), "{}", text.excerpt);
+        let text = article_text(&format!(
+            "## Heading\n\nThe **board** met. {}",
+            "word ".repeat(100)
+        ));
+        assert!(
+            text.excerpt.starts_with("Heading The board met. word"),
+            "{}",
+            text.excerpt
+        );
         assert!(text.excerpt.ends_with('…') && !text.excerpt.contains('*'));
     }
 }

@@ -13,18 +13,54 @@ use std::path::{Path, PathBuf};
 
 /// The built-in templates, by name.
 const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../../themes/default/templates/base.html")),
-    ("macros.html", include_str!("../../../themes/default/templates/macros.html")),
-    ("home.html", include_str!("../../../themes/default/templates/home.html")),
-    ("article.html", include_str!("../../../themes/default/templates/article.html")),
-    ("list.html", include_str!("../../../themes/default/templates/list.html")),
-    ("events.html", include_str!("../../../themes/default/templates/events.html")),
-    ("error.html", include_str!("../../../themes/default/templates/error.html")),
-    ("parts/nav.html", include_str!("../../../themes/default/templates/parts/nav.html")),
-    ("parts/footer.html", include_str!("../../../themes/default/templates/parts/footer.html")),
-    ("parts/latest.html", include_str!("../../../themes/default/templates/parts/latest.html")),
-    ("parts/events.html", include_str!("../../../themes/default/templates/parts/events.html")),
-    ("parts/sections.html", include_str!("../../../themes/default/templates/parts/sections.html")),
+    (
+        "base.html",
+        include_str!("../../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../../themes/default/templates/macros.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../../themes/default/templates/home.html"),
+    ),
+    (
+        "article.html",
+        include_str!("../../../themes/default/templates/article.html"),
+    ),
+    (
+        "list.html",
+        include_str!("../../../themes/default/templates/list.html"),
+    ),
+    (
+        "events.html",
+        include_str!("../../../themes/default/templates/events.html"),
+    ),
+    (
+        "error.html",
+        include_str!("../../../themes/default/templates/error.html"),
+    ),
+    (
+        "parts/nav.html",
+        include_str!("../../../themes/default/templates/parts/nav.html"),
+    ),
+    (
+        "parts/footer.html",
+        include_str!("../../../themes/default/templates/parts/footer.html"),
+    ),
+    (
+        "parts/latest.html",
+        include_str!("../../../themes/default/templates/parts/latest.html"),
+    ),
+    (
+        "parts/events.html",
+        include_str!("../../../themes/default/templates/parts/events.html"),
+    ),
+    (
+        "parts/sections.html",
+        include_str!("../../../themes/default/templates/parts/sections.html"),
+    ),
 ];
 
 /// The built-in stylesheet.
@@ -61,15 +97,23 @@ impl Theme {
                         Ok(source) => return Ok(Some(source)),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                         Err(e) => {
-                            return Err(Error::new(ErrorKind::InvalidOperation, "cannot read theme file")
-                                .with_source(e));
+                            return Err(Error::new(
+                                ErrorKind::InvalidOperation,
+                                "cannot read theme file",
+                            )
+                            .with_source(e));
                         }
                     }
                 }
             }
-            Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| (*s).to_owned()))
+            Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| (*s).to_owned()))
         });
-        env.add_filter("date", move |v: String| with_time(&v, |t| format::date(t, tz)));
+        env.add_filter("date", move |v: String| {
+            with_time(&v, |t| format::date(t, tz))
+        });
         env.add_filter("datetime", move |v: String, zone: Option<String>| {
             with_time(&v, |t| format::datetime(t, zone_or(zone.as_deref(), tz)))
         });
@@ -79,11 +123,18 @@ impl Theme {
         env.add_filter("day", move |v: String, zone: Option<String>| {
             with_time(&v, |t| format::day(t, zone_or(zone.as_deref(), tz)))
         });
-        env.add_filter("excerpt", |v: String, max: usize| masthead_core::excerpt(&v, max));
+        env.add_filter("excerpt", |v: String, max: usize| {
+            masthead_core::excerpt(&v, max)
+        });
         env.add_filter("meeting_date", |v: String| {
             chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
                 .map(format::long_date)
-                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a date: {v:?}: {e}")))
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("not a date: {v:?}: {e}"),
+                    )
+                })
         });
         let stylesheet = match override_dir.map(|d| d.join("static/site.css")) {
             Some(path) if path.exists() => std::fs::read_to_string(path)?,
@@ -94,8 +145,15 @@ impl Theme {
 
     /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, ThemeError> {
-        let wrap = |source| ThemeError { template: name.to_owned(), source };
-        self.env.get_template(name).map_err(wrap)?.render(ctx).map_err(wrap)
+        let wrap = |source| ThemeError {
+            template: name.to_owned(),
+            source,
+        };
+        self.env
+            .get_template(name)
+            .map_err(wrap)?
+            .render(ctx)
+            .map_err(wrap)
     }
 
     /// Marks `html` as already safe (sanitized or rendered by us) so templates do not escape it.
@@ -121,5 +179,10 @@ fn zone_or(zone: Option<&str>, default: Tz) -> Tz {
 fn with_time(v: &str, f: impl Fn(DateTime<Utc>) -> String) -> Result<String, Error> {
     DateTime::parse_from_rfc3339(v)
         .map(|t| f(t.with_timezone(&Utc)))
-        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a time: {v:?}: {e}")))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("not a time: {v:?}: {e}"),
+            )
+        })
 }

@@ -6,7 +6,9 @@ use crate::dialect::per_backend;
 use crate::model::{ArticlePage, Byline, Image, ListPage, Meeting, NameRef, NewArticle, Teaser};
 use crate::{Result, Store, StoreError, from_micros, site, to_micros};
 use chrono::{DateTime, NaiveDate, Utc};
-use masthead_core::{ArticleId, ArticleKind, ArticleStatus, AuthorId, PageNumber, SectionId, Slug, TagId};
+use masthead_core::{
+    ArticleId, ArticleKind, ArticleStatus, AuthorId, PageNumber, SectionId, Slug, TagId,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -41,8 +43,12 @@ macro_rules! visible {
 macro_rules! list_query {
     ($filter:literal, $arr:literal, $end:literal, $obj:literal) => {
         concat!(
-            "SELECT ", teaser_columns!($arr, $end, $obj), from_clause!(),
-            "WHERE", visible!(), $filter,
+            "SELECT ",
+            teaser_columns!($arr, $end, $obj),
+            from_clause!(),
+            "WHERE",
+            visible!(),
+            $filter,
             " ORDER BY ar.published_at DESC, ar.id DESC LIMIT $2 OFFSET $3"
         )
     };
@@ -88,35 +94,58 @@ impl Store {
         per_page: u32,
     ) -> Result<ListPage<Teaser>> {
         let (sql, value): (&'static str, Option<i64>) = match filter {
-            ArticleFilter::All => {
-                (per_backend!(self.backend(), list_query, ""), None)
-            }
-            ArticleFilter::Section(id) => {
-                (per_backend!(self.backend(), list_query, "AND ar.section_id = $4"), Some(id.0))
-            }
-            ArticleFilter::Author(id) => {
-                (per_backend!(self.backend(), list_query, "AND ar.id IN (SELECT article_id FROM article_authors WHERE author_id = $4)"), Some(id.0))
-            }
-            ArticleFilter::Tag(id) => {
-                (per_backend!(self.backend(), list_query, "AND ar.id IN (SELECT article_id FROM article_tags WHERE tag_id = $4)"), Some(id.0))
-            }
+            ArticleFilter::All => (per_backend!(self.backend(), list_query, ""), None),
+            ArticleFilter::Section(id) => (
+                per_backend!(self.backend(), list_query, "AND ar.section_id = $4"),
+                Some(id.0),
+            ),
+            ArticleFilter::Author(id) => (
+                per_backend!(
+                    self.backend(),
+                    list_query,
+                    "AND ar.id IN (SELECT article_id FROM article_authors WHERE author_id = $4)"
+                ),
+                Some(id.0),
+            ),
+            ArticleFilter::Tag(id) => (
+                per_backend!(
+                    self.backend(),
+                    list_query,
+                    "AND ar.id IN (SELECT article_id FROM article_tags WHERE tag_id = $4)"
+                ),
+                Some(id.0),
+            ),
         };
         let offset = i64::try_from(page.offset(per_page)).unwrap_or(i64::MAX);
-        let mut query = sqlx::query(sql).bind(to_micros(now)).bind(i64::from(per_page) + 1).bind(offset);
+        let mut query = sqlx::query(sql)
+            .bind(to_micros(now))
+            .bind(i64::from(per_page) + 1)
+            .bind(offset);
         if let Some(value) = value {
             query = query.bind(value);
         }
         let rows = query.fetch_all(&self.pool).await?;
-        let mut items = rows.iter().map(teaser_from_row).collect::<Result<Vec<_>>>()?;
+        let mut items = rows
+            .iter()
+            .map(teaser_from_row)
+            .collect::<Result<Vec<_>>>()?;
         let has_more = items.len() > per_page as usize;
         items.truncate(per_page as usize);
         Ok(ListPage { items, has_more })
     }
 
     /// The visible article with `slug`, with everything its page shows, in one query.
-    pub async fn article_page(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<ArticlePage>> {
+    pub async fn article_page(
+        &self,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ArticlePage>> {
         let sql = per_backend!(self.backend(), article_page_query);
-        let row = sqlx::query(sql).bind(to_micros(now)).bind(slug).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(to_micros(now))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(article_page_from_row).transpose()
     }
 
@@ -135,11 +164,44 @@ impl Store {
     }
 
     /// Saves a new article with its authors and tags; a slug in use is a `Conflict`.
-    pub async fn insert_article(&self, article: &NewArticle, now: DateTime<Utc>) -> Result<ArticleId> {
+    pub async fn insert_article(
+        &self,
+        article: &NewArticle,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleId> {
         let mut tx = self.pool.begin().await?;
+        let id = insert_article(&mut tx, article, now).await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Saves many new articles in one transaction: all or none (imports, benchmark data).
+    pub async fn insert_articles(
+        &self,
+        articles: &[NewArticle],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ArticleId>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(articles.len());
+        for article in articles {
+            ids.push(insert_article(&mut tx, article, now).await?);
+        }
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+async fn insert_article(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    article: &NewArticle,
+    now: DateTime<Utc>,
+) -> Result<ArticleId> {
+    {
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug = $1")
             .bind(article.slug.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if taken.is_some() {
             return Err(StoreError::Conflict(format!(
@@ -148,7 +210,11 @@ impl Store {
             )));
         }
         let (meeting_body, meeting_date, decisions) = match &article.meeting {
-            Some(m) => (m.body.as_str(), m.date.to_string(), serde_json::to_string(&m.decisions)?),
+            Some(m) => (
+                m.body.as_str(),
+                m.date.to_string(),
+                serde_json::to_string(&m.decisions)?,
+            ),
             None => ("", String::new(), "[]".to_owned()),
         };
         let (id,): (i64,) = sqlx::query_as(
@@ -183,47 +249,58 @@ impl Store {
         .bind(article.published_at.map(to_micros))
         .bind(article.updated_at.map(to_micros))
         .bind(to_micros(now))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         // A new story takes over a slug that used to redirect elsewhere.
         sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
             .bind(article.slug.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         for (position, author) in article.authors.iter().enumerate() {
-            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(author.0)
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(author.0)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
         }
         for name in &article.tags {
             let slug = Slug::from_title(name);
-            sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
-                .bind(slug.as_str())
-                .bind(name.trim())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
+            )
+            .bind(slug.as_str())
+            .bind(name.trim())
+            .execute(&mut **tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO article_tags (article_id, tag_id) SELECT $1, id FROM tags WHERE slug = $2 \
                  ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(slug.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        site::bump_version(&mut tx).await?;
-        tx.commit().await?;
         Ok(ArticleId(id))
     }
+}
 
+impl Store {
     /// Gives an article a new slug; the old one keeps answering with a redirect.
-    pub async fn rename_article(&self, id: ArticleId, new_slug: &Slug, now: DateTime<Utc>) -> Result<()> {
+    pub async fn rename_article(
+        &self,
+        id: ArticleId,
+        new_slug: &Slug,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let (old,): (String,) =
-            sqlx::query_as("SELECT slug FROM articles WHERE id = $1").bind(id.0).fetch_one(&mut *tx).await?;
+        let (old,): (String,) = sqlx::query_as("SELECT slug FROM articles WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
         if old == new_slug.as_str() {
             return Ok(());
         }
@@ -259,13 +336,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE articles SET status = $1, published_at = $2, modified_at = $3 WHERE id = $4")
-            .bind(status.as_str())
-            .bind(published_at.map(to_micros))
-            .bind(to_micros(now))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE articles SET status = $1, published_at = $2, modified_at = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(published_at.map(to_micros))
+        .bind(to_micros(now))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -307,7 +386,9 @@ impl Store {
 
     /// How many articles exist in any status (for the demo loader and the benchmark generator).
     pub async fn count_articles(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM articles").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n)
     }
 }
@@ -334,10 +415,17 @@ fn teaser_from_row(row: &AnyRow) -> Result<Teaser> {
         title: row.try_get(3)?,
         summary: row.try_get(4)?,
         excerpt: row.try_get(5)?,
-        byline: Byline { authors, text: row.try_get(6)?, source: row.try_get(7)? },
+        byline: Byline {
+            authors,
+            text: row.try_get(6)?,
+            source: row.try_get(7)?,
+        },
         published_at: from_micros(row.try_get::<Option<i64>, _>(8)?.unwrap_or_default()),
         updated_at: row.try_get::<Option<i64>, _>(9)?.map(from_micros),
-        section: NameRef { slug: row.try_get(10)?, name: row.try_get(11)? },
+        section: NameRef {
+            slug: row.try_get(10)?,
+            name: row.try_get(11)?,
+        },
         image,
     })
 }

@@ -5,8 +5,8 @@
 //! so writers queue instead of failing, and foreign keys on.
 
 use crate::{Result, StoreError, migrate};
-use sqlx::Executor;
 use sqlx::AnyPool;
+use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use std::time::Duration;
 
@@ -111,8 +111,12 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         if exists.is_some() {
-            sqlx::query("DELETE FROM sqlite_stat4").execute(&self.pool).await?;
-            sqlx::query("ANALYZE sqlite_schema").execute(&self.pool).await?;
+            sqlx::query("DELETE FROM sqlite_stat4")
+                .execute(&self.pool)
+                .await?;
+            sqlx::query("ANALYZE sqlite_schema")
+                .execute(&self.pool)
+                .await?;
         }
         Ok(())
     }
@@ -134,7 +138,9 @@ fn backend_of(url: &str) -> Result<Backend> {
 
 /// The URL with any password replaced by `***`, for messages and logs.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     let (authority, tail) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
@@ -155,16 +161,28 @@ mod tests {
 
     #[test]
     fn redact_url_hides_only_the_password() {
-        assert_eq!(redact_url("postgres://ed:s3cret@db:5432/news"), "postgres://ed:***@db:5432/news");
+        assert_eq!(
+            redact_url("postgres://ed:s3cret@db:5432/news"),
+            "postgres://ed:***@db:5432/news"
+        );
         assert_eq!(redact_url("postgres://ed@db/news"), "postgres://ed@db/news");
-        assert_eq!(redact_url("sqlite://data/masthead.db"), "sqlite://data/masthead.db");
+        assert_eq!(
+            redact_url("sqlite://data/masthead.db"),
+            "sqlite://data/masthead.db"
+        );
         assert_eq!(redact_url("postgres://a:b@c@h/d"), "postgres://a:***@h/d");
     }
 
     #[test]
     fn unknown_schemes_are_refused_with_the_accepted_forms() {
-        let err = backend_of("mysql://root:pw@h/db").map(|_| ()).err().map(|e| e.to_string());
+        let err = backend_of("mysql://root:pw@h/db")
+            .map(|_| ())
+            .err()
+            .map(|e| e.to_string());
         let msg = err.unwrap_or_default();
-        assert!(msg.contains("mysql://root:***@h/db") && msg.contains("sqlite://"), "{msg}");
+        assert!(
+            msg.contains("mysql://root:***@h/db") && msg.contains("sqlite://"),
+            "{msg}"
+        );
     }
 }

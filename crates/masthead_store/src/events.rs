@@ -6,11 +6,26 @@ use crate::{Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{EventId, PageNumber};
 
-type EventRow = (i64, String, i64, Option<i64>, i64, String, String, String, String);
+type EventRow = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
 
 impl Store {
     /// Approved events that have not ended by `now`, soonest first.
-    pub async fn upcoming_events(&self, now: DateTime<Utc>, page: PageNumber, per_page: u32) -> Result<ListPage<Event>> {
+    pub async fn upcoming_events(
+        &self,
+        now: DateTime<Utc>,
+        page: PageNumber,
+        per_page: u32,
+    ) -> Result<ListPage<Event>> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT id, title, starts_at, ends_at, all_day, timezone, location, description, link FROM events \
              WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 \

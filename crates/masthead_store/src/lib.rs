@@ -21,11 +21,11 @@ mod sections;
 mod site;
 mod tags;
 
+pub use articles::ArticleFilter;
 pub use db::{Backend, Store, redact_url};
 pub use error::StoreError;
 pub use migrate::schema_columns;
 pub use model::*;
-pub use articles::ArticleFilter;
 pub use site::ContentState;
 pub use time::{from_micros, to_micros};
 

@@ -28,10 +28,11 @@ impl Store {
 
     /// The content type of the stored image `storage_name`, if it is known.
     pub async fn media_content_type(&self, storage_name: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT content_type FROM media WHERE storage_name = $1")
-            .bind(storage_name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT content_type FROM media WHERE storage_name = $1")
+                .bind(storage_name)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|(t,)| t))
     }
 }

@@ -22,10 +22,19 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
                 Backend::Sqlite => sqlite,
                 Backend::Postgres => postgres,
             };
-            Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, sql.into_sql_str(), false)
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
         })
         .collect();
-    Migrator::with_migrations(migrations).run(&store.pool).await.map_err(StoreError::Migrate)
+    Migrator::with_migrations(migrations)
+        .run(&store.pool)
+        .await
+        .map_err(StoreError::Migrate)
 }
 
 use sqlx::SqlSafeStr as _;
@@ -51,5 +60,8 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
         }
     };
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
-    Ok(rows.into_iter().map(|(t, c, i, n)| (t, c, i == 1, n == 1)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(t, c, i, n)| (t, c, i == 1, n == 1))
+        .collect())
 }

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision, EventId, EventStatus, MediaId, NoteKind,
-    RoundupItem, SectionId, Slug, TagId,
+    ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision, EventId, EventStatus, MediaId,
+    NoteKind, RoundupItem, SectionId, Slug, TagId,
 };
 use serde::{Deserialize, Serialize};
 

@@ -22,8 +22,9 @@ pub struct ContentState {
 impl Store {
     /// The current content version.
     pub async fn content_version(&self) -> Result<i64> {
-        let (v,): (i64,) =
-            sqlx::query_as("SELECT content_version FROM site_state WHERE id = 1").fetch_one(&self.pool).await?;
+        let (v,): (i64,) = sqlx::query_as("SELECT content_version FROM site_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(v)
     }
 
@@ -38,8 +39,15 @@ impl Store {
         .bind(to_micros(now))
         .fetch_one(&self.pool)
         .await?;
-        let next_change = [article, start, end].into_iter().flatten().min().map(from_micros);
-        Ok(ContentState { version, next_change })
+        let next_change = [article, start, end]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(from_micros);
+        Ok(ContentState {
+            version,
+            next_change,
+        })
     }
 
     /// Marks the content as changed, for writes made outside this crate's own methods.

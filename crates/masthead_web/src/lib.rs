@@ -1,1 +1,23 @@
-//! placeholder
+//! masthead's HTTP surfaces, built on axum: today the public site (`site/`); the admin and the
+//! JSON API join it later, each with its own router.
+//!
+//! Handlers are thin: they parse input into domain types, ask the store, and render a theme
+//! template. Shared page parts and whole pages are cached in memory and invalidated by the
+//! content version (see [`freshness`]).
+
+mod cache;
+mod config;
+mod error;
+pub mod freshness;
+mod headers;
+mod params;
+mod parts;
+mod render;
+mod router;
+mod site;
+mod state;
+
+pub use config::SiteConfig;
+pub use error::WebError;
+pub use router::router;
+pub use state::AppState;

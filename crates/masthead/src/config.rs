@@ -1,0 +1,180 @@
+//! Configuration: defaults, then `masthead.toml`, then `MASTHEAD_*` environment variables,
+//! then command-line flags. Unknown keys in the file are an error; secrets are never printed.
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Every setting, after layering.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: String,
+    /// The data directory: the SQLite database and media files.
+    pub data_dir: PathBuf,
+    /// The database URL; empty means SQLite at `data_dir/masthead.db`.
+    pub database_url: String,
+    /// The public URL of the site, without a trailing slash.
+    pub base_url: String,
+    /// The site's name; empty means the demo's name with `--demo`, else "Local News".
+    pub site_name: String,
+    /// One line under the name.
+    pub tagline: String,
+    /// The IANA time zone dates are shown in.
+    pub timezone: String,
+    /// Stories per page in lists.
+    pub page_size: u32,
+    /// "on" or "off".
+    pub page_cache: String,
+    /// A theme override directory.
+    pub theme_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("masthead-data"),
+            database_url: String::new(),
+            base_url: String::new(),
+            site_name: String::new(),
+            tagline: String::new(),
+            timezone: "America/Chicago".into(),
+            page_size: 20,
+            page_cache: "on".into(),
+            theme_dir: None,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the layers below in force.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_cache: Option<String>,
+}
+
+/// The environment variables read, without the `MASTHEAD_` prefix.
+const ENV_KEYS: &[&str] = &[
+    "addr",
+    "data_dir",
+    "database_url",
+    "base_url",
+    "site_name",
+    "tagline",
+    "timezone",
+    "page_size",
+    "page_cache",
+    "theme_dir",
+];
+
+impl Config {
+    /// Layers the sources and checks the result.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let env_file = std::env::var_os("MASTHEAD_CONFIG").map(PathBuf::from);
+        match file.map(Path::to_path_buf).or(env_file) {
+            Some(path) => {
+                if !path.exists() {
+                    bail!("the configuration file {} does not exist", path.display());
+                }
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None if Path::new("masthead.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("masthead.toml"))
+            }
+            None => {}
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("MASTHEAD_").only(ENV_KEYS))
+            .merge(Serialized::globals(overrides))
+            .extract()
+            .context("invalid configuration")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !matches!(self.page_cache.as_str(), "on" | "off") {
+            bail!(
+                "page_cache must be \"on\" or \"off\", not {:?}",
+                self.page_cache
+            );
+        }
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            bail!(
+                "timezone {:?} is not an IANA time zone name such as \"America/Chicago\"",
+                self.timezone
+            );
+        }
+        if !(1..=200).contains(&self.page_size) {
+            bail!(
+                "page_size must be between 1 and 200, not {}",
+                self.page_size
+            );
+        }
+        if !self.base_url.is_empty()
+            && !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
+        {
+            bail!(
+                "base_url must start with http:// or https://, like \"https://news.example.org\""
+            );
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("masthead.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The public URL in effect: the configured one, or the listen address.
+    pub fn base_url(&self) -> String {
+        if self.base_url.is_empty() {
+            format!("http://{}", self.addr)
+        } else {
+            self.base_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    /// Creates the data directory and its media folder, with a message that says what to fix.
+    pub fn prepare_data_dir(&self) -> anyhow::Result<PathBuf> {
+        let media = self.data_dir.join("media");
+        std::fs::create_dir_all(&media).with_context(|| {
+            format!(
+                "cannot create the data directory {}: check that its parent exists and is writable, \
+                 or choose another with --data-dir",
+                media.display()
+            )
+        })?;
+        let probe = self.data_dir.join(".write-test");
+        std::fs::write(&probe, b"ok")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .with_context(|| {
+                format!(
+                    "the data directory {} is not writable",
+                    self.data_dir.display()
+                )
+            })?;
+        Ok(media)
+    }
+}

@@ -1,0 +1,502 @@
+//! The demo newsroom: a fictional town's site (`demo/demo.toml` and `demo/images/`, both
+//! embedded in the binary), loaded into an empty database by `masthead serve --demo`.
+//!
+//! Times in the file are relative ("published 5 hours ago", "starts in 3 days") so the demo
+//! always looks current.
+
+use anyhow::{Context, anyhow, bail};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use masthead_core::{
+    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, RoundupItem, Slug,
+};
+use masthead_render::{article_text, render_markdown};
+use masthead_store::{Meeting, NewArticle, NewEvent, NewMedia, Note, Store};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+const DEMO_TOML: &str = include_str!("../demo/demo.toml");
+
+/// The demo's images, by file name.
+const IMAGES: &[(&str, &[u8])] = &[
+    (
+        "cornfield.jpg",
+        include_bytes!("../demo/images/cornfield.jpg"),
+    ),
+    (
+        "dale-lindqvist.jpg",
+        include_bytes!("../demo/images/dale-lindqvist.jpg"),
+    ),
+    (
+        "farmers-market.jpg",
+        include_bytes!("../demo/images/farmers-market.jpg"),
+    ),
+    ("gavel.jpg", include_bytes!("../demo/images/gavel.jpg")),
+    (
+        "grain-elevator.jpg",
+        include_bytes!("../demo/images/grain-elevator.jpg"),
+    ),
+    ("library.jpg", include_bytes!("../demo/images/library.jpg")),
+    (
+        "main-street.jpg",
+        include_bytes!("../demo/images/main-street.jpg"),
+    ),
+    (
+        "maria-okafor.jpg",
+        include_bytes!("../demo/images/maria-okafor.jpg"),
+    ),
+    (
+        "river-bridge.jpg",
+        include_bytes!("../demo/images/river-bridge.jpg"),
+    ),
+    ("school.jpg", include_bytes!("../demo/images/school.jpg")),
+    ("stadium.jpg", include_bytes!("../demo/images/stadium.jpg")),
+    (
+        "village-hall.jpg",
+        include_bytes!("../demo/images/village-hall.jpg"),
+    ),
+    (
+        "water-tower.jpg",
+        include_bytes!("../demo/images/water-tower.jpg"),
+    ),
+    (
+        "winter-storm.jpg",
+        include_bytes!("../demo/images/winter-storm.jpg"),
+    ),
+    (
+        "zoe-hartmann.jpg",
+        include_bytes!("../demo/images/zoe-hartmann.jpg"),
+    ),
+];
+
+/// The demo site's identity, used for the site name even when nothing is loaded.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSite {
+    pub name: String,
+    pub tagline: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    site: DemoSite,
+    sections: Vec<DemoSection>,
+    authors: Vec<DemoAuthor>,
+    wire_sources: Vec<DemoWire>,
+    articles: Vec<DemoArticle>,
+    events: Vec<DemoEvent>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSection {
+    slug: Slug,
+    name: String,
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAuthor {
+    slug: Slug,
+    name: String,
+    bio: String,
+    photo: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoWire {
+    slug: String,
+    name: String,
+    #[allow(dead_code)] // documented in the file; the original's own URL is what stories link to
+    url: String,
+    canonical: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoArticle {
+    slug: Slug,
+    title: String,
+    kind: String,
+    section: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    byline: Option<String>,
+    wire: Option<String>,
+    original_url: Option<String>,
+    summary: Option<String>,
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    hours_ago: f64,
+    updated_hours_ago: Option<f64>,
+    status: Option<String>,
+    video_url: Option<String>,
+    image: Option<DemoImage>,
+    meeting: Option<DemoMeeting>,
+    #[serde(default)]
+    items: Vec<DemoItem>,
+    #[serde(default)]
+    notes: Vec<DemoNote>,
+    #[serde(default)]
+    comments: Vec<DemoComment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoImage {
+    file: String,
+    alt: String,
+    caption: Option<String>,
+    credit: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoMeeting {
+    body: String,
+    days_ago: i64,
+    decisions: Vec<DemoDecision>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDecision {
+    motion: String,
+    vote: String,
+    outcome: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoItem {
+    headline: String,
+    body: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoNote {
+    kind: String,
+    text: String,
+    hours_ago: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoComment {
+    author: String,
+    email: String,
+    body: String,
+    hours_ago: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoEvent {
+    title: String,
+    starts_in_days: i64,
+    start_time: Option<String>,
+    duration_minutes: Option<i64>,
+    #[serde(default)]
+    all_day: bool,
+    location: String,
+    description: String,
+    link: Option<String>,
+}
+
+fn parse() -> anyhow::Result<DemoFile> {
+    toml::from_str(DEMO_TOML).context("the embedded demo file is invalid")
+}
+
+/// The demo site's name, tagline and time zone.
+pub fn site() -> anyhow::Result<DemoSite> {
+    Ok(parse()?.site)
+}
+
+/// What `load` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Loaded {
+    /// The demo was loaded: this many stories.
+    Stories(usize),
+    /// The database already had content; nothing was loaded.
+    Skipped,
+}
+
+fn hours_before(now: DateTime<Utc>, hours: f64) -> DateTime<Utc> {
+    now - Duration::seconds((hours * 3600.0) as i64)
+}
+
+/// Loads the demo into `store` if it holds no articles, copying images into `media_dir`.
+pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Loaded> {
+    if store.count_articles().await? > 0 {
+        return Ok(Loaded::Skipped);
+    }
+    let demo = parse()?;
+    let tz: Tz = demo
+        .site
+        .timezone
+        .parse()
+        .map_err(|e| anyhow!("demo time zone: {e}"))?;
+
+    // Every use of an image is its own media item (with its own alt text and credit), as if
+    // uploaded once per story.
+    let mut uses = 0;
+    let mut media = |file: &str, alt: &str, credit: &str| -> anyhow::Result<NewMedia> {
+        let bytes = IMAGES
+            .iter()
+            .find(|(name, _)| *name == file)
+            .map(|(_, bytes)| *bytes)
+            .ok_or_else(|| anyhow!("demo image {file} is not embedded"))?;
+        let size = imagesize::blob_size(bytes).with_context(|| format!("demo image {file}"))?;
+        uses += 1;
+        let storage_name = format!("demo-{uses:03}-{file}");
+        let path = media_dir.join(&storage_name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(NewMedia {
+            storage_name,
+            original_name: file.to_owned(),
+            content_type: "image/jpeg".into(),
+            width: size.width as i64,
+            height: size.height as i64,
+            byte_size: bytes.len() as i64,
+            alt: alt.to_owned(),
+            credit: credit.to_owned(),
+        })
+    };
+
+    let mut sections = HashMap::new();
+    for s in &demo.sections {
+        sections.insert(
+            s.slug.as_str().to_owned(),
+            store
+                .insert_section(&s.slug, &s.name, &s.description)
+                .await?,
+        );
+    }
+    let mut authors = HashMap::new();
+    for a in &demo.authors {
+        let photo = match a.photo.as_deref() {
+            Some(file) => Some(store.insert_media(&media(file, &a.name, "")?, now).await?),
+            None => None,
+        };
+        authors.insert(
+            a.slug.as_str().to_owned(),
+            store.insert_author(&a.slug, &a.name, &a.bio, photo).await?,
+        );
+    }
+    let wires: HashMap<&str, &DemoWire> = demo
+        .wire_sources
+        .iter()
+        .map(|w| (w.slug.as_str(), w))
+        .collect();
+
+    for a in &demo.articles {
+        let image = match &a.image {
+            Some(img) => Some(
+                store
+                    .insert_media(
+                        &media(&img.file, &img.alt, img.credit.as_deref().unwrap_or(""))?,
+                        now,
+                    )
+                    .await?,
+            ),
+            None => None,
+        };
+        let new = article(a, &sections, &authors, &wires, image, now, tz)
+            .with_context(|| format!("demo story {}", a.slug))?;
+        let id = store.insert_article(&new, now).await?;
+        for c in &a.comments {
+            store
+                .insert_comment(
+                    id,
+                    &c.author,
+                    &c.email,
+                    &c.body,
+                    CommentStatus::Approved,
+                    hours_before(now, c.hours_ago),
+                )
+                .await?;
+        }
+    }
+    for e in &demo.events {
+        store.insert_event(&event(e, now, tz)?, now).await?;
+    }
+    Ok(Loaded::Stories(demo.articles.len()))
+}
+
+fn article(
+    a: &DemoArticle,
+    sections: &HashMap<String, masthead_core::SectionId>,
+    authors: &HashMap<String, masthead_core::AuthorId>,
+    wires: &HashMap<&str, &DemoWire>,
+    image: Option<masthead_core::MediaId>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> anyhow::Result<NewArticle> {
+    let kind = ArticleKind::parse(&a.kind)?;
+    let status = ArticleStatus::parse(a.status.as_deref().unwrap_or("published"))?;
+    let section = *sections
+        .get(&a.section)
+        .ok_or_else(|| anyhow!("unknown section {}", a.section))?;
+    let author_ids = a
+        .authors
+        .iter()
+        .map(|s| {
+            authors
+                .get(s)
+                .copied()
+                .ok_or_else(|| anyhow!("unknown author {s}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let wire = a
+        .wire
+        .as_deref()
+        .map(|w| {
+            wires
+                .get(w)
+                .copied()
+                .ok_or_else(|| anyhow!("unknown wire {w}"))
+        })
+        .transpose()?;
+    if author_ids.is_empty() && a.byline.is_none() {
+        bail!("a story needs staff authors or a byline");
+    }
+    let text = article_text(&a.body);
+    let meeting = a
+        .meeting
+        .as_ref()
+        .map(|m| {
+            let decisions = m
+                .decisions
+                .iter()
+                .map(|d| {
+                    Ok(Decision {
+                        motion: d.motion.clone(),
+                        vote: d.vote.clone(),
+                        outcome: masthead_core::Outcome::parse(&d.outcome)?,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let date = (now - Duration::days(m.days_ago))
+                .with_timezone(&tz)
+                .date_naive();
+            Ok::<_, anyhow::Error>(Meeting {
+                body: m.body.clone(),
+                date,
+                decisions,
+            })
+        })
+        .transpose()?;
+    let notes = a
+        .notes
+        .iter()
+        .map(|n| {
+            Ok(Note {
+                kind: NoteKind::parse(&n.kind)?,
+                text: n.text.clone(),
+                at: hours_before(now, n.hours_ago),
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let image_caption = a
+        .image
+        .as_ref()
+        .and_then(|i| i.caption.clone())
+        .unwrap_or_default();
+    Ok(NewArticle {
+        kind,
+        status,
+        slug: a.slug.clone(),
+        title: a.title.clone(),
+        summary: a.summary.clone().unwrap_or_default(),
+        excerpt: text.excerpt,
+        body_md: a.body.clone(),
+        body_html: text.html,
+        authors: author_ids,
+        byline: a.byline.clone().unwrap_or_default(),
+        source_name: wire.map(|w| w.name.clone()).unwrap_or_default(),
+        source_url: a.original_url.clone().unwrap_or_default(),
+        source_canonical: wire.is_some_and(|w| w.canonical),
+        section,
+        tags: a.tags.clone(),
+        image,
+        image_caption,
+        video_url: a.video_url.clone().unwrap_or_default(),
+        meeting,
+        items: a
+            .items
+            .iter()
+            .map(|i| RoundupItem {
+                headline: i.headline.clone(),
+                body_html: render_markdown(&i.body),
+            })
+            .collect(),
+        notes,
+        published_at: (status != ArticleStatus::Draft).then(|| hours_before(now, a.hours_ago)),
+        updated_at: a.updated_hours_ago.map(|h| hours_before(now, h)),
+    })
+}
+
+fn event(e: &DemoEvent, now: DateTime<Utc>, tz: Tz) -> anyhow::Result<NewEvent> {
+    let day = (now.with_timezone(&tz) + Duration::days(e.starts_in_days)).date_naive();
+    let time = match (&e.start_time, e.all_day) {
+        (_, true) | (None, _) => NaiveTime::MIN,
+        (Some(t), false) => {
+            NaiveTime::parse_from_str(t, "%H:%M").with_context(|| format!("event time {t:?}"))?
+        }
+    };
+    let starts_at = tz
+        .from_local_datetime(&day.and_time(time))
+        .earliest()
+        .ok_or_else(|| {
+            anyhow!(
+                "event {:?} starts at a time that does not exist in {tz}",
+                e.title
+            )
+        })?
+        .with_timezone(&Utc);
+    let ends_at = match (e.duration_minutes, e.all_day) {
+        (_, true) => Some(starts_at + Duration::days(1)),
+        (Some(m), false) => Some(starts_at + Duration::minutes(m)),
+        (None, false) => None,
+    };
+    Ok(NewEvent {
+        title: e.title.clone(),
+        starts_at,
+        ends_at,
+        all_day: e.all_day,
+        timezone: tz.name().to_owned(),
+        location: e.location.clone(),
+        description: e.description.clone(),
+        link: e.link.clone().unwrap_or_default(),
+        status: EventStatus::Approved,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_image_the_demo_names_is_embedded() {
+        let demo = parse().unwrap_or_else(|e| panic!("{e:#}"));
+        let embedded: Vec<&str> = IMAGES.iter().map(|(n, _)| *n).collect();
+        let named = demo
+            .articles
+            .iter()
+            .filter_map(|a| a.image.as_ref().map(|i| i.file.as_str()))
+            .chain(demo.authors.iter().filter_map(|a| a.photo.as_deref()));
+        for file in named {
+            assert!(
+                embedded.contains(&file),
+                "{file} is used by the demo but not listed in IMAGES"
+            );
+        }
+    }
+}

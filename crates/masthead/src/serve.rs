@@ -1,0 +1,124 @@
+//! `masthead serve`: open the database, optionally load the demo, and serve until SIGTERM or
+//! Ctrl-C, letting in-flight requests finish.
+
+use crate::config::Config;
+use crate::demo;
+use anyhow::{Context, anyhow};
+use masthead_core::{Clock, SystemClock};
+use masthead_render::Theme;
+use masthead_store::Store;
+use masthead_web::{AppState, SiteConfig, router};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Serves the site with `config`; with `demo`, loads the demo newsroom into an empty database.
+pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+    let media_dir = config.prepare_data_dir()?;
+    let store = Store::connect(&config.database_url())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+
+    let demo_site = if demo { Some(demo::site()?) } else { None };
+    if demo {
+        match demo::load(&store, &media_dir, clock.now())
+            .await
+            .context("loading the demo newsroom")?
+        {
+            demo::Loaded::Stories(n) => tracing::info!("loaded the demo newsroom: {n} stories"),
+            demo::Loaded::Skipped => {
+                tracing::info!(
+                    "the database already has content, so the demo was not loaded; serving what is there"
+                )
+            }
+        }
+    }
+
+    let listener = TcpListener::bind(&config.addr).await.with_context(|| {
+        format!(
+            "cannot listen on {}: is another program using it? Choose another with --addr",
+            config.addr
+        )
+    })?;
+    let local = listener.local_addr()?;
+    let base_url = if config.base_url.is_empty() {
+        format!("http://{local}")
+    } else {
+        config.base_url()
+    };
+
+    let name = match (&demo_site, config.site_name.is_empty()) {
+        (_, false) => config.site_name.clone(),
+        (Some(d), true) => d.name.clone(),
+        (None, true) => "Local News".to_owned(),
+    };
+    let tagline = match (&demo_site, config.tagline.is_empty()) {
+        (Some(d), true) => d.tagline.clone(),
+        _ => config.tagline.clone(),
+    };
+    let timezone = config
+        .timezone
+        .parse()
+        .map_err(|e| anyhow!("timezone: {e}"))?;
+    let theme = Theme::load(config.theme_dir.as_deref(), timezone)
+        .with_context(|| format!("cannot read the theme directory {:?}", config.theme_dir))?;
+    let site = SiteConfig {
+        name,
+        tagline,
+        base_url: base_url.clone(),
+        timezone,
+        page_size: config.page_size,
+        page_cache: config.page_cache == "on",
+        media_dir,
+    };
+    let state = AppState::new(store.clone(), theme, site, clock.clone());
+    state
+        .watch
+        .refresh(&store, clock.now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let poller = tokio::spawn(state.watch.clone().poll(store.clone(), clock));
+
+    // The smoke test and scripts read this line to find the port when --addr ends in :0.
+    println!("masthead: listening on http://{local} (site {base_url})");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
+    poller.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

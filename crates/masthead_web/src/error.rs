@@ -1,0 +1,205 @@
+//! The web error type and the friendly error pages.
+//!
+//! Policy: a handler returns `WebError`; user mistakes become 400/404/414 with a message that
+//! says what to do; an unreachable database becomes 503; anything else is a 500 whose detail
+//! goes to the log once, with a request id that the page shows, never to the reader.
+//! `IntoResponse` only records what happened; the `error_pages` middleware renders the themed
+//! page, since it has the state (theme, shared parts) that `IntoResponse` lacks.
+
+use crate::AppState;
+use crate::render::page_context;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use masthead_core::InvalidInput;
+use masthead_render::{ThemeError, context};
+use masthead_store::StoreError;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What went wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// Nothing is published at this address.
+    #[error("not found")]
+    NotFound,
+    /// The request itself is malformed; the message says how to fix it.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The address is longer than we accept.
+    #[error("address too long")]
+    UriTooLong,
+    /// The database did not answer in time.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or a broken dependency; the detail is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => WebError::NotFound,
+            StoreError::Unavailable(_) => WebError::Unavailable(e.to_string()),
+            other => WebError::Internal(format!("{other:#}")),
+        }
+    }
+}
+
+impl From<ThemeError> for WebError {
+    fn from(e: ThemeError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl From<InvalidInput> for WebError {
+    fn from(e: InvalidInput) -> Self {
+        WebError::BadRequest(format!(
+            "The {} in this address is not valid: {}.",
+            e.field, e.message
+        ))
+    }
+}
+
+/// Carried on an error response from `into_response` to the `error_pages` middleware.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorInfo {
+    message: String,
+    detail: Option<String>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, message, detail) = match self {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "We could not find that page. It may have moved, or the address may be mistyped."
+                    .to_owned(),
+                None,
+            ),
+            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m, None),
+            WebError::UriTooLong => (
+                StatusCode::URI_TOO_LONG,
+                "That address is too long. Check the link, or start again from the front page."
+                    .to_owned(),
+                None,
+            ),
+            WebError::Unavailable(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The site is having trouble reaching its database. Please try again in a minute."
+                    .to_owned(),
+                Some(d),
+            ),
+            WebError::Internal(d) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. The problem has been logged.".to_owned(),
+                Some(d),
+            ),
+        };
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorInfo { message, detail });
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+        }
+        response
+    }
+}
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Renders the themed page for any response that carries an `ErrorInfo` or is a bare error
+/// status from axum itself (an extractor rejection).
+pub(crate) async fn error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None if response.headers().contains_key(header::CONTENT_TYPE)
+            && response.headers()[header::CONTENT_TYPE]
+                .as_bytes()
+                .starts_with(b"text/html") =>
+        {
+            return response;
+        }
+        // A rejection from axum (bad path encoding, bad query): keep the status, explain it.
+        None => ErrorInfo {
+            message:
+                "This address is not valid. Check the link, or start again from the front page."
+                    .to_owned(),
+            detail: None,
+        },
+    };
+    let request_id = if status.is_server_error() {
+        let id = format!("{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed));
+        tracing::error!(request_id = %id, %path, status = status.as_u16(), detail = ?info.detail, "request failed");
+        Some(id)
+    } else {
+        None
+    };
+    let title = match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That request did not work",
+    };
+    let html = render_error_page(&state, title, &info.message, request_id.as_deref()).await;
+    let mut out = Response::new(Body::from(html));
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+        headers.insert(header::RETRY_AFTER, retry.clone());
+    }
+    out
+}
+
+/// The themed error page, or a plain one if even that fails (the database may be down).
+async fn render_error_page(
+    state: &AppState,
+    title: &str,
+    message: &str,
+    request_id: Option<&str>,
+) -> String {
+    let themed = async {
+        let ctx = page_context(state, context! { title, message, request_id }).await?;
+        Ok::<_, WebError>(state.theme.render("error.html", ctx)?)
+    };
+    match themed.await {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::warn!(error = %e, "error page rendered without the theme");
+            let esc = |s: &str| {
+                s.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            };
+            format!(
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
+                 <h1>{t}</h1><p>{m}</p><p><a href=\"/\">Front page</a></p></html>",
+                t = esc(title),
+                m = esc(message)
+            )
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! When cached pages and page parts go stale.
+//!
+//! A cache entry is tagged with the *generation* current when it was made; it is served only
+//! while the generation is unchanged. The generation moves on when
+//! - the database's content version changes (a write on this or any other app server: each
+//!   server polls the version every [`POLL_INTERVAL`], so servers sharing PostgreSQL see each
+//!   other's writes within a second), or
+//! - the clock passes the next time-driven change (a scheduled story coming due, an event
+//!   starting or ending), checked on every request so nothing appears late or early.
+
+use chrono::{DateTime, Utc};
+use masthead_core::Clock;
+use masthead_store::{Store, StoreError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How often the content version is polled.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The shared view of the content version and the next time-driven change.
+#[derive(Debug)]
+pub struct ContentWatch {
+    generation: AtomicU64,
+    version: AtomicI64,
+    /// Unix microseconds of the next time-driven change; `i64::MAX` when none is known.
+    next_change: AtomicI64,
+}
+
+impl Default for ContentWatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ContentWatch {
+    /// A watch that knows nothing yet (the first refresh sets it).
+    pub fn new() -> Self {
+        Self {
+            generation: AtomicU64::new(1),
+            version: AtomicI64::new(-1),
+            next_change: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// The generation valid at `now`, moving it on if a time-driven change has come due.
+    pub fn generation(&self, now: DateTime<Utc>) -> u64 {
+        let due = self.next_change.load(Ordering::Acquire);
+        if now.timestamp_micros() >= due
+            && self
+                .next_change
+                .compare_exchange(due, i64::MAX, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            // The next poll finds the following change; until then nothing else can be due
+            // that was not already counted.
+            return self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        }
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Reads the content state and moves the generation on if it changed.
+    pub async fn refresh(&self, store: &Store, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let state = store.content_state(now).await?;
+        let next = state.next_change.map_or(i64::MAX, |t| t.timestamp_micros());
+        let old_version = self.version.swap(state.version, Ordering::AcqRel);
+        let old_next = self.next_change.swap(next, Ordering::AcqRel);
+        if old_version != state.version || old_next <= now.timestamp_micros() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(())
+    }
+
+    /// Refreshes every [`POLL_INTERVAL`] until the task is dropped; errors are logged and
+    /// retried (a database restart must not need a restart of masthead).
+    pub async fn poll(self: Arc<Self>, store: Store, clock: Arc<dyn Clock>) {
+        let mut ticker = tokio::time::interval(POLL_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.refresh(&store, clock.now()).await {
+                tracing::warn!(error = %e, "could not read the content version; pages may be stale until it answers");
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Response headers every answer carries, and the limit on address length.
+
+use crate::WebError;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The longest path and query accepted, in bytes.
+pub const MAX_URI_LEN: usize = 2048;
+
+/// The Content-Security-Policy of public pages: no script at all, frames only for video
+/// players over https, never framed by other sites.
+const PUBLIC_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; img-src 'self' https: data:; \
+     style-src 'self'; frame-src https:; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+/// Refuses over-long addresses before any routing or decoding work.
+pub(crate) async fn limit_uri(request: Request, next: Next) -> Response {
+    let too_long = request
+        .uri()
+        .path_and_query()
+        .is_some_and(|pq| pq.as_str().len() > MAX_URI_LEN);
+    if too_long {
+        WebError::UriTooLong.into_response()
+    } else {
+        next.run(request).await
+    }
+}
+
+/// Adds the security headers to every response.
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(PUBLIC_CSP));
+    response
+}

@@ -1,0 +1,114 @@
+//! Shared page parts: navigation, footer, the latest-stories and events widgets and the home
+//! page's section blocks. Each is rendered once per content generation and reused by every
+//! page until something it shows changes, which saves most of a page's render time.
+
+use crate::{AppState, WebError};
+use chrono::{Datelike, Utc};
+use masthead_core::PageNumber;
+use masthead_render::{Theme, Value, context, ser};
+use masthead_store::{ArticleFilter, Section};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Mutex;
+
+/// How many stories the latest-stories widget lists.
+const LATEST_WIDGET: u32 = 5;
+/// How many upcoming events the events widget lists.
+const EVENTS_WIDGET: u32 = 5;
+/// How many stories each section block on the home page shows.
+const SECTION_BLOCK: u32 = 3;
+
+/// The parts for one generation.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub generation: u64,
+    pub sections: Vec<Section>,
+    pub nav: String,
+    pub footer: String,
+    pub latest: String,
+    pub events: String,
+    pub section_blocks: String,
+}
+
+impl Parts {
+    /// The parts as template values, marked safe.
+    pub fn to_value(&self) -> Value {
+        context! {
+            nav => Theme::safe(self.nav.clone()),
+            footer => Theme::safe(self.footer.clone()),
+            latest => Theme::safe(self.latest.clone()),
+            events => Theme::safe(self.events.clone()),
+            sections => Theme::safe(self.section_blocks.clone()),
+        }
+    }
+}
+
+/// The current parts, rebuilt on demand when the generation moves on.
+#[derive(Debug, Default)]
+pub(crate) struct SharedParts {
+    current: RwLock<Option<Arc<Parts>>>,
+    rebuild: Mutex<()>,
+}
+
+impl SharedParts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The parts for `generation`, rendering them if needed (one request renders; others wait
+    /// for it rather than all querying at once).
+    pub async fn get(&self, state: &AppState, generation: u64) -> Result<Arc<Parts>, WebError> {
+        if let Some(parts) = self.fresh(generation) {
+            return Ok(parts);
+        }
+        let _guard = self.rebuild.lock().await;
+        if let Some(parts) = self.fresh(generation) {
+            return Ok(parts);
+        }
+        let parts = Arc::new(build(state, generation).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(parts.clone());
+        Ok(parts)
+    }
+
+    fn fresh(&self, generation: u64) -> Option<Arc<Parts>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|p| p.generation == generation)
+            .cloned()
+    }
+}
+
+async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
+    let now = state.clock.now();
+    let store = &state.store;
+    let site = crate::render::site_value(state);
+    let sections = store.sections().await?;
+    let latest = store
+        .list_articles(ArticleFilter::All, now, PageNumber::FIRST, LATEST_WIDGET)
+        .await?;
+    let events = store
+        .upcoming_events(now, PageNumber::FIRST, EVENTS_WIDGET)
+        .await?;
+    let mut blocks = Vec::with_capacity(sections.len());
+    for section in &sections {
+        let teasers = store
+            .list_articles(
+                ArticleFilter::Section(section.id),
+                now,
+                PageNumber::FIRST,
+                SECTION_BLOCK,
+            )
+            .await?;
+        blocks.push(context! { section => ser(section), teasers => ser(&teasers.items) });
+    }
+    let theme = &state.theme;
+    Ok(Parts {
+        generation,
+        nav: theme.render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
+        footer: theme.render("parts/footer.html", context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&Utc).year() })?,
+        latest: theme.render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
+        events: theme.render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,
+        section_blocks: theme.render("parts/sections.html", context! { site, blocks })?,
+        sections,
+    })
+}

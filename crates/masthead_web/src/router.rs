@@ -1,0 +1,42 @@
+//! The route table of the public site, and the layers around it (outermost first): tracing,
+//! security headers, error pages, the address-length limit, then the page cache on page routes.
+
+use crate::error::error_pages;
+use crate::headers::{limit_uri, security_headers};
+use crate::site::{
+    article, assets, author, cached, events, health, home, latest, media, section, tag,
+};
+use crate::{AppState, WebError};
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted; the public site takes no uploads.
+const MAX_BODY: usize = 64 * 1024;
+
+/// Builds the application's router.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::show))
+        .route("/latest", get(latest::show))
+        .route("/stories/{slug}", get(article::show))
+        .route("/section/{slug}", get(section::show))
+        .route("/author/{slug}", get(author::show))
+        .route("/tag/{slug}", get(tag::show))
+        .route("/events", get(events::show))
+        .route_layer(from_fn_with_state(state.clone(), cached::page_cache));
+    Router::new()
+        .merge(pages)
+        .route("/media/{name}", get(media::show))
+        .route("/static/site.css", get(assets::stylesheet))
+        .route("/healthz", get(health::show))
+        .fallback(|| async { WebError::NotFound })
+        .layer(from_fn(limit_uri))
+        .layer(from_fn_with_state(state.clone(), error_pages))
+        .layer(from_fn(security_headers))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,33 @@
+//! A staff author's page: their bio and their stories.
+
+use crate::params::{Page, SlugParam};
+use crate::site::lists::teaser_list;
+use crate::{AppState, WebError};
+use axum::extract::State;
+use axum::response::Response;
+use masthead_render::{context, ser};
+use masthead_store::ArticleFilter;
+
+/// `GET /author/{slug}?page=N`
+pub async fn show(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+    page: Page,
+) -> Result<Response, WebError> {
+    let author = state
+        .store
+        .author_by_slug(slug.as_str())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let path = format!("/author/{slug}");
+    teaser_list(
+        &state,
+        ArticleFilter::Author(author.id),
+        page,
+        &path,
+        &author.name,
+        &author.bio,
+        context! { author => ser(&author) },
+    )
+    .await
+}

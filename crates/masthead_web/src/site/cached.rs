@@ -1,0 +1,123 @@
+//! The page-cache middleware and the responses it may keep (200 pages and 301 redirects).
+
+use crate::AppState;
+use crate::cache::CachedPage;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// How long browsers and CDNs may keep a public page.
+const PUBLIC_CACHE_CONTROL: &str = "public, max-age=60";
+/// The largest page the cache will buffer.
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Marks a response as the same for every reader, so the page cache may keep it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cacheable;
+
+/// A public HTML page.
+pub(crate) fn page(html: String) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, PUBLIC_CACHE_CONTROL),
+        ],
+        html,
+    )
+        .into_response();
+    response.extensions_mut().insert(Cacheable);
+    response
+}
+
+/// A permanent redirect to a local path (old slugs).
+pub(crate) fn moved(location: &str) -> Response {
+    let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
+    );
+    response.extensions_mut().insert(Cacheable);
+    response
+}
+
+fn from_cache(page: CachedPage) -> Response {
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+    let mut response = Response::new(Body::from(page.body));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    if let Some(location) = page.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        h.insert(header::LOCATION, location);
+    } else {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
+    );
+    h.insert("x-cache", HeaderValue::from_static("hit"));
+    response
+}
+
+/// Serves GET and HEAD from the cache when the content generation still matches, and keeps
+/// cacheable responses. The generation is read *before* rendering, so a page rendered while
+/// content changed is stored under the old generation and never served.
+pub(crate) async fn page_cache(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let key = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_owned(), |pq| pq.to_string());
+    let generation = state.watch.generation(state.clock.now());
+    if let Some(page) = state.cache.get(&key, generation) {
+        return from_cache(page);
+    }
+    let response = next.run(request).await;
+    let keep = response.extensions().get::<Cacheable>().is_some()
+        && matches!(
+            response.status(),
+            StatusCode::OK | StatusCode::MOVED_PERMANENTLY
+        );
+    if !keep {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = match to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "could not buffer a page for the cache");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let location = parts
+        .headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_owned);
+    state.cache.put(
+        key,
+        generation,
+        CachedPage {
+            status: parts.status.as_u16(),
+            location,
+            body: body.clone(),
+        },
+    );
+    parts
+        .headers
+        .insert("x-cache", HeaderValue::from_static("miss"));
+    Response::from_parts(parts, Body::from(body))
+}

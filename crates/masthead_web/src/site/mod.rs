@@ -1,0 +1,14 @@
+//! The public site: one file per page, each a thin handler over the store and the theme.
+
+pub mod article;
+pub mod assets;
+pub mod author;
+pub mod cached;
+pub mod events;
+pub mod health;
+pub mod home;
+pub mod latest;
+pub mod lists;
+pub mod media;
+pub mod section;
+pub mod tag;
