@@ -60,7 +60,7 @@ macro_rules! article_page_query {
             "SELECT ", teaser_columns!($arr, $end, $obj), ", ",
             "ar.body_html, ar.source_url, ar.source_canonical, ar.image_caption, ar.video_url, ",
             "ar.meeting_body, ar.meeting_date, ar.decisions_json, ar.items_json, ar.notes_json, ",
-            "COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.name", $end,
+            "COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
             " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]'), ",
             "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
             "ORDER BY c.created_at, c.id", $end,

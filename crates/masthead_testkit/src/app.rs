@@ -1,0 +1,83 @@
+//! The real router driven in-process, with a manual clock.
+
+use crate::{TestDb, t0};
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use masthead_core::{Clock, ManualClock};
+use masthead_render::Theme;
+use masthead_store::Store;
+use masthead_web::{AppState, SiteConfig, router};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The app under test.
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// A header's value, or "" when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+impl TestApp {
+    /// An app over `db`, with the page cache on, the clock at [`t0`].
+    pub async fn new(db: TestDb) -> Self {
+        Self::with_cache(db, true).await
+    }
+
+    pub async fn with_cache(db: TestDb, page_cache: bool) -> Self {
+        let clock = Arc::new(ManualClock::new(t0()));
+        let media_dir = db.dir.path().join("media");
+        std::fs::create_dir_all(&media_dir).expect("media dir");
+        let config = SiteConfig {
+            name: "The Test Town Times".into(),
+            tagline: "News & notes from Test Town".into(),
+            base_url: "https://news.example.org".into(),
+            timezone: chrono_tz::America::Chicago,
+            page_size: 10,
+            page_cache,
+            media_dir,
+        };
+        let theme = Theme::load(None, config.timezone).expect("theme");
+        let state = AppState::new(db.store.clone(), theme, config, clock.clone() as Arc<dyn Clock>);
+        let app = TestApp { db, state, clock };
+        app.refresh().await;
+        app
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    /// What the background poller does: learn the content version (call after writes).
+    pub async fn refresh(&self) {
+        self.state.watch.refresh(&self.db.store, self.clock.now()).await.expect("refresh content state");
+    }
+
+    /// Sends a GET for `uri` (which may hold raw, even invalid, percent-escapes).
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.request(Request::get(uri).body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = router(self.state.clone()).oneshot(request).await.expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}

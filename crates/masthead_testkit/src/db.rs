@@ -1,0 +1,53 @@
+//! A fresh database per test: a temporary SQLite file, or a new PostgreSQL database created
+//! on the server named by `MASTHEAD_TEST_POSTGRES_URL`.
+
+use masthead_store::Store;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tempfile::TempDir;
+
+/// A test database, removed (SQLite) when dropped; PostgreSQL test databases live in the
+/// throwaway cluster that `scripts/test.sh` deletes.
+pub struct TestDb {
+    pub store: Store,
+    /// Holds the temporary directory (SQLite file, media files) alive.
+    pub dir: TempDir,
+}
+
+impl TestDb {
+    /// A fresh SQLite database in a temporary directory.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.expect("open SQLite test database");
+        Self { store, dir }
+    }
+
+    /// A fresh PostgreSQL database. Panics with instructions when no server is configured.
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var("MASTHEAD_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+            panic!(
+                "MASTHEAD_TEST_POSTGRES_URL is not set. Run the suite with scripts/test.sh, which starts a \
+                 throwaway PostgreSQL server, or point the variable at a server where this user may create databases."
+            )
+        });
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "mh_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros() % 1_000_000
+        );
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server at {admin_url}: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let (base, _) = admin_url.rsplit_once('/').expect("database URL with a database name");
+        let store = Store::connect(&format!("{base}/{name}")).await.expect("open PostgreSQL test database");
+        Self { store, dir: tempfile::tempdir().expect("temporary directory") }
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
+# loopback in a temporary directory (installing Debian's postgresql package first when it
+# is missing and we are root), runs `cargo test --workspace`, then stops the server.
+# Extra arguments go to cargo test, e.g. `scripts/test.sh -p masthead_store`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+pg_bin=$(find_pg_bin || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "PostgreSQL is not installed; installing Debian's postgresql package"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(find_pg_bin)
+  else
+    echo "error: the tests need a PostgreSQL server: install it (sudo apt-get install postgresql) and run again" >&2
+    exit 1
+  fi
+fi
+
+work=$(mktemp -d -t masthead-pg.XXXXXX)
+# initdb refuses to run as root: run the server as the postgres user when we are root.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres: "$work"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+log "starting a throwaway PostgreSQL ($pg_bin) on 127.0.0.1:$port"
+as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$work -c max_connections=300 \
+      -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+  || { cat "$work/log" >&2; exit 1; }
+export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+
+log "running cargo test --workspace $*"
+cargo test --workspace "$@"
