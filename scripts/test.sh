@@ -42,5 +42,6 @@ as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   || { cat "$work/log" >&2; exit 1; }
 export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
-log "running cargo test --workspace $*"
-cargo test --workspace "$@"
+if [ $# -eq 0 ]; then set -- --workspace; fi
+log "running cargo test $*"
+cargo test "$@"

@@ -8,7 +8,7 @@
 use crate::format;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
 use std::path::{Path, PathBuf};
 
 /// The built-in templates, by name.
@@ -88,6 +88,7 @@ impl Theme {
     pub fn load(override_dir: Option<&Path>, tz: Tz) -> Result<Self, std::io::Error> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
         let dir: Option<PathBuf> = override_dir.map(|d| d.join("templates"));
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
@@ -169,6 +170,32 @@ impl Theme {
     /// Names of the built-in templates (for tests that render every one).
     pub fn template_names() -> impl Iterator<Item = &'static str> {
         TEMPLATES.iter().map(|(n, _)| *n)
+    }
+}
+
+/// Escapes text for HTML like minijinja's default, except that `/` is left alone: it is not
+/// special in HTML text or quoted attributes, and `&#x2f;` in every URL makes pages bigger
+/// and harder to read.
+fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (AutoEscape::Html, Some(s)) if !value.is_safe() => {
+            let mut last = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let entity = match b {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#x27;",
+                    _ => continue,
+                };
+                out.write_str(&s[last..i]).map_err(Error::from)?;
+                out.write_str(entity).map_err(Error::from)?;
+                last = i + 1;
+            }
+            out.write_str(&s[last..]).map_err(Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }
 

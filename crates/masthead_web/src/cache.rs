@@ -48,6 +48,11 @@ impl PageCache {
         }
     }
 
+    /// Whether pages are kept at all.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// The page stored under `key` for `generation`, if any.
     pub fn get(&self, key: &str, generation: u64) -> Option<CachedPage> {
         if !self.enabled {

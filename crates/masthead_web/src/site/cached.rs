@@ -74,7 +74,7 @@ pub(crate) async fn page_cache(
     request: Request,
     next: Next,
 ) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+    if !state.cache.enabled() || !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
     let key = request
