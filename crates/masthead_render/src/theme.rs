@@ -8,7 +8,9 @@
 use crate::format;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
+};
 use std::path::{Path, PathBuf};
 
 /// The built-in templates, by name.
@@ -89,6 +91,12 @@ impl Theme {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
+        // Block tags on their own lines leave no blank lines behind: smaller, tidier pages.
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build();
+        env.set_syntax(syntax.map_err(|e| std::io::Error::other(format!("template syntax: {e}")))?);
         let dir: Option<PathBuf> = override_dir.map(|d| d.join("templates"));
         env.set_loader(move |name| {
             if let Some(dir) = &dir {
@@ -112,6 +120,8 @@ impl Theme {
                 .find(|(n, _)| *n == name)
                 .map(|(_, s)| (*s).to_owned()))
         });
+        // Machine-readable times (`<time datetime>`, meta tags) to the second, in UTC.
+        env.add_filter("iso", |v: String| with_time(&v, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()));
         env.add_filter("date", move |v: String| {
             with_time(&v, |t| format::date(t, tz))
         });

@@ -3,7 +3,8 @@
 
 use chrono::{Duration, NaiveDate};
 use masthead_core::{
-    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome, PageNumber, RoundupItem, Slug,
+    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome,
+    PageNumber, RoundupItem, Slug,
 };
 use masthead_store::{ArticleFilter, Meeting, NewEvent, NewMedia, Note, Store, StoreError};
 use masthead_testkit::{ArticleBuilder, Desk, TestDb, db_tests, t0};
@@ -22,8 +23,13 @@ db_tests!(
 
 async fn only_published_and_due_articles_are_visible(store: Store) {
     let desk = Desk::create(&store).await;
-    ArticleBuilder::new("Published story", desk.news).insert(&store).await;
-    ArticleBuilder::new("Draft story", desk.news).draft().insert(&store).await;
+    ArticleBuilder::new("Published story", desk.news)
+        .insert(&store)
+        .await;
+    ArticleBuilder::new("Draft story", desk.news)
+        .draft()
+        .insert(&store)
+        .await;
     ArticleBuilder::new("Scheduled later", desk.news)
         .status(ArticleStatus::Scheduled)
         .published(t0() + Duration::hours(2))
@@ -34,23 +40,62 @@ async fn only_published_and_due_articles_are_visible(store: Store) {
         .published(t0() - Duration::minutes(1))
         .insert(&store)
         .await;
-    let pulled = ArticleBuilder::new("Pulled story", desk.news).insert(&store).await;
-    store.set_article_status(pulled, ArticleStatus::Unpublished, Some(t0() - Duration::hours(3)), t0()).await.unwrap();
+    let pulled = ArticleBuilder::new("Pulled story", desk.news)
+        .insert(&store)
+        .await;
+    store
+        .set_article_status(
+            pulled,
+            ArticleStatus::Unpublished,
+            Some(t0() - Duration::hours(3)),
+            t0(),
+        )
+        .await
+        .unwrap();
 
     let titles = |list: masthead_store::ListPage<masthead_store::Teaser>| -> Vec<String> {
         list.items.into_iter().map(|t| t.title).collect()
     };
-    let now = store.list_articles(ArticleFilter::All, t0(), PageNumber::FIRST, 50).await.unwrap();
+    let now = store
+        .list_articles(ArticleFilter::All, t0(), PageNumber::FIRST, 50)
+        .await
+        .unwrap();
     assert_eq!(titles(now), ["Scheduled earlier", "Published story"]);
     for hidden in ["draft-story", "scheduled-later", "pulled-story"] {
-        assert!(store.article_page(hidden, t0()).await.unwrap().is_none(), "{hidden} must be hidden");
+        assert!(
+            store.article_page(hidden, t0()).await.unwrap().is_none(),
+            "{hidden} must be hidden"
+        );
     }
     // The scheduled story appears at its time, not a microsecond before.
     let due = t0() + Duration::hours(2);
-    assert!(store.article_page("scheduled-later", due - Duration::microseconds(1)).await.unwrap().is_none());
-    assert!(store.article_page("scheduled-later", due).await.unwrap().is_some());
-    let later = store.list_articles(ArticleFilter::Section(desk.news), due, PageNumber::FIRST, 50).await.unwrap();
-    assert_eq!(titles(later), ["Scheduled later", "Scheduled earlier", "Published story"]);
+    assert!(
+        store
+            .article_page("scheduled-later", due - Duration::microseconds(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .article_page("scheduled-later", due)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let later = store
+        .list_articles(
+            ArticleFilter::Section(desk.news),
+            due,
+            PageNumber::FIRST,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(later),
+        ["Scheduled later", "Scheduled earlier", "Published story"]
+    );
 }
 
 async fn article_page_holds_every_part(store: Store) {
@@ -75,8 +120,16 @@ async fn article_page_holds_every_part(store: Store) {
         body: "Test Town Village Board".into(),
         date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         decisions: vec![
-            Decision { motion: "Approve the levy".into(), vote: "5-2".into(), outcome: Outcome::Passed },
-            Decision { motion: "Buy a plow".into(), vote: "3-4".into(), outcome: Outcome::Failed },
+            Decision {
+                motion: "Approve the levy".into(),
+                vote: "5-2".into(),
+                outcome: Outcome::Passed,
+            },
+            Decision {
+                motion: "Buy a plow".into(),
+                vote: "3-4".into(),
+                outcome: Outcome::Failed,
+            },
         ],
     };
     let id = ArticleBuilder::new("Board approves levy", desk.news)
@@ -87,40 +140,102 @@ async fn article_page_holds_every_part(store: Store) {
         .tag("taxes")
         .image(image, "The board on Tuesday.")
         .meeting(meeting.clone())
-        .note(Note { kind: NoteKind::Correction, text: "An earlier version misstated the vote.".into(), at: t0() })
+        .note(Note {
+            kind: NoteKind::Correction,
+            text: "An earlier version misstated the vote.".into(),
+            at: t0(),
+        })
         .updated(t0() - Duration::minutes(5))
         .insert(&store)
         .await;
-    store.insert_comment(id, "Pat", "pat@example.com", "Good.", CommentStatus::Approved, t0()).await.unwrap();
-    store.insert_comment(id, "Spammer", "s@example.com", "Buy!", CommentStatus::Pending, t0()).await.unwrap();
+    store
+        .insert_comment(
+            id,
+            "Pat",
+            "pat@example.com",
+            "Good.",
+            CommentStatus::Approved,
+            t0(),
+        )
+        .await
+        .unwrap();
+    store
+        .insert_comment(
+            id,
+            "Spammer",
+            "s@example.com",
+            "Buy!",
+            CommentStatus::Pending,
+            t0(),
+        )
+        .await
+        .unwrap();
 
-    let page = store.article_page("board-approves-levy", t0()).await.unwrap().expect("visible");
+    let page = store
+        .article_page("board-approves-levy", t0())
+        .await
+        .unwrap()
+        .expect("visible");
     assert_eq!(page.teaser.kind, ArticleKind::MeetingBrief);
     assert_eq!(page.teaser.summary, "The board approved the levy.");
-    let names: Vec<_> = page.teaser.byline.authors.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<_> = page
+        .teaser
+        .byline
+        .authors
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(names, ["Ana Reyes", "Bo Lindqvist"], "byline order is kept");
     assert_eq!(page.teaser.section.slug, "news");
     let img = page.teaser.image.as_ref().expect("image");
-    assert_eq!((img.alt.as_str(), img.credit.as_str(), img.width), ("Trustees seated at a long table", "Courier photo", 800));
+    assert_eq!(
+        (img.alt.as_str(), img.credit.as_str(), img.width),
+        ("Trustees seated at a long table", "Courier photo", 800)
+    );
     assert_eq!(page.image_caption, "The board on Tuesday.");
     assert_eq!(page.meeting, Some(meeting));
     assert_eq!(page.notes.len(), 1);
-    let tags: Vec<_> = page.tags.iter().map(|t| (t.slug.as_str(), t.name.as_str())).collect();
-    assert_eq!(tags, [("taxes", "taxes"), ("village-board", "Village Board")]);
+    let tags: Vec<_> = page
+        .tags
+        .iter()
+        .map(|t| (t.slug.as_str(), t.name.as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [("taxes", "taxes"), ("village-board", "Village Board")]
+    );
     assert_eq!(page.comments.len(), 1, "only approved comments are shown");
     assert_eq!(page.comments[0].name, "Pat");
     assert_eq!(page.teaser.updated_at, Some(t0() - Duration::minutes(5)));
 
     let roundup = ArticleBuilder::new("Quick hits", desk.news)
-        .items(vec![RoundupItem { headline: "Leaf pickup".into(), body_html: "<p>Starts Monday.</p>".into() }])
-        .wire("Jo Writer", "State Wire", "https://wire.example.org/x", true)
+        .items(vec![RoundupItem {
+            headline: "Leaf pickup".into(),
+            body_html: "<p>Starts Monday.</p>".into(),
+        }])
+        .wire(
+            "Jo Writer",
+            "State Wire",
+            "https://wire.example.org/x",
+            true,
+        )
         .insert(&store)
         .await;
-    let page = store.article_page("quick-hits", t0()).await.unwrap().expect("visible");
+    let page = store
+        .article_page("quick-hits", t0())
+        .await
+        .unwrap()
+        .expect("visible");
     assert_eq!(page.teaser.id, roundup);
     assert_eq!(page.items[0].headline, "Leaf pickup");
     assert!(page.teaser.byline.authors.is_empty());
-    assert_eq!((page.teaser.byline.text.as_str(), page.teaser.byline.source.as_str()), ("Jo Writer", "State Wire"));
+    assert_eq!(
+        (
+            page.teaser.byline.text.as_str(),
+            page.teaser.byline.source.as_str()
+        ),
+        ("Jo Writer", "State Wire")
+    );
     assert!(page.source_canonical);
     assert!(page.meeting.is_none() && page.tags.is_empty() && page.comments.is_empty());
 }
@@ -129,64 +244,150 @@ async fn lists_paginate_and_filter(store: Store) {
     let desk = Desk::create(&store).await;
     for i in 0..25 {
         let section = if i % 5 == 0 { desk.sports } else { desk.news };
-        let mut b = ArticleBuilder::new(&format!("Story {i:02}"), section).published(t0() - Duration::hours(100 - i));
+        let mut b = ArticleBuilder::new(&format!("Story {i:02}"), section)
+            .published(t0() - Duration::hours(100 - i));
         if i % 2 == 0 {
             b = b.author(desk.reporter).tag("roads");
         }
         b.insert(&store).await;
     }
     let page = |n: &str| PageNumber::parse(n).unwrap();
-    let first = store.list_articles(ArticleFilter::All, t0(), page("1"), 10).await.unwrap();
+    let first = store
+        .list_articles(ArticleFilter::All, t0(), page("1"), 10)
+        .await
+        .unwrap();
     assert_eq!(first.items.len(), 10);
     assert!(first.has_more);
     assert_eq!(first.items[0].title, "Story 24", "newest first");
-    let third = store.list_articles(ArticleFilter::All, t0(), page("3"), 10).await.unwrap();
+    let third = store
+        .list_articles(ArticleFilter::All, t0(), page("3"), 10)
+        .await
+        .unwrap();
     assert_eq!((third.items.len(), third.has_more), (5, false));
-    let past = store.list_articles(ArticleFilter::All, t0(), page("4"), 10).await.unwrap();
+    let past = store
+        .list_articles(ArticleFilter::All, t0(), page("4"), 10)
+        .await
+        .unwrap();
     assert!(past.items.is_empty());
 
-    let sports = store.list_articles(ArticleFilter::Section(desk.sports), t0(), page("1"), 10).await.unwrap();
+    let sports = store
+        .list_articles(ArticleFilter::Section(desk.sports), t0(), page("1"), 10)
+        .await
+        .unwrap();
     assert_eq!(sports.items.len(), 5);
     assert!(sports.items.iter().all(|t| t.section.slug == "sports"));
-    let by_reporter = store.list_articles(ArticleFilter::Author(desk.reporter), t0(), page("1"), 20).await.unwrap();
+    let by_reporter = store
+        .list_articles(ArticleFilter::Author(desk.reporter), t0(), page("1"), 20)
+        .await
+        .unwrap();
     assert_eq!(by_reporter.items.len(), 13);
     let tag = store.tag_by_slug("roads").await.unwrap().expect("tag");
-    let tagged = store.list_articles(ArticleFilter::Tag(tag.id), t0(), page("2"), 10).await.unwrap();
+    let tagged = store
+        .list_articles(ArticleFilter::Tag(tag.id), t0(), page("2"), 10)
+        .await
+        .unwrap();
     assert_eq!((tagged.items.len(), tagged.has_more), (3, false));
     assert!(store.tag_by_slug("nope").await.unwrap().is_none());
 }
 
 async fn renamed_articles_redirect_from_old_slugs(store: Store) {
     let desk = Desk::create(&store).await;
-    let id = ArticleBuilder::new("Old headline", desk.news).insert(&store).await;
-    store.rename_article(id, &Slug::parse("new-headline").unwrap(), t0()).await.unwrap();
-    store.rename_article(id, &Slug::parse("newest-headline").unwrap(), t0()).await.unwrap();
-    assert!(store.article_page("old-headline", t0()).await.unwrap().is_none());
-    assert_eq!(store.redirect_for("old-headline", t0()).await.unwrap().as_deref(), Some("newest-headline"));
-    assert_eq!(store.redirect_for("new-headline", t0()).await.unwrap().as_deref(), Some("newest-headline"));
+    let id = ArticleBuilder::new("Old headline", desk.news)
+        .insert(&store)
+        .await;
+    store
+        .rename_article(id, &Slug::parse("new-headline").unwrap(), t0())
+        .await
+        .unwrap();
+    store
+        .rename_article(id, &Slug::parse("newest-headline").unwrap(), t0())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .article_page("old-headline", t0())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .redirect_for("old-headline", t0())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("newest-headline")
+    );
+    assert_eq!(
+        store
+            .redirect_for("new-headline", t0())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("newest-headline")
+    );
     // Renaming back onto an old slug takes it over instead of redirecting in a loop.
-    store.rename_article(id, &Slug::parse("old-headline").unwrap(), t0()).await.unwrap();
-    assert!(store.article_page("old-headline", t0()).await.unwrap().is_some());
-    assert_eq!(store.redirect_for("old-headline", t0()).await.unwrap(), None);
+    store
+        .rename_article(id, &Slug::parse("old-headline").unwrap(), t0())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .article_page("old-headline", t0())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.redirect_for("old-headline", t0()).await.unwrap(),
+        None
+    );
     // A new story may claim a slug that only redirects.
-    ArticleBuilder::new("New headline", desk.news).insert(&store).await;
-    assert_eq!(store.redirect_for("new-headline", t0()).await.unwrap(), None);
+    ArticleBuilder::new("New headline", desk.news)
+        .insert(&store)
+        .await;
+    assert_eq!(
+        store.redirect_for("new-headline", t0()).await.unwrap(),
+        None
+    );
     // Unpublished stories do not leak through redirects.
-    store.set_article_status(id, ArticleStatus::Draft, None, t0()).await.unwrap();
-    assert_eq!(store.redirect_for("newest-headline", t0()).await.unwrap(), None);
+    store
+        .set_article_status(id, ArticleStatus::Draft, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.redirect_for("newest-headline", t0()).await.unwrap(),
+        None
+    );
 }
 
 async fn duplicate_slugs_are_a_conflict(store: Store) {
     let desk = Desk::create(&store).await;
-    ArticleBuilder::new("Same title", desk.news).insert(&store).await;
-    let again = store.insert_article(&ArticleBuilder::new("Same title", desk.news).build(), t0()).await;
+    ArticleBuilder::new("Same title", desk.news)
+        .insert(&store)
+        .await;
+    let again = store
+        .insert_article(&ArticleBuilder::new("Same title", desk.news).build(), t0())
+        .await;
     match again {
-        Err(StoreError::Conflict(msg)) => assert!(msg.contains("same-title") && msg.contains("choose another"), "{msg}"),
+        Err(StoreError::Conflict(msg)) => assert!(
+            msg.contains("same-title") && msg.contains("choose another"),
+            "{msg}"
+        ),
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert_eq!(store.count_articles().await.unwrap(), 1, "nothing half-written");
-    let dup_section = store.insert_section(&Slug::parse("news").unwrap(), "News again", "").await;
-    assert!(matches!(dup_section, Err(StoreError::Conflict(_))), "{dup_section:?}");
+    assert_eq!(
+        store.count_articles().await.unwrap(),
+        1,
+        "nothing half-written"
+    );
+    let dup_section = store
+        .insert_section(&Slug::parse("news").unwrap(), "News again", "")
+        .await;
+    assert!(
+        matches!(dup_section, Err(StoreError::Conflict(_))),
+        "{dup_section:?}"
+    );
 }
 
 fn event(title: &str, start_hours: i64, end_hours: Option<i64>, status: EventStatus) -> NewEvent {
@@ -214,10 +415,16 @@ async fn upcoming_events_exclude_past_and_unapproved(store: Store) {
     ] {
         store.insert_event(&e, t0()).await.unwrap();
     }
-    let list = store.upcoming_events(t0(), PageNumber::FIRST, 10).await.unwrap();
+    let list = store
+        .upcoming_events(t0(), PageNumber::FIRST, 10)
+        .await
+        .unwrap();
     let titles: Vec<_> = list.items.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(titles, ["Happening now", "Tomorrow", "Next week"]);
-    let paged = store.upcoming_events(t0(), PageNumber::FIRST, 2).await.unwrap();
+    let paged = store
+        .upcoming_events(t0(), PageNumber::FIRST, 2)
+        .await
+        .unwrap();
     assert!(paged.has_more);
 }
 
@@ -230,21 +437,50 @@ async fn content_state_tracks_writes_and_due_times(store: Store) {
         .published(t0() + Duration::hours(3))
         .insert(&store)
         .await;
-    store.insert_event(&event("Soon", 2, Some(4), EventStatus::Approved), t0()).await.unwrap();
+    store
+        .insert_event(&event("Soon", 2, Some(4), EventStatus::Approved), t0())
+        .await
+        .unwrap();
     let after = store.content_state(t0()).await.unwrap();
     assert!(after.version > before.version, "writes move the version on");
-    assert_eq!(after.next_change, Some(t0() + Duration::hours(2)), "the event start comes first");
-    let later = store.content_state(t0() + Duration::hours(2)).await.unwrap();
-    assert_eq!(later.next_change, Some(t0() + Duration::hours(3)), "then the scheduled story");
-    let last = store.content_state(t0() + Duration::hours(3)).await.unwrap();
-    assert_eq!(last.next_change, Some(t0() + Duration::hours(4)), "then the event's end");
+    assert_eq!(
+        after.next_change,
+        Some(t0() + Duration::hours(2)),
+        "the event start comes first"
+    );
+    let later = store
+        .content_state(t0() + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        later.next_change,
+        Some(t0() + Duration::hours(3)),
+        "then the scheduled story"
+    );
+    let last = store
+        .content_state(t0() + Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        last.next_change,
+        Some(t0() + Duration::hours(4)),
+        "then the event's end"
+    );
 }
 
 async fn text_round_trips_unchanged(store: Store) {
     let desk = Desk::create(&store).await;
     let title = "Zoë’s “café” & <b>bakery</b> — 日本 \u{1F4F0} ' \" \\ %";
-    ArticleBuilder::new(title, desk.news).slug("unicode").summary(title).insert(&store).await;
-    let page = store.article_page("unicode", t0()).await.unwrap().expect("visible");
+    ArticleBuilder::new(title, desk.news)
+        .slug("unicode")
+        .summary(title)
+        .insert(&store)
+        .await;
+    let page = store
+        .article_page("unicode", t0())
+        .await
+        .unwrap()
+        .expect("visible");
     assert_eq!(page.teaser.title, title);
     assert_eq!(page.teaser.summary, title);
 }
@@ -256,9 +492,19 @@ async fn batch_insert_is_all_or_nothing(store: Store) {
         ArticleBuilder::new("Two", desk.news).build(),
         ArticleBuilder::new("One", desk.news).build(),
     ];
-    assert!(matches!(store.insert_articles(&batch, t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.insert_articles(&batch, t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(store.count_articles().await.unwrap(), 0);
-    assert_eq!(store.insert_articles(&batch[..2], t0()).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .insert_articles(&batch[..2], t0())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 /// The two migration folders describe the same tables, columns, integer-ness and nullability.
@@ -267,7 +513,9 @@ async fn sqlite_and_postgres_schemas_match() {
     let sqlite = TestDb::sqlite().await;
     let postgres = TestDb::postgres().await;
     let mut a = masthead_store::schema_columns(&sqlite.store).await.unwrap();
-    let mut b = masthead_store::schema_columns(&postgres.store).await.unwrap();
+    let mut b = masthead_store::schema_columns(&postgres.store)
+        .await
+        .unwrap();
     a.sort();
     b.sort();
     assert!(a.len() > 40, "schema read: {a:?}");
@@ -276,10 +524,30 @@ async fn sqlite_and_postgres_schemas_match() {
 
 #[tokio::test]
 async fn bad_database_urls_name_the_fix_and_hide_the_password() {
-    let err = Store::connect("mysql://ed:hunter2@db/news").await.err().expect("refused").to_string();
-    assert!(err.contains("ed:***@db") && !err.contains("hunter2") && err.contains("postgres://"), "{err}");
-    let err = Store::connect("postgres://ed:hunter2@127.0.0.1:1/news").await.err().expect("refused").to_string();
-    assert!(err.contains("127.0.0.1:1") && !err.contains("hunter2") && err.contains("Check that the server"), "{err}");
-    let err = Store::connect("sqlite:///nonexistent-dir/sub/x.db").await.err().expect("refused").to_string();
+    let err = Store::connect("mysql://ed:hunter2@db/news")
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("ed:***@db") && !err.contains("hunter2") && err.contains("postgres://"),
+        "{err}"
+    );
+    let err = Store::connect("postgres://ed:hunter2@127.0.0.1:1/news")
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("127.0.0.1:1")
+            && !err.contains("hunter2")
+            && err.contains("Check that the server"),
+        "{err}"
+    );
+    let err = Store::connect("sqlite:///nonexistent-dir/sub/x.db")
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("writable"), "{err}");
 }

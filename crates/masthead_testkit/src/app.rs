@@ -29,7 +29,10 @@ pub struct TestResponse {
 impl TestResponse {
     /// A header's value, or "" when absent.
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -53,7 +56,12 @@ impl TestApp {
             media_dir,
         };
         let theme = Theme::load(None, config.timezone).expect("theme");
-        let state = AppState::new(db.store.clone(), theme, config, clock.clone() as Arc<dyn Clock>);
+        let state = AppState::new(
+            db.store.clone(),
+            theme,
+            config,
+            clock.clone() as Arc<dyn Clock>,
+        );
         let app = TestApp { db, state, clock };
         app.refresh().await;
         app
@@ -65,19 +73,36 @@ impl TestApp {
 
     /// What the background poller does: learn the content version (call after writes).
     pub async fn refresh(&self) {
-        self.state.watch.refresh(&self.db.store, self.clock.now()).await.expect("refresh content state");
+        self.state
+            .watch
+            .refresh(&self.db.store, self.clock.now())
+            .await
+            .expect("refresh content state");
     }
 
     /// Sends a GET for `uri` (which may hold raw, even invalid, percent-escapes).
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.request(Request::get(uri).body(Body::empty()).expect("request")).await
+        self.request(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
-        let response = router(self.state.clone()).oneshot(request).await.expect("router never fails");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("router never fails");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 }

@@ -10,6 +10,8 @@ use tempfile::TempDir;
 /// throwaway cluster that `scripts/test.sh` deletes.
 pub struct TestDb {
     pub store: Store,
+    /// The database URL, for starting the real binary on the same database.
+    pub url: String,
     /// Holds the temporary directory (SQLite file, media files) alive.
     pub dir: TempDir,
 }
@@ -19,8 +21,10 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::connect(&url).await.expect("open SQLite test database");
-        Self { store, dir }
+        let store = Store::connect(&url)
+            .await
+            .expect("open SQLite test database");
+        Self { store, url, dir }
     }
 
     /// A fresh PostgreSQL database. Panics with instructions when no server is configured.
@@ -40,14 +44,25 @@ impl TestDb {
         );
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
-            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server at {admin_url}: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot reach the test PostgreSQL server at {admin_url}: {e}")
+            });
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut admin)
             .await
             .expect("create test database");
         admin.close().await.ok();
-        let (base, _) = admin_url.rsplit_once('/').expect("database URL with a database name");
-        let store = Store::connect(&format!("{base}/{name}")).await.expect("open PostgreSQL test database");
-        Self { store, dir: tempfile::tempdir().expect("temporary directory") }
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("database URL with a database name");
+        let url = format!("{base}/{name}");
+        let store = Store::connect(&url)
+            .await
+            .expect("open PostgreSQL test database");
+        Self {
+            store,
+            url,
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
     }
 }

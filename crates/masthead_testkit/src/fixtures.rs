@@ -7,7 +7,9 @@ use masthead_store::{Meeting, NewArticle, Note, Store};
 
 /// The fixed "now" of fixture data: 2026-11-27 18:00 UTC (noon in Chicago).
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 18, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 27, 18, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 /// A section and two staff authors to hang articles on.
@@ -22,14 +24,30 @@ impl Desk {
     pub async fn create(store: &Store) -> Self {
         let slug = |s: &str| Slug::parse(s).expect("slug");
         Desk {
-            news: store.insert_section(&slug("news"), "Local News", "News from town.").await.expect("section"),
-            sports: store.insert_section(&slug("sports"), "Sports", "Scores and stories.").await.expect("section"),
+            news: store
+                .insert_section(&slug("news"), "Local News", "News from town.")
+                .await
+                .expect("section"),
+            sports: store
+                .insert_section(&slug("sports"), "Sports", "Scores and stories.")
+                .await
+                .expect("section"),
             reporter: store
-                .insert_author(&slug("ana-reyes"), "Ana Reyes", "Covers village government.", None)
+                .insert_author(
+                    &slug("ana-reyes"),
+                    "Ana Reyes",
+                    "Covers village government.",
+                    None,
+                )
                 .await
                 .expect("author"),
             editor: store
-                .insert_author(&slug("bo-lindqvist"), "Bo Lindqvist", "Edits the paper.", None)
+                .insert_author(
+                    &slug("bo-lindqvist"),
+                    "Bo Lindqvist",
+                    "Edits the paper.",
+                    None,
+                )
                 .await
                 .expect("author"),
         }
@@ -41,7 +59,8 @@ pub struct ArticleBuilder(NewArticle);
 
 impl ArticleBuilder {
     pub fn new(title: &str, section: SectionId) -> Self {
-        let body = format!("{title}. The village board met on Tuesday and talked at length about it.");
+        let body =
+            format!("{title}. The village board met on Tuesday and talked at length about it.");
         let text = article_text(&body);
         ArticleBuilder(NewArticle {
             kind: ArticleKind::News,
@@ -150,6 +169,9 @@ impl ArticleBuilder {
     }
     /// Saves it, returning its id.
     pub async fn insert(self, store: &Store) -> masthead_core::ArticleId {
-        store.insert_article(&self.0, t0() - Duration::days(2)).await.expect("insert article")
+        store
+            .insert_article(&self.0, t0() - Duration::days(2))
+            .await
+            .expect("insert article")
     }
 }

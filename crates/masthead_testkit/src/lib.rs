@@ -9,10 +9,12 @@
 mod app;
 mod db;
 mod fixtures;
+mod html;
 
 pub use app::{TestApp, TestResponse};
 pub use db::TestDb;
 pub use fixtures::{ArticleBuilder, Desk, t0};
+pub use html::assert_valid_html;
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
 /// each on its own fresh database.

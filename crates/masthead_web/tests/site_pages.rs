@@ -3,7 +3,10 @@
 
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate};
-use masthead_core::{ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome, RoundupItem, Slug};
+use masthead_core::{
+    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome,
+    RoundupItem, Slug,
+};
 use masthead_store::{Meeting, NewEvent, NewMedia, Note};
 use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, t0};
 
@@ -38,9 +41,19 @@ fn event(title: &str, in_hours: i64) -> NewEvent {
 
 async fn home_shows_lead_latest_sections_and_events(app: TestApp) {
     let desk = Desk::create(app.store()).await;
-    ArticleBuilder::new("Older story", desk.sports).published(t0() - Duration::hours(5)).insert(app.store()).await;
-    ArticleBuilder::new("Lead story", desk.news).author(desk.reporter).summary("What happened.").insert(app.store()).await;
-    app.store().insert_event(&event("Tree lighting", 30), t0()).await.unwrap();
+    ArticleBuilder::new("Older story", desk.sports)
+        .published(t0() - Duration::hours(5))
+        .insert(app.store())
+        .await;
+    ArticleBuilder::new("Lead story", desk.news)
+        .author(desk.reporter)
+        .summary("What happened.")
+        .insert(app.store())
+        .await;
+    app.store()
+        .insert_event(&event("Tree lighting", 30), t0())
+        .await
+        .unwrap();
     app.refresh().await;
     let r = app.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -48,11 +61,24 @@ async fn home_shows_lead_latest_sections_and_events(app: TestApp) {
     let lead = r.body.find("Lead story").expect("lead shown");
     let latest = r.body.find("Latest News Stories").expect("latest heading");
     assert!(lead < latest && r.body[latest..].contains("Older story"));
-    assert!(r.body.contains(r#"<a href="/author/ana-reyes" rel="author">Ana Reyes</a>"#));
+    assert!(
+        r.body
+            .contains(r#"<a href="/author/ana-reyes" rel="author">Ana Reyes</a>"#)
+    );
     assert!(r.body.contains("Article Summary:</span> What happened."));
-    assert!(r.body.contains(r#"<h2 id="block-sports"><a href="/section/sports">Sports</a></h2>"#), "section blocks");
-    assert!(r.body.contains("Tree lighting") && r.body.contains("Saturday, Nov. 28, 6 p.m."), "events widget");
-    assert!(r.body.contains(r#"<main id="main""#) && r.body.contains("<h1"), "landmarks and a heading");
+    assert!(
+        r.body
+            .contains(r#"<h2 id="block-sports"><a href="/section/sports">Sports</a></h2>"#),
+        "section blocks"
+    );
+    assert!(
+        r.body.contains("Tree lighting") && r.body.contains("Saturday, Nov. 28, 6 p.m."),
+        "events widget"
+    );
+    assert!(
+        r.body.contains(r#"<main id="main""#) && r.body.contains("<h1"),
+        "landmarks and a heading"
+    );
 }
 
 async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
@@ -82,23 +108,65 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
         .image(image, "Trustees on Tuesday.")
         .tag("Village Board")
         .updated(t0() - Duration::minutes(30))
-        .note(Note { kind: NoteKind::Correction, text: "The vote was 5-2, not 6-1.".into(), at: t0() })
+        .note(Note {
+            kind: NoteKind::Correction,
+            text: "The vote was 5-2, not 6-1.".into(),
+            at: t0(),
+        })
         .meeting(Meeting {
             body: "Test Town Village Board".into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
             decisions: vec![
-                Decision { motion: "Approve the levy".into(), vote: "5-2".into(), outcome: Outcome::Passed },
-                Decision { motion: "Delay the plow".into(), vote: "n/a".into(), outcome: Outcome::Tabled },
+                Decision {
+                    motion: "Approve the levy".into(),
+                    vote: "5-2".into(),
+                    outcome: Outcome::Passed,
+                },
+                Decision {
+                    motion: "Delay the plow".into(),
+                    vote: "n/a".into(),
+                    outcome: Outcome::Tabled,
+                },
             ],
         })
         .insert(app.store())
         .await;
-    app.store().insert_comment(id, "Pat Q.", "pat@example.com", "Thanks!", CommentStatus::Approved, t0()).await.unwrap();
-    app.store().insert_comment(id, "Hidden", "h@example.com", "Pending one", CommentStatus::Pending, t0()).await.unwrap();
-    ArticleBuilder::new("Op-Ed: Fix the sidewalks", desk.news).kind(ArticleKind::Opinion).author(desk.editor).insert(app.store()).await;
-    ArticleBuilder::new("WATCH: Parade highlights", desk.news).video("https://player.example.com/embed/42").insert(app.store()).await;
+    app.store()
+        .insert_comment(
+            id,
+            "Pat Q.",
+            "pat@example.com",
+            "Thanks!",
+            CommentStatus::Approved,
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.store()
+        .insert_comment(
+            id,
+            "Hidden",
+            "h@example.com",
+            "Pending one",
+            CommentStatus::Pending,
+            t0(),
+        )
+        .await
+        .unwrap();
+    ArticleBuilder::new("Op-Ed: Fix the sidewalks", desk.news)
+        .kind(ArticleKind::Opinion)
+        .author(desk.editor)
+        .insert(app.store())
+        .await;
+    ArticleBuilder::new("WATCH: Parade highlights", desk.news)
+        .video("https://player.example.com/embed/42")
+        .insert(app.store())
+        .await;
     ArticleBuilder::new("Quick hits", desk.news)
-        .items(vec![RoundupItem { headline: "Leaf pickup starts".into(), body_html: "<p>On Monday.</p>".into() }])
+        .items(vec![RoundupItem {
+            headline: "Leaf pickup starts".into(),
+            body_html: "<p>On Monday.</p>".into(),
+        }])
         .insert(app.store())
         .await;
     app.refresh().await;
@@ -109,53 +177,107 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
     assert!(b.contains("<h1>Board votes on levy</h1>"));
     assert!(b.contains("<strong>Article Summary:</strong> The board voted."));
     assert!(b.contains(r#"By <a href="/author/ana-reyes" rel="author">Ana Reyes</a> and <a href="/author/bo-lindqvist" rel="author">Bo Lindqvist</a>"#));
-    assert!(b.contains(r#"<time datetime="2026-11-27T17:00:00Z">Nov. 27, 2026, 11 a.m.</time>"#), "published time");
-    assert!(b.contains("updated <time datetime=\"2026-11-27T17:30:00Z\">"), "updated time");
-    assert!(b.contains(r#"alt="The village hall at dusk""#) && b.contains("Trustees on Tuesday.") && b.contains("Courier photo"));
-    assert!(b.contains("<strong>met</strong>") && b.contains("<table>"), "body rendered");
-    assert!(b.contains("<td>Approve the levy</td><td>5-2</td>") && b.contains("Tabled"), "decisions table");
+    assert!(
+        b.contains(r#"<time datetime="2026-11-27T17:00:00Z">Nov. 27, 2026, 11 a.m.</time>"#),
+        "published time"
+    );
+    assert!(
+        b.contains("updated <time datetime=\"2026-11-27T17:30:00Z\">"),
+        "updated time"
+    );
+    assert!(
+        b.contains(r#"alt="The village hall at dusk""#)
+            && b.contains("Trustees on Tuesday.")
+            && b.contains("Courier photo")
+    );
+    assert!(
+        b.contains("<strong>met</strong>") && b.contains("<table>"),
+        "body rendered"
+    );
+    assert!(
+        b.contains("<td>Approve the levy</td><td>5-2</td>") && b.contains("Tabled"),
+        "decisions table"
+    );
     assert!(b.contains("Nov. 24, 2026"), "meeting date");
     assert!(b.contains("The vote was 5-2, not 6-1."), "correction note");
     assert!(b.contains(r#"<a href="/tag/village-board" rel="tag">Village Board</a>"#));
     assert!(b.contains("Thanks!") && !b.contains("Pending one") && !b.contains("pat@example.com"));
     assert!(b.contains("Leave a Comment") && b.contains("Comments are closed for now"));
-    assert!(b.contains("Events") && b.contains("No events"), "events widget empty state");
+    assert!(
+        b.contains("Events") && b.contains("No events"),
+        "events widget empty state"
+    );
     assert!(b.contains("latest-widget"), "latest stories list");
-    assert!(b.contains(r#"<link rel="canonical" href="https://news.example.org/stories/board-votes-on-levy">"#));
+    assert!(b.contains(
+        r#"<link rel="canonical" href="https://news.example.org/stories/board-votes-on-levy">"#
+    ));
 
     let op = app.get("/stories/op-ed-fix-the-sidewalks").await;
-    assert!(op.body.contains(r#"<span class="label label-opinion">Opinion</span>"#));
+    assert!(
+        op.body
+            .contains(r#"<span class="label label-opinion">Opinion</span>"#)
+    );
     let video = app.get("/stories/watch-parade-highlights").await;
     assert!(video.body.contains(r#"<iframe src="https://player.example.com/embed/42" title="Video: WATCH: Parade highlights""#));
     let roundup = app.get("/stories/quick-hits").await;
-    assert!(roundup.body.contains("<h2>Leaf pickup starts</h2>") && roundup.body.contains("<p>On Monday.</p>"));
+    assert!(
+        roundup.body.contains("<h2>Leaf pickup starts</h2>")
+            && roundup.body.contains("<p>On Monday.</p>")
+    );
 }
 
 async fn wire_copy_is_credited_and_canonical_to_the_original(app: TestApp) {
     let desk = Desk::create(app.store()).await;
     ArticleBuilder::new("State budget passes", desk.news)
-        .wire("Jo Writer", "Prairie Wire", "https://wire.example.org/budget", true)
+        .wire(
+            "Jo Writer",
+            "Prairie Wire",
+            "https://wire.example.org/budget",
+            true,
+        )
         .insert(app.store())
         .await;
     ArticleBuilder::new("Storm coming", desk.news)
-        .wire("Al Roe", "Heartland Wire", "https://heartland.example.net/storm", false)
+        .wire(
+            "Al Roe",
+            "Heartland Wire",
+            "https://heartland.example.net/storm",
+            false,
+        )
         .insert(app.store())
         .await;
     app.refresh().await;
     let r = app.get("/stories/state-budget-passes").await;
-    assert!(r.body.contains(r#"By Jo Writer | <span class="source">Prairie Wire</span>"#), "By Name | Wire");
-    assert!(r.body.contains(r#"<link rel="canonical" href="https://wire.example.org/budget">"#));
-    assert!(r.body.contains(r#"<a href="https://wire.example.org/budget">Read the original</a>"#));
+    assert!(
+        r.body
+            .contains(r#"By Jo Writer | <span class="source">Prairie Wire</span>"#),
+        "By Name | Wire"
+    );
+    assert!(
+        r.body
+            .contains(r#"<link rel="canonical" href="https://wire.example.org/budget">"#)
+    );
+    assert!(
+        r.body
+            .contains(r#"<a href="https://wire.example.org/budget">Read the original</a>"#)
+    );
     let r = app.get("/stories/storm-coming").await;
-    assert!(r.body.contains(r#"<link rel="canonical" href="https://news.example.org/stories/storm-coming">"#));
+    assert!(r.body.contains(
+        r#"<link rel="canonical" href="https://news.example.org/stories/storm-coming">"#
+    ));
     assert!(r.body.contains("first published by Heartland Wire"));
     let home = app.get("/").await;
-    assert!(home.body.contains("By Al Roe | <span class=\"source\">Heartland Wire</span>"));
+    assert!(
+        home.body
+            .contains("By Al Roe | <span class=\"source\">Heartland Wire</span>")
+    );
 }
 
 async fn scheduled_stories_appear_at_their_time_through_the_cache(app: TestApp) {
     let desk = Desk::create(app.store()).await;
-    ArticleBuilder::new("Already out", desk.news).insert(app.store()).await;
+    ArticleBuilder::new("Already out", desk.news)
+        .insert(app.store())
+        .await;
     ArticleBuilder::new("Embargoed report", desk.news)
         .status(ArticleStatus::Scheduled)
         .published(t0() + Duration::minutes(10))
@@ -165,30 +287,66 @@ async fn scheduled_stories_appear_at_their_time_through_the_cache(app: TestApp) 
     app.refresh().await;
     for path in ["/", "/latest", "/section/news", "/tag/budget"] {
         let r = app.get(path).await;
-        assert!(!r.body.contains("Embargoed report"), "{path} shows a story before its time");
+        assert!(
+            !r.body.contains("Embargoed report"),
+            "{path} shows a story before its time"
+        );
     }
-    assert_eq!(app.get("/stories/embargoed-report").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/").await.header("x-cache"), "hit", "the front page is cached");
+    assert_eq!(
+        app.get("/stories/embargoed-report").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/").await.header("x-cache"),
+        "hit",
+        "the front page is cached"
+    );
 
     app.clock.advance(Duration::minutes(10));
     // No refresh: the due time alone must move the cache on.
     let home = app.get("/").await;
     assert_eq!(home.header("x-cache"), "miss");
-    assert!(home.body.contains("Embargoed report"), "the front page shows it at its time");
-    assert_eq!(app.get("/stories/embargoed-report").await.status, StatusCode::OK);
-    assert!(app.get("/tag/budget").await.body.contains("Embargoed report"));
+    assert!(
+        home.body.contains("Embargoed report"),
+        "the front page shows it at its time"
+    );
+    assert_eq!(
+        app.get("/stories/embargoed-report").await.status,
+        StatusCode::OK
+    );
+    assert!(
+        app.get("/tag/budget")
+            .await
+            .body
+            .contains("Embargoed report")
+    );
 }
 
 async fn edits_invalidate_cached_pages(app: TestApp) {
     let desk = Desk::create(app.store()).await;
-    let id = ArticleBuilder::new("First headline", desk.news).insert(app.store()).await;
+    let id = ArticleBuilder::new("First headline", desk.news)
+        .insert(app.store())
+        .await;
     app.refresh().await;
-    assert_eq!(app.get("/stories/first-headline").await.header("x-cache"), "miss");
+    assert_eq!(
+        app.get("/stories/first-headline").await.header("x-cache"),
+        "miss"
+    );
     let cached = app.get("/stories/first-headline").await;
     assert_eq!(cached.header("x-cache"), "hit");
     assert!(cached.header("content-length").parse::<usize>().unwrap() == cached.body.len());
 
-    app.store().update_article_text(id, "Fixed headline", "New body text.", "<p>New body text.</p>", "New body text.", t0()).await.unwrap();
+    app.store()
+        .update_article_text(
+            id,
+            "Fixed headline",
+            "New body text.",
+            "<p>New body text.</p>",
+            "New body text.",
+            t0(),
+        )
+        .await
+        .unwrap();
     app.refresh().await;
     let r = app.get("/stories/first-headline").await;
     assert_eq!(r.header("x-cache"), "miss");
@@ -198,15 +356,23 @@ async fn edits_invalidate_cached_pages(app: TestApp) {
 
 async fn old_slugs_redirect_permanently(app: TestApp) {
     let desk = Desk::create(app.store()).await;
-    let id = ArticleBuilder::new("Typo in hedline", desk.news).insert(app.store()).await;
-    app.store().rename_article(id, &Slug::parse("typo-in-headline").unwrap(), t0()).await.unwrap();
+    let id = ArticleBuilder::new("Typo in hedline", desk.news)
+        .insert(app.store())
+        .await;
+    app.store()
+        .rename_article(id, &Slug::parse("typo-in-headline").unwrap(), t0())
+        .await
+        .unwrap();
     app.refresh().await;
     for _ in 0..2 {
         let r = app.get("/stories/typo-in-hedline").await;
         assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
         assert_eq!(r.header("location"), "/stories/typo-in-headline");
     }
-    assert_eq!(app.get("/stories/typo-in-headline").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/stories/typo-in-headline").await.status,
+        StatusCode::OK
+    );
 }
 
 async fn lists_paginate_with_links_and_404_past_the_end(app: TestApp) {
@@ -220,13 +386,28 @@ async fn lists_paginate_with_links_and_404_past_the_end(app: TestApp) {
             .await;
     }
     app.refresh().await;
-    for base in ["/section/sports", "/author/ana-reyes", "/tag/hawks", "/latest"] {
+    for base in [
+        "/section/sports",
+        "/author/ana-reyes",
+        "/tag/hawks",
+        "/latest",
+    ] {
         let first = app.get(base).await;
         assert_eq!(first.status, StatusCode::OK, "{base}");
-        assert!(first.body.contains(&format!(r#"<a href="{base}?page=2" rel="next">"#)), "{base} links to older");
+        assert!(
+            first
+                .body
+                .contains(&format!(r#"<a href="{base}?page=2" rel="next">"#)),
+            "{base} links to older"
+        );
         assert!(!first.body.contains(r#"rel="prev""#));
         let second = app.get(&format!("{base}?page=2")).await;
-        assert!(second.body.contains(&format!(r#"<a href="{base}" rel="prev">"#)), "{base} page 2 links to newer");
+        assert!(
+            second
+                .body
+                .contains(&format!(r#"<a href="{base}" rel="prev">"#)),
+            "{base} page 2 links to newer"
+        );
         let third = app.get(&format!("{base}?page=3")).await;
         assert_eq!(third.status, StatusCode::OK);
         assert!(third.body.matches("class=\"teaser").count() >= 3, "{base}");
@@ -236,12 +417,31 @@ async fn lists_paginate_with_links_and_404_past_the_end(app: TestApp) {
         assert!(past.body.contains("Page not found"));
     }
     let section = app.get("/section/sports").await;
-    assert!(section.body.contains("<h1>Sports</h1>") && section.body.contains("Scores and stories."));
+    assert!(
+        section.body.contains("<h1>Sports</h1>") && section.body.contains("Scores and stories.")
+    );
     let author = app.get("/author/ana-reyes").await;
-    assert!(author.body.contains("<h1>Ana Reyes</h1>") && author.body.contains("Covers village government."));
-    assert!(app.get("/tag/hawks").await.body.contains("Stories tagged “Hawks”"));
-    for missing in ["/section/nope", "/author/nobody", "/tag/none", "/stories/never-written"] {
-        assert_eq!(app.get(missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    assert!(
+        author.body.contains("<h1>Ana Reyes</h1>")
+            && author.body.contains("Covers village government.")
+    );
+    assert!(
+        app.get("/tag/hawks")
+            .await
+            .body
+            .contains("Stories tagged “Hawks”")
+    );
+    for missing in [
+        "/section/nope",
+        "/author/nobody",
+        "/tag/none",
+        "/stories/never-written",
+    ] {
+        assert_eq!(
+            app.get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
 }
 
@@ -265,8 +465,14 @@ async fn bad_input_gets_friendly_4xx_pages(app: TestApp) {
     for (uri, status) in cases {
         let r = app.get(uri).await;
         assert_eq!(r.status, status, "{uri}");
-        assert!(r.header("content-type").starts_with("text/html"), "{uri} gets an HTML page");
-        assert!(r.body.contains("Go to the front page"), "{uri} gets the friendly page");
+        assert!(
+            r.header("content-type").starts_with("text/html"),
+            "{uri} gets an HTML page"
+        );
+        assert!(
+            r.body.contains("Go to the front page"),
+            "{uri} gets the friendly page"
+        );
         assert_eq!(r.header("cache-control"), "no-store", "{uri}");
     }
     let long = format!("/stories/{}", "a".repeat(3000));
@@ -274,7 +480,10 @@ async fn bad_input_gets_friendly_4xx_pages(app: TestApp) {
     assert_eq!(r.status, StatusCode::URI_TOO_LONG);
     assert!(r.body.contains("too long"));
     let bad_page = app.get("/latest?page=abc").await;
-    assert!(bad_page.body.contains("whole number"), "the message says what is allowed");
+    assert!(
+        bad_page.body.contains("whole number"),
+        "the message says what is allowed"
+    );
 }
 
 async fn user_text_is_escaped_everywhere(app: TestApp) {
@@ -287,15 +496,42 @@ async fn user_text_is_escaped_everywhere(app: TestApp) {
         .tag("<b>tag</b>")
         .insert(app.store())
         .await;
-    app.store().insert_comment(id, evil, "e@example.com", evil, CommentStatus::Approved, t0()).await.unwrap();
-    app.store().insert_event(&NewEvent { title: evil.into(), ..event("x", 5) }, t0()).await.unwrap();
+    app.store()
+        .insert_comment(
+            id,
+            evil,
+            "e@example.com",
+            evil,
+            CommentStatus::Approved,
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.store()
+        .insert_event(
+            &NewEvent {
+                title: evil.into(),
+                ..event("x", 5)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
     app.refresh().await;
     for path in ["/", "/stories/evil", "/events", "/section/news", "/latest"] {
         let r = app.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         let lower = r.body.to_lowercase();
-        assert!(!lower.contains("<script") && !lower.contains("<img src=x") && !lower.contains("javascript:"), "{path}");
-        assert!(r.body.contains("&lt;script&gt;"), "{path} shows the text escaped");
+        assert!(
+            !lower.contains("<script")
+                && !lower.contains("<img src=x")
+                && !lower.contains("javascript:"),
+            "{path}"
+        );
+        assert!(
+            r.body.contains("&lt;script&gt;"),
+            "{path} shows the text escaped"
+        );
     }
 }
 
@@ -305,15 +541,44 @@ async fn events_page_and_widget_have_real_empty_states(app: TestApp) {
     let r = app.get("/events").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("No upcoming events") && r.body.contains("No events"));
-    app.store().insert_event(&event("Past", -48), t0()).await.unwrap();
-    app.store().insert_event(&NewEvent { status: EventStatus::Pending, ..event("Unmoderated", 5) }, t0()).await.unwrap();
-    app.store().insert_event(&NewEvent { link: "https://example.org/fair".into(), ..event("County fair", 72) }, t0()).await.unwrap();
+    app.store()
+        .insert_event(&event("Past", -48), t0())
+        .await
+        .unwrap();
+    app.store()
+        .insert_event(
+            &NewEvent {
+                status: EventStatus::Pending,
+                ..event("Unmoderated", 5)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.store()
+        .insert_event(
+            &NewEvent {
+                link: "https://example.org/fair".into(),
+                ..event("County fair", 72)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
     app.refresh().await;
     let r = app.get("/events").await;
-    assert!(r.body.contains(r#"<a href="https://example.org/fair">County fair</a>"#));
-    assert!(r.body.contains("Monday, Nov. 30, noon</time> to <time datetime=\"2026-11-30T20:00:00Z\">2 p.m."));
+    assert!(
+        r.body
+            .contains(r#"<a href="https://example.org/fair">County fair</a>"#)
+    );
+    assert!(r.body.contains(
+        "Monday, Nov. 30, noon</time> to <time datetime=\"2026-11-30T20:00:00Z\">2 p.m."
+    ));
     assert!(!r.body.contains("Past") && !r.body.contains("Unmoderated"));
-    assert_eq!(app.get("/events?page=2").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/events?page=2").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
@@ -335,8 +600,15 @@ async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
     assert_eq!(r.header("content-type"), "image/png");
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     std::fs::write(app.state.config.media_dir.join("unknown.png"), png).unwrap();
-    assert_eq!(app.get("/media/unknown.png").await.status, StatusCode::NOT_FOUND, "files not in the library are not served");
-    assert_eq!(app.get("/media/.hidden").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/media/unknown.png").await.status,
+        StatusCode::NOT_FOUND,
+        "files not in the library are not served"
+    );
+    assert_eq!(
+        app.get("/media/.hidden").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn health_and_headers(app: TestApp) {
@@ -344,11 +616,24 @@ async fn health_and_headers(app: TestApp) {
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
     let r = app.get("/").await;
     assert_eq!(r.header("x-content-type-options"), "nosniff");
-    assert!(r.header("content-security-policy").contains("script-src 'none'"));
-    assert!(r.header("content-security-policy").contains("frame-ancestors 'self'"));
-    assert_eq!(r.header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert!(
+        r.header("content-security-policy")
+            .contains("script-src 'none'")
+    );
+    assert!(
+        r.header("content-security-policy")
+            .contains("frame-ancestors 'self'")
+    );
+    assert_eq!(
+        r.header("referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
     assert_eq!(r.header("cache-control"), "public, max-age=60");
-    let css_href = r.body.split("href=\"/static/site.css?v=").nth(1).expect("stylesheet link");
+    let css_href = r
+        .body
+        .split("href=\"/static/site.css?v=")
+        .nth(1)
+        .expect("stylesheet link");
     assert!(css_href.len() > 16);
     let css = app.get("/static/site.css").await;
     assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
@@ -373,12 +658,19 @@ async fn pages_are_identical_with_the_cache_off() {
     let off = TestApp::with_cache(masthead_testkit::TestDb::sqlite().await, false).await;
     for app in [&on, &off] {
         let desk = Desk::create(app.store()).await;
-        ArticleBuilder::new("Same story", desk.news).author(desk.reporter).insert(app.store()).await;
+        ArticleBuilder::new("Same story", desk.news)
+            .author(desk.reporter)
+            .insert(app.store())
+            .await;
         app.refresh().await;
     }
     for path in ["/", "/stories/same-story", "/section/news"] {
         let (a, b) = (on.get(path).await, off.get(path).await);
         assert_eq!(a.body, b.body, "{path}");
-        assert_eq!(b.header("x-cache"), "", "{path}: a disabled cache neither hits nor misses");
+        assert_eq!(
+            b.header("x-cache"),
+            "",
+            "{path}: a disabled cache neither hits nor misses"
+        );
     }
 }

@@ -1,0 +1,342 @@
+//! The real binary, started on port 0 over real HTTP: the demo on both databases, restarts,
+//! graceful shutdown, and the errors an operator sees.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use masthead_testkit::TestDb;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_masthead");
+
+/// A running `masthead serve`, stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts the binary and waits for its "listening" line (not a sleep).
+    fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.env_remove("MASTHEAD_DATABASE_URL")
+            .env_remove("MASTHEAD_DATA_DIR")
+            .env("MASTHEAD_LOG", "info");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start masthead");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (etx, erx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = etx.send(line);
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| {
+                let err: Vec<String> = erx.try_iter().collect();
+                panic!("masthead did not report listening; stderr: {err:#?}")
+            });
+        let addr = line
+            .strip_prefix("masthead: listening on http://")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            addr,
+            stderr: erx,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        http_get(&self.addr, path)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit, returning everything logged.
+    fn stop(mut self) -> String {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let exit = self.child.wait().expect("wait");
+        assert!(
+            exit.success(),
+            "masthead exited with {exit:?} after SIGTERM"
+        );
+        let mut log = String::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a real socket.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn run_fails(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> String {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("MASTHEAD_DATABASE_URL")
+        .env_remove("MASTHEAD_DATA_DIR");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run masthead");
+    assert!(!out.status.success(), "{args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn check_demo_site(server: &Server) {
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("The Cedar Hollow Courier") && home.contains("Latest News Stories"));
+    let slug = home
+        .split("href=\"/stories/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a story link");
+    let (status, story) = server.get(&format!("/stories/{slug}"));
+    assert_eq!(status, 200, "{slug}");
+    assert!(story.contains("Leave a Comment"));
+    assert_eq!(
+        server.get("/stories/preview-monday-budget-hearing").0,
+        404,
+        "the scheduled demo story is hidden"
+    );
+    assert_eq!(
+        server.get("/stories/fire-department-seeks-volunteers").0,
+        404,
+        "the draft is hidden"
+    );
+    let (status, events) = server.get("/events");
+    assert_eq!(status, 200);
+    assert!(
+        events.matches("class=\"event\"").count() >= 5,
+        "the demo's upcoming events"
+    );
+    let image = home
+        .split("src=\"/media/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an image");
+    assert_eq!(server.get(&format!("/media/{image}")).0, 200);
+    assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));
+}
+
+/// Every page of the demo (each story of every kind, every list) passes the HTML checker.
+fn validate_every_demo_page(server: &Server) {
+    let mut paths: Vec<String> = vec!["/".into(), "/events".into(), "/no-such-page".into()];
+    for page in 1..=3 {
+        let (_, list) = server.get(&format!("/latest?page={page}"));
+        paths.push(format!("/latest?page={page}"));
+        for link in list
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            let wanted = ["/stories/", "/section/", "/author/", "/tag/"]
+                .iter()
+                .any(|p| link.starts_with(p));
+            if wanted && !paths.iter().any(|p| p == link) {
+                paths.push(link.to_owned());
+            }
+        }
+    }
+    assert!(paths.len() > 50, "found {} pages", paths.len());
+    let pages: Vec<(String, String)> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let (status, body) = server.get(path);
+            assert!(status == 200 || path == "/no-such-page", "{path}: {status}");
+            (format!("page{i:03}"), body)
+        })
+        .collect();
+    let named: Vec<(&str, String)> = pages.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    masthead_testkit::assert_valid_html(&named);
+}
+
+#[test]
+fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let server = Server::start(&["--demo", "--data-dir", data], &[]);
+    check_demo_site(&server);
+    validate_every_demo_page(&server);
+    let log = server.stop();
+    assert!(
+        log.contains("loaded the demo newsroom: 48 stories"),
+        "{log}"
+    );
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(Path::new(data).join("masthead.db").exists());
+
+    // The README's command works every time: a second --demo run loads nothing and serves.
+    let again = Server::start(
+        &["--demo", "--data-dir", data],
+        &[("MASTHEAD_PAGE_CACHE", "off")],
+    );
+    check_demo_site(&again);
+    let log = again.stop();
+    assert!(log.contains("already has content"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_on_postgres_serves() {
+    let db = TestDb::postgres().await;
+    let data = db.dir.path().join("data");
+    let url = db.url.clone();
+    let data = data.to_str().unwrap().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let server = Server::start(
+            &["--demo", "--data-dir", &data, "--database-url", &url],
+            &[],
+        );
+        check_demo_site(&server);
+        server.stop();
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn operator_errors_say_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let err = run_fails(
+        &[
+            "serve",
+            "--database-url",
+            "postgres://news:s3cret@127.0.0.1:1/news",
+        ],
+        &[],
+        cwd,
+    );
+    assert!(
+        err.contains("news:***@127.0.0.1:1") && !err.contains("s3cret"),
+        "{err}"
+    );
+    assert!(err.contains("Check that the server is running"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+
+    let err = run_fails(&["serve", "--database-url", "mysql://x@y/z"], &[], cwd);
+    assert!(
+        err.contains("sqlite://") && err.contains("postgres://"),
+        "{err}"
+    );
+
+    std::fs::write(cwd.join("a-file"), "not a directory").unwrap();
+    let err = run_fails(&["serve", "--data-dir", "a-file/data"], &[], cwd);
+    assert!(
+        err.contains("cannot create the data directory") && err.contains("--data-dir"),
+        "{err}"
+    );
+
+    let err = run_fails(&["serve"], &[("MASTHEAD_PAGE_CACHE", "sometimes")], cwd);
+    assert!(
+        err.contains("page_cache must be \"on\" or \"off\""),
+        "{err}"
+    );
+
+    std::fs::write(cwd.join("masthead.toml"), "adress = \"127.0.0.1:9\"\n").unwrap();
+    let err = run_fails(&["serve"], &[], cwd);
+    assert!(err.contains("adress"), "unknown keys are named: {err}");
+    std::fs::write(cwd.join("masthead.toml"), "addr = \"127.0.0.1:notaport\"\n").unwrap();
+    let err = run_fails(&["serve", "--data-dir", "d"], &[], cwd);
+    assert!(err.contains("cannot listen on 127.0.0.1:notaport"), "{err}");
+}
+
+#[test]
+fn configuration_layers_file_then_env_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "site_name = \"From File\"\ntagline = \"File tagline\"\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("site.toml");
+    let server = Server::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[("MASTHEAD_TAGLINE", "Env tagline")],
+    );
+    let (_, home) = server.get("/");
+    assert!(
+        home.contains("From File")
+            && home.contains("Env tagline")
+            && !home.contains("File tagline"),
+        "{home}"
+    );
+    server.stop();
+    let flagged = Server::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--site-name",
+            "From Flag",
+        ],
+        &[],
+    );
+    assert!(flagged.get("/").1.contains("From Flag"));
+    flagged.stop();
+}

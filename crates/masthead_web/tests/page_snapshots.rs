@@ -1,0 +1,174 @@
+//! Snapshots of every page type, rendered from fixed fixture data at a fixed time, and proof
+//! that SQLite and PostgreSQL produce byte-identical pages. A template change shows up here as
+//! a reviewed diff (`cargo insta review`); a stale snapshot fails CI.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration, NaiveDate};
+use masthead_core::{
+    ArticleKind, CommentStatus, Decision, EventStatus, NoteKind, Outcome, RoundupItem,
+};
+use masthead_store::{Meeting, NewEvent, NewMedia, Note};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, TestDb, t0};
+
+const PAGES: &[(&str, &str)] = &[
+    ("home", "/"),
+    (
+        "article_meeting_brief",
+        "/stories/village-board-approves-levy",
+    ),
+    ("article_wire", "/stories/state-budget-passes"),
+    ("article_roundup", "/stories/test-town-quick-hits"),
+    ("article_video", "/stories/watch-homecoming-parade"),
+    ("article_opinion", "/stories/op-ed-fix-the-sidewalks"),
+    ("section", "/section/news"),
+    ("author", "/author/ana-reyes"),
+    ("tag", "/tag/village-board"),
+    ("events", "/events"),
+    ("not_found", "/no/such/page"),
+];
+
+async fn newsroom(app: &TestApp) {
+    let s = app.store();
+    let desk = Desk::create(s).await;
+    let media = |name: &str, alt: &str| NewMedia {
+        storage_name: format!("{name}.jpg"),
+        original_name: format!("{name}.jpg"),
+        content_type: "image/jpeg".into(),
+        width: 800,
+        height: 450,
+        byte_size: 1000,
+        alt: alt.into(),
+        credit: "Times photo".into(),
+    };
+    let hall = s
+        .insert_media(&media("hall", "The village hall at dusk"), t0())
+        .await
+        .unwrap();
+    let id = ArticleBuilder::new("Village board approves levy", desk.news)
+        .author(desk.reporter)
+        .summary("Trustees approved a 2% levy increase after a long hearing.")
+        .body("Trustees voted **5-2** on Tuesday.\n\n> We had no choice, the mayor said.\n\nThe levy takes effect in May.")
+        .image(hall, "Trustees at Tuesday's meeting.")
+        .tag("Village Board")
+        .tag("taxes")
+        .updated(t0() - Duration::minutes(20))
+        .note(Note { kind: NoteKind::Correction, text: "An earlier version misstated the vote.".into(), at: t0() - Duration::minutes(20) })
+        .meeting(Meeting {
+            body: "Test Town Village Board".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            decisions: vec![
+                Decision { motion: "Approve a 2% levy increase".into(), vote: "5-2".into(), outcome: Outcome::Passed },
+                Decision { motion: "Buy a second plow truck".into(), vote: "3-4".into(), outcome: Outcome::Failed },
+                Decision { motion: "Rename Elm Park".into(), vote: "voice vote".into(), outcome: Outcome::Tabled },
+            ],
+        })
+        .published(t0() - Duration::hours(2))
+        .insert(s)
+        .await;
+    s.insert_comment(
+        id,
+        "Pat Q.",
+        "pat@example.com",
+        "Thanks for covering this.",
+        CommentStatus::Approved,
+        t0(),
+    )
+    .await
+    .unwrap();
+    ArticleBuilder::new("State budget passes", desk.news)
+        .wire(
+            "Jo Writer",
+            "Prairie Wire",
+            "https://wire.example.org/budget",
+            true,
+        )
+        .published(t0() - Duration::hours(3))
+        .insert(s)
+        .await;
+    ArticleBuilder::new("Test Town quick hits", desk.news)
+        .items(vec![
+            RoundupItem {
+                headline: "Leaf pickup starts".into(),
+                body_html: "<p>Crews begin Monday.</p>".into(),
+            },
+            RoundupItem {
+                headline: "Library extends hours".into(),
+                body_html: "<p>Open until 8 p.m.</p>".into(),
+            },
+        ])
+        .author(desk.editor)
+        .published(t0() - Duration::hours(4))
+        .insert(s)
+        .await;
+    ArticleBuilder::new("WATCH: Homecoming parade", desk.sports)
+        .video("https://player.example.com/embed/42")
+        .author(desk.editor)
+        .published(t0() - Duration::hours(5))
+        .insert(s)
+        .await;
+    ArticleBuilder::new("Op-Ed: Fix the sidewalks", desk.news)
+        .kind(ArticleKind::Opinion)
+        .wire("Lee Resident", "", "", false)
+        .tag("Village Board")
+        .published(t0() - Duration::hours(6))
+        .insert(s)
+        .await;
+    s.insert_event(
+        &NewEvent {
+            title: "Holiday tree lighting".into(),
+            starts_at: t0() + Duration::hours(30),
+            ends_at: Some(t0() + Duration::hours(32)),
+            all_day: false,
+            timezone: "America/Chicago".into(),
+            location: "Village Green".into(),
+            description: "Cocoa & carols.".into(),
+            link: "https://example.org/tree".into(),
+            status: EventStatus::Approved,
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    app.refresh().await;
+}
+
+async fn render_all(app: &TestApp) -> Vec<(&'static str, String)> {
+    newsroom(app).await;
+    let mut out = Vec::new();
+    for (name, path) in PAGES {
+        let r = app.get(path).await;
+        let expected = if *name == "not_found" { 404 } else { 200 };
+        assert_eq!(r.status.as_u16(), expected, "{path}");
+        out.push((*name, r.body));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_match_snapshots_and_are_identical_on_both_backends() {
+    let sqlite = render_all(&TestApp::new(TestDb::sqlite().await).await).await;
+    let postgres = render_all(&TestApp::new(TestDb::postgres().await).await).await;
+    for ((name, a), (_, b)) in sqlite.iter().zip(&postgres) {
+        assert_eq!(a, b, "{name} differs between SQLite and PostgreSQL");
+        // The stylesheet hash changes with every CSS edit; keep it out of the snapshots.
+        let stable = a
+            .split("site.css?v=")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    format!("site.css?v=HASH{}", &part[16..])
+                }
+            })
+            .collect::<String>();
+        insta::assert_snapshot!(*name, stable);
+    }
+}
+
+/// Every page type passes the Nu HTML Checker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_valid_html() {
+    let pages = render_all(&TestApp::new(TestDb::sqlite().await).await).await;
+    masthead_testkit::assert_valid_html(&pages);
+}
