@@ -128,9 +128,9 @@ impl Config {
                 self.page_size
             );
         }
-        if !self.base_url.is_empty()
-            && !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
-        {
+        let scheme_ok =
+            self.base_url.starts_with("http://") || self.base_url.starts_with("https://");
+        if !self.base_url.is_empty() && !scheme_ok {
             bail!(
                 "base_url must start with http:// or https://, like \"https://news.example.org\""
             );

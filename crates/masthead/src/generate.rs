@@ -146,7 +146,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                 - Duration::minutes((serial * 15) as i64)
                 - Duration::seconds(rng.random_range(0..600));
             batch.push(NewArticle {
-                kind: if serial % 10 == 0 {
+                kind: if serial.is_multiple_of(10) {
                     ArticleKind::Opinion
                 } else {
                     ArticleKind::News
@@ -161,7 +161,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                         .collect::<String>()
                         .trim_end_matches('-')
                 ))?,
-                summary: if serial % 3 == 0 {
+                summary: if serial.is_multiple_of(3) {
                     sentence(&mut rng, 30)
                 } else {
                     String::new()

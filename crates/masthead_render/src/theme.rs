@@ -121,7 +121,9 @@ impl Theme {
                 .map(|(_, s)| (*s).to_owned()))
         });
         // Machine-readable times (`<time datetime>`, meta tags) to the second, in UTC.
-        env.add_filter("iso", |v: String| with_time(&v, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()));
+        env.add_filter("iso", |v: String| {
+            with_time(&v, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        });
         env.add_filter("date", move |v: String| {
             with_time(&v, |t| format::date(t, tz))
         });

@@ -526,8 +526,7 @@ async fn sqlite_and_postgres_schemas_match() {
 async fn bad_database_urls_name_the_fix_and_hide_the_password() {
     let err = Store::connect("mysql://ed:hunter2@db/news")
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("ed:***@db") && !err.contains("hunter2") && err.contains("postgres://"),
@@ -535,8 +534,7 @@ async fn bad_database_urls_name_the_fix_and_hide_the_password() {
     );
     let err = Store::connect("postgres://ed:hunter2@127.0.0.1:1/news")
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("127.0.0.1:1")
@@ -546,8 +544,7 @@ async fn bad_database_urls_name_the_fix_and_hide_the_password() {
     );
     let err = Store::connect("sqlite:///nonexistent-dir/sub/x.db")
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(err.contains("writable"), "{err}");
 }
