@@ -206,12 +206,17 @@ clk_tck=$(getconf CLK_TCK)
 data_note=""
 serve_args=()
 
+# A fingerprint of the SQLite migrations in this tree: a cached database made from other
+# migrations is regenerated (the server refuses a database whose applied migrations changed).
+migrations_fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql 2>/dev/null | sha256sum | cut -c1-16)
+
 prepare_sqlite() {
-  local dir="$cache_root/sqlite-$stories" t0 t1
+  local dir="$cache_root/sqlite-$stories" t0 t1 force=${1:-}
   mkdir -p "$cache_root"
   exec 9>"$cache_root/.lock-sqlite-$stories"
   flock -w 7200 9 || die "another load.sh has been generating $dir for 2 hours"
-  if [ -f "$dir/.complete" ] && [ -f "$dir/masthead.db" ]; then
+  if [ -z "$force" ] && [ -f "$dir/masthead.db" ] \
+    && grep -qx "migrations=$migrations_fp" "$dir/.complete" 2>/dev/null; then
     log "reusing the cached database $dir/masthead.db"
     data_note="cached at $dir"
   else
@@ -225,7 +230,7 @@ prepare_sqlite() {
     t0=$(now_ms)
     "$bin" generate --data-dir "$partial_cache" --stories "$stories" >&2
     t1=$(now_ms)
-    echo "$stories" >"$partial_cache/.complete"
+    printf 'stories=%s\nmigrations=%s\n' "$stories" "$migrations_fp" >"$partial_cache/.complete"
     mv "$partial_cache" "$dir"
     partial_cache=""
     data_note="generated in $(secs "$t0" "$t1") s, cached at $dir"
@@ -269,8 +274,10 @@ pg_master_pid() { [ -n "$pg_data" ] && head -n 1 "$pg_data/postmaster.pid" 2>/de
 
 server_port=""
 ttfr_ms=""
+# start_server on|off [soft]: starts masthead and waits for its first 200 on /. If it exits
+# during startup it dies, or with "soft" returns 1 (its stderr is in $work/server.err).
 start_server() {
-  local cache=$1 i t0 code line
+  local cache=$1 soft=${2:-} i t0 code line
   : >"$work/server.out"
   : >"$work/server.err"
   t0=$(now_ms)
@@ -281,6 +288,9 @@ start_server() {
   # Tight poll: the port comes from the server's one line on stdout, then curl until a 200.
   for ((i = 0; i < 24000; i++)); do # at most ~4 minutes for a large database
     if ! kill -0 "$server_pid" 2>/dev/null; then
+      wait "$server_pid" 2>/dev/null || true
+      server_pid=""
+      if [ -n "$soft" ]; then return 1; fi
       cat "$work/server.err" >&2
       die "masthead serve exited during startup"
     fi
@@ -306,6 +316,23 @@ stop_server() {
   stop_pid "$server_pid" TERM
   server_pid=""
 }
+
+# A cached SQLite database the binary cannot open (its migrations changed since) is
+# regenerated once.
+if [ "$db" = sqlite ]; then
+  if ! start_server on soft; then
+    if grep -qi 'migration' "$work/server.err" && [[ "$data_note" == cached* ]]; then
+      log "the cached database does not match this binary's migrations: regenerating it"
+      sed 's/^/    /' "$work/server.err" >&2
+      prepare_sqlite force
+      start_server on
+    else
+      cat "$work/server.err" >&2
+      die "masthead serve exited during startup"
+    fi
+  fi
+  stop_server
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Load
@@ -442,6 +469,7 @@ for cache in on off; do
 
     # The exact bytes nginx will serve.
     code=$(curl -s --max-time 30 -D "$work/headers-$page-$cache.txt" -o "$work/pages/$page.html" -w '%{http_code}' "$url")
+    m_hdr=$(stat -c %s "$work/headers-$page-$cache.txt")
     [ "$code" = 200 ] || die "$url answered $code"
     chmod 644 "$work/pages/$page.html"
     page_bytes=$(stat -c %s "$work/pages/$page.html")
@@ -462,6 +490,7 @@ for cache in on off; do
     nurl="http://127.0.0.1:$nginx_port${path[$page]}"
     curl -s --max-time 10 -o "$work/nginx-check.html" -D "$work/nginx-headers.txt" "$nurl"
     cmp -s "$work/nginx-check.html" "$work/pages/$page.html" || die "nginx does not serve the saved bytes of $page"
+    n_hdr=$(stat -c %s "$work/nginx-headers.txt")
     nctype=$(grep -i '^content-type:' "$work/nginx-headers.txt" | head -n 1 | cut -d' ' -f2- | tr -d '\r')
     [ "$nctype" = "text/html; charset=utf-8" ] || die "nginx content-type is '$nctype'"
     warm_up "$nurl"
@@ -477,7 +506,7 @@ for cache in on off; do
     fi
     rss_cell=$(awk -v r="$rss" -v h="$hwm" 'BEGIN {printf "%.1f / %.1f", r / 1024, h / 1024}')
     rows+=("| $page | $cache | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $ratio | $m_p99 ms | $cpu_cell | $rss_cell |")
-    nginx_rows+=("| $page | $cache | $page_bytes | $w_p99 ms | $w_cpu | $(awk -v r="$n_rss" 'BEGIN {printf "%.1f", r / 1024}') |")
+    nginx_rows+=("| $page | $cache | $page_bytes | $m_hdr / $n_hdr | $w_p99 ms | $w_cpu | $(awk -v r="$n_rss" 'BEGIN {printf "%.1f", r / 1024}') |")
     log "[$page, page cache $cache] masthead $(printf '%.0f' "$m_rps") req/s ($m_reqs requests), nginx $(printf '%.0f' "$w_rps") req/s"
   done
 done
@@ -518,8 +547,8 @@ report="$work/report.md"
   echo
   echo "nginx reference (same page bytes, $([ "$db" = postgres ] && echo 'no database' || echo 'static files'), run right after each masthead run):"
   echo
-  echo "| page | after cache | bytes | p99 | CPU µs/req | RSS MB |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  echo "| page | after cache | body bytes | header bytes (masthead / nginx) | p99 | CPU µs/req | RSS MB |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${nginx_rows[@]}"
   echo
   echo "Time from starting \`masthead serve\` to its first 200 on \`/\` (median $median_ttfr ms):"

@@ -40,16 +40,21 @@ macro_rules! visible {
 }
 
 /// A page of teasers, newest first; `$2` is the limit, `$3` the offset, `$4` the filter value.
+/// Author and tag pages join their relation table and order by its copy of `published_at`,
+/// so the newest stories come straight from its index.
 macro_rules! list_query {
-    ($filter:literal, $arr:literal, $end:literal, $obj:literal) => {
+    ($join:literal, $filter:literal, $order:literal, $arr:literal, $end:literal, $obj:literal) => {
         concat!(
             "SELECT ",
             teaser_columns!($arr, $end, $obj),
             from_clause!(),
-            "WHERE",
+            $join,
+            " WHERE",
             visible!(),
             $filter,
-            " ORDER BY ar.published_at DESC, ar.id DESC LIMIT $2 OFFSET $3"
+            " ORDER BY ",
+            $order,
+            " LIMIT $2 OFFSET $3"
         )
     };
 }
@@ -94,16 +99,33 @@ impl Store {
         per_page: u32,
     ) -> Result<ListPage<Teaser>> {
         let (sql, value): (&'static str, Option<i64>) = match filter {
-            ArticleFilter::All => (per_backend!(self.backend(), list_query, ""), None),
+            ArticleFilter::All => (
+                per_backend!(
+                    self.backend(),
+                    list_query,
+                    "",
+                    "",
+                    "ar.published_at DESC, ar.id DESC"
+                ),
+                None,
+            ),
             ArticleFilter::Section(id) => (
-                per_backend!(self.backend(), list_query, "AND ar.section_id = $4"),
+                per_backend!(
+                    self.backend(),
+                    list_query,
+                    "",
+                    "AND ar.section_id = $4",
+                    "ar.published_at DESC, ar.id DESC"
+                ),
                 Some(id.0),
             ),
             ArticleFilter::Author(id) => (
                 per_backend!(
                     self.backend(),
                     list_query,
-                    "AND ar.id IN (SELECT article_id FROM article_authors WHERE author_id = $4)"
+                    "JOIN article_authors x ON x.article_id = ar.id",
+                    "AND x.author_id = $4 AND x.published_at <= $1",
+                    "x.published_at DESC, x.article_id DESC"
                 ),
                 Some(id.0),
             ),
@@ -111,7 +133,9 @@ impl Store {
                 per_backend!(
                     self.backend(),
                     list_query,
-                    "AND ar.id IN (SELECT article_id FROM article_tags WHERE tag_id = $4)"
+                    "JOIN article_tags x ON x.article_id = ar.id",
+                    "AND x.tag_id = $4 AND x.published_at <= $1",
+                    "x.published_at DESC, x.article_id DESC"
                 ),
                 Some(id.0),
             ),
@@ -276,11 +300,12 @@ async fn insert_article(
             .execute(&mut **tx)
             .await?;
             sqlx::query(
-                "INSERT INTO article_tags (article_id, tag_id) SELECT $1, id FROM tags WHERE slug = $2 \
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
+                 WHERE slug = $2 ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(slug.as_str())
+            .bind(article.published_at.map(to_micros))
             .execute(&mut **tx)
             .await?;
         }
@@ -347,6 +372,17 @@ impl Store {
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
+        }
+        // Keep the copies that author and tag pages sort by in step.
+        for sql in [
+            "UPDATE article_authors SET published_at = $1 WHERE article_id = $2",
+            "UPDATE article_tags SET published_at = $1 WHERE article_id = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(published_at.map(to_micros))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
         }
         site::bump_version(&mut tx).await?;
         tx.commit().await?;

@@ -67,15 +67,19 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_published ON articles (published_at DESC, id DESC);
 CREATE INDEX articles_section_published ON articles (section_id, published_at DESC, id DESC);
-CREATE INDEX articles_status_published ON articles (status, published_at);
+-- Finds the next scheduled story to come due (see site.rs); small, as few are scheduled.
+CREATE INDEX articles_scheduled ON articles (published_at) WHERE status = 'scheduled';
 
 CREATE TABLE article_authors (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     author_id INTEGER NOT NULL REFERENCES authors (id),
     position INTEGER NOT NULL,
+    -- A copy of articles.published_at, so an author's page reads their newest stories
+    -- straight from this index instead of sorting all of them.
+    published_at BIGINT,
     PRIMARY KEY (article_id, author_id)
 );
-CREATE INDEX article_authors_author ON article_authors (author_id, article_id);
+CREATE INDEX article_authors_author ON article_authors (author_id, published_at DESC, article_id DESC);
 
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -86,9 +90,11 @@ CREATE TABLE tags (
 CREATE TABLE article_tags (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     tag_id INTEGER NOT NULL REFERENCES tags (id),
+    -- A copy of articles.published_at, for the same reason as in article_authors.
+    published_at BIGINT,
     PRIMARY KEY (article_id, tag_id)
 );
-CREATE INDEX article_tags_tag ON article_tags (tag_id, article_id);
+CREATE INDEX article_tags_tag ON article_tags (tag_id, published_at DESC, article_id DESC);
 
 CREATE TABLE slug_redirects (
     old_slug TEXT PRIMARY KEY,
