@@ -60,7 +60,7 @@ as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   || { cat "$work/log" >&2; exit 1; }
 export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
-if [ $# -eq 0 ]; then set -- --workspace; fi
+if [ $# -eq 0 ]; then set -- --workspace --no-fail-fast; fi
 log "running cargo test $*"
 out="$work/cargo-test.log"
 set +e

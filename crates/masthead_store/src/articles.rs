@@ -282,11 +282,13 @@ async fn insert_article(
             .await?;
         for (position, author) in article.authors.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)",
+                "INSERT INTO article_authors (article_id, author_id, position, published_at) \
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(author.0)
             .bind(position as i64)
+            .bind(article.published_at.map(to_micros))
             .execute(&mut **tx)
             .await?;
         }

@@ -19,6 +19,7 @@ db_tests!(
     content_state_tracks_writes_and_due_times,
     text_round_trips_unchanged,
     batch_insert_is_all_or_nothing,
+    author_and_tag_lists_follow_status_changes,
 );
 
 async fn only_published_and_due_articles_are_visible(store: Store) {
@@ -547,4 +548,59 @@ async fn bad_database_urls_name_the_fix_and_hide_the_password() {
         .expect_err("refused")
         .to_string();
     assert!(err.contains("writable"), "{err}");
+}
+
+/// Author and tag pages sort by a copy of `published_at` in their relation tables; a status
+/// change must move the copy too, or a republished story would vanish from them.
+async fn author_and_tag_lists_follow_status_changes(store: Store) {
+    let desk = Desk::create(&store).await;
+    let id = ArticleBuilder::new("Moving story", desk.news)
+        .author(desk.reporter)
+        .tag("roads")
+        .draft()
+        .insert(&store)
+        .await;
+    let tag = store.tag_by_slug("roads").await.unwrap().expect("tag");
+    let count = |filter| {
+        let store = store.clone();
+        async move {
+            store
+                .list_articles(filter, t0(), PageNumber::FIRST, 10)
+                .await
+                .unwrap()
+                .items
+                .len()
+        }
+    };
+    assert_eq!(
+        count(ArticleFilter::Author(desk.reporter)).await,
+        0,
+        "drafts are hidden"
+    );
+    store
+        .set_article_status(
+            id,
+            ArticleStatus::Published,
+            Some(t0() - Duration::minutes(1)),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count(ArticleFilter::Author(desk.reporter)).await, 1);
+    assert_eq!(count(ArticleFilter::Tag(tag.id)).await, 1);
+    store
+        .set_article_status(
+            id,
+            ArticleStatus::Scheduled,
+            Some(t0() + Duration::hours(1)),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(ArticleFilter::Author(desk.reporter)).await,
+        0,
+        "rescheduled into the future"
+    );
+    assert_eq!(count(ArticleFilter::Tag(tag.id)).await, 0);
 }
