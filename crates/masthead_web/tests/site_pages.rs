@@ -674,3 +674,53 @@ async fn pages_are_identical_with_the_cache_off() {
         );
     }
 }
+
+/// Two app servers on one PostgreSQL database: a write through one shows on the other within
+/// a second, through the other's own background poller (no explicit refresh).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_servers_sharing_postgres_invalidate_each_other_within_a_second() {
+    let first = TestApp::new(masthead_testkit::TestDb::postgres().await).await;
+    let desk = Desk::create(first.store()).await;
+    ArticleBuilder::new("Before", desk.news)
+        .insert(first.store())
+        .await;
+    let url = first.db.url.clone();
+    let second_store = masthead_store::Store::connect(&url).await.unwrap();
+    let second = TestApp::new(masthead_testkit::TestDb {
+        store: second_store.clone(),
+        url,
+        dir: tempfile::tempdir().unwrap(),
+    })
+    .await;
+    let poller = tokio::spawn(
+        second
+            .state
+            .watch
+            .clone()
+            .poll(second_store, second.clock.clone()),
+    );
+    assert!(second.get("/").await.body.contains("Before"));
+    assert_eq!(second.get("/").await.header("x-cache"), "hit");
+
+    ArticleBuilder::new("Written on the first server", desk.news)
+        .insert(first.store())
+        .await;
+    let started = std::time::Instant::now();
+    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(50));
+    loop {
+        ticks.tick().await;
+        if second
+            .get("/")
+            .await
+            .body
+            .contains("Written on the first server")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "the second server still shows the old front page"
+        );
+    }
+    poller.abort();
+}
