@@ -234,7 +234,7 @@ fn hours_before(now: DateTime<Utc>, hours: f64) -> DateTime<Utc> {
 
 /// Loads the demo into `store` if it holds no articles, copying images into `media_dir`.
 pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Loaded> {
-    if store.count_articles().await? > 0 {
+    if store.has_articles().await? {
         return Ok(Loaded::Skipped);
     }
     let demo = parse()?;

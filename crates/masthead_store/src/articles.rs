@@ -422,7 +422,16 @@ impl Store {
         Ok(())
     }
 
-    /// How many articles exist in any status (for the demo loader and the benchmark generator).
+    /// Whether any article exists, in any status; cheap at any size (the demo loader asks).
+    pub async fn has_articles(&self) -> Result<bool> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM articles LIMIT 1) AS one")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
+    /// How many articles exist in any status (for the benchmark generator and tests).
     pub async fn count_articles(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM articles")
             .fetch_one(&self.pool)

@@ -612,6 +612,18 @@ async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
 }
 
 async fn health_and_headers(app: TestApp) {
+    // HEAD answers like GET without a body, and must not leave an empty page in the cache.
+    let head = app
+        .request(
+            axum::http::Request::head("/latest")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((head.status, head.body.as_str()), (StatusCode::OK, ""));
+    let get = app.get("/latest").await;
+    assert_eq!(get.header("x-cache"), "hit");
+    assert!(get.body.contains("Latest News Stories"));
     let r = app.get("/healthz").await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
     let r = app.get("/").await;
