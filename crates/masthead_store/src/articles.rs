@@ -39,6 +39,17 @@ macro_rules! visible {
     };
 }
 
+/// `LIMIT $2 OFFSET $3`, written so SQLite cannot read the bound values while planning. A bare
+/// `LIMIT ?` lets SQLite plan with the bound value, which marks the prepared statement to be
+/// re-prepared every time the parameter is bound again: that re-parse of these long queries
+/// cost about 15% of the server's CPU on list pages. PostgreSQL takes the same text.
+macro_rules! limit_offset {
+    () => {
+        "CAST($2 AS BIGINT) OFFSET CAST($3 AS BIGINT)"
+    };
+}
+pub(crate) use limit_offset;
+
 /// A page of teasers, newest first; `$2` is the limit, `$3` the offset, `$4` the filter value.
 /// Author and tag pages join their relation table and order by its copy of `published_at`,
 /// so the newest stories come straight from its index.
@@ -54,7 +65,8 @@ macro_rules! list_query {
             $filter,
             " ORDER BY ",
             $order,
-            " LIMIT $2 OFFSET $3"
+            " LIMIT ",
+            limit_offset!()
         )
     };
 }

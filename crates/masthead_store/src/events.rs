@@ -1,6 +1,7 @@
 //! Community calendar events. An event is upcoming until it ends (or, with no end time,
 //! until it starts); only approved events are shown.
 
+use crate::articles::limit_offset;
 use crate::model::{Event, ListPage, NewEvent};
 use crate::{Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
@@ -26,11 +27,12 @@ impl Store {
         page: PageNumber,
         per_page: u32,
     ) -> Result<ListPage<Event>> {
-        let rows: Vec<EventRow> = sqlx::query_as(
+        let rows: Vec<EventRow> = sqlx::query_as(concat!(
             "SELECT id, title, starts_at, ends_at, all_day, timezone, location, description, link FROM events \
              WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 \
-             ORDER BY starts_at, id LIMIT $2 OFFSET $3",
-        )
+             ORDER BY starts_at, id LIMIT ",
+            limit_offset!()
+        ))
         .bind(to_micros(now))
         .bind(i64::from(per_page) + 1)
         .bind(i64::try_from(page.offset(per_page)).unwrap_or(i64::MAX))

@@ -22,24 +22,9 @@ const SECTION_BLOCK: u32 = 3;
 pub(crate) struct Parts {
     pub generation: u64,
     pub sections: Vec<Section>,
-    pub nav: String,
-    pub footer: String,
-    pub latest: String,
-    pub events: String,
-    pub section_blocks: String,
-}
-
-impl Parts {
-    /// The parts as template values, marked safe.
-    pub fn to_value(&self) -> Value {
-        context! {
-            nav => Theme::safe(self.nav.clone()),
-            footer => Theme::safe(self.footer.clone()),
-            latest => Theme::safe(self.latest.clone()),
-            events => Theme::safe(self.events.clone()),
-            sections => Theme::safe(self.section_blocks.clone()),
-        }
-    }
+    /// The rendered parts as one template value (`parts.nav`, `parts.footer`, `parts.latest`,
+    /// `parts.events`, `parts.sections`), marked safe; cloning it is cheap.
+    pub value: Value,
 }
 
 /// The current parts, rebuilt on demand when the generation moves on.
@@ -102,13 +87,20 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
         blocks.push(context! { section => ser(section), teasers => ser(&teasers.items) });
     }
     let theme = &state.theme;
+    let render = |name: &str, ctx: Value| theme.render(name, ctx).map(Theme::safe);
+    let value = context! {
+        nav => render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
+        footer => render(
+            "parts/footer.html",
+            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&Utc).year() },
+        )?,
+        latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
+        events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,
+        sections => render("parts/sections.html", context! { site, blocks })?,
+    };
     Ok(Parts {
         generation,
-        nav: theme.render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
-        footer: theme.render("parts/footer.html", context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&Utc).year() })?,
-        latest: theme.render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
-        events: theme.render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,
-        section_blocks: theme.render("parts/sections.html", context! { site, blocks })?,
         sections,
+        value,
     })
 }

@@ -42,7 +42,7 @@ pub(crate) async fn current_parts(state: &AppState) -> Result<Arc<Parts>, WebErr
 /// The full context for a page: `site`, `parts` and the page's own values.
 pub(crate) async fn page_context(state: &AppState, page: Value) -> Result<Value, WebError> {
     let parts = current_parts(state).await?;
-    Ok(context! { site => site_value(state), parts => parts.to_value(), ..page })
+    Ok(context! { site => site_value(state), parts => parts.value.clone(), ..page })
 }
 
 /// Renders `template` with the full page context.
