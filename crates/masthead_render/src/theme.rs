@@ -225,3 +225,40 @@ fn with_time(v: &str, f: impl Fn(DateTime<Utc>) -> String) -> Result<String, Err
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    #[test]
+    fn a_theme_directory_overrides_templates_and_stylesheet() {
+        let dir = std::env::temp_dir().join(format!("masthead-theme-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates/parts")).unwrap_or_default();
+        std::fs::create_dir_all(dir.join("static")).unwrap_or_default();
+        std::fs::write(
+            dir.join("templates/parts/footer.html"),
+            "<footer>{{ site.name }} custom</footer>",
+        )
+        .unwrap_or_default();
+        std::fs::write(dir.join("static/site.css"), "body { color: red }").unwrap_or_default();
+        let theme = Theme::load(Some(&dir), chrono_tz::UTC).unwrap_or_else(|e| panic!("{e}"));
+        let ctx = context! { site => context! { name => "Courier" }, sections => Vec::<String>::new(), year => 2026 };
+        let html = theme
+            .render("parts/footer.html", ctx.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(html, "<footer>Courier custom</footer>");
+        assert_eq!(theme.stylesheet(), "body { color: red }");
+        // Templates not in the directory fall back to the built-in ones.
+        let nav = theme
+            .render("parts/nav.html", ctx)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(nav.contains("aria-label=\"Sections\""));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            Theme::load(None, chrono_tz::UTC)
+                .map(|t| t.stylesheet() == STYLESHEET)
+                .unwrap_or(false)
+        );
+    }
+}

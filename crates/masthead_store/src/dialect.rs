@@ -7,13 +7,18 @@
 //! fragments; the result is still one `&'static str` per backend, built at compile time.
 
 /// Expands the query macro `$query` with any leading literal arguments, then the backend's
-/// JSON fragments:
-/// array aggregate opening, array aggregate closing, object constructor opening.
+/// JSON fragments: array aggregate opening and closing (the closing one yields text), object
+/// constructor opening, and opening and closing of "this text is JSON" (SQLite forgets that a
+/// value is JSON once it passes through a subquery; PostgreSQL needs the type cast).
 macro_rules! per_backend {
     ($backend:expr, $query:ident $(, $arg:literal)*) => {
         match $backend {
-            $crate::Backend::Sqlite => $query!($($arg,)* "json_group_array(", ")", "json_object("),
-            $crate::Backend::Postgres => $query!($($arg,)* "json_agg(", ")::text", "json_build_object("),
+            $crate::Backend::Sqlite => {
+                $query!($($arg,)* "json_group_array(", ")", "json_object(", "json(", ")")
+            }
+            $crate::Backend::Postgres => {
+                $query!($($arg,)* "json_agg(", ")::text", "json_build_object(", "(", ")::json")
+            }
         }
     };
 }

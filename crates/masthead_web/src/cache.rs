@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 /// The most pages kept.
-pub const MAX_ENTRIES: usize = 20_000;
+pub const MAX_ENTRIES: usize = 10_000;
 /// The most bytes kept.
-pub const MAX_BYTES: usize = 256 * 1024 * 1024;
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// One cached response.
 #[derive(Debug, Clone)]

@@ -172,3 +172,28 @@ async fn pages_are_valid_html() {
     let pages = render_all(&TestApp::new(TestDb::sqlite().await).await).await;
     masthead_testkit::assert_valid_html(&pages);
 }
+
+/// Headings never skip a level (h2 to h4), and every page has exactly one h1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headings_are_in_order() {
+    let pages = render_all(&TestApp::new(TestDb::sqlite().await).await).await;
+    for (name, html) in &pages {
+        let levels: Vec<u32> = html
+            .match_indices("<h")
+            .filter_map(|(i, _)| html[i + 2..].chars().next().and_then(|c| c.to_digit(10)))
+            .collect();
+        assert_eq!(
+            levels.iter().filter(|l| **l == 1).count(),
+            1,
+            "{name}: one h1 in {levels:?}"
+        );
+        for pair in levels.windows(2) {
+            assert!(
+                pair[1] <= pair[0] + 1,
+                "{name}: heading jumps from h{} to h{} in {levels:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+}

@@ -23,6 +23,8 @@ app_tests!(
     events_page_and_widget_have_real_empty_states,
     media_is_served_with_exact_type_and_names_are_checked,
     health_and_headers,
+    events_leave_the_widget_when_they_end,
+    a_closed_database_gives_a_friendly_503,
 );
 
 fn event(title: &str, in_hours: i64) -> NewEvent {
@@ -735,4 +737,48 @@ async fn app_servers_sharing_postgres_invalidate_each_other_within_a_second() {
         );
     }
     poller.abort();
+}
+
+async fn events_leave_the_widget_when_they_end(app: TestApp) {
+    Desk::create(app.store()).await;
+    app.store()
+        .insert_event(
+            &NewEvent {
+                ends_at: Some(t0() + Duration::minutes(10)),
+                ..event("Ending soon", -1)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.refresh().await;
+    assert!(app.get("/").await.body.contains("Ending soon"));
+    assert_eq!(app.get("/").await.header("x-cache"), "hit");
+    app.clock
+        .advance(Duration::minutes(10) + Duration::seconds(1));
+    // No refresh: the event's end alone moves the cache on.
+    let home = app.get("/").await;
+    assert!(
+        !home.body.contains("Ending soon"),
+        "an event that has ended is not upcoming"
+    );
+    assert!(home.body.contains("No events"));
+}
+
+async fn a_closed_database_gives_a_friendly_503(app: TestApp) {
+    app.store().close().await;
+    for path in ["/stories/anything", "/healthz"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(r.header("retry-after"), "30");
+        assert!(
+            r.body.contains("trouble reaching its database"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("PoolClosed") && !r.body.contains("pool"),
+            "no internals shown"
+        );
+    }
 }
