@@ -2,7 +2,8 @@
 //!
 //! SQLite connections are set up for durability and concurrency on every connect: WAL
 //! journal, `synchronous=FULL` (an acknowledged write survives power loss), a busy timeout
-//! so writers queue instead of failing, and foreign keys on.
+//! so writers queue instead of failing, and foreign keys on. PostgreSQL sessions use generic
+//! plans for prepared statements (see `connect`).
 
 use crate::{Result, StoreError, migrate};
 use sqlx::AnyPool;
@@ -53,12 +54,21 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;"
-                        )))
-                        .await?;
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;"
+                            )))
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            // Our queries have one good plan whatever the parameters (index
+                            // order plus LIMIT). Left to choose, PostgreSQL re-plans each
+                            // execution, which cost more than running the query (about 0.3 ms
+                            // of planning against 0.2 ms of execution for the front page).
+                            conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                        }
                     }
                     Ok(())
                 })
