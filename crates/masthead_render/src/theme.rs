@@ -63,6 +63,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "parts/sections.html",
         include_str!("../../../themes/default/templates/parts/sections.html"),
     ),
+    (
+        "parts/teasers.html",
+        include_str!("../../../themes/default/templates/parts/teasers.html"),
+    ),
+    (
+        "parts/byline.html",
+        include_str!("../../../themes/default/templates/parts/byline.html"),
+    ),
 ];
 
 /// The built-in stylesheet.
@@ -82,6 +90,7 @@ pub struct ThemeError {
 pub struct Theme {
     env: Environment<'static>,
     stylesheet: String,
+    stylesheet_url: String,
 }
 
 impl Theme {
@@ -153,7 +162,12 @@ impl Theme {
             Some(path) if path.exists() => std::fs::read_to_string(path)?,
             _ => STYLESHEET.to_owned(),
         };
-        Ok(Self { env, stylesheet })
+        let stylesheet_url = format!("/static/site.css?v={:016x}", fnv1a(stylesheet.as_bytes()));
+        Ok(Self {
+            env,
+            stylesheet,
+            stylesheet_url,
+        })
     }
 
     /// Renders template `name` with `ctx`.
@@ -177,6 +191,11 @@ impl Theme {
     /// The stylesheet in effect.
     pub fn stylesheet(&self) -> &str {
         &self.stylesheet
+    }
+
+    /// The stylesheet's URL, versioned by its content so browsers may cache it for a year.
+    pub fn stylesheet_url(&self) -> &str {
+        &self.stylesheet_url
     }
 
     /// Names of the built-in templates (for tests that render every one).
@@ -209,6 +228,13 @@ fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// A 64-bit FNV-1a hash: enough to tell stylesheet versions apart in a URL.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn zone_or(zone: Option<&str>, default: Tz) -> Tz {

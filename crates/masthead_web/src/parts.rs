@@ -3,7 +3,7 @@
 //! page until something it shows changes, which saves most of a page's render time.
 
 use crate::{AppState, WebError};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use masthead_core::PageNumber;
 use masthead_render::{Theme, Value, context, ser};
 use masthead_store::{ArticleFilter, Section};
@@ -92,7 +92,7 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
         nav => render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
         footer => render(
             "parts/footer.html",
-            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&Utc).year() },
+            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&state.config.timezone).year() },
         )?,
         latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
         events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,

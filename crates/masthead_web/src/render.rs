@@ -3,7 +3,7 @@
 use crate::parts::Parts;
 use crate::{AppState, WebError};
 use masthead_render::{Value, context};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// The `site` value templates see.
 pub(crate) fn site_value(state: &AppState) -> Value {
@@ -12,25 +12,8 @@ pub(crate) fn site_value(state: &AppState) -> Value {
         name => &c.name,
         tagline => &c.tagline,
         base_url => &c.base_url,
-        css_url => css_url(state),
+        css_url => state.theme.stylesheet_url(),
     }
-}
-
-/// The stylesheet's URL, versioned by its content so browsers may cache it for a year.
-pub(crate) fn css_url(state: &AppState) -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        format!(
-            "/static/site.css?v={:016x}",
-            fnv1a(state.theme.stylesheet().as_bytes())
-        )
-    })
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The shared parts of the current generation.
