@@ -1,7 +1,7 @@
 //! Community calendar events. An event is upcoming until it ends (or, with no end time,
 //! until it starts); only approved events are shown.
 
-use crate::articles::limit_offset;
+use crate::articles::{page_window, paged};
 use crate::model::{Event, ListPage, NewEvent};
 use crate::{Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
@@ -27,17 +27,15 @@ impl Store {
         page: PageNumber,
         per_page: u32,
     ) -> Result<ListPage<Event>> {
-        let rows: Vec<EventRow> = sqlx::query_as(concat!(
+        const SQL: &str = concat!(
             "SELECT id, title, starts_at, ends_at, all_day, timezone, location, description, link FROM events \
-             WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 \
-             ORDER BY starts_at, id LIMIT ",
-            limit_offset!()
-        ))
-        .bind(to_micros(now))
-        .bind(i64::from(per_page) + 1)
-        .bind(i64::try_from(page.offset(per_page)).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 ORDER BY starts_at, id",
+            page_window!()
+        );
+        let rows: Vec<EventRow> = sqlx::query_as(paged(SQL, per_page + 1, page.offset(per_page)))
+            .bind(to_micros(now))
+            .fetch_all(&self.pool)
+            .await?;
         let mut items: Vec<Event> = rows.into_iter().map(event_from_row).collect();
         let has_more = items.len() > per_page as usize;
         items.truncate(per_page as usize);

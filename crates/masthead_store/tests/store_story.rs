@@ -615,7 +615,9 @@ async fn list_queries_read_in_index_order_without_sorting() {
         // Ordering the rows of one page inside json_group_array is fine; sorting the archive
         // ("USE TEMP B-TREE FOR ORDER BY") is not.
         assert!(
-            !plan.iter().any(|step| step.contains("TEMP B-TREE FOR ORDER BY")),
+            !plan
+                .iter()
+                .any(|step| step.contains("TEMP B-TREE FOR ORDER BY")),
             "{name} sorts: {plan:#?}"
         );
         assert!(
