@@ -68,6 +68,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/parts/teasers.html"),
     ),
     (
+        "parts/teaser.html",
+        include_str!("../../../themes/default/templates/parts/teaser.html"),
+    ),
+    (
         "parts/byline.html",
         include_str!("../../../themes/default/templates/parts/byline.html"),
     ),

@@ -8,6 +8,7 @@
 mod cache;
 mod config;
 mod error;
+mod fragments;
 pub mod freshness;
 mod headers;
 mod params;

@@ -2,6 +2,7 @@
 
 use crate::SiteConfig;
 use crate::cache::PageCache;
+use crate::fragments::Fragments;
 use crate::freshness::ContentWatch;
 use crate::parts::SharedParts;
 use masthead_core::Clock;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub watch: Arc<ContentWatch>,
     pub(crate) cache: Arc<PageCache>,
     pub(crate) parts: Arc<SharedParts>,
+    pub(crate) fragments: Arc<Fragments>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             watch: Arc::new(ContentWatch::new()),
             cache,
             parts: Arc::new(SharedParts::new()),
+            fragments: Arc::new(Fragments::default()),
         }
     }
 }

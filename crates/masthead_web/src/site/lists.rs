@@ -6,7 +6,7 @@ use crate::render::render_page;
 use crate::site::cached::page;
 use crate::{AppState, WebError};
 use axum::response::Response;
-use masthead_render::{Value, context, ser};
+use masthead_render::{Value, context};
 use masthead_store::ArticleFilter;
 
 /// Renders one page of teasers under `heading`, at `path` (used for links and the canonical
@@ -21,6 +21,9 @@ pub(crate) async fn teaser_list(
     extra: Value,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
+    // Read before the query, so teasers rendered from data older than a change are never
+    // kept under the new generation.
+    let generation = state.watch.generation(now);
     let list = state
         .store
         .list_articles(filter, now, page_num, state.config.page_size)
@@ -38,11 +41,14 @@ pub(crate) async fn teaser_list(
     let prev_url = page_num.prev().map(|p| url(p.get()));
     let next_url = list.has_more.then(|| url(page_num.next().get()));
     let canonical = format!("{}{}", state.config.base_url, url(page_num.get()));
+    let teasers = state
+        .fragments
+        .teasers(state, generation, &list.items, 2, true)?;
     let html = render_page(
         state,
         "list.html",
         context! {
-            heading, intro, teasers => ser(&list.items), page_num => page_num.get(), prev_url, next_url, canonical,
+            heading, intro, teasers, page_num => page_num.get(), prev_url, next_url, canonical,
             ..extra
         },
     )
