@@ -782,3 +782,40 @@ async fn a_closed_database_gives_a_friendly_503(app: TestApp) {
         );
     }
 }
+
+/// Rendered teasers are kept per content generation: with the page cache off, an edited
+/// headline must still show on the next list page after the change is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_teasers_follow_edits_with_the_page_cache_off() {
+    let app = TestApp::with_cache(masthead_testkit::TestDb::sqlite().await, false).await;
+    let desk = Desk::create(app.store()).await;
+    let id = ArticleBuilder::new("Old teaser headline", desk.news)
+        .insert(app.store())
+        .await;
+    app.refresh().await;
+    for path in ["/", "/latest", "/section/news"] {
+        assert!(
+            app.get(path).await.body.contains("Old teaser headline"),
+            "{path}"
+        );
+    }
+    app.store()
+        .update_article_text(
+            id,
+            "New teaser headline",
+            "Body.",
+            "<p>Body.</p>",
+            "Body.",
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.refresh().await;
+    for path in ["/", "/latest", "/section/news"] {
+        let body = app.get(path).await.body;
+        assert!(
+            body.contains("New teaser headline") && !body.contains("Old teaser headline"),
+            "{path}"
+        );
+    }
+}
