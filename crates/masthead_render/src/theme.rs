@@ -201,11 +201,6 @@ impl Theme {
     pub fn stylesheet_url(&self) -> &str {
         &self.stylesheet_url
     }
-
-    /// Names of the built-in templates (for tests that render every one).
-    pub fn template_names() -> impl Iterator<Item = &'static str> {
-        TEMPLATES.iter().map(|(n, _)| *n)
-    }
 }
 
 /// Escapes text for HTML like minijinja's default, except that `/` is left alone: it is not

@@ -20,14 +20,6 @@ pub struct ContentState {
 }
 
 impl Store {
-    /// The current content version.
-    pub async fn content_version(&self) -> Result<i64> {
-        let (v,): (i64,) = sqlx::query_as("SELECT content_version FROM site_state WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(v)
-    }
-
     /// The content version and the next time-driven change after `now`.
     pub async fn content_state(&self, now: DateTime<Utc>) -> Result<ContentState> {
         let (version, article, start, end): (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
@@ -48,14 +40,6 @@ impl Store {
             version,
             next_change,
         })
-    }
-
-    /// Marks the content as changed, for writes made outside this crate's own methods.
-    pub async fn bump_content_version(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 
