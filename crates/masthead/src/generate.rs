@@ -5,7 +5,7 @@ use crate::config::Config;
 use anyhow::anyhow;
 use chrono::{Duration, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use masthead_core::{ArticleKind, ArticleStatus, AuthorId, SectionId, Slug};
+use masthead_core::{ArticleKind, AuthorId, SectionId, Slug};
 use masthead_render::article_text;
 use masthead_store::{NewArticle, Store};
 use rand::rngs::StdRng;
@@ -145,46 +145,36 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
             let published_at = now
                 - Duration::minutes((serial * 15) as i64)
                 - Duration::seconds(rng.random_range(0..600));
+            let slug = Slug::parse(&format!(
+                "{}-{serial}",
+                Slug::from_title(&title)
+                    .as_str()
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+                    .trim_end_matches('-')
+            ))?;
+            let summary = if serial.is_multiple_of(3) {
+                sentence(&mut rng, 30)
+            } else {
+                String::new()
+            };
+            let author = authors[rng.random_range(0..authors.len())];
+            let section = sections[rng.random_range(0..sections.len())];
+            let tags = vec![format!("topic {}", rng.random_range(0..200))];
             batch.push(NewArticle {
                 kind: if serial.is_multiple_of(10) {
                     ArticleKind::Opinion
                 } else {
                     ArticleKind::News
                 },
-                status: ArticleStatus::Published,
-                slug: Slug::parse(&format!(
-                    "{}-{serial}",
-                    Slug::from_title(&title)
-                        .as_str()
-                        .chars()
-                        .take(60)
-                        .collect::<String>()
-                        .trim_end_matches('-')
-                ))?,
-                summary: if serial.is_multiple_of(3) {
-                    sentence(&mut rng, 30)
-                } else {
-                    String::new()
-                },
-                title,
+                summary,
                 excerpt: text.excerpt.clone(),
                 body_md: md.clone(),
                 body_html: text.html.clone(),
-                authors: vec![authors[rng.random_range(0..authors.len())]],
-                byline: String::new(),
-                source_name: String::new(),
-                source_url: String::new(),
-                source_canonical: false,
-                section: sections[rng.random_range(0..sections.len())],
-                tags: vec![format!("topic {}", rng.random_range(0..200))],
-                image: None,
-                image_caption: String::new(),
-                video_url: String::new(),
-                meeting: None,
-                items: Vec::new(),
-                notes: Vec::new(),
-                published_at: Some(published_at),
-                updated_at: None,
+                authors: vec![author],
+                tags,
+                ..NewArticle::news(&title, slug, section, published_at)
             });
         }
         store

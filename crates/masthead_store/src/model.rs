@@ -246,6 +246,38 @@ pub struct NewArticle {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+impl NewArticle {
+    /// A news story with only a headline, slug and section, published at `published_at`, and
+    /// every other part empty; set the rest with struct update syntax.
+    pub fn news(title: &str, slug: Slug, section: SectionId, published_at: DateTime<Utc>) -> Self {
+        Self {
+            kind: ArticleKind::News,
+            status: ArticleStatus::Published,
+            slug,
+            title: title.to_owned(),
+            summary: String::new(),
+            excerpt: String::new(),
+            body_md: String::new(),
+            body_html: String::new(),
+            authors: Vec::new(),
+            byline: String::new(),
+            source_name: String::new(),
+            source_url: String::new(),
+            source_canonical: false,
+            section,
+            tags: Vec::new(),
+            image: None,
+            image_caption: String::new(),
+            video_url: String::new(),
+            meeting: None,
+            items: Vec::new(),
+            notes: Vec::new(),
+            published_at: Some(published_at),
+            updated_at: None,
+        }
+    }
+}
+
 /// A new calendar event.
 #[derive(Debug, Clone)]
 pub struct NewEvent {

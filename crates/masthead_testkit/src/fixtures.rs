@@ -63,29 +63,15 @@ impl ArticleBuilder {
             format!("{title}. The village board met on Tuesday and talked at length about it.");
         let text = article_text(&body);
         ArticleBuilder(NewArticle {
-            kind: ArticleKind::News,
-            status: ArticleStatus::Published,
-            slug: Slug::from_title(title),
-            title: title.to_owned(),
-            summary: String::new(),
             excerpt: text.excerpt,
             body_md: body,
             body_html: text.html,
-            authors: Vec::new(),
-            byline: String::new(),
-            source_name: String::new(),
-            source_url: String::new(),
-            source_canonical: false,
-            section,
-            tags: Vec::new(),
-            image: None,
-            image_caption: String::new(),
-            video_url: String::new(),
-            meeting: None,
-            items: Vec::new(),
-            notes: Vec::new(),
-            published_at: Some(t0() - Duration::hours(1)),
-            updated_at: None,
+            ..NewArticle::news(
+                title,
+                Slug::from_title(title),
+                section,
+                t0() - Duration::hours(1),
+            )
         })
     }
 
