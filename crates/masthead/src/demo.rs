@@ -435,6 +435,7 @@ fn article(
             .map(|i| RoundupItem {
                 headline: i.headline.clone(),
                 body_html: render_markdown(&i.body),
+                body_md: i.body.clone(),
             })
             .collect(),
         notes,

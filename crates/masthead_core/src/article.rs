@@ -76,6 +76,8 @@ text_enum!(
     ArticleStatus, "status" {
         /// Being written; never public.
         Draft = "draft",
+        /// Submitted by its writer for an editor to check and publish; never public.
+        Review = "review",
         /// Due to appear at its publication time.
         Scheduled = "scheduled",
         /// Public since its publication time.
@@ -125,4 +127,7 @@ pub struct RoundupItem {
     pub headline: String,
     /// The item's text as sanitized HTML (rendered from Markdown when saved).
     pub body_html: String,
+    /// The item's text as the editor wrote it, in Markdown.
+    #[serde(default)]
+    pub body_md: String,
 }

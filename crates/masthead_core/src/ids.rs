@@ -32,4 +32,10 @@ id_type!(
     EventId,
     /// Identifies a reader comment.
     CommentId,
+    /// Identifies a staff account.
+    UserId,
+    /// Identifies an API token.
+    TokenId,
+    /// Identifies one saved revision of an article.
+    RevisionId,
 );

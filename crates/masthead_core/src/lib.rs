@@ -10,14 +10,21 @@ pub mod event;
 pub mod excerpt;
 pub mod ids;
 pub mod page;
+pub mod password;
+pub mod role;
+pub mod secret;
 pub mod slug;
+pub mod totp;
 
 pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use event::{CommentStatus, EventStatus};
 pub use excerpt::excerpt;
-pub use ids::{ArticleId, AuthorId, CommentId, EventId, MediaId, SectionId, TagId};
+pub use ids::{
+    ArticleId, AuthorId, CommentId, EventId, MediaId, RevisionId, SectionId, TagId, TokenId, UserId,
+};
 pub use page::PageNumber;
+pub use role::{ArticleAction, Role, SiteAction, can, can_site};
 pub use slug::Slug;
 
 /// A value from outside did not satisfy a domain rule. The message says what is allowed.

@@ -249,7 +249,7 @@ impl Store {
     }
 }
 
-async fn insert_article(
+pub(crate) async fn insert_article(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     article: &NewArticle,
     now: DateTime<Utc>,
@@ -312,39 +312,67 @@ async fn insert_article(
             .bind(article.slug.as_str())
             .execute(&mut **tx)
             .await?;
-        for (position, author) in article.authors.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO article_authors (article_id, author_id, position, published_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(author.0)
-            .bind(position as i64)
-            .bind(article.published_at.map(to_micros))
-            .execute(&mut **tx)
-            .await?;
+        link_authors_and_tags(
+            tx,
+            ArticleId(id),
+            &article.authors,
+            &article.tags,
+            article.published_at,
+        )
+        .await?;
+        Ok(ArticleId(id))
+    }
+}
+
+/// Replaces an article's authors and tags (creating tags that are new), with the copies of
+/// its publication time that author and tag pages sort by.
+pub(crate) async fn link_authors_and_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: ArticleId,
+    authors: &[AuthorId],
+    tags: &[String],
+    published_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let id = id.0;
+    for sql in [
+        "DELETE FROM article_authors WHERE article_id = $1",
+        "DELETE FROM article_tags WHERE article_id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    }
+    for (position, author) in authors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO article_authors (article_id, author_id, position, published_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(author.0)
+        .bind(position as i64)
+        .bind(published_at.map(to_micros))
+        .execute(&mut **tx)
+        .await?;
+    }
+    for name in tags {
+        if name.trim().is_empty() {
+            continue;
         }
-        for name in &article.tags {
-            let slug = Slug::from_title(name);
-            sqlx::query(
-                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
-            )
+        let slug = Slug::from_title(name);
+        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
             .bind(slug.as_str())
             .bind(name.trim())
             .execute(&mut **tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
-                 WHERE slug = $2 ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(slug.as_str())
-            .bind(article.published_at.map(to_micros))
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(ArticleId(id))
+        sqlx::query(
+            "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
+             WHERE slug = $2 ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(slug.as_str())
+        .bind(published_at.map(to_micros))
+        .execute(&mut **tx)
+        .await?;
     }
+    Ok(())
 }
 
 impl Store {

@@ -13,21 +13,34 @@ pub mod model;
 mod time;
 
 mod articles;
+mod audit;
 mod authors;
 mod comments;
+mod desk;
 mod events;
 mod media;
 mod sections;
+mod sessions;
+mod settings;
 mod site;
 mod tags;
+mod tokens;
+mod users;
 
 pub use articles::ArticleFilter;
+pub use audit::{Actor, AuditEntry};
 pub use db::{Backend, Store, redact_url};
+pub use desk::{
+    ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,
+};
 pub use error::StoreError;
 pub use migrate::schema_columns;
 pub use model::*;
+pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
 pub use time::{from_micros, to_micros};
+pub use tokens::{ApiToken, TokenOwner};
+pub use users::{Credentials, NewUser, User, normalize_email};
 
 /// The result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

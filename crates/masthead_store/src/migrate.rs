@@ -7,12 +7,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// Each migration: version, description, SQLite text, PostgreSQL text.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "content",
-    include_str!("../migrations/sqlite/0001_content.sql"),
-    include_str!("../migrations/postgres/0001_content.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "content",
+        include_str!("../migrations/sqlite/0001_content.sql"),
+        include_str!("../migrations/postgres/0001_content.sql"),
+    ),
+    (
+        2,
+        "desk",
+        include_str!("../migrations/sqlite/0002_desk.sql"),
+        include_str!("../migrations/postgres/0002_desk.sql"),
+    ),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let migrations = MIGRATIONS

@@ -213,6 +213,7 @@ async fn article_page_holds_every_part(store: Store) {
         .items(vec![RoundupItem {
             headline: "Leaf pickup".into(),
             body_html: "<p>Starts Monday.</p>".into(),
+            body_md: String::new(),
         }])
         .wire(
             "Jo Writer",

@@ -30,6 +30,24 @@ pub enum WebError {
     /// The address is longer than we accept.
     #[error("address too long")]
     UriTooLong,
+    /// Login is needed (API: no or a bad token).
+    #[error("login required")]
+    Unauthorized,
+    /// The staff member's role does not allow this; the message says what would.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The input was understood but breaks a rule; the message names the field and the fix.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The change collides with another (a slug in use, someone else's newer save).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyRequests(u64),
+    /// The body is larger than accepted for this address.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// The database did not answer in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -43,6 +61,10 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Unavailable(_) => WebError::Unavailable(e.to_string()),
+            StoreError::Conflict(m) => WebError::Conflict(m),
+            StoreError::Invalid(i) => {
+                WebError::Unprocessable(format!("{}: {}", i.field, i.message))
+            }
             other => WebError::Internal(format!("{other:#}")),
         }
     }
@@ -63,15 +85,20 @@ impl From<InvalidInput> for WebError {
     }
 }
 
-/// Carried on an error response from `into_response` to the `error_pages` middleware.
+/// Carried on an error response from `into_response` to the `error_pages` middleware (and
+/// the API's JSON errors).
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorInfo {
-    message: String,
-    detail: Option<String>,
+    pub(crate) message: String,
+    pub(crate) detail: Option<String>,
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let retry_after = match self {
+            WebError::TooManyRequests(secs) => Some(secs),
+            _ => None,
+        };
         let (status, message, detail) = match self {
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -80,6 +107,20 @@ impl IntoResponse for WebError {
                 None,
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m, None),
+            WebError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Please log in to continue.".to_owned(),
+                None,
+            ),
+            WebError::Forbidden(m) => (StatusCode::FORBIDDEN, m, None),
+            WebError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, m, None),
+            WebError::Conflict(m) => (StatusCode::CONFLICT, m, None),
+            WebError::TooManyRequests(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many attempts. Wait {secs} seconds and try again."),
+                Some(secs.to_string()),
+            ),
+            WebError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, None),
             WebError::UriTooLong => (
                 StatusCode::URI_TOO_LONG,
                 "That address is too long. Check the link, or start again from the front page."
@@ -107,6 +148,11 @@ impl IntoResponse for WebError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
         }
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
         response
     }
 }
@@ -123,7 +169,8 @@ pub(crate) async fn error_pages(
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    // The API answers its errors in JSON itself.
+    if !(status.is_client_error() || status.is_server_error()) || path.starts_with("/api/") {
         return response;
     }
     let info = match response.extensions().get::<ErrorInfo>() {
@@ -153,6 +200,8 @@ pub(crate) async fn error_pages(
     let title = match status {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         s if s.is_server_error() => "Something went wrong",
         _ => "That request did not work",
     };

@@ -7,6 +7,7 @@
 
 mod cache;
 mod config;
+pub mod desk;
 mod error;
 mod fragments;
 pub mod freshness;

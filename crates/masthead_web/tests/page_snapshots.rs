@@ -90,10 +90,12 @@ async fn newsroom(app: &TestApp) {
             RoundupItem {
                 headline: "Leaf pickup starts".into(),
                 body_html: "<p>Crews begin Monday.</p>".into(),
+                body_md: String::new(),
             },
             RoundupItem {
                 headline: "Library extends hours".into(),
                 body_html: "<p>Open until 8 p.m.</p>".into(),
+                body_md: String::new(),
             },
         ])
         .author(desk.editor)

@@ -168,6 +168,7 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
         .items(vec![RoundupItem {
             headline: "Leaf pickup starts".into(),
             body_html: "<p>On Monday.</p>".into(),
+            body_md: String::new(),
         }])
         .insert(app.store())
         .await;

@@ -1,0 +1,51 @@
+//! Site settings an admin changes in the desk (name, tagline, address, time zone, page
+//! size), stored as name/value pairs so every app server reads the same ones. Values set
+//! here override the configuration file; an empty table means the configuration applies.
+
+use crate::audit::{Actor, record};
+use crate::{Result, Store, site};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+impl Store {
+    /// Every stored setting.
+    pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM settings")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Stores settings (already validated by the caller) in one transaction.
+    pub async fn save_settings(
+        &self,
+        values: &[(&str, String)],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (name, value) in values {
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(*name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+        record(
+            &mut tx,
+            actor,
+            "settings.save",
+            "site",
+            &names.join(", "),
+            now,
+        )
+        .await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! The desk's rules for articles, shared by the admin pages and the JSON API: who may do
+//! what (checked here, on every path), what a valid article is, rendering its Markdown, and
+//! the status change each command makes.
+
+use crate::{AppState, WebError};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction};
+use masthead_render::{article_text, render_markdown};
+use masthead_store::{
+    Actor, ArticleFields, DeskArticle, RenderedText, SaveOutcome, Transition, User,
+};
+
+/// A logged-in staff member (or an API token's owner) and the role the request acts with.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// The account.
+    pub user: User,
+    /// The role in effect: the account's, or narrower for a scoped API token.
+    pub role: Role,
+}
+
+impl Staff {
+    /// The actor recorded in the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.user.id, &self.user.name)
+    }
+
+    /// Whether this staff member may do `action` to `article`.
+    pub fn can(&self, action: ArticleAction, article: &DeskArticle) -> bool {
+        let own = article.owner == Some(self.user.id);
+        masthead_core::can(self.role, action, own, article.status)
+    }
+
+    /// Refuses unless the role allows the site-wide `action`.
+    pub fn require(&self, action: SiteAction) -> Result<(), WebError> {
+        if masthead_core::can_site(self.role, action) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(format!(
+                "Your role ({}) does not allow this. Ask an admin if you need it.",
+                self.role
+            )))
+        }
+    }
+}
+
+/// What a save does besides storing the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Store the fields; the status stays.
+    Save,
+    /// Store and send to the editors for review.
+    Submit,
+    /// Store and publish now.
+    Publish,
+    /// Store and publish at the given time.
+    Schedule(DateTime<Utc>),
+    /// Store and take down from the site.
+    Unpublish,
+}
+
+impl Command {
+    fn action(self) -> ArticleAction {
+        match self {
+            Command::Save => ArticleAction::Edit,
+            Command::Submit => ArticleAction::Submit,
+            Command::Publish | Command::Schedule(_) => ArticleAction::Publish,
+            Command::Unpublish => ArticleAction::Unpublish,
+        }
+    }
+}
+
+const MAX_TITLE: usize = 300;
+const MAX_TEXT: usize = 200_000;
+
+/// Trims the fields and checks them; the error names the field and the fix.
+pub fn validate(fields: &mut ArticleFields) -> Result<(), WebError> {
+    let bad = |m: &str| Err(WebError::Unprocessable(m.to_owned()));
+    fields.title = fields.title.trim().to_owned();
+    fields.summary = fields.summary.trim().to_owned();
+    fields.byline = fields.byline.trim().to_owned();
+    fields.video_url = fields.video_url.trim().to_owned();
+    fields.source_url = fields.source_url.trim().to_owned();
+    fields.tags.retain(|t| !t.trim().is_empty());
+    if fields.title.is_empty() {
+        return bad("Headline: write a headline before saving.");
+    }
+    if fields.title.chars().count() > MAX_TITLE {
+        return bad("Headline: keep it under 300 characters.");
+    }
+    if fields.body_md.len() > MAX_TEXT || fields.summary.len() > 2_000 {
+        return bad("Body: the story is too long to save (200,000 characters at most).");
+    }
+    if fields.tags.len() > 30 {
+        return bad("Tags: use at most 30 tags.");
+    }
+    for (name, url) in [
+        ("Video address", &fields.video_url),
+        ("Source address", &fields.source_url),
+    ] {
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(WebError::Unprocessable(format!(
+                "{name}: use a full web address starting with https://."
+            )));
+        }
+    }
+    match fields.kind {
+        ArticleKind::Video if fields.video_url.is_empty() => {
+            return bad("Video address: a video post needs the address of its player.");
+        }
+        ArticleKind::MeetingBrief => match &fields.meeting {
+            Some(m) if !m.body.trim().is_empty() => {}
+            _ => return bad("Meeting: a meeting brief needs the public body and the date it met."),
+        },
+        ArticleKind::Roundup if fields.items.is_empty() => {
+            return bad("Roundup items: add at least one item with a headline.");
+        }
+        _ => {}
+    }
+    if fields.kind != ArticleKind::MeetingBrief {
+        fields.meeting = None;
+    }
+    if fields.kind != ArticleKind::Roundup {
+        fields.items.clear();
+    }
+    Ok(())
+}
+
+/// Renders the fields' Markdown: the body (with its excerpt) and each roundup item.
+pub fn render(fields: &mut ArticleFields) -> RenderedText {
+    for item in &mut fields.items {
+        item.body_html = render_markdown(&item.body_md);
+    }
+    let text = article_text(&fields.body_md);
+    RenderedText {
+        body_html: text.html,
+        excerpt: text.excerpt,
+    }
+}
+
+/// The article, if this staff member may see it; otherwise "not found", so an id reveals
+/// nothing.
+pub async fn load(state: &AppState, staff: &Staff, id: ArticleId) -> Result<DeskArticle, WebError> {
+    let article = state.store.desk_article(id).await?;
+    if staff.can(ArticleAction::View, &article) {
+        Ok(article)
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+/// Starts a new draft owned by `staff`.
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    mut fields: ArticleFields,
+) -> Result<ArticleId, WebError> {
+    staff.require(SiteAction::CreateArticle)?;
+    validate(&mut fields)?;
+    let text = render(&mut fields);
+    let now = state.clock.now();
+    Ok(state
+        .store
+        .create_article(&fields, &text, staff.user.id, &staff.actor(), now)
+        .await?)
+}
+
+/// Saves `fields` over version `base_version` and applies `command`, after checking that
+/// this staff member may.
+pub async fn save(
+    state: &AppState,
+    staff: &Staff,
+    id: ArticleId,
+    base_version: i64,
+    mut fields: ArticleFields,
+    command: Command,
+) -> Result<SaveOutcome, WebError> {
+    let current = load(state, staff, id).await?;
+    let action = command.action();
+    if !staff.can(ArticleAction::Edit, &current) || !staff.can(action, &current) {
+        return Err(WebError::Forbidden(forbidden_message(
+            staff.role,
+            action,
+            current.status,
+        )));
+    }
+    validate(&mut fields)?;
+    let text = render(&mut fields);
+    let now = state.clock.now();
+    let transition = match command {
+        Command::Save => None,
+        Command::Submit => Some(Transition {
+            status: ArticleStatus::Review,
+            published_at: None,
+        }),
+        Command::Publish => Some(Transition {
+            status: ArticleStatus::Published,
+            // A story published before keeps its first publication time.
+            published_at: Some(match (current.status, current.published_at) {
+                (ArticleStatus::Published | ArticleStatus::Unpublished, Some(at)) if at <= now => {
+                    at
+                }
+                _ => now,
+            }),
+        }),
+        Command::Schedule(at) => {
+            if at <= now {
+                return Err(WebError::Unprocessable(
+                    "Publish time: choose a time in the future, or use Publish now.".into(),
+                ));
+            }
+            Some(Transition {
+                status: ArticleStatus::Scheduled,
+                published_at: Some(at),
+            })
+        }
+        Command::Unpublish => Some(Transition {
+            status: ArticleStatus::Unpublished,
+            published_at: None,
+        }),
+    };
+    Ok(state
+        .store
+        .save_article(
+            id,
+            base_version,
+            &fields,
+            &text,
+            transition,
+            &staff.actor(),
+            now,
+        )
+        .await?)
+}
+
+fn forbidden_message(role: Role, action: ArticleAction, status: ArticleStatus) -> String {
+    match (role, action) {
+        (Role::Contributor, ArticleAction::Publish | ArticleAction::Unpublish) => {
+            "Contributors cannot publish. Submit the story for review and an editor will publish it.".into()
+        }
+        (Role::Contributor, _) if !matches!(status, ArticleStatus::Draft | ArticleStatus::Review) => {
+            "This story has been published; ask an editor to change it.".into()
+        }
+        _ => format!("Your role ({role}) does not allow this on a {status} story."),
+    }
+}
