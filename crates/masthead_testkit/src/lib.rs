@@ -7,14 +7,18 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 mod app;
+mod browser;
 mod db;
 mod fixtures;
 mod html;
+mod server;
 
 pub use app::{TestApp, TestResponse};
+pub use browser::Browser;
 pub use db::TestDb;
 pub use fixtures::{ArticleBuilder, Desk, t0};
 pub use html::assert_valid_html;
+pub use server::TestServer;
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
 /// each on its own fresh database.

@@ -1,0 +1,32 @@
+//! Uploaded media for masthead: turning an editor's upload into safe, web-ready files
+//! and keeping those files somewhere.
+//!
+//! The crate owns three things, one module each:
+//!
+//! - [`pipeline`]: [`process_upload`] sniffs an upload by content, checks its size and
+//!   dimensions *before* decoding, decodes under memory limits, and re-encodes it as
+//!   JPEG or PNG with responsive variants. Re-encoding is the point: it drops EXIF
+//!   (including GPS location), ICC and comment metadata, and anything appended to
+//!   the file (polyglot payloads), so what we serve is only pixels.
+//! - [`names`]: generated, unguessable storage names ([`storage_name`],
+//!   [`variant_name`]) and the check that a name is one we could have generated.
+//!   The uploader's original file name is metadata only and never touches storage.
+//! - [`storage`]: the [`MediaStorage`] interface (usable as `Arc<dyn MediaStorage>`)
+//!   and [`FileStorage`], which writes atomically under one directory.
+//!
+//! Typical use in a handler:
+//!
+//! ```ignore
+//! let processed = tokio::task::spawn_blocking(move || process_upload(&bytes, &limits)).await??;
+//! let name = save_image(storage.as_ref(), processed).await?;
+//! ```
+
+mod error;
+pub mod names;
+pub mod pipeline;
+pub mod storage;
+
+pub use error::MediaError;
+pub use names::{content_type_for_name, is_valid_name, storage_name, variant_name};
+pub use pipeline::{ProcessedImage, UploadLimits, VARIANT_WIDTHS, Variant, process_upload};
+pub use storage::{FileStorage, MediaStorage, StorageFuture, save_image};

@@ -1,0 +1,205 @@
+//! Where processed media lives: the [`MediaStorage`] interface and [`FileStorage`],
+//! its implementation on a local directory.
+//!
+//! The trait uses boxed futures rather than `async fn` so that it stays object-safe:
+//! the app holds an `Arc<dyn MediaStorage>` chosen from config at run time, and an
+//! S3-style object store can implement the same three methods later.
+//!
+//! Every name must pass [`is_valid_name`], which is the path-traversal guard: a
+//! name can't contain a path separator or `..`, so it always resolves to a file
+//! directly inside the storage directory.
+
+use std::fs::{self, File, OpenOptions};
+use std::future::Future;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::{MediaError, ProcessedImage, is_valid_name, storage_name, variant_name};
+
+/// The future every [`MediaStorage`] method returns.
+pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, MediaError>> + Send + 'a>>;
+
+/// A place to keep media files by name. Names are always ones [`is_valid_name`]
+/// accepts; implementations must refuse others.
+pub trait MediaStorage: Send + Sync {
+    /// Stores `bytes` under `name`, replacing any file of that name. When the future
+    /// resolves `Ok`, the file is durable and readers see either nothing or all of it.
+    fn put<'a>(&'a self, name: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()>;
+
+    /// The file stored under `name`, or `None` if there is none. A name that fails
+    /// [`is_valid_name`] (such as `../etc/passwd`) could never have been stored and
+    /// is also `None`, so callers can pass a name taken from a URL straight through.
+    fn get<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>>;
+
+    /// Removes the file stored under `name`; removing a missing file is not an error.
+    fn delete<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()>;
+}
+
+/// Stores a processed image under a new [`storage_name`] and returns that name.
+/// Variants are written first and the original last, so if the original exists its
+/// variants do too (`{stem}-{width}w.{ext}`, see [`variant_name`]). If a write
+/// fails, the files already written are deleted (best effort) and the error returned.
+///
+/// # Errors
+///
+/// The first [`MediaError::Storage`] from `storage`.
+pub async fn save_image(
+    storage: &dyn MediaStorage,
+    image: ProcessedImage,
+) -> Result<String, MediaError> {
+    let name = storage_name(image.extension);
+    let mut written = Vec::new();
+    for variant in image.variants {
+        let variant_name = variant_name(&name, variant.width);
+        if let Err(error) = storage.put(&variant_name, variant.bytes).await {
+            remove_all(storage, &written).await;
+            return Err(error);
+        }
+        written.push(variant_name);
+    }
+    if let Err(error) = storage.put(&name, image.original).await {
+        remove_all(storage, &written).await;
+        return Err(error);
+    }
+    Ok(name)
+}
+
+async fn remove_all(storage: &dyn MediaStorage, names: &[String]) {
+    for name in names {
+        // Best effort: the write error is the one worth reporting, and an orphaned
+        // variant under a random name is harmless.
+        let _ = storage.delete(name).await;
+    }
+}
+
+/// [`MediaStorage`] on a local directory, one file per name.
+///
+/// Writes go to a hidden temporary file in the same directory, which is synced and
+/// then renamed over the final name (and the directory synced), so a crash leaves
+/// either the old state or the complete new file, never a torn one. A crash between
+/// write and rename can leave a `.tmp-…` file behind; those never pass
+/// [`is_valid_name`], so they are never served, and are safe to delete.
+///
+/// File operations run on tokio's blocking pool, so the methods must be awaited
+/// inside a tokio runtime.
+#[derive(Debug, Clone)]
+pub struct FileStorage {
+    dir: Arc<PathBuf>,
+}
+
+impl FileStorage {
+    /// Storage under `dir`, which is created (with its parents) if missing.
+    ///
+    /// # Errors
+    ///
+    /// [`MediaError::Storage`] if the directory can't be created.
+    pub fn new(dir: impl Into<PathBuf>) -> Result<Self, MediaError> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)
+            .map_err(|e| MediaError::storage(format!("create {}", dir.display()), e))?;
+        Ok(Self { dir: Arc::new(dir) })
+    }
+
+    /// The directory files are stored in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path for `name`, or `InvalidName` if it isn't one we generate.
+    fn path(&self, name: &str) -> Result<PathBuf, MediaError> {
+        if is_valid_name(name) {
+            Ok(self.dir.join(name))
+        } else {
+            Err(MediaError::InvalidName {
+                name: name.to_owned(),
+            })
+        }
+    }
+}
+
+/// Runs blocking file I/O on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    action: String,
+    work: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T, MediaError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(MediaError::storage(action, error)),
+        Err(join) => Err(MediaError::storage(action, io::Error::other(join))),
+    }
+}
+
+impl MediaStorage for FileStorage {
+    fn put<'a>(&'a self, name: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(name)?;
+            let dir = Arc::clone(&self.dir);
+            blocking(format!("write {}", path.display()), move || {
+                write_atomically(&dir, &path, &bytes)
+            })
+            .await
+        })
+    }
+
+    fn get<'a>(&'a self, name: &'a str) -> StorageFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let Ok(path) = self.path(name) else {
+                return Ok(None);
+            };
+            blocking(format!("read {}", path.display()), move || {
+                match fs::read(&path) {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+        })
+    }
+
+    fn delete<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(name)?;
+            blocking(
+                format!("delete {}", path.display()),
+                move || match fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                },
+            )
+            .await
+        })
+    }
+}
+
+/// Writes `bytes` to a temporary file in `dir`, syncs it, renames it to `path` and
+/// syncs `dir` so the rename itself survives a crash.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // The leading dot keeps temporary files from ever passing `is_valid_name`.
+    let tmp = dir.join(format!(".tmp-{}", storage_name("part")));
+    let result = (|| {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // The original error matters more than a failed cleanup.
+        let _ = fs::remove_file(&tmp);
+    }
+    result?;
+    sync_dir(dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // Directories can't be opened for syncing on Windows; NTFS journals the rename.
+    Ok(())
+}
