@@ -3,7 +3,7 @@
 
 use crate::config::{Config, Overrides};
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// masthead: a publishing platform for local newsrooms.
 #[derive(Debug, Parser)]
@@ -22,6 +22,12 @@ enum Command {
     Serve(ServeArgs),
     /// Fill the database with N generated stories, for benchmarks.
     Generate(GenerateArgs),
+    /// Add, list and change staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create API tokens for staff accounts.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 /// Where the data lives; every subcommand that touches data takes these.
@@ -70,6 +76,115 @@ struct GenerateArgs {
     stories: u64,
 }
 
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a staff account. Asks for the password twice on the terminal.
+    Add(UserAddArgs),
+    /// List the staff accounts.
+    List(DataOnly),
+    /// Change an account's role; its sessions end.
+    SetRole(SetRoleArgs),
+    /// Shut an account out: its sessions end and its API tokens stop working.
+    Disable(EmailArgs),
+    /// Let a disabled account back in.
+    Enable(EmailArgs),
+    /// Print a one-time link at which the account's owner chooses a new password.
+    ResetPassword(ResetArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it once.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+struct DataOnly {
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+struct UserAddArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The login address.
+    #[arg(long, value_name = "EMAIL")]
+    email: String,
+    /// The name shown in the desk and the audit log.
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// contributor, author, editor or admin.
+    #[arg(long, value_name = "ROLE")]
+    role: String,
+    /// Read the password from the first line of standard input instead of the terminal.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+struct EmailArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The account's login address.
+    #[arg(long, value_name = "EMAIL")]
+    email: String,
+}
+
+#[derive(Debug, Args)]
+struct SetRoleArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The account's login address.
+    #[arg(long, value_name = "EMAIL")]
+    email: String,
+    /// contributor, author, editor or admin.
+    #[arg(long, value_name = "ROLE")]
+    role: String,
+}
+
+#[derive(Debug, Args)]
+struct ResetArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The account's login address.
+    #[arg(long, value_name = "EMAIL")]
+    email: String,
+    /// How long the link works, in hours (1 to 168).
+    #[arg(long, value_name = "HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    expires_hours: u32,
+    /// The site's public URL, which the link starts with. [env: MASTHEAD_BASE_URL]
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct TokenCreateArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The login address of the account the token acts for.
+    #[arg(long, value_name = "EMAIL")]
+    user: String,
+    /// A name to recognise the token by, e.g. the program that uses it.
+    #[arg(long, value_name = "NAME", default_value = "command line")]
+    name: String,
+    /// The widest role the token acts with: contributor, author, editor or admin.
+    /// [default: the account's role]
+    #[arg(long, value_name = "ROLE")]
+    scope: Option<String>,
+}
+
+/// Loads the configuration for a command that only needs the data flags.
+fn data_config(file: Option<&Path>, data: DataArgs) -> anyhow::Result<Config> {
+    let overrides = Overrides {
+        data_dir: data.data_dir,
+        database_url: data.database_url,
+        ..Overrides::default()
+    };
+    Config::load(file, overrides)
+}
+
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -94,6 +209,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let config = Config::load(cli.config.as_deref(), overrides)?;
             crate::generate::run(&config, args.stories).await
+        }
+        Command::User(command) => run_user(cli.config.as_deref(), command).await,
+        Command::Token(TokenCommand::Create(args)) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::token::create(&config, &args.user, &args.name, args.scope.as_deref()).await
+        }
+    }
+}
+
+async fn run_user(file: Option<&Path>, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add(args) => {
+            let config = data_config(file, args.data)?;
+            let password = if args.password_stdin {
+                crate::user::PasswordFrom::Stdin
+            } else {
+                crate::user::PasswordFrom::Terminal
+            };
+            crate::user::add(&config, &args.email, &args.name, &args.role, password).await
+        }
+        UserCommand::List(args) => crate::user::list(&data_config(file, args.data)?).await,
+        UserCommand::SetRole(args) => {
+            let config = data_config(file, args.data)?;
+            crate::user::set_role(&config, &args.email, &args.role).await
+        }
+        UserCommand::Disable(args) => {
+            crate::user::set_disabled(&data_config(file, args.data)?, &args.email, true).await
+        }
+        UserCommand::Enable(args) => {
+            crate::user::set_disabled(&data_config(file, args.data)?, &args.email, false).await
+        }
+        UserCommand::ResetPassword(args) => {
+            let overrides = Overrides {
+                data_dir: args.data.data_dir,
+                database_url: args.data.database_url,
+                base_url: args.base_url,
+                ..Overrides::default()
+            };
+            let config = Config::load(file, overrides)?;
+            crate::user::reset_password(&config, &args.email, args.expires_hours).await
         }
     }
 }

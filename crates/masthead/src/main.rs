@@ -5,6 +5,8 @@ mod config;
 mod demo;
 mod generate;
 mod serve;
+mod token;
+mod user;
 
 use clap::Parser;
 use std::process::ExitCode;
