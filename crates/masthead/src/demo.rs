@@ -267,6 +267,8 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
             byte_size: bytes.len() as i64,
             alt: alt.to_owned(),
             credit: credit.to_owned(),
+            uploaded_by: None,
+            variants: Vec::new(),
         })
     };
 

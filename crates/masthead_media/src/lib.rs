@@ -27,6 +27,8 @@ pub mod pipeline;
 pub mod storage;
 
 pub use error::MediaError;
-pub use names::{content_type_for_name, is_valid_name, storage_name, variant_name};
+pub use names::{
+    content_type_for_name, is_valid_name, split_variant_name, storage_name, variant_name,
+};
 pub use pipeline::{ProcessedImage, UploadLimits, VARIANT_WIDTHS, Variant, process_upload};
 pub use storage::{FileStorage, MediaStorage, StorageFuture, save_image};

@@ -38,6 +38,20 @@ pub fn variant_name(storage_name: &str, width: u32) -> String {
     }
 }
 
+/// The original's name and the width, when `name` looks like a [`variant_name`]:
+/// `abc-640w.jpg` → `("abc.jpg", 640)`. `None` for anything else. Looking alike is all
+/// this checks; whether the original exists and has that variant is for the caller.
+pub fn split_variant_name(name: &str) -> Option<(String, u32)> {
+    let (stem, ext) = name.split_once('.')?;
+    let (base, suffix) = stem.rsplit_once('-')?;
+    let digits = suffix.strip_suffix('w')?;
+    if base.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let width = digits.parse().ok()?;
+    Some((format!("{base}.{ext}"), width))
+}
+
 /// Whether `name` is a name storage accepts: a non-empty stem of lowercase ASCII
 /// letters, digits and `-`, one `.`, and an extension this crate produces.
 pub fn is_valid_name(name: &str) -> bool {
@@ -83,6 +97,25 @@ mod tests {
     fn variant_names_insert_the_width() {
         assert_eq!(variant_name("abc.jpg", 640), "abc-640w.jpg");
         assert_eq!(variant_name("abc", 640), "abc-640w");
+    }
+
+    #[test]
+    fn variant_names_split_back_into_original_and_width() {
+        let name = storage_name("png");
+        assert_eq!(
+            split_variant_name(&variant_name(&name, 1024)),
+            Some((name.clone(), 1024))
+        );
+        for not_a_variant in [
+            name.as_str(),
+            "abc-w.jpg",
+            "-640w.jpg",
+            "abc-64x.jpg",
+            "abc640w.jpg",
+            "abc-99999999999w.jpg",
+        ] {
+            assert_eq!(split_variant_name(not_a_variant), None, "{not_a_variant}");
+        }
     }
 
     #[test]

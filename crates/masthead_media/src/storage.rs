@@ -102,6 +102,15 @@ impl FileStorage {
         Ok(Self { dir: Arc::new(dir) })
     }
 
+    /// Storage under `dir` without touching the disk, for callers that create the
+    /// directory themselves (the server prepares its data directory at start). Writes
+    /// fail with [`MediaError::Storage`] naming the path if it is missing.
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: Arc::new(dir.into()),
+        }
+    }
+
     /// The directory files are stored in.
     pub fn dir(&self) -> &Path {
         &self.dir

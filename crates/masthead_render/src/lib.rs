@@ -12,4 +12,4 @@ pub use minijinja::{Value, context};
 pub fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))
 }
-pub use theme::{STYLESHEET, Theme, ThemeError};
+pub use theme::{ADMIN_STYLESHEET, STYLESHEET, Theme, ThemeError};

@@ -77,6 +77,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The desk's templates: embedded, and never taken from a theme override, so a theme
+/// cannot change the forms that carry CSRF tokens.
+const ADMIN_TEMPLATES: &[(&str, &str)] = &[
+    ("admin/base.html", include_str!("../../../themes/default/templates/admin/base.html")),
+    ("admin/login.html", include_str!("../../../themes/default/templates/admin/login.html")),
+    ("admin/code.html", include_str!("../../../themes/default/templates/admin/code.html")),
+    ("admin/reset.html", include_str!("../../../themes/default/templates/admin/reset.html")),
+    ("admin/_rows.html", include_str!("../../../themes/default/templates/admin/_rows.html")),
+    ("admin/dashboard.html", include_str!("../../../themes/default/templates/admin/dashboard.html")),
+    ("admin/articles.html", include_str!("../../../themes/default/templates/admin/articles.html")),
+    ("admin/edit.html", include_str!("../../../themes/default/templates/admin/edit.html")),
+    ("admin/revisions.html", include_str!("../../../themes/default/templates/admin/revisions.html")),
+    ("admin/revision.html", include_str!("../../../themes/default/templates/admin/revision.html")),
+    ("admin/account.html", include_str!("../../../themes/default/templates/admin/account.html")),
+    ("admin/users.html", include_str!("../../../themes/default/templates/admin/users.html")),
+    ("admin/sections.html", include_str!("../../../themes/default/templates/admin/sections.html")),
+    ("admin/settings.html", include_str!("../../../themes/default/templates/admin/settings.html")),
+    ("admin/audit.html", include_str!("../../../themes/default/templates/admin/audit.html")),
+    ("admin/media.html", include_str!("../../../themes/default/templates/admin/media.html")),
+];
+
+/// The desk's stylesheet.
+pub const ADMIN_STYLESHEET: &str = include_str!("../../../themes/default/static/admin.css");
+
 /// The built-in stylesheet.
 pub const STYLESHEET: &str = include_str!("../../../themes/default/static/site.css");
 
@@ -112,6 +136,12 @@ impl Theme {
         env.set_syntax(syntax.map_err(|e| std::io::Error::other(format!("template syntax: {e}")))?);
         let dir: Option<PathBuf> = override_dir.map(|d| d.join("templates"));
         env.set_loader(move |name| {
+            if name.starts_with("admin/") {
+                return Ok(ADMIN_TEMPLATES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, s)| (*s).to_owned()));
+            }
             if let Some(dir) = &dir {
                 // Names come from our own code and templates; refuse anything path-like anyway.
                 if !name.contains("..") && !name.starts_with('/') {

@@ -25,7 +25,7 @@ macro_rules! teaser_json {
             "'excerpt', ar.excerpt, 'byline', ar.byline, 'source', ar.source_name, ",
             "'published_at', ar.published_at, 'updated_at', ar.updated_at, ",
             "'section_slug', s.slug, 'section_name', s.name, 'image', m.storage_name, 'alt', m.alt_text, ",
-            "'credit', m.credit, 'width', m.width, 'height', m.height, 'authors', ",
+            "'credit', m.credit, 'width', m.width, 'height', m.height, 'variants', ", $js, "m.variants", $je, ", 'authors', ",
             $js, "COALESCE((SELECT ", $arr, $obj, "'slug', a.slug, 'name', a.name) ORDER BY aa.position", $end,
             " FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id = ar.id), '[]')",
             $je, ")"
@@ -563,6 +563,8 @@ struct TeaserJson {
     credit: Option<String>,
     width: Option<i64>,
     height: Option<i64>,
+    /// Null when the article has no image.
+    variants: Option<Vec<u32>>,
     authors: Vec<NameRef>,
 }
 
@@ -594,6 +596,7 @@ impl TryFrom<TeaserJson> for Teaser {
                 credit: t.credit.unwrap_or_default(),
                 width: t.width.unwrap_or_default(),
                 height: t.height.unwrap_or_default(),
+                variants: t.variants.unwrap_or_default(),
             }),
             published_at: from_micros(t.published_at.unwrap_or_default()),
             updated_at: t.updated_at.map(from_micros),

@@ -16,29 +16,36 @@ impl Store {
             Option<String>,
             Option<i64>,
             Option<i64>,
+            Option<String>,
         );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT a.id, a.slug, a.name, a.bio, m.storage_name, m.alt_text, m.width, m.height \
-             FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.slug = $1",
+            "SELECT a.id, a.slug, a.name, a.bio, m.storage_name, m.alt_text, m.width, m.height, \
+             m.variants FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(id, slug, name, bio, storage_name, alt, width, height)| Author {
-                id: AuthorId(id),
-                photo: storage_name.map(|storage_name| Image {
-                    storage_name,
-                    alt: alt.unwrap_or_default(),
-                    credit: String::new(),
-                    width: width.unwrap_or_default(),
-                    height: height.unwrap_or_default(),
-                }),
-                slug,
-                name,
-                bio,
-            },
-        ))
+        let Some((id, slug, name, bio, storage_name, alt, width, height, variants)) = row else {
+            return Ok(None);
+        };
+        let variants: Vec<u32> = match variants {
+            Some(v) => serde_json::from_str(&v)?,
+            None => Vec::new(),
+        };
+        Ok(Some(Author {
+            id: AuthorId(id),
+            photo: storage_name.map(|storage_name| Image {
+                storage_name,
+                alt: alt.unwrap_or_default(),
+                credit: String::new(),
+                width: width.unwrap_or_default(),
+                height: height.unwrap_or_default(),
+                variants,
+            }),
+            slug,
+            name,
+            bio,
+        }))
     }
 
     /// Adds a staff author.
@@ -62,5 +69,25 @@ impl Store {
         site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(AuthorId(id))
+    }
+}
+
+impl Store {
+    /// Every byline profile, by name (the desk's byline picker).
+    pub async fn authors(&self) -> Result<Vec<Author>> {
+        let rows: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name, id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, name, bio)| Author {
+                id: masthead_core::AuthorId(id),
+                slug,
+                name,
+                bio,
+                photo: None,
+            })
+            .collect())
     }
 }

@@ -35,6 +35,7 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use migrate::schema_columns;
+pub use media::MediaItem;
 pub use model::*;
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;

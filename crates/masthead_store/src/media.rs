@@ -1,16 +1,34 @@
-//! Stored images' metadata. The bytes live in the media directory under a generated name.
+//! Stored images' metadata: the media library. The bytes live in media storage under a
+//! generated name; a row here is what makes a stored file part of the library (only
+//! library files are served, see the web crate's `site/media.rs`).
+//!
+//! `variants` holds the widths of the resized copies stored next to an image as a JSON
+//! array (`[320,640]`), so pages can build `srcset` without touching storage.
 
+use crate::audit::record;
 use crate::model::NewMedia;
-use crate::{Result, Store, to_micros};
+use crate::{Result, Store, StoreError, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::MediaId;
+use masthead_core::{MediaId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// The columns [`media_item_from_row`] reads, in its order.
+macro_rules! media_columns {
+    () => {
+        "SELECT m.id, m.storage_name, m.original_name, m.content_type, m.alt_text, m.credit, \
+         m.width, m.height, m.byte_size, m.variants, m.uploaded_by, u.name, m.created_at \
+         FROM media m LEFT JOIN users u ON u.id = m.uploaded_by "
+    };
+}
 
 impl Store {
     /// Records a stored image.
     pub async fn insert_media(&self, media: &NewMedia, now: DateTime<Utc>) -> Result<MediaId> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO media (storage_name, original_name, content_type, width, height, byte_size, alt_text, \
-             credit, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             credit, uploaded_by, variants, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             RETURNING id",
         )
         .bind(&media.storage_name)
         .bind(&media.original_name)
@@ -20,6 +38,8 @@ impl Store {
         .bind(media.byte_size)
         .bind(&media.alt)
         .bind(&media.credit)
+        .bind(media.uploaded_by.map(|u| u.0))
+        .bind(serde_json::to_string(&media.variants)?)
         .bind(to_micros(now))
         .fetch_one(&self.pool)
         .await?;
@@ -35,4 +55,129 @@ impl Store {
                 .await?;
         Ok(row.map(|(t,)| t))
     }
+
+    /// The library's image `id`; `NotFound` if there is none.
+    pub async fn media_item(&self, id: MediaId) -> Result<MediaItem> {
+        let row = sqlx::query(concat!(media_columns!(), "WHERE m.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        media_item_from_row(&row)
+    }
+
+    /// The library's image stored as `storage_name` (an original, not a variant), if any.
+    pub async fn media_item_by_name(&self, storage_name: &str) -> Result<Option<MediaItem>> {
+        sqlx::query(concat!(media_columns!(), "WHERE m.storage_name = $1"))
+            .bind(storage_name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| media_item_from_row(&row))
+            .transpose()
+    }
+
+    /// The media library, newest first.
+    pub async fn list_media(&self, limit: u32, offset: u64) -> Result<Vec<MediaItem>> {
+        // Both values are integers, never text from a request.
+        let sql = format!(
+            "{} ORDER BY m.created_at DESC, m.id DESC LIMIT {limit} OFFSET {offset}",
+            media_columns!()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(media_item_from_row)
+            .collect()
+    }
+
+    /// Sets an image's alt text and credit, with an audit entry. Pages that show the image
+    /// change too, so the content version is bumped. `NotFound` if there is no image `id`.
+    pub async fn update_media_text(
+        &self,
+        id: MediaId,
+        alt: &str,
+        credit: &str,
+        actor: &crate::Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE media SET alt_text = $1, credit = $2 WHERE id = $3")
+            .bind(alt)
+            .bind(credit)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let detail = if alt.trim().is_empty() {
+            "alt text cleared"
+        } else {
+            "alt text and credit"
+        };
+        record(
+            &mut tx,
+            actor,
+            "media.update",
+            &format!("media {}", id.0),
+            detail,
+            now,
+        )
+        .await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A stored image as the media library lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MediaItem {
+    /// Its id.
+    pub id: MediaId,
+    /// The generated file name.
+    pub storage_name: String,
+    /// The name it was uploaded with (metadata only).
+    pub original_name: String,
+    /// The exact content type it is served with.
+    pub content_type: String,
+    /// Alt text; empty until someone describes it.
+    pub alt: String,
+    /// Credit line.
+    pub credit: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+    /// Size of the full-size file in bytes.
+    pub byte_size: i64,
+    /// Widths, in pixels and ascending, of the resized copies stored next to it.
+    pub variants: Vec<u32>,
+    /// The staff account that uploaded it, if a person did.
+    pub uploaded_by: Option<UserId>,
+    /// That account's name.
+    pub uploader: Option<String>,
+    /// When it was added to the library.
+    pub created_at: DateTime<Utc>,
+}
+
+fn media_item_from_row(row: &AnyRow) -> Result<MediaItem> {
+    let variants: String = row.try_get(9)?;
+    Ok(MediaItem {
+        id: MediaId(row.try_get(0)?),
+        storage_name: row.try_get(1)?,
+        original_name: row.try_get(2)?,
+        content_type: row.try_get(3)?,
+        alt: row.try_get(4)?,
+        credit: row.try_get(5)?,
+        width: row.try_get(6)?,
+        height: row.try_get(7)?,
+        byte_size: row.try_get(8)?,
+        variants: serde_json::from_str(&variants)?,
+        uploaded_by: row.try_get::<Option<i64>, _>(10)?.map(UserId),
+        uploader: row.try_get(11)?,
+        created_at: from_micros(row.try_get(12)?),
+    })
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
     ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision, EventId, EventStatus, MediaId,
-    NoteKind, RoundupItem, SectionId, Slug, TagId,
+    NoteKind, RoundupItem, SectionId, Slug, TagId, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,9 @@ pub struct Image {
     pub width: i64,
     /// Height in pixels.
     pub height: i64,
+    /// Widths, in pixels and ascending, of the resized copies stored next to it (for
+    /// `srcset`); empty for images stored without them.
+    pub variants: Vec<u32>,
 }
 
 /// Who wrote a piece: staff authors, or a free-text byline (wire copy), and the source credit.
@@ -320,6 +323,10 @@ pub struct NewMedia {
     pub alt: String,
     /// Credit line.
     pub credit: String,
+    /// The staff account that uploaded it; `None` for demo and imported images.
+    pub uploaded_by: Option<UserId>,
+    /// Widths, in pixels, of the resized copies stored next to it.
+    pub variants: Vec<u32>,
 }
 
 /// One page of a list, with whether an older page exists.

@@ -298,6 +298,8 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
                 byte_size: 10,
                 alt: String::new(),
                 credit: String::new(),
+                uploaded_by: None,
+                variants: Vec::new(),
             },
             t0(),
         )

@@ -112,6 +112,8 @@ async fn article_page_holds_every_part(store: Store) {
                 byte_size: 12_345,
                 alt: "Trustees seated at a long table".into(),
                 credit: "Courier photo".into(),
+                uploaded_by: None,
+                variants: Vec::new(),
             },
             t0(),
         )

@@ -11,6 +11,7 @@ mod browser;
 mod db;
 mod fixtures;
 mod html;
+mod staff;
 mod server;
 
 pub use app::{TestApp, TestResponse};
@@ -18,6 +19,7 @@ pub use browser::Browser;
 pub use db::TestDb;
 pub use fixtures::{ArticleBuilder, Desk, t0};
 pub use html::assert_valid_html;
+pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};
 pub use server::TestServer;
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,

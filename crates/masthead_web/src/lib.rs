@@ -5,6 +5,8 @@
 //! template. Shared page parts and whole pages are cached in memory and invalidated by the
 //! content version (see [`freshness`]).
 
+pub mod admin;
+mod api;
 mod cache;
 mod config;
 pub mod desk;
@@ -12,6 +14,7 @@ mod error;
 mod fragments;
 pub mod freshness;
 mod headers;
+pub mod media_library;
 mod params;
 mod parts;
 mod render;

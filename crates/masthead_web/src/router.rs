@@ -8,12 +8,12 @@ use crate::site::{
 };
 use crate::{AppState, WebError};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-/// The largest request body accepted; the public site takes no uploads.
+/// The largest request body accepted by default; the public site takes no uploads.
 const MAX_BODY: usize = 64 * 1024;
 
 /// Builds the application's router.
@@ -32,11 +32,14 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{name}", get(media::show))
         .route("/static/site.css", get(assets::stylesheet))
         .route("/healthz", get(health::show))
+        .merge(crate::admin::router(state.clone()))
+        .nest("/api/v1", crate::api::router(state.clone()))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn(limit_uri))
         .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(from_fn(security_headers))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        // The default for every body extractor; the desk and the API set their own.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

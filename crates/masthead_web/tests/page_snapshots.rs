@@ -39,6 +39,8 @@ async fn newsroom(app: &TestApp) {
         byte_size: 1000,
         alt: alt.into(),
         credit: "Times photo".into(),
+        uploaded_by: None,
+        variants: Vec::new(),
     };
     let hall = s
         .insert_media(&media("hall", "The village hall at dusk"), t0())

@@ -97,6 +97,8 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
                 byte_size: 10,
                 alt: "The village hall at dusk".into(),
                 credit: "Courier photo".into(),
+                uploaded_by: None,
+                variants: Vec::new(),
             },
             t0(),
         )
@@ -596,6 +598,8 @@ async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
         byte_size: png.len() as i64,
         alt: "x".into(),
         credit: String::new(),
+        uploaded_by: None,
+        variants: Vec::new(),
     };
     app.store().insert_media(&media, t0()).await.unwrap();
     let r = app.get("/media/a1b2.png").await;

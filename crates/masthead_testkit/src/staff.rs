@@ -1,0 +1,118 @@
+//! Staff in tests: accounts created in the store, logged in through the real login form,
+//! then driving the desk with their session cookie and CSRF token.
+
+use crate::{TestApp, TestResponse};
+use axum::body::Body;
+use axum::http::Request;
+use masthead_core::password::{Password, hash_password};
+use masthead_core::{Role, UserId};
+use masthead_store::{Actor, NewUser};
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple 42";
+
+/// A logged-in staff member.
+pub struct StaffSession {
+    pub user: UserId,
+    pub email: String,
+    /// `name=value` for the Cookie header.
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// Percent-encodes form pairs.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+impl TestApp {
+    /// Creates an account with [`PASSWORD`].
+    pub async fn create_staff(&self, email: &str, role: Role) -> UserId {
+        let password = Password::parse(PASSWORD, &[]).expect("test password is strong");
+        let hash = hash_password(&password).expect("hash");
+        self.store()
+            .create_user(
+                &NewUser {
+                    email: email.into(),
+                    name: email.split('@').next().unwrap_or(email).into(),
+                    role,
+                    password_hash: hash,
+                },
+                &Actor::system("test"),
+                crate::t0(),
+            )
+            .await
+            .expect("create staff")
+    }
+
+    /// Posts the login form.
+    pub async fn login_form(&self, email: &str, password: &str) -> TestResponse {
+        self.post_raw("/admin/login", "", &form_body(&[("email", email), ("password", password), ("next", "/admin")]))
+            .await
+    }
+
+    /// Creates an account and logs it in through the login form.
+    pub async fn staff(&self, email: &str, role: Role) -> StaffSession {
+        let user = self.create_staff(email, role).await;
+        self.login(user, email).await
+    }
+
+    /// Logs an existing account in (with [`PASSWORD`]).
+    pub async fn login(&self, user: UserId, email: &str) -> StaffSession {
+        let response = self.login_form(email, PASSWORD).await;
+        assert_eq!(response.status.as_u16(), 303, "login failed: {}", response.body);
+        let cookie = response
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .expect("a session cookie")
+            .to_owned();
+        let mut session = StaffSession { user, email: email.into(), cookie, csrf: String::new() };
+        let page = self.get_as(&session, "/admin/account").await;
+        assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+        session.csrf = csrf_in(&page.body).expect("a CSRF token in the page");
+        session
+    }
+
+    /// A GET with the staff member's cookie.
+    pub async fn get_as(&self, staff: &StaffSession, uri: &str) -> TestResponse {
+        self.request(
+            Request::get(uri)
+                .header("cookie", &staff.cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// A form POST with the staff member's cookie and CSRF token.
+    pub async fn post_as(&self, staff: &StaffSession, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", staff.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.post_raw(uri, &staff.cookie, &form_body(&all)).await
+    }
+
+    /// A form POST with exactly this cookie (may be empty) and body.
+    pub async fn post_raw(&self, uri: &str, cookie: &str, body: &str) -> TestResponse {
+        let mut request = Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        self.request(request.body(Body::from(body.to_owned())).expect("request")).await
+    }
+}
+
+/// The CSRF token in a desk page's forms.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_owned())
+}

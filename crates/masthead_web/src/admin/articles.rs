@@ -1,0 +1,327 @@
+//! The desk's story pages: the dashboard, the story list, the editor (new, edit, preview,
+//! save with any status change), conflicts, and a draft restored after a new login.
+
+use super::form::{self, FormData, Intent};
+use super::session::Csrf;
+use super::view;
+use crate::desk::{self, Command, Staff};
+use crate::{AppState, WebError};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role};
+use masthead_render::{Value, article_text, context, ser};
+use masthead_store::{DeskArticle, SaveOutcome};
+use serde::Deserialize;
+
+/// `GET /admin`: drafts, stories in review, scheduled and recently published.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+) -> Result<Response, WebError> {
+    let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
+    let list = |status| state.store.desk_list(Some(status), owner, 10, 0);
+    let ctx = context! {
+        drafts => ser(&list(ArticleStatus::Draft).await?),
+        review => ser(&list(ArticleStatus::Review).await?),
+        scheduled => ser(&list(ArticleStatus::Scheduled).await?),
+        published => ser(&list(ArticleStatus::Published).await?),
+    };
+    view::page(&state, &staff, &csrf, "dashboard.html", ctx)
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+/// `GET /admin/articles`
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let status = match q.status.as_str() {
+        "" => None,
+        s => Some(ArticleStatus::parse(s).map_err(|e| WebError::BadRequest(e.to_string()))?),
+    };
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
+    let rows = state.store.desk_list(status, owner, 50, u64::from(page - 1) * 50).await?;
+    let ctx = context! {
+        rows => ser(&rows),
+        status => &q.status,
+        statuses => ser(&ArticleStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        page,
+        more => rows.len() == 50,
+    };
+    view::page(&state, &staff, &csrf, "articles.html", ctx)
+}
+
+/// What the editor page shows besides the form.
+#[derive(Default)]
+struct Extras {
+    article: Option<DeskArticle>,
+    error: Option<String>,
+    notice: Option<String>,
+    preview: Option<String>,
+    conflict: Option<Value>,
+}
+
+async fn editor(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    form: &FormData,
+    extras: Extras,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let sections = state.store.sections().await?;
+    let authors = state.store.authors().await?;
+    let media = state.store.list_media(200, 0).await?;
+    let article = extras.article.as_ref();
+    let can = |action| article.is_none_or(|a| staff.can(action, a));
+    let ctx = context! {
+        form => form.value(),
+        id => article.map(|a| a.id.0),
+        article_status => article.map(|a| a.status.as_str()).unwrap_or("draft"),
+        slug => article.map(|a| a.fields.slug.as_str().to_owned()),
+        live => article.is_some_and(|a| matches!(a.status, ArticleStatus::Published | ArticleStatus::Scheduled)),
+        notes => form.get("notes_json").parse::<serde_json::Value>().ok().map(|v| ser(&v)),
+        kinds => form::kinds(),
+        sections => ser(&sections),
+        authors => ser(&authors),
+        media => ser(&media),
+        can_publish => can(ArticleAction::Publish),
+        can_unpublish => article.is_some_and(|a| staff.can(ArticleAction::Unpublish, a) && matches!(a.status, ArticleStatus::Published | ArticleStatus::Scheduled)),
+        can_submit => article.is_none_or(|a| staff.can(ArticleAction::Submit, a)),
+        error => extras.error,
+        notice => extras.notice,
+        preview => extras.preview.map(Value::from_safe_string),
+        conflict => extras.conflict,
+        timezone => state.config.timezone.name(),
+    };
+    view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
+}
+
+/// `GET /admin/articles/new`
+pub async fn new(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+) -> Result<Response, WebError> {
+    let mut form = FormData::parse(b"kind=news&version=0");
+    if let Some(author) = staff.user.author {
+        form = FormData::parse(format!("kind=news&version=0&authors={}", author.0).as_bytes());
+    }
+    editor(&state, &staff, &csrf, &form, Extras::default(), StatusCode::OK).await
+}
+
+/// `GET /admin/articles/{id}`
+pub async fn edit(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let article = desk::load(&state, &staff, ArticleId(id)).await?;
+    let form = form::from_fields(&article.fields, article.version, article.published_at, state.config.timezone);
+    let extras = Extras { article: Some(article), notice: q.notice(), ..Extras::default() };
+    editor(&state, &staff, &csrf, &form, extras, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+impl NoticeQuery {
+    fn notice(&self) -> Option<String> {
+        match self.saved.as_str() {
+            "" => None,
+            "draft" | "save" => Some("Saved.".into()),
+            "review" => Some("Submitted for review. An editor will take it from here.".into()),
+            "published" => Some("Published. It is on the site now.".into()),
+            "scheduled" => Some("Scheduled. It will appear at its publish time.".into()),
+            "unpublished" => Some("Taken down from the site.".into()),
+            _ => Some("Saved.".into()),
+        }
+    }
+}
+
+/// `POST /admin/articles/new`
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let form = FormData::parse(&body);
+    submit(&state, &staff, &csrf, None, form).await
+}
+
+/// `POST /admin/articles/{id}`
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let article = desk::load(&state, &staff, ArticleId(id)).await?;
+    let form = FormData::parse(&body);
+    submit(&state, &staff, &csrf, Some(article), form).await
+}
+
+/// Handles the editor's buttons; any failure shows the form again exactly as typed.
+async fn submit(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    article: Option<DeskArticle>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let tz = state.config.timezone;
+    let now = state.clock.now();
+    let again = |article, error: String, status| {
+        let extras = Extras { article, error: Some(error), ..Extras::default() };
+        editor(state, staff, csrf, &form, extras, status)
+    };
+    let intent = match form::intent(&form, tz) {
+        Ok(i) => i,
+        Err(e) => return again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let fields = match form::to_fields(&form, now) {
+        Ok(f) => f,
+        Err(e) => return again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let command = match intent {
+        Intent::Preview => {
+            let html = article_text(&fields.body_md).html;
+            let extras = Extras { article, preview: Some(html), ..Extras::default() };
+            return editor(state, staff, csrf, &form, extras, StatusCode::OK).await;
+        }
+        Intent::Save(command) => command,
+    };
+    let Some(article) = article else {
+        // A new story is created as a draft first; a status change applies on top.
+        let id = match desk::create(state, staff, fields.clone()).await {
+            Ok(id) => id,
+            Err(e) => return failed(e, |m, s| again(None, m, s)).await,
+        };
+        if command == Command::Save {
+            return Ok(Redirect::to(&format!("/admin/articles/{}?saved=draft", id.0)).into_response());
+        }
+        let created = desk::load(state, staff, id).await?;
+        return apply(state, staff, csrf, created, 1, fields, command, &form).await;
+    };
+    let base: i64 = form.get("version").parse().unwrap_or(0);
+    apply(state, staff, csrf, article, base, fields, command, &form).await
+}
+
+#[allow(clippy::too_many_arguments, reason = "the editor's whole state")]
+async fn apply(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    article: DeskArticle,
+    base: i64,
+    fields: masthead_store::ArticleFields,
+    command: Command,
+    form: &FormData,
+) -> Result<Response, WebError> {
+    let id = article.id;
+    match desk::save(state, staff, id, base, fields, command).await {
+        Ok(SaveOutcome::Saved { .. }) => {
+            let saved = match command {
+                Command::Save => "save",
+                Command::Submit => "review",
+                Command::Publish => "published",
+                Command::Schedule(_) => "scheduled",
+                Command::Unpublish => "unpublished",
+            };
+            Ok(Redirect::to(&format!("/admin/articles/{}?saved={saved}", id.0)).into_response())
+        }
+        Ok(SaveOutcome::Conflict(current)) => {
+            // Keep the editor's text, show the stored version beside it, and move the form
+            // to the stored version so a deliberate second save goes through.
+            let mut pairs = form.clone().value_pairs();
+            for pair in &mut pairs {
+                if pair.0 == "version" {
+                    pair.1 = current.version.to_string();
+                }
+            }
+            let mine = FormData::from_pairs(pairs);
+            let conflict = context! {
+                version => current.version,
+                title => &current.fields.title,
+                body_md => &current.fields.body_md,
+                summary => &current.fields.summary,
+                saved_at => current.modified_at.to_rfc3339(),
+            };
+            let extras = Extras {
+                article: Some(*current),
+                error: Some(
+                    "Someone else saved this story while you were editing. Nothing was overwritten: \
+                     their version is shown beside yours. Merge what you need into the form and save again."
+                        .into(),
+                ),
+                conflict: Some(conflict),
+                ..Extras::default()
+            };
+            editor(state, staff, csrf, &mine, extras, StatusCode::CONFLICT).await
+        }
+        Err(e) => {
+            failed(e, |m, s| {
+                let extras = Extras { article: Some(article.clone()), error: Some(m), ..Extras::default() };
+                editor(state, staff, csrf, form, extras, s)
+            })
+            .await
+        }
+    }
+}
+
+/// Shows the form again for errors the editor can fix; other errors propagate.
+async fn failed<F, Fut>(e: WebError, again: F) -> Result<Response, WebError>
+where
+    F: FnOnce(String, StatusCode) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, WebError>>,
+{
+    match e {
+        WebError::Unprocessable(m) => again(m, StatusCode::UNPROCESSABLE_ENTITY).await,
+        WebError::Conflict(m) => again(m, StatusCode::CONFLICT).await,
+        WebError::Forbidden(m) => again(m, StatusCode::FORBIDDEN).await,
+        other => Err(other),
+    }
+}
+
+/// After a new login, shows the editor filled with what was posted when the session had
+/// ended. Nothing is saved until the editor presses a button again.
+pub async fn restore_draft(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    next: &str,
+    draft: &str,
+) -> Result<Response, WebError> {
+    let form = FormData::parse(draft.as_bytes());
+    let article = match next.strip_prefix("/admin/articles/").and_then(|rest| rest.parse::<i64>().ok()) {
+        Some(id) => Some(desk::load(state, staff, ArticleId(id)).await?),
+        None => None,
+    };
+    let extras = Extras {
+        article,
+        notice: Some("You are logged in again. Your unsaved work is below; review it and save.".into()),
+        ..Extras::default()
+    };
+    editor(state, staff, csrf, &form, extras, StatusCode::OK).await
+}

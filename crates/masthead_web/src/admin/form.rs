@@ -1,0 +1,269 @@
+//! The article editor's form: turning its raw fields into [`ArticleFields`] and back.
+//!
+//! The editor always renders from the raw values, so a save that fails (a missing field, a
+//! taken slug, a conflict, an ended session) shows exactly what was typed.
+//!
+//! Text formats, chosen to need no JavaScript:
+//! - decisions: one per line, `outcome | vote | motion` (e.g. `passed | 5-1 | Approve the levy`);
+//! - roundup items: each starts with a line `## Headline`, followed by its Markdown;
+//! - tags: comma-separated.
+
+use crate::desk::Command;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use masthead_core::{ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug};
+use masthead_render::{Value, context};
+use masthead_store::{ArticleFields, Meeting, Note};
+use std::collections::BTreeMap;
+
+/// Every field the editor shows, so a form missing some still renders.
+const FIELDS: &[&str] = &[
+    "version", "kind", "title", "slug", "summary", "body_md", "byline", "section", "tags", "image",
+    "image_caption", "video_url", "source_name", "source_url", "meeting_body", "meeting_date",
+    "decisions", "items", "notes_json", "note_kind", "note_text", "publish_at",
+];
+
+/// A parsed urlencoded form that keeps repeated fields.
+#[derive(Debug, Clone, Default)]
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    /// Parses a urlencoded body.
+    pub fn parse(body: &[u8]) -> Self {
+        Self(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// A form from name/value pairs.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
+    /// The name/value pairs, owned.
+    pub fn value_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
+
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// The form as the editor template reads it: `form.title`, `form.authors` (a list)…
+    pub fn value(&self) -> Value {
+        let mut map: BTreeMap<&str, Value> = BTreeMap::new();
+        for key in FIELDS {
+            map.insert(key, Value::from(""));
+        }
+        for (k, v) in self.0.iter().rev() {
+            if k == "authors" || k == "csrf" {
+                continue;
+            }
+            map.insert(k.as_str(), Value::from(v.as_str()));
+        }
+        let authors: Vec<&str> = self.all("authors");
+        map.insert("authors", masthead_render::ser(&authors));
+        masthead_render::ser(&map)
+    }
+}
+
+/// The raw form for stored fields.
+pub fn from_fields(fields: &ArticleFields, version: i64, publish_at: Option<DateTime<Utc>>, tz: Tz) -> FormData {
+    let mut v: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, val: String| v.push((k.to_owned(), val));
+    put("version", version.to_string());
+    put("kind", fields.kind.as_str().into());
+    put("title", fields.title.clone());
+    put("slug", fields.slug.as_str().into());
+    put("summary", fields.summary.clone());
+    put("body_md", fields.body_md.clone());
+    put("byline", fields.byline.clone());
+    put("section", fields.section.0.to_string());
+    put("tags", fields.tags.join(", "));
+    put("image", fields.image.map(|m| m.0.to_string()).unwrap_or_default());
+    put("image_caption", fields.image_caption.clone());
+    put("video_url", fields.video_url.clone());
+    put("source_name", fields.source_name.clone());
+    put("source_url", fields.source_url.clone());
+    let (body, date, decisions) = match &fields.meeting {
+        Some(m) => (
+            m.body.clone(),
+            m.date.to_string(),
+            m.decisions
+                .iter()
+                .map(|d| format!("{} | {} | {}", d.outcome, d.vote, d.motion))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        None => Default::default(),
+    };
+    put("meeting_body", body);
+    put("meeting_date", date);
+    put("decisions", decisions);
+    put(
+        "items",
+        fields
+            .items
+            .iter()
+            .map(|i| format!("## {}\n{}", i.headline, i.body_md.trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    );
+    put("notes_json", serde_json::to_string(&fields.notes).unwrap_or_else(|_| "[]".into()));
+    put(
+        "publish_at",
+        publish_at
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default(),
+    );
+    for a in &fields.authors {
+        v.push(("authors".into(), a.0.to_string()));
+    }
+    FormData(v)
+}
+
+/// What the editor's buttons ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Save (and maybe change status).
+    Save(Command),
+    /// Show the rendered Markdown without saving.
+    Preview,
+}
+
+/// The button pressed, with the schedule time when scheduling.
+pub fn intent(form: &FormData, tz: Tz) -> Result<Intent, String> {
+    Ok(match form.get("action") {
+        "preview" => Intent::Preview,
+        "submit" => Intent::Save(Command::Submit),
+        "publish" => Intent::Save(Command::Publish),
+        "unpublish" => Intent::Save(Command::Unpublish),
+        "schedule" => Intent::Save(Command::Schedule(local_time(form.get("publish_at"), tz)?)),
+        _ => Intent::Save(Command::Save),
+    })
+}
+
+/// Parses a `datetime-local` value in the site's zone.
+pub fn local_time(value: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| "Publish time: choose a date and time to schedule the story for.".to_owned())?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| "Publish time: that time does not exist here (the clocks skip it); choose another.".to_owned())
+}
+
+/// The fields a submitted form describes; `now` stamps a new note.
+pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, String> {
+    let kind = ArticleKind::parse(form.get("kind")).map_err(|e| e.to_string())?;
+    let title = form.get("title").trim().to_owned();
+    let slug = match form.get("slug").trim() {
+        "" => Slug::from_title(&title),
+        s => Slug::parse(s).map_err(|e| format!("Address (slug): {}", e.message))?,
+    };
+    let section = form
+        .get("section")
+        .parse()
+        .map(SectionId)
+        .map_err(|_| "Section: choose a section.".to_owned())?;
+    let mut authors = Vec::new();
+    for a in form.all("authors") {
+        authors.push(AuthorId(a.parse().map_err(|_| "Byline: choose authors from the list.".to_owned())?));
+    }
+    let image = match form.get("image") {
+        "" => None,
+        s => Some(MediaId(s.parse().map_err(|_| "Lead image: choose an image from the list.".to_owned())?)),
+    };
+    let meeting = if kind == ArticleKind::MeetingBrief {
+        let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
+            .map_err(|_| "Meeting date: give the date the body met.".to_owned())?;
+        Some(Meeting {
+            body: form.get("meeting_body").trim().to_owned(),
+            date,
+            decisions: decisions(form.get("decisions"))?,
+        })
+    } else {
+        None
+    };
+    let mut notes: Vec<Note> = serde_json::from_str(form.get("notes_json")).unwrap_or_default();
+    let note_text = form.get("note_text").trim();
+    if !note_text.is_empty() {
+        notes.push(Note {
+            kind: NoteKind::parse(form.get("note_kind")).map_err(|e| e.to_string())?,
+            text: note_text.to_owned(),
+            at: now,
+        });
+    }
+    Ok(ArticleFields {
+        kind,
+        title,
+        slug,
+        summary: form.get("summary").to_owned(),
+        body_md: form.get("body_md").replace("\r\n", "\n"),
+        byline: form.get("byline").to_owned(),
+        authors,
+        source_name: form.get("source_name").trim().to_owned(),
+        source_url: form.get("source_url").to_owned(),
+        section,
+        tags: form.get("tags").split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        image,
+        image_caption: form.get("image_caption").trim().to_owned(),
+        video_url: form.get("video_url").to_owned(),
+        meeting,
+        items: items(form.get("items")),
+        notes,
+    })
+}
+
+fn decisions(text: &str) -> Result<Vec<Decision>, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let parts: Vec<&str> = line.splitn(3, '|').map(str::trim).collect();
+            match parts.as_slice() {
+                [outcome, vote, motion] => Ok(Decision {
+                    outcome: Outcome::parse(&outcome.to_lowercase())
+                        .map_err(|e| format!("Decisions: {e} (in \"{line}\")"))?,
+                    vote: (*vote).to_owned(),
+                    motion: (*motion).to_owned(),
+                }),
+                _ => Err(format!(
+                    "Decisions: write each as \"outcome | vote | motion\", e.g. \"passed | 5-1 | Approve the levy\" (in \"{line}\")."
+                )),
+            }
+        })
+        .collect()
+}
+
+fn items(text: &str) -> Vec<RoundupItem> {
+    let mut items: Vec<RoundupItem> = Vec::new();
+    for line in text.replace("\r\n", "\n").lines() {
+        if let Some(headline) = line.strip_prefix("## ") {
+            items.push(RoundupItem {
+                headline: headline.trim().to_owned(),
+                body_html: String::new(),
+                body_md: String::new(),
+            });
+        } else if let Some(item) = items.last_mut() {
+            item.body_md.push_str(line);
+            item.body_md.push('\n');
+        }
+    }
+    for item in &mut items {
+        item.body_md = item.body_md.trim().to_owned();
+    }
+    items
+}
+
+/// The choices the editor offers, as template values.
+pub fn kinds() -> Value {
+    let kinds: Vec<Value> = ArticleKind::ALL
+        .iter()
+        .map(|k| context! { value => k.as_str(), label => k.label().unwrap_or("News") })
+        .collect();
+    Value::from(kinds)
+}

@@ -1,0 +1,345 @@
+//! The media library at `/admin/media`: upload images and describe them (alt text and
+//! credit), without JavaScript.
+//!
+//! The upload form is `multipart/form-data` with the CSRF token in its address
+//! (`?csrf=`), since the session guard does not read multipart bodies. A refused upload
+//! shows the page again with the reason and what was typed; a stored one redirects back
+//! (303) with a notice. The rules themselves live in [`crate::media_library`].
+
+use super::form::FormData;
+use super::session::Csrf;
+use super::view;
+use crate::desk::Staff;
+use crate::media_library::{self, LIMITS, MAX_ALT, MAX_CREDIT};
+use crate::{AppState, WebError};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::{MediaId, SiteAction};
+use masthead_media::variant_name;
+use masthead_render::{context, ser};
+use masthead_store::{MediaItem, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// Images on one page of the library.
+const PER_PAGE: u32 = 48;
+
+/// The width of the variant used as a thumbnail, when the image has one.
+const THUMB_WIDTH: u32 = 320;
+
+/// The list's query: the page, and which image was just uploaded or saved (for the notice).
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    page: Option<u32>,
+    uploaded: Option<i64>,
+    saved: Option<i64>,
+}
+
+/// What the page shows besides the library: a notice or error, and the forms' typed values.
+#[derive(Debug, Default)]
+struct PageState {
+    page: u32,
+    notice: Option<String>,
+    error: Option<String>,
+    upload_alt: String,
+    upload_credit: String,
+    /// An image's form that failed: its id, the typed alt text and credit, and the reason.
+    edit: Option<(MediaId, String, String, String)>,
+}
+
+/// One image as the grid shows it.
+#[derive(Debug, Serialize)]
+struct Tile<'a> {
+    #[serde(flatten)]
+    item: &'a MediaItem,
+    thumb: String,
+    thumb_width: i64,
+    thumb_height: i64,
+    form_alt: &'a str,
+    form_credit: &'a str,
+    error: Option<&'a str>,
+}
+
+impl<'a> Tile<'a> {
+    fn new(item: &'a MediaItem, edit: Option<&'a (MediaId, String, String, String)>) -> Self {
+        let (thumb, thumb_width, thumb_height) =
+            if item.variants.contains(&THUMB_WIDTH) && item.width > 0 {
+                let width = i64::from(THUMB_WIDTH);
+                (
+                    variant_name(&item.storage_name, THUMB_WIDTH),
+                    width,
+                    // The pipeline keeps the aspect ratio; this only sizes the box.
+                    (item.height * width + item.width / 2) / item.width,
+                )
+            } else {
+                (item.storage_name.clone(), item.width, item.height)
+            };
+        let (form_alt, form_credit, error) = match edit {
+            Some((id, alt, credit, error)) if *id == item.id => {
+                (alt.as_str(), credit.as_str(), Some(error.as_str()))
+            }
+            _ => (item.alt.as_str(), item.credit.as_str(), None),
+        };
+        Tile {
+            item,
+            thumb,
+            thumb_width,
+            thumb_height,
+            form_alt,
+            form_credit,
+            error,
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    page: PageState,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let page_num = page.page.max(1);
+    let offset = u64::from(page_num - 1) * u64::from(PER_PAGE);
+    let mut items = state.store.list_media(PER_PAGE + 1, offset).await?;
+    if page_num > 1 && items.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    let has_more = items.len() > PER_PAGE as usize;
+    items.truncate(PER_PAGE as usize);
+    let tiles: Vec<Tile<'_>> = items
+        .iter()
+        .map(|item| Tile::new(item, page.edit.as_ref()))
+        .collect();
+    let prev_url = match page_num {
+        1 => None,
+        2 => Some("/admin/media".to_owned()),
+        n => Some(format!("/admin/media?page={}", n - 1)),
+    };
+    let next_url = has_more.then(|| format!("/admin/media?page={}", page_num + 1));
+    let ctx = context! {
+        items => ser(&tiles),
+        page_num,
+        prev_url,
+        next_url,
+        max_alt => MAX_ALT,
+        max_credit => MAX_CREDIT,
+        notice => page.notice,
+        error => page.error,
+        upload => context! { alt => page.upload_alt, credit => page.upload_credit },
+    };
+    view::page_with_status(state, staff, csrf, "media.html", ctx, status)
+}
+
+/// `GET /admin/media`: the upload form and the library, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::UploadMedia)?;
+    // The notice is chosen here, never taken from the address.
+    let notice = if let Some(id) = query.uploaded {
+        let item = match state.store.media_item(MediaId(id)).await {
+            Ok(item) => Some(item),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Some(match item {
+            Some(item) if item.alt.is_empty() => {
+                "Image uploaded. Write its alt text below before using it as a lead image."
+            }
+            _ => "Image uploaded.",
+        })
+    } else {
+        query.saved.map(|_| "Alt text and credit saved.")
+    };
+    let page = PageState {
+        page: query.page.unwrap_or(1),
+        notice: notice.map(str::to_owned),
+        ..PageState::default()
+    };
+    render(&state, &staff, &csrf, page, StatusCode::OK).await
+}
+
+/// `POST /admin/media?csrf=TOKEN`: a `multipart/form-data` upload with parts `file`, `alt`
+/// and `credit`.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::UploadMedia)?;
+    let mut form = UploadForm::default();
+    let read = match multipart {
+        Ok(multipart) => form.read(multipart).await,
+        Err(_) => Err((
+            StatusCode::BAD_REQUEST,
+            "The upload did not arrive as a file form. Use the form below to choose an image."
+                .to_owned(),
+        )),
+    };
+    let result = match read {
+        Ok(()) => {
+            media_library::upload(
+                &state,
+                &staff,
+                &form.file_name,
+                form.bytes,
+                &form.alt,
+                &form.credit,
+            )
+            .await
+        }
+        Err((status, message)) => Err(refused(status, message)),
+    };
+    match result {
+        Ok(id) => Ok(
+            Redirect::to(&format!("/admin/media?uploaded={}#media-{}", id.0, id.0)).into_response(),
+        ),
+        Err(error) => {
+            let Some((status, message)) = shown_on_page(&error) else {
+                return Err(error);
+            };
+            let page = PageState {
+                page: 1,
+                error: Some(message),
+                upload_alt: form.alt,
+                upload_credit: form.credit,
+                ..PageState::default()
+            };
+            render(&state, &staff, &csrf, page, status).await
+        }
+    }
+}
+
+/// `POST /admin/media/{id}`: saves an image's alt text and credit (urlencoded `alt`,
+/// `credit`, and the `page` to return to).
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let form = FormData::parse(&body);
+    let id = MediaId(id);
+    let page: u32 = form.get("page").parse().unwrap_or(1).max(1);
+    let (alt, credit) = (form.get("alt"), form.get("credit"));
+    match media_library::update_text(&state, &staff, id, alt, credit).await {
+        Ok(()) => {
+            let page_query = if page > 1 {
+                format!("page={page}&")
+            } else {
+                String::new()
+            };
+            Ok(Redirect::to(&format!(
+                "/admin/media?{page_query}saved={}#media-{}",
+                id.0, id.0
+            ))
+            .into_response())
+        }
+        Err(WebError::Unprocessable(message)) => {
+            let page = PageState {
+                page,
+                error: Some(format!("The image's text was not saved: {message}")),
+                edit: Some((id, alt.to_owned(), credit.to_owned(), message)),
+                ..PageState::default()
+            };
+            render(
+                &state,
+                &staff,
+                &csrf,
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The parts of an upload form, as read.
+#[derive(Debug, Default)]
+struct UploadForm {
+    file_name: String,
+    bytes: Vec<u8>,
+    alt: String,
+    credit: String,
+}
+
+impl UploadForm {
+    /// Reads every part. The file is kept up to one byte over the size limit (so the
+    /// pipeline can say it is too large) and the rest of it is read and dropped, so that the
+    /// alt text and credit after it are still kept for the page shown again.
+    async fn read(&mut self, mut multipart: Multipart) -> Result<(), (StatusCode, String)> {
+        while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+            match field.name().unwrap_or_default() {
+                "file" => {
+                    self.file_name = field.file_name().unwrap_or_default().to_owned();
+                    self.bytes = read_capped(field, LIMITS.max_bytes + 1).await?;
+                }
+                // Any text over four bytes a character past the limit is over the limit.
+                "alt" => self.alt = text(read_capped(field, MAX_ALT * 4 + 4).await?),
+                "credit" => self.credit = text(read_capped(field, MAX_CREDIT * 4 + 4).await?),
+                // The CSRF token, if a client also sends it in the body, and anything else.
+                _ => {
+                    read_capped(field, 0).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A part's bytes, at most `cap` of them; the rest is read and dropped.
+async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, (StatusCode, String)> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        let room = cap.saturating_sub(bytes.len());
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok(bytes)
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn multipart_error(error: MultipartError) -> (StatusCode, String) {
+    let status = error.status();
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "File: the upload is larger than {} MB; make the image smaller and upload it again.",
+            LIMITS.max_bytes / (1024 * 1024)
+        )
+    } else {
+        "The upload did not arrive complete. Choose the image and upload it again.".to_owned()
+    };
+    (status, message)
+}
+
+/// A refusal while reading the form, as the error the page shows.
+fn refused(status: StatusCode, message: String) -> WebError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::PayloadTooLarge(message)
+    } else {
+        WebError::BadRequest(message)
+    }
+}
+
+/// The status and message for errors the upload form shows above itself; others (no
+/// permission, storage failures) get the usual error page.
+fn shown_on_page(error: &WebError) -> Option<(StatusCode, String)> {
+    match error {
+        WebError::Unprocessable(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, m.clone())),
+        WebError::PayloadTooLarge(m) => Some((StatusCode::PAYLOAD_TOO_LARGE, m.clone())),
+        WebError::BadRequest(m) => Some((StatusCode::BAD_REQUEST, m.clone())),
+        _ => None,
+    }
+}

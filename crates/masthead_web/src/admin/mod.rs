@@ -1,0 +1,111 @@
+//! The editorial desk at `/admin`: server-rendered pages that work without JavaScript.
+//!
+//! Login, the two-factor step and reset links are open; every other route sits behind
+//! [`session::require_staff`], which checks the session, two-factor setup and the CSRF
+//! token of every state-changing request, and marks responses uncacheable. Permission
+//! checks by role and ownership happen in the handlers, through [`crate::desk`].
+
+mod account;
+pub(crate) mod articles;
+mod audit;
+pub(crate) mod form;
+pub(crate) mod login;
+mod media;
+mod revisions;
+mod sections;
+pub(crate) mod session;
+mod settings;
+pub(crate) mod throttle;
+mod users;
+pub(crate) mod view;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The Content-Security-Policy of desk pages: nothing inline, nothing from elsewhere, never
+/// framed.
+const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The largest upload accepted (the image pipeline refuses over 20 MiB itself).
+const MAX_UPLOAD: usize = 25 * 1024 * 1024;
+
+/// Every state-changing route behind the guard, as (method, path with sample ids), so a
+/// test can prove each one refuses a request without the CSRF token.
+pub const GUARDED_WRITES: &[(&str, &str)] = &[
+    ("POST", "/admin/logout"),
+    ("POST", "/admin/articles/new"),
+    ("POST", "/admin/articles/1"),
+    ("POST", "/admin/articles/1/revisions/1/restore"),
+    ("POST", "/admin/media"),
+    ("POST", "/admin/media/1"),
+    ("POST", "/admin/account/password"),
+    ("POST", "/admin/account/2fa"),
+    ("POST", "/admin/account/tokens"),
+    ("POST", "/admin/account/tokens/1/revoke"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/1"),
+    ("POST", "/admin/users/1/reset"),
+    ("POST", "/admin/sections"),
+    ("POST", "/admin/authors"),
+    ("POST", "/admin/settings"),
+];
+
+/// The desk's router.
+pub fn router(state: AppState) -> Router<AppState> {
+    let guarded = Router::new()
+        .route("/admin", get(articles::dashboard))
+        .route("/admin/logout", post(login::logout))
+        .route("/admin/articles", get(articles::list))
+        .route("/admin/articles/new", get(articles::new).post(articles::create))
+        .route("/admin/articles/{id}", get(articles::edit).post(articles::save))
+        .route("/admin/articles/{id}/revisions", get(revisions::list))
+        .route("/admin/articles/{id}/revisions/{version}", get(revisions::show))
+        .route("/admin/articles/{id}/revisions/{version}/restore", post(revisions::restore))
+        .route(
+            "/admin/media",
+            get(media::list).post(media::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/admin/media/{id}", post(media::update))
+        .route("/admin/account", get(account::show))
+        .route("/admin/account/password", post(account::password))
+        .route("/admin/account/2fa", post(account::totp))
+        .route("/admin/account/tokens", post(account::create_token))
+        .route("/admin/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/{id}", post(users::update))
+        .route("/admin/users/{id}/reset", post(users::reset_link))
+        .route("/admin/sections", get(sections::list).post(sections::create_section))
+        .route("/admin/authors", post(sections::create_author))
+        .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/audit", get(audit::show))
+        .route_layer(from_fn_with_state(state, session::require_staff));
+    Router::new()
+        .route("/admin/login", get(login::show).post(login::submit))
+        .route("/admin/login/code", get(login::code_page).post(login::code_submit))
+        .route("/admin/reset/{token}", get(login::reset_page).post(login::reset_submit))
+        .route("/admin/admin.css", get(stylesheet))
+        .merge(guarded)
+        .layer(DefaultBodyLimit::max(session::MAX_FORM))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ADMIN_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        masthead_render::ADMIN_STYLESHEET,
+    )
+}

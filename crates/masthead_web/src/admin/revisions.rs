@@ -1,0 +1,110 @@
+//! An article's revisions: the list, a line diff of any revision against the one before
+//! it, and restoring one (which saves it as a new revision, so nothing is lost).
+
+use super::session::Csrf;
+use super::view;
+use crate::desk::{self, Command, Staff};
+use crate::{AppState, WebError};
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::{ArticleAction, ArticleId};
+use masthead_render::{context, ser};
+use masthead_store::{ArticleFields, SaveOutcome};
+use similar::{ChangeTag, TextDiff};
+
+/// `GET /admin/articles/{id}/revisions`
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let article = desk::load(&state, &staff, ArticleId(id)).await?;
+    let revisions = state.store.revisions(article.id).await?;
+    let ctx = context! { id, title => &article.fields.title, version => article.version, revisions => ser(&revisions) };
+    view::page(&state, &staff, &csrf, "revisions.html", ctx)
+}
+
+/// The fields as text, one labelled block per field, for diffing.
+fn as_text(f: &ArticleFields) -> String {
+    let mut out = format!(
+        "Headline: {}\nAddress: {}\nKind: {}\nSummary: {}\nByline: {}\nTags: {}\nSection: {}\nLead image: {}\nCaption: {}\nVideo: {}\n",
+        f.title,
+        f.slug,
+        f.kind,
+        f.summary,
+        f.byline,
+        f.tags.join(", "),
+        f.section,
+        f.image.map(|m| m.to_string()).unwrap_or_default(),
+        f.image_caption,
+        f.video_url,
+    );
+    if let Some(m) = &f.meeting {
+        out.push_str(&format!("Meeting: {} on {}\n", m.body, m.date));
+        for d in &m.decisions {
+            out.push_str(&format!("Decision: {} | {} | {}\n", d.outcome, d.vote, d.motion));
+        }
+    }
+    for item in &f.items {
+        out.push_str(&format!("Item: {}\n{}\n", item.headline, item.body_md));
+    }
+    for note in &f.notes {
+        out.push_str(&format!("Note ({}): {}\n", note.kind, note.text));
+    }
+    out.push_str("\n");
+    out.push_str(&f.body_md);
+    out.push('\n');
+    out
+}
+
+/// `GET /admin/articles/{id}/revisions/{version}`: the diff against the version before.
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path((id, version)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let article = desk::load(&state, &staff, ArticleId(id)).await?;
+    let this = state.store.revision(article.id, version).await?;
+    let before = match version {
+        v if v > 1 => state.store.revision(article.id, v - 1).await.ok(),
+        _ => None,
+    };
+    let old = before.as_ref().map(as_text).unwrap_or_default();
+    let new = as_text(&this);
+    let diff = TextDiff::from_lines(&old, &new);
+    let lines: Vec<_> = diff
+        .iter_all_changes()
+        .map(|c| {
+            let tag = match c.tag() {
+                ChangeTag::Delete => "del",
+                ChangeTag::Insert => "ins",
+                ChangeTag::Equal => "same",
+            };
+            context! { tag, text => c.to_string() }
+        })
+        .collect();
+    let ctx = context! {
+        id, version, title => &article.fields.title, current => article.version,
+        lines, can_restore => staff.can(ArticleAction::Edit, &article) && version != article.version,
+    };
+    view::page(&state, &staff, &csrf, "revision.html", ctx)
+}
+
+/// `POST /admin/articles/{id}/revisions/{version}/restore`
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Path((id, version)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let article = desk::load(&state, &staff, ArticleId(id)).await?;
+    let fields = state.store.revision(article.id, version).await?;
+    match desk::save(&state, &staff, article.id, article.version, fields, Command::Save).await? {
+        SaveOutcome::Saved { .. } => Ok(Redirect::to(&format!("/admin/articles/{id}?saved=save")).into_response()),
+        SaveOutcome::Conflict(_) => Err(WebError::Conflict(
+            "The story changed while restoring; open its revisions again and retry.".into(),
+        )),
+    }
+}

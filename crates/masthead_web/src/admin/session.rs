@@ -1,0 +1,254 @@
+//! Staff sessions on the HTTP side: the cookie, the guard every admin route sits behind,
+//! and the CSRF check on every state-changing request.
+//!
+//! The cookie holds a random id; the database keeps its SHA-256 (see the store's
+//! `sessions`). Over https the cookie is `__Host-masthead_session`, `Secure`, `HttpOnly`,
+//! `SameSite=Lax`; over plain http (development, tests) it drops the prefix and `Secure`,
+//! which browsers require for them.
+//!
+//! The guard, for every route under `/admin` except login and reset:
+//! - no live session: a GET goes to the login page with `next`; a POST gets the login page
+//!   with the posted form kept in it (so a stale session loses no draft), never an action;
+//! - a half-finished login (password right, code owed) goes to the code page;
+//! - staff whose role must use two-factor login and have not set it up may only reach
+//!   their account page;
+//! - POST, PUT, PATCH and DELETE must carry the session's CSRF token (form field `csrf`,
+//!   `?csrf=` on upload forms, or the `X-CSRF-Token` header) and must not come from
+//!   another site (`Sec-Fetch-Site`, `Origin`).
+
+use super::login;
+use crate::desk::Staff;
+use crate::{AppState, WebError};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use masthead_core::Role;
+use masthead_core::secret::{constant_time_eq, new_token, token_hash};
+use masthead_store::{NewSession, Session, SessionStage, User};
+
+/// How long a login lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The largest form the guard reads to find the CSRF token (article text included).
+pub const MAX_FORM: usize = 2 * 1024 * 1024;
+
+/// The session's CSRF token, for forms.
+#[derive(Debug, Clone)]
+pub struct Csrf(pub String);
+
+/// The cookie's name for this site.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if secure(state) { "__Host-masthead_session" } else { "masthead_session" }
+}
+
+fn secure(state: &AppState) -> bool {
+    state.config.base_url.starts_with("https://")
+}
+
+/// The session id the request's cookie carries, if any.
+pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = cookie_name(state);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The live session behind the request's cookie, if any.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<(String, Session)>, WebError> {
+    let Some(value) = cookie_value(state, headers) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&value);
+    let now = state.clock.now();
+    Ok(state.store.session(&hash, now).await?.map(|s| (hash, s)))
+}
+
+/// Starts a session for `user` at `stage`, replacing `old` (rotation), and returns the
+/// `Set-Cookie` value.
+pub async fn start(
+    state: &AppState,
+    user: &User,
+    stage: SessionStage,
+    old: Option<&str>,
+) -> Result<HeaderValue, WebError> {
+    let value = new_token("");
+    let now = state.clock.now();
+    let csrf = new_token("");
+    state
+        .store
+        .create_session(
+            &NewSession {
+                id_hash: &token_hash(&value),
+                user: user.id,
+                csrf_token: &csrf,
+                stage,
+                expires_at: now + Duration::hours(SESSION_HOURS),
+            },
+            old,
+            now,
+        )
+        .await?;
+    let attrs = if secure(state) { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{attrs}",
+        cookie_name(state),
+        SESSION_HOURS * 3600
+    );
+    HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    let attrs = if secure(state) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{attrs}",
+        cookie_name(state)
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Whether the request comes from our own pages: a browser's `Sec-Fetch-Site` must be
+/// same-origin (or none, for a typed address), and an `Origin`, when sent, must be ours.
+pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return false;
+        }
+    }
+    match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => origin.as_bytes() == state.config.base_url.trim_end_matches('/').as_bytes(),
+    }
+}
+
+/// Whether two-factor login is required for `role` on this site.
+pub async fn totp_required(state: &AppState, role: Role) -> Result<bool, WebError> {
+    if !role.at_least(Role::Editor) {
+        return Ok(false);
+    }
+    let settings = state.store.settings().await?;
+    Ok(settings.get("require_2fa").is_some_and(|v| v == "1"))
+}
+
+/// The guard around every admin route but login and reset.
+pub async fn require_staff(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match guard(&state, request, next).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn guard(state: &AppState, request: Request, next: Next) -> Result<Response, Response> {
+    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_default();
+    let session = current(state, request.headers()).await.map_err(IntoResponse::into_response)?;
+    let Some((_, session)) = session else {
+        if unsafe_method {
+            // Keep what was posted: the login page carries it back after login.
+            let (parts, body) = request.into_parts();
+            let form = read_form(&parts.headers, body).await.unwrap_or_default();
+            let draft = String::from_utf8(form.to_vec()).unwrap_or_default();
+            let referer_path = parts
+                .headers
+                .get(header::REFERER)
+                .and_then(|r| r.to_str().ok())
+                .and_then(|r| r.split_once("/admin").map(|(_, rest)| format!("/admin{rest}")))
+                .unwrap_or_else(|| "/admin".into());
+            return Err(login::login_page(state, &referer_path, &draft, Some(
+                "Your session has ended. Log in again; what you were working on is kept and will come back after login.",
+            ), axum::http::StatusCode::UNAUTHORIZED)
+            .await);
+        }
+        return Err(Redirect::to(&format!("/admin/login?next={}", login::encode(&path))).into_response());
+    };
+    if session.stage != SessionStage::Full {
+        return Err(Redirect::to("/admin/login/code").into_response());
+    }
+    let staff = Staff {
+        role: session.user.role,
+        user: session.user.clone(),
+    };
+    let on_account_page = request.uri().path().starts_with("/admin/account") || request.uri().path() == "/admin/logout";
+    if !staff.user.totp_enabled && !on_account_page {
+        match totp_required(state, staff.role).await {
+            Ok(true) => return Err(Redirect::to("/admin/account?setup=2fa").into_response()),
+            Ok(false) => {}
+            Err(e) => return Err(e.into_response()),
+        }
+    }
+    let mut request = request;
+    if unsafe_method {
+        if !same_origin(state, request.headers()) {
+            return Err(forbidden_csrf());
+        }
+        let (parts, body) = request.into_parts();
+        let from_header = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let from_query = parts
+            .uri
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf"))
+            .map(|(_, v)| v.into_owned());
+        let is_form = content_type(&parts.headers).starts_with("application/x-www-form-urlencoded");
+        let (body, from_form) = if is_form {
+            let bytes = read_form(&parts.headers, body).await.map_err(IntoResponse::into_response)?;
+            let token = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned());
+            (Body::from(bytes), token)
+        } else {
+            (body, None)
+        };
+        let presented = from_header.or(from_form).or(from_query).unwrap_or_default();
+        if !constant_time_eq(presented.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(forbidden_csrf());
+        }
+        request = Request::from_parts(parts, body);
+    }
+    request.extensions_mut().insert(staff);
+    request.extensions_mut().insert(Csrf(session.csrf_token));
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+async fn read_form(headers: &HeaderMap, body: Body) -> Result<Bytes, WebError> {
+    if !content_type(headers).starts_with("application/x-www-form-urlencoded") {
+        return Ok(Bytes::new());
+    }
+    axum::body::to_bytes(body, MAX_FORM)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge("The form is too large to save (2 MB at most).".into()))
+}
+
+fn forbidden_csrf() -> Response {
+    WebError::Forbidden(
+        "This form is out of date or came from another site. Go back, reload the page and submit again."
+            .into(),
+    )
+    .into_response()
+}

@@ -1,0 +1,96 @@
+//! Site settings, for admins: name, tagline, public address, time zone, page size, and
+//! whether editors and admins must use two-factor login.
+//!
+//! Stored in the database so every app server shares them. The two-factor rule applies at
+//! once; the others override the configuration file when app servers start (`serve`
+//! reads them), so the page says to restart.
+
+use super::form::FormData;
+use super::session::Csrf;
+use super::view;
+use crate::desk::Staff;
+use crate::{AppState, WebError};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono_tz::Tz;
+use masthead_core::SiteAction;
+use masthead_render::{Value, context};
+
+/// Checks a settings form; the error names the field.
+pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> {
+    let name = form.get("name").trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err("Site name: give a name of up to 100 characters.".into());
+    }
+    let base_url = form.get("base_url").trim().trim_end_matches('/');
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.contains(char::is_whitespace) {
+        return Err("Public address: give the full address readers use, e.g. https://news.example.org.".into());
+    }
+    let tz = form.get("timezone").trim();
+    if tz.parse::<Tz>().is_err() {
+        return Err(format!("Time zone: \"{tz}\" is not a known zone; use a name like America/Chicago."));
+    }
+    let page_size: u32 = form
+        .get("page_size")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (5..=100).contains(n))
+        .ok_or("Page size: use a number from 5 to 100.")?;
+    Ok(vec![
+        ("name", name.to_owned()),
+        ("tagline", form.get("tagline").trim().to_owned()),
+        ("base_url", base_url.to_owned()),
+        ("timezone", tz.to_owned()),
+        ("page_size", page_size.to_string()),
+        ("require_2fa", if form.get("require_2fa") == "1" { "1" } else { "0" }.to_owned()),
+    ])
+}
+
+async fn render(state: &AppState, staff: &Staff, csrf: &Csrf, extra: Value, status: StatusCode) -> Result<Response, WebError> {
+    let stored = state.store.settings().await?;
+    let c = &state.config;
+    let get = |k: &str, default: String| stored.get(k).cloned().unwrap_or(default);
+    let values = context! {
+        name => get("name", c.name.clone()),
+        tagline => get("tagline", c.tagline.clone()),
+        base_url => get("base_url", c.base_url.clone()),
+        timezone => get("timezone", c.timezone.name().to_owned()),
+        page_size => get("page_size", c.page_size.to_string()),
+        require_2fa => get("require_2fa", "0".into()) == "1",
+    };
+    view::page_with_status(state, staff, csrf, "settings.html", context! { values, ..extra }, status)
+}
+
+/// `GET /admin/settings`
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSettings)?;
+    render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
+}
+
+/// `POST /admin/settings`
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSettings)?;
+    let form = FormData::parse(&body);
+    match validate(&form) {
+        Ok(values) => {
+            let now = state.clock.now();
+            state.store.save_settings(&values, &staff.actor(), now).await?;
+            let m = "Saved. The two-factor rule applies now; restart the app servers to apply the rest.";
+            render(&state, &staff, &csrf, context! { notice => m }, StatusCode::OK).await
+        }
+        Err(m) => render(&state, &staff, &csrf, context! { error => m }, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}

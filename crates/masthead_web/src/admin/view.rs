@@ -1,0 +1,52 @@
+//! Rendering admin pages: every page gets the staff member, the CSRF token for its forms,
+//! the navigation their role allows, and the site's name.
+
+use super::session::Csrf;
+use crate::desk::Staff;
+use crate::{AppState, WebError};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use masthead_core::{SiteAction, can_site};
+use masthead_render::{Value, context};
+
+/// Renders admin template `name` (under `admin/`) with `page` for a logged-in staff member.
+pub fn page(state: &AppState, staff: &Staff, csrf: &Csrf, name: &str, page: Value) -> Result<Response, WebError> {
+    page_with_status(state, staff, csrf, name, page, StatusCode::OK)
+}
+
+/// Like [`page`], with a status other than 200 (a form shown again with its error).
+pub fn page_with_status(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    name: &str,
+    page: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let role = staff.role;
+    let me = context! {
+        id => staff.user.id.0,
+        name => &staff.user.name,
+        email => &staff.user.email,
+        role => role.as_str(),
+        can_users => can_site(role, SiteAction::ManageUsers),
+        can_sections => can_site(role, SiteAction::ManageSections),
+        can_settings => can_site(role, SiteAction::ManageSettings),
+        can_audit => can_site(role, SiteAction::ViewAudit),
+    };
+    let ctx = context! { me, csrf => &csrf.0, ..page };
+    bare(state, name, ctx, status)
+}
+
+/// Renders an admin template for someone not logged in (login, reset).
+pub fn bare(state: &AppState, name: &str, ctx: Value, status: StatusCode) -> Result<Response, WebError> {
+    let site = context! { name => &state.config.name, base_url => &state.config.base_url };
+    let html = state
+        .theme
+        .render(&format!("admin/{name}"), context! { site, ..ctx })?;
+    let mut response = (status, Html(html)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

@@ -1,0 +1,49 @@
+//! `POST /articles`: a new draft owned by the token's owner.
+
+use super::schema::{ArticleInput, ArticleOut};
+use super::{TAG, check_refs, load_out};
+use crate::AppState;
+use crate::api::auth::ApiStaff;
+use crate::api::error::ErrorResponse;
+use crate::api::extract::ApiJson;
+use crate::api::{ApiError, PREFIX};
+use crate::desk;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Creates a draft. Any role may; the answer's `Location` is the new article's address.
+#[utoipa::path(
+    post,
+    path = "/articles",
+    tag = TAG,
+    request_body = ArticleInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created as a draft", body = ArticleOut,
+         headers(("Location" = String, description = "The new article's API address"))),
+        (status = 400, description = "Not JSON", body = ErrorResponse),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 409, description = "The slug is taken", body = ErrorResponse),
+        (status = 413, description = "Body over 1 MiB", body = ErrorResponse),
+        (status = 415, description = "Not sent as application/json", body = ErrorResponse),
+        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<Response, ApiError> {
+    let fields = input.into_fields(None, state.clock.now())?;
+    check_refs(&state, &fields).await?;
+    let id = desk::create(&state, &staff, fields).await?;
+    let article = load_out(&state, &staff, id).await?;
+    let location = format!("{PREFIX}/articles/{id}");
+    let mut response = (StatusCode::CREATED, Json(article)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,133 @@
+//! `POST /articles/{id}/{submit,publish,schedule,unpublish}`: status changes that keep the
+//! stored fields. Each names the version it starts from, like a save, and goes through
+//! [`desk::save`], which decides whether this role may (a contributor never publishes).
+
+use super::schema::{ArticleOut, ScheduleInput, VersionInput};
+use super::{TAG, saved};
+use crate::AppState;
+use crate::api::ApiError;
+use crate::api::auth::ApiStaff;
+use crate::api::error::ErrorResponse;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::desk::{self, Command, Staff};
+use axum::Json;
+use axum::extract::State;
+use masthead_core::ArticleId;
+
+/// Applies `command` to the stored fields of article `id` at version `base`.
+async fn change(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    base: i64,
+    command: Command,
+) -> Result<Json<ArticleOut>, ApiError> {
+    let id = ArticleId(id);
+    let current = desk::load(state, staff, id).await?;
+    let outcome = desk::save(state, staff, id, base, current.fields, command).await?;
+    Ok(Json(saved(state, staff, id, base, outcome).await?))
+}
+
+/// Sends a draft to the editors for review.
+#[utoipa::path(
+    post,
+    path = "/articles/{id}/submit",
+    tag = TAG,
+    params(("id" = i64, Path, description = "The article's id")),
+    request_body = VersionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "In review", body = ArticleOut),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "The role may not submit this article", body = ErrorResponse),
+        (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
+        (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<VersionInput>,
+) -> Result<Json<ArticleOut>, ApiError> {
+    change(&state, &staff, id, input.version, Command::Submit).await
+}
+
+/// Publishes now. Authors may publish their own stories, editors and admins any;
+/// contributors never. A story published before keeps its first publication time.
+#[utoipa::path(
+    post,
+    path = "/articles/{id}/publish",
+    tag = TAG,
+    params(("id" = i64, Path, description = "The article's id")),
+    request_body = VersionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Published", body = ArticleOut),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "The role may not publish this article", body = ErrorResponse),
+        (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
+        (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
+        (status = 422, description = "Not publishable yet (e.g. the lead image lacks alt text)", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn publish(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<VersionInput>,
+) -> Result<Json<ArticleOut>, ApiError> {
+    change(&state, &staff, id, input.version, Command::Publish).await
+}
+
+/// Schedules publication at a future time; the story appears on the site then.
+#[utoipa::path(
+    post,
+    path = "/articles/{id}/schedule",
+    tag = TAG,
+    params(("id" = i64, Path, description = "The article's id")),
+    request_body = ScheduleInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Scheduled", body = ArticleOut),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "The role may not publish this article", body = ErrorResponse),
+        (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
+        (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
+        (status = 422, description = "The time is not in the future, or the story is not publishable", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn schedule(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> Result<Json<ArticleOut>, ApiError> {
+    let command = Command::Schedule(input.publish_at);
+    change(&state, &staff, id, input.version, command).await
+}
+
+/// Takes a story down from the site.
+#[utoipa::path(
+    post,
+    path = "/articles/{id}/unpublish",
+    tag = TAG,
+    params(("id" = i64, Path, description = "The article's id")),
+    request_body = VersionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Unpublished", body = ArticleOut),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "The role may not unpublish this article", body = ErrorResponse),
+        (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
+        (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn unpublish(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<VersionInput>,
+) -> Result<Json<ArticleOut>, ApiError> {
+    change(&state, &staff, id, input.version, Command::Unpublish).await
+}

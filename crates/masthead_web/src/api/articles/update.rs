@@ -1,0 +1,53 @@
+//! `PUT /articles/{id}`: replaces an article's fields, if nobody saved since the version
+//! the change started from.
+
+use super::schema::{ArticleInput, ArticleOut};
+use super::{TAG, check_refs, saved};
+use crate::AppState;
+use crate::api::ApiError;
+use crate::api::auth::ApiStaff;
+use crate::api::error::ErrorResponse;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::desk::{self, Command};
+use axum::Json;
+use axum::extract::State;
+use masthead_core::ArticleId;
+
+/// Replaces the fields; the status stays. The body's `version` is the one the change
+/// started from: if someone saved since, nothing is written and the answer is a 409 whose
+/// `error.current` is the stored article, to merge and send again.
+#[utoipa::path(
+    put,
+    path = "/articles/{id}",
+    tag = TAG,
+    params(("id" = i64, Path, description = "The article's id")),
+    request_body = ArticleInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Saved; the article with its new version", body = ArticleOut),
+        (status = 400, description = "Not JSON", body = ErrorResponse),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "The role may not change this article", body = ErrorResponse),
+        (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
+        (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
+        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<Json<ArticleOut>, ApiError> {
+    let id = ArticleId(id);
+    let Some(base) = input.version else {
+        return Err(ApiError::unprocessable(
+            "Version: send the `version` your change started from, as GET returned it.",
+        ));
+    };
+    let current = desk::load(&state, &staff, id).await?;
+    let fields = input.into_fields(Some(&current.fields.slug), state.clock.now())?;
+    check_refs(&state, &fields).await?;
+    let outcome = desk::save(&state, &staff, id, base, fields, Command::Save).await?;
+    Ok(Json(saved(&state, &staff, id, base, outcome).await?))
+}

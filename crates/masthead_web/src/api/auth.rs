@@ -1,0 +1,59 @@
+//! Who is calling: the API token in `Authorization: Bearer <token>`, looked up by its hash.
+//!
+//! Tokens are only ever read from this header, never from a cookie or the query string
+//! (where they would end up in logs and browser history). A token acts with the narrower of
+//! its scope and its owner's *current* role, and stops working when the owner is disabled;
+//! the store applies both rules in [`masthead_store::Store::token_owner`].
+
+use super::ApiError;
+use crate::AppState;
+use crate::desk::Staff;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use masthead_core::secret::token_hash;
+
+/// Tokens we issue are a short prefix plus 43 characters; anything much longer is not one
+/// of ours and is refused before hashing.
+const MAX_TOKEN_LEN: usize = 200;
+
+/// The staff member behind the request's API token. Extracting it answers 401 (with
+/// `WWW-Authenticate: Bearer`) when the token is missing, malformed, unknown, revoked or
+/// belongs to a disabled account.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiStaff(pub Staff);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(ApiError::Unauthorized(
+                "This endpoint needs an API token: send `Authorization: Bearer <token>`. An \
+                 admin can issue one.",
+            ));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_LEN)
+            .ok_or(ApiError::Unauthorized(
+                "The Authorization header must be `Bearer <token>`, with the token as issued.",
+            ))?;
+        let owner = state
+            .store
+            .token_owner(&token_hash(token), state.clock.now())
+            .await?
+            .ok_or(ApiError::Unauthorized(
+                "This token is not valid: it may have been revoked, or its owner's account \
+                 disabled. Ask an admin for a new one.",
+            ))?;
+        Ok(ApiStaff(Staff {
+            user: owner.user,
+            role: owner.role,
+        }))
+    }
+}

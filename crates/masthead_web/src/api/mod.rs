@@ -1,0 +1,88 @@
+//! The JSON API at `/api/v1`: articles (list, get, create, update, submit, publish, schedule,
+//! unpublish), sections, authors and media upload, with its OpenAPI document at
+//! `/api/v1/openapi.json`.
+//!
+//! Handlers are thin: they parse the body into the desk's types and go through
+//! [`crate::desk`] for every article change, so the API can never do what the admin pages
+//! refuse. Policy choices, and why:
+//!
+//! - **Authentication** is an API token sent as `Authorization: Bearer <token>` (see
+//!   [`auth`]), never a cookie. A browser never attaches the token on its own, so a
+//!   cross-site page cannot make a request that carries it: CSRF does not apply, and the API
+//!   has no CSRF check. Reading needs a token too, because the API shows drafts.
+//! - **Errors** have one JSON shape (see [`error`]), including axum's own rejections, the
+//!   router's 404 and 405 and the body limit's 413: `{"error": {"status", "code", "message"}}`,
+//!   plus `request_id` on a 5xx (whose detail only goes to the log) and `current` on a 409
+//!   from a save.
+//! - **Limits before work**: JSON bodies are capped at [`MAX_JSON_BODY`] (1 MiB) and uploads
+//!   at the media library's `MAX_UPLOAD_BODY` (its 20 MiB file limit plus the form); JSON nesting is bounded by serde_json's recursion limit (128
+//!   levels), past which the body is a 400.
+//! - **Caching**: every response is `Cache-Control: no-store`; it may hold drafts.
+
+mod articles;
+mod auth;
+mod authors;
+mod error;
+mod extract;
+mod media;
+mod openapi;
+mod sections;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn;
+use crate::media_library::MAX_UPLOAD_BODY;
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) use error::ApiError;
+
+/// The largest JSON body accepted.
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Where the API is mounted; the document's paths and `Location` headers include it.
+pub(crate) const PREFIX: &str = "/api/v1";
+
+/// Every route with its documentation. Registering through `routes!` puts a handler in the
+/// router and in the OpenAPI document at once, so the two cannot drift apart.
+fn api_routes() -> OpenApiRouter<AppState> {
+    let json = OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(openapi::document))
+        .routes(routes!(articles::list::list, articles::create::create))
+        .routes(routes!(articles::show::show, articles::update::update))
+        .routes(routes!(articles::status::submit))
+        .routes(routes!(articles::status::publish))
+        .routes(routes!(articles::status::schedule))
+        .routes(routes!(articles::status::unpublish))
+        .routes(routes!(sections::list, sections::create))
+        .routes(routes!(authors::list, authors::create))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY));
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(media::upload))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY));
+    json.merge(uploads)
+}
+
+/// The OpenAPI document, with paths as clients call them (under [`PREFIX`]).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = api_routes().split_for_parts();
+    openapi::finish(doc)
+}
+
+/// The API's router, to be nested at [`PREFIX`] inside the site's layers (tracing, security
+/// headers, the address-length limit). It sets its own body limits and answers every error,
+/// its fallback included, in JSON.
+pub(crate) fn router<S>(state: AppState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let (routes, _) = api_routes().split_for_parts();
+    routes
+        .fallback(|| async { ApiError::NoRoute })
+        .layer(from_fn(error::api_responses))
+        .with_state(state)
+}

@@ -1,0 +1,94 @@
+//! The OpenAPI document: its fixed parts here, the paths and schemas from each handler's
+//! `#[utoipa::path]` as the router registers them. Served without a token (it describes
+//! the API, it holds no content), built once per process.
+
+use super::{ApiError, PREFIX};
+use crate::WebError;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
+use utoipa::openapi::path::Paths;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Tag};
+
+/// The document's fixed parts: what the API is, how to authenticate, the tags.
+pub(crate) fn base() -> OpenApi {
+    let bearer = HttpBuilder::new()
+        .scheme(HttpAuthScheme::Bearer)
+        .description(Some(
+            "An API token, sent as `Authorization: Bearer <token>`. It acts with the narrower \
+             of its scope and its owner's current role, and stops working when the owner is \
+             disabled.",
+        ))
+        .build();
+    let tag = |name: &str, description: &str| {
+        let mut t = Tag::new(name);
+        t.description = Some(description.to_owned());
+        t
+    };
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("masthead API")
+                .version("1")
+                .description(Some(
+                    "The newsroom's JSON API. Every error has one shape, `ErrorResponse`, whose \
+                     message says what to fix. Changes to an article name the `version` they \
+                     started from; a newer save answers 409 with the stored article. JSON \
+                     bodies are limited to 1 MiB; responses are never cached.",
+                ))
+                .build(),
+        )
+        .components(Some(
+            ComponentsBuilder::new()
+                .security_scheme("bearer", SecurityScheme::Http(bearer))
+                .build(),
+        ))
+        .tags(Some([
+            tag("articles", "Stories on the desk, drafts included."),
+            tag("sections", "The site's sections."),
+            tag("authors", "Staff byline profiles."),
+            tag("media", "Image uploads."),
+            tag("meta", "This document."),
+        ]))
+        .build()
+}
+
+/// Puts [`PREFIX`] in front of every path, so the document names the addresses clients call.
+pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
+    let mut paths = Paths::new();
+    for (path, item) in std::mem::take(&mut doc.paths.paths) {
+        paths.paths.insert(format!("{PREFIX}{path}"), item);
+    }
+    doc.paths = paths;
+    doc
+}
+
+/// This document, as JSON.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
+)]
+pub(crate) async fn document() -> Result<Response, ApiError> {
+    static JSON: OnceLock<Result<String, String>> = OnceLock::new();
+    let json = JSON.get_or_init(|| {
+        super::openapi()
+            .to_pretty_json()
+            .map_err(|e| e.to_string())
+    });
+    match json {
+        Ok(json) => Ok((
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json.clone(),
+        )
+            .into_response()),
+        Err(e) => Err(ApiError::Web(WebError::Internal(format!(
+            "serializing the OpenAPI document: {e}"
+        )))),
+    }
+}

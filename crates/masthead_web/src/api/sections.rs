@@ -1,0 +1,153 @@
+//! `/sections`: the site's sections, listed for any token and added by admins.
+
+use super::auth::ApiStaff;
+use super::error::ErrorResponse;
+use super::extract::ApiJson;
+use super::ApiError;
+use crate::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use masthead_core::{SectionId, SiteAction, Slug};
+use masthead_store::Section;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const TAG: &str = "sections";
+
+/// A section of the site.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionOut {
+    /// Its id, as articles name it.
+    #[schema(value_type = i64)]
+    pub id: SectionId,
+    /// Its address on the site: `/section/{slug}`.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// One sentence about it.
+    pub description: String,
+}
+
+impl From<Section> for SectionOut {
+    fn from(s: Section) -> Self {
+        SectionOut {
+            id: s.id,
+            slug: s.slug,
+            name: s.name,
+            description: s.description,
+        }
+    }
+}
+
+/// A new section.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionInput {
+    /// Its name, at most 100 characters.
+    #[schema(example = "Schools")]
+    pub name: String,
+    /// Its address on the site; made from the name when left out.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// One sentence about it.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Lists the sections in navigation order.
+#[utoipa::path(
+    get,
+    path = "/sections",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every section", body = Vec<SectionOut>),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ApiStaff(_staff): ApiStaff,
+) -> Result<Json<Vec<SectionOut>>, ApiError> {
+    let sections = state.store.sections().await?;
+    Ok(Json(sections.into_iter().map(SectionOut::from).collect()))
+}
+
+/// Adds a section at the end of the navigation. Admins only.
+#[utoipa::path(
+    post,
+    path = "/sections",
+    tag = TAG,
+    request_body = SectionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Added", body = SectionOut),
+        (status = 401, description = "No valid token", body = ErrorResponse),
+        (status = 403, description = "Not an admin token", body = ErrorResponse),
+        (status = 409, description = "The slug is taken", body = ErrorResponse),
+        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+    )
+)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    ApiJson(input): ApiJson<SectionInput>,
+) -> Result<(StatusCode, Json<SectionOut>), ApiError> {
+    staff.require(SiteAction::ManageSections)?;
+    let (name, slug) = name_and_slug(&input.name, input.slug.as_deref(), "Section name")?;
+    let description = input.description.trim();
+    if description.chars().count() > 500 {
+        return Err(ApiError::unprocessable(
+            "Description: keep it under 500 characters.",
+        ));
+    }
+    if state
+        .store
+        .sections()
+        .await?
+        .iter()
+        .any(|s| s.slug == slug.as_str())
+    {
+        return Err(taken(&slug, "section"));
+    }
+    let id = state.store.insert_section(&slug, &name, description).await?;
+    let section = SectionOut {
+        id,
+        slug: slug.to_string(),
+        name,
+        description: description.to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(section)))
+}
+
+/// A trimmed, non-empty name of at most 100 characters, and the slug given or made from it.
+pub(crate) fn name_and_slug(
+    name: &str,
+    slug: Option<&str>,
+    field: &str,
+) -> Result<(String, Slug), ApiError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::unprocessable(format!("{field}: write a name.")));
+    }
+    if name.chars().count() > 100 {
+        return Err(ApiError::unprocessable(format!(
+            "{field}: keep it under 100 characters."
+        )));
+    }
+    let slug = match slug.map(str::trim) {
+        Some(s) if !s.is_empty() => {
+            Slug::parse(s).map_err(|e| ApiError::unprocessable(format!("Slug: {}.", e.message)))?
+        }
+        _ => Slug::from_title(name),
+    };
+    Ok((name.to_owned(), slug))
+}
+
+/// The 409 for a slug already in use.
+pub(crate) fn taken(slug: &Slug, what: &str) -> ApiError {
+    ApiError::Web(crate::WebError::Conflict(format!(
+        "Slug: another {what} already uses \"{slug}\"; choose another slug."
+    )))
+}
