@@ -80,22 +80,70 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The desk's templates: embedded, and never taken from a theme override, so a theme
 /// cannot change the forms that carry CSRF tokens.
 const ADMIN_TEMPLATES: &[(&str, &str)] = &[
-    ("admin/base.html", include_str!("../../../themes/default/templates/admin/base.html")),
-    ("admin/login.html", include_str!("../../../themes/default/templates/admin/login.html")),
-    ("admin/code.html", include_str!("../../../themes/default/templates/admin/code.html")),
-    ("admin/reset.html", include_str!("../../../themes/default/templates/admin/reset.html")),
-    ("admin/_rows.html", include_str!("../../../themes/default/templates/admin/_rows.html")),
-    ("admin/dashboard.html", include_str!("../../../themes/default/templates/admin/dashboard.html")),
-    ("admin/articles.html", include_str!("../../../themes/default/templates/admin/articles.html")),
-    ("admin/edit.html", include_str!("../../../themes/default/templates/admin/edit.html")),
-    ("admin/revisions.html", include_str!("../../../themes/default/templates/admin/revisions.html")),
-    ("admin/revision.html", include_str!("../../../themes/default/templates/admin/revision.html")),
-    ("admin/account.html", include_str!("../../../themes/default/templates/admin/account.html")),
-    ("admin/users.html", include_str!("../../../themes/default/templates/admin/users.html")),
-    ("admin/sections.html", include_str!("../../../themes/default/templates/admin/sections.html")),
-    ("admin/settings.html", include_str!("../../../themes/default/templates/admin/settings.html")),
-    ("admin/audit.html", include_str!("../../../themes/default/templates/admin/audit.html")),
-    ("admin/media.html", include_str!("../../../themes/default/templates/admin/media.html")),
+    (
+        "admin/base.html",
+        include_str!("../../../themes/default/templates/admin/base.html"),
+    ),
+    (
+        "admin/login.html",
+        include_str!("../../../themes/default/templates/admin/login.html"),
+    ),
+    (
+        "admin/code.html",
+        include_str!("../../../themes/default/templates/admin/code.html"),
+    ),
+    (
+        "admin/reset.html",
+        include_str!("../../../themes/default/templates/admin/reset.html"),
+    ),
+    (
+        "admin/_rows.html",
+        include_str!("../../../themes/default/templates/admin/_rows.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../../../themes/default/templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/articles.html",
+        include_str!("../../../themes/default/templates/admin/articles.html"),
+    ),
+    (
+        "admin/edit.html",
+        include_str!("../../../themes/default/templates/admin/edit.html"),
+    ),
+    (
+        "admin/revisions.html",
+        include_str!("../../../themes/default/templates/admin/revisions.html"),
+    ),
+    (
+        "admin/revision.html",
+        include_str!("../../../themes/default/templates/admin/revision.html"),
+    ),
+    (
+        "admin/account.html",
+        include_str!("../../../themes/default/templates/admin/account.html"),
+    ),
+    (
+        "admin/users.html",
+        include_str!("../../../themes/default/templates/admin/users.html"),
+    ),
+    (
+        "admin/sections.html",
+        include_str!("../../../themes/default/templates/admin/sections.html"),
+    ),
+    (
+        "admin/settings.html",
+        include_str!("../../../themes/default/templates/admin/settings.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../../themes/default/templates/admin/audit.html"),
+    ),
+    (
+        "admin/media.html",
+        include_str!("../../../themes/default/templates/admin/media.html"),
+    ),
 ];
 
 /// The desk's stylesheet.

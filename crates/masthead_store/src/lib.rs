@@ -34,8 +34,8 @@ pub use desk::{
     ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,
 };
 pub use error::StoreError;
-pub use migrate::schema_columns;
 pub use media::MediaItem;
+pub use migrate::schema_columns;
 pub use model::*;
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;

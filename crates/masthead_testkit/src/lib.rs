@@ -11,16 +11,16 @@ mod browser;
 mod db;
 mod fixtures;
 mod html;
-mod staff;
 mod server;
+mod staff;
 
 pub use app::{TestApp, TestResponse};
 pub use browser::Browser;
 pub use db::TestDb;
 pub use fixtures::{ArticleBuilder, Desk, t0};
 pub use html::assert_valid_html;
-pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};
 pub use server::TestServer;
+pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
 /// each on its own fresh database.
@@ -60,3 +60,4 @@ macro_rules! app_tests {
         }
     )*};
 }
+pub use fantoccini;

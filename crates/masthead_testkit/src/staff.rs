@@ -56,8 +56,12 @@ impl TestApp {
 
     /// Posts the login form.
     pub async fn login_form(&self, email: &str, password: &str) -> TestResponse {
-        self.post_raw("/admin/login", "", &form_body(&[("email", email), ("password", password), ("next", "/admin")]))
-            .await
+        self.post_raw(
+            "/admin/login",
+            "",
+            &form_body(&[("email", email), ("password", password), ("next", "/admin")]),
+        )
+        .await
     }
 
     /// Creates an account and logs it in through the login form.
@@ -69,14 +73,24 @@ impl TestApp {
     /// Logs an existing account in (with [`PASSWORD`]).
     pub async fn login(&self, user: UserId, email: &str) -> StaffSession {
         let response = self.login_form(email, PASSWORD).await;
-        assert_eq!(response.status.as_u16(), 303, "login failed: {}", response.body);
+        assert_eq!(
+            response.status.as_u16(),
+            303,
+            "login failed: {}",
+            response.body
+        );
         let cookie = response
             .header("set-cookie")
             .split(';')
             .next()
             .expect("a session cookie")
             .to_owned();
-        let mut session = StaffSession { user, email: email.into(), cookie, csrf: String::new() };
+        let mut session = StaffSession {
+            user,
+            email: email.into(),
+            cookie,
+            csrf: String::new(),
+        };
         let page = self.get_as(&session, "/admin/account").await;
         assert_eq!(page.status.as_u16(), 200, "{}", page.body);
         session.csrf = csrf_in(&page.body).expect("a CSRF token in the page");
@@ -95,7 +109,12 @@ impl TestApp {
     }
 
     /// A form POST with the staff member's cookie and CSRF token.
-    pub async fn post_as(&self, staff: &StaffSession, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+    pub async fn post_as(
+        &self,
+        staff: &StaffSession,
+        uri: &str,
+        pairs: &[(&str, &str)],
+    ) -> TestResponse {
         let mut all: Vec<(&str, &str)> = vec![("csrf", staff.csrf.as_str())];
         all.extend_from_slice(pairs);
         self.post_raw(uri, &staff.cookie, &form_body(&all)).await
@@ -103,11 +122,13 @@ impl TestApp {
 
     /// A form POST with exactly this cookie (may be empty) and body.
     pub async fn post_raw(&self, uri: &str, cookie: &str, body: &str) -> TestResponse {
-        let mut request = Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        let mut request =
+            Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
         if !cookie.is_empty() {
             request = request.header("cookie", cookie);
         }
-        self.request(request.body(Body::from(body.to_owned())).expect("request")).await
+        self.request(request.body(Body::from(body.to_owned())).expect("request"))
+            .await
     }
 }
 

@@ -10,7 +10,9 @@ use chrono::Duration;
 use masthead_core::secret::token_hash;
 use masthead_core::totp::TotpSecret;
 use masthead_core::{ArticleAction, ArticleStatus, Clock, Role, can};
-use masthead_testkit::{Desk, PASSWORD, StaffSession, TestApp, app_tests, assert_valid_html, csrf_in, form_body};
+use masthead_testkit::{
+    Desk, PASSWORD, StaffSession, TestApp, app_tests, assert_valid_html, csrf_in, form_body,
+};
 use masthead_web::admin::GUARDED_WRITES;
 
 /// The editor's fields for a simple story in `section`.
@@ -31,15 +33,33 @@ fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 /// Creates a story through the editor and returns its id.
 async fn create(app: &TestApp, who: &StaffSession, title: &str, section: &str) -> i64 {
     let fields = story(title, section, "Words.");
-    let r = app.post_as(who, "/admin/articles/new", &pairs(&fields)).await;
+    let r = app
+        .post_as(who, "/admin/articles/new", &pairs(&fields))
+        .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let location = r.header("location");
-    location.trim_start_matches("/admin/articles/").split('?').next().unwrap().parse().unwrap()
+    location
+        .trim_start_matches("/admin/articles/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 /// Posts the editor form of story `id` as stored, with `action`.
-async fn act(app: &TestApp, who: &StaffSession, id: i64, action: &str, extra: &[(&str, &str)]) -> masthead_testkit::TestResponse {
-    let a = app.store().desk_article(masthead_core::ArticleId(id)).await.unwrap();
+async fn act(
+    app: &TestApp,
+    who: &StaffSession,
+    id: i64,
+    action: &str,
+    extra: &[(&str, &str)],
+) -> masthead_testkit::TestResponse {
+    let a = app
+        .store()
+        .desk_article(masthead_core::ArticleId(id))
+        .await
+        .unwrap();
     let version = a.version.to_string();
     let section = a.fields.section.0.to_string();
     let mut form: Vec<(&str, &str)> = vec![
@@ -52,41 +72,72 @@ async fn act(app: &TestApp, who: &StaffSession, id: i64, action: &str, extra: &[
         ("action", action),
     ];
     form.extend_from_slice(extra);
-    app.post_as(who, &format!("/admin/articles/{id}"), &form).await
+    app.post_as(who, &format!("/admin/articles/{id}"), &form)
+        .await
 }
 
 async fn login_rotates_and_logout_revokes(app: TestApp) {
     let ana = app.staff("ana@example.org", Role::Author).await;
     assert_eq!(app.store().session_count(ana.user).await.unwrap(), 1);
     let cookie_name = ana.cookie.split('=').next().unwrap();
-    assert_eq!(cookie_name, "__Host-masthead_session", "https site: prefixed cookie");
+    assert_eq!(
+        cookie_name, "__Host-masthead_session",
+        "https site: prefixed cookie"
+    );
     // Logging in again from the same browser replaces the session id.
     let body = form_body(&[("email", "ana@example.org"), ("password", PASSWORD)]);
     let again = app.post_raw("/admin/login", &ana.cookie, &body).await;
     assert_eq!(again.status.as_u16(), 303);
-    assert!(again.header("set-cookie").contains("HttpOnly; SameSite=Lax"));
+    assert!(
+        again
+            .header("set-cookie")
+            .contains("HttpOnly; SameSite=Lax")
+    );
     assert!(again.header("set-cookie").contains("Secure"));
-    assert_eq!(app.store().session_count(ana.user).await.unwrap(), 1, "old id gone");
-    assert_eq!(app.get_as(&ana, "/admin").await.status.as_u16(), 303, "old cookie is dead");
+    assert_eq!(
+        app.store().session_count(ana.user).await.unwrap(),
+        1,
+        "old id gone"
+    );
+    assert_eq!(
+        app.get_as(&ana, "/admin").await.status.as_u16(),
+        303,
+        "old cookie is dead"
+    );
     let fresh = app.login(ana.user, "ana@example.org").await;
     let dashboard = app.get_as(&fresh, "/admin").await;
     assert_eq!(dashboard.status.as_u16(), 200);
     assert_eq!(dashboard.header("cache-control"), "no-store");
-    assert!(dashboard.header("content-security-policy").contains("script-src 'self'"));
-    assert!(!dashboard.header("content-security-policy").contains("unsafe-inline"));
+    assert!(
+        dashboard
+            .header("content-security-policy")
+            .contains("script-src 'self'")
+    );
+    assert!(
+        !dashboard
+            .header("content-security-policy")
+            .contains("unsafe-inline")
+    );
     let out = app.post_as(&fresh, "/admin/logout", &[]).await;
     assert_eq!(out.status.as_u16(), 303);
     assert!(out.header("set-cookie").contains("Max-Age=0"));
     // Two sessions were live (the re-login above and `fresh`); logout ends this one.
     assert_eq!(app.store().session_count(ana.user).await.unwrap(), 1);
     let after = app.get_as(&fresh, "/admin/articles").await;
-    assert_eq!((after.status.as_u16(), after.header("location")), (303, "/admin/login?next=%2Fadmin%2Farticles"));
+    assert_eq!(
+        (after.status.as_u16(), after.header("location")),
+        (303, "/admin/login?next=%2Fadmin%2Farticles")
+    );
 }
 
 async fn failures_look_the_same_and_are_throttled(app: TestApp) {
     app.create_staff("bo@example.org", Role::Editor).await;
-    let wrong = app.login_form("bo@example.org", "not the password at all").await;
-    let unknown = app.login_form("nobody@example.org", "not the password at all").await;
+    let wrong = app
+        .login_form("bo@example.org", "not the password at all")
+        .await;
+    let unknown = app
+        .login_form("nobody@example.org", "not the password at all")
+        .await;
     assert_eq!(wrong.status.as_u16(), 401);
     assert_eq!(unknown.status.as_u16(), 401);
     assert_eq!(
@@ -96,14 +147,23 @@ async fn failures_look_the_same_and_are_throttled(app: TestApp) {
     );
     let mut last = None;
     for _ in 0..6 {
-        last = Some(app.login_form("bo@example.org", "still wrong, still wrong").await);
+        last = Some(
+            app.login_form("bo@example.org", "still wrong, still wrong")
+                .await,
+        );
     }
     let last = last.unwrap();
     assert_eq!(last.status.as_u16(), 429, "{}", last.body);
     assert!(last.header("retry-after").parse::<u64>().unwrap() >= 1);
     assert!(last.body.contains("Too many attempts"));
     // Even the right password waits: the check happens before any password is read.
-    assert_eq!(app.login_form("bo@example.org", PASSWORD).await.status.as_u16(), 429);
+    assert_eq!(
+        app.login_form("bo@example.org", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        429
+    );
 }
 
 async fn every_state_change_needs_the_csrf_token(app: TestApp) {
@@ -117,7 +177,12 @@ async fn every_state_change_needs_the_csrf_token(app: TestApp) {
             .body(Body::from("title=x&name=y"))
             .unwrap();
         let r = app.request(request).await;
-        assert_eq!(r.status.as_u16(), 403, "{method} {path} without a token: {}", r.body);
+        assert_eq!(
+            r.status.as_u16(),
+            403,
+            "{method} {path} without a token: {}",
+            r.body
+        );
         let forged = Request::builder()
             .method(*method)
             .uri(*path)
@@ -126,10 +191,17 @@ async fn every_state_change_needs_the_csrf_token(app: TestApp) {
             .header("x-csrf-token", &admin.csrf)
             .body(Body::empty())
             .unwrap();
-        assert_eq!(app.request(forged).await.status.as_u16(), 403, "{method} {path} from another site");
+        assert_eq!(
+            app.request(forged).await.status.as_u16(),
+            403,
+            "{method} {path} from another site"
+        );
     }
     // And GET never changes state: the logout route has no GET.
-    assert_ne!(app.get_as(&admin, "/admin/logout").await.status.as_u16(), 303);
+    assert_ne!(
+        app.get_as(&admin, "/admin/logout").await.status.as_u16(),
+        303
+    );
     assert_eq!(app.store().session_count(admin.user).await.unwrap(), 1);
 }
 
@@ -138,9 +210,18 @@ async fn roles_allow_exactly_what_the_rules_say(app: TestApp) {
     let section = desk.news.0.to_string();
     let editor = app.staff("ed@example.org", Role::Editor).await;
     let people = [
-        (Role::Contributor, app.staff("cy@example.org", Role::Contributor).await),
-        (Role::Author, app.staff("au@example.org", Role::Author).await),
-        (Role::Editor, app.staff("e2@example.org", Role::Editor).await),
+        (
+            Role::Contributor,
+            app.staff("cy@example.org", Role::Contributor).await,
+        ),
+        (
+            Role::Author,
+            app.staff("au@example.org", Role::Author).await,
+        ),
+        (
+            Role::Editor,
+            app.staff("e2@example.org", Role::Editor).await,
+        ),
         (Role::Admin, app.staff("ad@example.org", Role::Admin).await),
     ];
     let actions = [
@@ -149,13 +230,23 @@ async fn roles_allow_exactly_what_the_rules_say(app: TestApp) {
         ("publish", ArticleAction::Publish),
         ("unpublish", ArticleAction::Unpublish),
     ];
-    let statuses = [ArticleStatus::Draft, ArticleStatus::Review, ArticleStatus::Published];
+    let statuses = [
+        ArticleStatus::Draft,
+        ArticleStatus::Review,
+        ArticleStatus::Published,
+    ];
     for (role, who) in &people {
         for own in [true, false] {
             for status in statuses {
                 for (button, action) in actions {
                     let owner = if own { who } else { &editor };
-                    let id = create(&app, owner, &format!("{role} {own} {status} {button}"), &section).await;
+                    let id = create(
+                        &app,
+                        owner,
+                        &format!("{role} {own} {status} {button}"),
+                        &section,
+                    )
+                    .await;
                     let setup = match status {
                         ArticleStatus::Review => Some("submit"),
                         ArticleStatus::Published => Some("publish"),
@@ -165,12 +256,26 @@ async fn roles_allow_exactly_what_the_rules_say(app: TestApp) {
                         let r = act(&app, &editor, id, b, &[]).await;
                         assert_eq!(r.status.as_u16(), 303, "setup {b}: {}", r.body);
                     }
-                    let before = app.store().desk_article(masthead_core::ArticleId(id)).await.unwrap();
+                    let before = app
+                        .store()
+                        .desk_article(masthead_core::ArticleId(id))
+                        .await
+                        .unwrap();
                     let r = act(&app, who, id, button, &[]).await;
-                    let allowed = can(*role, ArticleAction::Edit, own, status) && can(*role, action, own, status);
-                    let after = app.store().desk_article(masthead_core::ArticleId(id)).await.unwrap();
+                    let allowed = can(*role, ArticleAction::Edit, own, status)
+                        && can(*role, action, own, status);
+                    let after = app
+                        .store()
+                        .desk_article(masthead_core::ArticleId(id))
+                        .await
+                        .unwrap();
                     if allowed {
-                        assert_eq!(r.status.as_u16(), 303, "{role} own={own} {status} {button}: {}", r.body);
+                        assert_eq!(
+                            r.status.as_u16(),
+                            303,
+                            "{role} own={own} {status} {button}: {}",
+                            r.body
+                        );
                         assert_eq!(after.version, before.version + 1);
                     } else {
                         assert!(
@@ -187,8 +292,17 @@ async fn roles_allow_exactly_what_the_rules_say(app: TestApp) {
     }
     // Admin-only pages.
     let (_, contributor) = &people[0];
-    for path in ["/admin/users", "/admin/settings", "/admin/audit", "/admin/sections"] {
-        assert_eq!(app.get_as(contributor, path).await.status.as_u16(), 403, "{path}");
+    for path in [
+        "/admin/users",
+        "/admin/settings",
+        "/admin/audit",
+        "/admin/sections",
+    ] {
+        assert_eq!(
+            app.get_as(contributor, path).await.status.as_u16(),
+            403,
+            "{path}"
+        );
     }
 }
 
@@ -198,18 +312,45 @@ async fn a_second_save_from_the_same_version_is_a_conflict(app: TestApp) {
     let bo = app.staff("bo@example.org", Role::Editor).await;
     let id = create(&app, &ana, "Board meets", &desk.news.0.to_string()).await;
     let section = desk.news.0.to_string();
-    let base = [("version", "1"), ("kind", "news"), ("title", "Board meets"), ("section", section.as_str()), ("action", "save")];
+    let base = [
+        ("version", "1"),
+        ("kind", "news"),
+        ("title", "Board meets"),
+        ("section", section.as_str()),
+        ("action", "save"),
+    ];
     let mut mine = base.to_vec();
     mine.push(("body_md", "Ana's careful paragraph."));
     let mut theirs = base.to_vec();
     theirs.push(("body_md", "Bo's different paragraph."));
-    assert_eq!(app.post_as(&ana, &format!("/admin/articles/{id}"), &mine).await.status.as_u16(), 303);
-    let r = app.post_as(&bo, &format!("/admin/articles/{id}"), &theirs).await;
+    assert_eq!(
+        app.post_as(&ana, &format!("/admin/articles/{id}"), &mine)
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    let r = app
+        .post_as(&bo, &format!("/admin/articles/{id}"), &theirs)
+        .await;
     assert_eq!(r.status.as_u16(), 409);
-    assert!(r.body.contains("Ana&#x27;s careful paragraph.") || r.body.contains("Ana's careful paragraph."));
-    assert!(r.body.contains("Bo&#x27;s different paragraph.") || r.body.contains("Bo's different paragraph."));
-    assert!(r.body.contains("name=\"version\" value=\"2\""), "the form moves to the stored version");
-    let stored = app.store().desk_article(masthead_core::ArticleId(id)).await.unwrap();
+    assert!(
+        r.body.contains("Ana&#x27;s careful paragraph.")
+            || r.body.contains("Ana's careful paragraph.")
+    );
+    assert!(
+        r.body.contains("Bo&#x27;s different paragraph.")
+            || r.body.contains("Bo's different paragraph.")
+    );
+    assert!(
+        r.body.contains("name=\"version\" value=\"2\""),
+        "the form moves to the stored version"
+    );
+    let stored = app
+        .store()
+        .desk_article(masthead_core::ArticleId(id))
+        .await
+        .unwrap();
     assert_eq!(stored.fields.body_md, "Ana's careful paragraph.");
 }
 
@@ -219,30 +360,73 @@ async fn failed_saves_and_ended_sessions_keep_the_words(app: TestApp) {
     let section = desk.news.0.to_string();
     let words = "A long paragraph nobody wants to type twice.";
     let r = app
-        .post_as(&ana, "/admin/articles/new", &[("kind", "news"), ("title", " "), ("section", &section), ("body_md", words)])
+        .post_as(
+            &ana,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", " "),
+                ("section", &section),
+                ("body_md", words),
+            ],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 422);
     assert!(r.body.contains("write a headline"));
     assert!(r.body.contains(words), "the text stays in the form");
-    assert_eq!(app.store().count_articles().await.unwrap(), 0, "nothing half-saved");
+    assert_eq!(
+        app.store().count_articles().await.unwrap(),
+        0,
+        "nothing half-saved"
+    );
 
     // The session ends (here: revoked); the next save lands on the login page with the draft.
     let id = create(&app, &ana, "Budget", &section).await;
-    app.store().delete_session(&token_hash(ana.cookie.split('=').nth(1).unwrap())).await.unwrap();
-    let body = form_body(&[("csrf", &ana.csrf), ("version", "1"), ("kind", "news"), ("title", "Budget"), ("section", &section), ("body_md", words), ("action", "save")]);
+    app.store()
+        .delete_session(&token_hash(ana.cookie.split('=').nth(1).unwrap()))
+        .await
+        .unwrap();
+    let body = form_body(&[
+        ("csrf", &ana.csrf),
+        ("version", "1"),
+        ("kind", "news"),
+        ("title", "Budget"),
+        ("section", &section),
+        ("body_md", words),
+        ("action", "save"),
+    ]);
     let request = Request::post(format!("/admin/articles/{id}"))
         .header("cookie", &ana.cookie)
-        .header("referer", format!("https://news.example.org/admin/articles/{id}"))
+        .header(
+            "referer",
+            format!("https://news.example.org/admin/articles/{id}"),
+        )
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body))
         .unwrap();
     let r = app.request(request).await;
     assert_eq!(r.status.as_u16(), 401);
     assert!(r.body.contains("name=\"draft\""), "{}", r.body);
-    let draft = r.body.split("name=\"draft\" value=\"").nth(1).unwrap().split('"').next().unwrap();
-    let draft = draft.replace("&amp;", "&").replace("&#x2f;", "/").replace("&#x27;", "'").replace("&quot;", "\"");
+    let draft = r
+        .body
+        .split("name=\"draft\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let draft = draft
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"");
     let next = format!("/admin/articles/{id}");
-    let login = form_body(&[("email", "ana@example.org"), ("password", PASSWORD), ("next", &next), ("draft", &draft)]);
+    let login = form_body(&[
+        ("email", "ana@example.org"),
+        ("password", PASSWORD),
+        ("next", &next),
+        ("draft", &draft),
+    ]);
     let r = app.post_raw("/admin/login", "", &login).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert!(r.body.contains(words), "the draft comes back after login");
@@ -255,25 +439,58 @@ async fn scheduling_publishes_at_the_time(app: TestApp) {
     let ana = app.staff("ana@example.org", Role::Author).await;
     let id = create(&app, &ana, "Parade route set", &desk.news.0.to_string()).await;
     // t0 is 12:00 in Chicago; schedule for 13:30 local.
-    let r = act(&app, &ana, id, "schedule", &[("publish_at", "2026-11-27T13:30")]).await;
+    let r = act(
+        &app,
+        &ana,
+        id,
+        "schedule",
+        &[("publish_at", "2026-11-27T13:30")],
+    )
+    .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
-    let past = act(&app, &ana, id, "schedule", &[("publish_at", "2026-11-27T09:00")]).await;
+    let past = act(
+        &app,
+        &ana,
+        id,
+        "schedule",
+        &[("publish_at", "2026-11-27T09:00")],
+    )
+    .await;
     assert_eq!(past.status.as_u16(), 422, "a past time is refused");
     app.refresh().await;
-    assert_eq!(app.get("/stories/parade-route-set").await.status.as_u16(), 404);
+    assert_eq!(
+        app.get("/stories/parade-route-set").await.status.as_u16(),
+        404
+    );
     app.clock.advance(Duration::minutes(91));
     app.refresh().await;
-    assert_eq!(app.get("/stories/parade-route-set").await.status.as_u16(), 200);
+    assert_eq!(
+        app.get("/stories/parade-route-set").await.status.as_u16(),
+        200
+    );
     let promoted = app.store().promote_due(app.clock.now()).await.unwrap();
     assert_eq!(promoted.len(), 1);
 }
 
 async fn redirects_after_login_stay_local(app: TestApp) {
     app.create_staff("ana@example.org", Role::Author).await;
-    for next in ["https://evil.example/", "//evil.example", "/\\evil.example", "/elsewhere"] {
-        let body = form_body(&[("email", "ana@example.org"), ("password", PASSWORD), ("next", next)]);
+    for next in [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/elsewhere",
+    ] {
+        let body = form_body(&[
+            ("email", "ana@example.org"),
+            ("password", PASSWORD),
+            ("next", next),
+        ]);
         let r = app.post_raw("/admin/login", "", &body).await;
-        assert_eq!((r.status.as_u16(), r.header("location")), (303, "/admin"), "{next}");
+        assert_eq!(
+            (r.status.as_u16(), r.header("location")),
+            (303, "/admin"),
+            "{next}"
+        );
     }
 }
 
@@ -282,39 +499,108 @@ async fn two_factor_login_and_reset_links(app: TestApp) {
     let secret = TotpSecret::generate();
     let now = app.clock.now().timestamp();
     let code = secret.code_at(now).unwrap();
-    let r = app.post_as(&ana, "/admin/account/2fa", &[("secret", &secret.to_base32()), ("code", &code)]).await;
+    let r = app
+        .post_as(
+            &ana,
+            "/admin/account/2fa",
+            &[("secret", &secret.to_base32()), ("code", &code)],
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
-    assert_eq!(app.store().session_count(ana.user).await.unwrap(), 0, "turning on 2FA ends sessions");
+    assert_eq!(
+        app.store().session_count(ana.user).await.unwrap(),
+        0,
+        "turning on 2FA ends sessions"
+    );
     let r = app.login_form("ana@example.org", PASSWORD).await;
     assert_eq!(r.status.as_u16(), 200);
     assert!(r.body.contains("Enter your code"));
     let half = r.header("set-cookie").split(';').next().unwrap().to_owned();
-    assert_eq!(app.get_as(&StaffSession { user: ana.user, email: String::new(), cookie: half.clone(), csrf: String::new() }, "/admin").await.header("location"), "/admin/login/code");
-    let wrong = app.post_raw("/admin/login/code", &half, &form_body(&[("code", "000000")])).await;
+    assert_eq!(
+        app.get_as(
+            &StaffSession {
+                user: ana.user,
+                email: String::new(),
+                cookie: half.clone(),
+                csrf: String::new()
+            },
+            "/admin"
+        )
+        .await
+        .header("location"),
+        "/admin/login/code"
+    );
+    let wrong = app
+        .post_raw(
+            "/admin/login/code",
+            &half,
+            &form_body(&[("code", "000000")]),
+        )
+        .await;
     assert_eq!(wrong.status.as_u16(), 401);
     // The code used to turn 2FA on cannot be replayed; the next one works.
-    let replay = app.post_raw("/admin/login/code", &half, &form_body(&[("code", &code)])).await;
+    let replay = app
+        .post_raw("/admin/login/code", &half, &form_body(&[("code", &code)]))
+        .await;
     assert_eq!(replay.status.as_u16(), 401);
     app.clock.advance(Duration::seconds(30));
     let next = secret.code_at(app.clock.now().timestamp()).unwrap();
-    let ok = app.post_raw("/admin/login/code", &half, &form_body(&[("code", &next)])).await;
+    let ok = app
+        .post_raw("/admin/login/code", &half, &form_body(&[("code", &next)]))
+        .await;
     assert_eq!(ok.status.as_u16(), 303, "{}", ok.body);
-    assert_ne!(ok.header("set-cookie").split(';').next().unwrap(), half, "rotated");
+    assert_ne!(
+        ok.header("set-cookie").split(';').next().unwrap(),
+        half,
+        "rotated"
+    );
 
     // An admin makes a reset link for Bo; Bo sets a new password through it, once.
     let root = app.staff("root@example.org", Role::Admin).await;
     let bo = app.staff("bo@example.org", Role::Author).await;
-    let r = app.post_as(&root, &format!("/admin/users/{}/reset", bo.user.0), &[]).await;
-    let link = r.body.split("id=\"reset-link\">").nth(1).unwrap().split('<').next().unwrap().replace("&#x2f;", "/");
+    let r = app
+        .post_as(&root, &format!("/admin/users/{}/reset", bo.user.0), &[])
+        .await;
+    let link = r
+        .body
+        .split("id=\"reset-link\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .replace("&#x2f;", "/");
     let path = link.trim_start_matches("https://news.example.org");
     assert_eq!(app.get(path).await.status.as_u16(), 200);
-    let weak = app.post_raw(path, "", &form_body(&[("password", "password1234")])).await;
+    let weak = app
+        .post_raw(path, "", &form_body(&[("password", "password1234")]))
+        .await;
     assert_eq!(weak.status.as_u16(), 422);
-    let r = app.post_raw(path, "", &form_body(&[("password", "violet lantern orbit 97")])).await;
+    let r = app
+        .post_raw(
+            path,
+            "",
+            &form_body(&[("password", "violet lantern orbit 97")]),
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
-    assert_eq!(app.store().session_count(bo.user).await.unwrap(), 0, "old sessions end");
-    assert_eq!(app.login_form("bo@example.org", "violet lantern orbit 97").await.status.as_u16(), 303);
-    assert_eq!(app.get(path).await.status.as_u16(), 404, "the link works once");
+    assert_eq!(
+        app.store().session_count(bo.user).await.unwrap(),
+        0,
+        "old sessions end"
+    );
+    assert_eq!(
+        app.login_form("bo@example.org", "violet lantern orbit 97")
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    assert_eq!(
+        app.get(path).await.status.as_u16(),
+        404,
+        "the link works once"
+    );
 }
 
 async fn desk_pages_are_valid_html(app: TestApp) {

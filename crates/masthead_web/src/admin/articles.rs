@@ -54,7 +54,10 @@ pub async fn list(
     };
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
-    let rows = state.store.desk_list(status, owner, 50, u64::from(page - 1) * 50).await?;
+    let rows = state
+        .store
+        .desk_list(status, owner, 50, u64::from(page - 1) * 50)
+        .await?;
     let ctx = context! {
         rows => ser(&rows),
         status => &q.status,
@@ -121,7 +124,15 @@ pub async fn new(
     if let Some(author) = staff.user.author {
         form = FormData::parse(format!("kind=news&version=0&authors={}", author.0).as_bytes());
     }
-    editor(&state, &staff, &csrf, &form, Extras::default(), StatusCode::OK).await
+    editor(
+        &state,
+        &staff,
+        &csrf,
+        &form,
+        Extras::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `GET /admin/articles/{id}`
@@ -133,8 +144,17 @@ pub async fn edit(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
-    let form = form::from_fields(&article.fields, article.version, article.published_at, state.config.timezone);
-    let extras = Extras { article: Some(article), notice: q.notice(), ..Extras::default() };
+    let form = form::from_fields(
+        &article.fields,
+        article.version,
+        article.published_at,
+        state.config.timezone,
+    );
+    let extras = Extras {
+        article: Some(article),
+        notice: q.notice(),
+        ..Extras::default()
+    };
     editor(&state, &staff, &csrf, &form, extras, StatusCode::OK).await
 }
 
@@ -193,7 +213,11 @@ async fn submit(
     let tz = state.config.timezone;
     let now = state.clock.now();
     let again = |article, error: String, status| {
-        let extras = Extras { article, error: Some(error), ..Extras::default() };
+        let extras = Extras {
+            article,
+            error: Some(error),
+            ..Extras::default()
+        };
         editor(state, staff, csrf, &form, extras, status)
     };
     let intent = match form::intent(&form, tz) {
@@ -207,7 +231,11 @@ async fn submit(
     let command = match intent {
         Intent::Preview => {
             let html = article_text(&fields.body_md).html;
-            let extras = Extras { article, preview: Some(html), ..Extras::default() };
+            let extras = Extras {
+                article,
+                preview: Some(html),
+                ..Extras::default()
+            };
             return editor(state, staff, csrf, &form, extras, StatusCode::OK).await;
         }
         Intent::Save(command) => command,
@@ -219,7 +247,9 @@ async fn submit(
             Err(e) => return failed(e, |m, s| again(None, m, s)).await,
         };
         if command == Command::Save {
-            return Ok(Redirect::to(&format!("/admin/articles/{}?saved=draft", id.0)).into_response());
+            return Ok(
+                Redirect::to(&format!("/admin/articles/{}?saved=draft", id.0)).into_response(),
+            );
         }
         let created = desk::load(state, staff, id).await?;
         return apply(state, staff, csrf, created, 1, fields, command, &form).await;
@@ -282,7 +312,11 @@ async fn apply(
         }
         Err(e) => {
             failed(e, |m, s| {
-                let extras = Extras { article: Some(article.clone()), error: Some(m), ..Extras::default() };
+                let extras = Extras {
+                    article: Some(article.clone()),
+                    error: Some(m),
+                    ..Extras::default()
+                };
                 editor(state, staff, csrf, form, extras, s)
             })
             .await
@@ -314,13 +348,18 @@ pub async fn restore_draft(
     draft: &str,
 ) -> Result<Response, WebError> {
     let form = FormData::parse(draft.as_bytes());
-    let article = match next.strip_prefix("/admin/articles/").and_then(|rest| rest.parse::<i64>().ok()) {
+    let article = match next
+        .strip_prefix("/admin/articles/")
+        .and_then(|rest| rest.parse::<i64>().ok())
+    {
         Some(id) => Some(desk::load(state, staff, ArticleId(id)).await?),
         None => None,
     };
     let extras = Extras {
         article,
-        notice: Some("You are logged in again. Your unsaved work is below; review it and save.".into()),
+        notice: Some(
+            "You are logged in again. Your unsaved work is below; review it and save.".into(),
+        ),
         ..Extras::default()
     };
     editor(state, staff, csrf, &form, extras, StatusCode::OK).await

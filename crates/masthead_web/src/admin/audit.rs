@@ -26,7 +26,10 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ViewAudit)?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let entries = state.store.audit_log(100, u64::from(page - 1) * 100).await?;
+    let entries = state
+        .store
+        .audit_log(100, u64::from(page - 1) * 100)
+        .await?;
     let ctx = context! { more => entries.len() == 100, entries => ser(&entries), page };
     view::page(&state, &staff, &csrf, "audit.html", ctx)
 }

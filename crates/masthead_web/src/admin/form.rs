@@ -11,16 +11,37 @@
 use crate::desk::Command;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use masthead_core::{ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug};
+use masthead_core::{
+    ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug,
+};
 use masthead_render::{Value, context};
 use masthead_store::{ArticleFields, Meeting, Note};
 use std::collections::BTreeMap;
 
 /// Every field the editor shows, so a form missing some still renders.
 const FIELDS: &[&str] = &[
-    "version", "kind", "title", "slug", "summary", "body_md", "byline", "section", "tags", "image",
-    "image_caption", "video_url", "source_name", "source_url", "meeting_body", "meeting_date",
-    "decisions", "items", "notes_json", "note_kind", "note_text", "publish_at",
+    "version",
+    "kind",
+    "title",
+    "slug",
+    "summary",
+    "body_md",
+    "byline",
+    "section",
+    "tags",
+    "image",
+    "image_caption",
+    "video_url",
+    "source_name",
+    "source_url",
+    "meeting_body",
+    "meeting_date",
+    "decisions",
+    "items",
+    "notes_json",
+    "note_kind",
+    "note_text",
+    "publish_at",
 ];
 
 /// A parsed urlencoded form that keeps repeated fields.
@@ -45,12 +66,20 @@ impl FormData {
 
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     /// Every value of `name`.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The form as the editor template reads it: `form.title`, `form.authors` (a list)…
@@ -72,7 +101,12 @@ impl FormData {
 }
 
 /// The raw form for stored fields.
-pub fn from_fields(fields: &ArticleFields, version: i64, publish_at: Option<DateTime<Utc>>, tz: Tz) -> FormData {
+pub fn from_fields(
+    fields: &ArticleFields,
+    version: i64,
+    publish_at: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> FormData {
     let mut v: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, val: String| v.push((k.to_owned(), val));
     put("version", version.to_string());
@@ -84,7 +118,10 @@ pub fn from_fields(fields: &ArticleFields, version: i64, publish_at: Option<Date
     put("byline", fields.byline.clone());
     put("section", fields.section.0.to_string());
     put("tags", fields.tags.join(", "));
-    put("image", fields.image.map(|m| m.0.to_string()).unwrap_or_default());
+    put(
+        "image",
+        fields.image.map(|m| m.0.to_string()).unwrap_or_default(),
+    );
     put("image_caption", fields.image_caption.clone());
     put("video_url", fields.video_url.clone());
     put("source_name", fields.source_name.clone());
@@ -113,7 +150,10 @@ pub fn from_fields(fields: &ArticleFields, version: i64, publish_at: Option<Date
             .collect::<Vec<_>>()
             .join("\n\n"),
     );
-    put("notes_json", serde_json::to_string(&fields.notes).unwrap_or_else(|_| "[]".into()));
+    put(
+        "notes_json",
+        serde_json::to_string(&fields.notes).unwrap_or_else(|_| "[]".into()),
+    );
     put(
         "publish_at",
         publish_at
@@ -149,12 +189,16 @@ pub fn intent(form: &FormData, tz: Tz) -> Result<Intent, String> {
 
 /// Parses a `datetime-local` value in the site's zone.
 pub fn local_time(value: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| "Publish time: choose a date and time to schedule the story for.".to_owned())?;
+    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M").map_err(|_| {
+        "Publish time: choose a date and time to schedule the story for.".to_owned()
+    })?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| "Publish time: that time does not exist here (the clocks skip it); choose another.".to_owned())
+        .ok_or_else(|| {
+            "Publish time: that time does not exist here (the clocks skip it); choose another."
+                .to_owned()
+        })
 }
 
 /// The fields a submitted form describes; `now` stamps a new note.
@@ -172,11 +216,16 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
         .map_err(|_| "Section: choose a section.".to_owned())?;
     let mut authors = Vec::new();
     for a in form.all("authors") {
-        authors.push(AuthorId(a.parse().map_err(|_| "Byline: choose authors from the list.".to_owned())?));
+        authors
+            .push(AuthorId(a.parse().map_err(|_| {
+                "Byline: choose authors from the list.".to_owned()
+            })?));
     }
     let image = match form.get("image") {
         "" => None,
-        s => Some(MediaId(s.parse().map_err(|_| "Lead image: choose an image from the list.".to_owned())?)),
+        s => Some(MediaId(s.parse().map_err(|_| {
+            "Lead image: choose an image from the list.".to_owned()
+        })?)),
     };
     let meeting = if kind == ArticleKind::MeetingBrief {
         let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
@@ -209,7 +258,12 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
         source_name: form.get("source_name").trim().to_owned(),
         source_url: form.get("source_url").to_owned(),
         section,
-        tags: form.get("tags").split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        tags: form
+            .get("tags")
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
         image,
         image_caption: form.get("image_caption").trim().to_owned(),
         video_url: form.get("video_url").to_owned(),

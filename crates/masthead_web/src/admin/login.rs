@@ -10,10 +10,10 @@ use super::session::{self, Csrf, clear_cookie, same_origin};
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
+use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use masthead_core::password::{Password, dummy_verify, hash_password, verify_password};
 use masthead_core::secret::token_hash;
 use masthead_core::totp::TotpSecret;
@@ -65,11 +65,15 @@ pub struct NextQuery {
 }
 
 /// `GET /admin/login`
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
-    if let Some((_, s)) = session::current(&state, &headers).await? {
-        if s.stage == SessionStage::Full {
-            return Ok(Redirect::to(local_next(&q.next)).into_response());
-        }
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    if let Some((_, s)) = session::current(&state, &headers).await?
+        && s.stage == SessionStage::Full
+    {
+        return Ok(Redirect::to(local_next(&q.next)).into_response());
     }
     Ok(login_page(&state, &q.next, "", None, StatusCode::OK).await)
 }
@@ -94,7 +98,9 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     if !same_origin(&state, &headers) {
-        return Err(WebError::Forbidden("Log in from the desk's own login page.".into()));
+        return Err(WebError::Forbidden(
+            "Log in from the desk's own login page.".into(),
+        ));
     }
     let email = normalize_email(&form.email);
     let again = |error: &str, status| {
@@ -106,7 +112,9 @@ pub async fn submit(
             &format!("Too many attempts. Wait {secs} seconds and try again."),
             StatusCode::TOO_MANY_REQUESTS,
         )?;
-        response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
         return Ok(response);
     }
     let credentials = state.store.credentials(&email).await?;
@@ -125,7 +133,9 @@ pub async fn submit(
         tracing::info!(%email, "failed login");
         return again(WRONG, StatusCode::UNAUTHORIZED);
     };
-    let old = session::current(&state, &headers).await?.map(|(hash, _)| hash);
+    let old = session::current(&state, &headers)
+        .await?
+        .map(|(hash, _)| hash);
     if user.totp_enabled {
         let cookie = session::start(&state, &user, SessionStage::Password, old.as_deref()).await?;
         let ctx = context! { next => local_next(&form.next), draft => &form.draft };
@@ -137,12 +147,24 @@ pub async fn submit(
 }
 
 /// Completes login: a full session, then the draft restored or the page asked for.
-async fn finish(state: &AppState, user: User, old: Option<&str>, next: &str, draft: &str) -> Result<Response, WebError> {
+async fn finish(
+    state: &AppState,
+    user: User,
+    old: Option<&str>,
+    next: &str,
+    draft: &str,
+) -> Result<Response, WebError> {
     let cookie = session::start(state, &user, SessionStage::Full, old).await?;
     let now = state.clock.now();
     state
         .store
-        .audit(&Actor::user(user.id, &user.name), "user.login", &format!("user {}", user.id), "", now)
+        .audit(
+            &Actor::user(user.id, &user.name),
+            "user.login",
+            &format!("user {}", user.id),
+            "",
+            now,
+        )
         .await?;
     let mut response = if draft.is_empty() {
         Redirect::to(local_next(next)).into_response()
@@ -160,19 +182,35 @@ async fn finish(state: &AppState, user: User, old: Option<&str>, next: &str, dra
             .session(&token_hash(&value), now)
             .await?
             .ok_or(WebError::Unauthorized)?;
-        let staff = Staff { role: user.role, user };
-        restore_draft(state, &staff, &Csrf(session.csrf_token), local_next(next), draft).await?
+        let staff = Staff {
+            role: user.role,
+            user,
+        };
+        restore_draft(
+            state,
+            &staff,
+            &Csrf(session.csrf_token),
+            local_next(next),
+            draft,
+        )
+        .await?
     };
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
 
 /// `GET /admin/login/code`
-pub async fn code_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn code_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     match session::current(&state, &headers).await? {
-        Some((_, s)) if s.stage == SessionStage::Password => {
-            view::bare(&state, "code.html", context! { next => "/admin", draft => "" }, StatusCode::OK)
-        }
+        Some((_, s)) if s.stage == SessionStage::Password => view::bare(
+            &state,
+            "code.html",
+            context! { next => "/admin", draft => "" },
+            StatusCode::OK,
+        ),
         _ => Ok(Redirect::to("/admin/login").into_response()),
     }
 }
@@ -195,7 +233,9 @@ pub async fn code_submit(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     if !same_origin(&state, &headers) {
-        return Err(WebError::Forbidden("Enter the code on the desk's own page.".into()));
+        return Err(WebError::Forbidden(
+            "Enter the code on the desk's own page.".into(),
+        ));
     }
     let Some((hash, session)) = session::current(&state, &headers).await? else {
         return Ok(Redirect::to("/admin/login").into_response());
@@ -208,9 +248,17 @@ pub async fn code_submit(
         let ctx = context! { next => local_next(&form.next), draft => &form.draft, error };
         view::bare(&state, "code.html", ctx, status)
     };
-    if let Err(secs) = state.throttle.check(&client_ip(&extensions), &format!("totp:{}", user.id)) {
-        let mut response = retry(&format!("Too many attempts. Wait {secs} seconds."), StatusCode::TOO_MANY_REQUESTS)?;
-        response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    if let Err(secs) = state
+        .throttle
+        .check(&client_ip(&extensions), &format!("totp:{}", user.id))
+    {
+        let mut response = retry(
+            &format!("Too many attempts. Wait {secs} seconds."),
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
         return Ok(response);
     }
     let secret = state
@@ -227,7 +275,10 @@ pub async fn code_submit(
         None => false,
     };
     if !accepted {
-        return retry("That code did not work. Codes change every 30 seconds; type the current one.", StatusCode::UNAUTHORIZED);
+        return retry(
+            "That code did not work. Codes change every 30 seconds; type the current one.",
+            StatusCode::UNAUTHORIZED,
+        );
     }
     finish(&state, user, Some(&hash), &form.next, &form.draft).await
 }
@@ -244,15 +295,26 @@ pub async fn logout(
     let now = state.clock.now();
     state
         .store
-        .audit(&staff.actor(), "user.logout", &format!("user {}", staff.user.id), "", now)
+        .audit(
+            &staff.actor(),
+            "user.logout",
+            &format!("user {}", staff.user.id),
+            "",
+            now,
+        )
         .await?;
     let mut response = Redirect::to("/admin/login").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state));
     Ok(response)
 }
 
 /// `GET /admin/reset/{token}`
-pub async fn reset_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn reset_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     let now = state.clock.now();
     let user = state.store.reset_user(&token_hash(&token), now).await?;
     let ctx = context! {
@@ -260,7 +322,16 @@ pub async fn reset_page(State(state): State<AppState>, Path(token): Path<String>
         email => user.as_ref().map(|u| u.email.clone()).unwrap_or_default(),
         token => &token,
     };
-    view::bare(&state, "reset.html", ctx, if user.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND })
+    view::bare(
+        &state,
+        "reset.html",
+        ctx,
+        if user.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -289,7 +360,10 @@ pub async fn reset_submit(
         let ctx = context! { valid => false, email => "", token => "" };
         return view::bare(&state, "reset.html", ctx, StatusCode::NOT_FOUND);
     };
-    let password = match Password::parse(&form.password, &[&user.email, &user.name, &state.config.name]) {
+    let password = match Password::parse(
+        &form.password,
+        &[&user.email, &user.name, &state.config.name],
+    ) {
         Ok(p) => p,
         Err(e) => {
             let ctx = context! { valid => true, email => &user.email, token => &token, error => e.to_string() };

@@ -63,33 +63,59 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin", get(articles::dashboard))
         .route("/admin/logout", post(login::logout))
         .route("/admin/articles", get(articles::list))
-        .route("/admin/articles/new", get(articles::new).post(articles::create))
-        .route("/admin/articles/{id}", get(articles::edit).post(articles::save))
+        .route(
+            "/admin/articles/new",
+            get(articles::new).post(articles::create),
+        )
+        .route(
+            "/admin/articles/{id}",
+            get(articles::edit).post(articles::save),
+        )
         .route("/admin/articles/{id}/revisions", get(revisions::list))
-        .route("/admin/articles/{id}/revisions/{version}", get(revisions::show))
-        .route("/admin/articles/{id}/revisions/{version}/restore", post(revisions::restore))
+        .route(
+            "/admin/articles/{id}/revisions/{version}",
+            get(revisions::show),
+        )
+        .route(
+            "/admin/articles/{id}/revisions/{version}/restore",
+            post(revisions::restore),
+        )
         .route(
             "/admin/media",
-            get(media::list).post(media::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+            get(media::list)
+                .post(media::upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/admin/media/{id}", post(media::update))
         .route("/admin/account", get(account::show))
         .route("/admin/account/password", post(account::password))
         .route("/admin/account/2fa", post(account::totp))
         .route("/admin/account/tokens", post(account::create_token))
-        .route("/admin/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/admin/account/tokens/{id}/revoke",
+            post(account::revoke_token),
+        )
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/users/{id}/reset", post(users::reset_link))
-        .route("/admin/sections", get(sections::list).post(sections::create_section))
+        .route(
+            "/admin/sections",
+            get(sections::list).post(sections::create_section),
+        )
         .route("/admin/authors", post(sections::create_author))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::show))
         .route_layer(from_fn_with_state(state, session::require_staff));
     Router::new()
         .route("/admin/login", get(login::show).post(login::submit))
-        .route("/admin/login/code", get(login::code_page).post(login::code_submit))
-        .route("/admin/reset/{token}", get(login::reset_page).post(login::reset_submit))
+        .route(
+            "/admin/login/code",
+            get(login::code_page).post(login::code_submit),
+        )
+        .route(
+            "/admin/reset/{token}",
+            get(login::reset_page).post(login::reset_submit),
+        )
         .route("/admin/admin.css", get(stylesheet))
         .merge(guarded)
         .layer(DefaultBodyLimit::max(session::MAX_FORM))

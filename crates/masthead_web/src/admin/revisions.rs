@@ -44,7 +44,10 @@ fn as_text(f: &ArticleFields) -> String {
     if let Some(m) = &f.meeting {
         out.push_str(&format!("Meeting: {} on {}\n", m.body, m.date));
         for d in &m.decisions {
-            out.push_str(&format!("Decision: {} | {} | {}\n", d.outcome, d.vote, d.motion));
+            out.push_str(&format!(
+                "Decision: {} | {} | {}\n",
+                d.outcome, d.vote, d.motion
+            ));
         }
     }
     for item in &f.items {
@@ -53,7 +56,7 @@ fn as_text(f: &ArticleFields) -> String {
     for note in &f.notes {
         out.push_str(&format!("Note ({}): {}\n", note.kind, note.text));
     }
-    out.push_str("\n");
+    out.push('\n');
     out.push_str(&f.body_md);
     out.push('\n');
     out
@@ -101,8 +104,19 @@ pub async fn restore(
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
     let fields = state.store.revision(article.id, version).await?;
-    match desk::save(&state, &staff, article.id, article.version, fields, Command::Save).await? {
-        SaveOutcome::Saved { .. } => Ok(Redirect::to(&format!("/admin/articles/{id}?saved=save")).into_response()),
+    match desk::save(
+        &state,
+        &staff,
+        article.id,
+        article.version,
+        fields,
+        Command::Save,
+    )
+    .await?
+    {
+        SaveOutcome::Saved { .. } => {
+            Ok(Redirect::to(&format!("/admin/articles/{id}?saved=save")).into_response())
+        }
         SaveOutcome::Conflict(_) => Err(WebError::Conflict(
             "The story changed while restoring; open its revisions again and retry.".into(),
         )),

@@ -14,7 +14,13 @@ use masthead_core::{SiteAction, Slug};
 use masthead_render::{Value, context, ser};
 use masthead_store::StoreError;
 
-async fn render(state: &AppState, staff: &Staff, csrf: &Csrf, extra: Value, status: StatusCode) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let sections = state.store.sections().await?;
     let authors = state.store.authors().await?;
     let ctx = context! { sections => ser(&sections), authors => ser(&authors), ..extra };
@@ -44,12 +50,24 @@ fn name_and_slug(form: &FormData) -> Result<(String, Slug), String> {
     Ok((name.to_owned(), slug))
 }
 
-async fn created(result: Result<(), StoreError>, state: &AppState, staff: &Staff, csrf: &Csrf) -> Result<Response, WebError> {
+async fn created(
+    result: Result<(), StoreError>,
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+) -> Result<Response, WebError> {
     match result {
         Ok(()) => Ok(Redirect::to("/admin/sections").into_response()),
         Err(StoreError::Conflict(_)) => {
             let m = "That address is already used; choose another slug.";
-            render(state, staff, csrf, context! { error => m }, StatusCode::CONFLICT).await
+            render(
+                state,
+                staff,
+                csrf,
+                context! { error => m },
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -66,9 +84,22 @@ pub async fn create_section(
     let form = FormData::parse(&body);
     let (name, slug) = match name_and_slug(&form) {
         Ok(v) => v,
-        Err(m) => return render(&state, &staff, &csrf, context! { error => m }, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(m) => {
+            return render(
+                &state,
+                &staff,
+                &csrf,
+                context! { error => m },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
-    let result = state.store.insert_section(&slug, &name, form.get("description").trim()).await.map(|_| ());
+    let result = state
+        .store
+        .insert_section(&slug, &name, form.get("description").trim())
+        .await
+        .map(|_| ());
     created(result, &state, &staff, &csrf).await
 }
 
@@ -83,8 +114,21 @@ pub async fn create_author(
     let form = FormData::parse(&body);
     let (name, slug) = match name_and_slug(&form) {
         Ok(v) => v,
-        Err(m) => return render(&state, &staff, &csrf, context! { error => m }, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(m) => {
+            return render(
+                &state,
+                &staff,
+                &csrf,
+                context! { error => m },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
-    let result = state.store.insert_author(&slug, &name, form.get("bio").trim(), None).await.map(|_| ());
+    let result = state
+        .store
+        .insert_author(&slug, &name, form.get("bio").trim(), None)
+        .await
+        .map(|_| ());
     created(result, &state, &staff, &csrf).await
 }

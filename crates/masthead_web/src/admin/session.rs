@@ -41,7 +41,11 @@ pub struct Csrf(pub String);
 
 /// The cookie's name for this site.
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if secure(state) { "__Host-masthead_session" } else { "masthead_session" }
+    if secure(state) {
+        "__Host-masthead_session"
+    } else {
+        "masthead_session"
+    }
 }
 
 fn secure(state: &AppState) -> bool {
@@ -63,7 +67,10 @@ pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
 }
 
 /// The live session behind the request's cookie, if any.
-pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<(String, Session)>, WebError> {
+pub async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(String, Session)>, WebError> {
     let Some(value) = cookie_value(state, headers) else {
         return Ok(None);
     };
@@ -119,15 +126,20 @@ pub fn clear_cookie(state: &AppState) -> HeaderValue {
 /// Whether the request comes from our own pages: a browser's `Sec-Fetch-Site` must be
 /// same-origin (or none, for a typed address), and an `Origin`, when sent, must be ours.
 pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
-            return false;
-        }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return false;
     }
-    match headers.get(header::ORIGIN) {
-        None => true,
-        Some(origin) => origin.as_bytes() == state.config.base_url.trim_end_matches('/').as_bytes(),
-    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    // Ours if it is the configured address, or the host this request was sent to (a
+    // browser never lets a page on another site set either to our value).
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, h)| h);
+    origin == state.config.base_url.trim_end_matches('/')
+        || (origin_host.is_some() && origin_host == host)
 }
 
 /// Whether two-factor login is required for `role` on this site.
@@ -140,20 +152,29 @@ pub async fn totp_required(state: &AppState, role: Role) -> Result<bool, WebErro
 }
 
 /// The guard around every admin route but login and reset.
-pub async fn require_staff(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn require_staff(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     match guard(&state, request, next).await {
         Ok(response) | Err(response) => response,
     }
 }
 
 async fn guard(state: &AppState, request: Request, next: Next) -> Result<Response, Response> {
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let path = request
         .uri()
         .path_and_query()
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_default();
-    let session = current(state, request.headers()).await.map_err(IntoResponse::into_response)?;
+    let session = current(state, request.headers())
+        .await
+        .map_err(IntoResponse::into_response)?;
     let Some((_, session)) = session else {
         if unsafe_method {
             // Keep what was posted: the login page carries it back after login.
@@ -164,14 +185,19 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
                 .headers
                 .get(header::REFERER)
                 .and_then(|r| r.to_str().ok())
-                .and_then(|r| r.split_once("/admin").map(|(_, rest)| format!("/admin{rest}")))
+                .and_then(|r| {
+                    r.split_once("/admin")
+                        .map(|(_, rest)| format!("/admin{rest}"))
+                })
                 .unwrap_or_else(|| "/admin".into());
             return Err(login::login_page(state, &referer_path, &draft, Some(
                 "Your session has ended. Log in again; what you were working on is kept and will come back after login.",
             ), axum::http::StatusCode::UNAUTHORIZED)
             .await);
         }
-        return Err(Redirect::to(&format!("/admin/login?next={}", login::encode(&path))).into_response());
+        return Err(
+            Redirect::to(&format!("/admin/login?next={}", login::encode(&path))).into_response(),
+        );
     };
     if session.stage != SessionStage::Full {
         return Err(Redirect::to("/admin/login/code").into_response());
@@ -180,7 +206,8 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
         role: session.user.role,
         user: session.user.clone(),
     };
-    let on_account_page = request.uri().path().starts_with("/admin/account") || request.uri().path() == "/admin/logout";
+    let on_account_page = request.uri().path().starts_with("/admin/account")
+        || request.uri().path() == "/admin/logout";
     if !staff.user.totp_enabled && !on_account_page {
         match totp_required(state, staff.role).await {
             Ok(true) => return Err(Redirect::to("/admin/account?setup=2fa").into_response()),
@@ -206,7 +233,9 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
             .map(|(_, v)| v.into_owned());
         let is_form = content_type(&parts.headers).starts_with("application/x-www-form-urlencoded");
         let (body, from_form) = if is_form {
-            let bytes = read_form(&parts.headers, body).await.map_err(IntoResponse::into_response)?;
+            let bytes = read_form(&parts.headers, body)
+                .await
+                .map_err(IntoResponse::into_response)?;
             let token = form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v.into_owned());
@@ -240,9 +269,9 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Bytes, WebError> {
     if !content_type(headers).starts_with("application/x-www-form-urlencoded") {
         return Ok(Bytes::new());
     }
-    axum::body::to_bytes(body, MAX_FORM)
-        .await
-        .map_err(|_| WebError::PayloadTooLarge("The form is too large to save (2 MB at most).".into()))
+    axum::body::to_bytes(body, MAX_FORM).await.map_err(|_| {
+        WebError::PayloadTooLarge("The form is too large to save (2 MB at most).".into())
+    })
 }
 
 fn forbidden_csrf() -> Response {

@@ -26,12 +26,19 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
         return Err("Site name: give a name of up to 100 characters.".into());
     }
     let base_url = form.get("base_url").trim().trim_end_matches('/');
-    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.contains(char::is_whitespace) {
-        return Err("Public address: give the full address readers use, e.g. https://news.example.org.".into());
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://"))
+        || base_url.contains(char::is_whitespace)
+    {
+        return Err(
+            "Public address: give the full address readers use, e.g. https://news.example.org."
+                .into(),
+        );
     }
     let tz = form.get("timezone").trim();
     if tz.parse::<Tz>().is_err() {
-        return Err(format!("Time zone: \"{tz}\" is not a known zone; use a name like America/Chicago."));
+        return Err(format!(
+            "Time zone: \"{tz}\" is not a known zone; use a name like America/Chicago."
+        ));
     }
     let page_size: u32 = form
         .get("page_size")
@@ -46,11 +53,25 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
         ("base_url", base_url.to_owned()),
         ("timezone", tz.to_owned()),
         ("page_size", page_size.to_string()),
-        ("require_2fa", if form.get("require_2fa") == "1" { "1" } else { "0" }.to_owned()),
+        (
+            "require_2fa",
+            if form.get("require_2fa") == "1" {
+                "1"
+            } else {
+                "0"
+            }
+            .to_owned(),
+        ),
     ])
 }
 
-async fn render(state: &AppState, staff: &Staff, csrf: &Csrf, extra: Value, status: StatusCode) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let stored = state.store.settings().await?;
     let c = &state.config;
     let get = |k: &str, default: String| stored.get(k).cloned().unwrap_or(default);
@@ -62,7 +83,14 @@ async fn render(state: &AppState, staff: &Staff, csrf: &Csrf, extra: Value, stat
         page_size => get("page_size", c.page_size.to_string()),
         require_2fa => get("require_2fa", "0".into()) == "1",
     };
-    view::page_with_status(state, staff, csrf, "settings.html", context! { values, ..extra }, status)
+    view::page_with_status(
+        state,
+        staff,
+        csrf,
+        "settings.html",
+        context! { values, ..extra },
+        status,
+    )
 }
 
 /// `GET /admin/settings`
@@ -87,10 +115,29 @@ pub async fn save(
     match validate(&form) {
         Ok(values) => {
             let now = state.clock.now();
-            state.store.save_settings(&values, &staff.actor(), now).await?;
+            state
+                .store
+                .save_settings(&values, &staff.actor(), now)
+                .await?;
             let m = "Saved. The two-factor rule applies now; restart the app servers to apply the rest.";
-            render(&state, &staff, &csrf, context! { notice => m }, StatusCode::OK).await
+            render(
+                &state,
+                &staff,
+                &csrf,
+                context! { notice => m },
+                StatusCode::OK,
+            )
+            .await
         }
-        Err(m) => render(&state, &staff, &csrf, context! { error => m }, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(m) => {
+            render(
+                &state,
+                &staff,
+                &csrf,
+                context! { error => m },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }

@@ -26,7 +26,12 @@ impl Default for Throttle {
 
 impl Throttle {
     /// `ip_burst` attempts per address, one more every `ip_every`; likewise per account.
-    pub fn new(ip_burst: u32, ip_every: Duration, account_burst: u32, account_every: Duration) -> Self {
+    pub fn new(
+        ip_burst: u32,
+        ip_every: Duration,
+        account_burst: u32,
+        account_every: Duration,
+    ) -> Self {
         let quota = |burst: u32, every: Duration| {
             Quota::with_period(every)
                 .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
@@ -51,7 +56,11 @@ impl Throttle {
                 .map(|not_until| not_until.wait_time_from(now).as_secs() + 1)
         };
         let ip_wait = wait(&self.by_ip, ip);
-        let account_wait = if account.is_empty() { None } else { wait(&self.by_account, account) };
+        let account_wait = if account.is_empty() {
+            None
+        } else {
+            wait(&self.by_account, account)
+        };
         match ip_wait.max(account_wait) {
             Some(secs) => Err(secs),
             None => Ok(()),

@@ -18,7 +18,13 @@ use masthead_core::{Role, SiteAction, UserId};
 use masthead_render::{Value, context, ser};
 use masthead_store::NewUser;
 
-async fn render(state: &AppState, staff: &Staff, csrf: &Csrf, extra: Value, status: StatusCode) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let users = state.store.list_users().await?;
     let authors = state.store.authors().await?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -45,7 +51,15 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageUsers)?;
     let form = FormData::parse(&body);
-    let fail = |m: String| render(&state, &staff, &csrf, context! { error => m, form => form.value() }, StatusCode::UNPROCESSABLE_ENTITY);
+    let fail = |m: String| {
+        render(
+            &state,
+            &staff,
+            &csrf,
+            context! { error => m, form => form.value() },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
     let email = form.get("email").trim();
     let name = form.get("name").trim();
     if !email.contains('@') || email.len() > 254 || name.is_empty() || name.len() > 100 {
@@ -64,7 +78,12 @@ pub async fn create(
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let now = state.clock.now();
-    let new = NewUser { email: email.into(), name: name.into(), role, password_hash: phc };
+    let new = NewUser {
+        email: email.into(),
+        name: name.into(),
+        role,
+        password_hash: phc,
+    };
     match state.store.create_user(&new, &staff.actor(), now).await {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(masthead_store::StoreError::Conflict(m)) => fail(m).await,
@@ -88,7 +107,14 @@ pub async fn update(
     let actor = staff.actor();
     if id == staff.user.id && (form.get("disabled") == "1" || form.get("role") != "admin") {
         let m = "You cannot disable yourself or remove your own admin role; ask another admin.";
-        return render(&state, &staff, &csrf, context! { error => m }, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            &staff,
+            &csrf,
+            context! { error => m },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let role = Role::parse(form.get("role")).map_err(|e| WebError::Unprocessable(e.to_string()))?;
     if role != user.role {
@@ -96,7 +122,10 @@ pub async fn update(
     }
     let disabled = form.get("disabled") == "1";
     if disabled != user.disabled {
-        state.store.set_user_disabled(id, disabled, &actor, now).await?;
+        state
+            .store
+            .set_user_disabled(id, disabled, &actor, now)
+            .await?;
     }
     let author = form.get("author").parse().ok().map(masthead_core::AuthorId);
     if author != user.author {
@@ -118,7 +147,13 @@ pub async fn reset_link(
     let now = state.clock.now();
     state
         .store
-        .create_reset(user.id, &token_hash(&token), now + Duration::hours(24), &staff.actor(), now)
+        .create_reset(
+            user.id,
+            &token_hash(&token),
+            now + Duration::hours(24),
+            &staff.actor(),
+            now,
+        )
         .await?;
     let link = format!("{}/admin/reset/{token}", state.config.base_url);
     let ctx = context! { reset_link => link, reset_for => &user.email };

@@ -10,7 +10,13 @@ use masthead_core::{SiteAction, can_site};
 use masthead_render::{Value, context};
 
 /// Renders admin template `name` (under `admin/`) with `page` for a logged-in staff member.
-pub fn page(state: &AppState, staff: &Staff, csrf: &Csrf, name: &str, page: Value) -> Result<Response, WebError> {
+pub fn page(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    name: &str,
+    page: Value,
+) -> Result<Response, WebError> {
     page_with_status(state, staff, csrf, name, page, StatusCode::OK)
 }
 
@@ -39,7 +45,12 @@ pub fn page_with_status(
 }
 
 /// Renders an admin template for someone not logged in (login, reset).
-pub fn bare(state: &AppState, name: &str, ctx: Value, status: StatusCode) -> Result<Response, WebError> {
+pub fn bare(
+    state: &AppState,
+    name: &str,
+    ctx: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let site = context! { name => &state.config.name, base_url => &state.config.base_url };
     let html = state
         .theme

@@ -1,10 +1,10 @@
 //! `/authors`: the staff byline profiles, listed for any token and added by admins.
 
+use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use super::extract::ApiJson;
 use super::sections::{name_and_slug, taken};
-use super::ApiError;
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -60,6 +60,7 @@ pub struct AuthorInput {
 #[utoipa::path(
     get,
     path = "/authors",
+    operation_id = "list_authors",
     tag = TAG,
     security(("bearer" = [])),
     responses(
@@ -79,6 +80,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     post,
     path = "/authors",
+    operation_id = "create_author",
     tag = TAG,
     request_body = AuthorInput,
     security(("bearer" = [])),

@@ -258,9 +258,8 @@ pub(crate) async fn api_responses(request: Request, next: Next) -> Response {
     } else {
         response
     };
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -45,12 +45,12 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "The JSON does not fit this endpoint: {detail}. The schemas are in \
              /api/v1/openapi.json."
         )),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::Web(
-            crate::WebError::PayloadTooLarge(format!(
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::Web(crate::WebError::PayloadTooLarge(format!(
                 "The body is larger than {} KiB; send less at once.",
                 super::MAX_JSON_BODY / 1024
-            )),
-        ),
+            )))
+        }
         _ => ApiError::bad_request(format!("The request body could not be read ({detail}).")),
     }
 }

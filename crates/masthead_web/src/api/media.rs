@@ -6,11 +6,11 @@ use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use crate::AppState;
-use axum::Json;
-use axum::extract::multipart::{Field, Multipart, MultipartRejection};
-use axum::extract::State;
-use axum::http::StatusCode;
 use crate::media_library;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::multipart::{Field, Multipart, MultipartRejection};
+use axum::http::StatusCode;
 use bytes::Bytes;
 use masthead_core::MediaId;
 use serde::Serialize;
@@ -58,6 +58,7 @@ pub struct MediaOut {
 #[utoipa::path(
     post,
     path = "/media",
+    operation_id = "upload_media",
     tag = TAG,
     request_body(content = MediaUpload, content_type = "multipart/form-data"),
     security(("bearer" = [])),
@@ -66,6 +67,7 @@ pub struct MediaOut {
         (status = 400, description = "Not a multipart form with a `file` part", body = ErrorResponse),
         (status = 401, description = "No valid token", body = ErrorResponse),
         (status = 413, description = "Over 20 MiB", body = ErrorResponse),
+        (status = 415, description = "Not sent as multipart/form-data", body = ErrorResponse),
         (status = 422, description = "Not an image we take, or too many pixels", body = ErrorResponse),
     )
 )]

@@ -29,10 +29,10 @@ mod openapi;
 mod sections;
 
 use crate::AppState;
+use crate::media_library::MAX_UPLOAD_BODY;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
-use crate::media_library::MAX_UPLOAD_BODY;
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

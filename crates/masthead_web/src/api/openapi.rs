@@ -68,16 +68,13 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
 #[utoipa::path(
     get,
     path = "/openapi.json",
+    operation_id = "get_openapi",
     tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]
 pub(crate) async fn document() -> Result<Response, ApiError> {
     static JSON: OnceLock<Result<String, String>> = OnceLock::new();
-    let json = JSON.get_or_init(|| {
-        super::openapi()
-            .to_pretty_json()
-            .map_err(|e| e.to_string())
-    });
+    let json = JSON.get_or_init(|| super::openapi().to_pretty_json().map_err(|e| e.to_string()));
     match json {
         Ok(json) => Ok((
             [(

@@ -1,9 +1,9 @@
 //! `/sections`: the site's sections, listed for any token and added by admins.
 
+use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use super::extract::ApiJson;
-use super::ApiError;
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -59,6 +59,7 @@ pub struct SectionInput {
 #[utoipa::path(
     get,
     path = "/sections",
+    operation_id = "list_sections",
     tag = TAG,
     security(("bearer" = [])),
     responses(
@@ -78,6 +79,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     post,
     path = "/sections",
+    operation_id = "create_section",
     tag = TAG,
     request_body = SectionInput,
     security(("bearer" = [])),
@@ -111,7 +113,10 @@ pub(crate) async fn create(
     {
         return Err(taken(&slug, "section"));
     }
-    let id = state.store.insert_section(&slug, &name, description).await?;
+    let id = state
+        .store
+        .insert_section(&slug, &name, description)
+        .await?;
     let section = SectionOut {
         id,
         slug: slug.to_string(),

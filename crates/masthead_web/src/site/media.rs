@@ -46,12 +46,11 @@ pub async fn show(
 /// Whether `name` is an image of the library or one of its variants. A generated variant
 /// name is looked up as a variant first, so serving one costs one query.
 async fn in_library(state: &AppState, name: &str) -> Result<bool, WebError> {
-    if let Some((original, width)) = split_variant_name(name) {
-        if let Some(item) = state.store.media_item_by_name(&original).await? {
-            if item.variants.contains(&width) {
-                return Ok(true);
-            }
-        }
+    if let Some((original, width)) = split_variant_name(name)
+        && let Some(item) = state.store.media_item_by_name(&original).await?
+        && item.variants.contains(&width)
+    {
+        return Ok(true);
     }
     Ok(state.store.media_content_type(name).await?.is_some())
 }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 #[utoipa::path(
     post,
     path = "/articles",
+    operation_id = "create_article",
     tag = TAG,
     request_body = ArticleInput,
     security(("bearer" = [])),

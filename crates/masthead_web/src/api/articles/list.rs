@@ -1,7 +1,7 @@
 //! `GET /articles`: the articles this token may see, a page at a time.
 
 use super::TAG;
-use super::schema::{ArticleList, ArticleRow};
+use super::schema::{ArticleList, ArticleRow, Status};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
@@ -20,7 +20,8 @@ const PER_PAGE: u32 = 50;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only articles in this status: draft, review, scheduled, published or unpublished.
+    /// Only articles in this status.
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
     /// The page, from 1.
     #[param(value_type = Option<u32>, minimum = 1)]
@@ -32,6 +33,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/articles",
+    operation_id = "list_articles",
     tag = TAG,
     params(ListQuery),
     security(("bearer" = [])),

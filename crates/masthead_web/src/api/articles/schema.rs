@@ -159,9 +159,14 @@ pub struct ArticleInput {
     /// The kind of piece; `news` when left out.
     #[serde(default = "news")]
     pub kind: Kind,
-    /// The headline, at most 300 characters. Required.
+    /// The headline, at most 300 characters.
     #[serde(default)]
-    #[schema(example = "Village board approves budget")]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 300,
+        example = "Village board approves budget"
+    )]
     pub title: String,
     /// The address on the site, `/stories/{slug}`: lowercase letters, digits and single
     /// hyphens. Made from the title on `POST` and kept as it is on `PUT` when left out.
@@ -187,7 +192,7 @@ pub struct ArticleInput {
     /// The original's address (https).
     #[serde(default)]
     pub source_url: String,
-    /// The section id (see `GET /sections`). Required.
+    /// The section id (see `GET /sections`).
     #[schema(value_type = i64)]
     pub section: SectionId,
     /// Tag names.

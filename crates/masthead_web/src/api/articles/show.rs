@@ -16,6 +16,7 @@ use masthead_core::ArticleId;
 #[utoipa::path(
     get,
     path = "/articles/{id}",
+    operation_id = "get_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     security(("bearer" = [])),

@@ -32,6 +32,7 @@ async fn change(
 #[utoipa::path(
     post,
     path = "/articles/{id}/submit",
+    operation_id = "submit_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     request_body = VersionInput,
@@ -58,6 +59,7 @@ pub(crate) async fn submit(
 #[utoipa::path(
     post,
     path = "/articles/{id}/publish",
+    operation_id = "publish_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     request_body = VersionInput,
@@ -84,6 +86,7 @@ pub(crate) async fn publish(
 #[utoipa::path(
     post,
     path = "/articles/{id}/schedule",
+    operation_id = "schedule_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     request_body = ScheduleInput,
@@ -111,6 +114,7 @@ pub(crate) async fn schedule(
 #[utoipa::path(
     post,
     path = "/articles/{id}/unpublish",
+    operation_id = "unpublish_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     request_body = VersionInput,

@@ -19,6 +19,7 @@ use masthead_core::ArticleId;
 #[utoipa::path(
     put,
     path = "/articles/{id}",
+    operation_id = "replace_article",
     tag = TAG,
     params(("id" = i64, Path, description = "The article's id")),
     request_body = ArticleInput,

@@ -1,0 +1,1019 @@
+//! The JSON API at /api/v1 through the real router, on SQLite and on PostgreSQL: tokens,
+//! the desk's rules (roles, ownership, versions), the one error shape, and the OpenAPI
+//! document.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Duration;
+use masthead_core::secret::{new_token, token_hash};
+use masthead_core::{Role, UserId};
+use masthead_store::Actor;
+use masthead_testkit::{Desk, TestApp, TestDb, TestResponse, app_tests, t0};
+use serde_json::{Value, json};
+
+app_tests!(
+    tokens_are_required_and_checked,
+    a_contributor_drafts_but_cannot_publish,
+    an_editor_publishes_and_the_story_goes_public,
+    a_scheduled_story_appears_at_its_time,
+    a_stale_version_conflicts_and_returns_the_current_article,
+    bad_requests_get_json_errors_that_say_what_to_fix,
+    a_token_is_never_wider_than_its_scope_or_its_owner,
+    contributors_list_only_their_own_articles,
+    sections_and_authors_are_listed_and_added_by_admins,
+    media_uploads_are_checked_and_stored,
+);
+
+/// A token for `user`, acting with at most `scope`.
+async fn token_for(app: &TestApp, user: UserId, scope: Role) -> String {
+    let token = new_token("mh_");
+    app.store()
+        .create_token(
+            user,
+            "test",
+            &token_hash(&token),
+            scope,
+            &Actor::system("test"),
+            t0(),
+        )
+        .await
+        .unwrap();
+    token
+}
+
+/// An account with `role` and a token with the same scope.
+async fn staff(app: &TestApp, email: &str, role: Role) -> (UserId, String) {
+    let user = app.create_staff(email, role).await;
+    (user, token_for(app, user, role).await)
+}
+
+/// The parsed JSON of a response (`Null` when it is not JSON).
+struct Api {
+    response: TestResponse,
+    json: Value,
+}
+
+impl Api {
+    fn status(&self) -> u16 {
+        self.response.status.as_u16()
+    }
+
+    /// Asserts the API's error shape and returns the message.
+    fn error(&self, status: u16, code: &str) -> String {
+        assert_eq!(self.status(), status, "{}", self.response.body);
+        assert!(
+            self.response
+                .header("content-type")
+                .starts_with("application/json"),
+            "errors are JSON: {:?}",
+            self.response.headers
+        );
+        let e = &self.json["error"];
+        assert_eq!(e["status"], status, "{}", self.response.body);
+        assert_eq!(e["code"], code, "{}", self.response.body);
+        let message = e["message"].as_str().unwrap().to_owned();
+        assert!(!message.is_empty());
+        message
+    }
+}
+
+async fn send(app: &TestApp, request: Request<Body>) -> Api {
+    let response = app.request(request).await;
+    assert_eq!(
+        response.header("cache-control"),
+        "no-store",
+        "every API response is no-store: {} {}",
+        response.status,
+        response.body
+    );
+    let json = serde_json::from_str(&response.body).unwrap_or(Value::Null);
+    Api { response, json }
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Api {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(v) => {
+            request = request.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    send(app, request.body(body).unwrap()).await
+}
+
+async fn raw(app: &TestApp, method: &str, path: &str, token: &str, ctype: &str, body: &str) -> Api {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", ctype)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(app, request).await
+}
+
+/// Creates a draft through the API and returns its id.
+async fn draft(app: &TestApp, token: &str, title: &str, section: i64) -> i64 {
+    let r = call(
+        app,
+        "POST",
+        "/api/v1/articles",
+        Some(token),
+        Some(json!({"title": title, "section": section, "body_md": "Some *words*."})),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    r.json["id"].as_i64().unwrap()
+}
+
+async fn tokens_are_required_and_checked(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (user, token) = staff(&app, "ed@example.org", Role::Editor).await;
+    let id = draft(&app, &token, "Secret draft", desk.news.0).await;
+
+    let one = format!("/api/v1/articles/{id}");
+    for path in ["/api/v1/articles", one.as_str(), "/api/v1/sections"] {
+        let r = call(&app, "GET", path, None, None).await;
+        let message = r.error(401, "unauthorized");
+        assert!(message.contains("Authorization: Bearer"), "{message}");
+        assert!(r.response.header("www-authenticate").starts_with("Bearer"));
+        assert!(!r.response.body.contains("Secret draft"));
+    }
+    let r = call(
+        &app,
+        "GET",
+        "/api/v1/articles",
+        Some("mh_not-a-real-token"),
+        None,
+    )
+    .await;
+    r.error(401, "unauthorized");
+    assert!(r.response.header("www-authenticate").starts_with("Bearer"));
+    // The token must come as a bearer token, not another scheme.
+    let request = Request::get("/api/v1/articles")
+        .header("authorization", format!("Basic {token}"))
+        .body(Body::empty())
+        .unwrap();
+    send(&app, request).await.error(401, "unauthorized");
+    // A token in the query string or a cookie is not looked at.
+    let request = Request::get(format!("/api/v1/articles?token={token}"))
+        .header("cookie", format!("token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    send(&app, request).await.error(401, "unauthorized");
+
+    assert_eq!(
+        call(&app, "GET", "/api/v1/articles", Some(&token), None)
+            .await
+            .status(),
+        200
+    );
+
+    // Disabling the owner stops the token at once.
+    app.store()
+        .set_user_disabled(user, true, &Actor::system("test"), t0())
+        .await
+        .unwrap();
+    call(&app, "GET", "/api/v1/articles", Some(&token), None)
+        .await
+        .error(401, "unauthorized");
+
+    // The document needs no token.
+    let doc = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(doc.status(), 200);
+    assert_eq!(doc.json["openapi"], "3.1.0");
+}
+
+async fn a_contributor_drafts_but_cannot_publish(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, token) = staff(&app, "cora@example.org", Role::Contributor).await;
+
+    let created = call(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        Some(&token),
+        Some(json!({
+            "title": "  Library extends hours  ",
+            "section": desk.news.0,
+            "summary": "Open till nine.",
+            "body_md": "The library will stay open **later**.",
+            "tags": ["library"],
+        })),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", created.response.body);
+    let id = created.json["id"].as_i64().unwrap();
+    assert_eq!(
+        created.response.header("location"),
+        format!("/api/v1/articles/{id}")
+    );
+    assert_eq!(created.json["status"], "draft");
+    assert_eq!(created.json["version"], 1);
+    assert_eq!(created.json["title"], "Library extends hours");
+    assert_eq!(created.json["slug"], "library-extends-hours");
+    assert_eq!(created.json["public_url"], Value::Null);
+
+    let got = call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.json["version"], 1);
+    assert_eq!(got.json["tags"], json!(["library"]));
+
+    let updated = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/articles/{id}"),
+        Some(&token),
+        Some(json!({
+            "version": 1,
+            "title": "Library extends hours through winter",
+            "section": desk.news.0,
+            "body_md": "Open till nine, all winter.",
+        })),
+    )
+    .await;
+    assert_eq!(updated.status(), 200, "{}", updated.response.body);
+    assert_eq!(updated.json["version"], 2);
+    assert_eq!(
+        updated.json["title"],
+        "Library extends hours through winter"
+    );
+    assert_eq!(
+        updated.json["slug"], "library-extends-hours",
+        "a replace without a slug keeps the address"
+    );
+
+    let refused = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&token),
+        Some(json!({"version": 2})),
+    )
+    .await;
+    let message = refused.error(403, "forbidden");
+    assert!(message.contains("Contributors cannot publish"), "{message}");
+    let schedule = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/schedule"),
+        Some(&token),
+        Some(json!({"version": 2, "publish_at": (t0() + Duration::hours(1)).to_rfc3339()})),
+    )
+    .await;
+    schedule.error(403, "forbidden");
+
+    let after = call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(after.json["status"], "draft", "nothing changed");
+    assert_eq!(after.json["version"], 2, "nothing changed");
+    app.refresh().await;
+    assert_eq!(
+        app.get("/stories/library-extends-hours").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // What a contributor can do instead: submit it for review.
+    let submitted = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/submit"),
+        Some(&token),
+        Some(json!({"version": 2})),
+    )
+    .await;
+    assert_eq!(submitted.status(), 200, "{}", submitted.response.body);
+    assert_eq!(submitted.json["status"], "review");
+    assert_eq!(submitted.json["version"], 3);
+}
+
+async fn an_editor_publishes_and_the_story_goes_public(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, writer) = staff(&app, "cora@example.org", Role::Contributor).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let id = draft(&app, &writer, "Council fills vacancy", desk.news.0).await;
+
+    let published = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&editor),
+        Some(json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(published.status(), 200, "{}", published.response.body);
+    assert_eq!(published.json["status"], "published");
+    assert_eq!(published.json["version"], 2);
+    assert_eq!(published.json["published_at"], json!(t0()));
+    assert_eq!(
+        published.json["public_url"],
+        "https://news.example.org/stories/council-fills-vacancy"
+    );
+
+    app.refresh().await;
+    let page = app.get("/stories/council-fills-vacancy").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Council fills vacancy"));
+    assert!(page.body.contains("Some <em>words</em>."));
+
+    // The writer can no longer change it; an editor can take it down.
+    let put = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/articles/{id}"),
+        Some(&writer),
+        Some(json!({"version": 2, "title": "Changed", "section": desk.news.0})),
+    )
+    .await;
+    put.error(403, "forbidden");
+    let down = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/unpublish"),
+        Some(&editor),
+        Some(json!({"version": 2})),
+    )
+    .await;
+    assert_eq!(down.status(), 200, "{}", down.response.body);
+    assert_eq!(down.json["status"], "unpublished");
+    app.refresh().await;
+    assert_eq!(
+        app.get("/stories/council-fills-vacancy").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_scheduled_story_appears_at_its_time(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let id = draft(&app, &editor, "Embargoed report", desk.news.0).await;
+    let path = format!("/api/v1/articles/{id}/schedule");
+
+    let past = call(
+        &app,
+        "POST",
+        &path,
+        Some(&editor),
+        Some(json!({"version": 1, "publish_at": (t0() - Duration::minutes(1)).to_rfc3339()})),
+    )
+    .await;
+    assert!(past.error(422, "unprocessable").contains("future"));
+
+    // Any offset is accepted and stored in UTC.
+    let scheduled = call(
+        &app,
+        "POST",
+        &path,
+        Some(&editor),
+        Some(json!({"version": 1, "publish_at": "2026-11-27T12:10:00-06:00"})),
+    )
+    .await;
+    assert_eq!(scheduled.status(), 200, "{}", scheduled.response.body);
+    assert_eq!(scheduled.json["status"], "scheduled");
+    assert_eq!(
+        scheduled.json["published_at"],
+        json!(t0() + Duration::minutes(10))
+    );
+
+    app.refresh().await;
+    assert_eq!(
+        app.get("/stories/embargoed-report").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!app.get("/").await.body.contains("Embargoed report"));
+
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        app.get("/stories/embargoed-report").await.status,
+        StatusCode::OK
+    );
+    assert!(app.get("/").await.body.contains("Embargoed report"));
+}
+
+async fn a_stale_version_conflicts_and_returns_the_current_article(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let (_, other) = staff(&app, "bo@example.org", Role::Editor).await;
+    let id = draft(&app, &editor, "Water main breaks", desk.news.0).await;
+    let path = format!("/api/v1/articles/{id}");
+
+    let first = call(
+        &app,
+        "PUT",
+        &path,
+        Some(&other),
+        Some(json!({"version": 1, "title": "Water main breaks on Elm", "section": desk.news.0})),
+    )
+    .await;
+    assert_eq!(first.status(), 200, "{}", first.response.body);
+
+    let stale = call(
+        &app,
+        "PUT",
+        &path,
+        Some(&editor),
+        Some(json!({"version": 1, "title": "Water main breaks downtown", "section": desk.news.0})),
+    )
+    .await;
+    let message = stale.error(409, "conflict");
+    assert!(message.contains("version 1"), "{message}");
+    let current = &stale.json["error"]["current"];
+    assert_eq!(current["version"], 2);
+    assert_eq!(current["title"], "Water main breaks on Elm");
+    assert_eq!(current["id"], id);
+
+    let publish = call(
+        &app,
+        "POST",
+        &format!("{path}/publish"),
+        Some(&editor),
+        Some(json!({"version": 1})),
+    )
+    .await;
+    publish.error(409, "conflict");
+    assert_eq!(publish.json["error"]["current"]["status"], "draft");
+
+    let kept = call(&app, "GET", &path, Some(&editor), None).await;
+    assert_eq!(kept.json["title"], "Water main breaks on Elm");
+    assert_eq!(kept.json["status"], "draft");
+
+    // A replace must say which version it started from.
+    let unversioned = call(
+        &app,
+        "PUT",
+        &path,
+        Some(&editor),
+        Some(json!({"title": "No version", "section": desk.news.0})),
+    )
+    .await;
+    assert!(unversioned.error(422, "unprocessable").contains("version"));
+}
+
+async fn bad_requests_get_json_errors_that_say_what_to_fix(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, token) = staff(&app, "ed@example.org", Role::Editor).await;
+    let post = |body: &'static str, ctype: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move { raw(app, "POST", "/api/v1/articles", &token, ctype, body).await }
+    };
+
+    let m = post("{\"title\": \"x\",", "application/json")
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("not valid JSON"), "{m}");
+    let m = post("{\"title\": \"x\"}", "text/plain")
+        .await
+        .error(415, "unsupported_media_type");
+    assert!(m.contains("Content-Type: application/json"), "{m}");
+    let m = post(
+        "{\"section\": 1, \"body_md\": \"no title\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert_eq!(m, "Headline: write a headline before saving.");
+    let m = post("{\"title\": \"No section\"}", "application/json")
+        .await
+        .error(422, "unprocessable");
+    assert!(m.contains("section"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"headline\": \"x\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("headline"), "unknown fields are named: {m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"kind\": \"blog\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("news"), "the allowed kinds are listed: {m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"slug\": \"Not A Slug\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Slug:"), "{m}");
+    let m = post("{\"title\": \"x\", \"section\": 9999}", "application/json")
+        .await
+        .error(422, "unprocessable");
+    assert!(m.contains("/api/v1/sections"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"authors\": [9999]}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("/api/v1/authors"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"image\": 9999}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Image:"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"video_url\": \"javascript:alert(1)\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("https://"), "{m}");
+    // Malformed UTF-8 is a 400, never a 500.
+    let request = Request::post("/api/v1/articles")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            b"{\"title\": \"\xff\xfe\", \"section\": 1}".to_vec(),
+        ))
+        .unwrap();
+    send(&app, request).await.error(400, "bad_request");
+
+    // Deep nesting is refused without descending: no field takes free-form JSON, so the
+    // first bracket where a value was expected ends the parse (serde_json's recursion limit
+    // of 128 is the backstop).
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let r = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &token,
+        "application/json",
+        &deep,
+    )
+    .await;
+    r.error(422, "unprocessable");
+    let deep = format!(
+        "{{\"title\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let r = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &token,
+        "application/json",
+        &deep,
+    )
+    .await;
+    r.error(422, "unprocessable");
+    // Bodies over 1 MiB are refused before they are read.
+    let big = format!(
+        "{{\"title\": \"Big\", \"section\": {}, \"body_md\": \"{}\"}}",
+        desk.news.0,
+        "a".repeat(1024 * 1024 + 1)
+    );
+    let request = Request::post("/api/v1/articles")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("content-length", big.len())
+        .body(Body::from(big))
+        .unwrap();
+    let m = send(&app, request).await.error(413, "payload_too_large");
+    assert!(m.contains("1 MiB"), "{m}");
+    // Between the site's 64 KiB default and the API's 1 MiB is fine.
+    let medium =
+        json!({"title": "Long read", "section": desk.news.0, "body_md": "word ".repeat(30_000)});
+    let r = call(&app, "POST", "/api/v1/articles", Some(&token), Some(medium)).await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+
+    let m = call(&app, "GET", "/api/v1/articles/abc", Some(&token), None)
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("whole numbers"), "{m}");
+    call(&app, "GET", "/api/v1/articles/999999", Some(&token), None)
+        .await
+        .error(404, "not_found");
+    let m = call(
+        &app,
+        "GET",
+        "/api/v1/articles?status=live",
+        Some(&token),
+        None,
+    )
+    .await
+    .error(400, "bad_request");
+    assert!(m.contains("published"), "{m}");
+    call(&app, "GET", "/api/v1/articles?page=0", Some(&token), None)
+        .await
+        .error(400, "bad_request");
+    let m = call(&app, "GET", "/api/v1/nothing-here", Some(&token), None)
+        .await
+        .error(404, "not_found");
+    assert!(m.contains("openapi.json"), "{m}");
+    let r = call(&app, "DELETE", "/api/v1/articles", Some(&token), None).await;
+    r.error(405, "method_not_allowed");
+    assert!(r.response.header("allow").contains("POST"));
+}
+
+async fn a_token_is_never_wider_than_its_scope_or_its_owner(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    // An editor's token scoped to contributor acts as a contributor.
+    let editor = app.create_staff("ed@example.org", Role::Editor).await;
+    let narrow = token_for(&app, editor, Role::Contributor).await;
+    let id = draft(&app, &narrow, "Scoped draft", desk.news.0).await;
+    let r = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&narrow),
+        Some(json!({"version": 1})),
+    )
+    .await;
+    r.error(403, "forbidden");
+    // The same editor's full token may.
+    let full = token_for(&app, editor, Role::Editor).await;
+    let r = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&full),
+        Some(json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.response.body);
+
+    // A token scoped wider than its owner acts with the owner's role.
+    let writer = app
+        .create_staff("cora@example.org", Role::Contributor)
+        .await;
+    let wide = token_for(&app, writer, Role::Admin).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&wide),
+        Some(json!({"name": "Schools"})),
+    )
+    .await;
+    r.error(403, "forbidden");
+    let own = draft(&app, &wide, "Wide draft", desk.news.0).await;
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{own}/publish"),
+        Some(&wide),
+        Some(json!({"version": 1})),
+    )
+    .await
+    .error(403, "forbidden");
+}
+
+async fn contributors_list_only_their_own_articles(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, ann) = staff(&app, "ann@example.org", Role::Contributor).await;
+    let (_, ben) = staff(&app, "ben@example.org", Role::Author).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let anns = draft(&app, &ann, "Ann's story", desk.news.0).await;
+    let bens = draft(&app, &ben, "Ben's story", desk.news.0).await;
+
+    let titles = |r: &Api| -> Vec<String> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = call(&app, "GET", "/api/v1/articles", Some(&ann), None).await;
+    assert_eq!(titles(&r), ["Ann's story"]);
+    assert_eq!(r.json["page"], 1);
+    assert_eq!(r.json["has_more"], false);
+    let r = call(&app, "GET", "/api/v1/articles", Some(&ben), None).await;
+    assert_eq!(titles(&r), ["Ben's story"]);
+    let r = call(&app, "GET", "/api/v1/articles", Some(&editor), None).await;
+    assert_eq!(titles(&r).len(), 2);
+
+    // Someone else's article is not found, not forbidden: ids reveal nothing.
+    call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles/{bens}"),
+        Some(&ann),
+        None,
+    )
+    .await
+    .error(404, "not_found");
+    call(
+        &app,
+        "PUT",
+        &format!("/api/v1/articles/{anns}"),
+        Some(&ben),
+        Some(json!({"version": 1, "title": "Taken over", "section": desk.news.0})),
+    )
+    .await
+    .error(404, "not_found");
+
+    // The status filter, and pages past the end are empty.
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{bens}/publish"),
+        Some(&ben),
+        Some(json!({"version": 1})),
+    )
+    .await;
+    let r = call(
+        &app,
+        "GET",
+        "/api/v1/articles?status=published",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(titles(&r), ["Ben's story"]);
+    let r = call(
+        &app,
+        "GET",
+        "/api/v1/articles?status=draft",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(titles(&r), ["Ann's story"]);
+    let r = call(&app, "GET", "/api/v1/articles?page=2", Some(&editor), None).await;
+    assert!(titles(&r).is_empty());
+}
+
+async fn sections_and_authors_are_listed_and_added_by_admins(app: TestApp) {
+    Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let (_, admin) = staff(&app, "root@example.org", Role::Admin).await;
+
+    let r = call(&app, "GET", "/api/v1/sections", Some(&editor), None).await;
+    assert_eq!(r.status(), 200);
+    let slugs: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["news", "sports"]);
+
+    let schools = json!({"name": "Schools", "description": "Boards and classrooms."});
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&editor),
+        Some(schools.clone()),
+    )
+    .await
+    .error(403, "forbidden");
+    assert!(m.contains("editor"), "{m}");
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(schools.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    assert_eq!(r.json["slug"], "schools");
+    call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(schools),
+    )
+    .await
+    .error(409, "conflict");
+    call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(json!({"name": "  "})),
+    )
+    .await
+    .error(422, "unprocessable");
+    app.refresh().await;
+    assert_eq!(app.get("/section/schools").await.status, StatusCode::OK);
+
+    let r = call(&app, "GET", "/api/v1/authors", Some(&editor), None).await;
+    assert_eq!(r.status(), 200);
+    let names: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ana Reyes", "Bo Lindqvist"]);
+    let dee = json!({"name": "Dee Okafor", "bio": "Covers schools."});
+    call(
+        &app,
+        "POST",
+        "/api/v1/authors",
+        Some(&editor),
+        Some(dee.clone()),
+    )
+    .await
+    .error(403, "forbidden");
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/authors",
+        Some(&admin),
+        Some(dee.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    assert_eq!(r.json["slug"], "dee-okafor");
+    call(&app, "POST", "/api/v1/authors", Some(&admin), Some(dee))
+        .await
+        .error(409, "conflict");
+}
+
+/// A valid 2×2 red PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x44\x0c\x10\x0a\x00\x1f\xee\x03\xfd\x8b\x5f\x14\xd4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "masthead-test-boundary";
+    let mut body = Vec::new();
+    for (name, filename, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &TestApp, token: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Api {
+    let (ctype, body) = multipart(parts);
+    let request = Request::post("/api/v1/media")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", ctype)
+        .body(Body::from(body))
+        .unwrap();
+    send(app, request).await
+}
+
+async fn media_uploads_are_checked_and_stored(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, token) = staff(&app, "cora@example.org", Role::Contributor).await;
+
+    let r = upload(
+        &app,
+        &token,
+        &[
+            ("file", Some("../../red.png"), PNG),
+            ("alt", None, b"A red square"),
+            ("credit", None, b"Cora"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    let content_type = r.json["content_type"].as_str().unwrap().to_owned();
+    assert!(content_type.starts_with("image/"), "{content_type}");
+    assert_eq!(r.json["width"], 2);
+    assert_eq!(r.json["alt"], "A red square");
+    let url = r.json["url"].as_str().unwrap().to_owned();
+    assert!(!url.contains("red"), "storage names are generated: {url}");
+    let image = app.get(&url).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.header("content-type"), content_type);
+
+    // The image can lead a story.
+    let id = r.json["id"].as_i64().unwrap();
+    let created = call(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        Some(&token),
+        Some(json!({"title": "Red square", "section": desk.news.0, "image": id})),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", created.response.body);
+    assert_eq!(created.json["image"], id);
+
+    let m = upload(&app, &token, &[("file", Some("notes.txt"), b"just text")])
+        .await
+        .error(422, "unprocessable");
+    assert!(m.starts_with("File:"), "{m}");
+    let m = upload(&app, &token, &[("alt", None, b"no file")])
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("`file`"), "{m}");
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/media",
+        Some(&token),
+        Some(json!({"file": "x"})),
+    )
+    .await
+    .error(415, "unsupported_media_type");
+    assert!(m.contains("multipart/form-data"), "{m}");
+}
+
+/// The OpenAPI document, as served. It does not touch the database, so one backend is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_snapshot() {
+    let app = TestApp::new(TestDb::sqlite().await).await;
+    let doc = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(doc.status(), 200);
+    assert_eq!(doc.response.header("content-type"), "application/json");
+    insta::assert_snapshot!("openapi", doc.response.body);
+}
+
+/// Every documented operation is routed, and every method the router takes at a documented
+/// path is documented. (The router is built from the documented handlers, so no route can
+/// be missing from the document; this checks the two from the outside.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_is_in_the_openapi_document() {
+    let app = TestApp::new(TestDb::sqlite().await).await;
+    let doc = call(&app, "GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json;
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10, "{paths:?}");
+    let mut operations = 0;
+    for (path, item) in paths {
+        assert!(path.starts_with("/api/v1/"), "{path}");
+        let uri = path.replace("{id}", "1");
+        let mut documented: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ["get", "put", "post", "delete", "patch"].contains(&k.as_str()))
+            .map(|k| k.to_uppercase())
+            .collect();
+        documented.sort();
+        // A method no route takes: the 405 lists the methods the router has here.
+        let r = call(&app, "PATCH", &uri, None, None).await;
+        r.error(405, "method_not_allowed");
+        let mut allowed: Vec<String> = r
+            .response
+            .header("allow")
+            .split(',')
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty() && m != "HEAD")
+            .collect();
+        allowed.sort();
+        assert_eq!(allowed, documented, "{path}");
+        for method in &documented {
+            operations += 1;
+            let secured = item[method.to_lowercase()]["security"].is_array();
+            let r = call(&app, method, &uri, None, None).await;
+            if secured {
+                r.error(401, "unauthorized");
+            } else {
+                assert_eq!(r.status(), 200, "{method} {path}");
+            }
+        }
+    }
+    assert_eq!(operations, 14);
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "operation ids are unique: {ids:?}");
+}
