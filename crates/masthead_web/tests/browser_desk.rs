@@ -172,7 +172,18 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
     browser.click("button[value='unpublish']").await;
     assert!(notice(&browser).await.contains("Taken down"));
     browser.click("button[value='publish']").await;
-    assert!(notice(&browser).await.contains("Published"));
+    browser
+        .wait_for_path(&format!("/admin/articles/{id}"))
+        .await;
+    let mut text = notice(&browser).await;
+    for _ in 0..100 {
+        if text.contains("Published") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        text = notice(&browser).await;
+    }
+    assert!(text.contains("Published"), "{text}");
     app.refresh().await;
     browser.goto(&server.url("/")).await;
     browser

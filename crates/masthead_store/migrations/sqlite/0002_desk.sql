@@ -56,7 +56,7 @@ CREATE TABLE password_resets (
 ALTER TABLE articles ADD COLUMN owner_id INTEGER REFERENCES users (id);
 ALTER TABLE articles ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX articles_owner ON articles (owner_id);
-CREATE INDEX articles_modified ON articles (status, modified_at DESC);
+CREATE INDEX articles_modified ON articles (modified_at DESC);
 
 CREATE TABLE revisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -181,15 +181,8 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
             let (parts, body) = request.into_parts();
             let form = read_form(&parts.headers, body).await.unwrap_or_default();
             let draft = String::from_utf8(form.to_vec()).unwrap_or_default();
-            let referer_path = parts
-                .headers
-                .get(header::REFERER)
-                .and_then(|r| r.to_str().ok())
-                .and_then(|r| {
-                    r.split_once("/admin")
-                        .map(|(_, rest)| format!("/admin{rest}"))
-                })
-                .unwrap_or_else(|| "/admin".into());
+            // The form's own address is where the draft belongs (the editor posts to it).
+            let referer_path = path.clone();
             return Err(login::login_page(state, &referer_path, &draft, Some(
                 "Your session has ended. Log in again; what you were working on is kept and will come back after login.",
             ), axum::http::StatusCode::UNAUTHORIZED)
