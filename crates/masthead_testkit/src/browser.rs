@@ -210,6 +210,46 @@ impl Browser {
         }
     }
 
+    /// Waits (at most 10 s) until the current page's path is no longer `from` (a submit that
+    /// redirects) and returns the new path.
+    pub async fn wait_for_path_change(&self, from: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let now = self.current_path().await;
+            if now != from {
+                return now;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "still on {from} after {WAIT:?}: {}",
+                    self.text("main").await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits (at most 10 s) until an element matching `css` contains `needle` and returns its
+    /// text. Tolerates the page being replaced meanwhile (a submit still loading).
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = text;
+            }
+            if Instant::now() > deadline {
+                panic!("{css:?} never said {needle:?} within {WAIT:?}; last: {last:?}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Ends the session and stops the driver, reporting failures. Dropping a `Browser` does
     /// the same without reporting; call this at the end of a test to see shutdown errors.
     pub async fn close(mut self) {

@@ -4,7 +4,8 @@
 
 use crate::{AppState, WebError};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction};
+use masthead_core::password::Password;
+use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction, Slug};
 use masthead_render::{article_text, render_markdown};
 use masthead_store::{
     Actor, ArticleFields, DeskArticle, RenderedText, SaveOutcome, Transition, User,
@@ -243,4 +244,38 @@ fn forbidden_message(role: Role, action: ArticleAction, status: ArticleStatus) -
         }
         _ => format!("Your role ({role}) does not allow this on a {status} story."),
     }
+}
+
+/// The name and slug of a new section or byline profile: the name trimmed and at most 100
+/// characters, the slug as given or made from the name. `field` names the name's field in
+/// the error.
+pub fn name_and_slug(
+    name: &str,
+    slug: Option<&str>,
+    field: &str,
+) -> Result<(String, Slug), WebError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(WebError::Unprocessable(format!("{field}: write a name.")));
+    }
+    if name.chars().count() > 100 {
+        return Err(WebError::Unprocessable(format!(
+            "{field}: keep it under 100 characters."
+        )));
+    }
+    let slug = match slug.map(str::trim) {
+        Some(s) if !s.is_empty() => {
+            Slug::parse(s).map_err(|e| WebError::Unprocessable(format!("Slug: {}.", e.message)))?
+        }
+        _ => Slug::from_title(name),
+    };
+    Ok((name.to_owned(), slug))
+}
+
+/// Hashes a password on the blocking pool (Argon2id takes tens of milliseconds of CPU).
+pub async fn hash_password(password: Password) -> Result<String, WebError> {
+    tokio::task::spawn_blocking(move || masthead_core::password::hash_password(&password))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(e.to_string()))
 }

@@ -16,39 +16,6 @@ async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
     browser.wait_for_path("/admin").await;
 }
 
-/// Waits until the browser has left the new-story page (the save redirected) and returns
-/// the editor's path.
-async fn left_new_page(browser: &Browser) -> String {
-    for _ in 0..200 {
-        let path = browser.current_path().await;
-        if path != "/admin/articles/new" {
-            notice(browser).await;
-            return path;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!(
-        "the new story was not saved: {}",
-        browser.text("main").await
-    );
-}
-
-/// The notice at the top of the page once the page has settled after a submit.
-async fn notice(browser: &Browser) -> String {
-    for _ in 0..100 {
-        if let Ok(el) = browser
-            .client()
-            .find(masthead_testkit::fantoccini::Locator::Css(".notice"))
-            .await
-            && let Ok(text) = el.text().await
-        {
-            return text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no notice: {}", browser.text("main").await);
-}
-
 /// Sets a form field's value directly (date and time inputs take typed keys by locale).
 async fn set_value(browser: &Browser, id: &str, value: &str) {
     browser
@@ -103,7 +70,8 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
     set_value(&browser, "section", &section).await;
     set_value(&browser, "image", &media[0].id.0.to_string()).await;
     browser.click("button[value='save']").await;
-    left_new_page(&browser).await;
+    browser.wait_for_path_change("/admin/articles/new").await;
+    browser.wait_for_text(".notice", "Saved").await;
     let id: i64 = browser
         .current_path()
         .await
@@ -133,7 +101,9 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
         )
         .await;
     browser.submit(&alt_form).await;
-    browser.wait_for(".notice").await;
+    browser
+        .wait_for_text(".notice", "Alt text and credit saved")
+        .await;
 
     // Schedule it for 13:30 Chicago time (t0 is noon there).
     browser
@@ -141,7 +111,7 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
         .await;
     set_value(&browser, "publish_at", "2026-11-27T13:30").await;
     browser.click("button[value='schedule']").await;
-    assert!(notice(&browser).await.contains("Scheduled"));
+    browser.wait_for_text(".notice", "Scheduled").await;
     app.refresh().await;
     browser
         .goto(&server.url("/stories/farmers-market-moves-indoors"))
@@ -170,20 +140,9 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
         .goto(&server.url(&format!("/admin/articles/{id}")))
         .await;
     browser.click("button[value='unpublish']").await;
-    assert!(notice(&browser).await.contains("Taken down"));
+    browser.wait_for_text(".notice", "Taken down").await;
     browser.click("button[value='publish']").await;
-    browser
-        .wait_for_path(&format!("/admin/articles/{id}"))
-        .await;
-    let mut text = notice(&browser).await;
-    for _ in 0..100 {
-        if text.contains("Published") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        text = notice(&browser).await;
-    }
-    assert!(text.contains("Published"), "{text}");
+    browser.wait_for_text(".notice", "Published").await;
     app.refresh().await;
     browser.goto(&server.url("/")).await;
     browser
@@ -211,7 +170,7 @@ async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session()
     browser.fill("#body_md", "First draft.").await;
     set_value(&browser, "section", &desk.news.0.to_string()).await;
     browser.click("button[value='save']").await;
-    let path = left_new_page(&browser).await;
+    let path = browser.wait_for_path_change("/admin/articles/new").await;
     assert!(
         browser
             .client()
@@ -246,7 +205,7 @@ async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session()
     browser.fill("#email", "writer@example.org").await;
     browser.fill("#password", PASSWORD).await;
     browser.submit("form[action='/admin/login']").await;
-    browser.wait_for(".notice").await;
+    browser.wait_for_text(".notice", "logged in again").await;
     assert_eq!(
         browser
             .wait_for("#body_md")
@@ -259,7 +218,9 @@ async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session()
     );
     // Submit it for review this time; it is not published.
     browser.click("button[value='submit']").await;
-    assert!(notice(&browser).await.contains("Submitted for review"));
+    browser
+        .wait_for_text(".notice", "Submitted for review")
+        .await;
     let id: i64 = path.trim_start_matches("/admin/articles/").parse().unwrap();
     let stored = app
         .store()

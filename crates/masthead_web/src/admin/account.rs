@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::password::{Password, hash_password, verify_password};
+use masthead_core::password::{Password, verify_password};
 use masthead_core::secret::{new_token, token_hash};
 use masthead_core::totp::TotpSecret;
 use masthead_core::{Role, TokenId};
@@ -109,10 +109,7 @@ pub async fn password(
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,
     };
-    let phc = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let phc = crate::desk::hash_password(new).await?;
     let now = state.clock.now();
     state
         .store

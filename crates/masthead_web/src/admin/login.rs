@@ -6,7 +6,7 @@
 //! check. A successful step always starts a new session id (rotation).
 
 use super::articles::restore_draft;
-use super::session::{self, Csrf, clear_cookie, same_origin};
+use super::session::{self, SessionHash, clear_cookie, same_origin};
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
@@ -14,7 +14,7 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::password::{Password, dummy_verify, hash_password, verify_password};
+use masthead_core::password::{Password, dummy_verify, verify_password};
 use masthead_core::secret::token_hash;
 use masthead_core::totp::TotpSecret;
 use masthead_render::context;
@@ -137,7 +137,8 @@ pub async fn submit(
         .await?
         .map(|(hash, _)| hash);
     if user.totp_enabled {
-        let cookie = session::start(&state, &user, SessionStage::Password, old.as_deref()).await?;
+        let (cookie, _) =
+            session::start(&state, &user, SessionStage::Password, old.as_deref()).await?;
         let ctx = context! { next => local_next(&form.next), draft => &form.draft };
         let mut response = view::bare(&state, "code.html", ctx, StatusCode::OK)?;
         response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -154,7 +155,7 @@ async fn finish(
     next: &str,
     draft: &str,
 ) -> Result<Response, WebError> {
-    let cookie = session::start(state, &user, SessionStage::Full, old).await?;
+    let (cookie, csrf) = session::start(state, &user, SessionStage::Full, old).await?;
     let now = state.clock.now();
     state
         .store
@@ -169,31 +170,11 @@ async fn finish(
     let mut response = if draft.is_empty() {
         Redirect::to(local_next(next)).into_response()
     } else {
-        // The new session's CSRF token is needed to render the restored form.
-        let value = cookie
-            .to_str()
-            .ok()
-            .and_then(|c| c.split(';').next())
-            .and_then(|kv| kv.split_once('='))
-            .map(|(_, v)| v.to_owned())
-            .unwrap_or_default();
-        let session = state
-            .store
-            .session(&token_hash(&value), now)
-            .await?
-            .ok_or(WebError::Unauthorized)?;
         let staff = Staff {
             role: user.role,
             user,
         };
-        restore_draft(
-            state,
-            &staff,
-            &Csrf(session.csrf_token),
-            local_next(next),
-            draft,
-        )
-        .await?
+        restore_draft(state, &staff, &csrf, local_next(next), draft).await?
     };
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
@@ -287,11 +268,9 @@ pub async fn code_submit(
 pub async fn logout(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
-    headers: HeaderMap,
+    Extension(SessionHash(hash)): Extension<SessionHash>,
 ) -> Result<Response, WebError> {
-    if let Some((hash, _)) = session::current(&state, &headers).await? {
-        state.store.delete_session(&hash).await?;
-    }
+    state.store.delete_session(&hash).await?;
     let now = state.clock.now();
     state
         .store
@@ -370,10 +349,7 @@ pub async fn reset_submit(
             return view::bare(&state, "reset.html", ctx, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let phc = crate::desk::hash_password(password).await?;
     state.store.consume_reset(&hash, &phc, now).await?;
     let ctx = context! { next => "/admin", draft => "", email => &user.email, notice => "Your password is changed. Log in with it now." };
     view::bare(&state, "login.html", ctx, StatusCode::OK)

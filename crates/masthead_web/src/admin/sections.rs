@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::{SiteAction, Slug};
+use masthead_core::SiteAction;
 use masthead_render::{Value, context, ser};
 use masthead_store::StoreError;
 
@@ -37,25 +37,50 @@ pub async fn list(
     render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
 }
 
-/// The name and slug from a form; the slug defaults to one made from the name.
-fn name_and_slug(form: &FormData) -> Result<(String, Slug), String> {
-    let name = form.get("name").trim();
-    if name.is_empty() || name.len() > 100 {
-        return Err("Name: give a name of up to 100 characters.".into());
-    }
-    let slug = match form.get("slug").trim() {
-        "" => Slug::from_title(name),
-        s => Slug::parse(s).map_err(|e| format!("Address (slug): {}", e.message))?,
-    };
-    Ok((name.to_owned(), slug))
+/// What a form on this page adds.
+enum Kind {
+    Section,
+    Author,
 }
 
-async fn created(
-    result: Result<(), StoreError>,
+/// Adds a section or byline profile from its form; a bad field or a taken slug shows the
+/// page again with the message.
+async fn add(
     state: &AppState,
     staff: &Staff,
     csrf: &Csrf,
+    body: &[u8],
+    kind: Kind,
 ) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSections)?;
+    let form = FormData::parse(body);
+    let (name, slug) =
+        match crate::desk::name_and_slug(form.get("name"), Some(form.get("slug")), "Name") {
+            Ok(v) => v,
+            Err(WebError::Unprocessable(m)) => {
+                return render(
+                    state,
+                    staff,
+                    csrf,
+                    context! { error => m },
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            Err(e) => return Err(e),
+        };
+    let result = match kind {
+        Kind::Section => state
+            .store
+            .insert_section(&slug, &name, form.get("description").trim())
+            .await
+            .map(|_| ()),
+        Kind::Author => state
+            .store
+            .insert_author(&slug, &name, form.get("bio").trim(), None)
+            .await
+            .map(|_| ()),
+    };
     match result {
         Ok(()) => Ok(Redirect::to("/admin/sections").into_response()),
         Err(StoreError::Conflict(_)) => {
@@ -80,27 +105,7 @@ pub async fn create_section(
     Extension(csrf): Extension<Csrf>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    staff.require(SiteAction::ManageSections)?;
-    let form = FormData::parse(&body);
-    let (name, slug) = match name_and_slug(&form) {
-        Ok(v) => v,
-        Err(m) => {
-            return render(
-                &state,
-                &staff,
-                &csrf,
-                context! { error => m },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let result = state
-        .store
-        .insert_section(&slug, &name, form.get("description").trim())
-        .await
-        .map(|_| ());
-    created(result, &state, &staff, &csrf).await
+    add(&state, &staff, &csrf, &body, Kind::Section).await
 }
 
 /// `POST /admin/authors`
@@ -110,25 +115,5 @@ pub async fn create_author(
     Extension(csrf): Extension<Csrf>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    staff.require(SiteAction::ManageSections)?;
-    let form = FormData::parse(&body);
-    let (name, slug) = match name_and_slug(&form) {
-        Ok(v) => v,
-        Err(m) => {
-            return render(
-                &state,
-                &staff,
-                &csrf,
-                context! { error => m },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let result = state
-        .store
-        .insert_author(&slug, &name, form.get("bio").trim(), None)
-        .await
-        .map(|_| ());
-    created(result, &state, &staff, &csrf).await
+    add(&state, &staff, &csrf, &body, Kind::Author).await
 }

@@ -79,14 +79,18 @@ pub async fn current(
     Ok(state.store.session(&hash, now).await?.map(|s| (hash, s)))
 }
 
+/// The hash of the request's session id, put beside [`Staff`] by the guard (logout ends it).
+#[derive(Debug, Clone)]
+pub struct SessionHash(pub String);
+
 /// Starts a session for `user` at `stage`, replacing `old` (rotation), and returns the
-/// `Set-Cookie` value.
+/// `Set-Cookie` value with the new session's CSRF token.
 pub async fn start(
     state: &AppState,
     user: &User,
     stage: SessionStage,
     old: Option<&str>,
-) -> Result<HeaderValue, WebError> {
+) -> Result<(HeaderValue, Csrf), WebError> {
     let value = new_token("");
     let now = state.clock.now();
     let csrf = new_token("");
@@ -110,7 +114,8 @@ pub async fn start(
         cookie_name(state),
         SESSION_HOURS * 3600
     );
-    HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))
+    let cookie = HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((cookie, Csrf(csrf)))
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -175,15 +180,16 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
     let session = current(state, request.headers())
         .await
         .map_err(IntoResponse::into_response)?;
-    let Some((_, session)) = session else {
+    let Some((hash, session)) = session else {
         if unsafe_method {
             // Keep what was posted: the login page carries it back after login.
             let (parts, body) = request.into_parts();
             let form = read_form(&parts.headers, body).await.unwrap_or_default();
             let draft = String::from_utf8(form.to_vec()).unwrap_or_default();
-            // The form's own address is where the draft belongs (the editor posts to it).
-            let referer_path = path.clone();
-            return Err(login::login_page(state, &referer_path, &draft, Some(
+            return Err(login::login_page(
+                state,
+                // The form's own address is where the draft belongs (the editor posts to it).
+                &path, &draft, Some(
                 "Your session has ended. Log in again; what you were working on is kept and will come back after login.",
             ), axum::http::StatusCode::UNAUTHORIZED)
             .await);
@@ -244,6 +250,7 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
     }
     request.extensions_mut().insert(staff);
     request.extensions_mut().insert(Csrf(session.csrf_token));
+    request.extensions_mut().insert(SessionHash(hash));
     let mut response = next.run(request).await;
     response
         .headers_mut()

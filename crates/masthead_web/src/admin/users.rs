@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
-use masthead_core::password::{Password, hash_password};
+use masthead_core::password::Password;
 use masthead_core::secret::{new_token, token_hash};
 use masthead_core::{Role, SiteAction, UserId};
 use masthead_render::{Value, context, ser};
@@ -73,10 +73,7 @@ pub async fn create(
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,
     };
-    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let phc = crate::desk::hash_password(password).await?;
     let now = state.clock.now();
     let new = NewUser {
         email: email.into(),

@@ -4,7 +4,7 @@ use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use super::extract::ApiJson;
-use super::sections::{name_and_slug, taken};
+use super::sections::taken;
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -98,7 +98,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<AuthorInput>,
 ) -> Result<(StatusCode, Json<AuthorOut>), ApiError> {
     staff.require(SiteAction::ManageSections)?;
-    let (name, slug) = name_and_slug(&input.name, input.slug.as_deref(), "Name")?;
+    let (name, slug) = crate::desk::name_and_slug(&input.name, input.slug.as_deref(), "Name")?;
     let bio = input.bio.trim();
     if bio.chars().count() > 2_000 {
         return Err(ApiError::unprocessable(

@@ -97,7 +97,8 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<SectionInput>,
 ) -> Result<(StatusCode, Json<SectionOut>), ApiError> {
     staff.require(SiteAction::ManageSections)?;
-    let (name, slug) = name_and_slug(&input.name, input.slug.as_deref(), "Section name")?;
+    let (name, slug) =
+        crate::desk::name_and_slug(&input.name, input.slug.as_deref(), "Section name")?;
     let description = input.description.trim();
     if description.chars().count() > 500 {
         return Err(ApiError::unprocessable(
@@ -124,30 +125,6 @@ pub(crate) async fn create(
         description: description.to_owned(),
     };
     Ok((StatusCode::CREATED, Json(section)))
-}
-
-/// A trimmed, non-empty name of at most 100 characters, and the slug given or made from it.
-pub(crate) fn name_and_slug(
-    name: &str,
-    slug: Option<&str>,
-    field: &str,
-) -> Result<(String, Slug), ApiError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::unprocessable(format!("{field}: write a name.")));
-    }
-    if name.chars().count() > 100 {
-        return Err(ApiError::unprocessable(format!(
-            "{field}: keep it under 100 characters."
-        )));
-    }
-    let slug = match slug.map(str::trim) {
-        Some(s) if !s.is_empty() => {
-            Slug::parse(s).map_err(|e| ApiError::unprocessable(format!("Slug: {}.", e.message)))?
-        }
-        _ => Slug::from_title(name),
-    };
-    Ok((name.to_owned(), slug))
 }
 
 /// The 409 for a slug already in use.
