@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, router};
+use masthead_web::{AppState, SiteConfig, housekeeping, router};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -73,12 +73,11 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         media_dir,
     };
     let state = AppState::new(store.clone(), theme, site, clock.clone());
-    state
-        .watch
-        .refresh(&store, clock.now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let poller = tokio::spawn(state.watch.clone().poll(store.clone(), clock));
+    state.refresh().await.map_err(|e| anyhow!("{e}"))?;
+    // Catch up on stories that came due while no server was running, then keep at it.
+    housekeeping::promote_due(&state).await;
+    let poller = tokio::spawn(state.clone().poll());
+    let upkeep = tokio::spawn(housekeeping::run(state.clone()));
 
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
     println!("masthead: listening on http://{local} (site {base_url})");
@@ -90,6 +89,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     .await
     .context("the server stopped with an error")?;
     poller.abort();
+    upkeep.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -340,3 +340,45 @@ fn configuration_layers_file_then_env_then_flags() {
     assert!(flagged.get("/").1.contains("From Flag"));
     flagged.stop();
 }
+
+/// A story that came due while no server ran is recorded as published when one starts,
+/// exactly once, by the scheduler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_due_while_down_is_published_at_start() {
+    use masthead_core::ArticleStatus;
+    use masthead_testkit::{ArticleBuilder, Desk};
+    let db = TestDb::sqlite().await;
+    let desk = Desk::create(&db.store).await;
+    let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let id = ArticleBuilder::new("Council meets tonight", desk.news)
+        .status(ArticleStatus::Scheduled)
+        .published(an_hour_ago)
+        .insert(&db.store)
+        .await;
+    let url = db.url.clone();
+    let data = db.dir.path().join("data");
+    let data = data.to_str().unwrap().to_owned();
+    let server = tokio::task::spawn_blocking(move || {
+        Server::start(&["--data-dir", &data, "--database-url", &url], &[])
+    })
+    .await
+    .unwrap();
+    // The catch-up runs before the server says it is listening.
+    let stored = db.store.desk_article(id).await.unwrap();
+    assert_eq!(stored.status, ArticleStatus::Published);
+    let log = db.store.audit_log(10, 0).await.unwrap();
+    let promoted: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "article.publish")
+        .collect();
+    assert_eq!(promoted.len(), 1, "{log:?}");
+    assert_eq!(promoted[0].actor, "scheduler");
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        let page = server.get("/stories/council-meets-tonight");
+        server.stop();
+        page
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+}

@@ -167,6 +167,7 @@ pub struct Theme {
     env: Environment<'static>,
     stylesheet: String,
     stylesheet_url: String,
+    override_dir: Option<PathBuf>,
 }
 
 impl Theme {
@@ -249,7 +250,13 @@ impl Theme {
             env,
             stylesheet,
             stylesheet_url,
+            override_dir: override_dir.map(Path::to_path_buf),
         })
+    }
+
+    /// The same theme (re-read from its override directory) showing dates in `tz`.
+    pub fn for_timezone(&self, tz: Tz) -> Result<Self, std::io::Error> {
+        Self::load(self.override_dir.as_deref(), tz)
     }
 
     /// Renders template `name` with `ctx`.

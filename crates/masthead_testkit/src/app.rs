@@ -71,13 +71,10 @@ impl TestApp {
         &self.db.store
     }
 
-    /// What the background poller does: learn the content version (call after writes).
+    /// What the background poller does: learn the content version and settings (call after
+    /// writes).
     pub async fn refresh(&self) {
-        self.state
-            .watch
-            .refresh(&self.db.store, self.clock.now())
-            .await
-            .expect("refresh content state");
+        self.state.refresh().await.expect("refresh content state");
     }
 
     /// Sends a GET for `uri` (which may hold raw, even invalid, percent-escapes).

@@ -1,6 +1,8 @@
-//! What the web layer needs to know about the site, fixed at start.
+//! What the web layer needs to know about the site: set at start from configuration, then
+//! overlaid with the settings admins save in the desk (see [`SiteConfig::with_settings`]).
 
 use chrono_tz::Tz;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The site's settings as the web layer uses them.
@@ -21,4 +23,34 @@ pub struct SiteConfig {
     pub page_cache: bool,
     /// Where uploaded and demo images are stored.
     pub media_dir: PathBuf,
+}
+
+impl SiteConfig {
+    /// This configuration with the desk's stored settings laid over it. Values were checked
+    /// when saved; one that no longer parses keeps the configured value.
+    pub fn with_settings(&self, settings: &BTreeMap<String, String>) -> SiteConfig {
+        let mut site = self.clone();
+        let get = |k: &str| {
+            settings
+                .get(k)
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(v) = get("name") {
+            site.name = v.to_owned();
+        }
+        if let Some(v) = settings.get("tagline") {
+            site.tagline = v.clone();
+        }
+        if let Some(v) = get("base_url") {
+            site.base_url = v.trim_end_matches('/').to_owned();
+        }
+        if let Some(tz) = get("timezone").and_then(|v| v.parse().ok()) {
+            site.timezone = tz;
+        }
+        if let Some(n) = get("page_size").and_then(|v| v.parse().ok()) {
+            site.page_size = n;
+        }
+        site
+    }
 }

@@ -232,7 +232,7 @@ async fn render_error_page(
 ) -> String {
     let themed = async {
         let ctx = page_context(state, context! { title, message, request_id }).await?;
-        Ok::<_, WebError>(state.theme.render("error.html", ctx)?)
+        Ok::<_, WebError>(state.theme().render("error.html", ctx)?)
     };
     match themed.await {
         Ok(html) => html,

@@ -40,7 +40,7 @@ impl Fragments {
                 continue;
             }
             let rendered: Arc<str> = state
-                .theme
+                .theme()
                 .render(
                     "parts/teaser.html",
                     context! { t => ser(t), level, show_image },

@@ -9,9 +9,7 @@
 //!   starting or ending), checked on every request so nothing appears late or early.
 
 use chrono::{DateTime, Utc};
-use masthead_core::Clock;
-use masthead_store::{Store, StoreError};
-use std::sync::Arc;
+use masthead_store::{ContentState, Store, StoreError};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -59,28 +57,25 @@ impl ContentWatch {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// The content version last seen, if any.
+    pub fn version(&self) -> Option<i64> {
+        let v = self.version.load(Ordering::Acquire);
+        (v >= 0).then_some(v)
+    }
+
     /// Reads the content state and moves the generation on if it changed.
     pub async fn refresh(&self, store: &Store, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let state = store.content_state(now).await?;
+        self.apply(store.content_state(now).await?, now);
+        Ok(())
+    }
+
+    /// Takes in a content state read at `now`, moving the generation on if it changed.
+    pub fn apply(&self, state: ContentState, now: DateTime<Utc>) {
         let next = state.next_change.map_or(i64::MAX, |t| t.timestamp_micros());
         let old_version = self.version.swap(state.version, Ordering::AcqRel);
         let old_next = self.next_change.swap(next, Ordering::AcqRel);
         if old_version != state.version || old_next <= now.timestamp_micros() {
             self.generation.fetch_add(1, Ordering::AcqRel);
-        }
-        Ok(())
-    }
-
-    /// Refreshes every [`POLL_INTERVAL`] until the task is dropped; errors are logged and
-    /// retried (a database restart must not need a restart of masthead).
-    pub async fn poll(self: Arc<Self>, store: Store, clock: Arc<dyn Clock>) {
-        let mut ticker = tokio::time::interval(POLL_INTERVAL);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = self.refresh(&store, clock.now()).await {
-                tracing::warn!(error = %e, "could not read the content version; pages may be stale until it answers");
-            }
         }
     }
 }

@@ -14,6 +14,7 @@ mod error;
 mod fragments;
 pub mod freshness;
 mod headers;
+pub mod housekeeping;
 pub mod media_library;
 mod params;
 mod parts;

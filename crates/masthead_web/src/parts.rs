@@ -86,13 +86,13 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
             .await?;
         blocks.push(context! { section => ser(section), teasers => ser(&teasers.items) });
     }
-    let theme = &state.theme;
+    let theme = &state.theme();
     let render = |name: &str, ctx: Value| theme.render(name, ctx).map(Theme::safe);
     let value = context! {
         nav => render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
         footer => render(
             "parts/footer.html",
-            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&state.config.timezone).year() },
+            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&state.config().timezone).year() },
         )?,
         latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
         events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,

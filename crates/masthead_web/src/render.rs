@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 /// The `site` value templates see.
 pub(crate) fn site_value(state: &AppState) -> Value {
-    let c = &state.config;
+    let c = &state.config();
     context! {
         name => &c.name,
         tagline => &c.tagline,
         base_url => &c.base_url,
-        css_url => state.theme.stylesheet_url(),
+        css_url => state.theme().stylesheet_url(),
     }
 }
 
@@ -35,5 +35,5 @@ pub(crate) async fn render_page(
     page: Value,
 ) -> Result<String, WebError> {
     let ctx = page_context(state, page).await?;
-    Ok(state.theme.render(template, ctx)?)
+    Ok(state.theme().render(template, ctx)?)
 }

@@ -1,55 +1,139 @@
-//! The state every handler shares.
+//! The state every handler shares, including the site settings in effect.
 
 use crate::SiteConfig;
+use crate::admin::throttle::Throttle;
 use crate::cache::PageCache;
 use crate::fragments::Fragments;
-use crate::freshness::ContentWatch;
+use crate::freshness::{ContentWatch, POLL_INTERVAL};
 use crate::parts::SharedParts;
 use masthead_core::Clock;
 use masthead_media::{FileStorage, MediaStorage};
 use masthead_render::Theme;
-use masthead_store::Store;
-use std::sync::Arc;
+use masthead_store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
+
+/// The settings and theme in effect; replaced whole when an admin saves settings.
+struct Live {
+    config: Arc<SiteConfig>,
+    theme: Arc<Theme>,
+}
 
 /// Handles to everything a request may need. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
-    /// The theme.
-    pub theme: Arc<Theme>,
-    /// The site's settings.
-    pub config: Arc<SiteConfig>,
     /// The time source.
     pub clock: Arc<dyn Clock>,
     /// What the caches know about the content version.
     pub watch: Arc<ContentWatch>,
-    /// Where uploaded images live: files under `config.media_dir` (an object store can
-    /// implement the same trait later).
+    /// Where uploaded images live: files under `media_dir` (an object store can implement
+    /// the same trait later).
     pub media: Arc<dyn MediaStorage>,
+    /// The configuration from start, before the desk's settings.
+    base: Arc<SiteConfig>,
+    live: Arc<RwLock<Live>>,
     pub(crate) cache: Arc<PageCache>,
     pub(crate) parts: Arc<SharedParts>,
     pub(crate) fragments: Arc<Fragments>,
-    pub(crate) throttle: Arc<crate::admin::throttle::Throttle>,
+    pub(crate) throttle: Arc<Throttle>,
 }
 
 impl AppState {
-    /// Builds the state. Call [`ContentWatch::refresh`] (or spawn [`ContentWatch::poll`]) to keep
-    /// caches fresh.
+    /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
+    /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
         let cache = Arc::new(PageCache::new(config.page_cache));
-        let media = Arc::new(FileStorage::at(&config.media_dir));
+        let media: Arc<dyn MediaStorage> = Arc::new(FileStorage::at(config.media_dir.clone()));
+        let config = Arc::new(config);
         Self {
             store,
-            theme: Arc::new(theme),
-            config: Arc::new(config),
             clock,
             watch: Arc::new(ContentWatch::new()),
             media,
+            base: config.clone(),
+            live: Arc::new(RwLock::new(Live {
+                config,
+                theme: Arc::new(theme),
+            })),
             cache,
             parts: Arc::new(SharedParts::new()),
             fragments: Arc::new(Fragments::default()),
-            throttle: Arc::new(crate::admin::throttle::Throttle::default()),
+            throttle: Arc::new(Throttle::default()),
+        }
+    }
+
+    /// The site settings in effect.
+    pub fn config(&self) -> Arc<SiteConfig> {
+        match self.live.read() {
+            Ok(live) => live.config.clone(),
+            Err(poisoned) => poisoned.into_inner().config.clone(),
+        }
+    }
+
+    /// The theme in effect (its dates follow the site's time zone).
+    pub fn theme(&self) -> Arc<Theme> {
+        match self.live.read() {
+            Ok(live) => live.theme.clone(),
+            Err(poisoned) => poisoned.into_inner().theme.clone(),
+        }
+    }
+
+    /// Learns the content version; when it changed, first re-reads the desk's settings, so
+    /// no page of the new generation is made with the old ones.
+    pub async fn refresh(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let content = self.store.content_state(now).await?;
+        if self.watch.version() != Some(content.version) {
+            let settings = self.store.settings().await?;
+            self.apply(self.base.with_settings(&settings));
+        }
+        self.watch.apply(content, now);
+        Ok(())
+    }
+
+    /// Refreshes every [`POLL_INTERVAL`] until the task is dropped; errors are logged and
+    /// retried (a database restart must not need a restart of masthead).
+    pub async fn poll(self) {
+        let mut ticker = tokio::time::interval(POLL_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.refresh().await {
+                tracing::warn!(error = %e, "could not read the content version; pages may be stale until it answers");
+            }
+        }
+    }
+
+    fn apply(&self, config: SiteConfig) {
+        let current = self.config();
+        if current.name == config.name
+            && current.tagline == config.tagline
+            && current.base_url == config.base_url
+            && current.timezone == config.timezone
+            && current.page_size == config.page_size
+        {
+            return;
+        }
+        let theme = if current.timezone == config.timezone {
+            self.theme()
+        } else {
+            match self.theme().for_timezone(config.timezone) {
+                Ok(theme) => Arc::new(theme),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot reload the theme for the new time zone; keeping the old settings");
+                    return;
+                }
+            }
+        };
+        tracing::info!(site = %config.name, base_url = %config.base_url, "site settings applied");
+        let live = Live {
+            config: Arc::new(config),
+            theme,
+        };
+        match self.live.write() {
+            Ok(mut guard) => *guard = live,
+            Err(poisoned) => *poisoned.into_inner() = live,
         }
     }
 }

@@ -631,7 +631,50 @@ async fn desk_pages_are_valid_html(app: TestApp) {
     assert_valid_html(&refs);
 }
 
+async fn settings_apply_without_a_restart(app: TestApp) {
+    let root = app.staff("root@example.org", Role::Admin).await;
+    let bad = [
+        ("name", "The Hollow Herald"),
+        ("tagline", ""),
+        ("base_url", "https://herald.example.org/"),
+        ("timezone", "Mars/Olympus"),
+        ("page_size", "5"),
+    ];
+    let r = app.post_as(&root, "/admin/settings", &bad).await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("not a known zone"));
+    let mut good = bad.to_vec();
+    good[3] = ("timezone", "America/New_York");
+    let r = app.post_as(&root, "/admin/settings", &good).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    app.refresh().await;
+    let config = app.state.config();
+    assert_eq!(
+        (
+            config.name.as_str(),
+            config.base_url.as_str(),
+            config.timezone.name(),
+            config.page_size
+        ),
+        (
+            "The Hollow Herald",
+            "https://herald.example.org",
+            "America/New_York",
+            5
+        )
+    );
+    let home = app.get("/").await;
+    assert!(
+        home.body.contains("The Hollow Herald"),
+        "the public site uses the new name"
+    );
+    assert!(!home.body.contains("The Test Town Times"));
+    let log = app.store().audit_log(1, 0).await.unwrap();
+    assert_eq!(log[0].action, "settings.save");
+}
+
 app_tests!(
+    settings_apply_without_a_restart,
     login_rotates_and_logout_revokes,
     failures_look_the_same_and_are_throttled,
     every_state_change_needs_the_csrf_token,

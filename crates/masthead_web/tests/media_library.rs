@@ -144,7 +144,7 @@ fn uploaded_id(r: &TestResponse) -> MediaId {
 
 /// The names of the files in the media directory, sorted.
 fn stored_files(app: &TestApp) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(&app.state.config.media_dir)
+    let mut names: Vec<String> = std::fs::read_dir(&app.state.config().media_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -225,10 +225,16 @@ async fn an_upload_is_stored_with_its_sizes_under_a_generated_name(app: TestApp)
     ];
     expected.sort();
     assert_eq!(stored_files(&app), expected);
-    let stored = std::fs::read(app.state.config.media_dir.join(&item.storage_name)).unwrap();
+    let stored = std::fs::read(app.state.config().media_dir.join(&item.storage_name)).unwrap();
     assert_eq!(stored.len() as i64, item.byte_size);
     let small = image::load_from_memory(
-        &std::fs::read(app.state.config.media_dir.join(format!("{stem}-320w.jpg"))).unwrap(),
+        &std::fs::read(
+            app.state
+                .config()
+                .media_dir
+                .join(format!("{stem}-320w.jpg")),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!((small.width(), small.height()), (320, 204));
@@ -405,7 +411,7 @@ async fn alt_text_gates_publishing_and_pages_use_srcset(app: TestApp) {
             r.header("cache-control"),
             "public, max-age=31536000, immutable"
         );
-        let file = std::fs::read(app.state.config.media_dir.join(&name)).unwrap();
+        let file = std::fs::read(app.state.config().media_dir.join(&name)).unwrap();
         assert_eq!(
             r.body,
             String::from_utf8_lossy(&file),
@@ -504,7 +510,7 @@ async fn only_library_files_and_their_listed_sizes_are_served(app: TestApp) {
     let item = app.store().media_item(id).await.unwrap();
     assert_eq!(item.variants, [320, 640]);
     let stem = item.storage_name.trim_end_matches(".jpg");
-    let dir = &app.state.config.media_dir;
+    let dir = &app.state.config().media_dir;
     // A size the library does not list, even with a file behind it, and a stray file.
     std::fs::write(dir.join(format!("{stem}-1024w.jpg")), b"\xff\xd8\xff").unwrap();
     std::fs::write(dir.join("0123456789abcdef.jpg"), b"\xff\xd8\xff").unwrap();

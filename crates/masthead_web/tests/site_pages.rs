@@ -588,7 +588,7 @@ async fn events_page_and_widget_have_real_empty_states(app: TestApp) {
 
 async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
     let png: &[u8] = b"\x89PNG\r\n\x1a\nnot really";
-    std::fs::write(app.state.config.media_dir.join("a1b2.png"), png).unwrap();
+    std::fs::write(app.state.config().media_dir.join("a1b2.png"), png).unwrap();
     let media = NewMedia {
         storage_name: "a1b2.png".into(),
         original_name: "photo.png".into(),
@@ -606,7 +606,7 @@ async fn media_is_served_with_exact_type_and_names_are_checked(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), "image/png");
     assert_eq!(r.header("x-content-type-options"), "nosniff");
-    std::fs::write(app.state.config.media_dir.join("unknown.png"), png).unwrap();
+    std::fs::write(app.state.config().media_dir.join("unknown.png"), png).unwrap();
     assert_eq!(
         app.get("/media/unknown.png").await.status,
         StatusCode::NOT_FOUND,
@@ -711,13 +711,7 @@ async fn app_servers_sharing_postgres_invalidate_each_other_within_a_second() {
         dir: tempfile::tempdir().unwrap(),
     })
     .await;
-    let poller = tokio::spawn(
-        second
-            .state
-            .watch
-            .clone()
-            .poll(second_store, second.clock.clone()),
-    );
+    let poller = tokio::spawn(second.state.clone().poll());
     assert!(second.get("/").await.body.contains("Before"));
     assert_eq!(second.get("/").await.header("x-cache"), "hit");
 

@@ -47,7 +47,7 @@ async fn render(
         totp_enabled => staff.user.totp_enabled,
         totp_required => required,
         new_secret => secret.to_base32(),
-        otpauth => secret.otpauth_uri(&state.config.name, &staff.user.email),
+        otpauth => secret.otpauth_uri(&state.config().name, &staff.user.email),
         scopes,
         ..extra
     };
@@ -104,7 +104,7 @@ pub async fn password(
     }
     let new = match Password::parse(
         form.get("new"),
-        &[&staff.user.email, &staff.user.name, &state.config.name],
+        &[&staff.user.email, &staff.user.name, &state.config().name],
     ) {
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,

@@ -109,7 +109,7 @@ async fn editor(
         notice => extras.notice,
         preview => extras.preview.map(Value::from_safe_string),
         conflict => extras.conflict,
-        timezone => state.config.timezone.name(),
+        timezone => state.config().timezone.name(),
     };
     view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
 }
@@ -148,7 +148,7 @@ pub async fn edit(
         &article.fields,
         article.version,
         article.published_at,
-        state.config.timezone,
+        state.config().timezone,
     );
     let extras = Extras {
         article: Some(article),
@@ -210,7 +210,7 @@ async fn submit(
     article: Option<DeskArticle>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let tz = state.config.timezone;
+    let tz = state.config().timezone;
     let now = state.clock.now();
     let again = |article, error: String, status| {
         let extras = Extras {

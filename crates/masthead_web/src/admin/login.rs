@@ -341,7 +341,7 @@ pub async fn reset_submit(
     };
     let password = match Password::parse(
         &form.password,
-        &[&user.email, &user.name, &state.config.name],
+        &[&user.email, &user.name, &state.config().name],
     ) {
         Ok(p) => p,
         Err(e) => {

@@ -49,7 +49,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 }
 
 fn secure(state: &AppState) -> bool {
-    state.config.base_url.starts_with("https://")
+    state.config().base_url.starts_with("https://")
 }
 
 /// The session id the request's cookie carries, if any.
@@ -143,7 +143,7 @@ pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     // browser never lets a page on another site set either to our value).
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin_host = origin.split_once("://").map(|(_, h)| h);
-    origin == state.config.base_url.trim_end_matches('/')
+    origin == state.config().base_url.trim_end_matches('/')
         || (origin_host.is_some() && origin_host == host)
 }
 

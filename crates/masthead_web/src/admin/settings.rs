@@ -1,9 +1,9 @@
 //! Site settings, for admins: name, tagline, public address, time zone, page size, and
 //! whether editors and admins must use two-factor login.
 //!
-//! Stored in the database so every app server shares them. The two-factor rule applies at
-//! once; the others override the configuration file when app servers start (`serve`
-//! reads them), so the page says to restart.
+//! Stored in the database so every app server shares them; they override the configuration
+//! file. Saving bumps the content version, so every app server applies them (and empties its
+//! caches) at its next poll, within a second: see `AppState::refresh`.
 
 use super::form::FormData;
 use super::session::Csrf;
@@ -73,7 +73,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let stored = state.store.settings().await?;
-    let c = &state.config;
+    let c = &state.config();
     let get = |k: &str, default: String| stored.get(k).cloned().unwrap_or(default);
     let values = context! {
         name => get("name", c.name.clone()),
@@ -119,7 +119,7 @@ pub async fn save(
                 .store
                 .save_settings(&values, &staff.actor(), now)
                 .await?;
-            let m = "Saved. The two-factor rule applies now; restart the app servers to apply the rest.";
+            let m = "Saved. Every app server uses the new settings within a second.";
             render(
                 &state,
                 &staff,

@@ -69,7 +69,8 @@ pub async fn create(
         Ok(r) => r,
         Err(e) => return fail(e.to_string()).await,
     };
-    let password = match Password::parse(form.get("password"), &[email, name, &state.config.name]) {
+    let password = match Password::parse(form.get("password"), &[email, name, &state.config().name])
+    {
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,
     };
@@ -152,7 +153,7 @@ pub async fn reset_link(
             now,
         )
         .await?;
-    let link = format!("{}/admin/reset/{token}", state.config.base_url);
+    let link = format!("{}/admin/reset/{token}", state.config().base_url);
     let ctx = context! { reset_link => link, reset_for => &user.email };
     render(&state, &staff, &csrf, ctx, StatusCode::OK).await
 }

@@ -51,9 +51,9 @@ pub fn bare(
     ctx: Value,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let site = context! { name => &state.config.name, base_url => &state.config.base_url };
+    let site = context! { name => &state.config().name, base_url => &state.config().base_url };
     let html = state
-        .theme
+        .theme()
         .render(&format!("admin/{name}"), context! { site, ..ctx })?;
     let mut response = (status, Html(html)).into_response();
     response

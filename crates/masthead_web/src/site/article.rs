@@ -24,7 +24,11 @@ pub async fn show(
     let canonical = if article.source_canonical && !article.source_url.is_empty() {
         article.source_url.clone()
     } else {
-        format!("{}/stories/{}", state.config.base_url, article.teaser.slug)
+        format!(
+            "{}/stories/{}",
+            state.config().base_url,
+            article.teaser.slug
+        )
     };
     let body = Theme::safe(article.body_html.clone());
     let items: Vec<_> = article

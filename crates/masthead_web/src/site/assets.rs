@@ -12,7 +12,7 @@ pub async fn stylesheet(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        state.theme.stylesheet().to_owned(),
+        state.theme().stylesheet().to_owned(),
     )
         .into_response()
 }

@@ -16,7 +16,7 @@ pub async fn show(
     let now = state.clock.now();
     let list = state
         .store
-        .upcoming_events(now, page_num, state.config.page_size)
+        .upcoming_events(now, page_num, state.config().page_size)
         .await?;
     if list.items.is_empty() && page_num.get() > 1 {
         return Err(WebError::NotFound);
@@ -36,7 +36,7 @@ pub async fn show(
             page_num => page_num.get(),
             prev_url => page_num.prev().map(|p| url(p.get())),
             next_url => list.has_more.then(|| url(page_num.next().get())),
-            canonical => format!("{}{}", state.config.base_url, url(page_num.get())),
+            canonical => format!("{}{}", state.config().base_url, url(page_num.get())),
         },
     )
     .await?;

@@ -26,7 +26,7 @@ pub(crate) async fn teaser_list(
     let generation = state.watch.generation(now);
     let list = state
         .store
-        .list_articles(filter, now, page_num, state.config.page_size)
+        .list_articles(filter, now, page_num, state.config().page_size)
         .await?;
     if list.items.is_empty() && page_num.get() > 1 {
         return Err(WebError::NotFound);
@@ -40,7 +40,7 @@ pub(crate) async fn teaser_list(
     };
     let prev_url = page_num.prev().map(|p| url(p.get()));
     let next_url = list.has_more.then(|| url(page_num.next().get()));
-    let canonical = format!("{}{}", state.config.base_url, url(page_num.get()));
+    let canonical = format!("{}{}", state.config().base_url, url(page_num.get()));
     let teasers = state
         .fragments
         .teasers(state, generation, &list.items, 2, true)?;
