@@ -40,7 +40,7 @@ pub async fn run(state: AppState) {
         ticker.tick().await;
         promote_due(&state).await;
         round = round.wrapping_add(1);
-        if round % PURGE_EVERY_ROUNDS == 0 {
+        if round.is_multiple_of(PURGE_EVERY_ROUNDS) {
             match state.store.purge_sessions(state.clock.now()).await {
                 Ok(n) if n > 0 => tracing::info!(count = n, "expired sessions deleted"),
                 Ok(_) => {}
