@@ -169,8 +169,25 @@ pub(crate) async fn error_pages(
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let status = response.status();
-    // The API answers its errors in JSON itself.
-    if !(status.is_client_error() || status.is_server_error()) || path.starts_with("/api/") {
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    // The API answers in JSON: its handlers do so themselves; anything else (a router 404,
+    // a body-limit 413, the address-length 414) is put in the same shape here.
+    if path.starts_with("/api/") {
+        let is_json = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        let mut response = if is_json {
+            response
+        } else {
+            crate::api::to_json(response)
+        };
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
         return response;
     }
     let info = match response.extensions().get::<ErrorInfo>() {

@@ -23,7 +23,18 @@ app_tests!(
     contributors_list_only_their_own_articles,
     sections_and_authors_are_listed_and_added_by_admins,
     media_uploads_are_checked_and_stored,
+    errors_outside_the_handlers_are_json_too,
 );
+
+/// Errors that no API handler produces (an address outside /api/v1, an over-long address)
+/// come in the same JSON shape.
+async fn errors_outside_the_handlers_are_json_too(app: TestApp) {
+    let outside = call(&app, "GET", "/api/v2/articles", None, None).await;
+    outside.error(404, "not_found");
+    let long = format!("/api/v1/articles?status={}", "a".repeat(3000));
+    let too_long = call(&app, "GET", &long, None, None).await;
+    too_long.error(414, "uri_too_long");
+}
 
 /// A token for `user`, acting with at most `scope`.
 async fn token_for(app: &TestApp, user: UserId, scope: Role) -> String {

@@ -9,16 +9,15 @@
 //! carries `current`, the article as stored now, so the client can merge and retry.
 //!
 //! Handlers return [`ApiError`], which renders this shape itself. Whatever else fails
-//! (axum's router 404 and 405, the body limit's 413, a [`WebError`] from shared code) is
-//! turned into it by [`api_responses`], which also marks every response `no-store`.
+//! (axum's router 404 and 405, the body limit's 413, the site's 414, a [`WebError`] from
+//! shared code) is turned into it by [`to_json`], called from the site's `error_pages`
+//! middleware for every error under `/api/`.
 
 use super::articles::schema::ArticleOut;
 use crate::WebError;
 use crate::error::ErrorInfo;
 use axum::Json;
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -188,7 +187,7 @@ static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 /// Turns an error response without a JSON body (a [`WebError`], a rejection from axum or
 /// tower-http) into the API's shape, keeping its status and headers such as `Allow` and
 /// `Retry-After`. A 5xx is logged here, once, with its detail.
-fn to_json(response: Response) -> Response {
+pub(crate) fn to_json(response: Response) -> Response {
     let status = response.status();
     let info = response.extensions().get::<ErrorInfo>().cloned();
     let (mut parts, _) = response.into_parts();
@@ -242,24 +241,4 @@ fn error_response(status: StatusCode, message: String, request_id: Option<String
         },
     };
     (status, Json(body)).into_response()
-}
-
-/// Around every API route: error responses that are not yet JSON become JSON, and every
-/// response is marked `no-store` (the API shows drafts and acts per token).
-pub(crate) async fn api_responses(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    let mut response = if (status.is_client_error() || status.is_server_error()) && !is_json {
-        to_json(response)
-    } else {
-        response
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

@@ -32,12 +32,13 @@ use crate::AppState;
 use crate::media_library::MAX_UPLOAD_BODY;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn;
+use axum::http::{HeaderValue, header};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(crate) use error::ApiError;
+pub(crate) use error::{ApiError, to_json};
 
 /// The largest JSON body accepted.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -74,8 +75,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The API's router, to be nested at [`PREFIX`] inside the site's layers (tracing, security
-/// headers, the address-length limit). It sets its own body limits and answers every error,
-/// its fallback included, in JSON.
+/// headers, the address-length limit, error rendering, which answers in JSON under `/api/`).
+/// It sets its own body limits and marks every response uncacheable.
 pub(crate) fn router<S>(state: AppState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -83,6 +84,9 @@ where
     let (routes, _) = api_routes().split_for_parts();
     routes
         .fallback(|| async { ApiError::NoRoute })
-        .layer(from_fn(error::api_responses))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }
