@@ -611,6 +611,20 @@ async fn author_and_tag_lists_follow_status_changes(store: Store) {
 /// Regression: the front page's list once sorted every visible story (SQLite chose the
 /// status index, then a temporary B-tree for ORDER BY), 300 ms at 100k stories. Every list
 /// must read its stories in order from an index, whatever the archive's size.
+/// The desk's lists too: the dashboard must not sort the archive to find five drafts.
+#[tokio::test]
+async fn desk_lists_read_in_index_order_without_sorting() {
+    let db = TestDb::sqlite().await;
+    for (name, plan) in db.store.sqlite_desk_plans().await.unwrap() {
+        assert!(
+            !plan
+                .iter()
+                .any(|step| step.contains("TEMP B-TREE FOR ORDER BY")),
+            "{name} sorts: {plan:#?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn list_queries_read_in_index_order_without_sorting() {
     let db = TestDb::sqlite().await;

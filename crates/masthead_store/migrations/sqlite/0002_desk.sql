@@ -55,8 +55,12 @@ CREATE TABLE password_resets (
 -- optimistic concurrency: a save names the version it started from.
 ALTER TABLE articles ADD COLUMN owner_id INTEGER REFERENCES users (id);
 ALTER TABLE articles ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
-CREATE INDEX articles_owner ON articles (owner_id);
-CREATE INDEX articles_modified ON articles (modified_at DESC);
+-- The desk's lists, newest save first: everything or the published ones by
+-- modified_at; one person's work by owner; and the queues (drafts, review, scheduled,
+-- unpublished) by an expression public queries never use, so it cannot steer them.
+CREATE INDEX articles_owner ON articles (owner_id, modified_at DESC, id DESC);
+CREATE INDEX articles_modified ON articles (modified_at DESC, id DESC);
+CREATE INDEX articles_desk ON articles ((NULLIF(status, 'published')), modified_at DESC, id DESC);
 
 CREATE TABLE revisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
