@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use masthead_core::{
     ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, RoundupItem, Slug,
 };
+use masthead_media::{UploadLimits, variant_name};
 use masthead_render::{article_text, render_markdown};
 use masthead_store::{Meeting, NewArticle, NewEvent, NewMedia, Note, Store};
 use serde::Deserialize;
@@ -245,19 +246,38 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
         .map_err(|e| anyhow!("demo time zone: {e}"))?;
 
     // Every use of an image is its own media item (with its own alt text and credit), as if
-    // uploaded once per story.
+    // uploaded once per story. The resized copies pages offer in `srcset` are made once per
+    // file by the upload pipeline and written beside each use.
     let mut uses = 0;
+    let mut resized: HashMap<&str, Vec<(u32, Vec<u8>)>> = HashMap::new();
     let mut media = |file: &str, alt: &str, credit: &str| -> anyhow::Result<NewMedia> {
-        let bytes = IMAGES
+        let (name, bytes) = IMAGES
             .iter()
             .find(|(name, _)| *name == file)
-            .map(|(_, bytes)| *bytes)
+            .copied()
             .ok_or_else(|| anyhow!("demo image {file} is not embedded"))?;
         let size = imagesize::blob_size(bytes).with_context(|| format!("demo image {file}"))?;
+        if !resized.contains_key(name) {
+            let processed = masthead_media::process_upload(bytes, &UploadLimits::default())
+                .with_context(|| format!("demo image {file}"))?;
+            let copies = processed
+                .variants
+                .into_iter()
+                .map(|v| (v.width, v.bytes))
+                .collect();
+            resized.insert(name, copies);
+        }
         uses += 1;
         let storage_name = format!("demo-{uses:03}-{file}");
-        let path = media_dir.join(&storage_name);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let write = |name: &str, bytes: &[u8]| {
+            let path = media_dir.join(name);
+            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        };
+        write(&storage_name, bytes)?;
+        let copies = resized.get(name).map(Vec::as_slice).unwrap_or_default();
+        for (width, bytes) in copies {
+            write(&variant_name(&storage_name, *width), bytes)?;
+        }
         Ok(NewMedia {
             storage_name,
             original_name: file.to_owned(),
@@ -268,7 +288,7 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
             alt: alt.to_owned(),
             credit: credit.to_owned(),
             uploaded_by: None,
-            variants: Vec::new(),
+            variants: copies.iter().map(|(w, _)| *w).collect(),
         })
     };
 

@@ -172,6 +172,14 @@ fn check_demo_site(server: &Server) {
         .and_then(|s| s.split('"').next())
         .expect("an image");
     assert_eq!(server.get(&format!("/media/{image}")).0, 200);
+    // Demo images come with resized copies, offered in srcset and served.
+    let resized = home
+        .split("srcset=\"/media/")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .expect("an image with srcset");
+    assert!(resized.ends_with("w.jpg"), "{resized}");
+    assert_eq!(server.get(&format!("/media/{resized}")).0, 200);
     assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));
 }
 
