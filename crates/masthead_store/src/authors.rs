@@ -91,3 +91,38 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Changes a byline profile's name and bio; its address stays, so links keep working.
+    pub async fn update_author(
+        &self,
+        id: AuthorId,
+        name: &str,
+        bio: &str,
+        actor: &crate::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE authors SET name = $1, bio = $2 WHERE id = $3")
+            .bind(name)
+            .bind(bio)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        crate::audit::record(
+            &mut tx,
+            actor,
+            "author.update",
+            &format!("author {}", id.0),
+            name,
+            now,
+        )
+        .await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -45,3 +45,39 @@ impl Store {
         Ok(SectionId(id))
     }
 }
+
+impl Store {
+    /// Renames a section and changes its description; its address stays, so links keep
+    /// working.
+    pub async fn update_section(
+        &self,
+        id: SectionId,
+        name: &str,
+        description: &str,
+        actor: &crate::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE sections SET name = $1, description = $2 WHERE id = $3")
+            .bind(name)
+            .bind(description)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        crate::audit::record(
+            &mut tx,
+            actor,
+            "section.update",
+            &format!("section {}", id.0),
+            name,
+            now,
+        )
+        .await?;
+        site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

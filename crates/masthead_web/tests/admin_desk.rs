@@ -673,7 +673,52 @@ async fn settings_apply_without_a_restart(app: TestApp) {
     assert_eq!(log[0].action, "settings.save");
 }
 
+async fn admins_rename_sections_and_bylines(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let root = app.staff("root@example.org", Role::Admin).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    let path = format!("/admin/sections/{}", desk.news.0);
+    let form = [
+        ("name", "Town & County"),
+        ("description", "Village and county news."),
+    ];
+    assert_eq!(app.post_as(&ed, &path, &form).await.status.as_u16(), 403);
+    assert_eq!(
+        app.post_as(&root, &path, &[("name", " ")])
+            .await
+            .status
+            .as_u16(),
+        422
+    );
+    assert_eq!(app.post_as(&root, &path, &form).await.status.as_u16(), 303);
+    let author = format!("/admin/authors/{}", desk.reporter.0);
+    let r = app
+        .post_as(
+            &root,
+            &author,
+            &[("name", "Ana Reyes-Ortiz"), ("bio", "Covers the county.")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303);
+    app.refresh().await;
+    let page = app.get("/section/news").await;
+    assert_eq!(page.status.as_u16(), 200, "the address stays");
+    assert!(page.body.contains("Town &amp; County"));
+    let byline = app.get("/author/ana-reyes").await;
+    assert!(byline.body.contains("Ana Reyes-Ortiz"));
+    let actions: Vec<String> = app
+        .store()
+        .audit_log(2, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["author.update", "section.update"]);
+}
+
 app_tests!(
+    admins_rename_sections_and_bylines,
     settings_apply_without_a_restart,
     login_rotates_and_logout_revokes,
     failures_look_the_same_and_are_throttled,

@@ -53,7 +53,9 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/users/1"),
     ("POST", "/admin/users/1/reset"),
     ("POST", "/admin/sections"),
+    ("POST", "/admin/sections/1"),
     ("POST", "/admin/authors"),
+    ("POST", "/admin/authors/1"),
     ("POST", "/admin/settings"),
 ];
 
@@ -102,7 +104,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/sections",
             get(sections::list).post(sections::create_section),
         )
+        .route("/admin/sections/{id}", post(sections::update_section))
         .route("/admin/authors", post(sections::create_author))
+        .route("/admin/authors/{id}", post(sections::update_author))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::show))
         .route_layer(from_fn_with_state(state, session::require_staff));

@@ -1,4 +1,5 @@
-//! Sections and byline profiles, for admins: list and add.
+//! Sections and byline profiles, for admins: list, add, rename and describe. Addresses
+//! (slugs) never change here, so links to section and author pages keep working.
 
 use super::form::FormData;
 use super::session::Csrf;
@@ -7,7 +8,7 @@ use crate::desk::Staff;
 use crate::{AppState, WebError};
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::SiteAction;
@@ -69,6 +70,7 @@ async fn add(
             }
             Err(e) => return Err(e),
         };
+    let now = state.clock.now();
     let result = match kind {
         Kind::Section => state
             .store
@@ -82,7 +84,17 @@ async fn add(
             .map(|_| ()),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/admin/sections").into_response()),
+        Ok(()) => {
+            let action = match kind {
+                Kind::Section => "section.create",
+                Kind::Author => "author.create",
+            };
+            state
+                .store
+                .audit(&staff.actor(), action, slug.as_str(), &name, now)
+                .await?;
+            Ok(Redirect::to("/admin/sections").into_response())
+        }
         Err(StoreError::Conflict(_)) => {
             let m = "That address is already used; choose another slug.";
             render(
@@ -116,4 +128,67 @@ pub async fn create_author(
     body: Bytes,
 ) -> Result<Response, WebError> {
     add(&state, &staff, &csrf, &body, Kind::Author).await
+}
+
+/// Renames a section or byline profile and changes its description or bio; addresses stay.
+async fn change(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    id: i64,
+    body: &[u8],
+    kind: Kind,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSections)?;
+    let form = FormData::parse(body);
+    let (name, _) = match crate::desk::name_and_slug(form.get("name"), None, "Name") {
+        Ok(v) => v,
+        Err(WebError::Unprocessable(m)) => {
+            let ctx = context! { error => m };
+            return render(state, staff, csrf, ctx, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let now = state.clock.now();
+    let actor = staff.actor();
+    match kind {
+        Kind::Section => {
+            let text = form.get("description").trim();
+            let id = masthead_core::SectionId(id);
+            state
+                .store
+                .update_section(id, &name, text, &actor, now)
+                .await?;
+        }
+        Kind::Author => {
+            let id = masthead_core::AuthorId(id);
+            state
+                .store
+                .update_author(id, &name, form.get("bio").trim(), &actor, now)
+                .await?;
+        }
+    }
+    Ok(Redirect::to("/admin/sections").into_response())
+}
+
+/// `POST /admin/sections/{id}`
+pub async fn update_section(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    change(&state, &staff, &csrf, id, &body, Kind::Section).await
+}
+
+/// `POST /admin/authors/{id}`
+pub async fn update_author(
+    State(state): State<AppState>,
+    Extension(staff): Extension<Staff>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    change(&state, &staff, &csrf, id, &body, Kind::Author).await
 }
