@@ -1,4 +1,4 @@
-//! The desk in real headless Chromium over real HTTP: an editor logs in, uploads an image,
+//! The desk in real headless Chromium over real HTTP, on both databases: an editor logs in, uploads an image,
 //! writes a story with it, schedules it, publishes it and sees it on the public site; a
 //! contributor cannot publish; a session that ends mid-edit sends the writer to login and
 //! brings the draft back.
@@ -6,7 +6,7 @@
 
 use chrono::Duration;
 use masthead_core::{ArticleStatus, Role};
-use masthead_testkit::{Browser, Desk, PASSWORD, TestApp, TestDb, TestServer};
+use masthead_testkit::{Browser, Desk, PASSWORD, TestApp, TestServer, app_tests};
 
 async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
     browser.goto(&server.url("/admin/login")).await;
@@ -28,9 +28,7 @@ async fn set_value(browser: &Browser, id: &str, value: &str) {
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
-    let app = TestApp::new(TestDb::sqlite().await).await;
+async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image(app: TestApp) {
     let desk = Desk::create(app.store()).await;
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
@@ -155,9 +153,7 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image() {
     browser.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session() {
-    let app = TestApp::new(TestDb::sqlite().await).await;
+async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session(app: TestApp) {
     let desk = Desk::create(app.store()).await;
     let user = app
         .create_staff("writer@example.org", Role::Contributor)
@@ -233,3 +229,9 @@ async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session()
     );
     browser.close().await;
 }
+
+// Each on SQLite and on PostgreSQL.
+app_tests!(
+    an_editor_writes_schedules_and_publishes_a_story_with_an_image,
+    a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session,
+);
