@@ -137,6 +137,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/settings.html"),
     ),
     (
+        "admin/comments.html",
+        include_str!("../../../themes/default/templates/admin/comments.html"),
+    ),
+    (
         "admin/audit.html",
         include_str!("../../../themes/default/templates/admin/audit.html"),
     ),

@@ -29,6 +29,7 @@ mod users;
 
 pub use articles::ArticleFilter;
 pub use audit::{Actor, AuditEntry};
+pub use comments::ModerationComment;
 pub use db::{Backend, Store, redact_url};
 pub use desk::{
     ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,

@@ -621,6 +621,7 @@ async fn desk_pages_are_valid_html(app: TestApp) {
         "/admin/sections".into(),
         "/admin/settings".into(),
         "/admin/audit".into(),
+        "/admin/comments".into(),
     ] {
         let r = app.get_as(&root, &path).await;
         assert_eq!(r.status.as_u16(), 200, "{path}: {}", r.body);
@@ -717,7 +718,76 @@ async fn admins_rename_sections_and_bylines(app: TestApp) {
     assert_eq!(actions, ["author.update", "section.update"]);
 }
 
+async fn editors_moderate_comments(app: TestApp) {
+    use masthead_core::CommentStatus;
+    let desk = Desk::create(app.store()).await;
+    let id = masthead_testkit::ArticleBuilder::new("Pool reopens", desk.news)
+        .insert(app.store())
+        .await;
+    let comment = app
+        .store()
+        .insert_comment(
+            id,
+            "Reader Rae",
+            "rae@example.net",
+            "Finally! <b>Great</b> news.",
+            CommentStatus::Pending,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let author = app.staff("au@example.org", Role::Author).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    assert_eq!(
+        app.get_as(&author, "/admin/comments").await.status.as_u16(),
+        403
+    );
+    let path = format!("/admin/comments/{}", comment.0);
+    assert_eq!(
+        app.post_as(&author, &path, &[("status", "approved")])
+            .await
+            .status
+            .as_u16(),
+        403
+    );
+    let queue = app.get_as(&ed, "/admin/comments").await;
+    assert_eq!(queue.status.as_u16(), 200);
+    assert!(
+        queue.body.contains("rae@example.net"),
+        "moderators see the email"
+    );
+    assert!(
+        queue.body.contains("&lt;b&gt;Great&lt;/b&gt;") && !queue.body.contains("<b>Great"),
+        "the reader's text is escaped"
+    );
+    app.refresh().await;
+    assert!(
+        !app.get("/stories/pool-reopens")
+            .await
+            .body
+            .contains("Reader Rae"),
+        "pending is hidden"
+    );
+    let r = app
+        .post_as(&ed, &path, &[("status", "approved"), ("from", "pending")])
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.header("location")),
+        (303, "/admin/comments?status=pending")
+    );
+    app.refresh().await;
+    let story = app.get("/stories/pool-reopens").await.body;
+    assert!(story.contains("Reader Rae") && !story.contains("rae@example.net"));
+    let bad = app.post_as(&ed, &path, &[("status", "deleted")]).await;
+    assert_eq!(bad.status.as_u16(), 422);
+    assert_eq!(
+        app.store().audit_log(1, 0).await.unwrap()[0].action,
+        "comment.moderate"
+    );
+}
+
 app_tests!(
+    editors_moderate_comments,
     admins_rename_sections_and_bylines,
     settings_apply_without_a_restart,
     login_rotates_and_logout_revokes,

@@ -93,3 +93,6 @@ CREATE TABLE settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- The moderation queue: comments of one status, newest first, across all stories.
+CREATE INDEX comments_status ON comments (status, created_at DESC, id DESC);

@@ -8,6 +8,7 @@
 mod account;
 pub(crate) mod articles;
 mod audit;
+mod comments;
 pub(crate) mod form;
 pub(crate) mod login;
 mod media;
@@ -49,6 +50,7 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/account/2fa"),
     ("POST", "/admin/account/tokens"),
     ("POST", "/admin/account/tokens/1/revoke"),
+    ("POST", "/admin/comments/1"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/1"),
     ("POST", "/admin/users/1/reset"),
@@ -97,6 +99,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/account/tokens/{id}/revoke",
             post(account::revoke_token),
         )
+        .route("/admin/comments", get(comments::list))
+        .route("/admin/comments/{id}", post(comments::moderate))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/users/{id}/reset", post(users::reset_link))
