@@ -1,7 +1,7 @@
 //! Response headers every answer carries, and the limit on address length.
 
-use crate::WebError;
-use axum::extract::Request;
+use crate::{AppState, WebError};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -27,10 +27,21 @@ pub(crate) async fn limit_uri(request: Request, next: Next) -> Response {
     }
 }
 
-/// Adds the security headers to every response.
-pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+/// Adds the security headers to every response; HSTS when the site's address is https (it
+/// is then served behind TLS).
+pub(crate) async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    if state.config().base_url.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

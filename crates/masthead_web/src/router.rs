@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn(limit_uri))
         .layer(from_fn_with_state(state.clone(), error_pages))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         // The default for every body extractor; the desk and the API set their own.
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TraceLayer::new_for_http())

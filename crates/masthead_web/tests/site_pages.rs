@@ -647,6 +647,8 @@ async fn health_and_headers(app: TestApp) {
         r.header("referrer-policy"),
         "strict-origin-when-cross-origin"
     );
+    // The test site's address is https, so browsers are told to keep to it.
+    assert_eq!(r.header("strict-transport-security"), "max-age=31536000");
     assert_eq!(r.header("cache-control"), "public, max-age=60");
     let css_href = r
         .body
