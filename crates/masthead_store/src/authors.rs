@@ -102,27 +102,8 @@ impl Store {
         actor: &crate::Actor,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE authors SET name = $1, bio = $2 WHERE id = $3")
-            .bind(name)
-            .bind(bio)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(crate::StoreError::NotFound);
-        }
-        crate::audit::record(
-            &mut tx,
-            actor,
-            "author.update",
-            &format!("author {}", id.0),
-            name,
-            now,
-        )
-        .await?;
-        site::bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        let sql = "UPDATE authors SET name = $1, bio = $2 WHERE id = $3";
+        self.update_named(sql, "author", id.0, name, bio, actor, now)
+            .await
     }
 }

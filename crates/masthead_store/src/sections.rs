@@ -57,25 +57,39 @@ impl Store {
         actor: &crate::Actor,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
+        let sql = "UPDATE sections SET name = $1, description = $2 WHERE id = $3";
+        self.update_named(sql, "section", id.0, name, description, actor, now)
+            .await
+    }
+
+    /// Renames a section or byline profile (`kind`) with `sql`, which binds the name, the
+    /// text and the id; audited, and the content version bumped.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one update, its audit entry and its time"
+    )]
+    pub(crate) async fn update_named(
+        &self,
+        sql: &'static str,
+        kind: &str,
+        id: i64,
+        name: &str,
+        text: &str,
+        actor: &crate::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE sections SET name = $1, description = $2 WHERE id = $3")
+        let done = sqlx::query(sql)
             .bind(name)
-            .bind(description)
-            .bind(id.0)
+            .bind(text)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(crate::StoreError::NotFound);
         }
-        crate::audit::record(
-            &mut tx,
-            actor,
-            "section.update",
-            &format!("section {}", id.0),
-            name,
-            now,
-        )
-        .await?;
+        let (action, target) = (format!("{kind}.update"), format!("{kind} {id}"));
+        crate::audit::record(&mut tx, actor, &action, &target, name, now).await?;
         site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
