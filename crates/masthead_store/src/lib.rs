@@ -13,6 +13,7 @@ pub mod model;
 mod time;
 
 mod articles;
+mod attempts;
 mod audit;
 mod authors;
 mod comments;

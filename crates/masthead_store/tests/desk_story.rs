@@ -419,7 +419,69 @@ async fn scheduled_stories_are_promoted_once(store: Store) {
     assert_eq!(publishes, 1);
 }
 
+async fn login_attempts_are_counted_in_windows(store: Store) {
+    let window = Duration::minutes(1);
+    let counts = futures_counts(&store, window).await;
+    assert_eq!(
+        counts,
+        (1..=8).collect::<Vec<i64>>(),
+        "concurrent attempts all count"
+    );
+    let (n, start) = store
+        .count_attempt("address:1", window, t0() + Duration::seconds(59))
+        .await
+        .unwrap();
+    assert_eq!((n, start), (9, t0()), "same window");
+    let (n, start) = store
+        .count_attempt("address:1", window, t0() + Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        (n, start),
+        (1, t0() + Duration::seconds(60)),
+        "a new window"
+    );
+    assert_eq!(
+        store
+            .count_attempt("address:2", window, t0())
+            .await
+            .unwrap()
+            .0,
+        1,
+        "per key"
+    );
+    assert_eq!(
+        store
+            .purge_attempts(t0() + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+/// Eight attempts at once on one key; returns the counts they saw, sorted.
+async fn futures_counts(store: &Store, window: Duration) -> Vec<i64> {
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .count_attempt("address:1", window, t0())
+                .await
+                .unwrap()
+                .0
+        }));
+    }
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap());
+    }
+    counts.sort();
+    counts
+}
+
 db_tests!(
+    login_attempts_are_counted_in_windows,
     accounts_are_unique_and_changes_end_sessions,
     tokens_are_capped_by_the_owner_and_die_with_it,
     reset_links_work_once,

@@ -1,5 +1,5 @@
 //! Upkeep every app server runs in the background: recording scheduled stories as published
-//! once their time has come, and deleting expired sessions.
+//! once their time has come, and deleting expired sessions and old login-attempt counts.
 //!
 //! Readers see a due story whether or not this has run (the visibility rule covers it);
 //! promotion records the change in the story's status and the audit log, exactly once across
@@ -41,10 +41,18 @@ pub async fn run(state: AppState) {
         promote_due(&state).await;
         round = round.wrapping_add(1);
         if round.is_multiple_of(PURGE_EVERY_ROUNDS) {
-            match state.store.purge_sessions(state.clock.now()).await {
+            let now = state.clock.now();
+            match state.store.purge_sessions(now).await {
                 Ok(n) if n > 0 => tracing::info!(count = n, "expired sessions deleted"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+            }
+            if let Err(e) = state
+                .store
+                .purge_attempts(now - chrono::Duration::hours(1))
+                .await
+            {
+                tracing::warn!(error = %e, "could not delete old login attempt counts");
             }
         }
     }

@@ -36,7 +36,7 @@ pub struct AppState {
     pub(crate) cache: Arc<PageCache>,
     pub(crate) parts: Arc<SharedParts>,
     pub(crate) fragments: Arc<Fragments>,
-    pub(crate) throttle: Arc<Throttle>,
+    pub(crate) throttle: Throttle,
 }
 
 impl AppState {
@@ -59,7 +59,7 @@ impl AppState {
             cache,
             parts: Arc::new(SharedParts::new()),
             fragments: Arc::new(Fragments::default()),
-            throttle: Arc::new(Throttle::default()),
+            throttle: Throttle::default(),
         }
     }
 

@@ -164,6 +164,55 @@ async fn failures_look_the_same_and_are_throttled(app: TestApp) {
             .as_u16(),
         429
     );
+    // A minute later the account may try again: throttled, never locked.
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        app.login_form("bo@example.org", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+}
+
+/// Two app servers on one PostgreSQL database count attempts together: switching servers
+/// behind a load balancer buys an attacker nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_servers_share_the_login_limits() {
+    let first = TestApp::new(masthead_testkit::TestDb::postgres().await).await;
+    let second = TestApp::new(masthead_testkit::TestDb {
+        store: masthead_store::Store::connect(&first.db.url).await.unwrap(),
+        url: first.db.url.clone(),
+        dir: tempfile::tempdir().unwrap(),
+    })
+    .await;
+    first.create_staff("bo@example.org", Role::Editor).await;
+    for n in 0..5 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        assert_eq!(
+            app.login_form("bo@example.org", "wrong wrong wrong")
+                .await
+                .status
+                .as_u16(),
+            401
+        );
+    }
+    assert_eq!(
+        second
+            .login_form("bo@example.org", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        429
+    );
+    assert_eq!(
+        first
+            .login_form("bo@example.org", PASSWORD)
+            .await
+            .status
+            .as_u16(),
+        429
+    );
 }
 
 async fn every_state_change_needs_the_csrf_token(app: TestApp) {

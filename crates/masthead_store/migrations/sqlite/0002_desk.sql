@@ -96,3 +96,11 @@ CREATE TABLE settings (
 
 -- The moderation queue: comments of one status, newest first, across all stories.
 CREATE INDEX comments_status ON comments (status, created_at DESC, id DESC);
+
+-- Login, two-factor and reset attempts per client address and per account, counted in
+-- fixed windows, shared by every app server.
+CREATE TABLE login_attempts (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    attempts BIGINT NOT NULL
+);

@@ -107,7 +107,9 @@ pub async fn submit(
         let ctx = context! { next => local_next(&form.next), draft => &form.draft, email => &email, error };
         view::bare(&state, "login.html", ctx, status)
     };
-    if let Err(secs) = state.throttle.check(&client_ip(&extensions), &email) {
+    let now = state.clock.now();
+    let ip = client_ip(&extensions);
+    if let Err(secs) = state.throttle.check(&state.store, now, &ip, &email).await? {
         let mut response = again(
             &format!("Too many attempts. Wait {secs} seconds and try again."),
             StatusCode::TOO_MANY_REQUESTS,
@@ -229,9 +231,13 @@ pub async fn code_submit(
         let ctx = context! { next => local_next(&form.next), draft => &form.draft, error };
         view::bare(&state, "code.html", ctx, status)
     };
+    let account = format!("totp:{}", user.id);
+    let ip = client_ip(&extensions);
+    let now = state.clock.now();
     if let Err(secs) = state
         .throttle
-        .check(&client_ip(&extensions), &format!("totp:{}", user.id))
+        .check(&state.store, now, &ip, &account)
+        .await?
     {
         let mut response = retry(
             &format!("Too many attempts. Wait {secs} seconds."),
@@ -330,10 +336,11 @@ pub async fn reset_submit(
     if !same_origin(&state, &headers) {
         return Err(WebError::Forbidden("Use the reset page itself.".into()));
     }
-    if let Err(secs) = state.throttle.check(&client_ip(&extensions), "") {
+    let now = state.clock.now();
+    let ip = client_ip(&extensions);
+    if let Err(secs) = state.throttle.check(&state.store, now, &ip, "").await? {
         return Err(WebError::TooManyRequests(secs));
     }
-    let now = state.clock.now();
     let hash = token_hash(&token);
     let Some(user) = state.store.reset_user(&hash, now).await? else {
         let ctx = context! { valid => false, email => "", token => "" };
