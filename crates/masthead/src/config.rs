@@ -31,6 +31,9 @@ pub struct Config {
     pub page_cache: String,
     /// A theme override directory.
     pub theme_dir: Option<PathBuf>,
+    /// Whether a reverse proxy in front sets `X-Forwarded-For` (login limits then key on the
+    /// address it names). Leave off when clients reach masthead directly: they could set it.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             page_size: 20,
             page_cache: "on".into(),
             theme_dir: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -81,6 +85,7 @@ const ENV_KEYS: &[&str] = &[
     "page_size",
     "page_cache",
     "theme_dir",
+    "trust_forwarded_for",
 ];
 
 impl Config {

@@ -70,6 +70,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         timezone,
         page_size: config.page_size,
         page_cache: config.page_cache == "on",
+        trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
     };
     let state = AppState::new(store.clone(), theme, site, clock.clone());

@@ -43,18 +43,25 @@ impl TestApp {
     }
 
     pub async fn with_cache(db: TestDb, page_cache: bool) -> Self {
+        Self::configured(db, |c| c.page_cache = page_cache).await
+    }
+
+    /// An app over `db` with the test configuration changed by `change`.
+    pub async fn configured(db: TestDb, change: impl FnOnce(&mut SiteConfig)) -> Self {
         let clock = Arc::new(ManualClock::new(t0()));
         let media_dir = db.dir.path().join("media");
         std::fs::create_dir_all(&media_dir).expect("media dir");
-        let config = SiteConfig {
+        let mut config = SiteConfig {
             name: "The Test Town Times".into(),
             tagline: "News & notes from Test Town".into(),
             base_url: "https://news.example.org".into(),
             timezone: chrono_tz::America::Chicago,
             page_size: 10,
-            page_cache,
+            page_cache: true,
+            trust_forwarded_for: false,
             media_dir,
         };
+        change(&mut config);
         let theme = Theme::load(None, config.timezone).expect("theme");
         let state = AppState::new(
             db.store.clone(),

@@ -21,6 +21,9 @@ pub struct SiteConfig {
     pub page_size: u32,
     /// Whether whole pages are cached in memory.
     pub page_cache: bool,
+    /// Whether the client's address is the last one in `X-Forwarded-For` (set only behind a
+    /// reverse proxy that appends it); otherwise the connection's peer address.
+    pub trust_forwarded_for: bool,
     /// Where uploaded and demo images are stored.
     pub media_dir: PathBuf,
 }

@@ -175,6 +175,57 @@ async fn failures_look_the_same_and_are_throttled(app: TestApp) {
     );
 }
 
+/// Login from `address` as a proxy would report it.
+async fn login_via(app: &TestApp, forwarded_for: &str, email: &str) -> u16 {
+    let body = form_body(&[("email", email), ("password", "wrong wrong wrong")]);
+    let request = Request::post("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(Body::from(body))
+        .unwrap();
+    app.request(request).await.status.as_u16()
+}
+
+/// Behind a trusted proxy each client's address is its own (the proxy's last entry);
+/// without one, a client cannot dodge the address limit by sending the header itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_address_limit_follows_the_configured_proxy() {
+    let proxied = TestApp::configured(masthead_testkit::TestDb::sqlite().await, |c| {
+        c.trust_forwarded_for = true
+    })
+    .await;
+    for n in 0..10 {
+        // Different accounts, so only the address limit applies.
+        assert_eq!(
+            login_via(&proxied, "198.51.100.7", &format!("u{n}@example.org")).await,
+            401
+        );
+    }
+    assert_eq!(
+        login_via(&proxied, "198.51.100.7", "u10@example.org").await,
+        429
+    );
+    assert_eq!(
+        login_via(&proxied, "203.0.113.9, 198.51.100.8", "u11@example.org").await,
+        401,
+        "another client behind the proxy is not limited"
+    );
+
+    let direct = TestApp::new(masthead_testkit::TestDb::sqlite().await).await;
+    for n in 0..10 {
+        let spoofed = format!("192.0.2.{n}");
+        assert_eq!(
+            login_via(&direct, &spoofed, &format!("u{n}@example.org")).await,
+            401
+        );
+    }
+    assert_eq!(
+        login_via(&direct, "192.0.2.99", "u10@example.org").await,
+        429,
+        "header ignored"
+    );
+}
+
 /// Two app servers on one PostgreSQL database count attempts together: switching servers
 /// behind a load balancer buys an attacker nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

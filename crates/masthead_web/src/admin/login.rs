@@ -38,8 +38,21 @@ pub fn local_next(next: &str) -> &str {
     if ok { next } else { "/admin" }
 }
 
-/// The client's address as the throttle keys it.
-fn client_ip(extensions: &Extensions) -> String {
+/// The client's address as the throttle keys it: the peer's, or behind a trusted reverse
+/// proxy the last address in `X-Forwarded-For` (the one that proxy appended).
+fn client_ip(state: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
+    if state.config().trust_forwarded_for {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|a| a.parse::<std::net::IpAddr>().is_ok());
+        if let Some(address) = forwarded {
+            return address.to_owned();
+        }
+    }
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
@@ -108,7 +121,7 @@ pub async fn submit(
         view::bare(&state, "login.html", ctx, status)
     };
     let now = state.clock.now();
-    let ip = client_ip(&extensions);
+    let ip = client_ip(&state, &extensions, &headers);
     if let Err(secs) = state.throttle.check(&state.store, now, &ip, &email).await? {
         let mut response = again(
             &format!("Too many attempts. Wait {secs} seconds and try again."),
@@ -232,7 +245,7 @@ pub async fn code_submit(
         view::bare(&state, "code.html", ctx, status)
     };
     let account = format!("totp:{}", user.id);
-    let ip = client_ip(&extensions);
+    let ip = client_ip(&state, &extensions, &headers);
     let now = state.clock.now();
     if let Err(secs) = state
         .throttle
@@ -337,7 +350,7 @@ pub async fn reset_submit(
         return Err(WebError::Forbidden("Use the reset page itself.".into()));
     }
     let now = state.clock.now();
-    let ip = client_ip(&extensions);
+    let ip = client_ip(&state, &extensions, &headers);
     if let Err(secs) = state.throttle.check(&state.store, now, &ip, "").await? {
         return Err(WebError::TooManyRequests(secs));
     }
