@@ -1,0 +1,378 @@
+//! The JSON API's handling of input through the real router, on both backends: malformed
+//! and refused requests in the one error shape, sections and bylines, and media uploads.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use masthead_core::Role;
+use masthead_testkit::{Desk, TestApp, app_tests};
+use serde_json::json;
+
+mod api_support;
+use api_support::*;
+
+app_tests!(
+    bad_requests_get_json_errors_that_say_what_to_fix,
+    sections_and_authors_are_listed_and_added_by_admins,
+    media_uploads_are_checked_and_stored,
+    errors_outside_the_handlers_are_json_too,
+);
+
+/// Errors that no API handler produces (an address outside /api/v1, an over-long address)
+/// come in the same JSON shape.
+async fn errors_outside_the_handlers_are_json_too(app: TestApp) {
+    let outside = call(&app, "GET", "/api/v2/articles", None, None).await;
+    outside.error(404, "not_found");
+    let long = format!("/api/v1/articles?status={}", "a".repeat(3000));
+    let too_long = call(&app, "GET", &long, None, None).await;
+    too_long.error(414, "uri_too_long");
+}
+
+async fn bad_requests_get_json_errors_that_say_what_to_fix(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, token) = staff(&app, "ed@example.org", Role::Editor).await;
+    let post = |body: &'static str, ctype: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move { raw(app, "POST", "/api/v1/articles", &token, ctype, body).await }
+    };
+
+    let m = post("{\"title\": \"x\",", "application/json")
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("not valid JSON"), "{m}");
+    let m = post("{\"title\": \"x\"}", "text/plain")
+        .await
+        .error(415, "unsupported_media_type");
+    assert!(m.contains("Content-Type: application/json"), "{m}");
+    let m = post(
+        "{\"section\": 1, \"body_md\": \"no title\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert_eq!(m, "Headline: write a headline before saving.");
+    let m = post("{\"title\": \"No section\"}", "application/json")
+        .await
+        .error(422, "unprocessable");
+    assert!(m.contains("section"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"headline\": \"x\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("headline"), "unknown fields are named: {m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"kind\": \"blog\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("news"), "the allowed kinds are listed: {m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"slug\": \"Not A Slug\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Slug:"), "{m}");
+    let m = post("{\"title\": \"x\", \"section\": 9999}", "application/json")
+        .await
+        .error(422, "unprocessable");
+    assert!(m.contains("/api/v1/sections"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"authors\": [9999]}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("/api/v1/authors"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"image\": 9999}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Image:"), "{m}");
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"video_url\": \"javascript:alert(1)\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("https://"), "{m}");
+    // Malformed UTF-8 is a 400, never a 500.
+    let request = Request::post("/api/v1/articles")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            b"{\"title\": \"\xff\xfe\", \"section\": 1}".to_vec(),
+        ))
+        .unwrap();
+    send(&app, request).await.error(400, "bad_request");
+
+    // Deep nesting is refused without descending: no field takes free-form JSON, so the
+    // first bracket where a value was expected ends the parse (serde_json's recursion limit
+    // of 128 is the backstop).
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let r = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &token,
+        "application/json",
+        &deep,
+    )
+    .await;
+    r.error(422, "unprocessable");
+    let deep = format!(
+        "{{\"title\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let r = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &token,
+        "application/json",
+        &deep,
+    )
+    .await;
+    r.error(422, "unprocessable");
+    // Bodies over 1 MiB are refused before they are read.
+    let big = format!(
+        "{{\"title\": \"Big\", \"section\": {}, \"body_md\": \"{}\"}}",
+        desk.news.0,
+        "a".repeat(1024 * 1024 + 1)
+    );
+    let request = Request::post("/api/v1/articles")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("content-length", big.len())
+        .body(Body::from(big))
+        .unwrap();
+    let m = send(&app, request).await.error(413, "payload_too_large");
+    assert!(m.contains("1 MiB"), "{m}");
+    // Between the site's 64 KiB default and the API's 1 MiB is fine.
+    let medium =
+        json!({"title": "Long read", "section": desk.news.0, "body_md": "word ".repeat(30_000)});
+    let r = call(&app, "POST", "/api/v1/articles", Some(&token), Some(medium)).await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+
+    let m = call(&app, "GET", "/api/v1/articles/abc", Some(&token), None)
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("whole numbers"), "{m}");
+    call(&app, "GET", "/api/v1/articles/999999", Some(&token), None)
+        .await
+        .error(404, "not_found");
+    let m = call(
+        &app,
+        "GET",
+        "/api/v1/articles?status=live",
+        Some(&token),
+        None,
+    )
+    .await
+    .error(400, "bad_request");
+    assert!(m.contains("published"), "{m}");
+    call(&app, "GET", "/api/v1/articles?page=0", Some(&token), None)
+        .await
+        .error(400, "bad_request");
+    let m = call(&app, "GET", "/api/v1/nothing-here", Some(&token), None)
+        .await
+        .error(404, "not_found");
+    assert!(m.contains("openapi.json"), "{m}");
+    let r = call(&app, "DELETE", "/api/v1/articles", Some(&token), None).await;
+    r.error(405, "method_not_allowed");
+    assert!(r.response.header("allow").contains("POST"));
+}
+
+async fn sections_and_authors_are_listed_and_added_by_admins(app: TestApp) {
+    Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let (_, admin) = staff(&app, "root@example.org", Role::Admin).await;
+
+    let r = call(&app, "GET", "/api/v1/sections", Some(&editor), None).await;
+    assert_eq!(r.status(), 200);
+    let slugs: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["news", "sports"]);
+
+    let schools = json!({"name": "Schools", "description": "Boards and classrooms."});
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&editor),
+        Some(schools.clone()),
+    )
+    .await
+    .error(403, "forbidden");
+    assert!(m.contains("editor"), "{m}");
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(schools.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    assert_eq!(r.json["slug"], "schools");
+    call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(schools),
+    )
+    .await
+    .error(409, "conflict");
+    call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(json!({"name": "  "})),
+    )
+    .await
+    .error(422, "unprocessable");
+    app.refresh().await;
+    assert_eq!(app.get("/section/schools").await.status, StatusCode::OK);
+
+    let r = call(&app, "GET", "/api/v1/authors", Some(&editor), None).await;
+    assert_eq!(r.status(), 200);
+    let names: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ana Reyes", "Bo Lindqvist"]);
+    let dee = json!({"name": "Dee Okafor", "bio": "Covers schools."});
+    call(
+        &app,
+        "POST",
+        "/api/v1/authors",
+        Some(&editor),
+        Some(dee.clone()),
+    )
+    .await
+    .error(403, "forbidden");
+    let r = call(
+        &app,
+        "POST",
+        "/api/v1/authors",
+        Some(&admin),
+        Some(dee.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    assert_eq!(r.json["slug"], "dee-okafor");
+    call(&app, "POST", "/api/v1/authors", Some(&admin), Some(dee))
+        .await
+        .error(409, "conflict");
+}
+
+/// A valid 2×2 red PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x10\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x44\x0c\x10\x0a\x00\x1f\xee\x03\xfd\x8b\x5f\x14\xd4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "masthead-test-boundary";
+    let mut body = Vec::new();
+    for (name, filename, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &TestApp, token: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Api {
+    let (ctype, body) = multipart(parts);
+    let request = Request::post("/api/v1/media")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", ctype)
+        .body(Body::from(body))
+        .unwrap();
+    send(app, request).await
+}
+
+async fn media_uploads_are_checked_and_stored(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, token) = staff(&app, "cora@example.org", Role::Contributor).await;
+
+    let r = upload(
+        &app,
+        &token,
+        &[
+            ("file", Some("../../red.png"), PNG),
+            ("alt", None, b"A red square"),
+            ("credit", None, b"Cora"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.response.body);
+    let content_type = r.json["content_type"].as_str().unwrap().to_owned();
+    assert!(content_type.starts_with("image/"), "{content_type}");
+    assert_eq!(r.json["width"], 2);
+    assert_eq!(r.json["alt"], "A red square");
+    let url = r.json["url"].as_str().unwrap().to_owned();
+    assert!(!url.contains("red"), "storage names are generated: {url}");
+    let image = app.get(&url).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.header("content-type"), content_type);
+
+    // The image can lead a story.
+    let id = r.json["id"].as_i64().unwrap();
+    let created = call(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        Some(&token),
+        Some(json!({"title": "Red square", "section": desk.news.0, "image": id})),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", created.response.body);
+    assert_eq!(created.json["image"], id);
+
+    let m = upload(&app, &token, &[("file", Some("notes.txt"), b"just text")])
+        .await
+        .error(422, "unprocessable");
+    assert!(m.starts_with("File:"), "{m}");
+    let m = upload(&app, &token, &[("alt", None, b"no file")])
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("`file`"), "{m}");
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/media",
+        Some(&token),
+        Some(json!({"file": "x"})),
+    )
+    .await
+    .error(415, "unsupported_media_type");
+    assert!(m.contains("multipart/form-data"), "{m}");
+}
