@@ -5,7 +5,7 @@ mod format;
 pub mod markdown;
 mod theme;
 
-pub use markdown::{ArticleText, article_text, render_markdown};
+pub use markdown::{ArticleText, article_text, images_without_alt, render_markdown};
 pub use minijinja::{Value, context};
 
 /// Any serializable value as a template value.

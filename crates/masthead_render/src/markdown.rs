@@ -4,7 +4,7 @@
 //! (ammonia) before it is stored or shown. Links may only use http, https or mailto.
 
 use masthead_core::excerpt;
-use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -47,6 +47,34 @@ pub fn plain_text(md: &str) -> String {
     out
 }
 
+/// The addresses of the images in a Markdown document that have no alt text
+/// (`![](photo.jpg)`), in order: readers who cannot see them would get nothing.
+pub fn images_without_alt(md: &str) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                current = Some((dest_url.to_string(), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, alt)) = current.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((url, alt)) = current.take()
+                    && alt.trim().is_empty()
+                {
+                    missing.push(url);
+                }
+            }
+            _ => {}
+        }
+    }
+    missing
+}
+
 /// An article body ready to store: sanitized HTML and the teaser excerpt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleText {
@@ -66,6 +94,17 @@ pub fn article_text(md: &str) -> ArticleText {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn images_without_alt_text_are_found() {
+        let md = "![A crowd at the depot](/media/a.jpg)\n\n![](/media/b.jpg) and ![ ](/media/c.jpg)\n\n![`code` alt](/media/d.jpg)";
+        assert_eq!(
+            super::images_without_alt(md),
+            ["/media/b.jpg", "/media/c.jpg"]
+        );
+        assert!(super::images_without_alt("No images, [a link](https://x.example).").is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -6,7 +6,7 @@ use crate::{AppState, WebError};
 use chrono::{DateTime, Utc};
 use masthead_core::password::Password;
 use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction, Slug};
-use masthead_render::{article_text, render_markdown};
+use masthead_render::{article_text, images_without_alt, render_markdown};
 use masthead_store::{
     Actor, ArticleFields, DeskArticle, RenderedText, SaveOutcome, Transition, User,
 };
@@ -127,6 +127,20 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), WebError> {
     Ok(())
 }
 
+/// Refuses to publish a body or roundup item with an image that has no alt text.
+fn check_body_images(fields: &ArticleFields) -> Result<(), WebError> {
+    let texts = std::iter::once(&fields.body_md).chain(fields.items.iter().map(|i| &i.body_md));
+    for md in texts {
+        if let Some(url) = images_without_alt(md).first() {
+            return Err(WebError::Unprocessable(format!(
+                "Body: the image {url} has no alt text; describe it between the brackets, \
+                 as in ![Shoppers at the market]({url}), before publishing."
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Renders the fields' Markdown: the body (with its excerpt) and each roundup item.
 pub fn render(fields: &mut ArticleFields) -> RenderedText {
     for item in &mut fields.items {
@@ -186,6 +200,9 @@ pub async fn save(
         )));
     }
     validate(&mut fields)?;
+    if matches!(command, Command::Publish | Command::Schedule(_)) {
+        check_body_images(&fields)?;
+    }
     let text = render(&mut fields);
     let now = state.clock.now();
     let transition = match command {

@@ -45,7 +45,7 @@ async fn create(app: &TestApp, who: &StaffSession, title: &str, section: &str) -
         .unwrap()
 }
 
-/// Posts the editor form of story `id` as stored, with `action`.
+/// Posts the editor form of story `id` as stored, with `action` and the fields in `extra`.
 async fn act(
     app: &TestApp,
     who: &StaffSession,
@@ -69,6 +69,8 @@ async fn act(
         ("body_md", &a.fields.body_md),
         ("action", action),
     ];
+    // `extra` replaces the stored value of a field it names.
+    form.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
     form.extend_from_slice(extra);
     app.post_as(who, &format!("/admin/articles/{id}"), &form)
         .await
@@ -524,7 +526,53 @@ async fn editors_moderate_comments(app: TestApp) {
     );
 }
 
+async fn images_in_the_body_need_alt_text_to_publish(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    let id = create(&app, &ed, "Market day", &desk.news.0.to_string()).await;
+    let r = act(
+        &app,
+        &ed,
+        id,
+        "publish",
+        &[("body_md", "Stalls opened.\n\n![](/media/stalls.jpg)")],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(
+        r.body.contains("/media/stalls.jpg has no alt text"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Stalls opened."),
+        "the text stays in the form"
+    );
+    let saved = act(
+        &app,
+        &ed,
+        id,
+        "save",
+        &[("body_md", "Stalls opened.\n\n![](/media/stalls.jpg)")],
+    )
+    .await;
+    assert_eq!(saved.status.as_u16(), 303, "a draft may still lack it");
+    let r = act(
+        &app,
+        &ed,
+        id,
+        "publish",
+        &[(
+            "body_md",
+            "Stalls opened.\n\n![Stalls under the depot roof](/media/stalls.jpg)",
+        )],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+}
+
 app_tests!(
+    images_in_the_body_need_alt_text_to_publish,
     editors_moderate_comments,
     admins_rename_sections_and_bylines,
     settings_apply_without_a_restart,
