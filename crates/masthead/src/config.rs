@@ -6,6 +6,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Every setting, after layering.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,6 +35,15 @@ pub struct Config {
     /// Whether a reverse proxy in front sets `X-Forwarded-For` (login limits then key on the
     /// address it names). Leave off when clients reach masthead directly: they could set it.
     pub trust_forwarded_for: bool,
+    /// Seconds a client has to send a request's headers; also how long an idle kept-alive
+    /// connection stays open.
+    pub header_timeout: u64,
+    /// Seconds from a request's headers to its response, reading the body included.
+    pub request_timeout: u64,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: u32,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    pub shutdown_timeout: u64,
 }
 
 impl Default for Config {
@@ -50,6 +60,10 @@ impl Default for Config {
             page_cache: "on".into(),
             theme_dir: None,
             trust_forwarded_for: false,
+            header_timeout: 5,
+            request_timeout: 60,
+            max_connections: 512,
+            shutdown_timeout: 30,
         }
     }
 }
@@ -86,6 +100,10 @@ const ENV_KEYS: &[&str] = &[
     "page_cache",
     "theme_dir",
     "trust_forwarded_for",
+    "header_timeout",
+    "request_timeout",
+    "max_connections",
+    "shutdown_timeout",
 ];
 
 impl Config {
@@ -133,6 +151,20 @@ impl Config {
                 self.page_size
             );
         }
+        for (key, value, max) in [
+            ("header_timeout", self.header_timeout, 3600),
+            ("request_timeout", self.request_timeout, 86_400),
+            (
+                "max_connections",
+                u64::from(self.max_connections),
+                1_000_000,
+            ),
+            ("shutdown_timeout", self.shutdown_timeout, 86_400),
+        ] {
+            if !(1..=max).contains(&value) {
+                bail!("{key} must be a whole number from 1 to {max}, not {value}");
+            }
+        }
         let scheme_ok =
             self.base_url.starts_with("http://") || self.base_url.starts_with("https://");
         if !self.base_url.is_empty() && !scheme_ok {
@@ -149,6 +181,16 @@ impl Config {
             format!("sqlite://{}", self.data_dir.join("masthead.db").display())
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// The HTTP server's limits.
+    pub fn limits(&self) -> crate::listen::Limits {
+        crate::listen::Limits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            max_connections: self.max_connections as usize,
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
         }
     }
 

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod demo;
 mod generate;
+mod listen;
 mod serve;
 mod token;
 mod user;

@@ -1,14 +1,14 @@
 //! `masthead serve`: open the database, optionally load the demo, and serve until SIGTERM or
-//! Ctrl-C, letting in-flight requests finish.
+//! Ctrl-C, letting in-flight requests finish within `shutdown_timeout` (see [`crate::listen`]).
 
 use crate::config::Config;
 use crate::demo;
+use crate::listen;
 use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
 use masthead_web::{AppState, SiteConfig, housekeeping, router};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -82,13 +82,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
 
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
     println!("masthead: listening on http://{local} (site {base_url})");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the server stopped with an error")?;
+    listen::serve(listener, router(state), config.limits(), shutdown_signal()).await;
     poller.abort();
     upkeep.abort();
     store.close().await;
