@@ -15,6 +15,8 @@ pub mod role;
 pub mod secret;
 pub mod slug;
 pub mod totp;
+pub mod video;
+pub mod web_url;
 
 pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -24,8 +26,10 @@ pub use ids::{
     ArticleId, AuthorId, CommentId, EventId, MediaId, RevisionId, SectionId, TagId, TokenId, UserId,
 };
 pub use page::PageNumber;
-pub use role::{ArticleAction, Role, SiteAction, can, can_site};
+pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};
 pub use slug::Slug;
+pub use video::VideoUrl;
+pub use web_url::WebUrl;
 
 /// A value from outside did not satisfy a domain rule. The message says what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -140,6 +140,13 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     }
 }
 
+/// Whether `role` may change an image's alt text and credit; `own` says whether the staff
+/// member uploaded it. Contributors and authors describe their own uploads; editors and
+/// admins any image, since they publish stories that lead with others' images.
+pub fn can_edit_media(role: Role, own: bool) -> bool {
+    own || role.at_least(Role::Editor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +166,19 @@ mod tests {
         assert!(can(Role::Contributor, Edit, true, Draft));
         assert!(can(Role::Contributor, Submit, true, Draft));
         assert!(!can(Role::Contributor, Edit, true, Published));
+    }
+
+    #[test]
+    fn only_editors_describe_images_they_did_not_upload() {
+        for (role, others) in [
+            (Role::Contributor, false),
+            (Role::Author, false),
+            (Role::Editor, true),
+            (Role::Admin, true),
+        ] {
+            assert!(can_edit_media(role, true), "{role} own");
+            assert_eq!(can_edit_media(role, false), others, "{role} others'");
+        }
     }
 
     #[test]

@@ -163,7 +163,7 @@ impl Store {
             video_url: fields.video_url.clone(),
             meeting: fields.meeting.clone(),
             items: fields.items.clone(),
-            notes: fields.notes.clone(),
+            notes: Note::append(&[], &fields.notes, now),
             published_at: None,
             updated_at: None,
         };
@@ -231,6 +231,12 @@ impl Store {
             return Ok(SaveOutcome::Conflict(Box::new(current)));
         }
         let current = load(&mut tx, id).await?;
+        // Correction and update notes are append-only, decided here under the write lock:
+        // the stored notes stay as they are whatever the form or API sent.
+        let fields = &ArticleFields {
+            notes: Note::append(&current.fields.notes, &fields.notes, now),
+            ..fields.clone()
+        };
         let (status, published_at) = match transition {
             Some(t) => (t.status, t.published_at.or(current.published_at)),
             None => (current.status, current.published_at),

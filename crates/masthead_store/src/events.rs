@@ -5,7 +5,7 @@ use crate::articles::{page_window, paged};
 use crate::model::{Event, ListPage, NewEvent};
 use crate::{Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{EventId, PageNumber};
+use masthead_core::{EventId, PageNumber, WebUrl};
 
 type EventRow = (
     i64,
@@ -42,8 +42,11 @@ impl Store {
         Ok(ListPage { items, has_more })
     }
 
-    /// Adds an event.
+    /// Adds an event. Its link, if any, must be an http(s) address.
     pub async fn insert_event(&self, event: &NewEvent, now: DateTime<Utc>) -> Result<EventId> {
+        let link = WebUrl::parse_optional("Event link", &event.link)?
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO events (title, starts_at, ends_at, all_day, timezone, location, description, link, \
@@ -56,7 +59,7 @@ impl Store {
         .bind(&event.timezone)
         .bind(&event.location)
         .bind(&event.description)
-        .bind(&event.link)
+        .bind(link)
         .bind(event.status.as_str())
         .bind(to_micros(now))
         .fetch_one(&mut *tx)
@@ -78,6 +81,39 @@ fn event_from_row(row: EventRow) -> Event {
         timezone,
         location,
         description,
-        link,
+        // Only web addresses become links, whatever an older version stored.
+        link: if WebUrl::is_web_url(&link) {
+            link
+        } else {
+            String::new()
+        },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_links_that_are_not_web_addresses_are_dropped_on_read() {
+        let row = |link: &str| {
+            (
+                1,
+                "Fair".to_owned(),
+                0,
+                None,
+                0,
+                "UTC".to_owned(),
+                String::new(),
+                String::new(),
+                link.to_owned(),
+            )
+        };
+        assert_eq!(event_from_row(row("javascript:alert(1)")).link, "");
+        assert_eq!(
+            event_from_row(row("https://fair.example/")).link,
+            "https://fair.example/"
+        );
     }
 }

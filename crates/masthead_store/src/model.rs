@@ -125,6 +125,26 @@ pub struct Note {
     pub at: DateTime<Utc>,
 }
 
+impl Note {
+    /// The notes to store when `submitted` is saved over `stored`: every stored note, as it
+    /// is, followed by each submitted note that is not one of them, stamped `now`. Notes
+    /// cannot be edited, removed or back-dated; sending the stored ones back (as the API's
+    /// read-modify-write does) changes nothing.
+    pub fn append(stored: &[Note], submitted: &[Note], now: DateTime<Utc>) -> Vec<Note> {
+        let mut notes = stored.to_vec();
+        for note in submitted {
+            if !stored.contains(note) && !note.text.trim().is_empty() {
+                notes.push(Note {
+                    kind: note.kind,
+                    text: note.text.trim().to_owned(),
+                    at: now,
+                });
+            }
+        }
+        notes
+    }
+}
+
 /// A public body's meeting covered by a meeting brief.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
@@ -336,4 +356,34 @@ pub struct ListPage<T> {
     pub items: Vec<T>,
     /// Whether there are more items after these.
     pub has_more: bool,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn note(text: &str, at: DateTime<Utc>) -> Note {
+        Note {
+            kind: NoteKind::Correction,
+            text: text.into(),
+            at,
+        }
+    }
+
+    #[test]
+    fn notes_are_append_only_and_new_ones_are_stamped_now() {
+        let then = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+        let stored = vec![note("First", then)];
+        assert_eq!(Note::append(&stored, &[], now), stored);
+        assert_eq!(Note::append(&stored, &stored, now), stored);
+        let forged = note(
+            "Back-dated",
+            Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+        );
+        let merged = Note::append(&stored, &[forged, note("  ", now)], now);
+        assert_eq!(merged, vec![note("First", then), note("Back-dated", now)]);
+    }
 }

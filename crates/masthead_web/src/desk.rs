@@ -4,11 +4,14 @@
 
 use crate::{AppState, WebError};
 use chrono::{DateTime, Utc};
+use masthead_core::InvalidInput;
 use masthead_core::password::Password;
-use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction, Slug};
+use masthead_core::{
+    ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role, SiteAction, Slug, VideoUrl, WebUrl,
+};
 use masthead_render::{article_text, images_without_alt, render_markdown};
 use masthead_store::{
-    Actor, ArticleFields, DeskArticle, RenderedText, SaveOutcome, Transition, User,
+    Actor, ArticleFields, DeskArticle, MediaItem, RenderedText, SaveOutcome, Transition, User,
 };
 
 /// A logged-in staff member (or an API token's owner) and the role the request acts with.
@@ -30,6 +33,12 @@ impl Staff {
     pub fn can(&self, action: ArticleAction, article: &DeskArticle) -> bool {
         let own = article.owner == Some(self.user.id);
         masthead_core::can(self.role, action, own, article.status)
+    }
+
+    /// Whether this staff member may change `item`'s alt text and credit.
+    pub fn can_edit_media(&self, item: &MediaItem) -> bool {
+        let own = item.uploaded_by == Some(self.user.id);
+        masthead_core::can_edit_media(self.role, own)
     }
 
     /// Refuses unless the role allows the site-wide `action`.
@@ -95,15 +104,17 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), WebError> {
     if fields.tags.len() > 30 {
         return bad("Tags: use at most 30 tags.");
     }
-    for (name, url) in [
-        ("Video address", &fields.video_url),
-        ("Source address", &fields.source_url),
-    ] {
-        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
-            return Err(WebError::Unprocessable(format!(
-                "{name}: use a full web address starting with https://."
-            )));
-        }
+    // A field the editor can fix: shown with the form (422), not as a bad request.
+    let unfit = |e: InvalidInput| WebError::Unprocessable(format!("{e}."));
+    fields.source_url = WebUrl::parse_optional("Source address", &fields.source_url)
+        .map_err(unfit)?
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    if !fields.video_url.is_empty() {
+        // Any accepted page address becomes the host's privacy-enhanced player address.
+        fields.video_url = VideoUrl::parse(&fields.video_url)
+            .map_err(unfit)?
+            .into_string();
     }
     match fields.kind {
         ArticleKind::Video if fields.video_url.is_empty() => {

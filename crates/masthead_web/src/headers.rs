@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Response};
 /// The longest path and query accepted, in bytes.
 pub const MAX_URI_LEN: usize = 2048;
 
-/// The Content-Security-Policy of public pages: no script at all, frames only for video
-/// players over https, never framed by other sites.
+/// The Content-Security-Policy of public pages: no script at all, frames only from the
+/// video players we embed (`masthead_core::video::PLAYER_ORIGINS`, checked by a test),
+/// never framed by other sites.
 const PUBLIC_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; img-src 'self' https: data:; \
-     style-src 'self'; frame-src https:; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+     style-src 'self'; frame-src https://www.youtube-nocookie.com https://player.vimeo.com; base-uri 'self'; \
+     form-action 'self'; frame-ancestors 'self'";
 
 /// Refuses over-long addresses before any routing or decoding work.
 pub(crate) async fn limit_uri(request: Request, next: Next) -> Response {
@@ -57,4 +59,24 @@ pub(crate) async fn security_headers(
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(PUBLIC_CSP));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PUBLIC_CSP;
+    use masthead_core::video::PLAYER_ORIGINS;
+
+    #[test]
+    fn public_csp_frames_exactly_the_accepted_video_players() {
+        let frame_src = PUBLIC_CSP
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix("frame-src "))
+            .unwrap_or_default();
+        let mut listed: Vec<&str> = frame_src.split_whitespace().collect();
+        let mut players = PLAYER_ORIGINS.to_vec();
+        listed.sort_unstable();
+        players.sort_unstable();
+        assert_eq!(listed, players);
+    }
 }

@@ -111,7 +111,8 @@ pub async fn upload(
 ///
 /// # Errors
 ///
-/// `Forbidden` if the role may not edit media, `NotFound` if there is no such image,
+/// `Forbidden` if the role may not edit this image (contributors and authors describe
+/// only their own uploads), `NotFound` if there is no such image,
 /// `Unprocessable` if a field is too long.
 pub async fn update_text(
     state: &AppState,
@@ -121,6 +122,14 @@ pub async fn update_text(
     credit: &str,
 ) -> Result<(), WebError> {
     staff.require(SiteAction::UploadMedia)?;
+    let item = state.store.media_item(id).await?;
+    if !staff.can_edit_media(&item) {
+        return Err(WebError::Forbidden(
+            "Only the person who uploaded this image, or an editor, can change its alt text \
+             and credit. Ask an editor if it needs fixing."
+                .into(),
+        ));
+    }
     let (alt, credit) = clean_text(alt, credit)?;
     state
         .store

@@ -105,7 +105,7 @@ async fn newsroom(app: &TestApp) {
         .insert(s)
         .await;
     ArticleBuilder::new("WATCH: Homecoming parade", desk.sports)
-        .video("https://player.example.com/embed/42")
+        .video("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
         .author(desk.editor)
         .published(t0() - Duration::hours(5))
         .insert(s)

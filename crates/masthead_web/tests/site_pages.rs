@@ -163,7 +163,7 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
         .insert(app.store())
         .await;
     ArticleBuilder::new("WATCH: Parade highlights", desk.news)
-        .video("https://player.example.com/embed/42")
+        .video("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
         .insert(app.store())
         .await;
     ArticleBuilder::new("Quick hits", desk.news)
@@ -223,7 +223,7 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
             .contains(r#"<span class="label label-opinion">Opinion</span>"#)
     );
     let video = app.get("/stories/watch-parade-highlights").await;
-    assert!(video.body.contains(r#"<iframe src="https://player.example.com/embed/42" title="Video: WATCH: Parade highlights""#));
+    assert!(video.body.contains(r#"<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Video: WATCH: Parade highlights""#));
     let roundup = app.get("/stories/quick-hits").await;
     assert!(
         roundup.body.contains("<h2>Leaf pickup starts</h2>")

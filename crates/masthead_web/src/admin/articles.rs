@@ -97,7 +97,7 @@ async fn editor(
         article_status => article.map(|a| a.status.as_str()).unwrap_or("draft"),
         slug => article.map(|a| a.fields.slug.as_str().to_owned()),
         live => article.is_some_and(|a| matches!(a.status, ArticleStatus::Published | ArticleStatus::Scheduled)),
-        notes => form.get("notes_json").parse::<serde_json::Value>().ok().map(|v| ser(&v)),
+        notes => article.map(|a| ser(&a.fields.notes)),
         kinds => form::kinds(),
         sections => ser(&sections),
         authors => ser(&authors),

@@ -38,7 +38,6 @@ const FIELDS: &[&str] = &[
     "meeting_date",
     "decisions",
     "items",
-    "notes_json",
     "note_kind",
     "note_text",
     "publish_at",
@@ -151,10 +150,6 @@ pub fn from_fields(
             .join("\n\n"),
     );
     put(
-        "notes_json",
-        serde_json::to_string(&fields.notes).unwrap_or_else(|_| "[]".into()),
-    );
-    put(
         "publish_at",
         publish_at
             .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
@@ -238,7 +233,9 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
     } else {
         None
     };
-    let mut notes: Vec<Note> = serde_json::from_str(form.get("notes_json")).unwrap_or_default();
+    // The form adds at most one note; the stored ones never pass through it, since the
+    // store keeps them (append-only) whatever a save sends.
+    let mut notes: Vec<Note> = Vec::new();
     let note_text = form.get("note_text").trim();
     if !note_text.is_empty() {
         notes.push(Note {

@@ -61,10 +61,16 @@ struct Tile<'a> {
     form_alt: &'a str,
     form_credit: &'a str,
     error: Option<&'a str>,
+    /// Whether the viewer may change its alt text and credit (else they are shown only).
+    can_edit: bool,
 }
 
 impl<'a> Tile<'a> {
-    fn new(item: &'a MediaItem, edit: Option<&'a (MediaId, String, String, String)>) -> Self {
+    fn new(
+        item: &'a MediaItem,
+        edit: Option<&'a (MediaId, String, String, String)>,
+        can_edit: bool,
+    ) -> Self {
         let (thumb, thumb_width, thumb_height) =
             if item.variants.contains(&THUMB_WIDTH) && item.width > 0 {
                 let width = i64::from(THUMB_WIDTH);
@@ -91,6 +97,7 @@ impl<'a> Tile<'a> {
             form_alt,
             form_credit,
             error,
+            can_edit,
         }
     }
 }
@@ -112,7 +119,7 @@ async fn render(
     items.truncate(PER_PAGE as usize);
     let tiles: Vec<Tile<'_>> = items
         .iter()
-        .map(|item| Tile::new(item, page.edit.as_ref()))
+        .map(|item| Tile::new(item, page.edit.as_ref(), staff.can_edit_media(item)))
         .collect();
     let prev_url = match page_num {
         1 => None,

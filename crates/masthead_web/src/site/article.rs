@@ -7,6 +7,7 @@ use crate::site::cached::{moved, page};
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
+use masthead_core::{VideoUrl, WebUrl};
 use masthead_render::{Theme, context, ser};
 
 /// `GET /stories/{slug}`
@@ -30,6 +31,12 @@ pub async fn show(
             article.teaser.slug
         )
     };
+    // Only our own player addresses are framed; anything stored before the video rule
+    // (or by hand) is offered as a plain link when it is a web address at all.
+    let video = &article.video_url;
+    let player = VideoUrl::is_player(video).then_some(video);
+    let video_link = (player.is_none() && WebUrl::is_web_url(video)).then_some(video);
+    let source_link = WebUrl::is_web_url(&article.source_url).then_some(&article.source_url);
     let body = Theme::safe(article.body_html.clone());
     let items: Vec<_> = article
         .items
@@ -39,7 +46,7 @@ pub async fn show(
     let html = render_page(
         &state,
         "article.html",
-        context! { a => ser(&article), body, items, canonical },
+        context! { a => ser(&article), body, items, canonical, player, video_link, source_link },
     )
     .await?;
     Ok(page(html))

@@ -138,7 +138,8 @@ pub struct NoteBody {
     pub kind: NoteType,
     /// The note's text.
     pub text: String,
-    /// When it was added; now, when left out.
+    /// When it was added. Set by the server: a new note is stamped with the time of the
+    /// save, whatever is sent here.
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
 }
@@ -205,7 +206,8 @@ pub struct ArticleInput {
     /// The lead image's caption.
     #[serde(default)]
     pub image_caption: String,
-    /// For videos: the player's address (https).
+    /// For videos: the address of a YouTube or Vimeo video (page or player address); it is
+    /// stored as the host's privacy-enhanced player address. Other hosts are refused.
     #[serde(default)]
     pub video_url: String,
     /// For meeting briefs: the meeting.
@@ -214,7 +216,9 @@ pub struct ArticleInput {
     /// For roundups: the items.
     #[serde(default)]
     pub items: Vec<ItemBody>,
-    /// Correction and update notes.
+    /// Correction and update notes, append-only: the stored notes stay as they are
+    /// whatever is sent (leaving them out removes nothing), and each note sent that is not
+    /// one of them is added, stamped with the time of the save.
     #[serde(default)]
     pub notes: Vec<NoteBody>,
 }
