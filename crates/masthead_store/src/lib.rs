@@ -18,6 +18,7 @@ mod audit;
 mod authors;
 mod comments;
 mod desk;
+mod devices;
 mod events;
 mod media;
 mod sections;

@@ -20,6 +20,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_desk.sql"),
         include_str!("../migrations/postgres/0002_desk.sql"),
     ),
+    (
+        3,
+        "login_devices",
+        include_str!("../migrations/sqlite/0003_login_devices.sql"),
+        include_str!("../migrations/postgres/0003_login_devices.sql"),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -123,9 +123,14 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes sessions that have expired; returns how many.
+    /// Deletes sessions (and remembered login devices) that have expired; returns how many
+    /// sessions.
     pub async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(to_micros(now))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM login_devices WHERE expires_at <= $1")
             .bind(to_micros(now))
             .execute(&self.pool)
             .await?;

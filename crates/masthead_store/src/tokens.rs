@@ -1,11 +1,17 @@
 //! API tokens and one-time password-reset links. Both are random secrets shown once; only
 //! their SHA-256 is stored.
+//!
+//! A token ends with the credentials it was made under: a password change, a password reset
+//! and any two-factor change delete the account's tokens in the same transaction (see
+//! [`end_tokens`]), so a token copied by someone who knew the old password stops working.
+//! A new reset link cancels the account's older unused ones.
 
 use crate::audit::{Actor, record};
 use crate::users::{USER_COLUMNS, User, end_sessions, user_from_row};
 use crate::{Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{Role, TokenId, UserId};
+use sqlx::Any;
 use sqlx::Row;
 
 /// An API token as listed (never its secret).
@@ -163,6 +169,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        // One live link per account: an older one (perhaps sent to the wrong place) ends.
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4)",
         )
@@ -223,17 +234,28 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         end_sessions(&mut tx, UserId(user)).await?;
+        let ended = end_tokens(&mut tx, UserId(user)).await?;
+        crate::devices::end_devices(&mut tx, UserId(user)).await?;
         let actor = Actor::user(UserId(user), "reset link");
         record(
             &mut tx,
             &actor,
             "user.password",
             &format!("user {user}"),
-            "by reset link",
+            &format!("by reset link; {ended} API tokens revoked"),
             now,
         )
         .await?;
         tx.commit().await?;
         Ok(UserId(user))
     }
+}
+
+/// Deletes every API token of an account (its credentials changed); returns how many.
+pub(crate) async fn end_tokens(tx: &mut sqlx::Transaction<'_, Any>, id: UserId) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }

@@ -1,8 +1,11 @@
 //! Staff accounts: creating them, finding them at login, and changing their role, password,
 //! two-factor secret or disabled flag. Every change that alters what an account may do ends
-//! its sessions in the same transaction, so no old cookie outlives it.
+//! its sessions in the same transaction, so no old cookie outlives it; a password or
+//! two-factor change also ends its API tokens and remembered login devices.
 
 use crate::audit::{Actor, record};
+use crate::devices::end_devices;
+use crate::tokens::end_tokens;
 use crate::{Result, Store, StoreError, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{AuthorId, Role, UserId};
@@ -222,7 +225,7 @@ impl Store {
         .await
     }
 
-    /// Sets a new password hash and ends the account's sessions.
+    /// Sets a new password hash and ends the account's sessions and API tokens.
     pub async fn set_user_password(
         &self,
         id: UserId,
@@ -241,7 +244,8 @@ impl Store {
         .await
     }
 
-    /// Sets up (or, with `None`, removes) two-factor login and ends the account's sessions.
+    /// Sets up, replaces or (with `None`) removes two-factor login and ends the account's
+    /// sessions and API tokens.
     pub async fn set_user_totp(
         &self,
         id: UserId,
@@ -260,12 +264,23 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         end_sessions(&mut tx, id).await?;
+        let ended = end_tokens(&mut tx, id).await?;
+        end_devices(&mut tx, id).await?;
         let action = if secret.is_some() {
             "user.totp.enable"
         } else {
             "user.totp.disable"
         };
-        record(&mut tx, actor, action, &format!("user {}", id.0), "", now).await?;
+        let detail = format!("{ended} API tokens revoked");
+        record(
+            &mut tx,
+            actor,
+            action,
+            &format!("user {}", id.0),
+            &detail,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -323,13 +338,20 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         end_sessions(&mut tx, id).await?;
-        let detail = if action == "user.password" { "" } else { value };
+        let detail = if action == "user.password" {
+            // New credentials: what was issued under the old ones ends with them.
+            let ended = end_tokens(&mut tx, id).await?;
+            end_devices(&mut tx, id).await?;
+            format!("{ended} API tokens revoked")
+        } else {
+            value.to_owned()
+        };
         record(
             &mut tx,
             actor,
             action,
             &format!("user {}", id.0),
-            detail,
+            &detail,
             now,
         )
         .await?;

@@ -48,6 +48,10 @@ pub enum WebError {
     /// The body is larger than accepted for this address.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// Too much password hashing is already running (each Argon2 check holds 19 MiB); try
+    /// again after this many seconds.
+    #[error("busy checking passwords")]
+    Busy(u64),
     /// The database did not answer in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -96,7 +100,7 @@ pub(crate) struct ErrorInfo {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let retry_after = match self {
-            WebError::TooManyRequests(secs) => Some(secs),
+            WebError::TooManyRequests(secs) | WebError::Busy(secs) => Some(secs),
             _ => None,
         };
         let (status, message, detail) = match self {
@@ -121,6 +125,13 @@ impl IntoResponse for WebError {
                 Some(secs.to_string()),
             ),
             WebError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, None),
+            WebError::Busy(secs) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "The server is busy checking other logins. Wait {secs} seconds and try again."
+                ),
+                Some("password hashing at capacity".to_owned()),
+            ),
             WebError::UriTooLong => (
                 StatusCode::URI_TOO_LONG,
                 "That address is too long. Check the link, or start again from the front page."
@@ -209,6 +220,8 @@ pub(crate) async fn error_pages(
     };
     let request_id = if status.is_server_error() {
         let id = format!("{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed));
+        // Never the raw path: a reset link's secret is in it.
+        let path = crate::admin::login::loggable_path(&path);
         tracing::error!(request_id = %id, %path, status = status.as_u16(), detail = ?info.detail, "request failed");
         Some(id)
     } else {

@@ -8,7 +8,7 @@ use crate::site::{
 };
 use crate::{AppState, WebError};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
@@ -40,6 +40,12 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security_headers))
         // The default for every body extractor; the desk and the API set their own.
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path without its query, and never a reset link's secret.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let path = crate::admin::login::loggable_path(request.uri().path());
+                tracing::debug_span!("request", method = %request.method(), %path)
+            }),
+        )
         .with_state(state)
 }

@@ -63,6 +63,11 @@ impl AppState {
         }
     }
 
+    /// The cap on password hashing (login and password changes), shared by every request.
+    pub fn password_work(&self) -> &crate::admin::throttle::PasswordWork {
+        &self.throttle.work
+    }
+
     /// The site settings in effect.
     pub fn config(&self) -> Arc<SiteConfig> {
         match self.live.read() {

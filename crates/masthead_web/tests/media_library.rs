@@ -25,6 +25,7 @@ app_tests!(
     transparent_images_stay_png_and_are_served_as_png,
     alt_text_edits_are_checked_audited_and_reach_the_pages,
     only_library_files_and_their_listed_sizes_are_served,
+    upload_csrf_token_stays_out_of_the_address,
 );
 
 /// A photo-like JPEG (a smooth gradient, so re-encoding is quick and sizes are real).
@@ -104,22 +105,15 @@ fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     body
 }
 
-/// Posts the upload form as `who`, with the CSRF token in the address as the page's form does.
-async fn upload_as(
+/// Posts a multipart body as `who` to `uri`.
+async fn post_multipart(
     app: &TestApp,
     who: &StaffSession,
-    file_name: &str,
-    bytes: &[u8],
-    alt: &str,
-    credit: &str,
+    uri: &str,
+    body: Vec<u8>,
 ) -> TestResponse {
-    let body = multipart(&[
-        ("file", Some(file_name), bytes),
-        ("alt", None, alt.as_bytes()),
-        ("credit", None, credit.as_bytes()),
-    ]);
     app.request(
-        Request::post(format!("/admin/media?csrf={}", who.csrf))
+        Request::post(uri)
             .header("cookie", &who.cookie)
             .header(
                 "content-type",
@@ -129,6 +123,25 @@ async fn upload_as(
             .unwrap(),
     )
     .await
+}
+
+/// Posts the upload form as `who`, with the CSRF token as its first part, as the page's
+/// form does.
+async fn upload_as(
+    app: &TestApp,
+    who: &StaffSession,
+    file_name: &str,
+    bytes: &[u8],
+    alt: &str,
+    credit: &str,
+) -> TestResponse {
+    let body = multipart(&[
+        ("csrf", None, who.csrf.as_bytes()),
+        ("file", Some(file_name), bytes),
+        ("alt", None, alt.as_bytes()),
+        ("credit", None, credit.as_bytes()),
+    ]);
+    post_multipart(app, who, "/admin/media", body).await
 }
 
 /// The id in a redirect to `/admin/media?uploaded=ID#media-ID`.
@@ -187,7 +200,8 @@ async fn an_upload_is_stored_with_its_sizes_under_a_generated_name(app: TestApp)
     let page = app.get_as(&ana, "/admin/media").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!(
-        r#"action="/admin/media?csrf={}" enctype="multipart/form-data""#,
+        r#"action="/admin/media" enctype="multipart/form-data" class="stack narrow">
+    <input type="hidden" name="csrf" value="{}">"#,
         ana.csrf
     )));
     assert!(page.body.contains("No images yet"));
@@ -305,7 +319,7 @@ async fn fakes_floods_and_empty_forms_are_refused_and_nothing_is_stored(app: Tes
         "{refused:?}"
     );
 
-    // Without the CSRF token in the address, nothing is read.
+    // Without the CSRF token, nothing is read.
     let forged = app
         .request(
             Request::post("/admin/media")
@@ -528,4 +542,63 @@ async fn only_library_files_and_their_listed_sizes_are_served(app: TestApp) {
         app.get(&format!("/media/{stem}-640w.jpg")).await.status,
         StatusCode::OK
     );
+}
+
+async fn upload_csrf_token_stays_out_of_the_address(app: TestApp) {
+    let ana = app.staff("ana@example.org", Role::Author).await;
+    let page = app.get_as(&ana, "/admin/media").await;
+    assert!(!page.body.contains("?csrf="), "no token in any address");
+    let file = jpeg(40, 30);
+    let csrf = ana.csrf.as_bytes();
+    // The old way, the token in the address: refused.
+    let body = multipart(&[("file", Some("a.jpg"), &file)]);
+    let uri = format!("/admin/media?csrf={}", ana.csrf);
+    assert_eq!(
+        post_multipart(&app, &ana, &uri, body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The token after the file (the guard would have to read the file to find it), as a
+    // file part, or wrong: refused.
+    for parts in [
+        vec![
+            ("file", Some("a.jpg"), file.as_slice()),
+            ("csrf", None, csrf),
+        ],
+        vec![
+            ("csrf", Some("token.txt"), csrf),
+            ("file", Some("a.jpg"), &file),
+        ],
+        vec![
+            ("csrf", None, b"forged".as_slice()),
+            ("file", Some("a.jpg"), &file),
+        ],
+    ] {
+        let r = post_multipart(&app, &ana, "/admin/media", multipart(&parts)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+    // A first part far larger than any token is refused after the guard's small prefix,
+    // without reading the rest.
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let r = post_multipart(
+        &app,
+        &ana,
+        "/admin/media",
+        multipart(&[("csrf", None, &huge), ("file", Some("a.jpg"), &file)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app.store().list_media(10, 0).await.unwrap().is_empty());
+    // The body limit still holds after the guard replays what it read.
+    let big = vec![0u8; 26 * 1024 * 1024];
+    let r = post_multipart(
+        &app,
+        &ana,
+        "/admin/media",
+        multipart(&[("csrf", None, csrf), ("file", Some("big.jpg"), &big)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    // The token first, as the page's form sends it: stored.
+    let r = upload_as(&app, &ana, "a.jpg", &file, "A field", "").await;
+    uploaded_id(&r);
 }

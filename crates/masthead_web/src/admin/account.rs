@@ -1,5 +1,12 @@
-//! The staff member's own account: change password, set up or remove two-factor login, and
-//! create or revoke API tokens (shown once, stored hashed, never wider than the role).
+//! The staff member's own account: change password, set up, replace or remove two-factor
+//! login, and create or revoke API tokens (shown once, stored hashed, never wider than the
+//! role).
+//!
+//! A password or two-factor change ends every session and API token of the account (the page
+//! says so beside each form). Replacing or removing a two-factor secret that is set up needs
+//! proof of presence: a current code from the app or the password. A staff member who must
+//! use two-factor login and has not set it up sees only the enrolment form (the guard lets
+//! such a session do nothing else).
 
 use super::session::Csrf;
 use super::view;
@@ -8,7 +15,7 @@ use crate::{AppState, WebError};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::password::{Password, verify_password};
 use masthead_core::secret::{new_token, token_hash};
@@ -37,6 +44,7 @@ async fn render(
     let tokens = state.store.list_tokens(staff.user.id).await?;
     let secret = TotpSecret::generate();
     let required = super::session::totp_required(state, staff.role).await?;
+    let enrol_only = required && !staff.user.totp_enabled;
     let scopes: Vec<&str> = Role::ALL
         .iter()
         .filter(|r| staff.role.at_least(**r))
@@ -46,6 +54,7 @@ async fn render(
         tokens => ser(&tokens),
         totp_enabled => staff.user.totp_enabled,
         totp_required => required,
+        enrol_only,
         new_secret => secret.to_base32(),
         otpauth => secret.otpauth_uri(&state.config().name, &staff.user.email),
         scopes,
@@ -73,7 +82,8 @@ pub async fn show(
     render(&state, &staff, &csrf, context! { notice }, StatusCode::OK).await
 }
 
-/// `POST /admin/account/password`: needs the current password; ends every session.
+/// `POST /admin/account/password`: needs the current password; ends every session and API
+/// token.
 pub async fn password(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
@@ -87,9 +97,10 @@ pub async fn password(
         .await?
         .ok_or(WebError::Unauthorized)?;
     let current = form.get("current").to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &creds.password_hash))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let ok = state
+        .password_work()
+        .run(move || verify_password(&current, &creds.password_hash))
+        .await?;
     let fail = |m: String| {
         render(
             &state,
@@ -109,7 +120,7 @@ pub async fn password(
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,
     };
-    let phc = crate::desk::hash_password(new).await?;
+    let phc = crate::desk::hash_password(&state, new).await?;
     let now = state.clock.now();
     state
         .store
@@ -120,11 +131,14 @@ pub async fn password(
 }
 
 /// `POST /admin/account/2fa`: turns two-factor login on (with a code proving the app has
-/// the secret) or off (with the current password's proof of presence: a fresh code).
+/// the new secret), replaces its secret, or turns it off. Replacing or turning off a secret
+/// that is set up also needs `proof`: a current code from the app or the password.
 pub async fn totp(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Extension(csrf): Extension<Csrf>,
+    extensions: Extensions,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let form = FormData::parse(&body);
@@ -138,6 +152,24 @@ pub async fn totp(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
+    if staff.user.totp_enabled {
+        match present(&state, &staff, &extensions, &headers, form.get("proof")).await? {
+            Presence::Proven => {}
+            Presence::Refused(message) => return fail(message).await,
+            Presence::Wait(secs) => {
+                let m = format!("Too many attempts. Wait {secs} seconds and try again.");
+                let page = render(
+                    &state,
+                    &staff,
+                    &csrf,
+                    context! { error => m },
+                    StatusCode::TOO_MANY_REQUESTS,
+                )
+                .await?;
+                return Ok(super::login::with_retry(page, secs));
+            }
+        }
+    }
     if form.get("disable") == "1" {
         if super::session::totp_required(&state, staff.role).await? {
             return fail(
@@ -171,6 +203,73 @@ pub async fn totp(
         .await?;
     state.store.use_totp_step(staff.user.id, step).await?;
     Ok(Redirect::to("/admin/login?next=/admin/account").into_response())
+}
+
+/// The outcome of asking for proof of presence.
+enum Presence {
+    Proven,
+    Refused(&'static str),
+    Wait(u64),
+}
+
+/// Checks `proof` against the account: six to eight digits are a code from the app (used
+/// once, like a login code), anything else the password. Attempts share the two-factor
+/// login's limits, so the form is no faster way to guess a code.
+async fn present(
+    state: &AppState,
+    staff: &Staff,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    proof: &str,
+) -> Result<Presence, WebError> {
+    let proof = proof.trim();
+    if proof.is_empty() {
+        return Ok(Presence::Refused(
+            "Type a current code from your authenticator app, or your password, to change two-factor login.",
+        ));
+    }
+    let now = state.clock.now();
+    let ip = super::login::client_ip(state, extensions, headers);
+    let account = format!("totp:{}", staff.user.id);
+    if let Err(secs) = state
+        .throttle
+        .check(&state.store, now, &ip, &account)
+        .await?
+    {
+        return Ok(Presence::Wait(secs));
+    }
+    let creds = state
+        .store
+        .credentials(&staff.user.email)
+        .await?
+        .ok_or(WebError::Unauthorized)?;
+    let digits = proof.chars().filter(char::is_ascii_digit).count();
+    let is_code =
+        (6..=8).contains(&digits) && proof.chars().all(|c| c.is_ascii_digit() || c == ' ');
+    let ok = if is_code {
+        let secret = creds
+            .totp_secret
+            .as_deref()
+            .and_then(|s| TotpSecret::from_base32(s).ok());
+        let last = state.store.totp_last_step(staff.user.id).await?;
+        match secret.and_then(|s| s.verify(proof, now.timestamp(), last)) {
+            Some(step) => state.store.use_totp_step(staff.user.id, step).await?,
+            None => false,
+        }
+    } else {
+        let proof = proof.to_owned();
+        state
+            .password_work()
+            .run(move || verify_password(&proof, &creds.password_hash))
+            .await?
+    };
+    Ok(if ok {
+        Presence::Proven
+    } else {
+        Presence::Refused(
+            "That is neither a current code from your app nor your password. Try a fresh code.",
+        )
+    })
 }
 
 /// `POST /admin/account/tokens`: makes a token and shows it once.

@@ -3,10 +3,13 @@
 //! Every failure says the same thing ("wrong email or password") in the same time (an
 //! unknown address still runs a full password check), so the page reveals nothing about
 //! which accounts exist. Attempts are throttled per address and per account before any
-//! check. A successful step always starts a new session id (rotation).
+//! check, except from a browser remembered for that account (see `throttle`); password
+//! checks run within the cap on password work (503 when it is full). A successful step
+//! always starts a new session id (rotation) and remembers the browser.
 
 use super::articles::restore_draft;
-use super::session::{self, SessionHash, clear_cookie, same_origin};
+use super::session::{self, SessionHash, clear_cookie, proven_same_origin, same_origin};
+use super::throttle::address_key;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
@@ -14,13 +17,14 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::UserId;
 use masthead_core::password::{Password, dummy_verify, verify_password};
-use masthead_core::secret::token_hash;
+use masthead_core::secret::{new_token, token_hash};
 use masthead_core::totp::TotpSecret;
 use masthead_render::context;
 use masthead_store::{Actor, SessionStage, User, normalize_email};
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 const WRONG: &str = "Wrong email or password. Check both and try again.";
 
@@ -39,24 +43,46 @@ pub fn local_next(next: &str) -> &str {
 }
 
 /// The client's address as the throttle keys it: the peer's, or behind a trusted reverse
-/// proxy the last address in `X-Forwarded-For` (the one that proxy appended).
-fn client_ip(state: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
+/// proxy the last address in `X-Forwarded-For` (the one that proxy appended); IPv6 by /64.
+pub(crate) fn client_ip(state: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
     if state.config().trust_forwarded_for {
         let forwarded = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .rfind(|a| a.parse::<std::net::IpAddr>().is_ok());
+            .rev()
+            .find_map(|a| a.trim().parse::<IpAddr>().ok());
         if let Some(address) = forwarded {
-            return address.to_owned();
+            return address_key(address);
         }
     }
     extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| address_key(c.0.ip()))
         .unwrap_or_else(|| "local".into())
+}
+
+/// The hash of the request's device cookie, if it names a browser remembered for `user`.
+async fn known_device(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: Option<UserId>,
+) -> Result<Option<String>, WebError> {
+    let (Some(value), Some(user)) = (session::device_value(state, headers), user) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&value);
+    let owner = state.store.device_user(&hash, state.clock.now()).await?;
+    Ok((owner == Some(user)).then_some(hash))
+}
+
+/// A page shown again with a status and `Retry-After`.
+pub(crate) fn with_retry(mut response: Response, secs: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, secs.into());
+    response
 }
 
 /// The login page, optionally carrying a draft posted after the session ended.
@@ -115,35 +141,61 @@ pub async fn submit(
             "Log in from the desk's own login page.".into(),
         ));
     }
+    let mut form = form;
+    if !proven_same_origin(&state, &headers) {
+        // A draft rides along only from our own pages, never from another site's form.
+        form.draft.clear();
+    }
     let email = normalize_email(&form.email);
     let again = |error: &str, status| {
         let ctx = context! { next => local_next(&form.next), draft => &form.draft, email => &email, error };
         view::bare(&state, "login.html", ctx, status)
     };
     let now = state.clock.now();
-    let ip = client_ip(&state, &extensions, &headers);
-    if let Err(secs) = state.throttle.check(&state.store, now, &ip, &email).await? {
-        let mut response = again(
+    let credentials = state.store.credentials(&email).await?;
+    let device = known_device(&state, &headers, credentials.as_ref().map(|c| c.user.id)).await?;
+    let limited = match &device {
+        // The owner's own browser: its own bucket, untouched by anyone else's attempts.
+        Some(hash) => state.throttle.check_device(&state.store, now, hash).await?,
+        None => {
+            let ip = client_ip(&state, &extensions, &headers);
+            state.throttle.check(&state.store, now, &ip, &email).await?
+        }
+    };
+    if let Err(secs) = limited {
+        let page = again(
             &format!("Too many attempts. Wait {secs} seconds and try again."),
             StatusCode::TOO_MANY_REQUESTS,
         )?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, secs.into());
-        return Ok(response);
+        return Ok(with_retry(page, secs));
     }
-    let credentials = state.store.credentials(&email).await?;
     let password = form.password.clone();
-    let user = tokio::task::spawn_blocking(move || match credentials {
-        Some(c) if verify_password(&password, &c.password_hash) && !c.user.disabled => Some(c.user),
-        Some(_) => None,
-        None => {
-            dummy_verify(&password);
-            None
+    let checked = state
+        .password_work()
+        .run(move || match credentials {
+            Some(c) if verify_password(&password, &c.password_hash) && !c.user.disabled => {
+                Some(c.user)
+            }
+            Some(_) => None,
+            None => {
+                dummy_verify(&password);
+                None
+            }
+        })
+        .await;
+    let user = match checked {
+        Ok(user) => user,
+        Err(WebError::Busy(secs)) => {
+            let page = again(
+                &format!(
+                    "The server is busy checking other logins. Wait {secs} seconds and try again."
+                ),
+                StatusCode::SERVICE_UNAVAILABLE,
+            )?;
+            return Ok(with_retry(page, secs));
         }
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+        Err(e) => return Err(e),
+    };
     let Some(user) = user else {
         tracing::info!(%email, "failed login");
         return again(WRONG, StatusCode::UNAUTHORIZED);
@@ -159,12 +211,22 @@ pub async fn submit(
         response.headers_mut().insert(header::SET_COOKIE, cookie);
         return Ok(response);
     }
-    finish(&state, user, old.as_deref(), &form.next, &form.draft).await
+    finish(
+        &state,
+        &headers,
+        user,
+        old.as_deref(),
+        &form.next,
+        &form.draft,
+    )
+    .await
 }
 
-/// Completes login: a full session, then the draft restored or the page asked for.
+/// Completes login: a full session and the browser remembered as the account's device, then
+/// the draft restored or the page asked for.
 async fn finish(
     state: &AppState,
+    headers: &HeaderMap,
     user: User,
     old: Option<&str>,
     next: &str,
@@ -172,6 +234,17 @@ async fn finish(
 ) -> Result<Response, WebError> {
     let (cookie, csrf) = session::start(state, &user, SessionStage::Full, old).await?;
     let now = state.clock.now();
+    let device = if known_device(state, headers, Some(user.id)).await?.is_some() {
+        None
+    } else {
+        let value = new_token("");
+        let expires = now + chrono::Duration::days(super::throttle::DEVICE_DAYS);
+        state
+            .store
+            .remember_device(&token_hash(&value), user.id, now, expires)
+            .await?;
+        Some(session::device_cookie(state, &value)?)
+    };
     state
         .store
         .audit(
@@ -192,6 +265,9 @@ async fn finish(
         restore_draft(state, &staff, &csrf, local_next(next), draft).await?
     };
     response.headers_mut().insert(header::SET_COOKIE, cookie);
+    if let Some(device) = device {
+        response.headers_mut().append(header::SET_COOKIE, device);
+    }
     Ok(response)
 }
 
@@ -232,6 +308,10 @@ pub async fn code_submit(
         return Err(WebError::Forbidden(
             "Enter the code on the desk's own page.".into(),
         ));
+    }
+    let mut form = form;
+    if !proven_same_origin(&state, &headers) {
+        form.draft.clear();
     }
     let Some((hash, session)) = session::current(&state, &headers).await? else {
         return Ok(Redirect::to("/admin/login").into_response());
@@ -280,7 +360,7 @@ pub async fn code_submit(
             StatusCode::UNAUTHORIZED,
         );
     }
-    finish(&state, user, Some(&hash), &form.next, &form.draft).await
+    finish(&state, &headers, user, Some(&hash), &form.next, &form.draft).await
 }
 
 /// `POST /admin/logout` (behind the guard, so it needs the CSRF token).
@@ -306,6 +386,14 @@ pub async fn logout(
         .headers_mut()
         .insert(header::SET_COOKIE, clear_cookie(&state));
     Ok(response)
+}
+
+/// `path` as it may be logged: a reset link's secret is replaced, so logs never hold one.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/admin/reset/") {
+        Some(rest) if !rest.is_empty() => "/admin/reset/[redacted]".into(),
+        _ => path.into(),
+    }
 }
 
 /// `GET /admin/reset/{token}`
@@ -369,7 +457,7 @@ pub async fn reset_submit(
             return view::bare(&state, "reset.html", ctx, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let phc = crate::desk::hash_password(password).await?;
+    let phc = crate::desk::hash_password(&state, password).await?;
     state.store.consume_reset(&hash, &phc, now).await?;
     let ctx = context! { next => "/admin", draft => "", email => &user.email, notice => "Your password is changed. Log in with it now." };
     view::bare(&state, "login.html", ctx, StatusCode::OK)

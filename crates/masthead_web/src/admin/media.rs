@@ -1,8 +1,8 @@
 //! The media library at `/admin/media`: upload images and describe them (alt text and
 //! credit), without JavaScript.
 //!
-//! The upload form is `multipart/form-data` with the CSRF token in its address
-//! (`?csrf=`), since the session guard does not read multipart bodies. A refused upload
+//! The upload form is `multipart/form-data` whose first field is the CSRF token (the session
+//! guard reads only that part, see `multipart_csrf`; never the address). A refused upload
 //! shows the page again with the reason and what was typed; a stored one redirects back
 //! (303) with a notice. The rules themselves live in [`crate::media_library`].
 
@@ -173,8 +173,8 @@ pub async fn list(
     render(&state, &staff, &csrf, page, StatusCode::OK).await
 }
 
-/// `POST /admin/media?csrf=TOKEN`: a `multipart/form-data` upload with parts `file`, `alt`
-/// and `credit`.
+/// `POST /admin/media`: a `multipart/form-data` upload with parts `csrf` (first), `file`,
+/// `alt` and `credit`.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
@@ -294,7 +294,7 @@ impl UploadForm {
                 // Any text over four bytes a character past the limit is over the limit.
                 "alt" => self.alt = text(read_capped(field, MAX_ALT * 4 + 4).await?),
                 "credit" => self.credit = text(read_capped(field, MAX_CREDIT * 4 + 4).await?),
-                // The CSRF token, if a client also sends it in the body, and anything else.
+                // The CSRF token (checked by the guard) and anything else.
                 _ => {
                     read_capped(field, 0).await?;
                 }

@@ -12,11 +12,12 @@ mod comments;
 pub(crate) mod form;
 pub(crate) mod login;
 mod media;
+mod multipart_csrf;
 mod revisions;
 mod sections;
 pub(crate) mod session;
 mod settings;
-pub(crate) mod throttle;
+pub mod throttle;
 mod users;
 pub(crate) mod view;
 

@@ -7,14 +7,17 @@
 //! which browsers require for them.
 //!
 //! The guard, for every route under `/admin` except login and reset:
-//! - no live session: a GET goes to the login page with `next`; a POST gets the login page
-//!   with the posted form kept in it (so a stale session loses no draft), never an action;
+//! - no live session: a GET goes to the login page with `next`; a POST from another site is
+//!   refused (403) and nothing of it is kept; a POST that proves it came from our own pages
+//!   (see [`proven_same_origin`]) gets the login page with the posted form kept in it (so a
+//!   stale session loses no draft), never an action;
 //! - a half-finished login (password right, code owed) goes to the code page;
-//! - staff whose role must use two-factor login and have not set it up may only reach
-//!   their account page;
-//! - POST, PUT, PATCH and DELETE must carry the session's CSRF token (form field `csrf`,
-//!   `?csrf=` on upload forms, or the `X-CSRF-Token` header) and must not come from
-//!   another site (`Sec-Fetch-Site`, `Origin`).
+//! - staff whose role must use two-factor login and have not set it up may only enrol: see
+//!   the account page, post the enrolment form, and log out;
+//! - POST, PUT, PATCH and DELETE must carry the session's CSRF token (form field `csrf`, the
+//!   first part of a multipart form, or the `X-CSRF-Token` header; never the address, where
+//!   it would reach logs and history) and must not come from another site
+//!   (`Sec-Fetch-Site`, `Origin`).
 
 use super::login;
 use crate::desk::Staff;
@@ -31,6 +34,10 @@ use masthead_store::{NewSession, Session, SessionStage, User};
 
 /// How long a login lasts.
 pub const SESSION_HOURS: i64 = 12;
+
+/// How long a half-finished login (password right, two-factor code owed) lasts: long enough
+/// to open the authenticator app, short enough that a password alone buys little.
+pub const CODE_STEP_MINUTES: i64 = 10;
 
 /// The largest form the guard reads to find the CSRF token (article text included).
 pub const MAX_FORM: usize = 2 * 1024 * 1024;
@@ -54,7 +61,36 @@ fn secure(state: &AppState) -> bool {
 
 /// The session id the request's cookie carries, if any.
 pub fn cookie_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(state);
+    read_cookie(headers, cookie_name(state))
+}
+
+/// The remembered-device cookie's name for this site (see `throttle`).
+pub fn device_cookie_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-masthead_device"
+    } else {
+        "masthead_device"
+    }
+}
+
+/// The remembered-device id the request's cookie carries, if any.
+pub fn device_value(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    read_cookie(headers, device_cookie_name(state))
+}
+
+/// The `Set-Cookie` value that remembers this browser as a login device: sent only to our
+/// own pages (`SameSite=Strict`), never readable by script.
+pub fn device_cookie(state: &AppState, value: &str) -> Result<HeaderValue, WebError> {
+    let attrs = if secure(state) { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{attrs}",
+        device_cookie_name(state),
+        super::throttle::DEVICE_DAYS * 24 * 3600
+    );
+    HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))
+}
+
+fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -94,6 +130,10 @@ pub async fn start(
     let value = new_token("");
     let now = state.clock.now();
     let csrf = new_token("");
+    let lifetime = match stage {
+        SessionStage::Full => Duration::hours(SESSION_HOURS),
+        SessionStage::Password => Duration::minutes(CODE_STEP_MINUTES),
+    };
     state
         .store
         .create_session(
@@ -102,7 +142,7 @@ pub async fn start(
                 user: user.id,
                 csrf_token: &csrf,
                 stage,
-                expires_at: now + Duration::hours(SESSION_HOURS),
+                expires_at: now + lifetime,
             },
             old,
             now,
@@ -112,7 +152,7 @@ pub async fn start(
     let cookie = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{attrs}",
         cookie_name(state),
-        SESSION_HOURS * 3600
+        lifetime.num_seconds()
     );
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((cookie, Csrf(csrf)))
@@ -145,6 +185,38 @@ pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     let origin_host = origin.split_once("://").map(|(_, h)| h);
     origin == state.config().base_url.trim_end_matches('/')
         || (origin_host.is_some() && origin_host == host)
+}
+
+/// Whether the request positively shows it was sent by one of our own pages, not merely
+/// that nothing says otherwise: `Sec-Fetch-Site: same-origin`, or an `Origin` or `Referer`
+/// on our site (a browser never lets another site's page set any of them to ours). What a
+/// request without such proof carries is never kept (a draft held over login).
+pub fn proven_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    if !same_origin(state, headers) {
+        return false;
+    }
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"same-origin")
+    {
+        return true;
+    }
+    let base = state.config().base_url.trim_end_matches('/').to_owned();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let ours = |url: &str| {
+        let rest = url.split_once("://").map(|(_, rest)| rest);
+        let authority = rest.map(|r| r.split('/').next().unwrap_or(r));
+        url == base
+            || url.starts_with(&format!("{base}/"))
+            || (authority.is_some() && authority == host)
+    };
+    let header_ours = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(ours)
+    };
+    header_ours(header::ORIGIN) || header_ours(header::REFERER)
 }
 
 /// Whether two-factor login is required for `role` on this site.
@@ -182,16 +254,34 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
         .map_err(IntoResponse::into_response)?;
     let Some((hash, session)) = session else {
         if unsafe_method {
-            // Keep what was posted: the login page carries it back after login.
-            let (parts, body) = request.into_parts();
-            let form = read_form(&parts.headers, body).await.unwrap_or_default();
-            let draft = String::from_utf8(form.to_vec()).unwrap_or_default();
+            // Another site's form: refused, and nothing of it is kept (it would otherwise
+            // come back, pre-filled in the editor, after the victim logs in).
+            if !same_origin(state, request.headers()) {
+                return Err(forbidden_csrf());
+            }
+            // Keep what was posted only when the request proves it came from our own page:
+            // the login page carries it back after login.
+            let keep = proven_same_origin(state, request.headers());
+            let draft = if keep {
+                let (parts, body) = request.into_parts();
+                let form = read_form(&parts.headers, body).await.unwrap_or_default();
+                String::from_utf8(form.to_vec()).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let message = if draft.is_empty() {
+                "Your session has ended. Log in again."
+            } else {
+                "Your session has ended. Log in again; what you were working on is kept and will come back after login."
+            };
             return Err(login::login_page(
                 state,
                 // The form's own address is where the draft belongs (the editor posts to it).
-                &path, &draft, Some(
-                "Your session has ended. Log in again; what you were working on is kept and will come back after login.",
-            ), axum::http::StatusCode::UNAUTHORIZED)
+                &path,
+                &draft,
+                Some(message),
+                axum::http::StatusCode::UNAUTHORIZED,
+            )
             .await);
         }
         return Err(
@@ -205,14 +295,22 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
         role: session.user.role,
         user: session.user.clone(),
     };
-    let on_account_page = request.uri().path().starts_with("/admin/account")
-        || request.uri().path() == "/admin/logout";
-    if !staff.user.totp_enabled && !on_account_page {
-        match totp_required(state, staff.role).await {
-            Ok(true) => return Err(Redirect::to("/admin/account?setup=2fa").into_response()),
-            Ok(false) => {}
-            Err(e) => return Err(e.into_response()),
+    if !staff.user.totp_enabled
+        && !enrolment_step(request.method(), request.uri().path())
+        && totp_required(state, staff.role)
+            .await
+            .map_err(IntoResponse::into_response)?
+    {
+        // Until enrolled, the session may only enrol (or log out): no tokens, no password
+        // change, no desk work.
+        if unsafe_method {
+            return Err(WebError::Forbidden(
+                "This site requires two-factor login for your role. Set it up on your account page first."
+                    .into(),
+            )
+            .into_response());
         }
+        return Err(Redirect::to("/admin/account?setup=2fa").into_response());
     }
     let mut request = request;
     if unsafe_method {
@@ -225,13 +323,8 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let from_query = parts
-            .uri
-            .query()
-            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf"))
-            .map(|(_, v)| v.into_owned());
-        let is_form = content_type(&parts.headers).starts_with("application/x-www-form-urlencoded");
-        let (body, from_form) = if is_form {
+        let kind = content_type(&parts.headers);
+        let (body, from_form) = if kind.starts_with("application/x-www-form-urlencoded") {
             let bytes = read_form(&parts.headers, body)
                 .await
                 .map_err(IntoResponse::into_response)?;
@@ -239,10 +332,15 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v.into_owned());
             (Body::from(bytes), token)
+        } else if from_header.is_none() && kind.starts_with("multipart/form-data") {
+            // An upload: the token is the form's first part, read without reading the file.
+            super::multipart_csrf::first_part_token(kind, body)
+                .await
+                .map_err(IntoResponse::into_response)?
         } else {
             (body, None)
         };
-        let presented = from_header.or(from_form).or(from_query).unwrap_or_default();
+        let presented = from_header.or(from_form).unwrap_or_default();
         if !constant_time_eq(presented.as_bytes(), session.csrf_token.as_bytes()) {
             return Err(forbidden_csrf());
         }
@@ -256,6 +354,17 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// What a session that must still enrol in two-factor login may do: see its account page,
+/// post the enrolment form, and log out.
+fn enrolment_step(method: &Method, path: &str) -> bool {
+    matches!(
+        (method, path),
+        (&Method::GET | &Method::HEAD, "/admin/account")
+            | (&Method::POST, "/admin/account/2fa")
+            | (&Method::POST, "/admin/logout")
+    )
 }
 
 fn content_type(headers: &HeaderMap) -> &str {

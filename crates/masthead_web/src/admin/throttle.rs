@@ -1,31 +1,71 @@
-//! Login throttling: attempts counted per client address and per account in one-minute
-//! windows, in the database, so every app server enforces the same limits (app servers stay
-//! stateless).
+//! What login costs an attacker, and what it cannot cost the owner.
 //!
-//! Every attempt (right or wrong) counts against both; an attempt over a limit is answered
-//! 429 with Retry-After before any password is checked. The account's window is a minute,
-//! so an attacker can slow an account's logins but never lock it for longer than they keep
-//! trying, and each address they try from is limited too.
+//! - **Attempt limits**: attempts are counted per client address and per account in one-minute
+//!   windows, in the database, so every app server enforces the same limits (app servers stay
+//!   stateless). Every attempt (right or wrong) counts; an attempt over a limit is answered 429
+//!   with Retry-After before any password is checked. IPv6 clients are counted by their /64
+//!   (one subscriber usually holds a whole /64, so counting single addresses would give an
+//!   attacker 2^64 buckets).
+//! - **Remembered devices**: a browser that completed a login gets a device cookie (random,
+//!   stored hashed, bound to that account, 90 days). When it logs in to that same account it
+//!   is counted in its own bucket instead of the address's and the account's, so an attacker
+//!   who floods an account (or shares the owner's address, an office NAT) cannot keep the
+//!   owner out of the browsers they already use. The cookie grants nothing else: the password
+//!   and the code are still checked, and it ends with a password or two-factor change.
+//! - **Password work**: each Argon2id check holds 19 MiB and about 50 ms of a core. At most
+//!   [`PasswordWork`]'s parallel limit run at once (one per core, at most four), a short
+//!   queue waits for a slot, and beyond that the answer is 503 with Retry-After at once, so a
+//!   flood of logins costs bounded memory and never starves the site's other requests.
 
 use crate::WebError;
 use chrono::{DateTime, Duration, Utc};
 use masthead_store::Store;
+use std::net::IpAddr;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// The limits on login, two-factor and reset attempts.
-#[derive(Debug, Clone, Copy)]
+/// How long a remembered device is exempt from the address and account limits.
+pub const DEVICE_DAYS: i64 = 90;
+
+/// Seconds a client is asked to wait when password work is at capacity.
+pub const BUSY_RETRY_SECS: u64 = 2;
+
+/// The limits on login, two-factor and reset attempts, and the cap on password hashing.
+#[derive(Debug, Clone)]
 pub struct Throttle {
     per_address: i64,
     per_account: i64,
+    per_device: i64,
     window: Duration,
+    pub(crate) work: PasswordWork,
 }
 
 impl Default for Throttle {
     fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let parallel = cores.clamp(1, 4);
         Self {
             per_address: 10,
             per_account: 5,
+            per_device: 5,
             window: Duration::minutes(1),
+            work: PasswordWork::new(parallel, 8 * parallel),
         }
+    }
+}
+
+/// The key an address is counted under: IPv4 (and IPv4-mapped IPv6) addresses alone, other
+/// IPv6 addresses by their /64.
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -41,9 +81,7 @@ impl Throttle {
     ) -> Result<Result<(), u64>, WebError> {
         let mut wait = None;
         let mut count = async |key: String, limit: i64| -> Result<(), WebError> {
-            let (attempts, start) = store.count_attempt(&key, self.window, now).await?;
-            if attempts > limit {
-                let secs = (start + self.window - now).num_seconds().max(1) as u64;
+            if let Err(secs) = self.count(store, now, &key, limit).await? {
                 wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
             }
             Ok(())
@@ -53,5 +91,122 @@ impl Throttle {
             count(format!("account:{account}"), self.per_account).await?;
         }
         Ok(wait.map_or(Ok(()), Err))
+    }
+
+    /// Counts one login attempt from a remembered device (by its cookie's hash), in place of
+    /// the address and account limits.
+    pub async fn check_device(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        device_hash: &str,
+    ) -> Result<Result<(), u64>, WebError> {
+        self.count(
+            store,
+            now,
+            &format!("device:{device_hash}"),
+            self.per_device,
+        )
+        .await
+    }
+
+    async fn count(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        key: &str,
+        limit: i64,
+    ) -> Result<Result<(), u64>, WebError> {
+        let (attempts, start) = store.count_attempt(key, self.window, now).await?;
+        if attempts > limit {
+            let secs = (start + self.window - now).num_seconds().max(1) as u64;
+            return Ok(Err(secs));
+        }
+        Ok(Ok(()))
+    }
+}
+
+/// The cap on Argon2 work running at once: `parallel` checks run, up to `queue` more wait
+/// for a slot, and any beyond those are refused at once with [`WebError::Busy`].
+#[derive(Debug, Clone)]
+pub struct PasswordWork {
+    running: Arc<Semaphore>,
+    admitted: Arc<Semaphore>,
+    parallel: usize,
+    capacity: usize,
+}
+
+impl PasswordWork {
+    /// A cap of `parallel` running checks and `queue` waiting ones.
+    pub fn new(parallel: usize, queue: usize) -> Self {
+        let parallel = parallel.max(1);
+        Self {
+            running: Arc::new(Semaphore::new(parallel)),
+            admitted: Arc::new(Semaphore::new(parallel + queue)),
+            parallel,
+            capacity: parallel + queue,
+        }
+    }
+
+    /// Runs `work` (an Argon2 hash or check) on the blocking pool within the cap. The slot is
+    /// held until the work ends, even if the request is dropped meanwhile, so the cap counts
+    /// the memory really in use.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, WebError> {
+        let Ok(admitted) = self.admitted.clone().try_acquire_owned() else {
+            tracing::warn!("password checks at capacity; answering 503");
+            return Err(WebError::Busy(BUSY_RETRY_SECS));
+        };
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| WebError::Internal(format!("password work semaphore closed: {e}")))?;
+        tokio::task::spawn_blocking(move || {
+            let _slots = (admitted, running);
+            work()
+        })
+        .await
+        .map_err(|e| WebError::Internal(format!("password work failed: {e}")))
+    }
+
+    /// How many checks are running or waiting now.
+    pub fn in_flight(&self) -> usize {
+        self.capacity - self.admitted.available_permits()
+    }
+
+    /// How many checks may run or wait at once before the answer is 503.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Takes every running slot until the permit is dropped, as a long burst of checks would
+    /// (for tests of the cap).
+    #[doc(hidden)]
+    pub fn occupy_all(&self) -> Option<OwnedSemaphorePermit> {
+        u32::try_from(self.parallel)
+            .ok()
+            .and_then(|n| self.running.clone().try_acquire_many_owned(n).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let key = |s: &str| address_key(s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])));
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

@@ -74,7 +74,7 @@ pub async fn create(
         Ok(p) => p,
         Err(e) => return fail(e.to_string()).await,
     };
-    let phc = crate::desk::hash_password(password).await?;
+    let phc = crate::desk::hash_password(&state, password).await?;
     let now = state.clock.now();
     let new = NewUser {
         email: email.into(),

@@ -3,14 +3,17 @@
 //! Tokens are only ever read from this header, never from a cookie or the query string
 //! (where they would end up in logs and browser history). A token acts with the narrower of
 //! its scope and its owner's *current* role, and stops working when the owner is disabled;
-//! the store applies both rules in [`masthead_store::Store::token_owner`].
+//! the store applies both rules in [`masthead_store::Store::token_owner`]. A token whose
+//! owner must use two-factor login (the site requires it for their role) but has not set it
+//! up does not work (403) until they enrol: the token cannot be a way around the second
+//! factor.
 
 use super::ApiError;
 use crate::AppState;
 use crate::desk::Staff;
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use masthead_core::secret::token_hash;
 
 /// Tokens we issue are a short prefix plus 43 characters; anything much longer is not one
@@ -51,6 +54,15 @@ impl FromRequestParts<AppState> for ApiStaff {
                 "This token is not valid: it may have been revoked, or its owner's account \
                  disabled. Ask an admin for a new one.",
             ))?;
+        if !owner.user.totp_enabled
+            && crate::admin::session::totp_required(state, owner.user.role).await?
+        {
+            return Err(ApiError::Status(
+                StatusCode::FORBIDDEN,
+                "This site requires two-factor login for your role: set it up on your account                  page in the desk, then this token works."
+                    .into(),
+            ));
+        }
         Ok(ApiStaff(Staff {
             user: owner.user,
             role: owner.role,
