@@ -242,7 +242,7 @@ impl Store {
             &actor,
             "user.password",
             &format!("user {user}"),
-            &format!("by reset link; {ended} API tokens revoked"),
+            &format!("by reset link; API tokens revoked: {ended}"),
             now,
         )
         .await?;

@@ -271,7 +271,7 @@ impl Store {
         } else {
             "user.totp.disable"
         };
-        let detail = format!("{ended} API tokens revoked");
+        let detail = format!("API tokens revoked: {ended}");
         record(
             &mut tx,
             actor,
@@ -342,7 +342,7 @@ impl Store {
             // New credentials: what was issued under the old ones ends with them.
             let ended = end_tokens(&mut tx, id).await?;
             end_devices(&mut tx, id).await?;
-            format!("{ended} API tokens revoked")
+            format!("API tokens revoked: {ended}")
         } else {
             value.to_owned()
         };

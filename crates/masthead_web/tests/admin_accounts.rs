@@ -26,6 +26,7 @@ app_tests!(
     a_half_finished_login_lasts_minutes,
     a_new_reset_link_cancels_older_ones,
     logs_never_hold_a_reset_token,
+    a_stolen_session_cannot_guess_the_password_or_code_faster,
 );
 
 const HOME: &str = "https://news.example.org";
@@ -261,7 +262,7 @@ async fn api_tokens_end_with_a_password_change_a_reset_and_a_two_factor_change(a
         .await
         .error(401, "unauthorized");
     let log = app.store().audit_log(1, 0).await.unwrap();
-    assert_eq!(log[0].detail, "1 API tokens revoked");
+    assert_eq!(log[0].detail, "API tokens revoked: 1");
     // Back to the test password for the rest (also a change: tokens end again).
     let hash = masthead_core::password::hash_password(
         &masthead_core::password::Password::parse(PASSWORD, &[]).unwrap(),
@@ -501,4 +502,40 @@ async fn logs_never_hold_a_reset_token(app: TestApp) {
     );
     assert!(logs.contains("/admin/reset/[redacted]"), "{logs}");
     assert!(!logs.contains(&link), "a reset token in the logs: {logs}");
+}
+
+async fn a_stolen_session_cannot_guess_the_password_or_code_faster(app: TestApp) {
+    let ana = app.staff("ana@example.org", Role::Author).await;
+    let mut last = None;
+    for n in 0..6 {
+        let guess = format!("guessing password {n}");
+        last = Some(
+            app.post_as(
+                &ana,
+                "/admin/account/password",
+                &[("current", &guess), ("new", "violet lantern orbit 97")],
+            )
+            .await,
+        );
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status.as_u16(), 429, "{}", last.body);
+    assert!(last.header("retry-after").parse::<u64>().unwrap() >= 1);
+    // The proof asked for by two-factor changes is limited the same way.
+    let (_, ana) = enrol(&app, &ana).await;
+    let mut status = 0;
+    for n in 0..6 {
+        let guess = format!("{:06}", n);
+        status = app
+            .post_as(
+                &ana,
+                "/admin/account/2fa",
+                &[("disable", "1"), ("proof", &guess)],
+            )
+            .await
+            .status
+            .as_u16();
+    }
+    assert_eq!(status, 429);
+    assert!(app.store().user(ana.user).await.unwrap().totp_enabled);
 }

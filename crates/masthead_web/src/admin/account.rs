@@ -88,9 +88,30 @@ pub async fn password(
     State(state): State<AppState>,
     Extension(staff): Extension<Staff>,
     Extension(csrf): Extension<Csrf>,
+    extensions: Extensions,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let form = FormData::parse(&body);
+    // Limited like login: a stolen session is no way to guess the password faster.
+    let ip = super::login::client_ip(&state, &extensions, &headers);
+    let account = format!("reauth:{}", staff.user.id);
+    if let Err(secs) = state
+        .throttle
+        .check(&state.store, state.clock.now(), &ip, &account)
+        .await?
+    {
+        let m = format!("Too many attempts. Wait {secs} seconds and try again.");
+        let page = render(
+            &state,
+            &staff,
+            &csrf,
+            context! { error => m },
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await?;
+        return Ok(super::login::with_retry(page, secs));
+    }
     let creds = state
         .store
         .credentials(&staff.user.email)
