@@ -25,7 +25,7 @@ pub use excerpt::excerpt;
 pub use ids::{
     ArticleId, AuthorId, CommentId, EventId, MediaId, RevisionId, SectionId, TagId, TokenId, UserId,
 };
-pub use page::PageNumber;
+pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};
 pub use slug::Slug;
 pub use video::VideoUrl;

@@ -1,4 +1,6 @@
-//! Page numbers for paginated lists, parsed from the `page` query parameter.
+//! Positions in paginated lists: page numbers (the `page` query parameter) for the first
+//! pages, and cursors (`before`/`after`) naming a story's place, so a page deep in the
+//! archive costs what the first one does.
 
 use crate::InvalidInput;
 
@@ -45,9 +47,63 @@ impl PageNumber {
     }
 }
 
+/// A story's place in a newest-first list: its publication time (Unix microseconds) and id,
+/// written `MICROS.ID` in addresses. Lists are ordered by both, so the place is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ListCursor {
+    /// Publication time in Unix microseconds.
+    pub at: i64,
+    /// The article's id, which breaks ties between stories published at the same time.
+    pub id: i64,
+}
+
+impl ListCursor {
+    /// Parses `MICROS.ID`, as [`ListCursor`]'s `Display` writes it.
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        let invalid = || {
+            InvalidInput::new(
+                "position",
+                "this list position is not one masthead wrote; start again from the first page",
+            )
+        };
+        let (at, id) = s.split_once('.').ok_or_else(invalid)?;
+        Ok(Self {
+            at: at.parse().map_err(|_| invalid())?,
+            id: id.parse().map_err(|_| invalid())?,
+        })
+    }
+}
+
+impl std::fmt::Display for ListCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.at, self.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let c = ListCursor {
+            at: 1_764_511_500_000_000,
+            id: 42,
+        };
+        assert_eq!(ListCursor::parse(&c.to_string()), Ok(c));
+        for bad in [
+            "",
+            "1",
+            "1.",
+            ".1",
+            "a.1",
+            "1.b",
+            "1.2.3",
+            "99999999999999999999.1",
+        ] {
+            assert!(ListCursor::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn parses_only_positive_whole_numbers_in_range() {

@@ -7,7 +7,7 @@ use crate::model::{ArticlePage, Byline, Image, ListPage, Meeting, NameRef, NewAr
 use crate::{Backend, Result, Store, StoreError, from_micros, site, to_micros};
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, PageNumber, SectionId, Slug, TagId,
+    ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, PageNumber, SectionId, Slug, TagId,
 };
 use serde::Deserialize;
 use sqlx::Row;
@@ -70,8 +70,11 @@ pub(crate) fn paged(sql: &'static str, limit: u32, offset: u64) -> sqlx::AssertS
     ))
 }
 
-/// A page of teasers, newest first, as one JSON array; `$2` is the filter value. `$k1, $k2` are the sort keys: author and tag pages join their relation
-/// table and sort by its copy of `published_at`, so the newest come straight from its index.
+/// A page of teasers, newest first, as one JSON array; `$2` is the filter value. `$k1, $k2` are
+/// the sort keys: author and tag pages join their relation table and sort by its copy of
+/// `published_at`, so the newest come straight from its index. `__KEYSET__` and `__DIR__`
+/// are filled in by [`window_statement`]: nothing and `DESC` for a numbered page, a range on the sort
+/// keys for a page before or after a cursor.
 macro_rules! list_query {
     ($join:literal, $filter:literal, $k1:literal, $k2:literal,
      $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
@@ -95,11 +98,11 @@ macro_rules! list_query {
             " WHERE",
             visible!(),
             $filter,
-            " ORDER BY ",
+            " __KEYSET__ ORDER BY ",
             $k1,
-            " DESC, ",
+            " __DIR__, ",
             $k2,
-            " DESC",
+            " __DIR__",
             page_window!(),
             ") t), '[]')"
         )
@@ -121,6 +124,17 @@ macro_rules! article_page_query {
             "WHERE ar.slug = $2 AND", visible!()
         )
     };
+}
+
+/// Where a page of a teaser list starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListWindow {
+    /// A numbered page, read with `OFFSET`: keep to the first few pages.
+    Page(PageNumber),
+    /// The stories just older than a cursor: one index seek at any depth.
+    Before(ListCursor),
+    /// The stories just newer than a cursor: one index seek at any depth.
+    After(ListCursor),
 }
 
 /// Which articles a teaser list holds.
@@ -145,10 +159,23 @@ impl Store {
         page: PageNumber,
         per_page: u32,
     ) -> Result<ListPage<Teaser>> {
-        let (sql, value) = list_sql(self.backend(), filter);
-        let sql = paged(sql, per_page + 1, page.offset(per_page));
-        let mut query = sqlx::query_as::<_, (String,)>(sql).bind(to_micros(now));
-        if let Some(value) = value {
+        self.list_window(filter, now, ListWindow::Page(page), per_page)
+            .await
+    }
+
+    /// Teasers of visible articles, newest first, at most `per_page` from `window`.
+    /// `has_more` says whether more lie beyond them in the window's direction: older ones for
+    /// a numbered page or [`ListWindow::Before`], newer ones for [`ListWindow::After`].
+    pub async fn list_window(
+        &self,
+        filter: ArticleFilter,
+        now: DateTime<Utc>,
+        window: ListWindow,
+        per_page: u32,
+    ) -> Result<ListPage<Teaser>> {
+        let (sql, binds) = window_statement(self.backend(), filter, now, window, per_page);
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for value in binds {
             query = query.bind(value);
         }
         let (json,) = query.fetch_one(&self.pool).await?;
@@ -158,36 +185,94 @@ impl Store {
             .map(Teaser::try_from)
             .collect::<Result<Vec<_>>>()?;
         let has_more = items.len() > per_page as usize;
-        items.truncate(per_page as usize);
+        if has_more {
+            match window {
+                // The extra row is the one furthest from the cursor: the newest.
+                ListWindow::After(_) => {
+                    items.remove(0);
+                }
+                _ => items.truncate(per_page as usize),
+            }
+        }
         Ok(ListPage { items, has_more })
     }
 
     /// SQLite's query plan for each kind of list, so a test can prove that none of them sorts
     /// the whole archive (which is what makes a page slow at a million stories).
     #[doc(hidden)]
-    pub async fn sqlite_list_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
+    pub async fn sqlite_list_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
         let filters = [
             ("all", ArticleFilter::All),
             ("section", ArticleFilter::Section(SectionId(1))),
             ("author", ArticleFilter::Author(AuthorId(1))),
             ("tag", ArticleFilter::Tag(TagId(1))),
         ];
+        let cursor = ListCursor { at: 0, id: 0 };
+        let windows = [
+            ("page", ListWindow::Page(PageNumber::FIRST)),
+            ("before", ListWindow::Before(cursor)),
+            ("after", ListWindow::After(cursor)),
+        ];
         let mut plans = Vec::new();
         for (name, filter) in filters {
-            let (sql, value) = list_sql(Backend::Sqlite, filter);
-            let explain =
-                sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", paged(sql, 21, 0).0));
-            let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(explain).bind(0_i64);
-            if let Some(value) = value {
-                query = query.bind(value);
+            for (window_name, window) in windows {
+                let (sql, binds) =
+                    window_statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut query =
+                    sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(explain));
+                for value in binds {
+                    query = query.bind(value);
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                plans.push((
+                    format!("{name} {window_name}"),
+                    rows.into_iter().map(|(_, _, _, detail)| detail).collect(),
+                ));
             }
-            let rows = query.fetch_all(&self.pool).await?;
-            plans.push((
-                name,
-                rows.into_iter().map(|(_, _, _, detail)| detail).collect(),
-            ));
         }
         Ok(plans)
+    }
+
+    /// Refreshes PostgreSQL's planner statistics, as autovacuum does on a live database soon
+    /// after a bulk load, so tests see the plans a real site gets.
+    #[doc(hidden)]
+    pub async fn postgres_analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The shared buffers PostgreSQL touched to answer one list window (the first `Buffers:`
+    /// line of `EXPLAIN (ANALYZE, BUFFERS)`, which counts the whole query) and the plan, so a
+    /// test can prove that a page deep in the archive reads what the first page reads.
+    #[doc(hidden)]
+    pub async fn postgres_list_buffers(
+        &self,
+        filter: ArticleFilter,
+        now: DateTime<Utc>,
+        window: ListWindow,
+        per_page: u32,
+    ) -> Result<(i64, String)> {
+        let (sql, binds) = window_statement(Backend::Postgres, filter, now, window, per_page);
+        let explain = format!("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) {sql}");
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(explain));
+        for value in binds {
+            query = query.bind(value);
+        }
+        let lines = query.fetch_all(&self.pool).await?;
+        let buffers = lines
+            .iter()
+            .map(|(line,)| line.trim())
+            .find_map(|line| line.strip_prefix("Buffers: shared "))
+            .ok_or_else(|| StoreError::Corrupt("EXPLAIN printed no buffer counts".into()))?;
+        let count = buffers
+            .split_whitespace()
+            .filter_map(|part| part.split_once('='))
+            .filter(|(kind, _)| matches!(*kind, "hit" | "read"))
+            .filter_map(|(_, n)| n.parse::<i64>().ok())
+            .sum();
+        let plan: Vec<&str> = lines.iter().map(|(line,)| line.as_str()).collect();
+        Ok((count, plan.join("\n")))
     }
 
     /// The visible article with `slug`, with everything its page shows, in one query.
@@ -498,6 +583,55 @@ impl Store {
             .await?;
         Ok(n)
     }
+}
+
+/// The two columns a list is ordered by (newest first), as written in its SQL.
+fn sort_keys(filter: ArticleFilter) -> (&'static str, &'static str) {
+    match filter {
+        ArticleFilter::All | ArticleFilter::Section(_) => ("ar.published_at", "ar.id"),
+        ArticleFilter::Author(_) | ArticleFilter::Tag(_) => ("x.published_at", "x.article_id"),
+    }
+}
+
+/// A list's SQL with its window filled in, and the values to bind in order: the visibility
+/// time, the filter value if any, and the cursor if any. The window is `LIMIT per_page + 1`
+/// (the extra row says whether there is more), an `OFFSET` only for numbered pages, and for a
+/// cursor the range `(k1, k2) < (at, id)` (or `>`, read oldest first) written so the index
+/// seek starts at the cursor. Only constants and integers go into the SQL, never request text.
+fn window_statement(
+    backend: Backend,
+    filter: ArticleFilter,
+    now: DateTime<Utc>,
+    window: ListWindow,
+    per_page: u32,
+) -> (String, Vec<i64>) {
+    let (sql, value) = list_sql(backend, filter);
+    let (k1, k2) = sort_keys(filter);
+    let mut binds = vec![to_micros(now)];
+    binds.extend(value);
+    let (n, m) = (binds.len() + 1, binds.len() + 2);
+    let (keyset, dir, offset) = match window {
+        ListWindow::Page(page) => (String::new(), "DESC", page.offset(per_page)),
+        ListWindow::Before(c) => {
+            // Both bounds on k1 are upper bounds; binding the tighter one as the visibility
+            // time lets the seek start at the cursor whichever bound the planner uses.
+            binds[0] = binds[0].min(c.at);
+            binds.extend([c.at, c.id]);
+            let keyset = format!("AND {k1} <= ${n} AND ({k1} < ${n} OR {k2} < ${m})");
+            (keyset, "DESC", 0)
+        }
+        ListWindow::After(c) => {
+            binds.extend([c.at, c.id]);
+            let keyset = format!("AND {k1} >= ${n} AND ({k1} > ${n} OR {k2} > ${m})");
+            (keyset, "ASC", 0)
+        }
+    };
+    let sql = sql
+        .replacen("__KEYSET__", &keyset, 1)
+        .replace("__DIR__", dir)
+        .replacen("__LIMIT__", &(per_page + 1).to_string(), 1)
+        .replacen("__OFFSET__", &offset.to_string(), 1);
+    (sql, binds)
 }
 
 /// The SQL of a teaser list and the value its `$2` filters on, if any.

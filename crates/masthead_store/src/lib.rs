@@ -29,7 +29,7 @@ mod tags;
 mod tokens;
 mod users;
 
-pub use articles::ArticleFilter;
+pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
 pub use comments::ModerationComment;
 pub use db::{Backend, Store, redact_url};

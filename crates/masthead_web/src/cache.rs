@@ -1,18 +1,23 @@
-//! The page cache: rendered public pages in memory, keyed by path and query, valid for one
-//! content generation (see [`crate::freshness`]).
+//! The page cache: rendered public pages in memory, keyed by path and the query parameters the
+//! page reads (see [`crate::site::cached`]), valid for one content generation (see
+//! [`crate::freshness`]).
 //!
-//! It holds at most [`MAX_ENTRIES`] pages and [`MAX_BYTES`] bytes; when full it stops adding
-//! until the next generation empties it, so a crawler walking random URLs cannot push out
-//! the front page.
+//! It is a `quick_cache` S3-FIFO cache bounded by bytes: a new page enters a small probation
+//! queue and moves to the main one only if it is asked for again, so a crawler walking
+//! thousands of URLs once each churns the probation queue and cannot push out the front page
+//! or any other page readers keep asking for.
 
 use bytes::Bytes;
-use std::collections::HashMap;
-use std::sync::RwLock;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The most pages kept.
-pub const MAX_ENTRIES: usize = 10_000;
-/// The most bytes kept.
-pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// The most bytes kept (keys and bodies).
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// About how many pages fit (sizes the cache's tables; the byte bound is what holds).
+const ESTIMATED_PAGES: usize = 10_000;
+/// Bytes counted for each entry beyond its key and body.
+const ENTRY_OVERHEAD: u64 = 128;
 
 /// One cached response.
 #[derive(Debug, Clone)]
@@ -25,26 +30,52 @@ pub struct CachedPage {
     pub body: Bytes,
 }
 
-#[derive(Debug, Default)]
-struct Entries {
+#[derive(Debug, Clone)]
+struct Entry {
     generation: u64,
-    bytes: usize,
-    pages: HashMap<String, CachedPage>,
+    page: CachedPage,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BySize;
+
+impl Weighter<String, Entry> for BySize {
+    fn weight(&self, key: &String, entry: &Entry) -> u64 {
+        (key.len() + entry.page.body.len()) as u64 + ENTRY_OVERHEAD
+    }
 }
 
 /// The in-memory page cache.
-#[derive(Debug)]
 pub struct PageCache {
     enabled: bool,
-    entries: RwLock<Entries>,
+    /// The newest generation stored so far; entries of older ones are never served.
+    generation: AtomicU64,
+    pages: Cache<String, Entry, BySize>,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache")
+            .field("enabled", &self.enabled)
+            .field("pages", &self.pages.len())
+            .field("bytes", &self.pages.weight())
+            .finish()
+    }
 }
 
 impl PageCache {
-    /// A cache, or a no-op one when `enabled` is false (for measuring the uncached path).
+    /// A cache of [`MAX_BYTES`], or a no-op one when `enabled` is false (for measuring the
+    /// uncached path).
     pub fn new(enabled: bool) -> Self {
+        Self::with_capacity(enabled, ESTIMATED_PAGES, MAX_BYTES)
+    }
+
+    /// A cache holding at most `bytes`, sized for about `pages` entries.
+    pub fn with_capacity(enabled: bool, pages: usize, bytes: u64) -> Self {
         Self {
             enabled,
-            entries: RwLock::new(Entries::default()),
+            generation: AtomicU64::new(0),
+            pages: Cache::with_weighter(pages, bytes, BySize),
         }
     }
 
@@ -58,36 +89,26 @@ impl PageCache {
         if !self.enabled {
             return None;
         }
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        if entries.generation != generation {
-            return None;
-        }
-        entries.pages.get(key).cloned()
+        self.pages
+            .get(key)
+            .filter(|e| e.generation == generation)
+            .map(|e| e.page)
     }
 
-    /// Stores `page` under `key` for `generation`, dropping everything older.
+    /// Stores `page` under `key` for `generation`. The first page of a newer generation
+    /// empties the cache; a page rendered for an older one is dropped.
     pub fn put(&self, key: String, generation: u64, page: CachedPage) {
         if !self.enabled {
             return;
         }
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.generation != generation {
-            if entries.generation > generation {
-                return; // rendered from older content; never store it over newer
-            }
-            *entries = Entries {
-                generation,
-                ..Entries::default()
-            };
+        let newest = self.generation.fetch_max(generation, Ordering::AcqRel);
+        if generation < newest {
+            return; // rendered from older content; never store it over newer
         }
-        let size = key.len() + page.body.len();
-        if entries.pages.len() >= MAX_ENTRIES || entries.bytes + size > MAX_BYTES {
-            return;
+        if generation > newest {
+            self.pages.clear();
         }
-        entries.bytes += size;
-        if let Some(old) = entries.pages.insert(key, page) {
-            entries.bytes -= old.body.len();
-        }
+        self.pages.insert(key, Entry { generation, page });
     }
 }
 
@@ -126,5 +147,45 @@ mod tests {
         let cache = PageCache::new(false);
         cache.put("/".into(), 1, page("a"));
         assert!(cache.get("/", 1).is_none());
+    }
+
+    /// Issue 7: random URLs filled the cache, after which it stopped storing real pages.
+    #[test]
+    fn a_scan_of_random_urls_does_not_displace_the_front_page_or_block_new_pages() {
+        let body = Bytes::from(vec![b'x'; 1000]);
+        let sized = || CachedPage {
+            status: 200,
+            location: None,
+            body: body.clone(),
+        };
+        // Room for about 200 pages.
+        let cache = PageCache::with_capacity(true, 200, 200 * 1200);
+        cache.put("/".into(), 1, sized());
+        for _ in 0..3 {
+            assert!(cache.get("/", 1).is_some());
+        }
+        for i in 0..20_000 {
+            // What the middleware does for a URL never seen: look it up, miss, store it.
+            let key = format!("/?x={i}");
+            assert!(cache.get(&key, 1).is_none());
+            cache.put(key, 1, sized());
+            if i % 100 == 0 {
+                assert!(cache.get("/", 1).is_some(), "front page gone after {i}");
+            }
+        }
+        assert!(
+            cache.get("/", 1).is_some(),
+            "the scan displaced the front page"
+        );
+        assert!(
+            cache.pages.weight() <= 200 * 1200,
+            "bounded: {} bytes",
+            cache.pages.weight()
+        );
+        cache.put("/latest".into(), 1, sized());
+        assert!(
+            cache.get("/latest", 1).is_some(),
+            "a full cache still stores a new page"
+        );
     }
 }

@@ -2,8 +2,9 @@
 
 use crate::AppState;
 use crate::cache::CachedPage;
+use crate::params::LIST_PARAMS;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -66,6 +67,43 @@ fn from_cache(page: CachedPage) -> Response {
     response
 }
 
+/// The query parameters each cached route reads; any others cannot change the page, so they
+/// do not make a new cache entry (`/?x=1`, `/?x=2`, … are all `/`).
+fn params_read_by(route: &str) -> &'static [&'static str] {
+    match route {
+        "/latest" | "/section/{slug}" | "/author/{slug}" | "/tag/{slug}" => LIST_PARAMS,
+        "/events" => &["page"],
+        _ => &[],
+    }
+}
+
+/// The cache key of a request: its path, then the first value of each parameter its route
+/// reads, in a fixed order (the extractors also read the first).
+fn cache_key(request: &Request) -> String {
+    let uri = request.uri();
+    let mut key = uri.path().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    let query = uri.query().unwrap_or("");
+    let mut sep = '?';
+    for name in params_read_by(route) {
+        let value = query.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == *name).then_some(v)
+        });
+        if let Some(value) = value {
+            key.push(sep);
+            key.push_str(name);
+            key.push('=');
+            key.push_str(value);
+            sep = '&';
+        }
+    }
+    key
+}
+
 /// Serves GET and HEAD from the cache when the content generation still matches, and keeps
 /// cacheable responses. The generation is read *before* rendering, so a page rendered while
 /// content changed is stored under the old generation and never served.
@@ -77,10 +115,7 @@ pub(crate) async fn page_cache(
     if !state.cache.enabled() || !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let key = request
-        .uri()
-        .path_and_query()
-        .map_or_else(|| request.uri().path().to_owned(), |pq| pq.to_string());
+    let key = cache_key(&request);
     let generation = state.watch.generation(state.clock.now());
     if let Some(page) = state.cache.get(&key, generation) {
         return from_cache(page);

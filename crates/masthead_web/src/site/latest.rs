@@ -1,6 +1,6 @@
 //! Every story, newest first.
 
-use crate::params::Page;
+use crate::params::ListAt;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -9,7 +9,7 @@ use masthead_render::context;
 use masthead_store::ArticleFilter;
 
 /// `GET /latest?page=N`
-pub async fn show(State(state): State<AppState>, page: Page) -> Result<Response, WebError> {
+pub async fn show(State(state): State<AppState>, page: ListAt) -> Result<Response, WebError> {
     teaser_list(
         &state,
         ArticleFilter::All,

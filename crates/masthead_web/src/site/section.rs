@@ -1,6 +1,6 @@
 //! A section front.
 
-use crate::params::{Page, SlugParam};
+use crate::params::{ListAt, SlugParam};
 use crate::render::current_parts;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
@@ -13,7 +13,7 @@ use masthead_store::ArticleFilter;
 pub async fn show(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
-    page: Page,
+    page: ListAt,
 ) -> Result<Response, WebError> {
     let parts = current_parts(&state).await?;
     let section = parts

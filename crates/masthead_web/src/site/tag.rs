@@ -1,6 +1,6 @@
 //! Stories with one tag.
 
-use crate::params::{Page, SlugParam};
+use crate::params::{ListAt, SlugParam};
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -12,7 +12,7 @@ use masthead_store::ArticleFilter;
 pub async fn show(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
-    page: Page,
+    page: ListAt,
 ) -> Result<Response, WebError> {
     let tag = state
         .store

@@ -1,0 +1,163 @@
+//! Issue 7's bounds on what an anonymous reader can make the public site spend: list pages
+//! deep in the archive, cache keys, and streamed media; each on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, t0};
+
+app_tests!(
+    deep_list_pages_are_reached_by_cursor_not_offset,
+    unknown_query_parameters_share_one_cache_entry,
+);
+
+const LISTS: [&str; 4] = [
+    "/latest",
+    "/section/sports",
+    "/author/ana-reyes",
+    "/tag/hawks",
+];
+
+/// Publishes `n` stories "Game 000" (oldest) to "Game {n-1}", a minute apart, except that
+/// games 60 and 61 share a minute (ids break the tie).
+async fn games(app: &TestApp, n: i64) {
+    let desk = Desk::create(app.store()).await;
+    let batch: Vec<_> = (0..n)
+        .map(|i| {
+            let minutes_ago = if i == 61 { 1000 - 60 } else { 1000 - i };
+            ArticleBuilder::new(&format!("Game {i:03}"), desk.sports)
+                .author(desk.reporter)
+                .tag("Hawks")
+                .published(t0() - Duration::minutes(minutes_ago))
+                .build()
+        })
+        .collect();
+    app.store()
+        .insert_articles(&batch, t0() - Duration::days(2))
+        .await
+        .unwrap();
+    app.refresh().await;
+}
+
+/// The game numbers in a list page's list (not its latest-stories widget), in order.
+fn games_on(body: &str) -> Vec<u32> {
+    let start = body.find(r#"<div class="list">"#).expect("a list");
+    let body = &body[start..];
+    let body = &body[..body.find("</main>").unwrap_or(body.len())];
+    let mut found = Vec::new();
+    for (i, _) in body.match_indices("Game ") {
+        if let Some(n) = body.get(i + 5..i + 8).and_then(|d| d.parse().ok())
+            && found.last() != Some(&n)
+        {
+            found.push(n);
+        }
+    }
+    found
+}
+
+/// The pager's link with `rel`, if any.
+fn pager_link(body: &str, rel: &str) -> Option<String> {
+    let end = body.find(&format!(r#"" rel="{rel}">"#))?;
+    let start = body[..end].rfind(r#"<a href=""#)? + r#"<a href=""#.len();
+    Some(body[start..end].to_owned())
+}
+
+/// Issue 7: `/latest?page=100000` walked the archive with `OFFSET`. Numbered pages now stop
+/// at 10; past them, links carry the last story's place, every page is one index seek, and
+/// following them reaches the oldest story (and back) without gaps or repeats.
+async fn deep_list_pages_are_reached_by_cursor_not_offset(app: TestApp) {
+    games(&app, 125).await;
+    let newest_first: Vec<u32> = (0..125).rev().collect();
+    for list in LISTS {
+        let mut seen = Vec::new();
+        let mut url = list.to_owned();
+        let mut pages = Vec::new();
+        loop {
+            let page = app.get(&url).await;
+            assert_eq!(page.status, StatusCode::OK, "{url}");
+            seen.extend(games_on(&page.body));
+            pages.push((url.clone(), page.body.clone()));
+            match pager_link(&page.body, "next") {
+                Some(next) => url = next,
+                None => break,
+            }
+            assert!(pages.len() <= 13, "{list}: the walk does not end");
+        }
+        assert_eq!(seen, newest_first, "{list}: every story once, newest first");
+        assert_eq!(pages.len(), 13, "{list}");
+        assert_eq!(
+            pages[1].0,
+            format!("{list}?page=2"),
+            "shallow pages keep numbers"
+        );
+        assert!(
+            pages[10].0.starts_with(&format!("{list}?before=")),
+            "{}",
+            pages[10].0
+        );
+        assert!(pages[12].1.contains("Older stories"));
+        assert!(
+            pages[12].1.contains(&format!(
+                r#"<link rel="canonical" href="https://news.example.org{}">"#,
+                pages[12].0
+            )),
+            "a cursor page is its own canonical address"
+        );
+
+        // Back from the oldest page by "Newer" links, to the newest stories.
+        let mut seen_back = Vec::new();
+        let mut url = pages[12].0.clone();
+        for _ in 0..14 {
+            let page = app.get(&url).await;
+            assert_eq!(page.status, StatusCode::OK, "{url}");
+            let mut on_page = games_on(&page.body);
+            on_page.extend(seen_back);
+            seen_back = on_page;
+            match pager_link(&page.body, "prev") {
+                Some(prev) => url = prev,
+                None => break,
+            }
+        }
+        assert_eq!(seen_back, newest_first, "{list}: back to the top");
+    }
+
+    let deep = app.get("/latest?page=11").await;
+    assert_eq!(deep.status, StatusCode::BAD_REQUEST);
+    assert!(deep.body.contains("Older"), "{}", deep.body);
+    assert_eq!(
+        app.get("/latest?page=100000").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Past the end either way: one empty index seek, then 404.
+    for past in ["/latest?before=0.0", "/tag/hawks?after=99999999999999999.0"] {
+        assert_eq!(app.get(past).await.status, StatusCode::NOT_FOUND, "{past}");
+    }
+    for bad in [
+        "/latest?before=yesterday",
+        "/latest?after=1.x",
+        "/latest?page=2&before=1.1",
+    ] {
+        assert_eq!(app.get(bad).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+/// Issue 7: the page cache keyed on the raw query, so `/?x=1`, `/?x=2`, … each made an entry
+/// and a crawler could fill it. Only the parameters a page reads count.
+async fn unknown_query_parameters_share_one_cache_entry(app: TestApp) {
+    games(&app, 15).await;
+    assert_eq!(app.get("/?x=1").await.header("x-cache"), "miss");
+    for url in ["/?x=2", "/", "/?page=7", "/?x=3&utm_source=feed"] {
+        assert_eq!(app.get(url).await.header("x-cache"), "hit", "{url}");
+    }
+    assert_eq!(
+        app.get("/latest?page=2&x=1").await.header("x-cache"),
+        "miss"
+    );
+    let second = app.get("/latest?utm=a&page=2").await;
+    assert_eq!(second.header("x-cache"), "hit");
+    assert_eq!(games_on(&second.body), (0..5).rev().collect::<Vec<_>>());
+    // The parameters a list reads still tell pages apart.
+    let first = app.get("/latest?x=9").await;
+    assert_eq!(first.header("x-cache"), "miss");
+    assert_eq!(games_on(&first.body), (5..15).rev().collect::<Vec<_>>());
+}
