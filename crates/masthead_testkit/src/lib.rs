@@ -7,6 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 mod app;
+mod binary;
 mod browser;
 mod db;
 mod fixtures;
@@ -15,6 +16,7 @@ mod server;
 mod staff;
 
 pub use app::{TestApp, TestResponse};
+pub use binary::{RawResponse, RunningBinary, http};
 pub use browser::Browser;
 pub use db::TestDb;
 pub use fixtures::{ArticleBuilder, Desk, t0};

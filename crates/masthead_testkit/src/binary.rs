@@ -1,0 +1,178 @@
+//! The real `masthead` binary, started on port 0 and spoken to over real TCP: for smoke,
+//! limit and crash tests. The test passes the binary's path (`env!("CARGO_BIN_EXE_masthead")`,
+//! which only the binary's own tests know).
+//!
+//! Start-up waits for the "listening" line the binary prints, never on a sleep.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `masthead serve`; killed (SIGKILL) when dropped unless stopped first.
+pub struct RunningBinary {
+    child: Option<Child>,
+    /// Where it listens, `127.0.0.1:PORT`.
+    pub addr: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+/// One HTTP response, read whole.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    /// The header block, as sent.
+    pub head: String,
+    pub body: String,
+}
+
+impl RunningBinary {
+    /// Runs `BIN serve --addr 127.0.0.1:0 ARGS…` with `envs` (and no inherited database or
+    /// data directory settings) and waits up to a minute for it to say it is listening.
+    pub fn start(bin: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(bin);
+        cmd.args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env_remove("MASTHEAD_DATABASE_URL")
+            .env_remove("MASTHEAD_DATA_DIR")
+            .env("MASTHEAD_LOG", "info");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start masthead");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let (etx, erx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = etx.send(line);
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| {
+                let err: Vec<String> = erx.try_iter().collect();
+                panic!("masthead did not report listening; stderr: {err:#?}")
+            });
+        let addr = line
+            .strip_prefix("masthead: listening on http://")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Self {
+            child: Some(child),
+            addr,
+            stderr: erx,
+        }
+    }
+
+    /// A GET: the status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .request("GET", path, &[], b"")
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        (r.status, r.body)
+    }
+
+    /// One request on its own connection (`Connection: close`); `Err` when the server is
+    /// gone or the connection breaks.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<RawResponse> {
+        http(&self.addr, method, path, headers, body)
+    }
+
+    /// The process id, for signals.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// Kills the process at once (SIGKILL), as a power cut or the OOM killer would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("wait");
+        }
+    }
+
+    /// Sends SIGTERM, asserts a clean exit, and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        let mut child = self.child.take().expect("running");
+        let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("pid");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+        let exit = child.wait().expect("wait");
+        assert!(
+            exit.success(),
+            "masthead exited with {exit:?} after SIGTERM"
+        );
+        let mut log = String::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    }
+
+    /// What it has logged so far (standard error).
+    pub fn log_so_far(&self) -> String {
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 exchange over a real socket.
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<RawResponse> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no status line in {text:?}")))?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Ok(RawResponse {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    })
+}
