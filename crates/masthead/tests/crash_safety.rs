@@ -122,8 +122,7 @@ async fn acknowledged_writes_survive_kill_9(db: TestDb) {
         for w in writers {
             w.join().unwrap();
         }
-        let acked = acked.lock().unwrap().clone();
-        acked
+        acked.lock().unwrap().clone()
     })
     .await
     .unwrap();
