@@ -310,7 +310,7 @@ impl Store {
         article: &NewArticle,
         now: DateTime<Utc>,
     ) -> Result<ArticleId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_article(&mut tx, article, now).await?;
         site::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -323,7 +323,7 @@ impl Store {
         articles: &[NewArticle],
         now: DateTime<Utc>,
     ) -> Result<Vec<ArticleId>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut ids = Vec::with_capacity(articles.len());
         for article in articles {
             ids.push(insert_article(&mut tx, article, now).await?);
@@ -468,7 +468,7 @@ impl Store {
         new_slug: &Slug,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (old,): (String,) = sqlx::query_as("SELECT slug FROM articles WHERE id = $1")
             .bind(id.0)
             .fetch_one(&mut *tx)
@@ -507,7 +507,7 @@ impl Store {
         published_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE articles SET status = $1, published_at = $2, modified_at = $3 WHERE id = $4",
         )
@@ -546,7 +546,7 @@ impl Store {
         excerpt: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE articles SET title = $1, body_md = $2, body_html = $3, excerpt = $4, updated_at = $5, \
              modified_at = $5 WHERE id = $6",

@@ -80,7 +80,7 @@ impl Store {
         detail: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         record(&mut tx, actor, action, target, detail, now).await?;
         tx.commit().await?;
         Ok(())

@@ -56,7 +56,7 @@ impl Store {
         bio: &str,
         photo: Option<MediaId>,
     ) -> Result<AuthorId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO authors (slug, name, bio, photo_id) VALUES ($1, $2, $3, $4) RETURNING id",
         )

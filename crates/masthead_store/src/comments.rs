@@ -15,7 +15,7 @@ impl Store {
         status: CommentStatus,
         at: DateTime<Utc>,
     ) -> Result<CommentId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO comments (article_id, author_name, author_email, body, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -101,7 +101,7 @@ impl Store {
         actor: &crate::Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
             .bind(status.as_str())
             .bind(id.0)

@@ -3,12 +3,26 @@
 //! SQLite connections are set up for durability and concurrency on every connect: WAL
 //! journal, `synchronous=FULL` (an acknowledged write survives power loss), a busy timeout
 //! so writers queue instead of failing, and foreign keys on. PostgreSQL sessions use generic
-//! plans for prepared statements (see `connect`).
+//! plans for prepared statements (see `connect`) and carry deadlines: a statement that
+//! waits [`PG_LOCK_TIMEOUT`] for a lock, or runs [`PG_STATEMENT_TIMEOUT`] in all, is
+//! cancelled and answers `StoreError::Busy` (a 503), so a held table lock cannot pile
+//! requests up until the pool is exhausted.
+//!
+//! Every transaction that writes starts with [`Store::write_tx`]. On SQLite that is
+//! `BEGIN IMMEDIATE`, which takes the write lock up front and so waits its turn under the
+//! busy timeout. A plain (deferred) `BEGIN` reads first and upgrades to a writer at its
+//! first write; if another writer committed in between, SQLite cannot wait (the snapshot is
+//! stale) and fails at once with `database is locked` (`SQLITE_BUSY_SNAPSHOT`, 517), which
+//! under 20 concurrent writers failed 40% of the story creates. A single write statement
+//! outside a transaction is safe as it is: SQLite takes its write lock at the start of the
+//! statement, before reading, and waits for it. `clippy.toml` forbids `Pool::begin`.
 
+use crate::tokens::TokenTouches;
 use crate::{Result, StoreError, migrate};
-use sqlx::AnyPool;
-use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Which database server is behind the pool.
@@ -25,12 +39,33 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// Which tokens' `last_used_at` this process is writing (see `tokens.rs`).
+    pub(crate) token_touches: Arc<TokenTouches>,
+    /// The SQLite page cap set by [`Store::limit_sqlite_size`] (0: never set).
+    size_limit: Arc<AtomicU64>,
 }
+
+/// SQLite's own default for `max_page_count`: no cap below the format's limit.
+const SQLITE_NO_PAGE_CAP: u64 = 4_294_967_294;
 
 /// How long a request waits for a database connection before giving up with a 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an SQLite writer waits for another writer before failing.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// How long a PostgreSQL statement waits for a lock before it is cancelled (503).
+pub const PG_LOCK_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a PostgreSQL statement may run in all before it is cancelled (503). Request
+/// queries take milliseconds; this bounds the ones that meet trouble.
+pub const PG_STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The session settings that put deadlines on PostgreSQL statements.
+fn pg_deadlines(lock: Duration, statement: Duration) -> String {
+    format!(
+        "SET lock_timeout = {}; SET statement_timeout = {}",
+        lock.as_millis(),
+        statement.as_millis()
+    )
+}
 
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating an SQLite file if
@@ -48,11 +83,36 @@ impl Store {
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
         };
+        let size_limit = Arc::new(AtomicU64::new(0));
+        let (limit_on_connect, limit_on_acquire) = (size_limit.clone(), size_limit.clone());
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .min_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .before_acquire(move |conn, _meta| {
+                let pages = limit_on_acquire.load(Ordering::Acquire);
+                Box::pin(async move {
+                    // A connection handed out must not think it is inside a transaction.
+                    // When SQLite rolls a transaction back by itself (it does on
+                    // `SQLITE_FULL`), sqlx's own `ROLLBACK` then fails and it keeps counting
+                    // the transaction as open: its next `begin` would be a `SAVEPOINT`
+                    // that opens a transaction nobody ever commits, holding the write lock
+                    // so every other writer got `database is locked` until a restart.
+                    // Such a connection is closed and replaced instead.
+                    if conn.is_in_transaction() {
+                        return Ok(false);
+                    }
+                    if pages != 0 {
+                        conn.execute(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA max_page_count = {pages}"
+                        )))
+                        .await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
+                let pages = limit_on_connect.load(Ordering::Acquire);
                 Box::pin(async move {
                     match backend {
                         Backend::Sqlite => {
@@ -61,6 +121,12 @@ impl Store {
                                  PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;"
                             )))
                             .await?;
+                            if pages != 0 {
+                                conn.execute(sqlx::AssertSqlSafe(format!(
+                                    "PRAGMA max_page_count = {pages}"
+                                )))
+                                .await?;
+                            }
                         }
                         Backend::Postgres => {
                             // Our queries have one good plan whatever the parameters (index
@@ -68,6 +134,11 @@ impl Store {
                             // execution, which cost more than running the query (about 0.3 ms
                             // of planning against 0.2 ms of execution for the front page).
                             conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                            conn.execute(sqlx::AssertSqlSafe(pg_deadlines(
+                                PG_LOCK_TIMEOUT,
+                                PG_STATEMENT_TIMEOUT,
+                            )))
+                            .await?;
                         }
                     }
                     Ok(())
@@ -88,7 +159,12 @@ impl Store {
                     }
                 ))
             })?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            token_touches: Arc::default(),
+            size_limit,
+        };
         migrate::run(&store).await?;
         if backend == Backend::Sqlite {
             store.clear_sqlite_stat4().await?;
@@ -99,6 +175,41 @@ impl Store {
     /// Which backend this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Starts a transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), waiting for another writer up to the busy timeout; on PostgreSQL
+    /// it is a plain `BEGIN` (row locks and the deadlines handle concurrency there). Use it
+    /// for every transaction that may write; a read-only transaction has no need of one.
+    pub async fn write_tx(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            #[allow(clippy::disallowed_methods)] // this is the helper the rule points to
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Caps an SQLite database at `max_pages` pages (`None` lifts the cap), so a write that
+    /// needs more space fails with `SQLITE_FULL` exactly as on a full disk. For fault drills
+    /// and tests; a no-op on PostgreSQL. The cap applies to every connection from its next
+    /// use.
+    pub fn limit_sqlite_size(&self, max_pages: Option<u64>) {
+        if self.backend == Backend::Sqlite {
+            let pages = max_pages.unwrap_or(SQLITE_NO_PAGE_CAP).max(1);
+            self.size_limit.store(pages, Ordering::Release);
+        }
+    }
+
+    /// How many pages the SQLite database file has (0 on PostgreSQL); with
+    /// [`Store::limit_sqlite_size`], lets a drill leave a known amount of room.
+    pub async fn sqlite_page_count(&self) -> Result<u64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(pages).unwrap_or(0))
     }
 
     /// Closes every connection, waiting for those in use to be returned.

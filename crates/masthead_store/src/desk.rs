@@ -167,7 +167,7 @@ impl Store {
             published_at: None,
             updated_at: None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = crate::articles::insert_article(&mut tx, &new, now).await?;
         sqlx::query("UPDATE articles SET owner_id = $1, version = 1 WHERE id = $2")
             .bind(owner.0)
@@ -214,7 +214,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<SaveOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // Claim the version first: the write lock is taken before anything is read, so two
         // saves from the same version cannot both succeed on either backend.
         let version = base_version + 1;
@@ -434,7 +434,7 @@ impl Store {
     /// visibility rule covers it); this records the change in the status and the audit log,
     /// including stories that came due while no server was running.
     pub async fn promote_due(&self, now: DateTime<Utc>) -> Result<Vec<ArticleId>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let rows: Vec<(i64, String)> = sqlx::query_as(
             "UPDATE articles SET status = 'published' \
              WHERE status = 'scheduled' AND published_at <= $1 RETURNING id, title",

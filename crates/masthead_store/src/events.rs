@@ -47,7 +47,7 @@ impl Store {
         let link = WebUrl::parse_optional("Event link", &event.link)?
             .map(|u| u.to_string())
             .unwrap_or_default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO events (title, starts_at, ends_at, all_day, timezone, location, description, link, \
              status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",

@@ -8,6 +8,7 @@
 mod db;
 pub mod dialect;
 mod error;
+mod health;
 mod migrate;
 pub mod model;
 mod time;
@@ -32,7 +33,7 @@ mod users;
 pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
 pub use comments::ModerationComment;
-pub use db::{Backend, Store, redact_url};
+pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
 pub use desk::{
     ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,
 };

@@ -101,7 +101,7 @@ impl Store {
         actor: &crate::Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let updated = sqlx::query("UPDATE media SET alt_text = $1, credit = $2 WHERE id = $3")
             .bind(alt)
             .bind(credit)

@@ -45,10 +45,24 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             )
         })
         .collect();
-    Migrator::with_migrations(migrations)
-        .run(&store.pool)
+    // A migration may rewrite a large table, and a second server starting at the same time
+    // waits for the first one's migration lock: neither may be cut off by the request
+    // deadlines, so this connection runs without them and is closed afterwards.
+    let mut conn = store.pool.acquire().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SET lock_timeout = 0")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("SET statement_timeout = 0")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let done = Migrator::with_migrations(migrations)
+        .run(&mut *conn)
         .await
-        .map_err(StoreError::Migrate)
+        .map_err(StoreError::Migrate);
+    conn.close_on_drop();
+    done
 }
 
 use sqlx::SqlSafeStr as _;

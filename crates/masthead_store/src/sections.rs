@@ -30,7 +30,7 @@ impl Store {
         name: &str,
         description: &str,
     ) -> Result<SectionId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO sections (slug, name, description, position) \
              VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections)) RETURNING id",
@@ -78,7 +78,7 @@ impl Store {
         actor: &crate::Actor,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(sql)
             .bind(name)
             .bind(text)

@@ -63,7 +63,7 @@ impl Store {
         replaces: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some(old) = replaces {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(old)

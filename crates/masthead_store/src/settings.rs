@@ -23,7 +23,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for (name, value) in values {
             sqlx::query(
                 "INSERT INTO settings (name, value) VALUES ($1, $2) \

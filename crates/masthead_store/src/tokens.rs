@@ -5,6 +5,12 @@
 //! and any two-factor change delete the account's tokens in the same transaction (see
 //! [`end_tokens`]), so a token copied by someone who knew the old password stops working.
 //! A new reset link cancels the account's older unused ones.
+//!
+//! Checking a token never writes: a read must not wait for the write lock (on SQLite a busy
+//! or full database would stall every API read for the busy timeout). A token's
+//! `last_used_at` is best effort instead: [`Store::token_owner`] says when it is due (not
+//! written for [`LAST_USED_EVERY`], and not already claimed by this process), and the caller
+//! writes it with [`Store::touch_token`] off the request path, logging a failure.
 
 use crate::audit::{Actor, record};
 use crate::users::{USER_COLUMNS, User, end_sessions, user_from_row};
@@ -13,6 +19,12 @@ use chrono::{DateTime, Utc};
 use masthead_core::{Role, TokenId, UserId};
 use sqlx::Any;
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A token's `last_used_at` is written at most this often.
+pub const LAST_USED_EVERY: Duration = Duration::from_secs(60);
 
 /// An API token as listed (never its secret).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,6 +48,38 @@ pub struct TokenOwner {
     pub user: User,
     /// The narrower of the token's scope and the owner's current role.
     pub role: Role,
+    /// The token's id.
+    pub token: TokenId,
+    /// Whether the caller should record this use with [`Store::touch_token`] (off the
+    /// request path): the stored `last_used_at` is over a minute old and no other request
+    /// of this process has taken the job in the last minute.
+    pub last_used_due: bool,
+}
+
+/// Which tokens this process is recording a use of, so a burst of requests with one token
+/// writes `last_used_at` once, not once each.
+#[derive(Debug, Default)]
+pub(crate) struct TokenTouches(Mutex<HashMap<i64, Instant>>);
+
+impl TokenTouches {
+    /// Claims the write of `id`'s `last_used_at`, unless it was claimed within a minute.
+    fn claim(&self, id: i64) -> bool {
+        let mut claimed = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        if claimed.len() > 4096 {
+            claimed.retain(|_, at| now.duration_since(*at) < LAST_USED_EVERY);
+        }
+        match claimed.get(&id) {
+            Some(at) if now.duration_since(*at) < LAST_USED_EVERY => false,
+            _ => {
+                claimed.insert(id, now);
+                true
+            }
+        }
+    }
 }
 
 impl Store {
@@ -50,7 +94,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<TokenId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -75,14 +119,15 @@ impl Store {
         Ok(TokenId(id))
     }
 
-    /// The owner of the token with this hash, unless the owner is disabled; marks it used.
+    /// The owner of the token with this hash, unless the owner is disabled. Reads only; see
+    /// [`TokenOwner::last_used_due`] for recording the use.
     pub async fn token_owner(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<TokenOwner>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, t.scope, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {USER_COLUMNS}, t.scope, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND u.disabled = 0"
         );
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -96,15 +141,29 @@ impl Store {
         let scope: String = row.try_get(7)?;
         let scope = Role::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: i64 = row.try_get(8)?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(to_micros(now))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let last_used: Option<i64> = row.try_get(9)?;
+        let stale = last_used.is_none_or(|at| at < to_micros(now) - last_used_every_micros());
         Ok(Some(TokenOwner {
             role: scope.min(user.role),
             user,
+            token: TokenId(id),
+            last_used_due: stale && self.token_touches.claim(id),
         }))
+    }
+
+    /// Records that the token was used at `now`, unless a use within the last minute is
+    /// already recorded (by this or another app server).
+    pub async fn touch_token(&self, id: TokenId, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 \
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(to_micros(now))
+        .bind(id.0)
+        .bind(to_micros(now) - last_used_every_micros())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// An account's tokens, newest first.
@@ -137,7 +196,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(id.0)
             .bind(user.0)
@@ -168,7 +227,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // One live link per account: an older one (perhaps sent to the wrong place) ends.
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
             .bind(user.0)
@@ -218,7 +277,7 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<UserId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: Option<(i64,)> = sqlx::query_as(
             "UPDATE password_resets SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
@@ -258,4 +317,8 @@ pub(crate) async fn end_tokens(tx: &mut sqlx::Transaction<'_, Any>, id: UserId) 
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected())
+}
+
+fn last_used_every_micros() -> i64 {
+    i64::try_from(LAST_USED_EVERY.as_micros()).unwrap_or(i64::MAX)
 }

@@ -95,7 +95,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UserId> {
         let email = normalize_email(&new.email);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
             .bind(&email)
             .fetch_optional(&mut *tx)
@@ -253,7 +253,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
                 .bind(secret)
@@ -328,7 +328,7 @@ impl Store {
         action: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(sql)
             .bind(value)
             .bind(id.0)

@@ -184,6 +184,12 @@ async fn tokens_are_capped_by_the_owner_and_die_with_it(store: Store) {
     assert!(store.token_owner("nope", t0()).await.unwrap().is_none());
     let listed = store.list_tokens(bo).await.unwrap();
     assert_eq!(listed.len(), 1);
+    assert!(
+        listed[0].last_used_at.is_none(),
+        "checking a token only reads"
+    );
+    store.touch_token(listed[0].id, t0()).await.unwrap();
+    let listed = store.list_tokens(bo).await.unwrap();
     assert!(listed[0].last_used_at.is_some());
     store
         .revoke_token(bo, listed[0].id, &admin(), t0())

@@ -66,3 +66,49 @@ impl TestDb {
         }
     }
 }
+
+/// Another client holding a lock on the test database, as a long transaction or a
+/// maintenance job would: on SQLite the write lock (`BEGIN IMMEDIATE`), on PostgreSQL
+/// `LOCK TABLE <table> IN <mode> MODE`. Released by [`HeldLock::release`] (or on drop,
+/// when the connection closes).
+pub struct HeldLock {
+    conn: sqlx::AnyConnection,
+}
+
+impl TestDb {
+    /// Takes the lock described on [`HeldLock`] in a connection of its own. `pg_lock` is the
+    /// PostgreSQL statement, e.g. `LOCK TABLE articles IN ACCESS EXCLUSIVE MODE`; SQLite
+    /// has one lock for the whole database and ignores it.
+    pub async fn hold_lock(&self, pg_lock: &str) -> HeldLock {
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("second connection to the test database");
+        if self.url.starts_with("sqlite:") {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .expect("take the SQLite write lock");
+        } else {
+            sqlx::query("BEGIN")
+                .execute(&mut conn)
+                .await
+                .expect("begin");
+            sqlx::query(sqlx::AssertSqlSafe(pg_lock.to_owned()))
+                .execute(&mut conn)
+                .await
+                .expect("take the PostgreSQL lock");
+        }
+        HeldLock { conn }
+    }
+}
+
+impl HeldLock {
+    /// Ends the transaction, releasing the lock.
+    pub async fn release(mut self) {
+        sqlx::query("ROLLBACK")
+            .execute(&mut self.conn)
+            .await
+            .expect("release the lock");
+        self.conn.close().await.expect("close");
+    }
+}

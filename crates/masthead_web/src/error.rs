@@ -1,7 +1,8 @@
 //! The web error type and the friendly error pages.
 //!
 //! Policy: a handler returns `WebError`; user mistakes become 400/404/414 with a message that
-//! says what to do; an unreachable database becomes 503; anything else is a 500 whose detail
+//! says what to do; an unreachable or busy database becomes 503 with `Retry-After`; a full
+//! disk becomes 507 with a message naming the cause; anything else is a 500 whose detail
 //! goes to the log once, with a request id that the page shows, never to the reader.
 //! `IntoResponse` only records what happened; the `error_pages` middleware renders the themed
 //! page, since it has the state (theme, shared parts) that `IntoResponse` lacks.
@@ -55,6 +56,12 @@ pub enum WebError {
     /// The database did not answer in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The database is busy (another writer, a held lock); retrying in a moment works.
+    #[error("database busy: {0}")]
+    DatabaseBusy(String),
+    /// The database's disk is full: nothing can be saved until space is freed.
+    #[error("insufficient storage: {0}")]
+    InsufficientStorage(String),
     /// A bug or a broken dependency; the detail is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,6 +72,8 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Unavailable(_) => WebError::Unavailable(e.to_string()),
+            StoreError::Busy(_) => WebError::DatabaseBusy(e.to_string()),
+            StoreError::Full(_) => WebError::InsufficientStorage(e.to_string()),
             StoreError::Conflict(m) => WebError::Conflict(m),
             StoreError::Invalid(i) => {
                 WebError::Unprocessable(format!("{}: {}", i.field, i.message))
@@ -101,6 +110,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let retry_after = match self {
             WebError::TooManyRequests(secs) | WebError::Busy(secs) => Some(secs),
+            WebError::DatabaseBusy(_) => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         };
         let (status, message, detail) = match self {
@@ -144,6 +154,21 @@ impl IntoResponse for WebError {
                     .to_owned(),
                 Some(d),
             ),
+            WebError::DatabaseBusy(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "The database is busy with other work, so nothing was changed. Please try again \
+                     in {BUSY_RETRY_AFTER_SECS} seconds."
+                ),
+                Some(d),
+            ),
+            WebError::InsufficientStorage(d) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "Nothing was saved: the server's disk is full. Reading still works; ask the \
+                 site's operator to free disk space, then try again (no restart is needed)."
+                    .to_owned(),
+                Some(d),
+            ),
             WebError::Internal(d) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. The problem has been logged.".to_owned(),
@@ -167,6 +192,12 @@ impl IntoResponse for WebError {
         response
     }
 }
+
+/// How long the themed error page may take before the plain one is sent instead.
+const ERROR_PAGE_BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long a client should wait before retrying after the database was busy.
+pub(crate) const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -230,6 +261,7 @@ pub(crate) async fn error_pages(
     let title = match status {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
+        StatusCode::INSUFFICIENT_STORAGE => "Could not save",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         s if s.is_server_error() => "Something went wrong",
@@ -263,6 +295,17 @@ async fn render_error_page(
     let themed = async {
         let ctx = page_context(state, context! { title, message, request_id }).await?;
         Ok::<_, WebError>(state.theme().render("error.html", ctx)?)
+    };
+    // The themed page reads the shared parts, which may need the database that just
+    // failed: it gets a short budget, so a 503 is not held up by a second wait on a lock.
+    let themed = async {
+        tokio::time::timeout(ERROR_PAGE_BUDGET, themed)
+            .await
+            .unwrap_or_else(|_| {
+                Err(WebError::Unavailable(
+                    "the themed error page took too long".to_owned(),
+                ))
+            })
     };
     match themed.await {
         Ok(html) => html,

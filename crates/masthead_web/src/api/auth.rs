@@ -7,6 +7,9 @@
 //! owner must use two-factor login (the site requires it for their role) but has not set it
 //! up does not work (403) until they enrol: the token cannot be a way around the second
 //! factor.
+//!
+//! A token's `last_used_at` is recorded at most once a minute, in a task of its own, so a
+//! busy or full database never holds up a request that only reads.
 
 use super::ApiError;
 use crate::AppState;
@@ -54,6 +57,15 @@ impl FromRequestParts<AppState> for ApiStaff {
                 "This token is not valid: it may have been revoked, or its owner's account \
                  disabled. Ask an admin for a new one.",
             ))?;
+        if owner.last_used_due {
+            // Best effort and off the request path: the request never waits on this write.
+            let (store, now, token) = (state.store.clone(), state.clock.now(), owner.token);
+            tokio::spawn(async move {
+                if let Err(e) = store.touch_token(token, now).await {
+                    tracing::warn!(error = %e, token = %token, "could not record an API token's last use");
+                }
+            });
+        }
         if !owner.user.totp_enabled
             && crate::admin::session::totp_required(state, owner.user.role).await?
         {

@@ -150,6 +150,7 @@ fn code(status: StatusCode) -> &'static str {
         StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::INSUFFICIENT_STORAGE => "insufficient_storage",
         s if s.is_server_error() => "internal",
         _ => "error",
     }
@@ -200,6 +201,11 @@ pub(crate) fn to_json(response: Response) -> Response {
         None
     };
     let message = match (status, info) {
+        // Busy and full-disk errors say what happened and when to retry; they hold no detail
+        // a client should not see (that stays in `detail`, logged above).
+        (StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE, Some(info)) => {
+            info.message
+        }
         (StatusCode::SERVICE_UNAVAILABLE, _) => {
             "The database is not answering. Try again in a minute.".to_owned()
         }

@@ -1,23 +1,50 @@
-//! `/healthz` for load balancers: 200 when the database answers, 503 when it does not.
+//! `/healthz` for load balancers: 200 when the store can read the stories and take a write,
+//! 503 when it cannot. When the store answers but cannot write (a full disk, a read-only
+//! database) the page names the cause, so the operator knows what to fix.
 
+use crate::error::ErrorInfo;
 use crate::{AppState, WebError};
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use masthead_store::StoreError;
 
 /// `GET /healthz`
 pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| WebError::Unavailable(e.to_string()))?;
-    Ok((
+    let cause = match state.store.check_health().await {
+        Ok(()) => {
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                "ok\n",
+            )
+                .into_response());
+        }
+        Err(StoreError::Full(e)) => (
+            "The database cannot save anything: its disk is full. Free disk space; the site \
+             recovers by itself, no restart is needed.",
+            e.to_string(),
+        ),
+        Err(StoreError::Config(e)) => (
+            "The database cannot save anything: it is read-only. Point the database URL at \
+             the primary server.",
+            e,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::RETRY_AFTER, "30"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        "ok\n",
     )
-        .into_response())
+        .into_response();
+    response.extensions_mut().insert(ErrorInfo {
+        message: cause.0.to_owned(),
+        detail: Some(cause.1),
+    });
+    Ok(response)
 }
