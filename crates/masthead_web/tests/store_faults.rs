@@ -25,6 +25,7 @@ app_tests!(
     concurrent_api_writes_never_answer_database_is_locked,
     a_held_lock_answers_503_within_the_deadline_and_recovers,
     checking_a_token_never_waits_for_the_write_lock,
+    a_desk_save_on_a_busy_database_keeps_the_words,
 );
 
 /// How long a request may take to give up on a held lock: the backend's lock deadline
@@ -363,4 +364,58 @@ async fn a_full_disk_answers_507_and_recovers_by_itself() {
     )
     .await;
     assert_eq!(r.status(), 201, "{}", r.response.body);
+}
+
+/// Issue 7, item 13, the desk's side: a save that meets a busy database answers 503 and
+/// shows the form again with everything typed, instead of an error page that loses it.
+async fn a_desk_save_on_a_busy_database_keeps_the_words(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let ana = app.staff("ana@example.org", Role::Editor).await;
+    let section = desk.news.0.to_string();
+    let made = app
+        .post_as(
+            &ana,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", "Board meets"),
+                ("section", section.as_str()),
+                ("body_md", "Words."),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 303, "{}", made.body);
+    let path = made.header("location").to_owned();
+    // Writers wait; on PostgreSQL readers still read, as under a long-running write.
+    let lock = app
+        .db
+        .hold_lock("LOCK TABLE articles IN EXCLUSIVE MODE")
+        .await;
+    let save = [
+        ("version", "1"),
+        ("kind", "news"),
+        ("title", "Board meets"),
+        ("section", section.as_str()),
+        ("body_md", "A careful paragraph typed during the lock."),
+        ("action", "save"),
+    ];
+    let started = Instant::now();
+    let r = app.post_as(&ana, &path, &save).await;
+    assert!(
+        started.elapsed() < lock_bound(&app),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(
+        r.body
+            .contains("A careful paragraph typed during the lock."),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("nothing was saved"), "{}", r.body);
+    lock.release().await;
+    let r = app.post_as(&ana, &path, &save).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
 }

@@ -324,7 +324,8 @@ async fn apply(
     }
 }
 
-/// Shows the form again for errors the editor can fix; other errors propagate.
+/// Shows the form again, keeping what was typed, for errors the editor can fix or wait
+/// out (a busy or full database); other errors propagate.
 async fn failed<F, Fut>(e: WebError, again: F) -> Result<Response, WebError>
 where
     F: FnOnce(String, StatusCode) -> Fut,
@@ -334,6 +335,25 @@ where
         WebError::Unprocessable(m) => again(m, StatusCode::UNPROCESSABLE_ENTITY).await,
         WebError::Conflict(m) => again(m, StatusCode::CONFLICT).await,
         WebError::Forbidden(m) => again(m, StatusCode::FORBIDDEN).await,
+        // The database could not take the save: keep the words in the form, say why.
+        WebError::DatabaseBusy(_) => {
+            again(
+                "The database was busy, so nothing was saved. Your text is still here: press \
+                 Save again in a moment."
+                    .into(),
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .await
+        }
+        WebError::InsufficientStorage(_) => {
+            again(
+                "Nothing was saved: the server's disk is full. Your text is still here; copy \
+                 it somewhere safe, ask the site's operator to free disk space, then save again."
+                    .into(),
+                StatusCode::INSUFFICIENT_STORAGE,
+            )
+            .await
+        }
         other => Err(other),
     }
 }
