@@ -35,6 +35,11 @@ pub trait MediaStorage: Send + Sync {
 
     /// Removes the file stored under `name`; removing a missing file is not an error.
     fn delete<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()>;
+
+    /// Where the file stored under `name` is on this machine's disk, so the server can stream
+    /// it with ranges instead of reading it whole; `None` for a name [`is_valid_name`]
+    /// refuses, or for storage that keeps files elsewhere (then readers use [`Self::get`]).
+    fn local_path(&self, name: &str) -> Option<PathBuf>;
 }
 
 /// Stores a processed image under a new [`storage_name`] and returns that name.
@@ -166,6 +171,10 @@ impl MediaStorage for FileStorage {
             })
             .await
         })
+    }
+
+    fn local_path(&self, name: &str) -> Option<PathBuf> {
+        self.path(name).ok()
     }
 
     fn delete<'a>(&'a self, name: &'a str) -> StorageFuture<'a, ()> {

@@ -2,13 +2,16 @@
 //! deep in the archive, cache keys, and streamed media; each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use chrono::Duration;
+use masthead_store::NewMedia;
 use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, t0};
 
 app_tests!(
     deep_list_pages_are_reached_by_cursor_not_offset,
     unknown_query_parameters_share_one_cache_entry,
+    media_is_streamed_with_ranges_and_validators,
 );
 
 const LISTS: [&str; 4] = [
@@ -160,4 +163,101 @@ async fn unknown_query_parameters_share_one_cache_entry(app: TestApp) {
     let first = app.get("/latest?x=9").await;
     assert_eq!(first.header("x-cache"), "miss");
     assert_eq!(games_on(&first.body), (5..15).rev().collect::<Vec<_>>());
+}
+
+/// Issue 7: `/media/{name}` read the whole file into memory for every request, with no
+/// validators or ranges. It is streamed now, and answers ranges, `If-None-Match` and
+/// `If-Modified-Since`; only files the library knows are served, with their exact type.
+async fn media_is_streamed_with_ranges_and_validators(app: TestApp) {
+    let content: String = (0..100)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    std::fs::write(app.state.config().media_dir.join("c3d4.jpg"), &content).unwrap();
+    let media = NewMedia {
+        storage_name: "c3d4.jpg".into(),
+        original_name: "photo.jpg".into(),
+        content_type: "image/jpeg".into(),
+        width: 1,
+        height: 1,
+        byte_size: 100,
+        alt: "x".into(),
+        credit: String::new(),
+        uploaded_by: None,
+        variants: Vec::new(),
+    };
+    app.store().insert_media(&media, t0()).await.unwrap();
+    let get = |headers: &[(&str, &str)]| {
+        let mut request = Request::get("/media/c3d4.jpg");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        app.request(request.body(Body::empty()).unwrap())
+    };
+
+    let whole = get(&[]).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    assert_eq!(whole.body, content);
+    assert_eq!(whole.header("content-type"), "image/jpeg");
+    assert_eq!(whole.header("content-length"), "100");
+    assert_eq!(whole.header("x-content-type-options"), "nosniff");
+    assert_eq!(whole.header("accept-ranges"), "bytes");
+    assert!(whole.header("cache-control").contains("immutable"));
+    let etag = whole.header("etag").to_owned();
+    let modified = whole.header("last-modified").to_owned();
+    assert!(
+        etag.starts_with('"') && !modified.is_empty(),
+        "{:?}",
+        whole.headers
+    );
+
+    let part = get(&[("range", "bytes=10-19")]).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.body, content[10..20]);
+    assert_eq!(part.header("content-range"), "bytes 10-19/100");
+    assert_eq!(part.header("content-type"), "image/jpeg");
+    assert_eq!(
+        get(&[("range", "bytes=500-")]).await.status,
+        StatusCode::RANGE_NOT_SATISFIABLE
+    );
+
+    let same = get(&[("if-none-match", &etag)]).await;
+    assert_eq!(
+        (same.status, same.body.as_str()),
+        (StatusCode::NOT_MODIFIED, "")
+    );
+    assert_eq!(same.header("etag"), etag);
+    let unchanged = get(&[("if-modified-since", &modified)]).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    // If-None-Match decides when both are sent.
+    let other = get(&[
+        ("if-none-match", "\"other\""),
+        ("if-modified-since", &modified),
+    ])
+    .await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(other.body, content);
+
+    let head = app
+        .request(
+            Request::head("/media/c3d4.jpg")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((head.status, head.body.as_str()), (StatusCode::OK, ""));
+    assert_eq!(head.header("content-length"), "100");
+
+    std::fs::write(app.state.config().media_dir.join("e5f6.jpg"), &content).unwrap();
+    assert_eq!(
+        app.get("/media/e5f6.jpg").await.status,
+        StatusCode::NOT_FOUND,
+        "files not in the library are not served"
+    );
+    std::fs::remove_file(app.state.config().media_dir.join("c3d4.jpg")).unwrap();
+    let gone = app.get("/media/c3d4.jpg").await;
+    assert_eq!(
+        gone.status,
+        StatusCode::NOT_FOUND,
+        "a missing file is a 404"
+    );
 }

@@ -5,17 +5,31 @@
 //! variant (`{stem}-{width}w.{ext}`) must belong to one that lists its width. A name that is
 //! not one masthead generates is refused before storage is asked, which is also the guard
 //! against path traversal.
+//!
+//! Files on local disk are streamed by tower-http's `ServeFile` (64 KiB at a time, never
+//! whole in memory), which also answers `Range` (206, or 416), `If-Modified-Since` (304) and
+//! HEAD, and sets `Last-Modified`. Names are never reused for other bytes, so the response
+//! may be kept for a year (`immutable`); the `ETag` (size and modification time) is checked
+//! here against `If-None-Match`, which takes precedence over `If-Modified-Since`.
 
 use crate::{AppState, WebError};
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masthead_media::{content_type_for_name, split_variant_name};
+use std::time::UNIX_EPOCH;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+/// How long browsers and CDNs may keep a media file.
+const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 /// `GET /media/{name}`
 pub async fn show(
     State(state): State<AppState>,
     name: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    mut request: Request,
 ) -> Result<Response, WebError> {
     let Ok(Path(name)) = name else {
         return Err(WebError::NotFound);
@@ -24,9 +38,87 @@ pub async fn show(
     if !in_library(&state, &name).await? {
         return Err(WebError::NotFound);
     }
+    let Some(path) = state.media.local_path(&name) else {
+        return buffered(&state, &name, content_type).await;
+    };
+    let meta = match tokio::fs::metadata(&path).await {
+        Ok(meta) if meta.is_file() => meta,
+        Ok(_) => return Err(WebError::NotFound),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(WebError::NotFound),
+        Err(e) => {
+            return Err(WebError::Internal(format!(
+                "reading media file {name}: {e}"
+            )));
+        }
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let etag = format!("\"{:x}-{:x}\"", meta.len(), modified);
+    let etag = HeaderValue::from_str(&etag)
+        .map_err(|e| WebError::Internal(format!("media ETag {etag}: {e}")))?;
+    let headers = request.headers_mut();
+    if let Some(wanted) = headers.get(header::IF_NONE_MATCH) {
+        if etag_matches(wanted, &etag) {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            finish(response.headers_mut(), etag, None);
+            return Ok(response);
+        }
+        // A failed If-None-Match means If-Modified-Since must be ignored (RFC 9110 13.2.2).
+        headers.remove(header::IF_MODIFIED_SINCE);
+    }
+    let response = match ServeFile::new(&path).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    let (mut parts, body) = response.into_parts();
+    let served = matches!(
+        parts.status,
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT | StatusCode::NOT_MODIFIED
+    );
+    if !served {
+        // 416 for a range past the end: ServeFile's answer, without our validators.
+        return Ok(Response::from_parts(parts, body));
+    }
+    let whole_type = (parts.status != StatusCode::NOT_MODIFIED).then_some(content_type);
+    finish(&mut parts.headers, etag, whole_type);
+    Ok(Response::from_parts(parts, body))
+}
+
+/// Sets the validators, the cache lifetime and the exact content type.
+fn finish(headers: &mut HeaderMap, etag: HeaderValue, content_type: Option<&'static str>) {
+    headers.insert(header::ETAG, etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(MEDIA_CACHE_CONTROL),
+    );
+    if let Some(content_type) = content_type {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+}
+
+/// Whether an `If-None-Match` value names `etag` (weak comparison, or `*`).
+fn etag_matches(wanted: &HeaderValue, etag: &HeaderValue) -> bool {
+    let (Ok(wanted), Ok(etag)) = (wanted.to_str(), etag.to_str()) else {
+        return false;
+    };
+    wanted
+        .split(',')
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == etag)
+}
+
+/// The whole file from storage that is not on local disk.
+async fn buffered(
+    state: &AppState,
+    name: &str,
+    content_type: &'static str,
+) -> Result<Response, WebError> {
     let bytes = state
         .media
-        .get(&name)
+        .get(name)
         .await
         .map_err(|e| WebError::Internal(format!("reading media file {name}: {e:?}")))?
         .ok_or(WebError::NotFound)?;
@@ -35,7 +127,7 @@ pub async fn show(
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
+                HeaderValue::from_static(MEDIA_CACHE_CONTROL),
             ),
         ],
         bytes,
