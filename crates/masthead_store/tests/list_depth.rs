@@ -28,6 +28,22 @@ async fn cursor_pages_seek_to_their_cursor_in_the_index() {
     }
 }
 
+/// The API's article list by cursor seeks too (a range on `modified_at`), for every status
+/// filter, with and without an owner.
+#[tokio::test]
+async fn desk_lists_by_cursor_seek_to_their_cursor_in_the_index() {
+    let db = TestDb::sqlite().await;
+    for (name, plan) in db.store.sqlite_desk_plans().await.unwrap() {
+        if name.ends_with("before=true") {
+            assert!(
+                plan.iter()
+                    .any(|step| step.starts_with("SEARCH") && step.contains("modified_at<")),
+                "{name} does not seek to its cursor: {plan:#?}"
+            );
+        }
+    }
+}
+
 /// With 3,000 stories, the oldest page by cursor reads about as many buffers as the first
 /// page, while the old `OFFSET` page at the same depth reads many times more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

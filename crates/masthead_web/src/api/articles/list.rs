@@ -9,12 +9,15 @@ use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiQuery;
 use axum::Json;
 use axum::extract::State;
-use masthead_core::{ArticleStatus, PageNumber, Role};
+use masthead_core::{ArticleStatus, ListCursor, PageNumber, Role};
+use masthead_store::to_micros;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 /// Articles per page.
 const PER_PAGE: u32 = 50;
+/// Numbered pages go this deep (an `OFFSET` of at most 950 rows); further on, `before`.
+const MAX_PAGE: u32 = 20;
 
 /// Filters of the article list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -23,9 +26,12 @@ pub struct ListQuery {
     /// Only articles in this status.
     #[param(value_type = Option<Status>)]
     status: Option<String>,
-    /// The page, from 1.
-    #[param(value_type = Option<u32>, minimum = 1)]
+    /// The page, from 1 to 20. Further back, use `before`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
     page: Option<String>,
+    /// The `next` value of the previous response: the page after it, at the cost of the
+    /// first page however deep. Not with `page`.
+    before: Option<String>,
 }
 
 /// Lists articles, most recently saved first. Editors and admins see every article;
@@ -53,20 +59,53 @@ pub(crate) async fn list(
         None | Some("") => None,
         Some(s) => Some(ArticleStatus::parse(s).map_err(invalid)?),
     };
-    let page = match query.page.as_deref() {
-        None | Some("") => PageNumber::FIRST,
-        Some(p) => PageNumber::parse(p).map_err(invalid)?,
-    };
     let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
-    let mut rows = state
-        .store
-        .desk_list(status, owner, PER_PAGE + 1, page.offset(PER_PAGE))
-        .await?;
+    let page = query.page.as_deref().filter(|p| !p.is_empty());
+    let before = query.before.as_deref().filter(|b| !b.is_empty());
+    let (page, mut rows) = match (page, before) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "Send `page` or `before`, not both.".to_owned(),
+            ));
+        }
+        (None, Some(cursor)) => {
+            let cursor = ListCursor::parse(cursor).map_err(invalid)?;
+            let rows = state
+                .store
+                .desk_list_before(status, owner, cursor, PER_PAGE + 1)
+                .await?;
+            (0, rows)
+        }
+        (page, None) => {
+            let page = page
+                .map_or(Ok(PageNumber::FIRST), PageNumber::parse)
+                .map_err(invalid)?;
+            if page.get() > MAX_PAGE {
+                return Err(ApiError::bad_request(format!(
+                    "Pages stop at {MAX_PAGE}; to go further, send `before` with the `next` \
+                     value of the previous page."
+                )));
+            }
+            let rows = state
+                .store
+                .desk_list(status, owner, PER_PAGE + 1, page.offset(PER_PAGE))
+                .await?;
+            (page.get(), rows)
+        }
+    };
     let has_more = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
+    let next = has_more.then(|| rows.last()).flatten().map(|last| {
+        ListCursor {
+            at: to_micros(last.modified_at),
+            id: last.id.0,
+        }
+        .to_string()
+    });
     Ok(Json(ArticleList {
         items: rows.into_iter().map(ArticleRow::from).collect(),
-        page: page.get(),
+        page,
         has_more,
+        next,
     }))
 }

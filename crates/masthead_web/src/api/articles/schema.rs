@@ -449,10 +449,12 @@ impl From<DeskRow> for ArticleRow {
 pub struct ArticleList {
     /// The articles on this page.
     pub items: Vec<ArticleRow>,
-    /// This page's number, from 1.
+    /// This page's number, from 1; 0 for a page asked for with `before`.
     pub page: u32,
     /// Whether a next page exists.
     pub has_more: bool,
+    /// When a next page exists, the value to send as `before` to get it.
+    pub next: Option<String>,
 }
 
 /// The body of a status change: the version it starts from.
