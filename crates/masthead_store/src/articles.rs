@@ -313,7 +313,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let id = insert_article(&mut tx, article, now).await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -329,7 +329,7 @@ impl Store {
             ids.push(insert_article(&mut tx, article, now).await?);
         }
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ids)
     }
 }
@@ -495,7 +495,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -532,7 +532,7 @@ impl Store {
                 .await?;
         }
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -563,7 +563,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

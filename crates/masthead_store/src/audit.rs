@@ -82,7 +82,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         record(&mut tx, actor, action, target, detail, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

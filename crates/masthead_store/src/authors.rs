@@ -67,7 +67,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(AuthorId(id))
     }
 }

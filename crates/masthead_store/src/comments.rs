@@ -29,7 +29,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CommentId(id))
     }
 }
@@ -121,7 +121,7 @@ impl Store {
         )
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -41,6 +41,8 @@ pub struct Store {
     backend: Backend,
     /// Which tokens' `last_used_at` this process is writing (see `tokens.rs`).
     pub(crate) token_touches: Arc<TokenTouches>,
+    /// When a commit last failed for lack of space, until one succeeds (see `health.rs`).
+    pub(crate) full_since: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     /// The SQLite page cap set by [`Store::limit_sqlite_size`] (0: never set).
     size_limit: Arc<AtomicU64>,
 }
@@ -163,6 +165,7 @@ impl Store {
             pool,
             backend,
             token_touches: Arc::default(),
+            full_since: Arc::default(),
             size_limit,
         };
         migrate::run(&store).await?;
@@ -187,6 +190,15 @@ impl Store {
             #[allow(clippy::disallowed_methods)] // this is the helper the rule points to
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Commits a transaction from [`Store::write_tx`], remembering for the health check
+    /// whether it failed for lack of space (on a real disk that shows at commit, when
+    /// SQLite writes the log) or went through.
+    pub(crate) async fn commit(&self, tx: Transaction<'static, Any>) -> Result<()> {
+        let done = tx.commit().await.map_err(StoreError::from);
+        self.note_commit(&done);
+        done
     }
 
     /// Caps an SQLite database at `max_pages` pages (`None` lifts the cap), so a write that

@@ -65,7 +65,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(EventId(id))
     }
 }

@@ -9,16 +9,49 @@
 //! concern, it checks that the session is not read-only (a standby or a read-only
 //! database).
 //!
-//! Nothing is remembered between checks: a store that fills up shows on the next check,
-//! and so does its recovery. The probe holds the write lock for well under a millisecond,
-//! less than a login attempt (which writes its counter).
+//! A real full disk hides from such a probe: SQLite writes nothing to disk until a commit,
+//! and a commit that only reuses its log's space goes through while one that must grow the
+//! files fails. So the store also remembers the last commit that failed for lack of space
+//! until a commit succeeds: [`Store::full_for`] reports it, for at most [`FULL_MEMORY`]
+//! (after which a still-full disk shows again at the next failing save). The probe holds
+//! the write lock for well under a millisecond, less than a login attempt.
 
 use crate::{Backend, Result, Store, StoreError};
+use std::time::{Duration, Instant};
+
+/// How long a commit that failed for lack of space keeps the store reported as full when no
+/// commit has succeeded since.
+pub const FULL_MEMORY: Duration = Duration::from_secs(60);
 
 /// Room the write probe asks for: enough pages that a database with no space left fails.
 const PROBE_BYTES: i64 = 64 * 1024;
 
 impl Store {
+    /// How long ago a commit failed for lack of space, if none has succeeded since and it
+    /// was within [`FULL_MEMORY`].
+    pub fn full_for(&self) -> Option<Duration> {
+        let since = *self
+            .full_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        since
+            .map(|at| at.elapsed())
+            .filter(|elapsed| *elapsed < FULL_MEMORY)
+    }
+
+    /// Records how a commit went (see [`Store::full_for`]).
+    pub(crate) fn note_commit(&self, done: &Result<()>) {
+        let mut since = self
+            .full_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match done {
+            Ok(()) => *since = None,
+            Err(e) if e.is_full() => *since = Some(Instant::now()),
+            Err(_) => {}
+        }
+    }
+
     /// Checks that the store can read the stories table and take a write. A busy database
     /// is `Busy`, one without room is `Full`.
     pub async fn check_health(&self) -> Result<()> {

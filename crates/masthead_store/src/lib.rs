@@ -38,6 +38,7 @@ pub use desk::{
     ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,
 };
 pub use error::StoreError;
+pub use health::FULL_MEMORY;
 pub use media::MediaItem;
 pub use migrate::schema_columns;
 pub use model::*;

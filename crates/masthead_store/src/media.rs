@@ -127,7 +127,7 @@ impl Store {
         )
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

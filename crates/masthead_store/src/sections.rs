@@ -41,7 +41,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(SectionId(id))
     }
 }
@@ -91,7 +91,7 @@ impl Store {
         let (action, target) = (format!("{kind}.update"), format!("{kind} {id}"));
         crate::audit::record(&mut tx, actor, &action, &target, name, now).await?;
         site::bump_version(&mut tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

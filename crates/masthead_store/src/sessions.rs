@@ -82,7 +82,7 @@ impl Store {
         .bind(to_micros(new.expires_at))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -115,7 +115,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(TokenId(id))
     }
 
@@ -214,7 +214,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -251,7 +251,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -305,7 +305,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(UserId(user))
     }
 }

@@ -125,7 +125,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(UserId(id))
     }
 
@@ -281,7 +281,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -355,7 +355,7 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

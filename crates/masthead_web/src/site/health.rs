@@ -11,8 +11,10 @@ use masthead_store::StoreError;
 
 /// `GET /healthz`
 pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
-    let cause = match state.store.check_health().await {
-        Ok(()) => {
+    const FULL: &str = "The database cannot save anything: its disk is full. Free disk space; \
+                        the site recovers by itself, no restart is needed.";
+    let (message, detail) = match (state.store.check_health().await, state.store.full_for()) {
+        (Ok(()), None) => {
             return Ok((
                 [
                     (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
@@ -22,17 +24,21 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
             )
                 .into_response());
         }
-        Err(StoreError::Full(e)) => (
-            "The database cannot save anything: its disk is full. Free disk space; the site \
-             recovers by itself, no restart is needed.",
-            e.to_string(),
+        // The probe passed, but a real save failed for lack of space and none has since.
+        (Ok(()), Some(ago)) => (
+            FULL,
+            format!(
+                "a commit failed for lack of disk space {} s ago and none has succeeded since",
+                ago.as_secs()
+            ),
         ),
-        Err(StoreError::Config(e)) => (
+        (Err(StoreError::Full(e)), _) => (FULL, e.to_string()),
+        (Err(StoreError::Config(e)), _) => (
             "The database cannot save anything: it is read-only. Point the database URL at \
              the primary server.",
             e,
         ),
-        Err(e) => return Err(e.into()),
+        (Err(e), _) => return Err(e.into()),
     };
     let mut response = (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -43,8 +49,8 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
     )
         .into_response();
     response.extensions_mut().insert(ErrorInfo {
-        message: cause.0.to_owned(),
-        detail: Some(cause.1),
+        message: message.to_owned(),
+        detail: Some(detail),
     });
     Ok(response)
 }
