@@ -351,3 +351,36 @@ fn shutdown_lets_a_request_in_flight_finish_within_the_deadline() {
         "with nothing in flight, masthead should not wait out the deadline ({took:?})"
     );
 }
+
+#[test]
+fn limits_out_of_range_are_refused_with_the_allowed_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value, says) in [
+        (
+            "MASTHEAD_MAX_CONNECTIONS",
+            "0",
+            "max_connections must be a whole number from 1",
+        ),
+        (
+            "MASTHEAD_SHUTDOWN_TIMEOUT",
+            "0",
+            "shutdown_timeout must be a whole number from 1",
+        ),
+        (
+            "MASTHEAD_HEADER_TIMEOUT",
+            "soon",
+            "expected u64 for key \"HEADER_TIMEOUT\"",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .env_remove("MASTHEAD_DATABASE_URL")
+            .env(var, value)
+            .output()
+            .expect("run masthead");
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{var}={value}: {stderr}");
+    }
+}
