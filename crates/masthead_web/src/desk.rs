@@ -305,7 +305,7 @@ pub fn name_and_slug(
 pub async fn hash_password(state: &AppState, password: Password) -> Result<String, WebError> {
     state
         .password_work()
-        .run(move || masthead_core::password::hash_password(&password))
+        .run(move |_| masthead_core::password::hash_password(&password))
         .await?
         .map_err(|e| WebError::Internal(e.to_string()))
 }

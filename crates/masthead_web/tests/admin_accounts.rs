@@ -11,7 +11,9 @@ use chrono::Duration;
 use masthead_core::totp::TotpSecret;
 use masthead_core::{Clock, Role};
 use masthead_store::Actor;
-use masthead_testkit::{PASSWORD, StaffSession, TestApp, app_tests, csrf_in, form_body};
+use masthead_testkit::{
+    PASSWORD, StaffSession, TestApp, app_tests, assert_valid_html, csrf_in, form_body,
+};
 use std::sync::{Arc, Mutex};
 
 mod api_support;
@@ -168,6 +170,7 @@ async fn unenrolled_staff_can_only_enrol_when_two_factor_is_required(app: TestAp
     assert!(page.body.contains("Turn on two-factor login"));
     assert!(!page.body.contains("Create token"), "{}", page.body);
     assert!(!page.body.contains("Change password"));
+    assert_valid_html(&[("account_enrol_only", page.body)]);
     // Nothing else works: no token, no password change, no desk page.
     let r = app
         .post_as(&ed, "/admin/account/tokens", &[("name", "sneaky")])
@@ -311,6 +314,12 @@ async fn api_tokens_end_with_a_password_change_a_reset_and_a_two_factor_change(a
 async fn turning_two_factor_off_or_replacing_it_needs_a_code_or_the_password(app: TestApp) {
     let ana = app.staff("ana@example.org", Role::Author).await;
     let (secret, ana) = enrol(&app, &ana).await;
+    let page = app.get_as(&ana, "/admin/account").await;
+    assert!(
+        page.body
+            .contains("Current code from your app, or your password")
+    );
+    assert_valid_html(&[("account_two_factor_on", page.body)]);
     let enabled = async || app.store().user(ana.user).await.unwrap().totp_enabled;
     // Off, with nothing, a wrong code or a wrong password: refused, still on.
     for proof in ["", "123456", "not my password at all"] {
@@ -477,7 +486,7 @@ async fn logs_never_hold_a_reset_token(app: TestApp) {
     let blockers: Vec<_> = (0..work.capacity())
         .map(|_| {
             let work = work.clone();
-            tokio::spawn(async move { work.run(|| ()).await })
+            tokio::spawn(async move { work.run(|_| ()).await })
         })
         .collect();
     while work.in_flight() < work.capacity() {

@@ -82,6 +82,12 @@ async fn password_hashing_is_capped_and_answers_503_when_saturated(app: TestApp)
         assert_eq!(task.await.unwrap().status.as_u16(), 401);
     }
     assert_eq!(work.in_flight(), 0);
+    // The burst's checks reused the running slots' Argon2 memory: no more than one per slot.
+    assert!(
+        (1..=work.parallel()).contains(&work.memories()),
+        "{}",
+        work.memories()
+    );
     let r = login_from(&app, "203.0.113.9", "late@example.org", "wrong wrong", "").await;
     assert_eq!(r.status.as_u16(), 401, "capacity is back");
 }

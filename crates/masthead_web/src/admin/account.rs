@@ -17,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::password::{Password, verify_password};
+use masthead_core::password::{Password, verify_password_in};
 use masthead_core::secret::{new_token, token_hash};
 use masthead_core::totp::TotpSecret;
 use masthead_core::{Role, TokenId};
@@ -120,7 +120,7 @@ pub async fn password(
     let current = form.get("current").to_owned();
     let ok = state
         .password_work()
-        .run(move || verify_password(&current, &creds.password_hash))
+        .run(move |memory| verify_password_in(&current, &creds.password_hash, memory))
         .await?;
     let fail = |m: String| {
         render(
@@ -281,7 +281,7 @@ async fn present(
         let proof = proof.to_owned();
         state
             .password_work()
-            .run(move || verify_password(&proof, &creds.password_hash))
+            .run(move |memory| verify_password_in(&proof, &creds.password_hash, memory))
             .await?
     };
     Ok(if ok {

@@ -18,7 +18,7 @@ use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::UserId;
-use masthead_core::password::{Password, dummy_verify, verify_password};
+use masthead_core::password::{Password, dummy_verify_in, verify_password_in};
 use masthead_core::secret::{new_token, token_hash};
 use masthead_core::totp::TotpSecret;
 use masthead_render::context;
@@ -172,13 +172,15 @@ pub async fn submit(
     let password = form.password.clone();
     let checked = state
         .password_work()
-        .run(move || match credentials {
-            Some(c) if verify_password(&password, &c.password_hash) && !c.user.disabled => {
+        .run(move |memory| match credentials {
+            Some(c)
+                if verify_password_in(&password, &c.password_hash, memory) && !c.user.disabled =>
+            {
                 Some(c.user)
             }
             Some(_) => None,
             None => {
-                dummy_verify(&password);
+                dummy_verify_in(&password, memory);
                 None
             }
         })
