@@ -28,6 +28,40 @@ enum Command {
     /// Create API tokens for staff accounts.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent backup of the site (database and media) into a new directory,
+    /// while it serves.
+    Backup(BackupArgs),
+    /// Bring a backup back into an empty data directory (and empty database).
+    Restore(RestoreArgs),
+    /// Check the database and the media files; exits non-zero if anything is wrong.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The directory to write the backup into; it must not exist or be empty.
+    #[arg(value_name = "DEST")]
+    dest: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// A directory written by `masthead backup`.
+    #[arg(value_name = "BACKUP")]
+    from: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Delete media files that no image in the library names.
+    #[arg(long)]
+    remove_orphans: bool,
 }
 
 /// Where the data lives; every subcommand that touches data takes these.
@@ -211,6 +245,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::generate::run(&config, args.stories).await
         }
         Command::User(command) => run_user(cli.config.as_deref(), command).await,
+        Command::Backup(args) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::backup::run(&config, &args.dest).await
+        }
+        Command::Restore(args) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::restore::run(&config, &args.from).await
+        }
+        Command::Check(args) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::check::run(&config, args.remove_orphans).await
+        }
         Command::Token(TokenCommand::Create(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             crate::token::create(&config, &args.user, &args.name, args.scope.as_deref()).await

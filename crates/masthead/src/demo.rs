@@ -8,10 +8,10 @@ use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use masthead_core::{
-    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, RoundupItem, Slug,
-    VideoUrl,
+    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, MediaId, NoteKind,
+    RoundupItem, Slug, VideoUrl,
 };
-use masthead_media::{UploadLimits, variant_name};
+use masthead_media::{FileStorage, MediaStorage, UploadLimits, variant_name};
 use masthead_render::{article_text, render_markdown};
 use masthead_store::{Meeting, NewArticle, NewEvent, NewMedia, Note, Store};
 use serde::Deserialize;
@@ -234,6 +234,24 @@ fn hours_before(now: DateTime<Utc>, hours: f64) -> DateTime<Utc> {
     now - Duration::seconds((hours * 3600.0) as i64)
 }
 
+/// Stores a demo image's files and row the way uploads do (recorded as begun, files written
+/// atomically, row added as the record ends), so an interrupted load leaves nothing the
+/// start-up sweep does not remove.
+async fn store_media(
+    store: &Store,
+    storage: &FileStorage,
+    (new, files): (NewMedia, Vec<(String, Vec<u8>)>),
+    now: DateTime<Utc>,
+) -> anyhow::Result<MediaId> {
+    store
+        .begin_media_upload(&new.storage_name, &new.variants, now)
+        .await?;
+    for (name, bytes) in files {
+        storage.put(&name, bytes).await?;
+    }
+    Ok(store.finish_media_upload(&new, now).await?)
+}
+
 /// Loads the demo into `store` if it holds no articles, copying images into `media_dir`.
 pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Loaded> {
     if store.has_articles().await? {
@@ -251,7 +269,8 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
     // file by the upload pipeline and written beside each use.
     let mut uses = 0;
     let mut resized: HashMap<&str, Vec<(u32, Vec<u8>)>> = HashMap::new();
-    let mut media = |file: &str, alt: &str, credit: &str| -> anyhow::Result<NewMedia> {
+    type Files = Vec<(String, Vec<u8>)>;
+    let mut media = |file: &str, alt: &str, credit: &str| -> anyhow::Result<(NewMedia, Files)> {
         let (name, bytes) = IMAGES
             .iter()
             .find(|(name, _)| *name == file)
@@ -270,16 +289,13 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
         }
         uses += 1;
         let storage_name = format!("demo-{uses:03}-{file}");
-        let write = |name: &str, bytes: &[u8]| {
-            let path = media_dir.join(name);
-            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-        };
-        write(&storage_name, bytes)?;
         let copies = resized.get(name).map(Vec::as_slice).unwrap_or_default();
-        for (width, bytes) in copies {
-            write(&variant_name(&storage_name, *width), bytes)?;
-        }
-        Ok(NewMedia {
+        let mut files: Vec<(String, Vec<u8>)> = copies
+            .iter()
+            .map(|(width, bytes)| (variant_name(&storage_name, *width), bytes.clone()))
+            .collect();
+        files.push((storage_name.clone(), bytes.to_vec()));
+        let new = NewMedia {
             storage_name,
             original_name: file.to_owned(),
             content_type: "image/jpeg".into(),
@@ -290,8 +306,10 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
             credit: credit.to_owned(),
             uploaded_by: None,
             variants: copies.iter().map(|(w, _)| *w).collect(),
-        })
+        };
+        Ok((new, files))
     };
+    let storage = FileStorage::at(media_dir);
 
     let mut sections = HashMap::new();
     for s in &demo.sections {
@@ -305,7 +323,7 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
     let mut authors = HashMap::new();
     for a in &demo.authors {
         let photo = match a.photo.as_deref() {
-            Some(file) => Some(store.insert_media(&media(file, &a.name, "")?, now).await?),
+            Some(file) => Some(store_media(store, &storage, media(file, &a.name, "")?, now).await?),
             None => None,
         };
         authors.insert(
@@ -322,12 +340,13 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
     for a in &demo.articles {
         let image = match &a.image {
             Some(img) => Some(
-                store
-                    .insert_media(
-                        &media(&img.file, &img.alt, img.credit.as_deref().unwrap_or(""))?,
-                        now,
-                    )
-                    .await?,
+                store_media(
+                    store,
+                    &storage,
+                    media(&img.file, &img.alt, img.credit.as_deref().unwrap_or(""))?,
+                    now,
+                )
+                .await?,
             ),
             None => None,
         };

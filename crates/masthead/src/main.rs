@@ -1,10 +1,13 @@
 //! The `masthead` binary: the command line, configuration, and wiring of the library crates.
 
+mod backup;
+mod check;
 mod cli;
 mod config;
 mod demo;
 mod generate;
 mod listen;
+mod restore;
 mod serve;
 mod token;
 mod user;

@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, housekeeping, router};
+use masthead_web::{AppState, SiteConfig, housekeeping, media_upkeep, router};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -18,6 +18,8 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    let checked =
+        crate::check::at_start(&store, crate::backup::sqlite_file(&config).as_deref()).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
     let demo_site = if demo { Some(demo::site()?) } else { None };
@@ -77,6 +79,12 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
+    media_upkeep::sweep_at_start(&state)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    if !checked {
+        tokio::spawn(crate::check::in_background(store.clone()));
+    }
     let poller = tokio::spawn(state.clone().poll());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
 

@@ -18,7 +18,8 @@
 //!
 //! ```ignore
 //! let processed = tokio::task::spawn_blocking(move || process_upload(&bytes, &limits)).await??;
-//! let name = save_image(storage.as_ref(), processed).await?;
+//! let name = storage_name(processed.extension);
+//! save_image(storage.as_ref(), &name, processed).await?;
 //! ```
 
 mod error;
@@ -31,4 +32,4 @@ pub use names::{
     content_type_for_name, is_valid_name, split_variant_name, storage_name, variant_name,
 };
 pub use pipeline::{ProcessedImage, UploadLimits, VARIANT_WIDTHS, Variant, process_upload};
-pub use storage::{FileStorage, MediaStorage, StorageFuture, save_image};
+pub use storage::{FileStorage, MediaStorage, StorageFuture, StoredFile, save_image};

@@ -17,6 +17,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::{MediaError, ProcessedImage, is_valid_name, storage_name, variant_name};
+use std::time::{Duration, SystemTime};
 
 /// The future every [`MediaStorage`] method returns.
 pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, MediaError>> + Send + 'a>>;
@@ -40,35 +41,61 @@ pub trait MediaStorage: Send + Sync {
     /// it with ranges instead of reading it whole; `None` for a name [`is_valid_name`]
     /// refuses, or for storage that keeps files elsewhere (then readers use [`Self::get`]).
     fn local_path(&self, name: &str) -> Option<PathBuf>;
+
+    /// Every stored file, with its size, for `masthead check` and `masthead backup`,
+    /// including temporary files of writes in progress (or interrupted), marked as such.
+    fn list(&self) -> StorageFuture<'_, Vec<StoredFile>>;
+
+    /// Removes temporary files of writes that began more than `older_than` ago (a write
+    /// takes well under a second; older ones were interrupted by a crash). Returns how
+    /// many were removed.
+    fn sweep_temporary(&self, older_than: Duration) -> StorageFuture<'_, usize>;
 }
 
-/// Stores a processed image under a new [`storage_name`] and returns that name.
-/// Variants are written first and the original last, so if the original exists its
-/// variants do too (`{stem}-{width}w.{ext}`, see [`variant_name`]). If a write
+/// A file in media storage, as [`MediaStorage::list`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Its name; names [`is_valid_name`] refuses are listed too (something other than
+    /// masthead put them there), so a check can report them.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Whether it is the temporary file of a write in progress, or of one a crash
+    /// interrupted ([`MediaStorage::sweep_temporary`] removes those).
+    pub temporary: bool,
+}
+
+/// Stores a processed image as `name` (a fresh [`storage_name`](crate::storage_name)) with
+/// its variants. Variants are written first and the original last, so if the original
+/// exists its variants do too (`{stem}-{width}w.{ext}`, see [`variant_name`]). If a write
 /// fails, the files already written are deleted (best effort) and the error returned.
+///
+/// The caller records the upload as begun in the database *before* calling this and
+/// finishes it (the media row) after, so a crash in between leaves a record that the
+/// start-up sweep follows to these files (see the web crate's `media_upkeep`).
 ///
 /// # Errors
 ///
 /// The first [`MediaError::Storage`] from `storage`.
 pub async fn save_image(
     storage: &dyn MediaStorage,
+    name: &str,
     image: ProcessedImage,
-) -> Result<String, MediaError> {
-    let name = storage_name(image.extension);
+) -> Result<(), MediaError> {
     let mut written = Vec::new();
     for variant in image.variants {
-        let variant_name = variant_name(&name, variant.width);
+        let variant_name = variant_name(name, variant.width);
         if let Err(error) = storage.put(&variant_name, variant.bytes).await {
             remove_all(storage, &written).await;
             return Err(error);
         }
         written.push(variant_name);
     }
-    if let Err(error) = storage.put(&name, image.original).await {
+    if let Err(error) = storage.put(name, image.original).await {
         remove_all(storage, &written).await;
         return Err(error);
     }
-    Ok(name)
+    Ok(())
 }
 
 async fn remove_all(storage: &dyn MediaStorage, names: &[String]) {
@@ -190,13 +217,74 @@ impl MediaStorage for FileStorage {
             .await
         })
     }
+
+    fn list(&self) -> StorageFuture<'_, Vec<StoredFile>> {
+        Box::pin(async move {
+            let dir = Arc::clone(&self.dir);
+            blocking(format!("list {}", dir.display()), move || list_dir(&dir)).await
+        })
+    }
+
+    fn sweep_temporary(&self, older_than: Duration) -> StorageFuture<'_, usize> {
+        Box::pin(async move {
+            let dir = Arc::clone(&self.dir);
+            blocking(format!("sweep {}", dir.display()), move || {
+                sweep_dir(&dir, older_than)
+            })
+            .await
+        })
+    }
+}
+
+/// The prefix of temporary files; the leading dot keeps them from ever passing
+/// [`is_valid_name`], so they are never served.
+const TEMP_PREFIX: &str = ".tmp-";
+
+fn list_dir(dir: &Path) -> io::Result<Vec<StoredFile>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        files.push(StoredFile {
+            temporary: name.starts_with(TEMP_PREFIX),
+            name,
+            size: meta.len(),
+        });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+fn sweep_dir(dir: &Path, older_than: Duration) -> io::Result<usize> {
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let modified = entry.metadata()?.modified()?;
+        // A clock that went backwards makes the file look new: keep it for now.
+        let age = now.duration_since(modified).unwrap_or(Duration::ZERO);
+        if age >= older_than {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Writes `bytes` to a temporary file in `dir`, syncs it, renames it to `path` and
 /// syncs `dir` so the rename itself survives a crash.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // The leading dot keeps temporary files from ever passing `is_valid_name`.
-    let tmp = dir.join(format!(".tmp-{}", storage_name("part")));
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}", storage_name("part")));
     let result = (|| {
         let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         file.write_all(bytes)?;

@@ -593,7 +593,10 @@ async fn processed_image_is_saved_with_its_variants() {
             .unwrap();
     let original = processed.original.clone();
 
-    let name = save_image(storage.as_ref(), processed).await.unwrap();
+    let name = masthead_media::storage_name(processed.extension);
+    save_image(storage.as_ref(), &name, processed)
+        .await
+        .unwrap();
     assert!(name.ends_with(".jpg") && name.len() == 36, "{name}");
     assert_eq!(storage.get(&name).await.unwrap(), Some(original));
     for width in [320, 640, 1024] {

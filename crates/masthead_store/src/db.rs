@@ -18,7 +18,7 @@
 //! statement, before reading, and waits for it. `clippy.toml` forbids `Pool::begin`.
 
 use crate::tokens::TokenTouches;
-use crate::{Result, StoreError, migrate};
+use crate::{Result, StoreError, integrity, migrate};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 use std::sync::Arc;
@@ -87,6 +87,9 @@ impl Store {
         };
         let size_limit = Arc::new(AtomicU64::new(0));
         let (limit_on_connect, limit_on_acquire) = (size_limit.clone(), size_limit.clone());
+        if backend == Backend::Sqlite {
+            integrity::probe_sqlite(&url, &sqlite_path(&url)).await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .min_connections(1)
@@ -149,6 +152,9 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| {
+                if let Some(damaged) = integrity::damaged(&e, &sqlite_path(&url)) {
+                    return damaged;
+                }
                 StoreError::Config(format!(
                     "cannot open the database at {}: {e}. {}",
                     redact_url(&url),
@@ -168,7 +174,13 @@ impl Store {
             full_since: Arc::default(),
             size_limit,
         };
-        migrate::run(&store).await?;
+        migrate::run(&store).await.map_err(|e| match &e {
+            StoreError::Migrate(
+                sqlx::migrate::MigrateError::Execute(source)
+                | sqlx::migrate::MigrateError::ExecuteMigration(source, _),
+            ) => integrity::damaged(source, &sqlite_path(&url)).unwrap_or(e),
+            _ => e,
+        })?;
         if backend == Backend::Sqlite {
             store.clear_sqlite_stat4().await?;
         }
@@ -267,6 +279,14 @@ fn backend_of(url: &str) -> Result<Backend> {
             redact_url(url)
         )))
     }
+}
+
+/// The file an `sqlite://` URL names (without its query), for messages; empty otherwise.
+fn sqlite_path(url: &str) -> String {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest).to_owned())
+        .unwrap_or_default()
 }
 
 /// The URL with any password replaced by `***`, for messages and logs.

@@ -23,27 +23,11 @@ macro_rules! media_columns {
 }
 
 impl Store {
-    /// Records a stored image.
+    /// Records a stored image. Uploads go through [`Store::begin_media_upload`] and
+    /// [`Store::finish_media_upload`] instead, so a crash cannot leave files without a row.
     pub async fn insert_media(&self, media: &NewMedia, now: DateTime<Utc>) -> Result<MediaId> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO media (storage_name, original_name, content_type, width, height, byte_size, alt_text, \
-             credit, uploaded_by, variants, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             RETURNING id",
-        )
-        .bind(&media.storage_name)
-        .bind(&media.original_name)
-        .bind(&media.content_type)
-        .bind(media.width)
-        .bind(media.height)
-        .bind(media.byte_size)
-        .bind(&media.alt)
-        .bind(&media.credit)
-        .bind(media.uploaded_by.map(|u| u.0))
-        .bind(serde_json::to_string(&media.variants)?)
-        .bind(to_micros(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(MediaId(id))
+        let mut conn = self.pool.acquire().await?;
+        insert_media_row(&mut conn, media, now).await
     }
 
     /// The content type of the stored image `storage_name`, if it is known.
@@ -130,6 +114,33 @@ impl Store {
         self.commit(tx).await?;
         Ok(())
     }
+}
+
+/// Inserts the media row on `conn` (inside a transaction or not) and returns its id.
+pub(crate) async fn insert_media_row(
+    conn: &mut sqlx::AnyConnection,
+    media: &NewMedia,
+    now: DateTime<Utc>,
+) -> Result<MediaId> {
+    let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO media (storage_name, original_name, content_type, width, height, byte_size, alt_text, \
+             credit, uploaded_by, variants, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             RETURNING id",
+        )
+        .bind(&media.storage_name)
+        .bind(&media.original_name)
+        .bind(&media.content_type)
+        .bind(media.width)
+        .bind(media.height)
+        .bind(media.byte_size)
+        .bind(&media.alt)
+        .bind(&media.credit)
+        .bind(media.uploaded_by.map(|u| u.0))
+        .bind(serde_json::to_string(&media.variants)?)
+        .bind(to_micros(now))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(MediaId(id))
 }
 
 /// A stored image as the media library lists it.

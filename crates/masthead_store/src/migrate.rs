@@ -26,6 +26,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_login_devices.sql"),
         include_str!("../migrations/postgres/0003_login_devices.sql"),
     ),
+    (
+        4,
+        "media uploads",
+        include_str!("../migrations/sqlite/0004_media_uploads.sql"),
+        include_str!("../migrations/postgres/0004_media_uploads.sql"),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

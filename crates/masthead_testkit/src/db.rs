@@ -29,33 +29,7 @@ impl TestDb {
 
     /// A fresh PostgreSQL database. Panics with instructions when no server is configured.
     pub async fn postgres() -> Self {
-        let admin_url = std::env::var("MASTHEAD_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-            panic!(
-                "MASTHEAD_TEST_POSTGRES_URL is not set. Run the suite with scripts/test.sh, which starts a \
-                 throwaway PostgreSQL server, or point the variable at a server where this user may create databases."
-            )
-        });
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "mh_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            chrono::Utc::now().timestamp_micros() % 1_000_000
-        );
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| {
-                panic!("cannot reach the test PostgreSQL server at {admin_url}: {e}")
-            });
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        admin.close().await.ok();
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .expect("database URL with a database name");
-        let url = format!("{base}/{name}");
+        let url = empty_postgres_database().await;
         let store = Store::connect(&url)
             .await
             .expect("open PostgreSQL test database");
@@ -111,4 +85,35 @@ impl HeldLock {
             .expect("release the lock");
         self.conn.close().await.expect("close");
     }
+}
+
+/// The URL of a new, empty PostgreSQL database (no migrations applied) on the server named
+/// by `MASTHEAD_TEST_POSTGRES_URL`, e.g. for restoring a backup into. Panics with
+/// instructions when no server is configured.
+pub async fn empty_postgres_database() -> String {
+    let admin_url = std::env::var("MASTHEAD_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "MASTHEAD_TEST_POSTGRES_URL is not set. Run the suite with scripts/test.sh, which starts a \
+             throwaway PostgreSQL server, or point the variable at a server where this user may create databases."
+        )
+    });
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "mh_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    );
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server at {admin_url}: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("database URL with a database name");
+    format!("{base}/{name}")
 }

@@ -18,7 +18,7 @@ mod staff;
 pub use app::{TestApp, TestResponse};
 pub use binary::{RawResponse, RunningBinary, http};
 pub use browser::Browser;
-pub use db::{HeldLock, TestDb};
+pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use fixtures::{ArticleBuilder, Desk, t0};
 pub use html::assert_valid_html;
 pub use server::TestServer;

@@ -1,5 +1,6 @@
 //! Upkeep every app server runs in the background: recording scheduled stories as published
-//! once their time has come, and deleting expired sessions and old login-attempt counts.
+//! once their time has come, deleting expired sessions and old login-attempt counts, and
+//! deleting the files of uploads a crash interrupted (`media_upkeep.rs`).
 //!
 //! Readers see a due story whether or not this has run (the visibility rule covers it);
 //! promotion records the change in the story's status and the audit log, exactly once across
@@ -53,6 +54,12 @@ pub async fn run(state: AppState) {
                 .await
             {
                 tracing::warn!(error = %e, "could not delete old login attempt counts");
+            }
+            let grace = crate::media_upkeep::UPLOAD_GRACE;
+            if let Err(e) =
+                crate::media_upkeep::sweep(&state.store, state.media.as_ref(), grace, now).await
+            {
+                tracing::warn!(error = %e, "could not clean up after interrupted uploads");
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod freshness;
 mod headers;
 pub mod housekeeping;
 pub mod media_library;
+pub mod media_upkeep;
 mod params;
 mod parts;
 mod render;

@@ -10,8 +10,11 @@
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use masthead_core::{MediaId, SiteAction};
-use masthead_media::{MediaError, UploadLimits, process_upload, save_image, variant_name};
-use masthead_store::NewMedia;
+use masthead_media::{
+    MediaError, ProcessedImage, UploadLimits, process_upload, save_image, storage_name,
+    variant_name,
+};
+use masthead_store::{NewMedia, StoreError};
 use tokio::sync::Semaphore;
 
 /// The limits every upload is held to.
@@ -79,7 +82,7 @@ pub async fn upload(
 
     let variants: Vec<u32> = processed.variants.iter().map(|v| v.width).collect();
     let new = NewMedia {
-        storage_name: String::new(),
+        storage_name: storage_name(processed.extension),
         original_name,
         content_type: processed.content_type.to_owned(),
         width: i64::from(processed.width),
@@ -90,19 +93,50 @@ pub async fn upload(
         uploaded_by: Some(staff.user.id),
         variants,
     };
-    let storage_name = save_image(state.media.as_ref(), processed)
+    store_image(state, processed, &new).await
+}
+
+/// Stores an image's files and its row so that a crash at any point leaves either both or
+/// something the start-up sweep removes (see `media_upkeep.rs`): the upload is recorded as
+/// begun, the files are written, then the row is added as the record ends.
+async fn store_image(
+    state: &AppState,
+    processed: ProcessedImage,
+    new: &NewMedia,
+) -> Result<MediaId, WebError> {
+    state
+        .store
+        .begin_media_upload(&new.storage_name, &new.variants, state.clock.now())
+        .await?;
+    if let Err(error) = save_image(state.media.as_ref(), &new.storage_name, processed).await {
+        abandon(state, &new.storage_name).await;
+        return Err(media_error(error));
+    }
+    match state
+        .store
+        .finish_media_upload(new, state.clock.now())
         .await
-        .map_err(media_error)?;
-    let new = NewMedia {
-        storage_name,
-        ..new
-    };
-    match state.store.insert_media(&new, state.clock.now()).await {
+    {
         Ok(id) => Ok(id),
-        Err(error) => {
+        Err(StoreError::NotFound) => {
+            // A sweep took the record and is deleting the files; make sure of it.
             remove_files(state, &new.storage_name, &new.variants).await;
-            Err(error.into())
+            Err(WebError::Internal(
+                "the upload's record was removed by a sweep before it finished".into(),
+            ))
         }
+        // Whether the transaction committed is unknown (the database may have dropped the
+        // connection at COMMIT), so the files stay: if it did not, the record stays too and
+        // the sweep deletes them; if it did, they belong to the row.
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Drops the record of an upload whose files are gone. If that fails too, the sweep drops
+/// it later.
+async fn abandon(state: &AppState, storage_name: &str) {
+    if let Err(e) = state.store.abandon_media_upload(storage_name).await {
+        tracing::warn!(error = %e, "could not drop the record of a failed upload");
     }
 }
 
@@ -190,9 +224,8 @@ fn media_error(error: MediaError) -> WebError {
     }
 }
 
-/// Deletes an image's files after its row could not be written, so a failed upload leaves
-/// nothing behind. Best effort: the database error is the one to report, and files under a
-/// random name that no row points to are never served.
+/// Deletes the files of an upload whose record a sweep took. Best effort: the sweep that
+/// took it deletes them too.
 async fn remove_files(state: &AppState, storage_name: &str, variants: &[u32]) {
     for width in variants {
         if let Err(e) = state
