@@ -2,126 +2,15 @@
 //! graceful shutdown, and the errors an operator sees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use masthead_testkit::TestDb;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use masthead_testkit::{RunningBinary, TestDb};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 
-/// A running `masthead serve`, stopped with SIGTERM when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Server {
-    /// Starts the binary and waits for its "listening" line (not a sleep).
-    fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd.env_remove("MASTHEAD_DATABASE_URL")
-            .env_remove("MASTHEAD_DATA_DIR")
-            .env("MASTHEAD_LOG", "info");
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start masthead");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (etx, erx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                let _ = etx.send(line);
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| {
-                let err: Vec<String> = erx.try_iter().collect();
-                panic!("masthead did not report listening; stderr: {err:#?}")
-            });
-        let addr = line
-            .strip_prefix("masthead: listening on http://")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Server {
-            child,
-            addr,
-            stderr: erx,
-        }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        http_get(&self.addr, path)
-    }
-
-    /// Sends SIGTERM and waits for a clean exit, returning everything logged.
-    fn stop(mut self) -> String {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let exit = self.child.wait().expect("wait");
-        assert!(
-            exit.success(),
-            "masthead exited with {exit:?} after SIGTERM"
-        );
-        let mut log = String::new();
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
-            log.push_str(&line);
-            log.push('\n');
-        }
-        log
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal HTTP/1.1 GET over a real socket.
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+/// Starts the real binary (`serve --addr 127.0.0.1:0 ARGS…`) and waits until it listens.
+fn start(args: &[&str], envs: &[(&str, &str)]) -> RunningBinary {
+    RunningBinary::start(BIN, args, envs)
 }
 
 fn run_fails(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> String {
@@ -138,7 +27,7 @@ fn run_fails(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn check_demo_site(server: &Server) {
+fn check_demo_site(server: &RunningBinary) {
     let (status, home) = server.get("/");
     assert_eq!(status, 200);
     assert!(home.contains("The Cedar Hollow Courier") && home.contains("Latest News Stories"));
@@ -184,7 +73,7 @@ fn check_demo_site(server: &Server) {
 }
 
 /// Every page of the demo (each story of every kind, every list) passes the HTML checker.
-fn validate_every_demo_page(server: &Server) {
+fn validate_every_demo_page(server: &RunningBinary) {
     let mut paths: Vec<String> = vec!["/".into(), "/events".into(), "/no-such-page".into()];
     for page in 1..=3 {
         let (_, list) = server.get(&format!("/latest?page={page}"));
@@ -221,7 +110,7 @@ fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    let server = Server::start(&["--demo", "--data-dir", data], &[]);
+    let server = start(&["--demo", "--data-dir", data], &[]);
     check_demo_site(&server);
     validate_every_demo_page(&server);
     let log = server.stop();
@@ -233,7 +122,7 @@ fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
     assert!(Path::new(data).join("masthead.db").exists());
 
     // The README's command works every time: a second --demo run loads nothing and serves.
-    let again = Server::start(
+    let again = start(
         &["--demo", "--data-dir", data],
         &[("MASTHEAD_PAGE_CACHE", "off")],
     );
@@ -249,7 +138,7 @@ async fn demo_on_postgres_serves() {
     let url = db.url.clone();
     let data = data.to_str().unwrap().to_owned();
     tokio::task::spawn_blocking(move || {
-        let server = Server::start(
+        let server = start(
             &["--demo", "--data-dir", &data, "--database-url", &url],
             &[],
         );
@@ -317,7 +206,7 @@ fn configuration_layers_file_then_env_then_flags() {
     .unwrap();
     let data = dir.path().join("data");
     let config = dir.path().join("site.toml");
-    let server = Server::start(
+    let server = start(
         &[
             "--config",
             config.to_str().unwrap(),
@@ -334,7 +223,7 @@ fn configuration_layers_file_then_env_then_flags() {
         "{home}"
     );
     server.stop();
-    let flagged = Server::start(
+    let flagged = start(
         &[
             "--config",
             config.to_str().unwrap(),
@@ -367,7 +256,7 @@ async fn a_story_due_while_down_is_published_at_start() {
     let data = db.dir.path().join("data");
     let data = data.to_str().unwrap().to_owned();
     let server = tokio::task::spawn_blocking(move || {
-        Server::start(&["--data-dir", &data, "--database-url", &url], &[])
+        start(&["--data-dir", &data, "--database-url", &url], &[])
     })
     .await
     .unwrap();
