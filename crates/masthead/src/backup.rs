@@ -9,7 +9,8 @@
 //! backup (the recovery point is the moment the backup started).
 //!
 //! The layout is `DEST/manifest.toml`, `DEST/masthead.db` or `DEST/database.pgdump`
-//! (`pg_dump` custom format) and `DEST/media/`. The manifest is written last, atomically:
+//! (`pg_dump` custom format) and `DEST/media/`. The manifest, with every file's size and
+//! SHA-256 (so `restore` finds a damaged backup before it writes anything), is written last, atomically:
 //! a directory without one is an interrupted backup, and `masthead restore` refuses it.
 
 use crate::config::Config;
@@ -20,6 +21,7 @@ use masthead_media::{FileStorage, MediaStorage, variant_name};
 use masthead_store::snapshot::{self, PgSnapshot};
 use masthead_store::{Backend, MediaFiles, Store};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,6 +49,8 @@ pub struct Manifest {
     pub database: String,
     /// Its size in bytes.
     pub database_bytes: u64,
+    /// Its SHA-256, in hex.
+    pub database_sha256: String,
     /// Media files the database names that were missing on the site when it was backed up.
     #[serde(default)]
     pub missing: Vec<String>,
@@ -62,6 +66,8 @@ pub struct ManifestFile {
     pub name: String,
     /// Its size in bytes.
     pub bytes: u64,
+    /// Its SHA-256, in hex.
+    pub sha256: String,
 }
 
 /// The backend name used in manifests.
@@ -183,6 +189,7 @@ pub async fn run(config: &Config, dest: &Path) -> anyhow::Result<()> {
         snapshot_at,
         database: database.to_owned(),
         database_bytes: std::fs::metadata(dest.join(database))?.len(),
+        database_sha256: sha256_file(&dest.join(database))?,
         missing,
         media: copied,
     };
@@ -234,9 +241,14 @@ async fn copy_media(
         match source.get(&name).await.map_err(|e| anyhow!("{e}"))? {
             Some(bytes) => {
                 let len = bytes.len() as u64;
+                let sha256 = sha256_hex(&bytes);
                 target.put(&name, bytes).await.map_err(|e| anyhow!("{e}"))?;
                 bar.inc(len);
-                copied.push(ManifestFile { name, bytes: len });
+                copied.push(ManifestFile {
+                    name,
+                    bytes: len,
+                    sha256,
+                });
             }
             None => missing.push(name),
         }
@@ -253,6 +265,40 @@ fn write_manifest(dest: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     std::fs::rename(&tmp, dest.join(MANIFEST))
         .with_context(|| format!("cannot write the manifest in {}", dest.display()))?;
     sync_file(dest)
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The SHA-256 of a file, read in chunks (a database may be gigabytes).
+pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(digest.len() * 2);
+    for byte in digest {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
 }
 
 /// Flushes a file (or directory) to disk.

@@ -2,7 +2,7 @@
 //! data directory (and, on PostgreSQL, an empty database).
 //!
 //! Everything is checked before anything is written: the manifest (a backup without one was
-//! interrupted), the backend, every file's size, and on SQLite the copy's
+//! interrupted), the backend, every file's size and SHA-256, and on SQLite the copy's
 //! `PRAGMA integrity_check`. Media files go in first and the database last, so an
 //! interrupted restore never leaves a database that names missing images; the database file
 //! is copied under a temporary name and renamed into place. Afterwards the restored
@@ -10,8 +10,8 @@
 //! and quick-checked.
 
 use crate::backup::{
-    MANIFEST, Manifest, PG_FILE, SQLITE_FILE, byte_bar, run_pg_tool, spinner, sqlite_file,
-    sync_file,
+    MANIFEST, Manifest, PG_FILE, SQLITE_FILE, byte_bar, run_pg_tool, sha256_file, spinner,
+    sqlite_file, sync_file,
 };
 use crate::config::Config;
 use anyhow::{Context, anyhow, bail};
@@ -128,7 +128,7 @@ fn read_manifest(from: &Path) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// Every file the manifest lists is there with its size.
+/// Every file the manifest lists is there with its size and checksum.
 fn check_files(from: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).ok();
     let db = from.join(&manifest.database);
@@ -139,13 +139,21 @@ fn check_files(from: &Path, manifest: &Manifest) -> anyhow::Result<()> {
             manifest.database_bytes
         );
     }
+    if sha256_file(&db)? != manifest.database_sha256 {
+        bail!(
+            "the backup's {} is damaged (its SHA-256 differs from the manifest's); use another backup",
+            manifest.database
+        );
+    }
     for file in &manifest.media {
         if !masthead_media::is_valid_name(&file.name) {
             bail!("the backup lists an odd media name {:?}", file.name);
         }
-        if size(&from.join("media").join(&file.name)) != Some(file.bytes) {
+        let path = from.join("media").join(&file.name);
+        if size(&path) != Some(file.bytes) || sha256_file(&path)? != file.sha256 {
             bail!(
-                "the backup's media/{} is missing or not {} bytes: the backup is damaged; use another",
+                "the backup's media/{} is missing, not {} bytes, or damaged (its SHA-256 differs \
+                 from the manifest's); use another backup",
                 file.name,
                 file.bytes
             );

@@ -604,7 +604,7 @@ fn check_reports_missing_and_orphaned_media_and_removes_orphans_on_request() {
 }
 
 #[test]
-fn restore_refuses_a_used_data_directory_an_interrupted_backup_and_another_backend() {
+fn restore_refuses_a_used_data_directory_an_interrupted_or_damaged_backup_and_another_backend() {
     let site = generated();
     let backup = site.dir.path().join("backup");
     site.run_ok(&["backup", backup.to_str().unwrap()]);
@@ -646,6 +646,19 @@ fn restore_refuses_a_used_data_directory_an_interrupted_backup_and_another_backe
         "{err}"
     );
     assert!(!Path::new(&fresh.data_dir()).join("media").exists() || media_is_empty(&fresh));
+
+    // A flipped byte in the backup (same size) is found before anything is written.
+    let db = backup.join("masthead.db");
+    let good = std::fs::read(&db).unwrap();
+    let mut bad = good.clone();
+    let middle = bad.len() / 2;
+    bad[middle] ^= 0x01;
+    std::fs::write(&db, &bad).unwrap();
+    let out = fresh.run(&["restore", backup.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("SHA-256"), "{err}");
+    assert!(!fresh.data_dir().join("masthead.db").exists());
+    std::fs::write(&db, &good).unwrap();
 
     fresh.run_ok(&["restore", backup.to_str().unwrap()]);
     let report = fresh.run_ok(&["check"]);
