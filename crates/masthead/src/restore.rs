@@ -39,6 +39,19 @@ pub async fn run(config: &Config, from: &Path) -> anyhow::Result<()> {
     check_files(from, &manifest)?;
     let media_dir = config.data_dir.join("media");
     check_empty(&media_dir, sqlite.as_deref())?;
+    if sqlite.is_none() {
+        let url = config.database_url();
+        let empty = masthead_store::snapshot::postgres_is_empty(&url)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        if !empty {
+            bail!(
+                "the database {} is not empty: restore only into an empty database. Create \
+                 one (createdb) and point --database-url at it",
+                masthead_store::redact_url(&url)
+            );
+        }
+    }
 
     if sqlite.is_some() {
         let step = spinner("checking the backup's database");
@@ -73,13 +86,7 @@ pub async fn run(config: &Config, from: &Path) -> anyhow::Result<()> {
                     from.join(PG_FILE).display().to_string(),
                 ],
             )
-            .await
-            .map_err(|e| {
-                anyhow!(
-                    "{e}. The database must be empty: create a new one (createdb) and point \
-                     --database-url at it"
-                )
-            })?;
+            .await?;
         }
     }
     let store = Store::connect(&config.database_url())

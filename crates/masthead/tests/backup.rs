@@ -752,3 +752,21 @@ fn files_of_uploads_killed_mid_way_are_never_orphaned_on_postgres() {
     // grace period; until then `check` lists it as an unfinished upload, not an orphan.
     killed_during_uploads(Site::postgres);
 }
+
+#[test]
+fn restore_refuses_a_postgres_database_that_is_not_empty_before_writing_anything() {
+    let site = Site::postgres();
+    site.serve(&[]).stop();
+    let backup = site.dir.path().join("backup");
+    site.run_ok(&["backup", backup.to_str().unwrap()]);
+    // The same database, which has tables, with a new data directory.
+    let mut other = Site::sqlite();
+    other.flags.extend(site.flags[2..].iter().cloned());
+    let out = other.run(&["restore", backup.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("is not empty"),
+        "{err}"
+    );
+    assert!(!other.data_dir().exists(), "nothing was written");
+}

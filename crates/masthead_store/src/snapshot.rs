@@ -81,20 +81,6 @@ impl Store {
             .await?;
         Ok(PgSnapshot { tx, id })
     }
-
-    /// Whether this database holds no tables of ours yet (a restore target must be empty).
-    pub async fn is_empty(&self) -> Result<bool> {
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            }
-            Backend::Postgres => {
-                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
-            }
-        };
-        let (tables,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
-        Ok(tables == 0)
-    }
 }
 
 impl PgSnapshot {
@@ -136,6 +122,28 @@ pub async fn media_files_in_copy(path: &Path) -> Result<Vec<MediaFiles>> {
             .map_err(|e| crate::integrity::damaged(&e, "").unwrap_or_else(|| e.into()))?;
     conn.close().await?;
     media_files(rows)
+}
+
+/// Whether the PostgreSQL database at `url` has no tables in its schema yet: a restore
+/// target must be empty. Connects without running migrations (which would fill it).
+///
+/// # Errors
+///
+/// `Config` naming the URL (password hidden) if the server cannot be reached.
+pub async fn postgres_is_empty(url: &str) -> Result<bool> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.map_err(|e| {
+        StoreError::Config(format!(
+            "cannot open the database at {}: {e}",
+            crate::redact_url(url)
+        ))
+    })?;
+    let (tables,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
+            .fetch_one(&mut conn)
+            .await?;
+    conn.close().await?;
+    Ok(tables == 0)
 }
 
 /// Runs `PRAGMA integrity_check` on an SQLite copy opened read-only; returns the problems,
