@@ -254,3 +254,33 @@ pub async fn run(config: &Config, remove_orphans: bool) -> anyhow::Result<()> {
     println!("everything checked is whole");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_over_the_start_limit_is_checked_after_listening_not_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("masthead.db");
+        let store = Store::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        assert!(
+            at_start(&store, Some(&db)).await.unwrap(),
+            "checked before serving"
+        );
+        // A sparse file stands for a database past the limit (the check only reads its size).
+        let large = dir.path().join("large.db");
+        std::fs::File::create(&large)
+            .unwrap()
+            .set_len(START_CHECK_MAX_BYTES + 1)
+            .unwrap();
+        assert!(
+            !at_start(&store, Some(&large)).await.unwrap(),
+            "left for later"
+        );
+        store.close().await;
+    }
+}
