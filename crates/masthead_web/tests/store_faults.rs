@@ -241,7 +241,6 @@ async fn a_held_lock_answers_503_within_the_deadline_and_recovers(app: TestApp) 
 /// waited (5 s on SQLite) whenever the database could not take a write. Now the check only
 /// reads, and the use is recorded later, off the request path.
 async fn checking_a_token_never_waits_for_the_write_lock(app: TestApp) {
-    let desk = Desk::create(app.store()).await;
     let (ed, token) = staff(&app, "ed@example.org", Role::Editor).await;
     let lock = app
         .db
@@ -258,7 +257,6 @@ async fn checking_a_token_never_waits_for_the_write_lock(app: TestApp) {
         started.elapsed()
     );
     lock.release().await;
-    let _ = desk;
     // The use is still recorded, once the database takes writes again.
     app.store()
         .touch_token(app.store().list_tokens(ed).await.unwrap()[0].id, t0())
