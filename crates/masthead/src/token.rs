@@ -37,6 +37,15 @@ pub async fn create(
             user.email
         );
     }
+    if !user.totp_enabled && store.two_factor_required(user.role).await? {
+        bail!(
+            "this site requires two-factor login for {}s and {} has not set it up, so a token \
+             would not work; they set it up on their account page in the desk (/admin/account), \
+             then run this again",
+            user.role,
+            user.email
+        );
+    }
     let scope = scope.unwrap_or(user.role);
     if !user.role.at_least(scope) {
         bail!(

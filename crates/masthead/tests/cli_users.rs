@@ -489,6 +489,24 @@ async fn reset_password_prints_a_one_time_link() {
     );
     assert!(run.stdout.contains("/admin/reset/"), "{}", run.stdout);
     assert!(run.stderr.contains("base_url is not set"), "{}", run.stderr);
+    // A new link cancels the older one.
+    let store = Store::connect(&room.sqlite_url()).await.unwrap();
+    let newer = run.stdout.trim().rsplit('/').next().unwrap().to_owned();
+    assert!(
+        store
+            .reset_user(&token_hash(token), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .reset_user(&token_hash(&newer), now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.close().await;
 
     let err = room.fails(
         &["user", "reset-password", "--email", "nobody@example.org"],
@@ -559,4 +577,58 @@ async fn accounts_and_tokens_on_postgres() {
         (owner.user.email.as_str(), owner.role),
         ("jane@example.org", Role::Admin)
     );
+}
+
+/// Makes two-factor login required (as an admin's settings page would) in `store`.
+async fn require_two_factor(store: &Store) {
+    store
+        .save_settings(
+            &[("require_2fa", "1".into())],
+            &masthead_store::Actor::system("test"),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+}
+
+/// Until an editor who must use two-factor login has set it up, the command line makes them
+/// no token (it would not work on the API), and the refusal says what to do.
+fn token_create_refuses_staff_who_must_enrol_first(room: &Newsroom) {
+    let err = room.fails(&["token", "create", "--user", "ed@example.org"], None);
+    assert!(
+        err.contains("two-factor") && err.contains("account page"),
+        "{err}"
+    );
+    room.ok(&["token", "create", "--user", "au@example.org"], None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_refuses_staff_who_must_enrol_first_on_sqlite() {
+    let room = Newsroom::sqlite();
+    room.add("ed@example.org", "Ed Editor", "editor");
+    room.add("au@example.org", "Au Author", "author");
+    let store = Store::connect(&room.sqlite_url()).await.unwrap();
+    require_two_factor(&store).await;
+    store.close().await;
+    token_create_refuses_staff_who_must_enrol_first(&room);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_refuses_staff_who_must_enrol_first_on_postgres() {
+    let db = TestDb::postgres().await;
+    let room = Newsroom {
+        dir: tempfile::tempdir().unwrap(),
+        flags: vec!["--database-url".into(), db.url.clone()],
+    };
+    let room = tokio::task::spawn_blocking(move || {
+        room.add("ed@example.org", "Ed Editor", "editor");
+        room.add("au@example.org", "Au Author", "author");
+        room
+    })
+    .await
+    .unwrap();
+    require_two_factor(&db.store).await;
+    tokio::task::spawn_blocking(move || token_create_refuses_staff_who_must_enrol_first(&room))
+        .await
+        .unwrap();
 }

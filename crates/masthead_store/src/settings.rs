@@ -16,6 +16,20 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Whether staff with `role` must use two-factor login on this site: an admin can require
+    /// it for editors and admins (the `require_2fa` setting).
+    pub async fn two_factor_required(&self, role: masthead_core::Role) -> Result<bool> {
+        if !role.at_least(masthead_core::Role::Editor) {
+            return Ok(false);
+        }
+        let (on,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM settings WHERE name = 'require_2fa' AND value = '1'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(on > 0)
+    }
+
     /// Stores settings (already validated by the caller) in one transaction.
     pub async fn save_settings(
         &self,

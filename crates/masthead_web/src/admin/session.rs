@@ -221,11 +221,7 @@ pub fn proven_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// Whether two-factor login is required for `role` on this site.
 pub async fn totp_required(state: &AppState, role: Role) -> Result<bool, WebError> {
-    if !role.at_least(Role::Editor) {
-        return Ok(false);
-    }
-    let settings = state.store.settings().await?;
-    Ok(settings.get("require_2fa").is_some_and(|v| v == "1"))
+    Ok(state.store.two_factor_required(role).await?)
 }
 
 /// The guard around every admin route but login and reset.
