@@ -116,7 +116,16 @@ fn prepare_dest(dest: &Path) -> anyhow::Result<()> {
         }
     }
     std::fs::create_dir_all(dest.join("media"))
-        .with_context(|| format!("cannot create the backup directory {}", dest.display()))
+        .with_context(|| format!("cannot create the backup directory {}", dest.display()))?;
+    // A backup holds password hashes, two-factor secrets and every draft: only its owner
+    // may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot make {} private", dest.display()))?;
+    }
+    Ok(())
 }
 
 /// A spinner for a step of unknown length, on standard error (hidden when not a terminal).

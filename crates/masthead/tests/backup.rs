@@ -608,6 +608,15 @@ fn restore_refuses_a_used_data_directory_an_interrupted_or_damaged_backup_and_an
     let site = generated();
     let backup = site.dir.path().join("backup");
     site.run_ok(&["backup", backup.to_str().unwrap()]);
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "a backup is readable by its owner only"
+        );
+    }
     let out = site.run(&["backup", backup.to_str().unwrap()]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is not empty"),
