@@ -14,6 +14,7 @@ mod error;
 mod fragments;
 pub mod freshness;
 mod headers;
+mod health_probe;
 pub mod housekeeping;
 pub mod media_library;
 pub mod media_upkeep;

@@ -5,6 +5,7 @@ use crate::admin::throttle::Throttle;
 use crate::cache::PageCache;
 use crate::fragments::Fragments;
 use crate::freshness::{ContentWatch, POLL_INTERVAL};
+use crate::health_probe::HealthProbe;
 use crate::parts::SharedParts;
 use masthead_core::Clock;
 use masthead_media::{FileStorage, MediaStorage};
@@ -37,9 +38,16 @@ pub struct AppState {
     pub(crate) parts: Arc<SharedParts>,
     pub(crate) fragments: Arc<Fragments>,
     pub(crate) throttle: Throttle,
+    pub(crate) health: Arc<HealthProbe>,
 }
 
 impl AppState {
+    /// How many times `/healthz` has probed the store since start (a passed probe is
+    /// reused for a second, so this grows by at most one a second however often it is asked).
+    pub fn health_probes(&self) -> u64 {
+        self.health.count()
+    }
+
     /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
     /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
@@ -60,6 +68,7 @@ impl AppState {
             parts: Arc::new(SharedParts::new()),
             fragments: Arc::new(Fragments::default()),
             throttle: Throttle::default(),
+            health: Arc::default(),
         }
     }
 

@@ -26,6 +26,7 @@ app_tests!(
     a_held_lock_answers_503_within_the_deadline_and_recovers,
     checking_a_token_never_waits_for_the_write_lock,
     a_desk_save_on_a_busy_database_keeps_the_words,
+    a_flood_of_health_checks_probes_the_store_at_most_once_a_second,
 );
 
 /// How long a request may take to give up on a held lock: the backend's lock deadline
@@ -416,4 +417,36 @@ async fn a_desk_save_on_a_busy_database_keeps_the_words(app: TestApp) {
     lock.release().await;
     let r = app.post_as(&ana, &path, &save).await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+}
+
+/// `/healthz` is public and its probe takes SQLite's write lock for a moment, so a flood of
+/// health checks would have been a flood of write-lock probes. A passed probe is reused for
+/// a second (and concurrent checks wait for the one in flight); a failed one never is.
+async fn a_flood_of_health_checks_probes_the_store_at_most_once_a_second(app: TestApp) {
+    let app = Arc::new(app);
+    let before = app.state.health_probes();
+    let started = Instant::now();
+    let barrier = Arc::new(Barrier::new(50));
+    let checks: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.get("/healthz").await.status
+            })
+        })
+        .collect();
+    for check in checks {
+        assert_eq!(check.await.unwrap(), StatusCode::OK);
+    }
+    for _ in 0..200 {
+        assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    }
+    let probes = app.state.health_probes() - before;
+    let allowed = started.elapsed().as_secs() + 1;
+    assert!(
+        (1..=allowed).contains(&probes),
+        "{probes} probes in {:?} for 250 checks",
+        started.elapsed()
+    );
 }

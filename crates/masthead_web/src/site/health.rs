@@ -13,7 +13,8 @@ use masthead_store::StoreError;
 pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
     const FULL: &str = "The database cannot save anything: its disk is full. Free disk space; \
                         the site recovers by itself, no restart is needed.";
-    let (message, detail) = match (state.store.check_health().await, state.store.full_for()) {
+    let probe = state.health.check(&state.store).await;
+    let (message, detail) = match (probe, state.store.full_for()) {
         (Ok(()), None) => {
             return Ok((
                 [
