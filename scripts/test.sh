@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
 # loopback in a temporary directory (installing Debian's postgresql package first when it
-# is missing and we are root), runs `cargo test --workspace`, then stops the server.
+# is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, runs
+# `cargo test --workspace`, then stops the server.
 # Extra arguments go to cargo test, e.g. `scripts/test.sh -p masthead_store`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,9 +64,24 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  if [ -n "${small_mounted:-}" ]; then umount "$work/small" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# The real full-disk test (masthead_store's write_faults) fills a 4 MiB filesystem of its own.
+if [ -z "${MASTHEAD_TEST_SMALL_DIR:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$work/small"
+    mount -t tmpfs -o size=4m masthead-small "$work/small"
+    small_mounted=1
+    export MASTHEAD_TEST_SMALL_DIR="$work/small"
+  else
+    echo "error: the full-disk test needs a small filesystem: as root, mount one (e.g. \
+mount -t tmpfs -o size=4m tmpfs /mnt/small) and set MASTHEAD_TEST_SMALL_DIR=/mnt/small" >&2
+    exit 1
+  fi
+fi
 
 log "starting a throwaway PostgreSQL ($pg_bin) on 127.0.0.1:$port"
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null

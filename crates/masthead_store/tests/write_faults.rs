@@ -313,14 +313,12 @@ async fn a_full_database_fails_writes_cleanly_and_recovers_without_restart() {
 }
 
 /// The same on a real full disk, where the space runs out under SQLite rather than at a
-/// page cap. Needs a small filesystem of its own, so it is not part of the default run:
-/// as root, `mount -t tmpfs -o size=4m tmpfs /mnt/small`, then
-/// `MASTHEAD_TEST_SMALL_DIR=/mnt/small cargo test -p masthead_store --test write_faults -- --ignored`.
+/// page cap. It needs a small filesystem of its own in `MASTHEAD_TEST_SMALL_DIR`:
+/// `scripts/test.sh` mounts a 4 MiB tmpfs for it (as root), and without one it fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs a small filesystem in MASTHEAD_TEST_SMALL_DIR (see the doc comment)"]
 async fn a_real_full_disk_fails_writes_cleanly_and_recovers_without_restart() {
     let dir = std::env::var("MASTHEAD_TEST_SMALL_DIR")
-        .expect("MASTHEAD_TEST_SMALL_DIR names a small filesystem to fill");
+        .expect("MASTHEAD_TEST_SMALL_DIR names a small filesystem to fill: run scripts/test.sh");
     let dir = tempfile::tempdir_in(dir).unwrap();
     let url = format!("sqlite://{}", dir.path().join("full.db").display());
     let store = Store::connect(&url).await.unwrap();
