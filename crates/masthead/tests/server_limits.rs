@@ -3,21 +3,19 @@
 //! shutdown deadline. None of these involve the database, so they run on SQLite only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use masthead_testkit::RunningBinary;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 /// Far longer than any limit under test: a wait this long means the limit did not apply.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// A running `masthead serve` on an empty SQLite database, killed when dropped.
+/// A running `masthead serve` on an empty SQLite database of its own, killed when dropped.
 struct Server {
-    child: Option<Child>,
-    addr: String,
-    stderr: mpsc::Receiver<String>,
+    bin: RunningBinary,
     _dir: tempfile::TempDir,
 }
 
@@ -25,118 +23,17 @@ impl Server {
     /// Starts the binary with `envs` and waits for its "listening" line (not a sleep).
     fn start(envs: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path().join("data"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env_remove("MASTHEAD_DATABASE_URL")
-            .env_remove("MASTHEAD_DATA_DIR")
-            .env("MASTHEAD_LOG", "info");
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start masthead");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (etx, erx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                let _ = etx.send(line);
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| {
-                let err: Vec<String> = erx.try_iter().collect();
-                panic!("masthead did not report listening; stderr: {err:#?}")
-            });
-        let addr = line
-            .strip_prefix("masthead: listening on http://")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Server {
-            child: Some(child),
-            addr,
-            stderr: erx,
-            _dir: dir,
-        }
+        let data = dir.path().join("data");
+        let bin = RunningBinary::start(BIN, &["--data-dir", data.to_str().unwrap()], envs);
+        Server { bin, _dir: dir }
     }
 
     fn connect(&self) -> Conn {
-        let stream = TcpStream::connect(&self.addr).expect("connect");
+        let stream = TcpStream::connect(&self.bin.addr).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         Conn {
             reader: BufReader::new(stream.try_clone().unwrap()),
             stream,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).expect("running")
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-    }
-
-    /// Waits for a log line containing `text`, returning everything read until then.
-    fn wait_for_log(&self, text: &str) -> String {
-        let mut log = String::new();
-        let deadline = Instant::now() + PATIENCE;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.stderr.recv_timeout(left) {
-                Ok(line) => {
-                    log.push_str(&line);
-                    log.push('\n');
-                    if line.contains(text) {
-                        return log;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!("no log line with {text:?} within {PATIENCE:?}; log:\n{log}")
-    }
-
-    /// Waits (at most [`PATIENCE`]) for the process to exit; returns how long that took and
-    /// whether it exited cleanly.
-    fn wait_exit(mut self) -> (Duration, bool) {
-        let started = Instant::now();
-        let mut child = self.child.take().expect("running");
-        let (tx, rx) = mpsc::channel();
-        let pid = child.id();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait().map(|s| s.success()).unwrap_or(false));
-        });
-        match rx.recv_timeout(PATIENCE) {
-            Ok(clean) => (started.elapsed(), clean),
-            Err(_) => {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-                panic!("masthead was still running {PATIENCE:?} after SIGTERM")
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }
@@ -267,7 +164,7 @@ fn an_idle_keep_alive_connection_closes() {
 fn a_request_whose_body_never_ends_gets_408_at_the_deadline() {
     let server = Server::start(&[("MASTHEAD_REQUEST_TIMEOUT", "1")]);
     let mut conn = server.connect();
-    conn.send(&slow_login_post(&server.addr, false));
+    conn.send(&slow_login_post(&server.bin.addr, false));
     conn.send("email=a");
     let (status, head) = conn.response();
     assert_eq!(status, 408, "{head}");
@@ -314,14 +211,16 @@ fn shutdown_closes_a_slow_upload_after_the_deadline() {
         ("MASTHEAD_REQUEST_TIMEOUT", "600"),
     ]);
     let mut conn = server.connect();
-    conn.send(&slow_login_post(&server.addr, true));
+    conn.send(&slow_login_post(&server.bin.addr, true));
     // 100 Continue: the handler is reading the body, so the request is in flight.
     assert_eq!(conn.response().0, 100);
     conn.send("email=a");
-    server.terminate();
-    let log = server.wait_for_log("closing their connections");
+    server.bin.terminate();
+    let log = server
+        .bin
+        .wait_for_log("closing their connections", PATIENCE);
     assert!(log.contains("shutting down"), "{log}");
-    let (took, clean) = server.wait_exit();
+    let (took, clean) = server.bin.wait_exit(PATIENCE);
     assert!(clean, "masthead did not exit cleanly");
     assert!(took < PATIENCE);
     assert!(conn.closed_by_server());
@@ -331,10 +230,10 @@ fn shutdown_closes_a_slow_upload_after_the_deadline() {
 fn shutdown_lets_a_request_in_flight_finish_within_the_deadline() {
     let server = Server::start(&[("MASTHEAD_SHUTDOWN_TIMEOUT", "30")]);
     let mut conn = server.connect();
-    conn.send(&slow_login_post(&server.addr, true));
+    conn.send(&slow_login_post(&server.bin.addr, true));
     assert_eq!(conn.response().0, 100);
-    server.terminate();
-    server.wait_for_log("shutting down");
+    server.bin.terminate();
+    server.bin.wait_for_log("shutting down", PATIENCE);
     let mut rest = "email=a".to_owned();
     rest.push_str(&"&x=1".repeat(1000));
     rest.truncate(1000);
@@ -344,7 +243,7 @@ fn shutdown_lets_a_request_in_flight_finish_within_the_deadline() {
         status < 500 && status != 408,
         "the in-flight request was cut off: {head}"
     );
-    let (took, clean) = server.wait_exit();
+    let (took, clean) = server.bin.wait_exit(PATIENCE);
     assert!(clean);
     assert!(
         took < Duration::from_secs(10),

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A running `masthead serve`; killed (SIGKILL) when dropped unless stopped first.
 pub struct RunningBinary {
@@ -129,6 +129,53 @@ impl RunningBinary {
     /// What it has logged so far (standard error).
     pub fn log_so_far(&self) -> String {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Sends SIGTERM and returns at once.
+    pub fn terminate(&self) {
+        let pid = rustix::process::Pid::from_raw(self.pid() as i32).expect("running");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    }
+
+    /// Waits up to `patience` for a log line containing `text`, returning everything read
+    /// until then; panics with the log when none comes.
+    pub fn wait_for_log(&self, text: &str, patience: Duration) -> String {
+        let mut log = String::new();
+        let deadline = Instant::now() + patience;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    log.push_str(&line);
+                    log.push('\n');
+                    if line.contains(text) {
+                        return log;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("no log line with {text:?} within {patience:?}; log:\n{log}")
+    }
+
+    /// Waits up to `patience` for the process to exit (killing it and panicking after);
+    /// returns how long that took and whether it exited cleanly.
+    pub fn wait_exit(mut self, patience: Duration) -> (Duration, bool) {
+        let started = Instant::now();
+        let mut child = self.child.take().expect("running");
+        let pid = child.id();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait().map(|s| s.success()).unwrap_or(false));
+        });
+        match rx.recv_timeout(patience) {
+            Ok(clean) => (started.elapsed(), clean),
+            Err(_) => {
+                if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+                panic!("masthead was still running {patience:?} after SIGTERM")
+            }
+        }
     }
 }
 
