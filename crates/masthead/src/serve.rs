@@ -88,9 +88,10 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let poller = tokio::spawn(state.clone().poll());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
 
+    let shutdown = shutdown_signal();
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
     println!("masthead: listening on http://{local} (site {base_url})");
-    listen::serve(listener, router(state), config.limits(), shutdown_signal()).await;
+    listen::serve(listener, router(state), config.limits(), shutdown).await;
     poller.abort();
     upkeep.abort();
     store.close().await;
@@ -98,30 +99,38 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on Ctrl-C or SIGTERM. SIGTERM is registered when this is called, before the
+/// "listening" line: registered at the server loop's first poll instead, a SIGTERM sent as
+/// soon as a supervisor read the line could meet the default action and kill the process
+/// without draining (seen in the backup tests under load).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!(error = %e, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
+        };
+        #[cfg(unix)]
+        let term = async move {
+            match term {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }
