@@ -5,16 +5,14 @@
 //! nothing behind after a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use masthead_testkit::RunningBinary as Server;
+use masthead_testkit::{RunningBinary as Server, run_command};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
-use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 
@@ -32,34 +30,7 @@ struct Site {
 
 /// Runs `masthead ARGS` in `cwd` with `stdin` as input and no inherited settings.
 fn run(args: &[&str], cwd: &Path, stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(cwd)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in [
-        "MASTHEAD_CONFIG",
-        "MASTHEAD_DATABASE_URL",
-        "MASTHEAD_DATA_DIR",
-        "MASTHEAD_BASE_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    let mut child = cmd.spawn().expect("start masthead");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().expect("wait for masthead")
+    run_command(BIN, args, cwd, stdin)
 }
 
 /// One HTTP/1.1 request; the status and the body's exact bytes (images are compared).
@@ -81,31 +52,7 @@ fn try_http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<(u16, Vec<u8>)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let broken = || std::io::Error::other("no whole response");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(broken)?;
-    let status = String::from_utf8_lossy(&raw[..split])
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(broken)?;
-    Ok((status, raw[split + 4..].to_vec()))
+    masthead_testkit::http(addr, method, path, headers, body).map(|r| (r.status, r.bytes))
 }
 
 impl Site {

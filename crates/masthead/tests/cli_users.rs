@@ -5,10 +5,9 @@
 use masthead_core::Role;
 use masthead_core::secret::token_hash;
 use masthead_store::Store;
-use masthead_testkit::TestDb;
-use std::io::Write;
+use masthead_testkit::{TestDb, run_command};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 const GOOD: &str = "correct horse battery staple";
@@ -48,40 +47,16 @@ impl Newsroom {
     /// Runs `masthead ARGS --data flags`, feeding `stdin` when given (else no input, which
     /// is not a terminal).
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .args(&self.flags)
-            .current_dir(self.dir.path())
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for var in [
-            "MASTHEAD_CONFIG",
-            "MASTHEAD_DATABASE_URL",
-            "MASTHEAD_DATA_DIR",
-            "MASTHEAD_BASE_URL",
-            "MASTHEAD_SITE_NAME",
-        ] {
-            cmd.env_remove(var);
-        }
-        let mut child = cmd.spawn().expect("start masthead");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
+        let args: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(self.flags.iter().map(String::as_str))
+            .collect();
         let Output {
             status,
             stdout,
             stderr,
-        } = child.wait_with_output().unwrap();
+        } = run_command(BIN, &args, self.dir.path(), stdin);
         Run {
             code: status.code(),
             stdout: String::from_utf8(stdout).unwrap(),

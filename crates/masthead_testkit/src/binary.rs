@@ -6,7 +6,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -24,7 +25,10 @@ pub struct RawResponse {
     pub status: u16,
     /// The header block, as sent.
     pub head: String,
+    /// The body as text (invalid UTF-8 replaced).
     pub body: String,
+    /// The body's exact bytes (for images).
+    pub bytes: Vec<u8>,
 }
 
 impl RunningBinary {
@@ -210,16 +214,56 @@ pub fn http(
     stream.write_all(body)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no whole response"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("no status line in {text:?}")))?;
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        .ok_or_else(|| std::io::Error::other(format!("no status line in {head:?}")))?;
+    let bytes = raw[split + 4..].to_vec();
     Ok(RawResponse {
         status,
-        head: head.to_owned(),
-        body: body.to_owned(),
+        head,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     })
+}
+
+/// Runs a one-shot `BIN ARGS` (not `serve`) in `cwd` with none of the masthead settings of
+/// the test's own environment, feeding `stdin` when given (else no input, which is not a
+/// terminal), and returns its exit status and output.
+pub fn run_command(bin: &str, args: &[&str], cwd: &Path, stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for var in [
+        "MASTHEAD_CONFIG",
+        "MASTHEAD_DATABASE_URL",
+        "MASTHEAD_DATA_DIR",
+        "MASTHEAD_BASE_URL",
+        "MASTHEAD_SITE_NAME",
+    ] {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd.spawn().expect("start masthead");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for masthead")
 }

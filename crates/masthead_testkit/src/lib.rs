@@ -16,7 +16,7 @@ mod server;
 mod staff;
 
 pub use app::{TestApp, TestResponse};
-pub use binary::{RawResponse, RunningBinary, http};
+pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
 pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use fixtures::{ArticleBuilder, Desk, t0};
