@@ -307,5 +307,5 @@ pub async fn hash_password(state: &AppState, password: Password) -> Result<Strin
         .password_work()
         .run(move |_| masthead_core::password::hash_password(&password))
         .await?
-        .map_err(|e| WebError::Internal(e.to_string()))
+        .map_err(|e| WebError::internal("hashing a password", e))
 }

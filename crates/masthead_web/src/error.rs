@@ -62,9 +62,49 @@ pub enum WebError {
     /// The database's disk is full: nothing can be saved until space is freed.
     #[error("insufficient storage: {0}")]
     InsufficientStorage(String),
-    /// A bug or a broken dependency; the detail is logged, not shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug or a broken dependency: what we were doing, and the error that stopped it (kept
+    /// whole, so the log shows its chain of causes). Logged, never shown.
+    #[error("internal error: {context}")]
+    Internal {
+        /// What we were doing.
+        context: String,
+        /// The cause, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+/// Any error, kept with its chain of causes.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl WebError {
+    /// A 500 for `context`, keeping `source` (and its causes) for the log.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        WebError::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A 500 for a broken invariant with no underlying error.
+    pub fn bug(context: impl Into<String>) -> Self {
+        WebError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+}
+
+/// `error` and each of its causes, joined with ": ".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
 }
 
 impl From<StoreError> for WebError {
@@ -78,14 +118,14 @@ impl From<StoreError> for WebError {
             StoreError::Invalid(i) => {
                 WebError::Unprocessable(format!("{}: {}", i.field, i.message))
             }
-            other => WebError::Internal(format!("{other:#}")),
+            other => WebError::internal("the database", other),
         }
     }
 }
 
 impl From<ThemeError> for WebError {
     fn from(e: ThemeError) -> Self {
-        WebError::Internal(e.to_string())
+        WebError::internal("rendering the theme", e)
     }
 }
 
@@ -169,10 +209,13 @@ impl IntoResponse for WebError {
                     .to_owned(),
                 Some(d),
             ),
-            WebError::Internal(d) => (
+            WebError::Internal { context, source } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. The problem has been logged.".to_owned(),
-                Some(d),
+                Some(match source {
+                    Some(source) => format!("{context}: {}", with_causes(source.as_ref())),
+                    None => context,
+                }),
             ),
         };
         let mut response = status.into_response();
@@ -323,5 +366,35 @@ async fn render_error_page(
                 m = esc(message)
             )
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Issue 8: `WebError` flattened its cause into a string; it now keeps the error, and
+    /// the logged detail carries the whole chain of causes.
+    #[test]
+    fn internal_errors_keep_their_cause_and_log_its_chain() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("disk said no")]
+        struct Outer(#[source] std::io::Error);
+        let inner = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "EACCES");
+        let error = WebError::internal("reading media file a.jpg", Outer(inner));
+        let source = std::error::Error::source(&error).unwrap();
+        assert_eq!(source.to_string(), "disk said no");
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let info = response.extensions().get::<ErrorInfo>().unwrap();
+        assert_eq!(
+            info.detail.as_deref(),
+            Some("reading media file a.jpg: disk said no: EACCES")
+        );
+        assert!(
+            !info.message.contains("EACCES"),
+            "never shown to the reader"
+        );
     }
 }

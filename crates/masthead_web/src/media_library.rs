@@ -73,10 +73,10 @@ pub async fn upload(
         let _permit = PROCESSING
             .acquire()
             .await
-            .map_err(|e| WebError::Internal(format!("image processing queue closed: {e}")))?;
+            .map_err(|e| WebError::internal("image processing queue closed", e))?;
         tokio::task::spawn_blocking(move || process_upload(&bytes, &LIMITS))
             .await
-            .map_err(|e| WebError::Internal(format!("image processing task failed: {e}")))?
+            .map_err(|e| WebError::internal("image processing task failed", e))?
             .map_err(media_error)?
     };
 
@@ -121,8 +121,8 @@ async fn store_image(
         Err(StoreError::NotFound) => {
             // A sweep took the record and is deleting the files; make sure of it.
             remove_files(state, &new.storage_name, &new.variants).await;
-            Err(WebError::Internal(
-                "the upload's record was removed by a sweep before it finished".into(),
+            Err(WebError::bug(
+                "the upload's record was removed by a sweep before it finished",
             ))
         }
         // Whether the transaction committed is unknown (the database may have dropped the
@@ -211,16 +211,7 @@ fn media_error(error: MediaError) -> WebError {
         MediaError::UnsupportedType | MediaError::TooLarge { .. } | MediaError::Corrupt(_) => {
             WebError::Unprocessable(format!("File: {error}."))
         }
-        other => {
-            let mut detail = other.to_string();
-            let mut source = std::error::Error::source(&other);
-            while let Some(cause) = source {
-                detail.push_str(": ");
-                detail.push_str(&cause.to_string());
-                source = cause.source();
-            }
-            WebError::Internal(detail)
-        }
+        other => WebError::internal("processing an image", other),
     }
 }
 

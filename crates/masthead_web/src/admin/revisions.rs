@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId};
 use masthead_render::{context, ser};
-use masthead_store::{ArticleFields, SaveOutcome};
+use masthead_store::{ArticleFields, SaveOutcome, StoreError};
 use similar::{ChangeTag, TextDiff};
 
 /// `GET /admin/articles/{id}/revisions`
@@ -72,7 +72,13 @@ pub async fn show(
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
     let this = state.store.revision(article.id, version).await?;
     let before = match version {
-        v if v > 1 => state.store.revision(article.id, v - 1).await.ok(),
+        // A missing earlier revision (never saved) diffs against nothing; any other
+        // failure is the database's, and is reported, not shown as an empty "before".
+        v if v > 1 => match state.store.revision(article.id, v - 1).await {
+            Ok(before) => Some(before),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
         _ => None,
     };
     let old = before.as_ref().map(as_text).unwrap_or_default();

@@ -87,7 +87,7 @@ pub fn device_cookie(state: &AppState, value: &str) -> Result<HeaderValue, WebEr
         device_cookie_name(state),
         super::throttle::DEVICE_DAYS * 24 * 3600
     );
-    HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))
+    HeaderValue::from_str(&cookie).map_err(|e| WebError::internal("the session cookie", e))
 }
 
 fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -154,7 +154,8 @@ pub async fn start(
         cookie_name(state),
         lifetime.num_seconds()
     );
-    let cookie = HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.to_string()))?;
+    let cookie =
+        HeaderValue::from_str(&cookie).map_err(|e| WebError::internal("the session cookie", e))?;
     Ok((cookie, Csrf(csrf)))
 }
 

@@ -171,7 +171,7 @@ impl PasswordWork {
             .clone()
             .acquire_owned()
             .await
-            .map_err(|e| WebError::Internal(format!("password work semaphore closed: {e}")))?;
+            .map_err(|e| WebError::internal("password work semaphore closed", e))?;
         let pool = self.memory.clone();
         tokio::task::spawn_blocking(move || {
             let _slots = (admitted, running);
@@ -188,7 +188,7 @@ impl PasswordWork {
             out
         })
         .await
-        .map_err(|e| WebError::Internal(format!("password work failed: {e}")))
+        .map_err(|e| WebError::internal("password work failed", e))
     }
 
     /// How many checks are running or waiting now.

@@ -84,8 +84,10 @@ pub(crate) async fn document() -> Result<Response, ApiError> {
             json.clone(),
         )
             .into_response()),
-        Err(e) => Err(ApiError::Web(WebError::Internal(format!(
-            "serializing the OpenAPI document: {e}"
-        )))),
+        // Cached as text (the serializer's error is not `Clone`), so the cause is its message.
+        Err(e) => Err(ApiError::Web(WebError::internal(
+            "serializing the OpenAPI document",
+            e.clone(),
+        ))),
     }
 }

@@ -46,9 +46,7 @@ pub async fn show(
         Ok(_) => return Err(WebError::NotFound),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(WebError::NotFound),
         Err(e) => {
-            return Err(WebError::Internal(format!(
-                "reading media file {name}: {e}"
-            )));
+            return Err(WebError::internal(format!("reading media file {name}"), e));
         }
     };
     let modified = meta
@@ -58,7 +56,7 @@ pub async fn show(
         .map_or(0, |d| d.as_secs());
     let etag = format!("\"{:x}-{:x}\"", meta.len(), modified);
     let etag = HeaderValue::from_str(&etag)
-        .map_err(|e| WebError::Internal(format!("media ETag {etag}: {e}")))?;
+        .map_err(|e| WebError::internal(format!("media ETag {etag}"), e))?;
     let headers = request.headers_mut();
     if let Some(wanted) = headers.get(header::IF_NONE_MATCH) {
         if etag_matches(wanted, &etag) {
@@ -120,7 +118,7 @@ async fn buffered(
         .media
         .get(name)
         .await
-        .map_err(|e| WebError::Internal(format!("reading media file {name}: {e:?}")))?
+        .map_err(|e| WebError::internal(format!("reading media file {name}"), e))?
         .ok_or(WebError::NotFound)?;
     Ok((
         [
