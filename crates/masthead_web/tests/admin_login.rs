@@ -204,6 +204,9 @@ async fn app_servers_share_the_login_limits() {
 
 async fn every_state_change_needs_the_csrf_token(app: TestApp) {
     let admin = app.staff("root@example.org", Role::Admin).await;
+    let audit_before = app.store().audit_log(1000, 0).await.unwrap().len();
+    let state_before = app.store().content_state(app.clock.now()).await.unwrap();
+    assert!(!GUARDED_WRITES.is_empty());
     for (method, path) in GUARDED_WRITES {
         let request = Request::builder()
             .method(*method)
@@ -233,6 +236,42 @@ async fn every_state_change_needs_the_csrf_token(app: TestApp) {
             "{method} {path} from another site"
         );
     }
+    // Refused means refused: nothing was written by any of them.
+    assert_eq!(
+        app.store().audit_log(1000, 0).await.unwrap().len(),
+        audit_before
+    );
+    assert_eq!(
+        app.store().content_state(app.clock.now()).await.unwrap(),
+        state_before
+    );
+    // Login, the code step and reset links take no posts from another site either, and
+    // start no session.
+    let sessions = app.store().session_count(admin.user).await.unwrap();
+    for path in [
+        "/admin/login",
+        "/admin/login/code",
+        "/admin/reset/not-a-real-link",
+    ] {
+        let request = Request::post(path)
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form_body(&[
+                ("email", "root@example.org"),
+                ("password", PASSWORD),
+                ("code", "123456"),
+                ("password2", PASSWORD),
+            ])))
+            .unwrap();
+        let r = app.request(request).await;
+        assert_eq!(r.status.as_u16(), 403, "POST {path} from another site");
+        assert!(r.header("set-cookie").is_empty(), "POST {path}");
+    }
+    assert_eq!(
+        app.store().session_count(admin.user).await.unwrap(),
+        sessions
+    );
     // And GET never changes state: the logout route has no GET (exactly 405, so a 500
     // cannot pass for it).
     assert_eq!(
