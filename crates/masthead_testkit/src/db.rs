@@ -6,8 +6,9 @@ use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tempfile::TempDir;
 
-/// A test database, removed (SQLite) when dropped; PostgreSQL test databases live in the
-/// throwaway cluster that `scripts/test.sh` deletes.
+/// A test database, removed when dropped: the SQLite file with its temporary directory, the
+/// PostgreSQL database with `DROP DATABASE … WITH (FORCE)` (which also ends connections a
+/// test left open).
 pub struct TestDb {
     pub store: Store,
     /// The database URL, for starting the real binary on the same database.
@@ -37,6 +38,44 @@ impl TestDb {
             store,
             url,
             dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if !self.url.starts_with("postgres") {
+            return;
+        }
+        let (Ok(admin_url), Some((_, name))) = (
+            std::env::var("MASTHEAD_TEST_POSTGRES_URL"),
+            self.url.rsplit_once('/'),
+        ) else {
+            return;
+        };
+        let name = name.to_owned();
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread with
+        // a small runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime
+                .block_on(async {
+                    let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await?;
+                    admin.close().await?;
+                    Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+                })
+                .map_err(std::io::Error::other)
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}: {dropped:?}", self.url);
         }
     }
 }
