@@ -8,10 +8,10 @@
 use crate::config::Config;
 use anyhow::{Context, anyhow, bail};
 use chrono::{Duration, Utc};
-use masthead_core::Role;
 use masthead_core::password::{Password, hash_password};
 use masthead_core::secret::{new_token, token_hash};
-use masthead_store::{Actor, NewUser, Store, User, normalize_email};
+use masthead_core::{EmailAddress, Role};
+use masthead_store::{Actor, NewUser, Store, User};
 use std::io::{BufRead, IsTerminal};
 
 /// How many times a password typed at the terminal may be refused before giving up.
@@ -243,17 +243,11 @@ pub fn article(role: Role) -> String {
     format!("{a} {role}")
 }
 
-/// Checks that an address looks like one (the rest is up to whoever types it) and
-/// normalises it as the store does.
+/// Checks and normalises an address with the one rule the store and the desk use.
 fn check_email(email: &str) -> anyhow::Result<String> {
-    let email = normalize_email(email);
-    let looks_right = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.contains('@')
-    }) && !email.chars().any(char::is_whitespace);
-    if !looks_right {
-        bail!("--email {email:?} is not an email address like jane@example.org");
-    }
-    Ok(email)
+    EmailAddress::parse(email)
+        .map(|e| e.to_string())
+        .map_err(|e| anyhow::anyhow!("--email {}", e.message))
 }
 
 /// The first line of standard input without its line ending; nothing else is trimmed, since

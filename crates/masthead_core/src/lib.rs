@@ -6,6 +6,7 @@
 
 pub mod article;
 pub mod clock;
+pub mod email;
 pub mod event;
 pub mod excerpt;
 pub mod ids;
@@ -20,6 +21,7 @@ pub mod web_url;
 
 pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::EmailAddress;
 pub use event::{CommentStatus, EventStatus};
 pub use excerpt::excerpt;
 pub use ids::{

@@ -8,7 +8,7 @@ use crate::devices::end_devices;
 use crate::tokens::end_tokens;
 use crate::{Result, Store, StoreError, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{AuthorId, Role, UserId};
+use masthead_core::{AuthorId, EmailAddress, Role, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -81,9 +81,9 @@ fn bool_col(row: &AnyRow, at: usize) -> Result<bool> {
     }
 }
 
-/// Normalises a login address: trimmed and lowercased.
+/// Normalises a login address: trimmed and lowercased ([`EmailAddress::normalize`]).
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    EmailAddress::normalize(email)
 }
 
 impl Store {
@@ -94,7 +94,8 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<UserId> {
-        let email = normalize_email(&new.email);
+        // The one rule for addresses, whichever door the account comes through.
+        let email = EmailAddress::parse(&new.email)?.to_string();
         let mut tx = self.write_tx().await?;
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
             .bind(&email)

@@ -75,6 +75,24 @@ async fn accounts_are_unique_and_changes_end_sessions(store: Store) {
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    // Issue 8: the CLI, the desk and the API checked addresses three ways; the store now
+    // holds the one rule, whichever door an account comes through.
+    let bad = store
+        .create_user(
+            &NewUser {
+                email: "ana@localhost".into(),
+                name: "Other".into(),
+                role: Role::Author,
+                password_hash: "x".into(),
+            },
+            &admin(),
+            t0(),
+        )
+        .await;
+    assert!(
+        matches!(bad, Err(StoreError::Invalid(ref e)) if e.message.contains("jane@example.org")),
+        "{bad:?}"
+    );
     let creds = store.credentials("ANA@example.org").await.unwrap().unwrap();
     assert_eq!(creds.user.id, ana);
     assert_eq!(creds.user.email, "ana@example.org");

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use masthead_core::password::Password;
 use masthead_core::secret::{new_token, token_hash};
-use masthead_core::{Role, SiteAction, UserId};
+use masthead_core::{EmailAddress, Role, SiteAction, UserId};
 use masthead_render::{Value, context, ser};
 use masthead_store::NewUser;
 
@@ -60,10 +60,14 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    let email = form.get("email").trim();
+    let email = match EmailAddress::parse(form.get("email")) {
+        Ok(email) => email.to_string(),
+        Err(e) => return fail(format!("{e}.")).await,
+    };
+    let email = email.as_str();
     let name = form.get("name").trim();
-    if !email.contains('@') || email.len() > 254 || name.is_empty() || name.len() > 100 {
-        return fail("Give a real email address and a name (up to 100 characters).".into()).await;
+    if name.is_empty() || name.chars().count() > 100 {
+        return fail("Name: give a name (up to 100 characters).".into()).await;
     }
     let role = match Role::parse(form.get("role")) {
         Ok(r) => r,
