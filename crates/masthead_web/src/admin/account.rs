@@ -8,6 +8,7 @@
 //! use two-factor login and has not set it up sees only the enrolment form (the guard lets
 //! such a session do nothing else).
 
+use super::desk_user::DeskUser;
 use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
@@ -66,8 +67,7 @@ async fn render(
 /// `GET /admin/account`
 pub async fn show(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, WebError> {
     let notice = match (q.setup.as_str(), q.done.as_str()) {
@@ -86,8 +86,7 @@ pub async fn show(
 /// token.
 pub async fn password(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
@@ -156,8 +155,7 @@ pub async fn password(
 /// that is set up also needs `proof`: a current code from the app or the password.
 pub async fn totp(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
@@ -296,8 +294,7 @@ async fn present(
 /// `POST /admin/account/tokens`: makes a token and shows it once.
 pub async fn create_token(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let form = FormData::parse(&body);

@@ -1,12 +1,12 @@
 //! The desk's story pages: the dashboard, the story list, the editor (new, edit, preview,
 //! save with any status change), conflicts, and a draft restored after a new login.
 
+use super::desk_user::DeskUser;
 use super::form::{self, FormData, Intent};
 use super::session::Csrf;
 use super::view;
 use crate::desk::{self, Command, Staff};
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -19,8 +19,7 @@ use serde::Deserialize;
 /// `GET /admin`: drafts, stories in review, scheduled and recently published.
 pub async fn dashboard(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
     let list = |status| state.store.desk_list(Some(status), owner, 10, 0);
@@ -44,8 +43,7 @@ pub struct ListQuery {
 /// `GET /admin/articles`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let status = match q.status.as_str() {
@@ -117,8 +115,7 @@ async fn editor(
 /// `GET /admin/articles/new`
 pub async fn new(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     let mut form = FormData::parse(b"kind=news&version=0");
     if let Some(author) = staff.user.author {
@@ -138,8 +135,7 @@ pub async fn new(
 /// `GET /admin/articles/{id}`
 pub async fn edit(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
@@ -181,8 +177,7 @@ impl NoticeQuery {
 /// `POST /admin/articles/new`
 pub async fn create(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let form = FormData::parse(&body);
@@ -192,8 +187,7 @@ pub async fn create(
 /// `POST /admin/articles/{id}`
 pub async fn save(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {

@@ -1,10 +1,8 @@
 //! The audit log, for admins: who did what, when, newest first.
 
-use super::session::Csrf;
+use super::desk_user::DeskUser;
 use super::view;
-use crate::desk::Staff;
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use masthead_core::SiteAction;
@@ -20,8 +18,7 @@ pub struct AuditQuery {
 /// `GET /admin/audit`
 pub async fn show(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ViewAudit)?;

@@ -1,8 +1,8 @@
 //! Comment moderation, for editors and admins: the queue by status, and approving,
 //! rejecting or marking a comment as spam. Readers' emails are shown here and nowhere else.
 
+use super::desk_user::DeskUser;
 use super::form::FormData;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
@@ -23,8 +23,7 @@ pub struct QueueQuery {
 /// `GET /admin/comments?status=pending`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ModerateComments)?;

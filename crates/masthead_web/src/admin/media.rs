@@ -6,13 +6,13 @@
 //! shows the page again with the reason and what was typed; a stored one redirects back
 //! (303) with a notice. The rules themselves live in [`crate::media_library`].
 
+use super::desk_user::DeskUser;
 use super::form::FormData;
 use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::media_library::{self, LIMITS, MAX_ALT, MAX_CREDIT};
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path, Query, State};
@@ -144,8 +144,7 @@ async fn render(
 /// `GET /admin/media`: the upload form and the library, newest first.
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::UploadMedia)?;
@@ -177,8 +176,7 @@ pub async fn list(
 /// `alt` and `credit`.
 pub async fn upload(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::UploadMedia)?;
@@ -229,8 +227,7 @@ pub async fn upload(
 /// `credit`, and the `page` to return to).
 pub async fn update(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {

@@ -9,6 +9,7 @@ mod account;
 pub(crate) mod articles;
 mod audit;
 mod comments;
+pub mod desk_user;
 pub(crate) mod form;
 pub(crate) mod login;
 mod media;

@@ -1,7 +1,7 @@
 //! An article's revisions: the list, a line diff of any revision against the one before
 //! it, and restoring one (which saves it as a new revision, so nothing is lost).
 
-use super::session::Csrf;
+use super::desk_user::DeskUser;
 use super::view;
 use crate::desk::{self, Command, Staff};
 use crate::{AppState, WebError};
@@ -16,8 +16,7 @@ use similar::{ChangeTag, TextDiff};
 /// `GET /admin/articles/{id}/revisions`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
@@ -65,8 +64,7 @@ fn as_text(f: &ArticleFields) -> String {
 /// `GET /admin/articles/{id}/revisions/{version}`: the diff against the version before.
 pub async fn show(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path((id, version)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;

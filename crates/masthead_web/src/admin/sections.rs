@@ -1,12 +1,12 @@
 //! Sections and byline profiles, for admins: list, add, rename and describe. Addresses
 //! (slugs) never change here, so links to section and author pages keep working.
 
+use super::desk_user::DeskUser;
 use super::form::FormData;
 use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -31,8 +31,7 @@ async fn render(
 /// `GET /admin/sections`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSections)?;
     render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
@@ -113,8 +112,7 @@ async fn add(
 /// `POST /admin/sections`
 pub async fn create_section(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     add(&state, &staff, &csrf, &body, Kind::Section).await
@@ -123,8 +121,7 @@ pub async fn create_section(
 /// `POST /admin/authors`
 pub async fn create_author(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     add(&state, &staff, &csrf, &body, Kind::Author).await
@@ -174,8 +171,7 @@ async fn change(
 /// `POST /admin/sections/{id}`
 pub async fn update_section(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
@@ -185,8 +181,7 @@ pub async fn update_section(
 /// `POST /admin/authors/{id}`
 pub async fn update_author(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {

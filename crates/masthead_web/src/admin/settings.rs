@@ -5,12 +5,12 @@
 //! file. Saving bumps the content version, so every app server applies them (and empties its
 //! caches) at its next poll, within a second: see `AppState::refresh`.
 
+use super::desk_user::DeskUser;
 use super::form::FormData;
 use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -96,8 +96,7 @@ async fn render(
 /// `GET /admin/settings`
 pub async fn show(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSettings)?;
     render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
@@ -106,8 +105,7 @@ pub async fn show(
 /// `POST /admin/settings`
 pub async fn save(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSettings)?;

@@ -1,12 +1,12 @@
 //! Staff accounts, for admins: add an account, change its role, disable or enable it, and
 //! make a one-time password-reset link (shown to the admin to pass on).
 
+use super::desk_user::DeskUser;
 use super::form::FormData;
 use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -35,8 +35,7 @@ async fn render(
 /// `GET /admin/users`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageUsers)?;
     render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
@@ -45,8 +44,7 @@ pub async fn list(
 /// `POST /admin/users`: adds an account with a first password the admin passes on.
 pub async fn create(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     body: Bytes,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageUsers)?;
@@ -96,8 +94,7 @@ pub async fn create(
 /// `POST /admin/users/{id}`: role, disabled flag and byline profile.
 pub async fn update(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
@@ -139,8 +136,7 @@ pub async fn update(
 /// `POST /admin/users/{id}/reset`: a one-time link, valid for 24 hours, shown once.
 pub async fn reset_link(
     State(state): State<AppState>,
-    Extension(staff): Extension<Staff>,
-    Extension(csrf): Extension<Csrf>,
+    DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageUsers)?;
