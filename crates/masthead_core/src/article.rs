@@ -87,6 +87,22 @@ text_enum!(
     }
 );
 
+impl ArticleStatus {
+    /// The status as readers see it at `now`: a scheduled story whose time has come is
+    /// published, whether or not the scheduler has recorded it yet (the same rule the
+    /// public pages apply in SQL), so every surface agrees from the minute it is due.
+    pub fn as_of(
+        self,
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ArticleStatus {
+        match (self, published_at) {
+            (ArticleStatus::Scheduled, Some(at)) if at <= now => ArticleStatus::Published,
+            (status, _) => status,
+        }
+    }
+}
+
 text_enum!(
     /// The result of a motion at a public meeting.
     Outcome, "outcome" {

@@ -16,6 +16,10 @@ use std::time::Duration;
 /// How often the content version is polled.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
+/// `next_change` once [`ContentWatch::generation`] has moved the generation on for it and
+/// the following change is not known yet (the next poll reads it).
+const CONSUMED: i64 = i64::MAX - 1;
+
 /// The shared view of the content version and the next time-driven change.
 #[derive(Debug)]
 pub struct ContentWatch {
@@ -47,11 +51,12 @@ impl ContentWatch {
         if now.timestamp_micros() >= due
             && self
                 .next_change
-                .compare_exchange(due, i64::MAX, Ordering::AcqRel, Ordering::Acquire)
+                .compare_exchange(due, CONSUMED, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
         {
-            // The next poll finds the following change; until then nothing else can be due
-            // that was not already counted.
+            // The next poll learns the following change, and moves the generation on once
+            // more: another change may come due before it (two stories a few seconds apart),
+            // and pages rendered in between would otherwise outlive it.
             return self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         }
         self.generation.load(Ordering::Acquire)
@@ -74,8 +79,58 @@ impl ContentWatch {
         let next = state.next_change.map_or(i64::MAX, |t| t.timestamp_micros());
         let old_version = self.version.swap(state.version, Ordering::AcqRel);
         let old_next = self.next_change.swap(next, Ordering::AcqRel);
-        if old_version != state.version || old_next <= now.timestamp_micros() {
+        if old_version != state.version
+            || old_next == CONSUMED
+            || old_next <= now.timestamp_micros()
+        {
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + seconds, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn state(version: i64, next: Option<i64>) -> ContentState {
+        ContentState {
+            version,
+            next_change: next.map(at),
+        }
+    }
+
+    /// Two stories due a few seconds apart, both before the next poll: a page rendered
+    /// between them was kept after the second came due, because the poll learned only of
+    /// later changes and saw no reason to move the generation.
+    #[test]
+    fn a_change_due_between_a_time_bump_and_the_next_poll_still_turns_the_cache_over() {
+        let watch = ContentWatch::new();
+        watch.apply(state(7, Some(10)), at(0));
+        let before = watch.generation(at(5));
+        let first = watch.generation(at(10));
+        assert_eq!(first, before + 1, "the first story came due");
+        // A page rendered at 10.5 s lacks the second story (due at 11 s) and is cached
+        // under `first`. The poll at 11.2 s sees the next change after that, at 60 s.
+        assert_eq!(
+            watch.generation(at(11)),
+            first,
+            "nothing known to be due yet"
+        );
+        watch.apply(state(7, Some(60)), at(11));
+        assert!(
+            watch.generation(at(11)) > first,
+            "the poll turns the cache over"
+        );
+        let settled = watch.generation(at(12));
+        watch.apply(state(7, Some(60)), at(12));
+        assert_eq!(watch.generation(at(12)), settled, "and then stays put");
+        assert!(watch.generation(at(60)) > settled);
     }
 }

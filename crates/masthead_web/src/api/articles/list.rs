@@ -103,7 +103,10 @@ pub(crate) async fn list(
         .to_string()
     });
     Ok(Json(ArticleList {
-        items: rows.into_iter().map(ArticleRow::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| ArticleRow::new(r, state.clock.now()))
+            .collect(),
         page,
         has_more,
         next,

@@ -25,7 +25,11 @@ pub(crate) async fn load_out(
     id: ArticleId,
 ) -> Result<ArticleOut, ApiError> {
     let article = desk::load(state, staff, id).await?;
-    Ok(ArticleOut::new(article, &state.config().base_url))
+    Ok(ArticleOut::new(
+        article,
+        &state.config().base_url,
+        state.clock.now(),
+    ))
 }
 
 /// Refuses a section, author or image id that names nothing, before the database's foreign keys
@@ -76,7 +80,11 @@ pub(crate) async fn saved(
         SaveOutcome::Saved { .. } => load_out(state, staff, id).await,
         SaveOutcome::Conflict(current) => Err(ApiError::Stale {
             base,
-            current: Box::new(ArticleOut::new(*current, &state.config().base_url)),
+            current: Box::new(ArticleOut::new(
+                *current,
+                &state.config().base_url,
+                state.clock.now(),
+            )),
         }),
     }
 }

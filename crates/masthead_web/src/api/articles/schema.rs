@@ -349,14 +349,16 @@ pub struct ArticleOut {
 }
 
 impl ArticleOut {
-    /// The API's view of a desk article; `base_url` makes the public address absolute.
-    pub(crate) fn new(article: DeskArticle, base_url: &str) -> Self {
+    /// The API's view of a desk article at `now` (a scheduled story whose time has come is
+    /// published); `base_url` makes the public address absolute.
+    pub(crate) fn new(article: DeskArticle, base_url: &str, now: DateTime<Utc>) -> Self {
         let f = article.fields;
-        let public_url = (article.status == ArticleStatus::Published)
+        let status = article.status.as_of(article.published_at, now);
+        let public_url = (status == ArticleStatus::Published)
             .then(|| format!("{}/stories/{}", base_url.trim_end_matches('/'), f.slug));
         ArticleOut {
             id: article.id,
-            status: article.status.into(),
+            status: status.into(),
             version: article.version,
             owner: article.owner,
             published_at: article.published_at,
@@ -430,13 +432,14 @@ pub struct ArticleRow {
     pub modified_at: DateTime<Utc>,
 }
 
-impl From<DeskRow> for ArticleRow {
-    fn from(r: DeskRow) -> Self {
+impl ArticleRow {
+    /// A list row as of `now` (a scheduled story whose time has come is published).
+    pub(crate) fn new(r: DeskRow, now: DateTime<Utc>) -> Self {
         ArticleRow {
             id: r.id,
             title: r.title,
             kind: r.kind.into(),
-            status: r.status.into(),
+            status: r.status.as_of(r.published_at, now).into(),
             owner: r.owner,
             published_at: r.published_at,
             modified_at: r.modified_at,
