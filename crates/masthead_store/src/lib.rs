@@ -44,7 +44,7 @@ pub use error::StoreError;
 pub use health::FULL_MEMORY;
 pub use media::MediaItem;
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
-pub use migrate::schema_columns;
+pub use migrate::{schema_columns, schema_indexes};
 pub use model::*;
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;

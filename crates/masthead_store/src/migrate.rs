@@ -99,3 +99,26 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
         .map(|(t, c, i, n)| (t, c, i == 1, n == 1))
         .collect())
 }
+
+/// Every index the migrations create by name, as `(table, index, unique)`, sorted; for the
+/// test that both backends' schemas match. Indexes the databases make for primary keys
+/// and `UNIQUE` constraints are left out (their names differ by backend).
+pub async fn schema_indexes(store: &Store) -> Result<Vec<(String, String, bool)>> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT m.tbl_name, m.name, CASE WHEN m.sql LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END \
+             FROM sqlite_schema m WHERE m.type = 'index' AND m.sql IS NOT NULL \
+             AND m.tbl_name NOT LIKE '_sqlx%' ORDER BY 1, 2"
+        }
+        Backend::Postgres => {
+            "SELECT i.tablename::text, i.indexname::text, \
+             CASE WHEN i.indexdef LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END \
+             FROM pg_indexes i WHERE i.schemaname = current_schema() \
+             AND i.tablename NOT LIKE '_sqlx%' \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
+             ORDER BY 1, 2"
+        }
+    };
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
+    Ok(rows.into_iter().map(|(t, i, u)| (t, i, u == 1)).collect())
+}

@@ -524,6 +524,14 @@ async fn sqlite_and_postgres_schemas_match() {
     b.sort();
     assert!(a.len() > 40, "schema read: {a:?}");
     assert_eq!(a, b);
+    // Issue 8: the same indexes, by name, table and uniqueness (a missing index on one
+    // backend is a slow page there only).
+    let a = masthead_store::schema_indexes(&sqlite.store).await.unwrap();
+    let b = masthead_store::schema_indexes(&postgres.store)
+        .await
+        .unwrap();
+    assert!(a.len() > 10, "indexes read: {a:?}");
+    assert_eq!(a, b);
 }
 
 #[tokio::test]
