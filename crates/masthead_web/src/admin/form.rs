@@ -318,3 +318,64 @@ pub fn kinds() -> Value {
         .collect();
     Value::from(kinds)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    /// Field names the editor posts, so generated forms reach every parser, not only the
+    /// "unknown field" path.
+    const NAMES: &[&str] = &[
+        "kind",
+        "title",
+        "slug",
+        "section",
+        "authors",
+        "image",
+        "meeting_date",
+        "meeting_body",
+        "decisions",
+        "items",
+        "note_kind",
+        "note_text",
+        "tags",
+        "action",
+        "publish_at",
+        "version",
+        "body_md",
+    ];
+
+    fn pairs() -> impl Strategy<Value = Vec<u8>> {
+        let value = prop_oneof![
+            any::<String>(),
+            "[a-z0-9|#%&=+ \n-]{0,20}",
+            Just("meeting_brief".to_owned()),
+            Just("roundup".to_owned()),
+            Just("schedule".to_owned()),
+            Just("passed | 5-1 | x\nnope".to_owned()),
+        ];
+        prop::collection::vec((prop::sample::select(NAMES), value), 0..20).prop_map(|pairs| {
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+                .into_bytes()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever is posted, parsing the editor's form answers with fields or a message,
+        /// never a panic.
+        #[test]
+        fn form_parsing_never_panics(body in prop_oneof![pairs(), any::<Vec<u8>>()]) {
+            let form = FormData::parse(&body);
+            let now = Utc.with_ymd_and_hms(2026, 11, 27, 18, 0, 0).single().unwrap_or_default();
+            let _ = to_fields(&form, now);
+            let _ = intent(&form, chrono_tz::America::Chicago);
+            let _ = form.value();
+        }
+    }
+}
