@@ -265,14 +265,12 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         end_sessions(&mut tx, id).await?;
-        let ended = end_tokens(&mut tx, id).await?;
-        end_devices(&mut tx, id).await?;
+        let detail = end_credentials(&mut tx, id).await?;
         let action = if secret.is_some() {
             "user.totp.enable"
         } else {
             "user.totp.disable"
         };
-        let detail = format!("API tokens revoked: {ended}");
         record(
             &mut tx,
             actor,
@@ -340,10 +338,7 @@ impl Store {
         }
         end_sessions(&mut tx, id).await?;
         let detail = if action == "user.password" {
-            // New credentials: what was issued under the old ones ends with them.
-            let ended = end_tokens(&mut tx, id).await?;
-            end_devices(&mut tx, id).await?;
-            format!("API tokens revoked: {ended}")
+            end_credentials(&mut tx, id).await?
         } else {
             value.to_owned()
         };
@@ -368,4 +363,12 @@ pub(crate) async fn end_sessions(tx: &mut sqlx::Transaction<'_, Any>, id: UserId
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// New credentials: the API tokens and remembered devices issued under the old ones end
+/// with them, in the caller's transaction. Returns the audit detail.
+async fn end_credentials(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: UserId) -> Result<String> {
+    let ended = end_tokens(tx, id).await?;
+    end_devices(tx, id).await?;
+    Ok(format!("API tokens revoked: {ended}"))
 }

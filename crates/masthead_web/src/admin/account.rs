@@ -35,6 +35,25 @@ pub struct AccountQuery {
     done: String,
 }
 
+/// The account page again, 429 with `Retry-After`, when a proof is over its limit.
+async fn too_many_attempts(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    secs: u64,
+) -> Result<Response, WebError> {
+    let m = format!("Too many attempts. Wait {secs} seconds and try again.");
+    let page = render(
+        state,
+        staff,
+        csrf,
+        context! { error => m },
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await?;
+    Ok(super::login::with_retry(page, secs))
+}
+
 async fn render(
     state: &AppState,
     staff: &Staff,
@@ -100,16 +119,7 @@ pub async fn password(
         .check(&state.store, state.clock.now(), &ip, &account)
         .await?
     {
-        let m = format!("Too many attempts. Wait {secs} seconds and try again.");
-        let page = render(
-            &state,
-            &staff,
-            &csrf,
-            context! { error => m },
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await?;
-        return Ok(super::login::with_retry(page, secs));
+        return too_many_attempts(&state, &staff, &csrf, secs).await;
     }
     let creds = state
         .store
@@ -176,16 +186,7 @@ pub async fn totp(
             Presence::Proven => {}
             Presence::Refused(message) => return fail(message).await,
             Presence::Wait(secs) => {
-                let m = format!("Too many attempts. Wait {secs} seconds and try again.");
-                let page = render(
-                    &state,
-                    &staff,
-                    &csrf,
-                    context! { error => m },
-                    StatusCode::TOO_MANY_REQUESTS,
-                )
-                .await?;
-                return Ok(super::login::with_retry(page, secs));
+                return too_many_attempts(&state, &staff, &csrf, secs).await;
             }
         }
     }
