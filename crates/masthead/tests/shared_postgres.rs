@@ -1,0 +1,342 @@
+//! Two real `masthead serve` processes on one PostgreSQL database, as behind a load balancer
+//! (README, "several app servers can share one database"): a story published through one
+//! server's API and the settings changed through its desk show on the other server's public
+//! pages within one second of the response, in both directions, although the other server
+//! had those pages in its page cache.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use masthead_core::Role;
+use masthead_core::password::{Password, hash_password};
+use masthead_core::secret::{new_token, token_hash};
+use masthead_store::{Actor, NewUser};
+use masthead_testkit::{ArticleBuilder, Desk, RunningBinary, TestDb, form_body, t0};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_masthead");
+/// The documented bound: a change made on one server shows on all within a second.
+const WITHIN: Duration = Duration::from_secs(1);
+const EMAIL: &str = "root@example.org";
+const PASSWORD: &str = "correct horse battery staple 42";
+/// Stories in the news section before the test publishes any: more than the smaller page
+/// sizes the test sets, fewer than the default 20.
+const NEWS_STORIES: usize = 7;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_servers_sharing_postgres_see_each_others_writes_and_settings_within_a_second() {
+    let db = TestDb::postgres().await;
+    let desk = Desk::create(&db.store).await;
+    for n in 0..NEWS_STORIES {
+        let mut story = ArticleBuilder::new(&format!("Earlier story {n}"), desk.news);
+        if n == 0 {
+            // The story whose time the zone check reads: 17:00 UTC, 11 a.m. in Chicago.
+            story = story.slug("dated-story").published(dated());
+        }
+        story.insert(&db.store).await;
+    }
+    let password = hash_password(&Password::parse(PASSWORD, &[]).unwrap()).unwrap();
+    let root = db
+        .store
+        .create_user(
+            &NewUser {
+                email: EMAIL.into(),
+                name: "Root".into(),
+                role: Role::Admin,
+                password_hash: password,
+            },
+            &Actor::system("test"),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let token = new_token("mh_");
+    db.store
+        .create_token(
+            root,
+            "shared test",
+            &token_hash(&token),
+            Role::Admin,
+            &Actor::system("test"),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let url = db.url.clone();
+    let dir = db.dir.path().to_owned();
+    let section = desk.news.0;
+    tokio::task::spawn_blocking(move || {
+        let start = |name: &str| {
+            let data = dir.join(name);
+            RunningBinary::start(
+                BIN,
+                &["--data-dir", data.to_str().unwrap(), "--database-url", &url],
+                &[],
+            )
+        };
+        let (a, b) = (start("a"), start("b"));
+        let site = Site { token, section };
+        site.round(
+            &a,
+            &b,
+            &Change {
+                title: "Written on the first server",
+                name: "The Shared Gazette",
+                tagline: "One database, two servers",
+                base_url: "https://gazette.example.org",
+                timezone: "Asia/Tokyo",
+                dated: "Nov. 28, 2026, 2 a.m.",
+                page_size: 5,
+            },
+        );
+        site.round(
+            &b,
+            &a,
+            &Change {
+                title: "Written on the second server",
+                name: "The Second Gazette",
+                tagline: "And back again",
+                base_url: "https://second.example.org",
+                timezone: "Europe/London",
+                dated: "Nov. 27, 2026, 5 p.m.",
+                page_size: 6,
+            },
+        );
+        a.stop();
+        b.stop();
+    })
+    .await
+    .unwrap();
+}
+
+/// 2026-11-27 17:00 UTC.
+fn dated() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 17, 0, 0).unwrap()
+}
+
+/// What one round publishes and sets.
+struct Change {
+    title: &'static str,
+    name: &'static str,
+    tagline: &'static str,
+    base_url: &'static str,
+    timezone: &'static str,
+    /// How the dated story's time reads in `timezone`.
+    dated: &'static str,
+    page_size: usize,
+}
+
+struct Site {
+    token: String,
+    section: i64,
+}
+
+impl Site {
+    /// Publishes a story through `writer`'s API and changes every desk setting through its
+    /// desk; `reader`, whose pages were cached, shows each within [`WITHIN`].
+    fn round(&self, writer: &RunningBinary, reader: &RunningBinary, change: &Change) {
+        let slug = change.title.to_lowercase().replace(' ', "-");
+        let story = format!("/stories/{slug}");
+        // The reader has the pages in its cache, without the story.
+        for path in ["/", "/section/news", "/stories/dated-story"] {
+            let first = get(reader, path);
+            assert!(!first.body.contains(change.title), "{path}");
+            let again = get(reader, path);
+            assert!(
+                again.head.to_lowercase().contains("x-cache: hit"),
+                "{path} is cached on the reader, so the test shows the cache turning over: {}",
+                again.head
+            );
+        }
+        assert_eq!(reader.get(&story).0, 404);
+
+        let written = self.publish(writer, change.title);
+        observe(
+            reader,
+            written,
+            &[
+                ("/", &|p: &str| p.contains(change.title)),
+                ("/section/news", &|p: &str| p.contains(change.title)),
+                (&story, &|p: &str| p.contains(change.title)),
+                ("/stories/dated-story", &|p: &str| p.contains(change.title)),
+            ],
+        );
+
+        let cookie = login(writer);
+        let page = writer_get(writer, "/admin/settings", &cookie);
+        let csrf = masthead_testkit::csrf_in(&page).expect("the settings form's CSRF token");
+        let size = change.page_size.to_string();
+        let form = form_body(&[
+            ("csrf", &csrf),
+            ("name", change.name),
+            ("tagline", change.tagline),
+            ("base_url", change.base_url),
+            ("timezone", change.timezone),
+            ("page_size", &size),
+        ]);
+        let saved = writer
+            .request(
+                "POST",
+                "/admin/settings",
+                &[
+                    ("Cookie", &cookie),
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                ],
+                form.as_bytes(),
+            )
+            .unwrap();
+        let saved_at = Instant::now();
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(saved.body.contains("Saved."), "{}", saved.body);
+
+        let canonical = format!(
+            "<link rel=\"canonical\" href=\"{}{story}\">",
+            change.base_url
+        );
+        let dated = format!(">{}</time>", change.dated);
+        let name = format!(
+            "<p class=\"site-name\"><a href=\"/\">{}</a></p>",
+            change.name
+        );
+        let tagline = format!("<p class=\"tagline\">{}</p>", change.tagline);
+        observe(
+            reader,
+            saved_at,
+            &[
+                ("/", &|p: &str| p.contains(&name) && p.contains(&tagline)),
+                ("/section/news", &|p: &str| {
+                    p.contains(&name) && teasers(p) == change.page_size
+                }),
+                (&story, &|p: &str| {
+                    p.contains(&name) && p.contains(&canonical)
+                }),
+                ("/stories/dated-story", &|p: &str| p.contains(&dated)),
+            ],
+        );
+    }
+
+    /// Creates a story through `server`'s API and publishes it; returns when the publish
+    /// was answered.
+    fn publish(&self, server: &RunningBinary, title: &str) -> Instant {
+        let auth = format!("Bearer {}", self.token);
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        let body = serde_json::json!({
+            "title": title, "section": self.section,
+            "body_md": format!("{title}, in a paragraph of its own."),
+        });
+        let created = server
+            .request(
+                "POST",
+                "/api/v1/articles",
+                &headers,
+                body.to_string().as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(created.status, 201, "{}", created.body);
+        let created: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let version = serde_json::json!({ "version": created["version"] });
+        let published = server
+            .request(
+                "POST",
+                &format!("/api/v1/articles/{id}/publish"),
+                &headers,
+                version.to_string().as_bytes(),
+            )
+            .unwrap();
+        let at = Instant::now();
+        assert_eq!(published.status, 200, "{}", published.body);
+        let published: serde_json::Value = serde_json::from_str(&published.body).unwrap();
+        assert_eq!(published["status"], "published", "{published}");
+        at
+    }
+}
+
+/// A GET that must answer 200.
+fn get(server: &RunningBinary, path: &str) -> masthead_testkit::RawResponse {
+    let r = server.request("GET", path, &[], b"").unwrap();
+    assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+    r
+}
+
+/// Logs the admin in through `server`'s login form; the session cookie.
+fn login(server: &RunningBinary) -> String {
+    let origin = format!("http://{}", server.addr);
+    let form = form_body(&[("email", EMAIL), ("password", PASSWORD), ("next", "/admin")]);
+    let r = server
+        .request(
+            "POST",
+            "/admin/login",
+            &[
+                ("Origin", &origin),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            form.as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            let value = value.trim();
+            (name.eq_ignore_ascii_case("set-cookie") && value.contains("masthead_session="))
+                .then(|| value.split(';').next().unwrap_or(value).to_owned())
+        })
+        .unwrap_or_else(|| panic!("no session cookie in {}", r.head))
+}
+
+/// A desk page, with the session cookie.
+fn writer_get(server: &RunningBinary, path: &str, cookie: &str) -> String {
+    let r = server
+        .request("GET", path, &[("Cookie", cookie)], b"")
+        .unwrap();
+    assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+    r.body
+}
+
+/// The teasers in a list page's main column (not the sidebar's latest-stories widget).
+fn teasers(page: &str) -> usize {
+    let main = page
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map_or("", |(main, _)| main);
+    main.matches("<article class=\"teaser").count()
+}
+
+type Check<'a> = (&'a str, &'a dyn Fn(&str) -> bool);
+
+/// Polls `server` until every page answers 200 and passes its check, failing once
+/// [`WITHIN`] has passed since `since` (the write's response).
+fn observe(server: &RunningBinary, since: Instant, checks: &[Check<'_>]) {
+    assert!(!checks.is_empty());
+    let mut pending: Vec<&Check<'_>> = checks.iter().collect();
+    let mut last = Vec::new();
+    loop {
+        last.clear();
+        pending.retain(|(path, check)| {
+            let (status, body) = server.get(path);
+            let seen = status == 200 && check(&body);
+            if !seen {
+                last.push(format!("{path} ({status}):\n{body}"));
+            }
+            !seen
+        });
+        if pending.is_empty() {
+            eprintln!(
+                "seen on the other server {:?} after the write",
+                since.elapsed()
+            );
+            return;
+        }
+        assert!(
+            since.elapsed() < WITHIN,
+            "after {:?} the other server still shows the old state on {}",
+            since.elapsed(),
+            last.join("\n\n")
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
