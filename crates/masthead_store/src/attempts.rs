@@ -3,6 +3,7 @@
 
 use crate::{Result, Store, from_micros, to_micros};
 use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
 
 impl Store {
     /// Counts one attempt for `key` in the window of length `window` that is current at
@@ -15,7 +16,7 @@ impl Store {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)> {
-        let (attempts, start): (i64, i64) = sqlx::query_as(
+        let row = sqlx::query(
             "INSERT INTO login_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (key) DO UPDATE SET \
              attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.attempts + 1 END, \
@@ -27,7 +28,8 @@ impl Store {
         .bind(to_micros(now - window))
         .fetch_one(&self.pool)
         .await?;
-        Ok((attempts, from_micros(start)))
+        let attempts: i64 = row.try_get("attempts")?;
+        Ok((attempts, from_micros(row.try_get("window_start")?)))
     }
 
     /// Deletes counters whose window ended before `before`; returns how many.

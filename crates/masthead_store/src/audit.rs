@@ -4,7 +4,8 @@
 use crate::{Result, Store, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::UserId;
-use sqlx::Any;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
 
 /// Who is acting: a staff account, or the system itself (the scheduler, the command line).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,19 +93,24 @@ impl Store {
             "SELECT at, actor, action, target, detail FROM audit_log ORDER BY at DESC, id DESC \
              LIMIT {limit} OFFSET {offset}"
         );
-        let rows: Vec<(i64, String, String, String, String)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, actor, action, target, detail)| AuditEntry {
-                at: from_micros(at),
-                actor,
-                action,
-                target,
-                detail,
-            })
-            .collect())
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(AuditEntry::from_row)
+            .collect()
+    }
+}
+
+impl AuditEntry {
+    /// Reads a row of `audit_log` by column name.
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        Ok(AuditEntry {
+            at: from_micros(row.try_get("at")?),
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            target: row.try_get("target")?,
+            detail: row.try_get("detail")?,
+        })
     }
 }

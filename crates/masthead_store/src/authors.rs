@@ -3,48 +3,48 @@
 use crate::model::{Author, Image};
 use crate::{Result, Store, site};
 use masthead_core::{AuthorId, MediaId, Slug};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 impl Store {
     /// The author with `slug`, if any.
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-        );
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT a.id, a.slug, a.name, a.bio, m.storage_name, m.alt_text, m.width, m.height, \
-             m.variants FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.slug = $1",
+        let row = sqlx::query(
+            "SELECT a.id AS id, a.slug AS slug, a.name AS name, a.bio AS bio, \
+             m.storage_name AS photo_storage_name, m.alt_text AS photo_alt, \
+             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants \
+             FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, slug, name, bio, storage_name, alt, width, height, variants)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let variants: Vec<u32> = match variants {
+        let variants: Vec<u32> = match row.try_get::<Option<String>, _>("photo_variants")? {
             Some(v) => serde_json::from_str(&v)?,
             None => Vec::new(),
         };
-        Ok(Some(Author {
-            id: AuthorId(id),
-            photo: storage_name.map(|storage_name| Image {
+        let photo = match row.try_get::<Option<String>, _>("photo_storage_name")? {
+            Some(storage_name) => Some(Image {
                 storage_name,
-                alt: alt.unwrap_or_default(),
+                alt: row
+                    .try_get::<Option<String>, _>("photo_alt")?
+                    .unwrap_or_default(),
                 credit: String::new(),
-                width: width.unwrap_or_default(),
-                height: height.unwrap_or_default(),
+                width: row
+                    .try_get::<Option<i64>, _>("photo_width")?
+                    .unwrap_or_default(),
+                height: row
+                    .try_get::<Option<i64>, _>("photo_height")?
+                    .unwrap_or_default(),
                 variants,
             }),
-            slug,
-            name,
-            bio,
+            None => None,
+        };
+        Ok(Some(Author {
+            photo,
+            ..author_from_row(&row)?
         }))
     }
 
@@ -75,21 +75,24 @@ impl Store {
 impl Store {
     /// Every byline profile, by name (the desk's byline picker).
     pub async fn authors(&self) -> Result<Vec<Author>> {
-        let rows: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name, id")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, slug, name, bio)| Author {
-                id: masthead_core::AuthorId(id),
-                slug,
-                name,
-                bio,
-                photo: None,
-            })
-            .collect())
+        sqlx::query("SELECT id, slug, name, bio FROM authors ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(author_from_row)
+            .collect()
     }
+}
+
+/// Reads an author's `id`, `slug`, `name` and `bio` columns by name, without a photo.
+fn author_from_row(row: &AnyRow) -> Result<Author> {
+    Ok(Author {
+        id: AuthorId(row.try_get("id")?),
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        bio: row.try_get("bio")?,
+        photo: None,
+    })
 }
 
 impl Store {

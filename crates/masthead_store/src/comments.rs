@@ -3,6 +3,8 @@
 use crate::{Result, Store, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, CommentId, CommentStatus};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 impl Store {
     /// Adds a comment to an article with the given moderation status.
@@ -57,6 +59,23 @@ pub struct ModerationComment {
     pub created_at: DateTime<Utc>,
 }
 
+impl ModerationComment {
+    /// Reads a row of the moderation queue by column name; every row has `status`.
+    fn from_row(row: &AnyRow, status: CommentStatus) -> Result<Self> {
+        Ok(ModerationComment {
+            id: CommentId(row.try_get("id")?),
+            article: ArticleId(row.try_get("article_id")?),
+            article_title: row.try_get("article_title")?,
+            article_slug: row.try_get("article_slug")?,
+            name: row.try_get("author_name")?,
+            email: row.try_get("author_email")?,
+            body: row.try_get("body")?,
+            status,
+            created_at: crate::from_micros(row.try_get("created_at")?),
+        })
+    }
+}
+
 impl Store {
     /// The comments in `status`, newest first.
     pub async fn moderation_queue(
@@ -66,31 +85,19 @@ impl Store {
         offset: u64,
     ) -> Result<Vec<ModerationComment>> {
         let sql = format!(
-            "SELECT c.id, c.article_id, a.title, a.slug, c.author_name, c.author_email, c.body, c.created_at \
+            "SELECT c.id AS id, c.article_id AS article_id, a.title AS article_title, \
+             a.slug AS article_slug, c.author_name AS author_name, c.author_email AS author_email, \
+             c.body AS body, c.created_at AS created_at \
              FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.status = $1 \
              ORDER BY c.created_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
         );
-        type Row = (i64, i64, String, String, String, String, String, i64);
-        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(status.as_str())
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, article, title, slug, name, email, body, at)| ModerationComment {
-                    id: CommentId(id),
-                    article: ArticleId(article),
-                    article_title: title,
-                    article_slug: slug,
-                    name,
-                    email,
-                    body,
-                    status,
-                    created_at: crate::from_micros(at),
-                },
-            )
-            .collect())
+            .await?
+            .iter()
+            .map(|row| ModerationComment::from_row(row, status))
+            .collect()
     }
 
     /// Moves a comment to `status` (approve, reject, mark as spam), audited.

@@ -6,18 +6,8 @@ use crate::model::{Event, ListPage, NewEvent};
 use crate::{Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{EventId, PageNumber, WebUrl};
-
-type EventRow = (
-    i64,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-    String,
-    String,
-    String,
-    String,
-);
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 impl Store {
     /// Approved events that have not ended by `now`, soonest first.
@@ -32,11 +22,14 @@ impl Store {
              WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 ORDER BY starts_at, id",
             page_window!()
         );
-        let rows: Vec<EventRow> = sqlx::query_as(paged(SQL, per_page + 1, page.offset(per_page)))
+        let rows = sqlx::query(paged(SQL, per_page + 1, page.offset(per_page)))
             .bind(to_micros(now))
             .fetch_all(&self.pool)
             .await?;
-        let mut items: Vec<Event> = rows.into_iter().map(event_from_row).collect();
+        let mut items = rows
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>>>()?;
         let has_more = items.len() > per_page as usize;
         items.truncate(per_page as usize);
         Ok(ListPage { items, has_more })
@@ -70,23 +63,27 @@ impl Store {
     }
 }
 
-fn event_from_row(row: EventRow) -> Event {
-    let (id, title, starts_at, ends_at, all_day, timezone, location, description, link) = row;
-    Event {
-        id: EventId(id),
-        title,
-        starts_at: from_micros(starts_at),
-        ends_at: ends_at.map(from_micros),
-        all_day: all_day != 0,
-        timezone,
-        location,
-        description,
-        // Only web addresses become links, whatever an older version stored.
-        link: if WebUrl::is_web_url(&link) {
-            link
-        } else {
-            String::new()
-        },
+/// Reads a row of `events` by column name.
+fn event_from_row(row: &AnyRow) -> Result<Event> {
+    Ok(Event {
+        id: EventId(row.try_get("id")?),
+        title: row.try_get("title")?,
+        starts_at: from_micros(row.try_get("starts_at")?),
+        ends_at: row.try_get::<Option<i64>, _>("ends_at")?.map(from_micros),
+        all_day: row.try_get::<i64, _>("all_day")? != 0,
+        timezone: row.try_get("timezone")?,
+        location: row.try_get("location")?,
+        description: row.try_get("description")?,
+        link: web_link(row.try_get("link")?),
+    })
+}
+
+/// Only web addresses become links, whatever an older version stored.
+fn web_link(link: String) -> String {
+    if WebUrl::is_web_url(&link) {
+        link
+    } else {
+        String::new()
     }
 }
 
@@ -97,22 +94,9 @@ mod tests {
 
     #[test]
     fn stored_links_that_are_not_web_addresses_are_dropped_on_read() {
-        let row = |link: &str| {
-            (
-                1,
-                "Fair".to_owned(),
-                0,
-                None,
-                0,
-                "UTC".to_owned(),
-                String::new(),
-                String::new(),
-                link.to_owned(),
-            )
-        };
-        assert_eq!(event_from_row(row("javascript:alert(1)")).link, "");
+        assert_eq!(web_link("javascript:alert(1)".to_owned()), "");
         assert_eq!(
-            event_from_row(row("https://fair.example/")).link,
+            web_link("https://fair.example/".to_owned()),
             "https://fair.example/"
         );
     }

@@ -13,11 +13,13 @@ use masthead_core::{MediaId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// The columns [`media_item_from_row`] reads, in its order.
+/// The columns [`media_item_from_row`] reads, by these names.
 macro_rules! media_columns {
     () => {
-        "SELECT m.id, m.storage_name, m.original_name, m.content_type, m.alt_text, m.credit, \
-         m.width, m.height, m.byte_size, m.variants, m.uploaded_by, u.name, m.created_at \
+        "SELECT m.id AS id, m.storage_name AS storage_name, m.original_name AS original_name, \
+         m.content_type AS content_type, m.alt_text AS alt_text, m.credit AS credit, \
+         m.width AS width, m.height AS height, m.byte_size AS byte_size, m.variants AS variants, \
+         m.uploaded_by AS uploaded_by, u.name AS uploader, m.created_at AS created_at \
          FROM media m LEFT JOIN users u ON u.id = m.uploaded_by "
     };
 }
@@ -174,21 +176,22 @@ pub struct MediaItem {
     pub created_at: DateTime<Utc>,
 }
 
+/// Reads a row of [`media_columns`] by column name.
 fn media_item_from_row(row: &AnyRow) -> Result<MediaItem> {
-    let variants: String = row.try_get(9)?;
+    let variants: String = row.try_get("variants")?;
     Ok(MediaItem {
-        id: MediaId(row.try_get(0)?),
-        storage_name: row.try_get(1)?,
-        original_name: row.try_get(2)?,
-        content_type: row.try_get(3)?,
-        alt: row.try_get(4)?,
-        credit: row.try_get(5)?,
-        width: row.try_get(6)?,
-        height: row.try_get(7)?,
-        byte_size: row.try_get(8)?,
+        id: MediaId(row.try_get("id")?),
+        storage_name: row.try_get("storage_name")?,
+        original_name: row.try_get("original_name")?,
+        content_type: row.try_get("content_type")?,
+        alt: row.try_get("alt_text")?,
+        credit: row.try_get("credit")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+        byte_size: row.try_get("byte_size")?,
         variants: serde_json::from_str(&variants)?,
-        uploaded_by: row.try_get::<Option<i64>, _>(10)?.map(UserId),
-        uploader: row.try_get(11)?,
-        created_at: from_micros(row.try_get(12)?),
+        uploaded_by: row.try_get::<Option<i64>, _>("uploaded_by")?.map(UserId),
+        uploader: row.try_get("uploader")?,
+        created_at: from_micros(row.try_get("created_at")?),
     })
 }

@@ -18,6 +18,8 @@ use crate::model::NewMedia;
 use crate::{Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::MediaId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// An upload that was begun and not finished: its files may exist, its media row does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,51 +109,61 @@ impl Store {
         &self,
         started_before: DateTime<Utc>,
     ) -> Result<Vec<UnfinishedUpload>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        sqlx::query(
             "DELETE FROM media_uploads WHERE started_at < $1 \
              RETURNING storage_name, variants, started_at",
         )
         .bind(to_micros(started_before))
         .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(unfinished).collect()
+        .await?
+        .iter()
+        .map(UnfinishedUpload::from_row)
+        .collect()
     }
 
     /// The uploads begun and not finished, oldest first, for `masthead check`.
     pub async fn unfinished_uploads(&self) -> Result<Vec<UnfinishedUpload>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        sqlx::query(
             "SELECT storage_name, variants, started_at FROM media_uploads ORDER BY started_at",
         )
         .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(unfinished).collect()
+        .await?
+        .iter()
+        .map(UnfinishedUpload::from_row)
+        .collect()
     }
 
     /// Every media row's files, for `masthead check` and `masthead backup`.
     pub async fn media_files(&self) -> Result<Vec<MediaFiles>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT storage_name, variants, byte_size FROM media ORDER BY storage_name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(storage_name, variants, byte_size)| {
-                Ok(MediaFiles {
-                    storage_name,
-                    variants: serde_json::from_str(&variants)?,
-                    byte_size,
-                })
-            })
+        sqlx::query("SELECT storage_name, variants, byte_size FROM media ORDER BY storage_name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(MediaFiles::from_row)
             .collect()
     }
 }
 
-fn unfinished(
-    (storage_name, variants, started_at): (String, String, i64),
-) -> Result<UnfinishedUpload> {
-    Ok(UnfinishedUpload {
-        storage_name,
-        variants: serde_json::from_str(&variants)?,
-        started_at: from_micros(started_at),
-    })
+impl UnfinishedUpload {
+    /// Reads a row of `media_uploads` by column name.
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        let variants: String = row.try_get("variants")?;
+        Ok(UnfinishedUpload {
+            storage_name: row.try_get("storage_name")?,
+            variants: serde_json::from_str(&variants)?,
+            started_at: from_micros(row.try_get("started_at")?),
+        })
+    }
+}
+
+impl MediaFiles {
+    /// Reads a media row's `storage_name`, `variants` and `byte_size` by column name.
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
+        let variants: String = row.try_get("variants")?;
+        Ok(MediaFiles {
+            storage_name: row.try_get("storage_name")?,
+            variants: serde_json::from_str(&variants)?,
+            byte_size: row.try_get("byte_size")?,
+        })
+    }
 }

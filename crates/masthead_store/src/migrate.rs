@@ -3,6 +3,7 @@
 //! The two folders must describe the same schema; `schema_columns` lets a test compare them.
 
 use crate::{Backend, Result, Store, StoreError};
+use sqlx::Row;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
 
@@ -78,26 +79,33 @@ use sqlx::SqlSafeStr as _;
 pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, bool)>> {
     let sql = match store.backend() {
         Backend::Sqlite => {
-            "SELECT m.name, p.name, CASE WHEN upper(p.type) IN ('INTEGER', 'BIGINT') THEN 1 ELSE 0 END, \
-             CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 1 ELSE 0 END \
+            "SELECT m.name AS table_name, p.name AS column_name, \
+             CASE WHEN upper(p.type) IN ('INTEGER', 'BIGINT') THEN 1 ELSE 0 END AS is_integer, \
+             CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 1 ELSE 0 END AS not_null \
              FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
              ORDER BY 1, 2"
         }
         Backend::Postgres => {
-            "SELECT table_name::text, column_name::text, \
-             CASE WHEN data_type IN ('bigint', 'integer') THEN 1 ELSE 0 END, \
-             CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END \
+            "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+             CASE WHEN data_type IN ('bigint', 'integer') THEN 1 ELSE 0 END AS is_integer, \
+             CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
              FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
              ORDER BY 1, 2"
         }
     };
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(t, c, i, n)| (t, c, i == 1, n == 1))
-        .collect())
+    let rows = sqlx::query(sql).fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("table_name")?,
+                row.try_get("column_name")?,
+                row.try_get::<i64, _>("is_integer")? == 1,
+                row.try_get::<i64, _>("not_null")? == 1,
+            ))
+        })
+        .collect()
 }
 
 /// Every index the migrations create by name, as `(table, index, unique)`, sorted; for the
@@ -106,19 +114,28 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
 pub async fn schema_indexes(store: &Store) -> Result<Vec<(String, String, bool)>> {
     let sql = match store.backend() {
         Backend::Sqlite => {
-            "SELECT m.tbl_name, m.name, CASE WHEN m.sql LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END \
+            "SELECT m.tbl_name AS table_name, m.name AS index_name, \
+             CASE WHEN m.sql LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END AS is_unique \
              FROM sqlite_schema m WHERE m.type = 'index' AND m.sql IS NOT NULL \
              AND m.tbl_name NOT LIKE '_sqlx%' ORDER BY 1, 2"
         }
         Backend::Postgres => {
-            "SELECT i.tablename::text, i.indexname::text, \
-             CASE WHEN i.indexdef LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END \
+            "SELECT i.tablename::text AS table_name, i.indexname::text AS index_name, \
+             CASE WHEN i.indexdef LIKE 'CREATE UNIQUE%' THEN 1 ELSE 0 END AS is_unique \
              FROM pg_indexes i WHERE i.schemaname = current_schema() \
              AND i.tablename NOT LIKE '_sqlx%' \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
              ORDER BY 1, 2"
         }
     };
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
-    Ok(rows.into_iter().map(|(t, i, u)| (t, i, u == 1)).collect())
+    let rows = sqlx::query(sql).fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("table_name")?,
+                row.try_get("index_name")?,
+                row.try_get::<i64, _>("is_unique")? == 1,
+            ))
+        })
+        .collect()
 }

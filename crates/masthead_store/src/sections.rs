@@ -3,24 +3,24 @@
 use crate::model::Section;
 use crate::{Result, Store, site};
 use masthead_core::{SectionId, Slug};
+use sqlx::Row;
 
 impl Store {
     /// Every section, in navigation order.
     pub async fn sections(&self) -> Result<Vec<Section>> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, slug, name, description FROM sections ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, slug, name, description)| Section {
-                id: SectionId(id),
-                slug,
-                name,
-                description,
+        sqlx::query("SELECT id, slug, name, description FROM sections ORDER BY position, id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(Section {
+                    id: SectionId(row.try_get("id")?),
+                    slug: row.try_get("slug")?,
+                    name: row.try_get("name")?,
+                    description: row.try_get("description")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Adds a section at the end of the navigation.

@@ -89,7 +89,8 @@ impl Store {
     /// The live session with this id hash: not expired, and its account not disabled.
     pub async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.stage, s.expires_at FROM sessions s \
+            "SELECT {USER_COLUMNS}, s.csrf_token AS csrf_token, s.stage AS stage, \
+             s.expires_at AS expires_at FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
         );
@@ -99,16 +100,16 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
-            let stage: String = row.try_get(8)?;
+            let stage: String = row.try_get("stage")?;
             Ok(Session {
-                user: user_from_row(&row, 0)?,
-                csrf_token: row.try_get(7)?,
+                user: user_from_row(&row)?,
+                csrf_token: row.try_get("csrf_token")?,
                 stage: if stage == "full" {
                     SessionStage::Full
                 } else {
                     SessionStage::Password
                 },
-                expires_at: from_micros(row.try_get(9)?),
+                expires_at: from_micros(row.try_get("expires_at")?),
             })
         })
         .transpose()

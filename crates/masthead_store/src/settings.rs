@@ -5,15 +5,18 @@
 use crate::audit::{Actor, record};
 use crate::{Result, Store, site};
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use std::collections::BTreeMap;
 
 impl Store {
     /// Every stored setting.
     pub async fn settings(&self) -> Result<BTreeMap<String, String>> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM settings")
+        sqlx::query("SELECT name, value FROM settings")
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().collect())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("name")?, row.try_get("value")?)))
+            .collect()
     }
 
     /// Whether staff with `role` must use two-factor login on this site: an admin can require

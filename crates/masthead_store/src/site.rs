@@ -8,7 +8,7 @@
 
 use crate::{Result, Store, from_micros, to_micros};
 use chrono::{DateTime, Utc};
-use sqlx::Any;
+use sqlx::{Any, Row};
 
 /// What the caches need to know about the database's content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +22,23 @@ pub struct ContentState {
 impl Store {
     /// The content version and the next time-driven change after `now`.
     pub async fn content_state(&self, now: DateTime<Utc>) -> Result<ContentState> {
-        let (version, article, start, end): (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT (SELECT content_version FROM site_state WHERE id = 1), \
-             (SELECT MIN(published_at) FROM articles WHERE status = 'scheduled' AND published_at > $1), \
-             (SELECT MIN(starts_at) FROM events WHERE status = 'approved' AND starts_at > $1), \
-             (SELECT MIN(ends_at) FROM events WHERE status = 'approved' AND ends_at > $1)",
+        let row = sqlx::query(
+            "SELECT (SELECT content_version FROM site_state WHERE id = 1) AS version, \
+             (SELECT MIN(published_at) FROM articles WHERE status = 'scheduled' AND published_at > $1) \
+             AS next_story, \
+             (SELECT MIN(starts_at) FROM events WHERE status = 'approved' AND starts_at > $1) \
+             AS next_event_start, \
+             (SELECT MIN(ends_at) FROM events WHERE status = 'approved' AND ends_at > $1) \
+             AS next_event_end",
         )
         .bind(to_micros(now))
         .fetch_one(&self.pool)
         .await?;
-        let next_change = [article, start, end]
+        let version: i64 = row.try_get("version")?;
+        let story: Option<i64> = row.try_get("next_story")?;
+        let start: Option<i64> = row.try_get("next_event_start")?;
+        let end: Option<i64> = row.try_get("next_event_end")?;
+        let next_change = [story, start, end]
             .into_iter()
             .flatten()
             .min()

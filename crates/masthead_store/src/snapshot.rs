@@ -90,9 +90,8 @@ impl PgSnapshot {
     ///
     /// A database error.
     pub async fn media_files(&mut self) -> Result<Vec<MediaFiles>> {
-        let rows: Vec<(String, String, i64)> =
-            sqlx::query_as(MEDIA_FILES).fetch_all(&mut *self.tx).await?;
-        media_files(rows)
+        let rows = sqlx::query(MEDIA_FILES).fetch_all(&mut *self.tx).await?;
+        rows.iter().map(MediaFiles::from_row).collect()
     }
 
     /// Ends the snapshot's transaction. Call it after `pg_dump` has finished.
@@ -115,13 +114,12 @@ impl PgSnapshot {
 /// otherwise.
 pub async fn media_files_in_copy(path: &Path) -> Result<Vec<MediaFiles>> {
     let mut conn = open_copy(path).await?;
-    let rows: Vec<(String, String, i64)> =
-        sqlx::query_as(MEDIA_FILES)
-            .fetch_all(&mut conn)
-            .await
-            .map_err(|e| crate::integrity::damaged(&e, "").unwrap_or_else(|| e.into()))?;
+    let rows = sqlx::query(MEDIA_FILES)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| crate::integrity::damaged(&e, "").unwrap_or_else(|| e.into()))?;
     conn.close().await?;
-    media_files(rows)
+    rows.iter().map(MediaFiles::from_row).collect()
 }
 
 /// Whether the PostgreSQL database at `url` has no tables in its schema yet: a restore
@@ -176,16 +174,4 @@ async fn open_copy(path: &Path) -> Result<sqlx::AnyConnection> {
             StoreError::Config(format!("cannot open the copy {}: {e}", path.display()))
         })
     })
-}
-
-fn media_files(rows: Vec<(String, String, i64)>) -> Result<Vec<MediaFiles>> {
-    rows.into_iter()
-        .map(|(storage_name, variants, byte_size)| {
-            Ok(MediaFiles {
-                storage_name,
-                variants: serde_json::from_str(&variants)?,
-                byte_size,
-            })
-        })
-        .collect()
 }

@@ -3,19 +3,22 @@
 use crate::model::Tag;
 use crate::{Result, Store};
 use masthead_core::TagId;
+use sqlx::Row;
 
 impl Store {
     /// The tag with `slug`, if any.
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>> {
-        let row: Option<(i64, String, String)> =
-            sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(id, slug, name)| Tag {
-            id: TagId(id),
-            slug,
-            name,
-        }))
+        let row = sqlx::query("SELECT id, slug, name FROM tags WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(Tag {
+                id: TagId(row.try_get("id")?),
+                slug: row.try_get("slug")?,
+                name: row.try_get("name")?,
+            })
+        })
+        .transpose()
     }
 }

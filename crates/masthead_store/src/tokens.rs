@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use masthead_core::{Role, TokenId, UserId};
 use sqlx::Any;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -39,6 +40,22 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     /// When it was last used.
     pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    /// Reads a row of `api_tokens` by column name.
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        let scope: String = row.try_get("scope")?;
+        Ok(ApiToken {
+            id: TokenId(row.try_get("id")?),
+            name: row.try_get("name")?,
+            scope: Role::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            created_at: from_micros(row.try_get("created_at")?),
+            last_used_at: row
+                .try_get::<Option<i64>, _>("last_used_at")?
+                .map(from_micros),
+        })
+    }
 }
 
 /// The account behind a presented token and the role the request acts with.
@@ -127,7 +144,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<TokenOwner>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, t.scope, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {USER_COLUMNS}, t.scope AS token_scope, t.id AS token_id, \
+             t.last_used_at AS token_last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND u.disabled = 0"
         );
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -137,11 +155,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        let user = user_from_row(&row, 0)?;
-        let scope: String = row.try_get(7)?;
+        let user = user_from_row(&row)?;
+        let scope: String = row.try_get("token_scope")?;
         let scope = Role::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let id: i64 = row.try_get(8)?;
-        let last_used: Option<i64> = row.try_get(9)?;
+        let id: i64 = row.try_get("token_id")?;
+        let last_used: Option<i64> = row.try_get("token_last_used_at")?;
         let stale = last_used.is_none_or(|at| at < to_micros(now) - last_used_every_micros());
         Ok(Some(TokenOwner {
             role: scope.min(user.role),
@@ -168,24 +186,16 @@ impl Store {
 
     /// An account's tokens, newest first.
     pub async fn list_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+        sqlx::query(
             "SELECT id, name, scope, created_at, last_used_at FROM api_tokens WHERE user_id = $1 \
              ORDER BY created_at DESC, id DESC",
         )
         .bind(user.0)
         .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(id, name, scope, created, used)| {
-                Ok(ApiToken {
-                    id: TokenId(id),
-                    name,
-                    scope: Role::parse(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    created_at: from_micros(created),
-                    last_used_at: used.map(from_micros),
-                })
-            })
-            .collect()
+        .await?
+        .iter()
+        .map(ApiToken::from_row)
+        .collect()
     }
 
     /// Revokes one of `user`'s tokens.
@@ -266,7 +276,7 @@ impl Store {
             .bind(to_micros(now))
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| user_from_row(&r, 0)).transpose()
+        row.map(|r| user_from_row(&r)).transpose()
     }
 
     /// Uses a reset link: sets the new password hash and ends the account's sessions, once.

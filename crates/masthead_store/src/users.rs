@@ -55,29 +55,34 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-pub(crate) const USER_COLUMNS: &str =
-    "u.id, u.email, u.name, u.role, u.disabled, u.totp_secret IS NOT NULL, u.author_id";
+/// The account's columns of `users u`, each under a `user_` alias so a query can join them
+/// with another table's `id` or `name`; [`user_from_row`] reads them by these names.
+pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.email AS user_email, \
+     u.name AS user_name, u.role AS user_role, u.disabled AS user_disabled, \
+     u.totp_secret IS NOT NULL AS user_totp_enabled, u.author_id AS user_author_id";
 
-/// Reads the [`USER_COLUMNS`] starting at column `at`.
-pub(crate) fn user_from_row(row: &AnyRow, at: usize) -> Result<User> {
-    let role: String = row.try_get(at + 3)?;
+/// Reads the [`USER_COLUMNS`] of a row, by name.
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
+    let role: String = row.try_get("user_role")?;
     Ok(User {
-        id: UserId(row.try_get(at)?),
-        email: row.try_get(at + 1)?,
-        name: row.try_get(at + 2)?,
+        id: UserId(row.try_get("user_id")?),
+        email: row.try_get("user_email")?,
+        name: row.try_get("user_name")?,
         role: Role::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        disabled: row.try_get::<i64, _>(at + 4)? != 0,
-        totp_enabled: bool_col(row, at + 5)?,
-        author: row.try_get::<Option<i64>, _>(at + 6)?.map(AuthorId),
+        disabled: row.try_get::<i64, _>("user_disabled")? != 0,
+        totp_enabled: bool_col(row, "user_totp_enabled")?,
+        author: row
+            .try_get::<Option<i64>, _>("user_author_id")?
+            .map(AuthorId),
     })
 }
 
 /// Reads a boolean expression's result, which SQLite returns as an integer and PostgreSQL as
 /// a boolean.
-fn bool_col(row: &AnyRow, at: usize) -> Result<bool> {
-    match row.try_get::<i64, _>(at) {
+fn bool_col(row: &AnyRow, column: &str) -> Result<bool> {
+    match row.try_get::<i64, _>(column) {
         Ok(v) => Ok(v != 0),
-        Err(_) => Ok(row.try_get::<bool, _>(at)?),
+        Err(_) => Ok(row.try_get::<bool, _>(column)?),
     }
 }
 
@@ -133,7 +138,8 @@ impl Store {
     /// The account with this login address, with its secrets, for login.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, u.password_hash, u.totp_secret FROM users u WHERE u.email = $1"
+            "SELECT {USER_COLUMNS}, u.password_hash AS password_hash, u.totp_secret AS totp_secret \
+             FROM users u WHERE u.email = $1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(normalize_email(email))
@@ -141,9 +147,9 @@ impl Store {
             .await?;
         row.map(|row| {
             Ok(Credentials {
-                user: user_from_row(&row, 0)?,
-                password_hash: row.try_get(7)?,
-                totp_secret: row.try_get(8)?,
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                totp_secret: row.try_get("totp_secret")?,
             })
         })
         .transpose()
@@ -157,7 +163,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        user_from_row(&row, 0)
+        user_from_row(&row)
     }
 
     /// The account with this login address.
@@ -180,7 +186,7 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| user_from_row(r, 0)).collect()
+        rows.iter().map(user_from_row).collect()
     }
 
     /// Changes an account's role and ends its sessions.
