@@ -242,39 +242,6 @@ impl Store {
         Ok(())
     }
 
-    /// The shared buffers PostgreSQL touched to answer one list window (the first `Buffers:`
-    /// line of `EXPLAIN (ANALYZE, BUFFERS)`, which counts the whole query) and the plan, so a
-    /// test can prove that a page deep in the archive reads what the first page reads.
-    #[doc(hidden)]
-    pub async fn postgres_list_buffers(
-        &self,
-        filter: ArticleFilter,
-        now: DateTime<Utc>,
-        window: ListWindow,
-        per_page: u32,
-    ) -> Result<(i64, String)> {
-        let (sql, binds) = window_statement(Backend::Postgres, filter, now, window, per_page);
-        let explain = format!("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) {sql}");
-        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(explain));
-        for value in binds {
-            query = query.bind(value);
-        }
-        let lines = query.fetch_all(&self.pool).await?;
-        let buffers = lines
-            .iter()
-            .map(|(line,)| line.trim())
-            .find_map(|line| line.strip_prefix("Buffers: shared "))
-            .ok_or_else(|| StoreError::Corrupt("EXPLAIN printed no buffer counts".into()))?;
-        let count = buffers
-            .split_whitespace()
-            .filter_map(|part| part.split_once('='))
-            .filter(|(kind, _)| matches!(*kind, "hit" | "read"))
-            .filter_map(|(_, n)| n.parse::<i64>().ok())
-            .sum();
-        let plan: Vec<&str> = lines.iter().map(|(line,)| line.as_str()).collect();
-        Ok((count, plan.join("\n")))
-    }
-
     /// The visible article with `slug`, with everything its page shows, in one query.
     pub async fn article_page(
         &self,
@@ -598,7 +565,7 @@ fn sort_keys(filter: ArticleFilter) -> (&'static str, &'static str) {
 /// (the extra row says whether there is more), an `OFFSET` only for numbered pages, and for a
 /// cursor the range `(k1, k2) < (at, id)` (or `>`, read oldest first) written so the index
 /// seek starts at the cursor. Only constants and integers go into the SQL, never request text.
-fn window_statement(
+pub(crate) fn window_statement(
     backend: Backend,
     filter: ArticleFilter,
     now: DateTime<Utc>,

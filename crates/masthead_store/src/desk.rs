@@ -502,7 +502,7 @@ impl Store {
 /// them; published and all-status lists walk `modified_at`. The status is a closed set of
 /// names, so it is written into the SQL; the owner is bound as `$1`, then a cursor's time and
 /// id (`before`), read as a range seek on `modified_at`.
-fn desk_list_sql(
+pub(crate) fn desk_list_sql(
     status: Option<ArticleStatus>,
     own: bool,
     before: bool,

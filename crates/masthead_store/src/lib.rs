@@ -24,6 +24,7 @@ mod devices;
 mod events;
 mod media;
 mod media_uploads;
+mod plans;
 mod sections;
 mod sessions;
 mod settings;

@@ -12,6 +12,7 @@ use masthead_testkit::{Desk, TestDb, t0};
 #[tokio::test]
 async fn cursor_pages_seek_to_their_cursor_in_the_index() {
     let db = TestDb::sqlite().await;
+    let mut checked = 0;
     for (name, plan) in db.store.sqlite_list_plans().await.unwrap() {
         let want = if name.ends_with("before") {
             "published_at<"
@@ -25,7 +26,9 @@ async fn cursor_pages_seek_to_their_cursor_in_the_index() {
                 .any(|step| step.starts_with("SEARCH") && step.contains(want)),
             "{name} does not seek to its cursor: {plan:#?}"
         );
+        checked += 1;
     }
+    assert_eq!(checked, 8, "four filters, before and after a cursor");
 }
 
 /// The API's article list by cursor seeks too (a range on `modified_at`), for every status
@@ -33,14 +36,22 @@ async fn cursor_pages_seek_to_their_cursor_in_the_index() {
 #[tokio::test]
 async fn desk_lists_by_cursor_seek_to_their_cursor_in_the_index() {
     let db = TestDb::sqlite().await;
-    for (name, plan) in db.store.sqlite_desk_plans().await.unwrap() {
-        if name.ends_with("before=true") {
-            assert!(
-                plan.iter()
-                    .any(|step| step.starts_with("SEARCH") && step.contains("modified_at<")),
-                "{name} does not seek to its cursor: {plan:#?}"
-            );
-        }
+    let plans = db.store.sqlite_desk_plans().await.unwrap();
+    let by_cursor: Vec<_> = plans
+        .iter()
+        .filter(|(name, _)| name.ends_with("before=true"))
+        .collect();
+    assert_eq!(
+        by_cursor.len(),
+        8,
+        "four status filters, with and without an owner"
+    );
+    for (name, plan) in by_cursor {
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH") && step.contains("modified_at<")),
+            "{name} does not seek to its cursor: {plan:#?}"
+        );
     }
 }
 

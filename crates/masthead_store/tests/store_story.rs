@@ -623,7 +623,9 @@ async fn author_and_tag_lists_follow_status_changes(store: Store) {
 #[tokio::test]
 async fn desk_lists_read_in_index_order_without_sorting() {
     let db = TestDb::sqlite().await;
-    for (name, plan) in db.store.sqlite_desk_plans().await.unwrap() {
+    let plans = db.store.sqlite_desk_plans().await.unwrap();
+    assert_eq!(plans.len(), 16, "four status filters × owner × cursor");
+    for (name, plan) in plans {
         assert!(
             !plan
                 .iter()
@@ -636,7 +638,9 @@ async fn desk_lists_read_in_index_order_without_sorting() {
 #[tokio::test]
 async fn list_queries_read_in_index_order_without_sorting() {
     let db = TestDb::sqlite().await;
-    for (name, plan) in db.store.sqlite_list_plans().await.unwrap() {
+    let plans = db.store.sqlite_list_plans().await.unwrap();
+    assert_eq!(plans.len(), 12, "four filters × (page, before, after)");
+    for (name, plan) in plans {
         // Ordering the rows of one page inside json_group_array is fine; sorting the archive
         // ("USE TEMP B-TREE FOR ORDER BY") is not.
         assert!(
