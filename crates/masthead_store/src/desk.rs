@@ -215,10 +215,16 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<SaveOutcome> {
+        // No stored version is the largest number (versions count saves from 1), so a base
+        // with no successor cannot be current: a conflict, never an overflow.
+        let Some(version) = base_version.checked_add(1) else {
+            return Ok(SaveOutcome::Conflict(Box::new(
+                self.desk_article(id).await?,
+            )));
+        };
         let mut tx = self.write_tx().await?;
         // Claim the version first: the write lock is taken before anything is read, so two
         // saves from the same version cannot both succeed on either backend.
-        let version = base_version + 1;
         let claimed =
             sqlx::query("UPDATE articles SET version = $1 WHERE id = $2 AND version = $3")
                 .bind(version)

@@ -176,6 +176,17 @@ pub async fn update_text(
 fn clean_text(alt: &str, credit: &str) -> Result<(String, String), WebError> {
     let alt = alt.trim();
     let credit = credit.trim();
+    // PostgreSQL cannot store NUL in text; refused on both databases alike.
+    if alt.contains('\0') {
+        return Err(WebError::Unprocessable(
+            "Alt text: remove the NUL character; text may not contain it.".into(),
+        ));
+    }
+    if credit.contains('\0') {
+        return Err(WebError::Unprocessable(
+            "Credit: remove the NUL character; text may not contain it.".into(),
+        ));
+    }
     if alt.chars().count() > MAX_ALT {
         return Err(WebError::Unprocessable(format!(
             "Alt text: keep it under {MAX_ALT} characters; describe what the image shows \

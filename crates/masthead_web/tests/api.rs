@@ -555,3 +555,50 @@ async fn every_route_is_in_the_openapi_document() {
     ids.dedup();
     assert_eq!(ids.len(), operations, "operation ids are unique: {ids:?}");
 }
+
+/// Every operation documents the errors its request's shape can get, whatever its handler
+/// decides: 401 and 403 with a token, 400 with an id in the address or a query string, and
+/// 400, 413, 415 and 422 with a JSON body (`api/responses.rs`). Schemathesis checks the
+/// statuses it meets (crates/masthead/tests/api_contract.rs); this checks them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_documents_the_errors_of_its_request_shape() {
+    let app = TestApp::new(TestDb::sqlite().await).await;
+    let doc = call(&app, "GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let mut expected: Vec<&str> = Vec::new();
+            if op["security"].is_array() {
+                expected.extend(["401", "403"]);
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params
+                .iter()
+                .any(|p| p["in"] == "path" || p["in"] == "query")
+            {
+                expected.push("400");
+            }
+            let body = &op["requestBody"]["content"];
+            if body["application/json"].is_object() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            if body["multipart/form-data"].is_object() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            for status in expected {
+                let r = &responses[status];
+                assert!(r.is_object(), "{method} {path} does not document {status}");
+                assert_eq!(
+                    r["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorResponse",
+                    "{method} {path} {status}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 14);
+}

@@ -16,6 +16,12 @@ app_tests!(
     sections_and_authors_are_listed_and_added_by_admins,
     media_uploads_are_checked_and_stored,
     errors_outside_the_handlers_are_json_too,
+    schedule_takes_the_issue_time_with_its_minus_six_hour_offset,
+    page_is_refused_only_above_its_documented_maximum,
+    empty_query_parameters_are_refused_like_any_value_outside_the_schema,
+    whole_numbers_written_with_a_fraction_are_integers,
+    text_with_the_nul_character_is_a_422_not_a_server_error,
+    a_version_with_no_successor_is_a_conflict_not_a_panic,
 );
 
 /// Errors that no API handler produces (an address outside /api/v1, an over-long address)
@@ -375,4 +381,253 @@ async fn media_uploads_are_checked_and_stored(app: TestApp) {
     .await
     .error(415, "unsupported_media_type");
     assert!(m.contains("multipart/form-data"), "{m}");
+}
+
+// Regression tests for what Schemathesis found (crates/masthead/tests/api_contract.rs), one
+// per bug, named after it.
+
+/// `POST /articles/{id}/schedule` with the time from the report, an RFC 3339 time with a
+/// -06:00 offset, is taken (the test clock is before it) and answered in UTC; the same
+/// offset on a time already past is the documented 422.
+async fn schedule_takes_the_issue_time_with_its_minus_six_hour_offset(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let id = draft(&app, &editor, "Budget hearing preview", desk.news.0).await;
+    let path = format!("/api/v1/articles/{id}/schedule");
+    let past = call(
+        &app,
+        "POST",
+        &path,
+        Some(&editor),
+        Some(json!({"version": 1, "publish_at": "2026-11-27T11:59:00-06:00"})),
+    )
+    .await;
+    assert!(past.error(422, "unprocessable").contains("future"));
+    let r = call(
+        &app,
+        "POST",
+        &path,
+        Some(&editor),
+        Some(json!({"version": 1, "publish_at": "2026-12-01T06:00:00-06:00"})),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.response.body);
+    assert_eq!(r.json["status"], "scheduled");
+    assert_eq!(r.json["published_at"], "2026-12-01T12:00:00Z");
+}
+
+/// `page` is documented with the maximum the handler enforces: the last documented page is
+/// served, the next is a 400 pointing to `before`.
+async fn page_is_refused_only_above_its_documented_maximum(app: TestApp) {
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let doc = call(&app, "GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json;
+    let params = doc["paths"]["/api/v1/articles"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let page = params.iter().find(|p| p["name"] == "page").unwrap();
+    let max = page["schema"]["maximum"]
+        .as_u64()
+        .expect("page documents a maximum");
+    assert_eq!(page["schema"]["minimum"], 1);
+
+    let last = call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles?page={max}"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(last.status(), 200, "{}", last.response.body);
+    let m = call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles?page={}", max + 1),
+        Some(&editor),
+        None,
+    )
+    .await
+    .error(400, "bad_request");
+    assert!(
+        m.contains(&format!("1 to {max}")) && m.contains("`before`"),
+        "{m}"
+    );
+}
+
+/// `?status=` (empty) is not one of the documented statuses, so it is refused, as are an
+/// empty `page` and `before`: a client that means "every status" or "the first page"
+/// leaves the parameter out. `page` with `before` is refused as documented.
+async fn empty_query_parameters_are_refused_like_any_value_outside_the_schema(app: TestApp) {
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let list = |query: &'static str| {
+        let (app, editor) = (&app, editor.clone());
+        async move {
+            call(
+                app,
+                "GET",
+                &format!("/api/v1/articles?{query}"),
+                Some(&editor),
+                None,
+            )
+            .await
+        }
+    };
+    let m = list("status=").await.error(400, "bad_request");
+    assert!(
+        m.contains("status") && m.contains("published") && m.contains("leave `status` out"),
+        "{m}"
+    );
+    let m = list("page=").await.error(400, "bad_request");
+    assert!(m.starts_with("Page:"), "{m}");
+    let m = list("before=").await.error(400, "bad_request");
+    assert!(m.contains("position"), "{m}");
+    let m = list("page=1&before=1764511500000000.42")
+        .await
+        .error(400, "bad_request");
+    assert!(m.contains("not both"), "{m}");
+    for fine in ["", "status=draft", "page=1", "before=1764511500000000.42"] {
+        let r = list(fine).await;
+        assert_eq!(r.status(), 200, "{fine}: {}", r.response.body);
+    }
+}
+
+/// The document's integers are JSON Schema integers, which include `1.0`: a version,
+/// section or author id written with a zero fraction is taken as the integer; a real
+/// fraction is still refused.
+async fn whole_numbers_written_with_a_fraction_are_integers(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let created = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &editor,
+        "application/json",
+        &format!(
+            "{{\"title\": \"Floats\", \"section\": {}.0, \"authors\": [{}.0]}}",
+            desk.news.0, desk.reporter.0
+        ),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", created.response.body);
+    assert_eq!(created.json["section"], desk.news.0);
+    assert_eq!(created.json["authors"], json!([desk.reporter.0]));
+    let id = created.json["id"].as_i64().unwrap();
+    let submit = format!("/api/v1/articles/{id}/submit");
+    let m = raw(
+        &app,
+        "POST",
+        &submit,
+        &editor,
+        "application/json",
+        "{\"version\": 1.5}",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.contains("version"), "{m}");
+    let r = raw(
+        &app,
+        "POST",
+        &submit,
+        &editor,
+        "application/json",
+        "{\"version\": 1.0}",
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.response.body);
+    assert_eq!(r.json["status"], "review");
+    assert_eq!(r.json["version"], 2);
+}
+
+/// PostgreSQL cannot store NUL in text: it was a 500 there (and stored on SQLite). Now it
+/// is a 422 naming the field on both, for JSON bodies and for an upload's alt text, and
+/// nothing is stored.
+async fn text_with_the_nul_character_is_a_422_not_a_server_error(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, admin) = staff(&app, "root@example.org", Role::Admin).await;
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        Some(&admin),
+        Some(json!({"title": "Null\u{0}byte", "section": desk.news.0})),
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("title:") && m.contains("NUL"), "{m}");
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        Some(&admin),
+        Some(json!({"title": "Fine", "section": desk.news.0, "items": [{"headline": "a\u{0}"}]})),
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("items[0].headline:"), "{m}");
+    let m = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        Some(&admin),
+        Some(json!({"name": "Sch\u{0}ools"})),
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("name:"), "{m}");
+    let list = call(&app, "GET", "/api/v1/articles", Some(&admin), None).await;
+    assert_eq!(list.json["items"], json!([]), "nothing was stored");
+    let m = upload(
+        &app,
+        &admin,
+        &[
+            ("file", Some("red.png"), PNG),
+            ("alt", None, b"red\0square"),
+        ],
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Alt text:") && m.contains("NUL"), "{m}");
+}
+
+/// A save naming the largest version (`2^63-1`) has no next version: it was an overflow
+/// that killed the request without an answer (debug builds) and is now a 409 holding the
+/// stored article, like any other stale version.
+async fn a_version_with_no_successor_is_a_conflict_not_a_panic(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let id = draft(&app, &editor, "Overflow", desk.news.0).await;
+    let put = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        Some(json!({"version": i64::MAX, "title": "Overflow", "section": desk.news.0})),
+    )
+    .await;
+    put.error(409, "conflict");
+    assert_eq!(put.json["error"]["current"]["version"], 1);
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(&editor),
+        Some(json!({"version": i64::MAX})),
+    )
+    .await
+    .error(409, "conflict");
+    let r = call(
+        &app,
+        "GET",
+        &format!("/api/v1/articles/{id}"),
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.json["version"].as_i64(), r.json["status"].as_str()),
+        (Some(1), Some("draft"))
+    );
 }

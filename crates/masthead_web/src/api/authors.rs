@@ -4,6 +4,7 @@ use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use super::extract::ApiJson;
+use super::responses::{JsonBody, Token};
 use super::sections::taken;
 use crate::AppState;
 use axum::Json;
@@ -45,14 +46,26 @@ impl From<Author> for AuthorOut {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorInput {
-    /// The name printed in bylines, at most 100 characters.
-    #[schema(example = "Ana Reyes")]
+    /// The name printed in bylines: at most 100 characters, not only spaces.
+    #[schema(
+        example = "Ana Reyes",
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\s\u{85}]"
+    )]
     pub name: String,
-    /// Its page's address; made from the name when left out.
+    /// Its page's address, `/author/{slug}`; made from the name when left out. Lowercase letters, digits and
+    /// single hyphens, at most 120 characters.
     #[serde(default)]
+    #[schema(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "ana-reyes"
+    )]
     pub slug: Option<String>,
     /// A short biography, at most 2,000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub bio: String,
 }
 
@@ -65,7 +78,7 @@ pub struct AuthorInput {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every byline profile", body = Vec<AuthorOut>),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
     )
 )]
 pub(crate) async fn list(
@@ -86,10 +99,11 @@ pub(crate) async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = AuthorOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "Not an admin token", body = ErrorResponse),
+        Token,
+        JsonBody,
+        (status = 403, description = "Not an admin token, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 409, description = "The slug is taken", body = ErrorResponse),
-        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, or a text holds the NUL character; the message names the field", body = ErrorResponse),
     )
 )]
 pub(crate) async fn create(

@@ -2,15 +2,21 @@
 //! what to fix.
 
 use super::ApiError;
+use super::json_body;
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::{Json, Json as AxumJson};
+use axum::http::{HeaderMap, StatusCode, header};
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 /// A JSON body. Wrong content type: 415; not JSON (or nested deeper than serde_json's
-/// limit of 128 levels): 400; JSON of the wrong shape: 422; over the limit: 413.
+/// limit of 128 levels): 400; JSON of the wrong shape: 422; a text holding the NUL
+/// character, which PostgreSQL cannot store: 422; over the limit: 413.
+///
+/// A whole number written with a fraction (`3.0`) is taken where an integer is expected:
+/// the document's integers are JSON Schema integers, which include it.
 #[derive(Debug)]
 pub(crate) struct ApiJson<T>(pub T);
 
@@ -22,11 +28,47 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match AxumJson::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(request.headers()) {
+            return Err(ApiError::Status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as JSON, with the header `Content-Type: application/json`.".into(),
+            ));
         }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| json_rejection(e.into()))?;
+        let value = match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(value)) => value,
+            Err(rejection @ JsonRejection::JsonDataError(_)) => {
+                json_body::with_whole_numbers(&bytes).ok_or_else(|| json_rejection(rejection))?
+            }
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        if let Some(field) = json_body::field_with_nul(&bytes) {
+            return Err(ApiError::unprocessable(format!(
+                "{field}: remove the NUL character (\\u0000); text may not contain it."
+            )));
+        }
+        Ok(ApiJson(value))
     }
+}
+
+/// Whether the body is declared as JSON: `application/json` or `application/…+json`, with
+/// any parameters (as axum's own `Json` decides).
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.trim().to_ascii_lowercase();
+    kind.trim().eq_ignore_ascii_case("application")
+        && (subtype == "json" || subtype.len() > 5 && subtype.ends_with("+json"))
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {

@@ -5,6 +5,7 @@
 use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
+use super::responses::Token;
 use crate::AppState;
 use crate::media_library;
 use axum::Json;
@@ -13,23 +14,28 @@ use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use masthead_core::MediaId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 const TAG: &str = "media";
 
-/// The form of an upload (documentation only; the handler reads the parts one by one).
-#[derive(Debug, ToSchema)]
+/// The form of an upload (documentation only; the handler reads the parts one by one and
+/// refuses any other part). `Deserialize` is derived only for `deny_unknown_fields`, which
+/// tells the document so.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct MediaUpload {
     /// The image: JPEG, PNG, WebP or GIF, at most 20 MiB. It is re-encoded, which drops its
     /// metadata (including location).
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
-    /// Text describing the image for people who cannot see it. Needed before a story with
-    /// this lead image can be published.
+    /// Text describing the image for people who cannot see it, at most 1,000 characters.
+    /// Needed before a story with this lead image can be published.
+    #[schema(max_length = 1000)]
     pub alt: Option<String>,
-    /// Who made it.
+    /// Who made it, at most 200 characters.
+    #[schema(max_length = 200)]
     pub credit: Option<String>,
 }
 
@@ -64,11 +70,11 @@ pub struct MediaOut {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored", body = MediaOut),
-        (status = 400, description = "Not a multipart form with a `file` part", body = ErrorResponse),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
+        (status = 400, description = "Not a multipart form with a `file` part, or a part other than `file`, `alt` and `credit`", body = ErrorResponse),
         (status = 413, description = "Over 20 MiB", body = ErrorResponse),
         (status = 415, description = "Not sent as multipart/form-data", body = ErrorResponse),
-        (status = 422, description = "Not an image we take, or too many pixels", body = ErrorResponse),
+        (status = 422, description = "Not an image we take, too many pixels, or alt text or credit too long or holding the NUL character", body = ErrorResponse),
     )
 )]
 pub(crate) async fn upload(

@@ -24,8 +24,10 @@ mod auth;
 mod authors;
 mod error;
 mod extract;
+mod json_body;
 mod media;
 mod openapi;
+mod responses;
 mod sections;
 
 use crate::AppState;

@@ -4,6 +4,7 @@ use super::ApiError;
 use super::auth::ApiStaff;
 use super::error::ErrorResponse;
 use super::extract::ApiJson;
+use super::responses::{JsonBody, Token};
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -44,14 +45,26 @@ impl From<Section> for SectionOut {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionInput {
-    /// Its name, at most 100 characters.
-    #[schema(example = "Schools")]
+    /// Its name: at most 100 characters, not only spaces.
+    #[schema(
+        example = "Schools",
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\s\u{85}]"
+    )]
     pub name: String,
-    /// Its address on the site; made from the name when left out.
+    /// Its address on the site, `/section/{slug}`; made from the name when left out. Lowercase letters, digits and
+    /// single hyphens, at most 120 characters.
     #[serde(default)]
+    #[schema(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "schools"
+    )]
     pub slug: Option<String>,
-    /// One sentence about it.
+    /// One sentence about it, at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub description: String,
 }
 
@@ -64,7 +77,7 @@ pub struct SectionInput {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every section", body = Vec<SectionOut>),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
     )
 )]
 pub(crate) async fn list(
@@ -85,10 +98,11 @@ pub(crate) async fn list(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = SectionOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "Not an admin token", body = ErrorResponse),
+        Token,
+        JsonBody,
+        (status = 403, description = "Not an admin token, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 409, description = "The slug is taken", body = ErrorResponse),
-        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, or a text holds the NUL character; the message names the field", body = ErrorResponse),
     )
 )]
 pub(crate) async fn create(

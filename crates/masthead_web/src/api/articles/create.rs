@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiJson;
+use crate::api::responses::{JsonBody, Token};
 use crate::api::{ApiError, PREFIX};
 use crate::desk;
 use axum::Json;
@@ -24,12 +25,10 @@ use axum::response::{IntoResponse, Response};
     responses(
         (status = 201, description = "Created as a draft", body = ArticleOut,
          headers(("Location" = String, description = "The new article's API address"))),
-        (status = 400, description = "Not JSON", body = ErrorResponse),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
+        JsonBody,
         (status = 409, description = "The slug is taken", body = ErrorResponse),
-        (status = 413, description = "Body over 1 MiB", body = ErrorResponse),
-        (status = 415, description = "Not sent as application/json", body = ErrorResponse),
-        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, or a field breaks a rule the schema cannot say (a section, author or image id that names nothing; a kind's required part missing; a video address not on YouTube or Vimeo); the message names it", body = ErrorResponse),
     )
 )]
 pub(crate) async fn create(

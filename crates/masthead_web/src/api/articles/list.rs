@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiQuery;
+use crate::api::responses::{BadQuery, Token};
 use axum::Json;
 use axum::extract::State;
 use masthead_core::{ArticleStatus, ListCursor, PageNumber, Role};
@@ -23,7 +24,8 @@ const MAX_PAGE: u32 = 20;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only articles in this status.
+    /// Only articles in this status; leave it out for every status (an empty value is
+    /// refused, like any other that is not a status).
     #[param(value_type = Option<Status>)]
     status: Option<String>,
     /// The page, from 1 to 20. Further back, use `before`.
@@ -31,6 +33,10 @@ pub struct ListQuery {
     page: Option<String>,
     /// The `next` value of the previous response: the page after it, at the cost of the
     /// first page however deep. Not with `page`.
+    #[param(
+        pattern = r"^[0-9]{1,18}\.[0-9]{1,18}$",
+        example = "1764511500000000.42"
+    )]
     before: Option<String>,
 }
 
@@ -45,8 +51,9 @@ pub struct ListQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles", body = ArticleList),
-        (status = 400, description = "A bad status or page", body = ErrorResponse),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
+        BadQuery,
+        (status = 400, description = "A parameter is not one of its values, is sent empty, or `page` and `before` are both sent; the message says which", body = ErrorResponse),
     )
 )]
 pub(crate) async fn list(
@@ -55,13 +62,17 @@ pub(crate) async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ArticleList>, ApiError> {
     let invalid = |e: masthead_core::InvalidInput| ApiError::bad_request(format!("{e}."));
+    // A parameter sent empty is refused like any other value outside its schema: a client
+    // that means "any status" or "the first page" leaves the parameter out.
     let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(ArticleStatus::parse(s).map_err(invalid)?),
+        None => None,
+        Some(s) => Some(ArticleStatus::parse(s).map_err(|e| {
+            ApiError::bad_request(format!("{e}; leave `status` out to list every status."))
+        })?),
     };
     let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
-    let page = query.page.as_deref().filter(|p| !p.is_empty());
-    let before = query.before.as_deref().filter(|b| !b.is_empty());
+    let page = query.page.as_deref();
+    let before = query.before.as_deref();
     let (page, mut rows) = match (page, before) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -77,14 +88,17 @@ pub(crate) async fn list(
             (0, rows)
         }
         (page, None) => {
+            let too_deep = || {
+                ApiError::bad_request(format!(
+                    "Page: send a whole number from 1 to {MAX_PAGE}; to go further, send \
+                     `before` with the `next` value of the previous page."
+                ))
+            };
             let page = page
                 .map_or(Ok(PageNumber::FIRST), PageNumber::parse)
-                .map_err(invalid)?;
+                .map_err(|_| too_deep())?;
             if page.get() > MAX_PAGE {
-                return Err(ApiError::bad_request(format!(
-                    "Pages stop at {MAX_PAGE}; to go further, send `before` with the `next` \
-                     value of the previous page."
-                )));
+                return Err(too_deep());
             }
             let rows = state
                 .store

@@ -474,7 +474,8 @@ pub struct VersionInput {
 pub struct ScheduleInput {
     /// The version the change started from (as returned by `GET`).
     pub version: i64,
-    /// When to publish, RFC 3339 with an offset, in the future.
-    #[schema(example = "2026-12-01T06:00:00-06:00")]
+    /// When to publish: RFC 3339 with any offset (answered in UTC), in the future; a time
+    /// that is not is a 422.
+    #[schema(example = "2099-12-01T06:00:00-06:00")]
     pub publish_at: DateTime<Utc>,
 }

@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiPath;
+use crate::api::responses::{IdInPath, Token};
 use axum::Json;
 use axum::extract::State;
 use masthead_core::ArticleId;
@@ -22,7 +23,8 @@ use masthead_core::ArticleId;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
+        Token,
+        IdInPath,
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
     )
 )]

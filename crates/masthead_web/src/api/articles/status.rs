@@ -9,6 +9,7 @@ use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::responses::{IdInPath, JsonBody, Token};
 use crate::desk::{self, Command, Staff};
 use axum::Json;
 use axum::extract::State;
@@ -39,8 +40,11 @@ async fn change(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "In review", body = ArticleOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "The role may not submit this article", body = ErrorResponse),
+        Token,
+        IdInPath,
+        JsonBody,
+        (status = 400, description = "The id in the address is not a whole number, or the body is not JSON", body = ErrorResponse),
+        (status = 403, description = "The role may not submit this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
     )
@@ -66,11 +70,14 @@ pub(crate) async fn submit(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Published", body = ArticleOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "The role may not publish this article", body = ErrorResponse),
+        Token,
+        IdInPath,
+        JsonBody,
+        (status = 400, description = "The id in the address is not a whole number, or the body is not JSON", body = ErrorResponse),
+        (status = 403, description = "The role may not publish this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
-        (status = 422, description = "Not publishable yet (e.g. the lead image lacks alt text)", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, or the story is not publishable yet (e.g. the lead image lacks alt text)", body = ErrorResponse),
     )
 )]
 pub(crate) async fn publish(
@@ -93,11 +100,14 @@ pub(crate) async fn publish(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Scheduled", body = ArticleOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "The role may not publish this article", body = ErrorResponse),
+        Token,
+        IdInPath,
+        JsonBody,
+        (status = 400, description = "The id in the address is not a whole number, or the body is not JSON", body = ErrorResponse),
+        (status = 403, description = "The role may not publish this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
-        (status = 422, description = "The time is not in the future, or the story is not publishable", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, `publish_at` is not in the future, or the story is not publishable yet", body = ErrorResponse),
     )
 )]
 pub(crate) async fn schedule(
@@ -121,8 +131,11 @@ pub(crate) async fn schedule(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Unpublished", body = ArticleOut),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "The role may not unpublish this article", body = ErrorResponse),
+        Token,
+        IdInPath,
+        JsonBody,
+        (status = 400, description = "The id in the address is not a whole number, or the body is not JSON", body = ErrorResponse),
+        (status = 403, description = "The role may not unpublish this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
     )

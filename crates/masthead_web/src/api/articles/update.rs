@@ -8,6 +8,7 @@ use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::responses::{IdInPath, JsonBody, Token};
 use crate::desk::{self, Command};
 use axum::Json;
 use axum::extract::State;
@@ -26,12 +27,14 @@ use masthead_core::ArticleId;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Saved; the article with its new version", body = ArticleOut),
-        (status = 400, description = "Not JSON", body = ErrorResponse),
-        (status = 401, description = "No valid token", body = ErrorResponse),
-        (status = 403, description = "The role may not change this article", body = ErrorResponse),
+        Token,
+        IdInPath,
+        JsonBody,
+        (status = 400, description = "The id in the address is not a whole number, or the body is not JSON", body = ErrorResponse),
+        (status = 403, description = "The role may not change this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
-        (status = 422, description = "A field breaks a rule; the message names it", body = ErrorResponse),
+        (status = 422, description = "No `version`, the JSON does not fit the schema, or a field breaks a rule the schema cannot say (a section, author or image id that names nothing; a kind's required part missing; a video address not on YouTube or Vimeo); the message names it", body = ErrorResponse),
     )
 )]
 pub(crate) async fn update(
