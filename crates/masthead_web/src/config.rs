@@ -2,6 +2,7 @@
 //! overlaid with the settings admins save in the desk (see [`SiteConfig::with_settings`]).
 
 use chrono_tz::Tz;
+use masthead_render::{Value, context};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -29,6 +30,17 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// The `site` value every template sees: name, tagline and address, and `css_url`, the
+    /// address of the theme's stylesheet (which the theme knows, so the caller passes it).
+    pub(crate) fn site_value(&self, css_url: &str) -> Value {
+        context! {
+            name => &self.name,
+            tagline => &self.tagline,
+            base_url => &self.base_url,
+            css_url,
+        }
+    }
+
     /// This configuration with the desk's stored settings laid over it. Values were checked
     /// when saved; one that no longer parses keeps the configured value.
     pub fn with_settings(&self, settings: &BTreeMap<String, String>) -> SiteConfig {

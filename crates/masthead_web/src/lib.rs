@@ -11,6 +11,7 @@ mod cache;
 mod config;
 pub mod desk;
 mod error;
+mod error_pages;
 mod fragments;
 pub mod freshness;
 mod headers;

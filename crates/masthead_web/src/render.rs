@@ -5,17 +5,6 @@ use crate::{AppState, WebError};
 use masthead_render::{Value, context};
 use std::sync::Arc;
 
-/// The `site` value templates see.
-pub(crate) fn site_value(state: &AppState) -> Value {
-    let c = &state.config();
-    context! {
-        name => &c.name,
-        tagline => &c.tagline,
-        base_url => &c.base_url,
-        css_url => state.theme().stylesheet_url(),
-    }
-}
-
 /// The shared parts of the current generation.
 pub(crate) async fn current_parts(state: &AppState) -> Result<Arc<Parts>, WebError> {
     let generation = state.watch.generation(state.clock.now());
@@ -25,7 +14,8 @@ pub(crate) async fn current_parts(state: &AppState) -> Result<Arc<Parts>, WebErr
 /// The full context for a page: `site`, `parts` and the page's own values.
 pub(crate) async fn page_context(state: &AppState, page: Value) -> Result<Value, WebError> {
     let parts = current_parts(state).await?;
-    Ok(context! { site => site_value(state), parts => parts.value.clone(), ..page })
+    let site = state.config().site_value(state.theme().stylesheet_url());
+    Ok(context! { site, parts => parts.value.clone(), ..page })
 }
 
 /// Renders `template` with the full page context.

@@ -1,7 +1,7 @@
 //! The route table of the public site, and the layers around it (outermost first): tracing,
 //! security headers, error pages, the address-length limit, then the page cache on page routes.
 
-use crate::error::error_pages;
+use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
     article, assets, author, cached, events, health, home, latest, media, section, tag,

@@ -8,8 +8,8 @@
 //! use two-factor login and has not set it up sees only the enrolment form (the guard lets
 //! such a session do nothing else).
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};

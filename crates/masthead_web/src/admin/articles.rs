@@ -1,9 +1,9 @@
 //! The desk's story pages: the dashboard, the story list, the editor (new, edit, preview,
 //! save with any status change), conflicts, and a draft restored after a new login.
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::{self, FormData, Intent};
-use super::session::Csrf;
 use super::view;
 use crate::desk::{self, Command, Staff};
 use crate::{AppState, WebError};

@@ -1,7 +1,7 @@
 //! `DeskUser`: what every desk handler takes from the session guard, in one extractor (the
 //! staff member and the session's CSRF token for the page's forms).
 
-use super::session::Csrf;
+use super::csrf::Csrf;
 use crate::WebError;
 use crate::desk::Staff;
 use axum::extract::FromRequestParts;

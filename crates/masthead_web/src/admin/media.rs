@@ -6,9 +6,9 @@
 //! shows the page again with the reason and what was typed; a stored one redirects back
 //! (303) with a notice. The rules themselves live in [`crate::media_library`].
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::media_library::{self, LIMITS, MAX_ALT, MAX_CREDIT};

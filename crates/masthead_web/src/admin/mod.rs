@@ -1,7 +1,7 @@
 //! The editorial desk at `/admin`: server-rendered pages that work without JavaScript.
 //!
 //! Login, the two-factor step and reset links are open; every other route sits behind
-//! [`session::require_staff`], which checks the session, two-factor setup and the CSRF
+//! [`guard::require_staff`], which checks the session, two-factor setup and the CSRF
 //! token of every state-changing request, and marks responses uncacheable. Permission
 //! checks by role and ownership happen in the handlers, through [`crate::desk`].
 
@@ -9,8 +9,10 @@ mod account;
 pub(crate) mod articles;
 mod audit;
 mod comments;
+pub(crate) mod csrf;
 pub mod desk_user;
 pub(crate) mod form;
+mod guard;
 pub(crate) mod login;
 mod media;
 mod multipart_csrf;
@@ -115,7 +117,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/authors/{id}", post(sections::update_author))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::show))
-        .route_layer(from_fn_with_state(state, session::require_staff));
+        .route_layer(from_fn_with_state(state, guard::require_staff));
     Router::new()
         .route("/admin/login", get(login::show).post(login::submit))
         .route(
@@ -128,7 +130,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/admin.css", get(stylesheet))
         .merge(guarded)
-        .layer(DefaultBodyLimit::max(session::MAX_FORM))
+        .layer(DefaultBodyLimit::max(guard::MAX_FORM))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(ADMIN_CSP),

@@ -1,9 +1,9 @@
 //! Sections and byline profiles, for admins: list, add, rename and describe. Addresses
 //! (slugs) never change here, so links to section and author pages keep working.
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};

@@ -5,9 +5,9 @@
 //! file. Saving bumps the content version, so every app server applies them (and empties its
 //! caches) at its next poll, within a second: see `AppState::refresh`.
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};

@@ -1,9 +1,9 @@
 //! Staff accounts, for admins: add an account, change its role, disable or enable it, and
 //! make a one-time password-reset link (shown to the admin to pass on).
 
+use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
-use super::session::Csrf;
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};

@@ -1,7 +1,7 @@
 //! Rendering admin pages: every page gets the staff member, the CSRF token for its forms,
 //! the navigation their role allows, and the site's name.
 
-use super::session::Csrf;
+use super::csrf::Csrf;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use axum::http::{HeaderValue, StatusCode, header};

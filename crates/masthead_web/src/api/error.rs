@@ -8,12 +8,15 @@
 //! detail goes to the log once, under that id, never to the client. A 409 from a save
 //! carries `current`, the article as stored now, so the client can merge and retry.
 //!
+//! This module knows no resource's schema: a resource's module builds its own 409 with
+//! [`ApiError::conflict_with`], and the document names the schema of `current` where it is
+//! assembled (`openapi::finish`).
+//!
 //! Handlers return [`ApiError`], which renders this shape itself. Whatever else fails
 //! (axum's router 404 and 405, the body limit's 413, the site's 414, a [`WebError`] from
 //! shared code) is turned into it by [`to_json`], called from the site's `error_pages`
 //! middleware for every error under `/api/`.
 
-use super::articles::schema::ArticleOut;
 use crate::WebError;
 use crate::error::ErrorInfo;
 use axum::Json;
@@ -30,6 +33,8 @@ pub struct ErrorResponse {
     pub error: ErrorDetail,
 }
 
+// A 409 from a save also carries `current`, the article as stored now: see
+// `ApiError::conflict_with`, and `openapi::finish`, which documents it.
 /// What went wrong, and what to do about it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
@@ -45,9 +50,22 @@ pub struct ErrorDetail {
     /// On a 5xx only: quote it when reporting the problem; the detail is in the server log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// On a 409 from a save only: the article as stored now.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<Box<ArticleOut>>,
+}
+
+/// The body of a 409 that carries the resource as stored now: [`ErrorResponse`]'s shape with
+/// `current` added, for any resource type.
+#[derive(Serialize)]
+struct ConflictResponse<'a, C> {
+    error: ConflictDetail<'a, C>,
+}
+
+/// [`ErrorDetail`] with `current`.
+#[derive(Serialize)]
+struct ConflictDetail<'a, C> {
+    status: u16,
+    code: &'static str,
+    message: String,
+    current: &'a C,
 }
 
 /// What an API handler or extractor can fail with.
@@ -57,13 +75,9 @@ pub(crate) enum ApiError {
     Web(WebError),
     /// No or an unusable `Authorization` header; the message says what was wrong.
     Unauthorized(&'static str),
-    /// A save named a version that is no longer the stored one.
-    Stale {
-        /// The version the client started from.
-        base: i64,
-        /// The article as stored now.
-        current: Box<ArticleOut>,
-    },
+    /// A 409 whose body carries the resource as stored now (a save named a version that is
+    /// no longer the stored one), built by [`ApiError::conflict_with`].
+    Conflict(Box<Response>),
     /// The router has nothing at this address.
     NoRoute,
     /// Any other client error, with its status and a message saying what to fix.
@@ -92,6 +106,20 @@ impl ApiError {
     pub(crate) fn unprocessable(message: impl Into<String>) -> Self {
         ApiError::Web(WebError::Unprocessable(message.into()))
     }
+
+    /// A 409 saying `message` (what to merge and resend) whose body also carries `current`,
+    /// the resource as stored now, in the resource's own shape.
+    pub(crate) fn conflict_with(message: String, current: &impl Serialize) -> Self {
+        let body = ConflictResponse {
+            error: ConflictDetail {
+                status: StatusCode::CONFLICT.as_u16(),
+                code: code(StatusCode::CONFLICT),
+                message,
+                current,
+            },
+        };
+        ApiError::Conflict(Box::new((StatusCode::CONFLICT, Json(body)).into_response()))
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -106,23 +134,7 @@ impl IntoResponse for ApiError {
                 );
                 response
             }
-            ApiError::Stale { base, current } => {
-                let message = format!(
-                    "Someone saved this story after version {base}; it is now at version {}. \
-                     Merge your changes into `current` and send them again with that version.",
-                    current.version
-                );
-                let body = ErrorResponse {
-                    error: ErrorDetail {
-                        status: StatusCode::CONFLICT.as_u16(),
-                        code: code(StatusCode::CONFLICT),
-                        message,
-                        request_id: None,
-                        current: Some(current),
-                    },
-                };
-                (StatusCode::CONFLICT, Json(body)).into_response()
-            }
+            ApiError::Conflict(response) => *response,
             ApiError::Status(status, message) => error_response(status, message, None),
             ApiError::NoRoute => error_response(
                 StatusCode::NOT_FOUND,
@@ -243,7 +255,6 @@ fn error_response(status: StatusCode, message: String, request_id: Option<String
             code: code(status),
             message,
             request_id,
-            current: None,
         },
     };
     (status, Json(body)).into_response()

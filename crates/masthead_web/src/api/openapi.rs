@@ -2,14 +2,18 @@
 //! `#[utoipa::path]` as the router registers them. Served without a token (it describes
 //! the API, it holds no content), built once per process.
 
+use super::articles::schema::ArticleOut;
+use super::error::ErrorDetail;
 use super::{ApiError, PREFIX};
 use crate::WebError;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
+use utoipa::ToSchema;
 use utoipa::openapi::path::Paths;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Tag};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Tag};
 
 /// The document's fixed parts: what the API is, how to authenticate, the tags.
 pub(crate) fn base() -> OpenApi {
@@ -54,14 +58,36 @@ pub(crate) fn base() -> OpenApi {
         .build()
 }
 
-/// Puts [`PREFIX`] in front of every path, so the document names the addresses clients call.
+/// Puts [`PREFIX`] in front of every path, so the document names the addresses clients call,
+/// and documents the `current` article of a save's 409.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
     let mut paths = Paths::new();
     for (path, item) in std::mem::take(&mut doc.paths.paths) {
         paths.paths.insert(format!("{PREFIX}{path}"), item);
     }
     doc.paths = paths;
+    document_current(&mut doc);
     doc
+}
+
+/// Adds `current` to the error shape's `ErrorDetail`: on a 409 from a save, the article as
+/// stored now. The error module carries it for any resource (`ApiError::conflict_with`) and
+/// knows no article schema; the document names it here, where both are known.
+fn document_current(doc: &mut OpenApi) {
+    let detail = doc.components.as_mut().and_then(|c| {
+        c.schemas
+            .get_mut(<ErrorDetail as ToSchema>::name().as_ref())
+    });
+    if let Some(RefOr::T(Schema::Object(detail))) = detail {
+        let mut article = Ref::from_schema_name(<ArticleOut as ToSchema>::name());
+        article.description = "On a 409 from a save only: the article as stored now.".to_owned();
+        let current = OneOfBuilder::new()
+            .item(article)
+            .item(ObjectBuilder::new().schema_type(Type::Null));
+        detail
+            .properties
+            .insert("current".to_owned(), Schema::OneOf(current.build()).into());
+    }
 }
 
 /// This document, as JSON.

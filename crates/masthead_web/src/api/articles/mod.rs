@@ -68,7 +68,8 @@ pub(crate) async fn check_refs(state: &AppState, fields: &ArticleFields) -> Resu
     Ok(())
 }
 
-/// The answer to a save: the article as stored now, or a 409 holding it.
+/// The answer to a save: the article as stored now, or a 409 holding it (the API's error
+/// shape with `current`, which the document describes in `openapi::finish`).
 pub(crate) async fn saved(
     state: &AppState,
     staff: &Staff,
@@ -78,13 +79,14 @@ pub(crate) async fn saved(
 ) -> Result<ArticleOut, ApiError> {
     match outcome {
         SaveOutcome::Saved { .. } => load_out(state, staff, id).await,
-        SaveOutcome::Conflict(current) => Err(ApiError::Stale {
-            base,
-            current: Box::new(ArticleOut::new(
-                *current,
-                &state.config().base_url,
-                state.clock.now(),
-            )),
-        }),
+        SaveOutcome::Conflict(current) => {
+            let current = ArticleOut::new(*current, &state.config().base_url, state.clock.now());
+            let message = format!(
+                "Someone saved this story after version {base}; it is now at version {}. \
+                 Merge your changes into `current` and send them again with that version.",
+                current.version
+            );
+            Err(ApiError::conflict_with(message, &current))
+        }
     }
 }
