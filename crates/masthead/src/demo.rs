@@ -536,11 +536,13 @@ mod tests {
     fn every_image_the_demo_names_is_embedded() {
         let demo = parse().unwrap_or_else(|e| panic!("{e:#}"));
         let embedded: Vec<&str> = IMAGES.iter().map(|(n, _)| *n).collect();
-        let named = demo
+        let named: Vec<&str> = demo
             .articles
             .iter()
             .filter_map(|a| a.image.as_ref().map(|i| i.file.as_str()))
-            .chain(demo.authors.iter().filter_map(|a| a.photo.as_deref()));
+            .chain(demo.authors.iter().filter_map(|a| a.photo.as_deref()))
+            .collect();
+        assert!(!named.is_empty(), "the demo names no images");
         for file in named {
             assert!(
                 embedded.contains(&file),

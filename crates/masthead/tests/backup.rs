@@ -326,6 +326,10 @@ fn backup_while_writers_race(new_site: fn() -> Site) {
 
     let mut all: Vec<String> = acks.iter().take(8).collect();
     all.extend(acks.try_iter());
+    assert!(
+        all.len() >= 8,
+        "writes acknowledged before the backup: {all:?}"
+    );
     let before = all.clone();
     let during = site.dir.path().join("backup-during");
     site.run_ok(&["backup", during.to_str().unwrap()]);
@@ -355,7 +359,14 @@ fn backup_while_writers_race(new_site: fn() -> Site) {
             "{slug} was acknowledged before the backup began"
         );
     }
-    for path in crawl(&copy) {
+    let copied = crawl(&copy);
+    for kind in ["/stories/", "/section/", "/media/"] {
+        assert!(
+            copied.iter().any(|p| p.starts_with(kind)),
+            "the restored site links to no {kind} page: {copied:?}"
+        );
+    }
+    for path in copied {
         let (status, body) = get_bytes(&copy, &path);
         assert_eq!(status, 200, "{path}");
         if path.starts_with("/media/") {

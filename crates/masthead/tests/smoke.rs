@@ -97,7 +97,8 @@ fn validate_every_demo_page(server: &RunningBinary) {
         .enumerate()
         .map(|(i, path)| {
             let (status, body) = server.get(path);
-            assert!(status == 200 || path == "/no-such-page", "{path}: {status}");
+            let expected = if path == "/no-such-page" { 404 } else { 200 };
+            assert_eq!(status, expected, "{path}");
             (format!("page{i:03}"), body)
         })
         .collect();
@@ -105,12 +106,14 @@ fn validate_every_demo_page(server: &RunningBinary) {
     masthead_testkit::assert_valid_html(&named);
 }
 
-#[test]
-fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
-    let server = start(&["--demo", "--data-dir", data], &[]);
+/// The demo served, every page validated, stopped with SIGTERM, and served again after the
+/// restart (a second `--demo` run loads nothing), with its data directory in `dir` and its
+/// database at `database_url` (else SQLite in the data directory).
+fn demo_serves_restarts_and_stops_gracefully(dir: &Path, database_url: Option<&str>) {
+    let data = dir.join("data");
+    let mut args = vec!["--demo", "--data-dir", data.to_str().unwrap()];
+    args.extend(database_url.iter().flat_map(|url| ["--database-url", url]));
+    let server = start(&args, &[]);
     check_demo_site(&server);
     validate_every_demo_page(&server);
     let log = server.stop();
@@ -119,31 +122,29 @@ fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
         "{log}"
     );
     assert!(log.contains("shutting down"), "{log}");
-    assert!(Path::new(data).join("masthead.db").exists());
 
     // The README's command works every time: a second --demo run loads nothing and serves.
-    let again = start(
-        &["--demo", "--data-dir", data],
-        &[("MASTHEAD_PAGE_CACHE", "off")],
-    );
+    let again = start(&args, &[("MASTHEAD_PAGE_CACHE", "off")]);
     check_demo_site(&again);
     let log = again.stop();
     assert!(log.contains("already has content"), "{log}");
+    assert!(!log.contains("loaded the demo newsroom"), "{log}");
+    // The database is in the data directory only when no other was named.
+    assert_eq!(data.join("masthead.db").exists(), database_url.is_none());
+}
+
+#[test]
+fn demo_on_sqlite_serves_restarts_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_serves_restarts_and_stops_gracefully(dir.path(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_on_postgres_serves() {
+async fn demo_on_postgres_serves_restarts_and_stops_gracefully() {
     let db = TestDb::postgres().await;
-    let data = db.dir.path().join("data");
-    let url = db.url.clone();
-    let data = data.to_str().unwrap().to_owned();
+    let (dir, url) = (db.dir.path().to_owned(), db.url.clone());
     tokio::task::spawn_blocking(move || {
-        let server = start(
-            &["--demo", "--data-dir", &data, "--database-url", &url],
-            &[],
-        );
-        check_demo_site(&server);
-        server.stop();
+        demo_serves_restarts_and_stops_gracefully(&dir, Some(&url))
     })
     .await
     .unwrap();
@@ -238,13 +239,21 @@ fn configuration_layers_file_then_env_then_flags() {
     flagged.stop();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_due_while_down_is_published_at_start_on_sqlite() {
+    a_story_due_while_down_is_published_at_start(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_due_while_down_is_published_at_start_on_postgres() {
+    a_story_due_while_down_is_published_at_start(TestDb::postgres().await).await;
+}
+
 /// A story that came due while no server ran is recorded as published when one starts,
 /// exactly once, by the scheduler.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_story_due_while_down_is_published_at_start() {
+async fn a_story_due_while_down_is_published_at_start(db: TestDb) {
     use masthead_core::ArticleStatus;
     use masthead_testkit::{ArticleBuilder, Desk};
-    let db = TestDb::sqlite().await;
     let desk = Desk::create(&db.store).await;
     let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
     let id = ArticleBuilder::new("Council meets tonight", desk.news)

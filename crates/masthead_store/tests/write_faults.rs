@@ -264,11 +264,13 @@ async fn a_full_database_fails_writes_cleanly_and_recovers_without_restart() {
         assert!(matches!(err, StoreError::Full(_)), "{err:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
-    let promoted = store.promote_due(t0() + Duration::hours(2)).await;
-    assert!(
-        matches!(promoted, Err(StoreError::Full(_)) | Ok(_)),
-        "{promoted:?}"
-    );
+    // Promoting rewrites a row in place and may find room in the pages it has; if it
+    // answers, it did the whole job.
+    match store.promote_due(t0() + Duration::hours(2)).await {
+        Err(StoreError::Full(_)) => {}
+        Ok(promoted) => assert_eq!(promoted, [due]),
+        other => panic!("{other:?}"),
+    }
     // Reads never wait.
     let started = Instant::now();
     assert!(store.count_articles().await.unwrap() > 1);

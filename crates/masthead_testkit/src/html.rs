@@ -5,6 +5,7 @@ use std::process::Command;
 
 /// Validates each `(name, html)` page; panics with the checker's messages on any error.
 pub fn assert_valid_html(pages: &[(&str, String)]) {
+    assert!(!pages.is_empty(), "no pages to validate");
     let jar = std::env::var("MASTHEAD_TEST_VNU_JAR").unwrap_or_else(|_| {
         panic!("MASTHEAD_TEST_VNU_JAR is not set. Run the suite with scripts/test.sh, which installs the Nu HTML Checker.")
     });

@@ -7,7 +7,7 @@
 mod api_support;
 
 use api_support::{call, staff as api_staff};
-use masthead_core::{ArticleId, ArticleKind, EventStatus, MediaId, Role};
+use masthead_core::{ArticleId, ArticleKind, Clock, EventStatus, MediaId, Role};
 use masthead_store::{NewEvent, NewMedia, StoreError};
 use masthead_testkit::{ArticleBuilder, Desk, StaffSession, TestApp, app_tests, t0};
 use serde_json::json;
@@ -371,10 +371,10 @@ async fn correction_notes_are_append_only_through_the_api(app: TestApp) {
     let id = created.json["id"].as_i64().unwrap();
     let first = notes_of(&app, id).await;
     assert_eq!(first.len(), 1);
-    assert_ne!(
-        first[0].at.to_rfc3339(),
-        "2001-01-01T00:00:00+00:00",
-        "a new note is stamped by the server, never back-dated"
+    assert_eq!(
+        (first[0].at, first[0].text.as_str()),
+        (app.clock.now(), "Fixed a vote count."),
+        "a new note is stamped by the server's clock, never back-dated"
     );
     let stored_note = created.json["notes"][0].clone();
 
