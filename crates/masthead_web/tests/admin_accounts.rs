@@ -218,6 +218,11 @@ async fn an_unenrolled_users_token_does_not_work_on_the_api(app: TestApp) {
     let r = call(&app, "GET", "/api/v1/articles", Some(&ed_token), None).await;
     let message = r.error(403, "forbidden");
     assert!(message.contains("two-factor"), "{message}");
+    // One sentence, without the run of spaces a broken line continuation once left in it.
+    assert!(
+        message.contains("on your account page in the desk"),
+        "{message}"
+    );
     let ok = call(&app, "GET", "/api/v1/articles", Some(&au_token), None).await;
     assert_eq!(ok.status(), 200, "authors are not required to enrol");
 }

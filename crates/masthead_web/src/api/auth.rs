@@ -71,7 +71,8 @@ impl FromRequestParts<AppState> for ApiStaff {
         {
             return Err(ApiError::Status(
                 StatusCode::FORBIDDEN,
-                "This site requires two-factor login for your role: set it up on your account                  page in the desk, then this token works."
+                "This site requires two-factor login for your role: set it up on your account \
+                 page in the desk, then this token works."
                     .into(),
             ));
         }
