@@ -9,11 +9,13 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use masthead_core::{
     ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, MediaId, NoteKind,
-    RoundupItem, Slug, VideoUrl,
+    RoundupItem, Slug,
 };
+use masthead_desk::Imported;
 use masthead_media::{FileStorage, MediaStorage, UploadLimits, variant_name};
-use masthead_render::{article_text, render_markdown};
-use masthead_store::{Meeting, NewArticle, NewEvent, NewMedia, Note, Store};
+use masthead_store::{
+    Actor, ArticleFields, KindParts, Meeting, NewEvent, NewMedia, Note, Placement, Store,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -352,7 +354,10 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
         };
         let new = article(a, &sections, &authors, &wires, image, now, tz)
             .with_context(|| format!("demo story {}", a.slug))?;
-        let id = store.insert_article(&new, now).await?;
+        let ids = masthead_desk::import(store, vec![new], &Actor::system("demo"), now).await?;
+        let id = *ids
+            .first()
+            .ok_or_else(|| anyhow!("demo story {} was not saved", a.slug))?;
         for c in &a.comments {
             store
                 .insert_comment(
@@ -380,7 +385,7 @@ fn article(
     image: Option<masthead_core::MediaId>,
     now: DateTime<Utc>,
     tz: Tz,
-) -> anyhow::Result<NewArticle> {
+) -> anyhow::Result<Imported> {
     let kind = ArticleKind::parse(&a.kind)?;
     let status = ArticleStatus::parse(a.status.as_deref().unwrap_or("published"))?;
     let section = *sections
@@ -409,7 +414,6 @@ fn article(
     if author_ids.is_empty() && a.byline.is_none() {
         bail!("a story needs staff authors or a byline");
     }
-    let text = article_text(&a.body);
     let meeting = a
         .meeting
         .as_ref()
@@ -451,15 +455,32 @@ fn article(
         .as_ref()
         .and_then(|i| i.caption.clone())
         .unwrap_or_default();
-    Ok(NewArticle {
-        kind,
-        status,
+    let parts = match kind {
+        ArticleKind::Video => KindParts::Video {
+            video_url: a.video_url.clone().unwrap_or_default(),
+        },
+        ArticleKind::Roundup => KindParts::Roundup {
+            items: a
+                .items
+                .iter()
+                .map(|i| RoundupItem {
+                    headline: i.headline.clone(),
+                    body_html: String::new(),
+                    body_md: i.body.clone(),
+                })
+                .collect(),
+        },
+        ArticleKind::MeetingBrief => KindParts::MeetingBrief {
+            meeting: meeting.ok_or_else(|| anyhow!("a meeting brief needs its meeting"))?,
+        },
+        ArticleKind::News | ArticleKind::Opinion => KindParts::empty(kind),
+    };
+    let fields = ArticleFields {
+        parts,
         slug: a.slug.clone(),
         title: a.title.clone(),
         summary: a.summary.clone().unwrap_or_default(),
-        excerpt: text.excerpt,
         body_md: a.body.clone(),
-        body_html: text.html,
         authors: author_ids,
         byline: a.byline.clone().unwrap_or_default(),
         source_name: wire.map(|w| w.name.clone()).unwrap_or_default(),
@@ -469,26 +490,17 @@ fn article(
         tags: a.tags.clone(),
         image,
         image_caption,
-        // Through the desk's rule, so the demo's players are framed like any other.
-        video_url: match &a.video_url {
-            Some(url) => VideoUrl::parse(url)
-                .map_err(|e| anyhow::anyhow!("demo story {:?}: {e}", a.title))?
-                .into_string(),
-            None => String::new(),
-        },
-        meeting,
-        items: a
-            .items
-            .iter()
-            .map(|i| RoundupItem {
-                headline: i.headline.clone(),
-                body_html: render_markdown(&i.body),
-                body_md: i.body.clone(),
-            })
-            .collect(),
         notes,
-        published_at: (status != ArticleStatus::Draft).then(|| hours_before(now, a.hours_ago)),
-        updated_at: a.updated_hours_ago.map(|h| hours_before(now, h)),
+    };
+    // Through the desk's rules, like any other story: the video player is framed the same,
+    // and a published story's images need their alt text.
+    Ok(Imported {
+        fields,
+        placement: Placement {
+            status,
+            published_at: (status != ArticleStatus::Draft).then(|| hours_before(now, a.hours_ago)),
+            updated_at: a.updated_hours_ago.map(|h| hours_before(now, h)),
+        },
     })
 }
 

@@ -5,9 +5,9 @@ use crate::config::Config;
 use anyhow::anyhow;
 use chrono::{Duration, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use masthead_core::{ArticleKind, AuthorId, SectionId, Slug};
-use masthead_render::article_text;
-use masthead_store::{NewArticle, Store};
+use masthead_core::{ArticleStatus, AuthorId, SectionId, Slug};
+use masthead_desk::Imported;
+use masthead_store::{Actor, ArticleFields, KindParts, Placement, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -94,7 +94,8 @@ const AUTHORS: &[&str] = &[
     "Morgan Ellis",
     "Riley Novak",
 ];
-/// Distinct bodies rendered up front and reused, so generation time goes to the database.
+/// Distinct bodies written up front and reused (each story is still rendered and checked by
+/// the desk's rules, like any other).
 const BODY_VARIANTS: usize = 64;
 const BATCH: u64 = 500;
 
@@ -122,7 +123,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                 .map(|_| sentence(&mut rng, 60))
                 .collect::<Vec<_>>()
                 .join("\n\n");
-            (md.clone(), article_text(&md))
+            md
         })
         .collect();
     let start = store.count_articles().await?;
@@ -133,6 +134,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
             .map_err(|e| anyhow!("progress template: {e}"))?,
     );
     let now = Utc::now();
+    let actor = Actor::system("generator");
     let mut done = 0;
     while done < count {
         let n = BATCH.min(count - done);
@@ -140,7 +142,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
         for i in 0..n {
             let serial = start as u64 + done + i + 1;
             let title = sentence(&mut rng, 8).trim_end_matches('.').to_owned();
-            let (md, text) = &bodies[rng.random_range(0..bodies.len())];
+            let md = &bodies[rng.random_range(0..bodies.len())];
             // Spread stories back from now, one every 15 minutes on average.
             let published_at = now
                 - Duration::minutes((serial * 15) as i64)
@@ -162,23 +164,27 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
             let author = authors[rng.random_range(0..authors.len())];
             let section = sections[rng.random_range(0..sections.len())];
             let tags = vec![format!("topic {}", rng.random_range(0..200))];
-            batch.push(NewArticle {
-                kind: if serial.is_multiple_of(10) {
-                    ArticleKind::Opinion
-                } else {
-                    ArticleKind::News
+            batch.push(Imported {
+                fields: ArticleFields {
+                    parts: if serial.is_multiple_of(10) {
+                        KindParts::Opinion
+                    } else {
+                        KindParts::News
+                    },
+                    summary,
+                    body_md: md.clone(),
+                    authors: vec![author],
+                    tags,
+                    ..ArticleFields::news(&title, slug, section)
                 },
-                summary,
-                excerpt: text.excerpt.clone(),
-                body_md: md.clone(),
-                body_html: text.html.clone(),
-                authors: vec![author],
-                tags,
-                ..NewArticle::news(&title, slug, section, published_at)
+                placement: Placement {
+                    status: ArticleStatus::Published,
+                    published_at: Some(published_at),
+                    updated_at: None,
+                },
             });
         }
-        store
-            .insert_articles(&batch, now)
+        masthead_desk::import(&store, batch, &actor, now)
             .await
             .map_err(|e| anyhow!("{e}"))?;
         done += n;

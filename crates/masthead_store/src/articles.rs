@@ -1,14 +1,12 @@
-//! Articles: writing them (with their authors, tags and old slugs) and reading what the public
-//! pages show. Every public read applies the same visibility rule: published, or scheduled and
+//! Articles as the public pages read them (stories are written through
+//! [`crate::StoryWrite`]). Every public read applies the same visibility rule: published, or scheduled and
 //! due, at the time the caller passes in.
 
 use crate::dialect::per_backend;
-use crate::model::{ArticlePage, Byline, Image, ListPage, Meeting, NameRef, NewArticle, Teaser};
-use crate::{Backend, Result, Store, StoreError, from_micros, site, to_micros};
-use chrono::{DateTime, NaiveDate, Utc};
-use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, PageNumber, SectionId, Slug, TagId,
-};
+use crate::model::{ArticlePage, Byline, Image, ListPage, NameRef, Teaser};
+use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleId, ArticleKind, AuthorId, ListCursor, PageNumber, SectionId, TagId};
 use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -112,14 +110,14 @@ macro_rules! list_query {
 macro_rules! article_page_query {
     ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
-            "SELECT CAST(", teaser_json!($arr, $end, $obj, $js, $je), " AS TEXT), ",
+            "SELECT CAST(", teaser_json!($arr, $end, $obj, $js, $je), " AS TEXT) AS teaser, ",
             "ar.body_html, ar.source_url, ar.source_canonical, ar.image_caption, ar.video_url, ",
             "ar.meeting_body, ar.meeting_date, ar.decisions_json, ar.items_json, ar.notes_json, ",
             "COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
-            " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]'), ",
+            " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]') AS tags, ",
             "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
             "ORDER BY c.created_at, c.id", $end,
-            " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]')",
+            " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]') AS comments",
             from_clause!(),
             "WHERE ar.slug = $2 AND", visible!()
         )
@@ -219,15 +217,16 @@ impl Store {
                 let (sql, binds) =
                     window_statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
                 let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut query =
-                    sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(explain));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
                 for value in binds {
                     query = query.bind(value);
                 }
                 let rows = query.fetch_all(&self.pool).await?;
                 plans.push((
                     format!("{name} {window_name}"),
-                    rows.into_iter().map(|(_, _, _, detail)| detail).collect(),
+                    rows.iter()
+                        .map(|r| r.try_get::<String, _>("detail"))
+                        .collect::<Result<_, _>>()?,
                 ));
             }
         }
@@ -269,269 +268,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(slug,)| slug))
-    }
-
-    /// Saves a new article with its authors and tags; a slug in use is a `Conflict`.
-    pub async fn insert_article(
-        &self,
-        article: &NewArticle,
-        now: DateTime<Utc>,
-    ) -> Result<ArticleId> {
-        let mut tx = self.write_tx().await?;
-        let id = insert_article(&mut tx, article, now).await?;
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(id)
-    }
-
-    /// Saves many new articles in one transaction: all or none (imports, benchmark data).
-    pub async fn insert_articles(
-        &self,
-        articles: &[NewArticle],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ArticleId>> {
-        let mut tx = self.write_tx().await?;
-        let mut ids = Vec::with_capacity(articles.len());
-        for article in articles {
-            ids.push(insert_article(&mut tx, article, now).await?);
-        }
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(ids)
-    }
-}
-
-pub(crate) async fn insert_article(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    article: &NewArticle,
-    now: DateTime<Utc>,
-) -> Result<ArticleId> {
-    {
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug = $1")
-            .bind(article.slug.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "the slug \"{}\" is already used by another story; choose another one",
-                article.slug
-            )));
-        }
-        let (meeting_body, meeting_date, decisions) = match &article.meeting {
-            Some(m) => (
-                m.body.as_str(),
-                m.date.to_string(),
-                serde_json::to_string(&m.decisions)?,
-            ),
-            None => ("", String::new(), "[]".to_owned()),
-        };
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO articles (kind, status, slug, title, summary, excerpt, body_md, body_html, byline, \
-             source_name, source_url, source_canonical, section_id, image_id, image_caption, video_url, \
-             meeting_body, meeting_date, decisions_json, items_json, notes_json, published_at, updated_at, \
-             created_at, modified_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24, $24) RETURNING id",
-        )
-        .bind(article.kind.as_str())
-        .bind(article.status.as_str())
-        .bind(article.slug.as_str())
-        .bind(&article.title)
-        .bind(&article.summary)
-        .bind(&article.excerpt)
-        .bind(&article.body_md)
-        .bind(&article.body_html)
-        .bind(&article.byline)
-        .bind(&article.source_name)
-        .bind(&article.source_url)
-        .bind(i64::from(article.source_canonical))
-        .bind(article.section.0)
-        .bind(article.image.map(|m| m.0))
-        .bind(&article.image_caption)
-        .bind(&article.video_url)
-        .bind(meeting_body)
-        .bind(meeting_date)
-        .bind(decisions)
-        .bind(serde_json::to_string(&article.items)?)
-        .bind(serde_json::to_string(&article.notes)?)
-        .bind(article.published_at.map(to_micros))
-        .bind(article.updated_at.map(to_micros))
-        .bind(to_micros(now))
-        .fetch_one(&mut **tx)
-        .await?;
-        // A new story takes over a slug that used to redirect elsewhere.
-        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
-            .bind(article.slug.as_str())
-            .execute(&mut **tx)
-            .await?;
-        link_authors_and_tags(
-            tx,
-            ArticleId(id),
-            &article.authors,
-            &article.tags,
-            article.published_at,
-        )
-        .await?;
-        Ok(ArticleId(id))
-    }
-}
-
-/// Replaces an article's authors and tags (creating tags that are new), with the copies of
-/// its publication time that author and tag pages sort by.
-pub(crate) async fn link_authors_and_tags(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: ArticleId,
-    authors: &[AuthorId],
-    tags: &[String],
-    published_at: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let id = id.0;
-    for sql in [
-        "DELETE FROM article_authors WHERE article_id = $1",
-        "DELETE FROM article_tags WHERE article_id = $1",
-    ] {
-        sqlx::query(sql).bind(id).execute(&mut **tx).await?;
-    }
-    for (position, author) in authors.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO article_authors (article_id, author_id, position, published_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(author.0)
-        .bind(position as i64)
-        .bind(published_at.map(to_micros))
-        .execute(&mut **tx)
-        .await?;
-    }
-    for name in tags {
-        if name.trim().is_empty() {
-            continue;
-        }
-        let slug = Slug::from_title(name);
-        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
-            .bind(slug.as_str())
-            .bind(name.trim())
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
-             WHERE slug = $2 ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(slug.as_str())
-        .bind(published_at.map(to_micros))
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-impl Store {
-    /// Gives an article a new slug; the old one keeps answering with a redirect.
-    pub async fn rename_article(
-        &self,
-        id: ArticleId,
-        new_slug: &Slug,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let (old,): (String,) = sqlx::query_as("SELECT slug FROM articles WHERE id = $1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        if old == new_slug.as_str() {
-            return Ok(());
-        }
-        sqlx::query("UPDATE articles SET slug = $1, modified_at = $2 WHERE id = $3")
-            .bind(new_slug.as_str())
-            .bind(to_micros(now))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
-            .bind(new_slug.as_str())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2) \
-             ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id",
-        )
-        .bind(&old)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// Sets an article's status and publication time (publish, schedule, unpublish).
-    pub async fn set_article_status(
-        &self,
-        id: ArticleId,
-        status: ArticleStatus,
-        published_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE articles SET status = $1, published_at = $2, modified_at = $3 WHERE id = $4",
-        )
-        .bind(status.as_str())
-        .bind(published_at.map(to_micros))
-        .bind(to_micros(now))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        // Keep the copies that author and tag pages sort by in step.
-        for sql in [
-            "UPDATE article_authors SET published_at = $1 WHERE article_id = $2",
-            "UPDATE article_tags SET published_at = $1 WHERE article_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(published_at.map(to_micros))
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// Changes an article's headline and body (the editor's save), marking it updated.
-    pub async fn update_article_text(
-        &self,
-        id: ArticleId,
-        title: &str,
-        body_md: &str,
-        body_html: &str,
-        excerpt: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query(
-            "UPDATE articles SET title = $1, body_md = $2, body_html = $3, excerpt = $4, updated_at = $5, \
-             modified_at = $5 WHERE id = $6",
-        )
-        .bind(title)
-        .bind(body_md)
-        .bind(body_html)
-        .bind(excerpt)
-        .bind(to_micros(now))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(())
     }
 
     /// Whether any article exists, in any status; cheap at any size (the demo loader asks).
@@ -706,32 +442,19 @@ impl TryFrom<TeaserJson> for Teaser {
 }
 
 fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
-    let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(
-        &row.try_get::<String, _>(0)?,
-    )?)?;
-    let meeting_body: String = row.try_get(6)?;
-    let meeting = if meeting_body.is_empty() {
-        None
-    } else {
-        let date: String = row.try_get(7)?;
-        Some(Meeting {
-            body: meeting_body,
-            date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
-            decisions: serde_json::from_str(&row.try_get::<String, _>(8)?)?,
-        })
-    };
+    let json = |name: &str| row.try_get::<String, _>(name);
+    let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(&json("teaser")?)?)?;
     Ok(ArticlePage {
         teaser,
-        body_html: row.try_get(1)?,
-        source_url: row.try_get(2)?,
-        source_canonical: row.try_get::<i64, _>(3)? != 0,
-        image_caption: row.try_get(4)?,
-        video_url: row.try_get(5)?,
-        meeting,
-        items: serde_json::from_str(&row.try_get::<String, _>(9)?)?,
-        notes: serde_json::from_str(&row.try_get::<String, _>(10)?)?,
-        tags: serde_json::from_str(&row.try_get::<String, _>(11)?)?,
-        comments: serde_json::from_str(&row.try_get::<String, _>(12)?)?,
+        body_html: row.try_get("body_html")?,
+        source_url: row.try_get("source_url")?,
+        source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
+        image_caption: row.try_get("image_caption")?,
+        video_url: row.try_get("video_url")?,
+        meeting: crate::desk::meeting(row)?,
+        items: serde_json::from_str(&json("items_json")?)?,
+        notes: serde_json::from_str(&json("notes_json")?)?,
+        tags: serde_json::from_str(&json("tags")?)?,
+        comments: serde_json::from_str(&json("comments")?)?,
     })
 }

@@ -1,66 +1,18 @@
-//! The desk's side of articles: every editable field, saves that name the version they
-//! started from (so two editors never overwrite each other silently), status changes with
-//! their rules, revisions, the desk's lists, and the scheduler's promotion of due stories.
+//! The desk's reads of stories: a story as the editor loads it, the desk's lists, revisions,
+//! and the scheduler's promotion of due stories. Stories are written through
+//! [`crate::StoryWrite`].
 
-use crate::articles::link_authors_and_tags;
 use crate::audit::{Actor, record};
-use crate::model::{Meeting, NewArticle, Note};
-use crate::{Result, Store, StoreError, from_micros, site, to_micros};
+use crate::model::Meeting;
+use crate::story::{ArticleFields, KindParts};
+use crate::{Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, MediaId, RoundupItem, SectionId,
-    Slug, UserId,
+    ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, MediaId, SectionId, Slug, UserId,
 };
-use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row};
-
-/// Every field of an article an editor can change. A revision stores exactly this, as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ArticleFields {
-    /// News, opinion, video, roundup or meeting brief.
-    pub kind: ArticleKind,
-    /// The headline.
-    pub title: String,
-    /// The address: `/stories/{slug}`.
-    pub slug: Slug,
-    /// The short summary shown in lists.
-    pub summary: String,
-    /// The body in Markdown.
-    pub body_md: String,
-    /// A free-text byline, e.g. "By Jane Doe | Wire", used when no staff author is chosen.
-    pub byline: String,
-    /// Staff authors, in byline order.
-    pub authors: Vec<AuthorId>,
-    /// The wire service or outlet a story came from.
-    pub source_name: String,
-    /// The original's address.
-    pub source_url: String,
-    /// The section.
-    pub section: SectionId,
-    /// Tag names.
-    pub tags: Vec<String>,
-    /// The lead image.
-    pub image: Option<MediaId>,
-    /// The lead image's caption.
-    pub image_caption: String,
-    /// For videos: the embed address.
-    pub video_url: String,
-    /// For meeting briefs: the body, date and decisions.
-    pub meeting: Option<Meeting>,
-    /// For roundups: the items.
-    pub items: Vec<RoundupItem>,
-    /// Correction and update notes.
-    pub notes: Vec<Note>,
-}
-
-/// What the web layer rendered from the fields' Markdown when saving.
-#[derive(Debug, Clone, Default)]
-pub struct RenderedText {
-    /// The body as sanitized HTML.
-    pub body_html: String,
-    /// The plain-text excerpt.
-    pub excerpt: String,
-}
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// An article as the desk edits it.
 #[derive(Debug, Clone, Serialize)]
@@ -79,28 +31,6 @@ pub struct DeskArticle {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was last saved.
     pub modified_at: DateTime<Utc>,
-}
-
-/// A status change made with a save.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Transition {
-    /// The new status.
-    pub status: ArticleStatus,
-    /// The new publication time (now for publishing, the chosen time for scheduling);
-    /// `None` keeps the current one.
-    pub published_at: Option<DateTime<Utc>>,
-}
-
-/// What came of a save.
-#[derive(Debug, Clone)]
-pub enum SaveOutcome {
-    /// Saved; the article's new version.
-    Saved {
-        /// The new version.
-        version: i64,
-    },
-    /// Someone else saved first; nothing was written. Holds what is stored now.
-    Conflict(Box<DeskArticle>),
 }
 
 /// A row of the desk's lists.
@@ -134,216 +64,10 @@ pub struct RevisionInfo {
 }
 
 impl Store {
-    /// Starts a new story as a draft owned by `owner`, with its first revision.
-    pub async fn create_article(
-        &self,
-        fields: &ArticleFields,
-        text: &RenderedText,
-        owner: UserId,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<ArticleId> {
-        let new = NewArticle {
-            kind: fields.kind,
-            status: ArticleStatus::Draft,
-            slug: fields.slug.clone(),
-            title: fields.title.clone(),
-            summary: fields.summary.clone(),
-            excerpt: text.excerpt.clone(),
-            body_md: fields.body_md.clone(),
-            body_html: text.body_html.clone(),
-            authors: fields.authors.clone(),
-            byline: fields.byline.clone(),
-            source_name: fields.source_name.clone(),
-            source_url: fields.source_url.clone(),
-            source_canonical: false,
-            section: fields.section,
-            tags: fields.tags.clone(),
-            image: fields.image,
-            image_caption: fields.image_caption.clone(),
-            video_url: fields.video_url.clone(),
-            meeting: fields.meeting.clone(),
-            items: fields.items.clone(),
-            notes: Note::append(&[], &fields.notes, now),
-            published_at: None,
-            updated_at: None,
-        };
-        let mut tx = self.write_tx().await?;
-        let id = crate::articles::insert_article(&mut tx, &new, now).await?;
-        sqlx::query("UPDATE articles SET owner_id = $1, version = 1 WHERE id = $2")
-            .bind(owner.0)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        save_revision(&mut tx, id, 1, fields, actor, now).await?;
-        record(
-            &mut tx,
-            actor,
-            "article.create",
-            &format!("article {}", id.0),
-            &fields.title,
-            now,
-        )
-        .await?;
-        self.commit(tx).await?;
-        Ok(id)
-    }
-
     /// The article as the desk edits it.
     pub async fn desk_article(&self, id: ArticleId) -> Result<DeskArticle> {
         let mut conn = self.pool.acquire().await?;
         load(&mut conn, id).await
-    }
-
-    /// Saves the fields if the stored version is still `base_version`, and applies the
-    /// status change, all in one transaction; otherwise writes nothing and returns the
-    /// stored article as a conflict.
-    ///
-    /// Publishing or scheduling a story whose lead image has no alt text is refused, as is a
-    /// slug another story uses. Renaming a published story keeps the old address redirecting.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "each argument is a distinct part of the save"
-    )]
-    pub async fn save_article(
-        &self,
-        id: ArticleId,
-        base_version: i64,
-        fields: &ArticleFields,
-        text: &RenderedText,
-        transition: Option<Transition>,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<SaveOutcome> {
-        // No stored version is the largest number (versions count saves from 1), so a base
-        // with no successor cannot be current: a conflict, never an overflow.
-        let Some(version) = base_version.checked_add(1) else {
-            return Ok(SaveOutcome::Conflict(Box::new(
-                self.desk_article(id).await?,
-            )));
-        };
-        let mut tx = self.write_tx().await?;
-        // Claim the version first: the write lock is taken before anything is read, so two
-        // saves from the same version cannot both succeed on either backend.
-        let claimed =
-            sqlx::query("UPDATE articles SET version = $1 WHERE id = $2 AND version = $3")
-                .bind(version)
-                .bind(id.0)
-                .bind(base_version)
-                .execute(&mut *tx)
-                .await?;
-        if claimed.rows_affected() == 0 {
-            tx.rollback().await?;
-            let current = self.desk_article(id).await?;
-            return Ok(SaveOutcome::Conflict(Box::new(current)));
-        }
-        let current = load(&mut tx, id).await?;
-        // Correction and update notes are append-only, decided here under the write lock:
-        // the stored notes stay as they are whatever the form or API sent.
-        let fields = &ArticleFields {
-            notes: Note::append(&current.fields.notes, &fields.notes, now),
-            ..fields.clone()
-        };
-        let (status, published_at) = match transition {
-            Some(t) => (t.status, t.published_at.or(current.published_at)),
-            None => (current.status, current.published_at),
-        };
-        if matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled) {
-            check_publishable(&mut tx, fields).await?;
-        }
-        if fields.slug != current.fields.slug {
-            let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug = $1")
-                .bind(fields.slug.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if taken.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "the slug \"{}\" is already used by another story; choose another one",
-                    fields.slug
-                )));
-            }
-            if current.published_at.is_some() {
-                sqlx::query(
-                    "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2) \
-                     ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id",
-                )
-                .bind(current.fields.slug.as_str())
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
-                .bind(fields.slug.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        let (meeting_body, meeting_date, decisions) = match &fields.meeting {
-            Some(m) => (
-                m.body.clone(),
-                m.date.to_string(),
-                serde_json::to_string(&m.decisions)?,
-            ),
-            None => (String::new(), String::new(), "[]".to_owned()),
-        };
-        sqlx::query(
-            "UPDATE articles SET kind = $1, status = $2, slug = $3, title = $4, summary = $5, excerpt = $6, \
-             body_md = $7, body_html = $8, byline = $9, source_name = $10, source_url = $11, section_id = $12, \
-             image_id = $13, image_caption = $14, video_url = $15, meeting_body = $16, meeting_date = $17, \
-             decisions_json = $18, items_json = $19, notes_json = $20, published_at = $21, modified_at = $22, \
-             version = $23 WHERE id = $24",
-        )
-        .bind(fields.kind.as_str())
-        .bind(status.as_str())
-        .bind(fields.slug.as_str())
-        .bind(&fields.title)
-        .bind(&fields.summary)
-        .bind(&text.excerpt)
-        .bind(&fields.body_md)
-        .bind(&text.body_html)
-        .bind(&fields.byline)
-        .bind(&fields.source_name)
-        .bind(&fields.source_url)
-        .bind(fields.section.0)
-        .bind(fields.image.map(|m| m.0))
-        .bind(&fields.image_caption)
-        .bind(&fields.video_url)
-        .bind(meeting_body)
-        .bind(meeting_date)
-        .bind(decisions)
-        .bind(serde_json::to_string(&fields.items)?)
-        .bind(serde_json::to_string(&fields.notes)?)
-        .bind(published_at.map(to_micros))
-        .bind(to_micros(now))
-        .bind(version)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        link_authors_and_tags(&mut tx, id, &fields.authors, &fields.tags, published_at).await?;
-        save_revision(&mut tx, id, version, fields, actor, now).await?;
-        let action = match transition.map(|t| t.status) {
-            None => "article.save",
-            Some(ArticleStatus::Draft) => "article.save_draft",
-            Some(ArticleStatus::Review) => "article.submit",
-            Some(ArticleStatus::Published) => "article.publish",
-            Some(ArticleStatus::Scheduled) => "article.schedule",
-            Some(ArticleStatus::Unpublished) => "article.unpublish",
-        };
-        let detail = match (transition, published_at) {
-            (Some(t), Some(at)) if t.status == ArticleStatus::Scheduled => at.to_rfc3339(),
-            _ => fields.title.clone(),
-        };
-        record(
-            &mut tx,
-            actor,
-            action,
-            &format!("article {}", id.0),
-            &detail,
-            now,
-        )
-        .await?;
-        site::bump_version(&mut tx).await?;
-        self.commit(tx).await?;
-        Ok(SaveOutcome::Saved { version })
     }
 
     /// The desk's list of articles in `status` (any when `None`), of `owner` only when given,
@@ -380,8 +104,7 @@ impl Store {
         offset: u64,
     ) -> Result<Vec<DeskRow>> {
         let sql = desk_list_sql(status, owner.is_some(), cursor.is_some(), limit, offset);
-        type Row = (i64, String, String, String, String, Option<i64>, i64);
-        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(owner) = owner {
             query = query.bind(owner.0);
         }
@@ -389,16 +112,18 @@ impl Store {
             query = query.bind(cursor.at).bind(cursor.id);
         }
         let rows = query.fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|(id, title, kind, status, owner, published, modified)| {
+        rows.iter()
+            .map(|row| {
                 Ok(DeskRow {
-                    id: ArticleId(id),
-                    title,
-                    kind: ArticleKind::parse(&kind)?,
-                    status: ArticleStatus::parse(&status)?,
-                    owner,
-                    published_at: published.map(from_micros),
-                    modified_at: from_micros(modified),
+                    id: ArticleId(row.try_get("id")?),
+                    title: row.try_get("title")?,
+                    kind: ArticleKind::parse(&row.try_get::<String, _>("kind")?)?,
+                    status: ArticleStatus::parse(&row.try_get::<String, _>("status")?)?,
+                    owner: row.try_get("owner")?,
+                    published_at: row
+                        .try_get::<Option<i64>, _>("published_at")?
+                        .map(from_micros),
+                    modified_at: from_micros(row.try_get("modified_at")?),
                 })
             })
             .collect()
@@ -417,8 +142,7 @@ impl Store {
             for (own, before) in [(false, false), (true, false), (false, true), (true, true)] {
                 let sql = desk_list_sql(status, own, before, 10, 0);
                 let sql = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut query =
-                    sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 if own {
                     query = query.bind(1_i64);
                 }
@@ -428,7 +152,9 @@ impl Store {
                 let rows = query.fetch_all(&self.pool).await?;
                 plans.push((
                     format!("{status:?} own={own} before={before}"),
-                    rows.into_iter().map(|r| r.3).collect(),
+                    rows.iter()
+                        .map(|r| r.try_get::<String, _>("detail"))
+                        .collect::<Result<_, _>>()?,
                 ));
             }
         }
@@ -437,21 +163,22 @@ impl Store {
 
     /// An article's revisions, newest first.
     pub async fn revisions(&self, id: ArticleId) -> Result<Vec<RevisionInfo>> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT r.version, COALESCE(u.name, 'masthead'), r.saved_at FROM revisions r \
+        let rows = sqlx::query(
+            "SELECT r.version, COALESCE(u.name, 'masthead') AS saved_by, r.saved_at FROM revisions r \
              LEFT JOIN users u ON u.id = r.saved_by WHERE r.article_id = $1 ORDER BY r.version DESC",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(version, saved_by, at)| RevisionInfo {
-                version,
-                saved_by,
-                saved_at: from_micros(at),
+        rows.iter()
+            .map(|row| {
+                Ok(RevisionInfo {
+                    version: row.try_get("version")?,
+                    saved_by: row.try_get("saved_by")?,
+                    saved_at: from_micros(row.try_get("saved_at")?),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The fields an article had at `version`.
@@ -473,7 +200,7 @@ impl Store {
     /// including stories that came due while no server was running.
     pub async fn promote_due(&self, now: DateTime<Utc>) -> Result<Vec<ArticleId>> {
         let mut tx = self.write_tx().await?;
-        let rows: Vec<(i64, String)> = sqlx::query_as(
+        let rows = sqlx::query(
             "UPDATE articles SET status = 'published' \
              WHERE status = 'scheduled' AND published_at <= $1 RETURNING id, title",
         )
@@ -486,19 +213,23 @@ impl Store {
             return Ok(Vec::new());
         }
         let actor = Actor::system("scheduler");
-        for (id, title) in &rows {
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let title: String = row.try_get("title")?;
             record(
                 &mut tx,
                 &actor,
                 "article.publish",
                 &format!("article {id}"),
-                title,
+                &title,
                 now,
             )
             .await?;
+            ids.push(ArticleId(id));
         }
         self.commit(tx).await?;
-        Ok(rows.into_iter().map(|(id, _)| ArticleId(id)).collect())
+        Ok(ids)
     }
 }
 
@@ -536,18 +267,20 @@ pub(crate) fn desk_list_sql(
         format!("WHERE {}", conditions.join(" AND "))
     };
     format!(
-        "SELECT a.id, a.title, a.kind, a.status, COALESCE(u.name, ''), a.published_at, a.modified_at \
+        "SELECT a.id, a.title, a.kind, a.status, COALESCE(u.name, '') AS owner, a.published_at, a.modified_at \
          FROM articles a LEFT JOIN users u ON u.id = a.owner_id {filter} \
          ORDER BY a.modified_at DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
     )
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: ArticleId) -> Result<DeskArticle> {
+/// The story `id` as the desk edits it, read on `conn` (a pool connection or a write's
+/// transaction).
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: ArticleId) -> Result<DeskArticle> {
     let row = sqlx::query(
         "SELECT a.status, a.version, a.owner_id, a.kind, a.title, a.slug, a.summary, a.body_md, \
-         a.byline, a.source_name, a.source_url, a.section_id, a.image_id, a.image_caption, a.video_url, \
-         a.meeting_body, a.meeting_date, a.decisions_json, a.items_json, a.notes_json, a.published_at, \
-         a.modified_at FROM articles a WHERE a.id = $1",
+         a.byline, a.source_name, a.source_url, a.source_canonical, a.section_id, a.image_id, \
+         a.image_caption, a.video_url, a.meeting_body, a.meeting_date, a.decisions_json, a.items_json, \
+         a.notes_json, a.published_at, a.modified_at FROM articles a WHERE a.id = $1",
     )
     .bind(id.0)
     .fetch_optional(&mut *conn)
@@ -565,94 +298,67 @@ async fn load(conn: &mut sqlx::AnyConnection, id: ArticleId) -> Result<DeskArtic
     .bind(id.0)
     .fetch_all(&mut *conn)
     .await?;
-    let status: String = row.try_get(0)?;
-    let kind: String = row.try_get(3)?;
-    let slug: String = row.try_get(5)?;
-    let meeting_body: String = row.try_get(15)?;
-    let meeting = if meeting_body.is_empty() {
-        None
-    } else {
-        let date: String = row.try_get(16)?;
-        Some(Meeting {
-            body: meeting_body,
-            date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
-            decisions: serde_json::from_str(&row.try_get::<String, _>(17)?)?,
-        })
-    };
+    let text = |name: &str| row.try_get::<String, _>(name);
     Ok(DeskArticle {
         id,
-        status: ArticleStatus::parse(&status)?,
-        version: row.try_get(1)?,
-        owner: row.try_get::<Option<i64>, _>(2)?.map(UserId),
+        status: ArticleStatus::parse(&text("status")?)?,
+        version: row.try_get("version")?,
+        owner: row.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
         fields: ArticleFields {
-            kind: ArticleKind::parse(&kind)?,
-            title: row.try_get(4)?,
-            slug: Slug::parse(&slug)?,
-            summary: row.try_get(6)?,
-            body_md: row.try_get(7)?,
-            byline: row.try_get(8)?,
+            parts: kind_parts(&row)?,
+            title: text("title")?,
+            slug: Slug::parse(&text("slug")?)?,
+            summary: text("summary")?,
+            body_md: text("body_md")?,
+            byline: text("byline")?,
             authors: authors.into_iter().map(|(a,)| AuthorId(a)).collect(),
-            source_name: row.try_get(9)?,
-            source_url: row.try_get(10)?,
-            section: SectionId(row.try_get(11)?),
+            source_name: text("source_name")?,
+            source_url: text("source_url")?,
+            source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
+            section: SectionId(row.try_get("section_id")?),
             tags: tags.into_iter().map(|(t,)| t).collect(),
-            image: row.try_get::<Option<i64>, _>(12)?.map(MediaId),
-            image_caption: row.try_get(13)?,
-            video_url: row.try_get(14)?,
-            meeting,
-            items: serde_json::from_str(&row.try_get::<String, _>(18)?)?,
-            notes: serde_json::from_str(&row.try_get::<String, _>(19)?)?,
+            image: row.try_get::<Option<i64>, _>("image_id")?.map(MediaId),
+            image_caption: text("image_caption")?,
+            notes: serde_json::from_str(&text("notes_json")?)?,
         },
-        published_at: row.try_get::<Option<i64>, _>(20)?.map(from_micros),
-        modified_at: from_micros(row.try_get(21)?),
+        published_at: row
+            .try_get::<Option<i64>, _>("published_at")?
+            .map(from_micros),
+        modified_at: from_micros(row.try_get("modified_at")?),
     })
 }
 
-/// Refuses to publish a story whose lead image lacks alt text.
-async fn check_publishable(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    fields: &ArticleFields,
-) -> Result<()> {
-    let Some(image) = fields.image else {
-        return Ok(());
-    };
-    let row: Option<(String,)> = sqlx::query_as("SELECT alt_text FROM media WHERE id = $1")
-        .bind(image.0)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match row {
-        None => Err(masthead_core::InvalidInput::new(
-            "image",
-            "the chosen lead image no longer exists; choose another one",
-        )
-        .into()),
-        Some((alt,)) if alt.trim().is_empty() => Err(masthead_core::InvalidInput::new(
-            "image",
-            "the lead image has no alt text; describe it in the media library before publishing",
-        )
-        .into()),
-        Some(_) => Ok(()),
-    }
+/// A story's kind and kind-specific parts from its row's `kind`, `video_url`,
+/// `meeting_body`, `meeting_date`, `decisions_json` and `items_json` columns.
+pub(crate) fn kind_parts(row: &AnyRow) -> Result<KindParts> {
+    let text = |name: &str| row.try_get::<String, _>(name);
+    Ok(match ArticleKind::parse(&text("kind")?)? {
+        ArticleKind::News => KindParts::News,
+        ArticleKind::Opinion => KindParts::Opinion,
+        ArticleKind::Video => KindParts::Video {
+            video_url: text("video_url")?,
+        },
+        ArticleKind::Roundup => KindParts::Roundup {
+            items: serde_json::from_str(&text("items_json")?)?,
+        },
+        ArticleKind::MeetingBrief => KindParts::MeetingBrief {
+            meeting: meeting(row)?
+                .ok_or_else(|| StoreError::Corrupt("a meeting brief without its meeting".into()))?,
+        },
+    })
 }
 
-async fn save_revision(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    id: ArticleId,
-    version: i64,
-    fields: &ArticleFields,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO revisions (article_id, version, saved_by, saved_at, snapshot) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id.0)
-    .bind(version)
-    .bind(actor.user.map(|u| u.0))
-    .bind(to_micros(now))
-    .bind(serde_json::to_string(fields)?)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// The meeting stored in a row's `meeting_*` and `decisions_json` columns, if any.
+pub(crate) fn meeting(row: &AnyRow) -> Result<Option<Meeting>> {
+    let body: String = row.try_get("meeting_body")?;
+    if body.is_empty() {
+        return Ok(None);
+    }
+    let date: String = row.try_get("meeting_date")?;
+    Ok(Some(Meeting {
+        body,
+        date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
+        decisions: serde_json::from_str(&row.try_get::<String, _>("decisions_json")?)?,
+    }))
 }

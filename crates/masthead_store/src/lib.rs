@@ -30,6 +30,8 @@ mod sessions;
 mod settings;
 mod site;
 pub mod snapshot;
+mod story;
+mod story_write;
 mod tags;
 mod tokens;
 mod users;
@@ -38,9 +40,7 @@ pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
 pub use comments::ModerationComment;
 pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
-pub use desk::{
-    ArticleFields, DeskArticle, DeskRow, RenderedText, RevisionInfo, SaveOutcome, Transition,
-};
+pub use desk::{DeskArticle, DeskRow, RevisionInfo};
 pub use error::StoreError;
 pub use health::FULL_MEMORY;
 pub use media::MediaItem;
@@ -49,6 +49,8 @@ pub use migrate::{schema_columns, schema_indexes};
 pub use model::*;
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
+pub use story::{ArticleFields, KindParts, Placement, References, RenderedText};
+pub use story_write::StoryWrite;
 pub use time::{from_micros, to_micros};
 pub use tokens::{ApiToken, TokenOwner};
 pub use users::{Credentials, NewUser, User, normalize_email};

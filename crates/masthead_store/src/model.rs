@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision, EventId, EventStatus, MediaId,
-    NoteKind, RoundupItem, SectionId, Slug, TagId, UserId,
+    ArticleId, ArticleKind, AuthorId, Decision, EventId, EventStatus, NoteKind, RoundupItem,
+    SectionId, TagId, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -216,89 +216,6 @@ pub struct Event {
     pub description: String,
     /// A link for more information; may be empty.
     pub link: String,
-}
-
-/// A new article, with every field already validated and its Markdown rendered.
-#[derive(Debug, Clone)]
-pub struct NewArticle {
-    /// Its kind.
-    pub kind: ArticleKind,
-    /// Its status.
-    pub status: ArticleStatus,
-    /// Its permalink slug.
-    pub slug: Slug,
-    /// Its headline.
-    pub title: String,
-    /// The "Article Summary"; may be empty.
-    pub summary: String,
-    /// The teaser excerpt.
-    pub excerpt: String,
-    /// The body as written, in Markdown.
-    pub body_md: String,
-    /// The body rendered and sanitized.
-    pub body_html: String,
-    /// Staff authors in byline order.
-    pub authors: Vec<AuthorId>,
-    /// A free-text byline for wire copy.
-    pub byline: String,
-    /// The wire or partner credited.
-    pub source_name: String,
-    /// The original's URL.
-    pub source_url: String,
-    /// Whether the canonical link points at the original.
-    pub source_canonical: bool,
-    /// Its section.
-    pub section: SectionId,
-    /// Tag names; created when new.
-    pub tags: Vec<String>,
-    /// Its lead image.
-    pub image: Option<MediaId>,
-    /// The caption under the lead image.
-    pub image_caption: String,
-    /// The player URL of a video post.
-    pub video_url: String,
-    /// The meeting of a meeting brief.
-    pub meeting: Option<Meeting>,
-    /// The items of a roundup.
-    pub items: Vec<RoundupItem>,
-    /// Corrections and updates.
-    pub notes: Vec<Note>,
-    /// When it is (or was) published; `None` for drafts.
-    pub published_at: Option<DateTime<Utc>>,
-    /// When it was last updated.
-    pub updated_at: Option<DateTime<Utc>>,
-}
-
-impl NewArticle {
-    /// A news story with only a headline, slug and section, published at `published_at`, and
-    /// every other part empty; set the rest with struct update syntax.
-    pub fn news(title: &str, slug: Slug, section: SectionId, published_at: DateTime<Utc>) -> Self {
-        Self {
-            kind: ArticleKind::News,
-            status: ArticleStatus::Published,
-            slug,
-            title: title.to_owned(),
-            summary: String::new(),
-            excerpt: String::new(),
-            body_md: String::new(),
-            body_html: String::new(),
-            authors: Vec::new(),
-            byline: String::new(),
-            source_name: String::new(),
-            source_url: String::new(),
-            source_canonical: false,
-            section,
-            tags: Vec::new(),
-            image: None,
-            image_caption: String::new(),
-            video_url: String::new(),
-            meeting: None,
-            items: Vec::new(),
-            notes: Vec::new(),
-            published_at: Some(published_at),
-            updated_at: None,
-        }
-    }
 }
 
 /// A new calendar event.

@@ -4,10 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::Duration;
-use masthead_core::{ArticleKind, ArticleStatus, MediaId, Role, Slug, UserId};
+use masthead_core::{ArticleStatus, MediaId, Role, Slug, UserId};
+use masthead_desk::{Command, DeskError, SaveOutcome, Staff, create, save};
 use masthead_store::{
-    Actor, ArticleFields, NewMedia, NewSession, NewUser, RenderedText, SaveOutcome, SessionStage,
-    Store, StoreError, Transition,
+    Actor, ArticleFields, NewMedia, NewSession, NewUser, SessionStage, Store, StoreError,
 };
 use masthead_testkit::{Desk, TestDb, db_tests, t0};
 
@@ -33,31 +33,18 @@ async fn user(store: &Store, email: &str, role: Role) -> UserId {
 
 fn fields(desk: &Desk, title: &str) -> ArticleFields {
     ArticleFields {
-        kind: ArticleKind::News,
-        title: title.into(),
-        slug: Slug::from_title(title),
-        summary: String::new(),
         body_md: "First words.".into(),
-        byline: String::new(),
         authors: vec![desk.reporter],
-        source_name: String::new(),
-        source_url: String::new(),
-        section: desk.news,
         tags: vec!["Budget".into()],
-        image: None,
-        image_caption: String::new(),
-        video_url: String::new(),
-        meeting: None,
-        items: Vec::new(),
-        notes: Vec::new(),
+        ..ArticleFields::news(title, Slug::from_title(title), desk.news)
     }
 }
 
-fn text() -> RenderedText {
-    RenderedText {
-        body_html: "<p>First words.</p>".into(),
-        excerpt: "First words.".into(),
-    }
+/// A staff member with `role`, as the desk's rules see them.
+async fn staff(store: &Store, email: &str, role: Role) -> Staff {
+    user(store, email, role).await;
+    let user = store.credentials(email).await.unwrap().unwrap().user;
+    Staff { user, role }
 }
 
 async fn accounts_are_unique_and_changes_end_sessions(store: Store) {
@@ -245,23 +232,26 @@ async fn reset_links_work_once(store: Store) {
 
 async fn a_stale_save_is_a_conflict_and_writes_nothing(store: Store) {
     let desk = Desk::create(&store).await;
-    let ana = user(&store, "ana@example.org", Role::Author).await;
-    let actor = Actor::user(ana, "Ana");
-    let id = store
-        .create_article(&fields(&desk, "Board meets"), &text(), ana, &actor, t0())
-        .await
-        .unwrap();
+    let ana = staff(&store, "ana@example.org", Role::Author).await;
+    let id = create(
+        &store,
+        &ana,
+        fields(&desk, "Board meets"),
+        Command::Save,
+        t0(),
+    )
+    .await
+    .unwrap();
     let first = store.desk_article(id).await.unwrap();
     assert_eq!(
         (first.version, first.status, first.owner),
-        (1, ArticleStatus::Draft, Some(ana))
+        (1, ArticleStatus::Draft, Some(ana.user.id))
     );
     assert_eq!(first.fields.tags, ["Budget"]);
 
     let mut mine = first.fields.clone();
     mine.body_md = "Ana's words.".into();
-    let saved = store
-        .save_article(id, 1, &mine, &text(), None, &actor, t0())
+    let saved = save(&store, &ana, id, 1, mine.clone(), Command::Save, t0())
         .await
         .unwrap();
     assert!(
@@ -271,8 +261,7 @@ async fn a_stale_save_is_a_conflict_and_writes_nothing(store: Store) {
 
     let mut theirs = first.fields.clone();
     theirs.body_md = "Bo's words.".into();
-    let stale = store
-        .save_article(id, 1, &theirs, &text(), None, &actor, t0())
+    let stale = save(&store, &ana, id, 1, theirs.clone(), Command::Save, t0())
         .await
         .unwrap();
     let SaveOutcome::Conflict(current) = stale else {
@@ -295,10 +284,9 @@ async fn a_stale_save_is_a_conflict_and_writes_nothing(store: Store) {
     assert_eq!(store.revision(id, 1).await.unwrap().body_md, "First words.");
 
     // Concurrent saves from one version: exactly one wins.
-    let rendered = text();
     let (a, b) = tokio::join!(
-        store.save_article(id, 2, &mine, &rendered, None, &actor, t0()),
-        store.save_article(id, 2, &theirs, &rendered, None, &actor, t0()),
+        save(&store, &ana, id, 2, mine, Command::Save, t0()),
+        save(&store, &ana, id, 2, theirs, Command::Save, t0()),
     );
     let saved = [a.unwrap(), b.unwrap()]
         .iter()
@@ -309,8 +297,7 @@ async fn a_stale_save_is_a_conflict_and_writes_nothing(store: Store) {
 
 async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
     let desk = Desk::create(&store).await;
-    let ana = user(&store, "ana@example.org", Role::Author).await;
-    let actor = Actor::user(ana, "Ana");
+    let ana = staff(&store, "ana@example.org", Role::Author).await;
     let image: MediaId = store
         .insert_media(
             &NewMedia {
@@ -329,25 +316,29 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
         )
         .await
         .unwrap();
-    let other = store
-        .create_article(&fields(&desk, "Other story"), &text(), ana, &actor, t0())
-        .await
-        .unwrap();
-    let id = store
-        .create_article(&fields(&desk, "Board meets"), &text(), ana, &actor, t0())
-        .await
-        .unwrap();
+    let other = create(
+        &store,
+        &ana,
+        fields(&desk, "Other story"),
+        Command::Save,
+        t0(),
+    )
+    .await
+    .unwrap();
+    let id = create(
+        &store,
+        &ana,
+        fields(&desk, "Board meets"),
+        Command::Save,
+        t0(),
+    )
+    .await
+    .unwrap();
     let mut f = store.desk_article(id).await.unwrap().fields;
     f.image = Some(image);
-    let publish = Transition {
-        status: ArticleStatus::Published,
-        published_at: Some(t0()),
-    };
-    let refused = store
-        .save_article(id, 1, &f, &text(), Some(publish), &actor, t0())
-        .await;
+    let refused = save(&store, &ana, id, 1, f.clone(), Command::Publish, t0()).await;
     assert!(
-        matches!(&refused, Err(StoreError::Invalid(e)) if e.message.contains("alt text")),
+        matches!(&refused, Err(DeskError::Invalid(e)) if e.message.contains("alt text")),
         "{refused:?}"
     );
     assert_eq!(
@@ -359,15 +350,12 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
     let mut taken = f.clone();
     taken.image = None;
     taken.slug = store.desk_article(other).await.unwrap().fields.slug;
-    let dup = store
-        .save_article(id, 1, &taken, &text(), None, &actor, t0())
-        .await;
-    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let dup = save(&store, &ana, id, 1, taken, Command::Save, t0()).await;
+    assert!(matches!(dup, Err(DeskError::Conflict(_))), "{dup:?}");
     assert_eq!(store.desk_article(id).await.unwrap().version, 1);
 
     f.image = None;
-    let saved = store
-        .save_article(id, 1, &f, &text(), Some(publish), &actor, t0())
+    let saved = save(&store, &ana, id, 1, f.clone(), Command::Publish, t0())
         .await
         .unwrap();
     assert!(matches!(saved, SaveOutcome::Saved { version: 2 }));
@@ -380,8 +368,7 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
     // Renaming a published story keeps the old address answering.
     let old = f.slug.clone();
     f.slug = Slug::parse("board-meets-tuesday").unwrap();
-    store
-        .save_article(id, 2, &f, &text(), None, &actor, t0())
+    save(&store, &ana, id, 2, f, Command::Save, t0())
         .await
         .unwrap();
     assert_eq!(
@@ -399,29 +386,25 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
 
 async fn scheduled_stories_are_promoted_once(store: Store) {
     let desk = Desk::create(&store).await;
-    let ana = user(&store, "ana@example.org", Role::Author).await;
-    let actor = Actor::user(ana, "Ana");
-    let id = store
-        .create_article(&fields(&desk, "Later"), &text(), ana, &actor, t0())
-        .await
-        .unwrap();
-    let f = store.desk_article(id).await.unwrap().fields;
+    let ana = staff(&store, "ana@example.org", Role::Author).await;
     let at = t0() + Duration::hours(1);
-    let schedule = Transition {
-        status: ArticleStatus::Scheduled,
-        published_at: Some(at),
-    };
-    store
-        .save_article(id, 1, &f, &text(), Some(schedule), &actor, t0())
-        .await
-        .unwrap();
+    let id = create(
+        &store,
+        &ana,
+        fields(&desk, "Later"),
+        Command::Schedule(at),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let slug = store.desk_article(id).await.unwrap().fields.slug;
     assert!(
         store.promote_due(t0()).await.unwrap().is_empty(),
         "not early"
     );
     assert!(
         store
-            .article_page(f.slug.as_str(), t0())
+            .article_page(slug.as_str(), t0())
             .await
             .unwrap()
             .is_none()
@@ -521,29 +504,21 @@ async fn two_servers_promote_a_due_story_once() {
     let second = Store::connect(&db.url).await.unwrap();
     let store = db.store.clone();
     let desk = Desk::create(&store).await;
-    let ana = user(&store, "ana@example.org", Role::Author).await;
-    let actor = Actor::user(ana, "Ana");
+    let ana = staff(&store, "ana@example.org", Role::Author).await;
     let mut ids = Vec::new();
     for n in 0..20 {
-        let id = store
-            .create_article(
-                &fields(&desk, &format!("Story {n}")),
-                &text(),
-                ana,
-                &actor,
-                t0(),
-            )
-            .await
-            .unwrap();
-        let f = store.desk_article(id).await.unwrap().fields;
-        let schedule = Transition {
-            status: ArticleStatus::Scheduled,
-            published_at: Some(t0() - Duration::minutes(n)),
-        };
-        store
-            .save_article(id, 1, &f, &text(), Some(schedule), &actor, t0())
-            .await
-            .unwrap();
+        // Scheduled an hour ago, each due some minutes before now.
+        let due = Command::Schedule(t0() - Duration::minutes(n));
+        let title = format!("Story {n}");
+        let id = create(
+            &store,
+            &ana,
+            fields(&desk, &title),
+            due,
+            t0() - Duration::hours(1),
+        )
+        .await
+        .unwrap();
         ids.push(id);
     }
     let (a, b) = tokio::join!(store.promote_due(t0()), second.promote_due(t0()));

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Duration;
-use masthead_core::{ListCursor, PageNumber, Slug};
-use masthead_store::{ArticleFilter, ListWindow, NewArticle, to_micros};
-use masthead_testkit::{Desk, TestDb, t0};
+use masthead_core::{ListCursor, PageNumber};
+use masthead_store::{ArticleFilter, ListWindow, to_micros};
+use masthead_testkit::{ArticleBuilder, Desk, TestDb, insert_all, t0};
 
 /// Every cursor query seeks to its cursor in the index (a range on `published_at` in the
 /// SEARCH step) rather than walking the index from the newest story and skipping.
@@ -65,24 +65,16 @@ async fn a_deep_cursor_page_reads_what_the_first_page_reads_on_postgres() {
     let per_page = 20;
     let total = 3000_i64;
     for chunk in 0..(total / 500) {
-        let batch: Vec<NewArticle> = (chunk * 500..(chunk + 1) * 500)
+        let batch: Vec<_> = (chunk * 500..(chunk + 1) * 500)
             .map(|i| {
-                let title = format!("Story {i}");
-                let mut story = NewArticle::news(
-                    &title,
-                    Slug::from_title(&title),
-                    desk.news,
-                    t0() - Duration::minutes(total - i),
-                );
-                story.authors = vec![desk.reporter];
-                story.tags = vec!["Village".into()];
-                story
+                ArticleBuilder::new(&format!("Story {i}"), desk.news)
+                    .published(t0() - Duration::minutes(total - i))
+                    .author(desk.reporter)
+                    .tag("Village")
+                    .build()
             })
             .collect();
-        store
-            .insert_articles(&batch, t0() - Duration::days(30))
-            .await
-            .unwrap();
+        insert_all(store, batch).await;
     }
     store.postgres_analyze().await.unwrap();
     let tag = store.tag_by_slug("village").await.unwrap().expect("tag");

@@ -6,8 +6,16 @@ use masthead_core::{
     ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome,
     PageNumber, RoundupItem, Slug,
 };
-use masthead_store::{ArticleFilter, Meeting, NewEvent, NewMedia, Note, Store, StoreError};
-use masthead_testkit::{ArticleBuilder, Desk, TestDb, db_tests, t0};
+use masthead_desk::{Command, DeskError, Imported};
+use masthead_store::{Actor, ArticleFilter, Meeting, NewEvent, NewMedia, Note, Store, StoreError};
+use masthead_testkit::{ArticleBuilder, Desk, TestDb, change_story, db_tests, t0};
+
+/// Saves one story through the desk's rules, returning the refusal if any.
+async fn import(store: &Store, story: Imported) -> Result<(), DeskError> {
+    masthead_desk::import(store, vec![story], &Actor::system("test"), t0())
+        .await
+        .map(drop)
+}
 
 db_tests!(
     only_published_and_due_articles_are_visible,
@@ -44,15 +52,7 @@ async fn only_published_and_due_articles_are_visible(store: Store) {
     let pulled = ArticleBuilder::new("Pulled story", desk.news)
         .insert(&store)
         .await;
-    store
-        .set_article_status(
-            pulled,
-            ArticleStatus::Unpublished,
-            Some(t0() - Duration::hours(3)),
-            t0(),
-        )
-        .await
-        .unwrap();
+    change_story(&store, pulled, Command::Unpublish, t0(), |_| {}).await;
 
     let titles = |list: masthead_store::ListPage<masthead_store::Teaser>| -> Vec<String> {
         list.items.into_iter().map(|t| t.title).collect()
@@ -299,14 +299,14 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
     let id = ArticleBuilder::new("Old headline", desk.news)
         .insert(&store)
         .await;
-    store
-        .rename_article(id, &Slug::parse("new-headline").unwrap(), t0())
-        .await
-        .unwrap();
-    store
-        .rename_article(id, &Slug::parse("newest-headline").unwrap(), t0())
-        .await
-        .unwrap();
+    change_story(&store, id, Command::Save, t0(), |f| {
+        f.slug = Slug::parse("new-headline").unwrap()
+    })
+    .await;
+    change_story(&store, id, Command::Save, t0(), |f| {
+        f.slug = Slug::parse("newest-headline").unwrap()
+    })
+    .await;
     assert!(
         store
             .article_page("old-headline", t0())
@@ -331,10 +331,10 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
         Some("newest-headline")
     );
     // Renaming back onto an old slug takes it over instead of redirecting in a loop.
-    store
-        .rename_article(id, &Slug::parse("old-headline").unwrap(), t0())
-        .await
-        .unwrap();
+    change_story(&store, id, Command::Save, t0(), |f| {
+        f.slug = Slug::parse("old-headline").unwrap()
+    })
+    .await;
     assert!(
         store
             .article_page("old-headline", t0())
@@ -355,10 +355,7 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
         None
     );
     // Unpublished stories do not leak through redirects.
-    store
-        .set_article_status(id, ArticleStatus::Draft, None, t0())
-        .await
-        .unwrap();
+    change_story(&store, id, Command::Unpublish, t0(), |_| {}).await;
     assert_eq!(
         store.redirect_for("newest-headline", t0()).await.unwrap(),
         None
@@ -370,14 +367,15 @@ async fn duplicate_slugs_are_a_conflict(store: Store) {
     ArticleBuilder::new("Same title", desk.news)
         .insert(&store)
         .await;
-    let again = store
-        .insert_article(&ArticleBuilder::new("Same title", desk.news).build(), t0())
-        .await;
+    let again = import(&store, ArticleBuilder::new("Same title", desk.news).build()).await;
     match again {
-        Err(StoreError::Conflict(msg)) => assert!(
-            msg.contains("same-title") && msg.contains("choose another"),
-            "{msg}"
-        ),
+        Err(DeskError::Story { source, .. }) if matches!(*source, DeskError::Conflict(_)) => {
+            let msg = source.to_string();
+            assert!(
+                msg.contains("same-title") && msg.contains("choose another"),
+                "{msg}"
+            );
+        }
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(
@@ -496,19 +494,18 @@ async fn batch_insert_is_all_or_nothing(store: Store) {
         ArticleBuilder::new("Two", desk.news).build(),
         ArticleBuilder::new("One", desk.news).build(),
     ];
-    assert!(matches!(
-        store.insert_articles(&batch, t0()).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(store.count_articles().await.unwrap(), 0);
-    assert_eq!(
-        store
-            .insert_articles(&batch[..2], t0())
-            .await
-            .unwrap()
-            .len(),
-        2
+    let actor = Actor::system("test");
+    let refused = masthead_desk::import(&store, batch.clone(), &actor, t0()).await;
+    assert!(
+        matches!(&refused, Err(DeskError::Story { slug, source })
+            if slug == "one" && matches!(**source, DeskError::Conflict(_))),
+        "{refused:?}"
     );
+    assert_eq!(store.count_articles().await.unwrap(), 0);
+    let saved = masthead_desk::import(&store, batch[..2].to_vec(), &actor, t0())
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 2);
 }
 
 /// The two migration folders describe the same tables, columns, integer-ness and nullability.
@@ -588,26 +585,12 @@ async fn author_and_tag_lists_follow_status_changes(store: Store) {
         0,
         "drafts are hidden"
     );
-    store
-        .set_article_status(
-            id,
-            ArticleStatus::Published,
-            Some(t0() - Duration::minutes(1)),
-            t0(),
-        )
-        .await
-        .unwrap();
+    let a_minute_ago = t0() - Duration::minutes(1);
+    change_story(&store, id, Command::Publish, a_minute_ago, |_| {}).await;
     assert_eq!(count(ArticleFilter::Author(desk.reporter)).await, 1);
     assert_eq!(count(ArticleFilter::Tag(tag.id)).await, 1);
-    store
-        .set_article_status(
-            id,
-            ArticleStatus::Scheduled,
-            Some(t0() + Duration::hours(1)),
-            t0(),
-        )
-        .await
-        .unwrap();
+    let later = Command::Schedule(t0() + Duration::hours(1));
+    change_story(&store, id, later, t0(), |_| {}).await;
     assert_eq!(
         count(ArticleFilter::Author(desk.reporter)).await,
         0,

@@ -2,11 +2,11 @@
 //! every write path, and (SQLite) a database that runs out of room and gets it back.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use chrono::Duration;
-use masthead_core::{ArticleKind, ArticleStatus, Role, Slug, TokenId, UserId};
+use chrono::{DateTime, Duration, Utc};
+use masthead_core::{ArticleId, ArticleStatus, Role, Slug, TokenId};
+use masthead_desk::{Command, DeskError, SaveOutcome, Staff};
 use masthead_store::{
-    Actor, ArticleFields, NewMedia, NewSession, NewUser, RenderedText, SaveOutcome, SessionStage,
-    Store, StoreError, Transition,
+    Actor, ArticleFields, NewMedia, NewSession, NewUser, SessionStage, Store, StoreError,
 };
 use masthead_testkit::{Desk, TestDb, db_tests, t0};
 use std::sync::Arc;
@@ -17,34 +17,14 @@ db_tests!(every_write_path_takes_20_writers_at_once_without_database_is_locked);
 
 fn fields(desk: &Desk, title: &str, body: &str) -> ArticleFields {
     ArticleFields {
-        kind: ArticleKind::News,
-        title: title.into(),
-        slug: Slug::from_title(title),
-        summary: String::new(),
         body_md: body.into(),
-        byline: String::new(),
         authors: vec![desk.reporter],
-        source_name: String::new(),
-        source_url: String::new(),
-        section: desk.news,
         tags: vec!["Budget".into()],
-        image: None,
-        image_caption: String::new(),
-        video_url: String::new(),
-        meeting: None,
-        items: Vec::new(),
-        notes: Vec::new(),
+        ..ArticleFields::news(title, Slug::from_title(title), desk.news)
     }
 }
 
-fn text(body: &str) -> RenderedText {
-    RenderedText {
-        body_html: format!("<p>{body}</p>"),
-        excerpt: body.chars().take(40).collect(),
-    }
-}
-
-async fn editor(store: &Store) -> UserId {
+async fn editor(store: &Store) -> Staff {
     store
         .create_user(
             &NewUser {
@@ -57,7 +37,34 @@ async fn editor(store: &Store) -> UserId {
             t0(),
         )
         .await
+        .unwrap();
+    let user = store
+        .credentials("ed@example.org")
+        .await
         .unwrap()
+        .unwrap()
+        .user;
+    Staff {
+        user,
+        role: Role::Editor,
+    }
+}
+
+/// Creates a story through the desk's rules at `now`; a refusal by the rules fails the
+/// test, and the store's own errors (busy, full) come back.
+async fn create_story(
+    store: &Store,
+    ed: &Staff,
+    fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<ArticleId, StoreError> {
+    masthead_desk::create(store, ed, fields, command, now)
+        .await
+        .map_err(|e| match e {
+            DeskError::Store(e) => e,
+            other => panic!("the desk refused a valid story: {other:?}"),
+        })
 }
 
 /// One writer's round over every write path the site has: a story created and saved (with
@@ -66,38 +73,26 @@ async fn editor(store: &Store) -> UserId {
 async fn one_round(
     store: &Store,
     desk: &Desk,
-    ed: UserId,
+    ed: &Staff,
     token: TokenId,
     writer: usize,
     round: usize,
 ) {
-    let actor = Actor::user(ed, "Ed");
     let tag = format!("w{writer} r{round}");
     let title = format!("Council story {tag}");
-    let id = store
-        .create_article(
-            &fields(desk, &title, "Words."),
-            &text("Words."),
-            ed,
-            &actor,
-            t0(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("create {tag}: {e:?}"));
-    let schedule = Transition {
-        status: ArticleStatus::Scheduled,
-        published_at: Some(t0()),
-    };
-    let saved = store
-        .save_article(
-            id,
-            1,
-            &fields(desk, &title, "More words."),
-            &text("More words."),
-            Some(schedule),
-            &actor,
-            t0(),
-        )
+    let a_minute_ago = t0() - Duration::minutes(1);
+    let id = create_story(
+        store,
+        ed,
+        fields(desk, &title, "Words."),
+        Command::Save,
+        a_minute_ago,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create {tag}: {e:?}"));
+    let more = fields(desk, &title, "More words.");
+    let schedule = Command::Schedule(t0());
+    let saved = masthead_desk::save(store, ed, id, 1, more, schedule, a_minute_ago)
         .await
         .unwrap_or_else(|e| panic!("save {tag}: {e:?}"));
     assert!(
@@ -117,7 +112,7 @@ async fn one_round(
         .create_session(
             &NewSession {
                 id_hash: &session,
-                user: ed,
+                user: ed.user.id,
                 csrf_token: "csrf",
                 stage: SessionStage::Full,
                 expires_at: t0() + Duration::hours(8),
@@ -128,7 +123,7 @@ async fn one_round(
         .await
         .unwrap_or_else(|e| panic!("session {tag}: {e:?}"));
     store
-        .save_settings(&[("tagline", tag.clone())], &actor, t0())
+        .save_settings(&[("tagline", tag.clone())], &ed.actor(), t0())
         .await
         .unwrap_or_else(|e| panic!("settings {tag}: {e:?}"));
     store
@@ -149,7 +144,7 @@ async fn one_round(
                 byte_size: 10,
                 alt: String::new(),
                 credit: String::new(),
-                uploaded_by: Some(ed),
+                uploaded_by: Some(ed.user.id),
                 variants: Vec::new(),
             },
             t0(),
@@ -165,10 +160,10 @@ async fn every_write_path_takes_20_writers_at_once_without_database_is_locked(st
     const WRITERS: usize = 20;
     const ROUNDS: usize = 5;
     let desk = Arc::new(Desk::create(&store).await);
-    let ed = editor(&store).await;
+    let ed = Arc::new(editor(&store).await);
     let token = store
         .create_token(
-            ed,
+            ed.user.id,
             "cms",
             "hash",
             Role::Editor,
@@ -180,11 +175,11 @@ async fn every_write_path_takes_20_writers_at_once_without_database_is_locked(st
     let start = Arc::new(Barrier::new(WRITERS));
     let writers: Vec<_> = (0..WRITERS)
         .map(|writer| {
-            let (store, desk, start) = (store.clone(), desk.clone(), start.clone());
+            let (store, desk, start, ed) = (store.clone(), desk.clone(), start.clone(), ed.clone());
             tokio::spawn(async move {
                 start.wait().await;
                 for round in 0..ROUNDS {
-                    one_round(&store, &desk, ed, token, writer, round).await;
+                    one_round(&store, &desk, &ed, token, writer, round).await;
                 }
             })
         })
@@ -197,14 +192,12 @@ async fn every_write_path_takes_20_writers_at_once_without_database_is_locked(st
 }
 
 /// Fills the capped database with stories until a write fails; returns that error.
-async fn fill_until_full(store: &Store, desk: &Desk, ed: UserId, prefix: &str) -> StoreError {
-    let actor = Actor::user(ed, "Ed");
+async fn fill_until_full(store: &Store, desk: &Desk, ed: &Staff, prefix: &str) -> StoreError {
     let body = "Long council minutes. ".repeat(400);
     for n in 0..500 {
         let title = format!("{prefix} {n}");
-        if let Err(e) = store
-            .create_article(&fields(desk, &title, &body), &text(&body), ed, &actor, t0())
-            .await
+        if let Err(e) =
+            create_story(store, ed, fields(desk, &title, &body), Command::Save, t0()).await
         {
             return e;
         }
@@ -222,45 +215,28 @@ async fn a_full_database_fails_writes_cleanly_and_recovers_without_restart() {
     let store = db.store.clone();
     let desk = Desk::create(&store).await;
     let ed = editor(&store).await;
-    let actor = Actor::user(ed, "Ed");
-    let due = store
-        .create_article(
-            &fields(&desk, "Due later", "Words."),
-            &text("Words."),
-            ed,
-            &actor,
-            t0(),
-        )
-        .await
-        .unwrap();
-    let schedule = Transition {
-        status: ArticleStatus::Scheduled,
-        published_at: Some(t0() + Duration::hours(1)),
-    };
-    store
-        .save_article(
-            due,
-            1,
-            &fields(&desk, "Due later", "Words."),
-            &text("Words."),
-            Some(schedule),
-            &actor,
-            t0(),
-        )
-        .await
-        .unwrap();
+    let later = Command::Schedule(t0() + Duration::hours(1));
+    let due = create_story(
+        &store,
+        &ed,
+        fields(&desk, "Due later", "Words."),
+        later,
+        t0(),
+    )
+    .await
+    .unwrap();
     store.check_health().await.unwrap();
 
     let pages = store.sqlite_page_count().await.unwrap();
     store.limit_sqlite_size(Some(pages + 40));
-    let err = fill_until_full(&store, &desk, ed, "Filler").await;
+    let err = fill_until_full(&store, &desk, &ed, "Filler").await;
     assert!(matches!(err, StoreError::Full(_)), "{err:?}");
     assert!(err.to_string().contains("disk is full"), "{err}");
 
     // Every write fails the same clean way, at once, never as `database is locked`.
     for n in 0..5 {
         let started = Instant::now();
-        let err = fill_until_full(&store, &desk, ed, &format!("Again {n}")).await;
+        let err = fill_until_full(&store, &desk, &ed, &format!("Again {n}")).await;
         assert!(matches!(err, StoreError::Full(_)), "{err:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
@@ -288,26 +264,14 @@ async fn a_full_database_fails_writes_cleanly_and_recovers_without_restart() {
             || store.desk_article(due).await.unwrap().status == ArticleStatus::Published,
         "scheduled publishing resumes"
     );
-    store
-        .create_article(
-            &fields(&desk, "After the cleanup", "Words."),
-            &text("Words."),
-            ed,
-            &actor,
-            t0(),
-        )
+    let after = fields(&desk, "After the cleanup", "Words.");
+    create_story(&store, &ed, after, Command::Save, t0())
         .await
         .unwrap();
     let before = store.count_articles().await.unwrap();
     for n in 0..20 {
-        store
-            .create_article(
-                &fields(&desk, &format!("Big after {n}"), &"Long. ".repeat(2000)),
-                &text("Long."),
-                ed,
-                &actor,
-                t0(),
-            )
+        let big = fields(&desk, &format!("Big after {n}"), &"Long. ".repeat(2000));
+        create_story(&store, &ed, big, Command::Save, t0())
             .await
             .unwrap();
     }
@@ -346,10 +310,10 @@ async fn a_real_full_disk_fails_writes_cleanly_and_recovers_without_restart() {
                 .saturating_sub(256 * 1024),
         )
         .unwrap();
-    let err = fill_until_full(&store, &desk, ed, "Filler").await;
+    let err = fill_until_full(&store, &desk, &ed, "Filler").await;
     assert!(matches!(err, StoreError::Full(_)), "{err:?}");
     for n in 0..3 {
-        let err = fill_until_full(&store, &desk, ed, &format!("Again {n}")).await;
+        let err = fill_until_full(&store, &desk, &ed, &format!("Again {n}")).await;
         assert!(matches!(err, StoreError::Full(_)), "{err:?}");
     }
     assert!(store.count_articles().await.unwrap() > 0, "reads go on");
@@ -361,16 +325,9 @@ async fn a_real_full_disk_fails_writes_cleanly_and_recovers_without_restart() {
     );
 
     std::fs::remove_file(&ballast).unwrap();
-    let actor = Actor::user(ed, "Ed");
     for n in 0..10 {
-        store
-            .create_article(
-                &fields(&desk, &format!("After {n}"), "Words."),
-                &text("Words."),
-                ed,
-                &actor,
-                t0(),
-            )
+        let after = fields(&desk, &format!("After {n}"), "Words.");
+        create_story(&store, &ed, after, Command::Save, t0())
             .await
             .unwrap();
     }

@@ -1,9 +1,10 @@
 //! Fixture builders: a small newsroom desk and articles built field by field.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use masthead_core::Role;
 use masthead_core::{ArticleKind, ArticleStatus, AuthorId, MediaId, SectionId, Slug};
-use masthead_render::article_text;
-use masthead_store::{Meeting, NewArticle, Note, Store};
+use masthead_desk::{Command, Imported, SaveOutcome, Staff};
+use masthead_store::{Actor, ArticleFields, KindParts, Meeting, NewUser, Note, Placement, Store};
 
 /// The fixed "now" of fixture data: 2026-11-27 18:00 UTC (noon in Chicago).
 pub fn t0() -> DateTime<Utc> {
@@ -54,110 +55,176 @@ impl Desk {
     }
 }
 
-/// Builds a `NewArticle`, published an hour before [`t0`] unless told otherwise.
-pub struct ArticleBuilder(NewArticle);
+/// Builds a story for `masthead_desk::import`, published an hour before [`t0`] unless
+/// told otherwise: fixtures go through the same rules as every other writer of stories.
+pub struct ArticleBuilder(Imported);
 
 impl ArticleBuilder {
     pub fn new(title: &str, section: SectionId) -> Self {
         let body =
             format!("{title}. The village board met on Tuesday and talked at length about it.");
-        let text = article_text(&body);
-        ArticleBuilder(NewArticle {
-            excerpt: text.excerpt,
-            body_md: body,
-            body_html: text.html,
-            ..NewArticle::news(
-                title,
-                Slug::from_title(title),
-                section,
-                t0() - Duration::hours(1),
-            )
+        ArticleBuilder(Imported {
+            fields: ArticleFields {
+                body_md: body,
+                ..ArticleFields::news(title, Slug::from_title(title), section)
+            },
+            placement: Placement {
+                status: ArticleStatus::Published,
+                published_at: Some(t0() - Duration::hours(1)),
+                updated_at: None,
+            },
         })
     }
 
     pub fn slug(mut self, slug: &str) -> Self {
-        self.0.slug = Slug::parse(slug).expect("slug");
+        self.0.fields.slug = Slug::parse(slug).expect("slug");
         self
     }
+    /// Sets the kind, with empty kind-specific parts (see `video`, `meeting`, `items`).
     pub fn kind(mut self, kind: ArticleKind) -> Self {
-        self.0.kind = kind;
+        self.0.fields.parts = KindParts::empty(kind);
         self
     }
     pub fn status(mut self, status: ArticleStatus) -> Self {
-        self.0.status = status;
+        self.0.placement.status = status;
         self
     }
     pub fn published(mut self, at: DateTime<Utc>) -> Self {
-        self.0.published_at = Some(at);
+        self.0.placement.published_at = Some(at);
         self
     }
     pub fn draft(mut self) -> Self {
-        self.0.status = ArticleStatus::Draft;
-        self.0.published_at = None;
+        self.0.placement.status = ArticleStatus::Draft;
+        self.0.placement.published_at = None;
         self
     }
     pub fn updated(mut self, at: DateTime<Utc>) -> Self {
-        self.0.updated_at = Some(at);
+        self.0.placement.updated_at = Some(at);
         self
     }
     pub fn author(mut self, author: AuthorId) -> Self {
-        self.0.authors.push(author);
+        self.0.fields.authors.push(author);
         self
     }
     pub fn wire(mut self, writer: &str, wire: &str, original: &str, canonical: bool) -> Self {
-        self.0.byline = writer.to_owned();
-        self.0.source_name = wire.to_owned();
-        self.0.source_url = original.to_owned();
-        self.0.source_canonical = canonical;
+        self.0.fields.byline = writer.to_owned();
+        self.0.fields.source_name = wire.to_owned();
+        self.0.fields.source_url = original.to_owned();
+        self.0.fields.source_canonical = canonical;
         self
     }
     pub fn summary(mut self, summary: &str) -> Self {
-        self.0.summary = summary.to_owned();
+        self.0.fields.summary = summary.to_owned();
         self
     }
     pub fn body(mut self, md: &str) -> Self {
-        let text = article_text(md);
-        self.0.body_md = md.to_owned();
-        self.0.body_html = text.html;
-        self.0.excerpt = text.excerpt;
+        self.0.fields.body_md = md.to_owned();
         self
     }
     pub fn tag(mut self, tag: &str) -> Self {
-        self.0.tags.push(tag.to_owned());
+        self.0.fields.tags.push(tag.to_owned());
         self
     }
     pub fn image(mut self, image: MediaId, caption: &str) -> Self {
-        self.0.image = Some(image);
-        self.0.image_caption = caption.to_owned();
+        self.0.fields.image = Some(image);
+        self.0.fields.image_caption = caption.to_owned();
         self
     }
     pub fn video(mut self, url: &str) -> Self {
-        self.0.kind = ArticleKind::Video;
-        self.0.video_url = url.to_owned();
+        self.0.fields.parts = KindParts::Video {
+            video_url: url.to_owned(),
+        };
         self
     }
     pub fn meeting(mut self, meeting: Meeting) -> Self {
-        self.0.kind = ArticleKind::MeetingBrief;
-        self.0.meeting = Some(meeting);
+        self.0.fields.parts = KindParts::MeetingBrief { meeting };
         self
     }
     pub fn items(mut self, items: Vec<masthead_core::RoundupItem>) -> Self {
-        self.0.kind = ArticleKind::Roundup;
-        self.0.items = items;
+        self.0.fields.parts = KindParts::Roundup { items };
         self
     }
     pub fn note(mut self, note: Note) -> Self {
-        self.0.notes.push(note);
+        self.0.fields.notes.push(note);
         self
     }
-    pub fn build(self) -> NewArticle {
+    pub fn build(self) -> Imported {
         self.0
     }
-    /// Saves it, returning its id.
+    /// Saves it through the desk's rules, returning its id.
     pub async fn insert(self, store: &Store) -> masthead_core::ArticleId {
-        store
-            .insert_article(&self.0, t0() - Duration::days(2))
-            .await
-            .expect("insert article")
+        insert_all(store, vec![self.0]).await.remove(0)
     }
+}
+
+/// Saves stories through the desk's rules in one transaction, two days before [`t0`],
+/// returning their ids.
+pub async fn insert_all(store: &Store, stories: Vec<Imported>) -> Vec<masthead_core::ArticleId> {
+    insert_all_at(store, stories, t0() - Duration::days(2)).await
+}
+
+/// Like [`insert_all`], saved at `now` (the desk lists sort by the time of the last save).
+pub async fn insert_all_at(
+    store: &Store,
+    stories: Vec<Imported>,
+    now: DateTime<Utc>,
+) -> Vec<masthead_core::ArticleId> {
+    masthead_desk::import(store, stories, &Actor::system("fixtures"), now)
+        .await
+        .expect("insert stories")
+}
+
+/// An editor account for fixtures that change stories through the desk (created once per
+/// database).
+pub async fn fixture_editor(store: &Store) -> Staff {
+    let email = "fixtures@example.org";
+    if store
+        .credentials(email)
+        .await
+        .expect("credentials")
+        .is_none()
+    {
+        store
+            .create_user(
+                &NewUser {
+                    email: email.into(),
+                    name: "Fixture Editor".into(),
+                    role: Role::Editor,
+                    password_hash: "$argon2id$fixture".into(),
+                },
+                &Actor::system("fixtures"),
+                t0() - Duration::days(3),
+            )
+            .await
+            .expect("fixture editor");
+    }
+    let user = store
+        .credentials(email)
+        .await
+        .expect("credentials")
+        .expect("fixture editor")
+        .user;
+    Staff {
+        user,
+        role: Role::Editor,
+    }
+}
+
+/// Changes story `id` with `edit` and applies `command`, at `now`, through the desk's
+/// rules as an editor: how tests publish, unpublish, schedule, rename and edit stories.
+pub async fn change_story(
+    store: &Store,
+    id: masthead_core::ArticleId,
+    command: Command,
+    now: DateTime<Utc>,
+    edit: impl FnOnce(&mut ArticleFields),
+) {
+    let editor = fixture_editor(store).await;
+    let current = store.desk_article(id).await.expect("story");
+    let mut fields = current.fields;
+    edit(&mut fields);
+    let outcome = masthead_desk::save(store, &editor, id, current.version, fields, command, now)
+        .await
+        .expect("change story");
+    assert!(matches!(outcome, SaveOutcome::Saved { .. }), "{outcome:?}");
 }

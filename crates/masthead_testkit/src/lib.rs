@@ -19,7 +19,9 @@ pub use app::{TestApp, TestResponse};
 pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
 pub use db::{HeldLock, TestDb, empty_postgres_database};
-pub use fixtures::{ArticleBuilder, Desk, t0};
+pub use fixtures::{
+    ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, t0,
+};
 pub use html::assert_valid_html;
 pub use server::TestServer;
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};

@@ -1,8 +1,6 @@
-//! The media library's rules, shared by the admin pages and the JSON API: who may upload,
-//! what an upload goes through before it is stored, and editing an image's alt text and
-//! credit.
-//!
-//! An upload is checked, decoded and re-encoded by `masthead_media::process_upload` (on the
+//! The media library's work, shared by the admin pages and the JSON API: an upload is
+//! checked against the rules in `masthead_desk::media` (who may upload, the limits, alt
+//! text and credit), decoded and re-encoded by `masthead_media::process_upload` (on the
 //! blocking pool, a few at a time: a 40-megapixel image takes hundreds of megabytes while it
 //! is decoded), stored under a generated name with its resized copies, and recorded in the
 //! library. The uploader's file name is kept as metadata only.
@@ -10,33 +8,14 @@
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use masthead_core::{MediaId, SiteAction};
+use masthead_desk::{DeskError, media};
 use masthead_media::{
-    MediaError, ProcessedImage, UploadLimits, process_upload, save_image, storage_name,
-    variant_name,
+    MediaError, ProcessedImage, process_upload, save_image, storage_name, variant_name,
 };
 use masthead_store::{NewMedia, StoreError};
 use tokio::sync::Semaphore;
 
-/// The limits every upload is held to.
-pub const LIMITS: UploadLimits = UploadLimits {
-    max_bytes: 20 * 1024 * 1024,
-    max_side: 12_000,
-    max_pixels: 40_000_000,
-};
-
-/// The largest request body an upload route should accept: the largest file plus room for
-/// the form's other fields and the multipart framing.
-pub const MAX_UPLOAD_BODY: usize = LIMITS.max_bytes + 1024 * 1024;
-
-/// Longest alt text accepted, in characters. Alt text is a sentence or two; a longer
-/// description belongs in the caption or the story.
-pub const MAX_ALT: usize = 1_000;
-
-/// Longest credit line accepted, in characters.
-pub const MAX_CREDIT: usize = 200;
-
-/// Longest original file name kept, in characters.
-const MAX_ORIGINAL_NAME: usize = 200;
+pub use masthead_desk::media::{LIMITS, MAX_ALT, MAX_CREDIT, MAX_UPLOAD_BODY};
 
 /// Images processed at once in this process. Each may hold a few hundred megabytes while it
 /// is decoded, so a burst of uploads waits here instead of exhausting memory.
@@ -60,14 +39,9 @@ pub async fn upload(
     alt: &str,
     credit: &str,
 ) -> Result<MediaId, WebError> {
-    staff.require(SiteAction::UploadMedia)?;
-    let (alt, credit) = clean_text(alt, credit)?;
-    let original_name = clean_original_name(original_name);
-    if bytes.is_empty() {
-        return Err(WebError::Unprocessable(
-            "File: choose an image to upload (JPEG, PNG, WebP or GIF).".into(),
-        ));
-    }
+    media::check_upload(staff, bytes.len())?;
+    let (alt, credit) = media::clean_text(alt, credit).map_err(DeskError::from)?;
+    let original_name = media::clean_original_name(original_name);
 
     let processed = {
         let _permit = PROCESSING
@@ -157,14 +131,8 @@ pub async fn update_text(
 ) -> Result<(), WebError> {
     staff.require(SiteAction::UploadMedia)?;
     let item = state.store.media_item(id).await?;
-    if !staff.can_edit_media(&item) {
-        return Err(WebError::Forbidden(
-            "Only the person who uploaded this image, or an editor, can change its alt text \
-             and credit. Ask an editor if it needs fixing."
-                .into(),
-        ));
-    }
-    let (alt, credit) = clean_text(alt, credit)?;
+    media::check_edit(staff, &item)?;
+    let (alt, credit) = media::clean_text(alt, credit).map_err(DeskError::from)?;
     state
         .store
         .update_media_text(id, &alt, &credit, &staff.actor(), state.clock.now())
@@ -172,57 +140,12 @@ pub async fn update_text(
     Ok(())
 }
 
-/// Alt text and credit, trimmed and checked.
-fn clean_text(alt: &str, credit: &str) -> Result<(String, String), WebError> {
-    let alt = alt.trim();
-    let credit = credit.trim();
-    // PostgreSQL cannot store NUL in text; refused on both databases alike.
-    if alt.contains('\0') {
-        return Err(WebError::Unprocessable(
-            "Alt text: remove the NUL character; text may not contain it.".into(),
-        ));
-    }
-    if credit.contains('\0') {
-        return Err(WebError::Unprocessable(
-            "Credit: remove the NUL character; text may not contain it.".into(),
-        ));
-    }
-    if alt.chars().count() > MAX_ALT {
-        return Err(WebError::Unprocessable(format!(
-            "Alt text: keep it under {MAX_ALT} characters; describe what the image shows \
-             and put longer explanations in the caption."
-        )));
-    }
-    if credit.chars().count() > MAX_CREDIT {
-        return Err(WebError::Unprocessable(format!(
-            "Credit: keep it under {MAX_CREDIT} characters."
-        )));
-    }
-    Ok((alt.to_owned(), credit.to_owned()))
-}
-
-/// The uploader's file name as kept for reference: the last path part (browsers on some
-/// systems send a whole path), without control characters, trimmed, at most 200 characters.
-/// It is never used to name or find a file.
-pub fn clean_original_name(name: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    last.chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(MAX_ORIGINAL_NAME)
-        .collect()
-}
-
 /// The web error for a media error: the uploader's mistakes are 422 with the pipeline's
 /// message, everything else is ours (500, with its cause for the log).
 fn media_error(error: MediaError) -> WebError {
-    match error {
-        MediaError::UnsupportedType | MediaError::TooLarge { .. } | MediaError::Corrupt(_) => {
-            WebError::Unprocessable(format!("File: {error}."))
-        }
-        other => WebError::internal("processing an image", other),
+    match media::upload_mistake(&error) {
+        Some(mistake) => WebError::Unprocessable(mistake.to_string()),
+        None => WebError::internal("processing an image", error),
     }
 }
 
@@ -240,42 +163,5 @@ async fn remove_files(state: &AppState, storage_name: &str, variants: &[u32]) {
     }
     if let Err(e) = state.media.delete(storage_name).await {
         tracing::warn!(error = %e, "could not remove an unrecorded image");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn original_names_lose_paths_and_control_characters() {
-        assert_eq!(
-            clean_original_name("C:\\Users\\ana\\IMG_0001.JPG"),
-            "IMG_0001.JPG"
-        );
-        assert_eq!(clean_original_name("../../etc/passwd"), "passwd");
-        assert_eq!(
-            clean_original_name("  board\u{0}\n meeting.png "),
-            "board meeting.png"
-        );
-        assert_eq!(clean_original_name(&"a".repeat(500)).len(), 200);
-        assert_eq!(clean_original_name("dir/"), "");
-    }
-
-    #[test]
-    fn long_alt_text_and_credits_are_refused() {
-        assert!(clean_text(&"a".repeat(MAX_ALT), "").is_ok());
-        assert!(matches!(
-            clean_text(&"a".repeat(MAX_ALT + 1), ""),
-            Err(WebError::Unprocessable(m)) if m.starts_with("Alt text")
-        ));
-        assert!(matches!(
-            clean_text("", &"c".repeat(MAX_CREDIT + 1)),
-            Err(WebError::Unprocessable(m)) if m.starts_with("Credit")
-        ));
-        assert_eq!(
-            clean_text("  A dog  ", " Ana ").ok(),
-            Some(("A dog".into(), "Ana".into()))
-        );
     }
 }

@@ -62,7 +62,7 @@ async fn act(
     let section = a.fields.section.0.to_string();
     let mut form: Vec<(&str, &str)> = vec![
         ("version", &version),
-        ("kind", a.fields.kind.as_str()),
+        ("kind", a.fields.kind().as_str()),
         ("title", &a.fields.title),
         ("slug", a.fields.slug.as_str()),
         ("section", &section),

@@ -97,7 +97,7 @@ async fn video_page_addresses_are_saved_as_privacy_enhanced_players(app: TestApp
     let id = app.store().desk_list(None, None, 1, 0).await.unwrap()[0].id;
     let stored = app.store().desk_article(id).await.unwrap();
     assert_eq!(
-        stored.fields.video_url,
+        stored.fields.parts.video_url(),
         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42"
     );
 

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
-use masthead_core::{ArticleKind, MediaId, Role, SectionId, Slug};
+use masthead_core::{MediaId, Role, SectionId, Slug};
 use masthead_store::ArticleFields;
 use masthead_testkit::{
     Desk, StaffSession, TestApp, TestResponse, app_tests, assert_valid_html, t0,
@@ -175,23 +175,10 @@ async fn staff(app: &TestApp, who: &StaffSession, role: Role) -> Staff {
 
 fn story(title: &str, section: SectionId, image: Option<MediaId>) -> ArticleFields {
     ArticleFields {
-        kind: ArticleKind::News,
-        title: title.into(),
-        slug: Slug::from_title(title),
-        summary: String::new(),
         body_md: "The board met on Tuesday.".into(),
-        byline: String::new(),
-        authors: Vec::new(),
-        source_name: String::new(),
-        source_url: String::new(),
-        section,
-        tags: Vec::new(),
         image,
         image_caption: "Trustees on Tuesday.".into(),
-        video_url: String::new(),
-        meeting: None,
-        items: Vec::new(),
-        notes: Vec::new(),
+        ..ArticleFields::news(title, Slug::from_title(title), section)
     }
 }
 
@@ -353,7 +340,7 @@ async fn alt_text_gates_publishing_and_pages_use_srcset(app: TestApp) {
         .await
         .unwrap();
     let fields = story("Board approves levy", desk_fixture.news, Some(image));
-    let id = desk::create(&app.state, &staff, fields.clone())
+    let id = desk::create(&app.state, &staff, fields.clone(), Command::Save)
         .await
         .unwrap();
     let version = app.store().desk_article(id).await.unwrap().version;

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use masthead_core::Role;
 use masthead_store::NewMedia;
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, t0};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, insert_all, insert_all_at, t0};
 
 mod api_support;
 use api_support::{call, staff};
@@ -41,10 +41,7 @@ async fn games(app: &TestApp, n: i64) {
                 .build()
         })
         .collect();
-    app.store()
-        .insert_articles(&batch, t0() - Duration::days(2))
-        .await
-        .unwrap();
+    insert_all(app.store(), batch).await;
     app.refresh().await;
 }
 
@@ -279,7 +276,7 @@ async fn the_api_list_goes_deep_by_cursor_not_offset(app: TestApp) {
         let stories: Vec<_> = (0..65)
             .map(|i| ArticleBuilder::new(&format!("Story {batch}-{i:02}"), desk.news).build())
             .collect();
-        app.store().insert_articles(&stories, saved).await.unwrap();
+        insert_all_at(app.store(), stories, saved).await;
     }
     let mut ids = Vec::new();
     let mut url = "/api/v1/articles".to_owned();

@@ -7,8 +7,9 @@ use masthead_core::{
     ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome,
     RoundupItem, Slug,
 };
+use masthead_desk::Command;
 use masthead_store::{Meeting, NewEvent, NewMedia, Note};
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, t0};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, t0};
 
 app_tests!(
     home_shows_lead_latest_sections_and_events,
@@ -341,17 +342,11 @@ async fn edits_invalidate_cached_pages(app: TestApp) {
     assert_eq!(cached.header("x-cache"), "hit");
     assert!(cached.header("content-length").parse::<usize>().unwrap() == cached.body.len());
 
-    app.store()
-        .update_article_text(
-            id,
-            "Fixed headline",
-            "New body text.",
-            "<p>New body text.</p>",
-            "New body text.",
-            t0(),
-        )
-        .await
-        .unwrap();
+    change_story(app.store(), id, Command::Save, t0(), |f| {
+        f.title = "Fixed headline".into();
+        f.body_md = "New body text.".into();
+    })
+    .await;
     app.refresh().await;
     let r = app.get("/stories/first-headline").await;
     assert_eq!(r.header("x-cache"), "miss");
@@ -364,10 +359,10 @@ async fn old_slugs_redirect_permanently(app: TestApp) {
     let id = ArticleBuilder::new("Typo in hedline", desk.news)
         .insert(app.store())
         .await;
-    app.store()
-        .rename_article(id, &Slug::parse("typo-in-headline").unwrap(), t0())
-        .await
-        .unwrap();
+    change_story(app.store(), id, Command::Save, t0(), |f| {
+        f.slug = Slug::parse("typo-in-headline").unwrap();
+    })
+    .await;
     app.refresh().await;
     for _ in 0..2 {
         let r = app.get("/stories/typo-in-hedline").await;
@@ -800,17 +795,11 @@ async fn kept_teasers_follow_edits_with_the_page_cache_off() {
             "{path}"
         );
     }
-    app.store()
-        .update_article_text(
-            id,
-            "New teaser headline",
-            "Body.",
-            "<p>Body.</p>",
-            "Body.",
-            t0(),
-        )
-        .await
-        .unwrap();
+    change_story(app.store(), id, Command::Save, t0(), |f| {
+        f.title = "New teaser headline".into();
+        f.body_md = "Body.".into();
+    })
+    .await;
     app.refresh().await;
     for path in ["/", "/latest", "/section/news"] {
         let body = app.get(path).await.body;

@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role};
+use masthead_desk::SaveOutcome;
 use masthead_render::{Value, article_text, context, ser};
-use masthead_store::{DeskArticle, SaveOutcome};
+use masthead_store::DeskArticle;
 use serde::Deserialize;
 
 /// `GET /admin`: drafts, stories in review, scheduled and recently published.
@@ -235,18 +236,11 @@ async fn submit(
         Intent::Save(command) => command,
     };
     let Some(article) = article else {
-        // A new story is created as a draft first; a status change applies on top.
-        let id = match desk::create(state, staff, fields.clone()).await {
-            Ok(id) => id,
-            Err(e) => return failed(e, |m, s| again(None, m, s)).await,
+        // A new story and its status change are saved together, or not at all.
+        return match desk::create(state, staff, fields, command).await {
+            Ok(id) => Ok(saved_redirect(id, command)),
+            Err(e) => failed(e, |m, s| again(None, m, s)).await,
         };
-        if command == Command::Save {
-            return Ok(
-                Redirect::to(&format!("/admin/articles/{}?saved=draft", id.0)).into_response(),
-            );
-        }
-        let created = desk::load(state, staff, id).await?;
-        return apply(state, staff, csrf, created, 1, fields, command, &form).await;
     };
     let base: i64 = form.get("version").parse().unwrap_or(0);
     apply(state, staff, csrf, article, base, fields, command, &form).await
@@ -265,16 +259,7 @@ async fn apply(
 ) -> Result<Response, WebError> {
     let id = article.id;
     match desk::save(state, staff, id, base, fields, command).await {
-        Ok(SaveOutcome::Saved { .. }) => {
-            let saved = match command {
-                Command::Save => "save",
-                Command::Submit => "review",
-                Command::Publish => "published",
-                Command::Schedule(_) => "scheduled",
-                Command::Unpublish => "unpublished",
-            };
-            Ok(Redirect::to(&format!("/admin/articles/{}?saved={saved}", id.0)).into_response())
-        }
+        Ok(SaveOutcome::Saved { .. }) => Ok(saved_redirect(id, command)),
         Ok(SaveOutcome::Conflict(current)) => {
             // Keep the editor's text, show the stored version beside it, and move the form
             // to the stored version so a deliberate second save goes through.
@@ -316,6 +301,18 @@ async fn apply(
             .await
         }
     }
+}
+
+/// The editor's address after `command` was saved, with the notice to show.
+fn saved_redirect(id: ArticleId, command: Command) -> Response {
+    let saved = match command {
+        Command::Save => "save",
+        Command::Submit => "review",
+        Command::Publish => "published",
+        Command::Schedule(_) => "scheduled",
+        Command::Unpublish => "unpublished",
+    };
+    Redirect::to(&format!("/admin/articles/{}?saved={saved}", id.0)).into_response()
 }
 
 /// Shows the form again, keeping what was typed, for errors the editor can fix or wait

@@ -15,7 +15,7 @@ use masthead_core::{
     ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug,
 };
 use masthead_render::{Value, context};
-use masthead_store::{ArticleFields, Meeting, Note};
+use masthead_store::{ArticleFields, KindParts, Meeting, Note};
 use std::collections::BTreeMap;
 
 /// Every field the editor shows, so a form missing some still renders.
@@ -34,6 +34,7 @@ const FIELDS: &[&str] = &[
     "video_url",
     "source_name",
     "source_url",
+    "source_canonical",
     "meeting_body",
     "meeting_date",
     "decisions",
@@ -109,7 +110,7 @@ pub fn from_fields(
     let mut v: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, val: String| v.push((k.to_owned(), val));
     put("version", version.to_string());
-    put("kind", fields.kind.as_str().into());
+    put("kind", fields.kind().as_str().into());
     put("title", fields.title.clone());
     put("slug", fields.slug.as_str().into());
     put("summary", fields.summary.clone());
@@ -122,10 +123,13 @@ pub fn from_fields(
         fields.image.map(|m| m.0.to_string()).unwrap_or_default(),
     );
     put("image_caption", fields.image_caption.clone());
-    put("video_url", fields.video_url.clone());
+    put("video_url", fields.parts.video_url().to_owned());
     put("source_name", fields.source_name.clone());
     put("source_url", fields.source_url.clone());
-    let (body, date, decisions) = match &fields.meeting {
+    if fields.source_canonical {
+        put("source_canonical", "on".into());
+    }
+    let (body, date, decisions) = match fields.parts.meeting() {
         Some(m) => (
             m.body.clone(),
             m.date.to_string(),
@@ -143,7 +147,8 @@ pub fn from_fields(
     put(
         "items",
         fields
-            .items
+            .parts
+            .items()
             .iter()
             .map(|i| format!("## {}\n{}", i.headline, i.body_md.trim_end()))
             .collect::<Vec<_>>()
@@ -222,16 +227,25 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
             "Lead image: choose an image from the list.".to_owned()
         })?)),
     };
-    let meeting = if kind == ArticleKind::MeetingBrief {
-        let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
-            .map_err(|_| "Meeting date: give the date the body met.".to_owned())?;
-        Some(Meeting {
-            body: form.get("meeting_body").trim().to_owned(),
-            date,
-            decisions: decisions(form.get("decisions"))?,
-        })
-    } else {
-        None
+    let parts = match kind {
+        ArticleKind::MeetingBrief => {
+            let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
+                .map_err(|_| "Meeting date: give the date the body met.".to_owned())?;
+            KindParts::MeetingBrief {
+                meeting: Meeting {
+                    body: form.get("meeting_body").trim().to_owned(),
+                    date,
+                    decisions: decisions(form.get("decisions"))?,
+                },
+            }
+        }
+        ArticleKind::Video => KindParts::Video {
+            video_url: form.get("video_url").to_owned(),
+        },
+        ArticleKind::Roundup => KindParts::Roundup {
+            items: items(form.get("items")),
+        },
+        ArticleKind::News | ArticleKind::Opinion => KindParts::empty(kind),
     };
     // The form adds at most one note; the stored ones never pass through it, since the
     // store keeps them (append-only) whatever a save sends.
@@ -244,8 +258,9 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
             at: now,
         });
     }
+    let source_canonical = form.get("source_canonical") == "on";
     Ok(ArticleFields {
-        kind,
+        parts,
         title,
         slug,
         summary: form.get("summary").to_owned(),
@@ -263,10 +278,8 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
             .collect(),
         image,
         image_caption: form.get("image_caption").trim().to_owned(),
-        video_url: form.get("video_url").to_owned(),
-        meeting,
-        items: items(form.get("items")),
         notes,
+        source_canonical,
     })
 }
 

@@ -9,8 +9,9 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId};
+use masthead_desk::SaveOutcome;
 use masthead_render::{context, ser};
-use masthead_store::{ArticleFields, SaveOutcome, StoreError};
+use masthead_store::{ArticleFields, StoreError};
 use similar::{ChangeTag, TextDiff};
 
 /// `GET /admin/articles/{id}/revisions`
@@ -31,16 +32,16 @@ fn as_text(f: &ArticleFields) -> String {
         "Headline: {}\nAddress: {}\nKind: {}\nSummary: {}\nByline: {}\nTags: {}\nSection: {}\nLead image: {}\nCaption: {}\nVideo: {}\n",
         f.title,
         f.slug,
-        f.kind,
+        f.kind(),
         f.summary,
         f.byline,
         f.tags.join(", "),
         f.section,
         f.image.map(|m| m.to_string()).unwrap_or_default(),
         f.image_caption,
-        f.video_url,
+        f.parts.video_url(),
     );
-    if let Some(m) = &f.meeting {
+    if let Some(m) = f.parts.meeting() {
         out.push_str(&format!("Meeting: {} on {}\n", m.body, m.date));
         for d in &m.decisions {
             out.push_str(&format!(
@@ -49,7 +50,7 @@ fn as_text(f: &ArticleFields) -> String {
             ));
         }
     }
-    for item in &f.items {
+    for item in f.parts.items() {
         out.push_str(&format!("Item: {}\n{}\n", item.headline, item.body_md));
     }
     for note in &f.notes {

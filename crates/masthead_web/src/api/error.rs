@@ -90,6 +90,12 @@ impl From<WebError> for ApiError {
     }
 }
 
+impl From<masthead_desk::DeskError> for ApiError {
+    fn from(e: masthead_desk::DeskError) -> Self {
+        ApiError::Web(e.into())
+    }
+}
+
 impl From<masthead_store::StoreError> for ApiError {
     fn from(e: masthead_store::StoreError) -> Self {
         ApiError::Web(e.into())

@@ -1,14 +1,14 @@
 //! `POST /articles`: a new draft owned by the token's owner.
 
 use super::schema::{ArticleInput, ArticleOut};
-use super::{TAG, check_refs, load_out};
+use super::{TAG, load_out};
 use crate::AppState;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiJson;
 use crate::api::responses::{JsonBody, Token};
 use crate::api::{ApiError, PREFIX};
-use crate::desk;
+use crate::desk::{self, Command};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,8 +37,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> Result<Response, ApiError> {
     let fields = input.into_fields(None, state.clock.now())?;
-    check_refs(&state, &fields).await?;
-    let id = desk::create(&state, &staff, fields).await?;
+    let id = desk::create(&state, &staff, fields, Command::Save).await?;
     let article = load_out(&state, &staff, id).await?;
     let location = format!("{PREFIX}/articles/{id}");
     let mut response = (StatusCode::CREATED, Json(article)).into_response();

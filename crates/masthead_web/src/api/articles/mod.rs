@@ -12,7 +12,7 @@ use super::ApiError;
 use crate::AppState;
 use crate::desk::{self, Staff};
 use masthead_core::ArticleId;
-use masthead_store::{ArticleFields, SaveOutcome};
+use masthead_desk::SaveOutcome;
 use schema::ArticleOut;
 
 /// The documentation tag of these endpoints.
@@ -30,42 +30,6 @@ pub(crate) async fn load_out(
         &state.config().base_url,
         state.clock.now(),
     ))
-}
-
-/// Refuses a section, author or image id that names nothing, before the database's foreign keys
-/// would turn it into a 500.
-pub(crate) async fn check_refs(state: &AppState, fields: &ArticleFields) -> Result<(), ApiError> {
-    let sections = state.store.sections().await?;
-    if !sections.iter().any(|s| s.id == fields.section) {
-        return Err(ApiError::unprocessable(format!(
-            "Section: there is no section with id {}; GET /api/v1/sections lists them.",
-            fields.section
-        )));
-    }
-    if !fields.authors.is_empty() {
-        let authors = state.store.authors().await?;
-        if let Some(missing) = fields
-            .authors
-            .iter()
-            .find(|id| !authors.iter().any(|a| a.id == **id))
-        {
-            return Err(ApiError::unprocessable(format!(
-                "Authors: there is no author with id {missing}; GET /api/v1/authors lists them."
-            )));
-        }
-    }
-    if let Some(image) = fields.image {
-        match state.store.media_item(image).await {
-            Ok(_) => {}
-            Err(masthead_store::StoreError::NotFound) => {
-                return Err(ApiError::unprocessable(format!(
-                    "Image: there is no image with id {image}; upload one with POST /api/v1/media."
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
 }
 
 /// The answer to a save: the article as stored now, or a 409 holding it (the API's error

@@ -10,7 +10,9 @@ use masthead_core::{
     ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision as CoreDecision, MediaId, NoteKind,
     Outcome as CoreOutcome, RoundupItem, SectionId, Slug,
 };
-use masthead_store::{ArticleFields, DeskArticle, DeskRow, Meeting as StoreMeeting, Note};
+use masthead_store::{
+    ArticleFields, DeskArticle, DeskRow, KindParts, Meeting as StoreMeeting, Note,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -193,6 +195,10 @@ pub struct ArticleInput {
     /// The original's address (https).
     #[serde(default)]
     pub source_url: String,
+    /// Whether the page's canonical link points at the original (wire copy whose terms
+    /// ask for it). `false` on `POST` and kept as it is on `PUT` when left out.
+    #[serde(default)]
+    pub source_canonical: Option<bool>,
     /// The section id (see `GET /sections`).
     #[schema(value_type = i64)]
     pub section: SectionId,
@@ -224,24 +230,68 @@ pub struct ArticleInput {
 }
 
 impl ArticleInput {
-    /// The desk's fields. The slug is the one given, else `keep` (a replace keeps the
-    /// stored one), else made from the title. Rules on the content itself (headline
-    /// present, lengths, addresses) are checked by the desk.
+    /// The desk's fields. The slug is the one given, else the stored one (`current`, for a
+    /// replace), else made from the title; likewise `source_canonical`. Rules on the
+    /// content itself (headline present, lengths, addresses) are checked by the desk.
     pub(crate) fn into_fields(
         self,
-        keep: Option<&Slug>,
+        current: Option<&ArticleFields>,
         now: DateTime<Utc>,
     ) -> Result<ArticleFields, ApiError> {
         let slug = match self.slug.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Slug::parse(s)
                 .map_err(|e| ApiError::unprocessable(format!("Slug: {}.", e.message)))?,
-            _ => match keep {
-                Some(slug) => slug.clone(),
+            _ => match current {
+                Some(stored) => stored.slug.clone(),
                 None => Slug::from_title(&self.title),
             },
         };
+        let source_canonical = self
+            .source_canonical
+            .unwrap_or_else(|| current.is_some_and(|c| c.source_canonical));
+        let parts = match self.kind {
+            Kind::News => KindParts::News,
+            Kind::Opinion => KindParts::Opinion,
+            Kind::Video => KindParts::Video {
+                video_url: self.video_url,
+            },
+            Kind::Roundup => KindParts::Roundup {
+                items: self
+                    .items
+                    .into_iter()
+                    .map(|i| RoundupItem {
+                        headline: i.headline,
+                        body_html: String::new(),
+                        body_md: i.body_md,
+                    })
+                    .collect(),
+            },
+            Kind::MeetingBrief => match self.meeting {
+                Some(m) => KindParts::MeetingBrief {
+                    meeting: StoreMeeting {
+                        body: m.body,
+                        date: m.date,
+                        decisions: m
+                            .decisions
+                            .into_iter()
+                            .map(|d| CoreDecision {
+                                motion: d.motion,
+                                vote: d.vote,
+                                outcome: d.outcome.into(),
+                            })
+                            .collect(),
+                    },
+                },
+                None => {
+                    return Err(ApiError::unprocessable(
+                        "Meeting: a meeting brief needs the public body and the date it met.",
+                    ));
+                }
+            },
+        };
         Ok(ArticleFields {
-            kind: self.kind.into(),
+            parts,
+            source_canonical,
             title: self.title,
             slug,
             summary: self.summary,
@@ -254,29 +304,6 @@ impl ArticleInput {
             tags: self.tags,
             image: self.image,
             image_caption: self.image_caption,
-            video_url: self.video_url,
-            meeting: self.meeting.map(|m| StoreMeeting {
-                body: m.body,
-                date: m.date,
-                decisions: m
-                    .decisions
-                    .into_iter()
-                    .map(|d| CoreDecision {
-                        motion: d.motion,
-                        vote: d.vote,
-                        outcome: d.outcome.into(),
-                    })
-                    .collect(),
-            }),
-            items: self
-                .items
-                .into_iter()
-                .map(|i| RoundupItem {
-                    headline: i.headline,
-                    body_html: String::new(),
-                    body_md: i.body_md,
-                })
-                .collect(),
             notes: self
                 .notes
                 .into_iter()
@@ -328,6 +355,8 @@ pub struct ArticleOut {
     pub source_name: String,
     /// The original's address.
     pub source_url: String,
+    /// Whether the page's canonical link points at the original.
+    pub source_canonical: bool,
     /// The section id.
     #[schema(value_type = i64)]
     pub section: SectionId,
@@ -364,7 +393,7 @@ impl ArticleOut {
             published_at: article.published_at,
             modified_at: article.modified_at,
             public_url,
-            kind: f.kind.into(),
+            kind: f.kind().into(),
             title: f.title,
             slug: f.slug.to_string(),
             summary: f.summary,
@@ -373,12 +402,13 @@ impl ArticleOut {
             authors: f.authors,
             source_name: f.source_name,
             source_url: f.source_url,
+            source_canonical: f.source_canonical,
             section: f.section,
             tags: f.tags,
             image: f.image,
             image_caption: f.image_caption,
-            video_url: f.video_url,
-            meeting: f.meeting.map(|m| MeetingBody {
+            video_url: f.parts.video_url().to_owned(),
+            meeting: f.parts.meeting().cloned().map(|m| MeetingBody {
                 body: m.body,
                 date: m.date,
                 decisions: m
@@ -392,8 +422,10 @@ impl ArticleOut {
                     .collect(),
             }),
             items: f
-                .items
-                .into_iter()
+                .parts
+                .items()
+                .iter()
+                .cloned()
                 .map(|i| ItemBody {
                     headline: i.headline,
                     body_md: i.body_md,

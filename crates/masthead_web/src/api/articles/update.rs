@@ -2,7 +2,7 @@
 //! the change started from.
 
 use super::schema::{ArticleInput, ArticleOut};
-use super::{TAG, check_refs, saved};
+use super::{TAG, saved};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
@@ -50,8 +50,7 @@ pub(crate) async fn update(
         ));
     };
     let current = desk::load(&state, &staff, id).await?;
-    let fields = input.into_fields(Some(&current.fields.slug), state.clock.now())?;
-    check_refs(&state, &fields).await?;
+    let fields = input.into_fields(Some(&current.fields), state.clock.now())?;
     let outcome = desk::save(&state, &staff, id, base, fields, Command::Save).await?;
     Ok(Json(saved(&state, &staff, id, base, outcome).await?))
 }

@@ -1,0 +1,24 @@
+//! The newsroom's rules, below any web page or API: who may do what to a story, what a
+//! valid story is, what a publishable one is, how each command changes a story's status,
+//! what a name and slug may be, what an upload may be, and the one way every writer of
+//! stories (the desk's editor, the JSON API, the demo loader, the benchmark generator, the
+//! test fixtures, and the wire desk and importers to come) saves one.
+//!
+//! Every function returns a [`DeskError`]; the web layer turns it into an HTML page or a
+//! JSON answer. Storage is `masthead_store`'s: a story is written inside one
+//! [`masthead_store::StoryWrite`], so the version check, the rules that read the database
+//! (references, lead image alt text, a free slug) and the write happen in one transaction.
+
+mod error;
+pub mod media;
+mod rules;
+mod staff;
+mod stories;
+
+pub use error::DeskError;
+pub use rules::{
+    MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, name_and_slug, render,
+    validate,
+};
+pub use staff::Staff;
+pub use stories::{Command, Imported, SaveOutcome, create, import, load, save};

@@ -1,0 +1,316 @@
+//! The one way stories are written: [`create`] and [`save`] for staff (the desk's editor and
+//! the JSON API), [`import`] for stories that arrive whole (the demo, the benchmark
+//! generator, test fixtures, and the wire desk and importers to come). Each runs the rules
+//! and the write in one transaction: a save that publishes a new story either stores it
+//! published or stores nothing.
+
+use crate::rules::{check_publishable, check_references, render, validate};
+use crate::{DeskError, Staff};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role, SiteAction, UserId};
+use masthead_store::{
+    Actor, ArticleFields, DeskArticle, Note, Placement, RenderedText, Store, StoryWrite,
+};
+
+/// What a save does besides storing the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Store the fields; the status stays.
+    Save,
+    /// Store and send to the editors for review.
+    Submit,
+    /// Store and publish now.
+    Publish,
+    /// Store and publish at the given time.
+    Schedule(DateTime<Utc>),
+    /// Store and take down from the site.
+    Unpublish,
+}
+
+impl Command {
+    /// What the role must be allowed to do for this command.
+    fn action(self) -> ArticleAction {
+        match self {
+            Command::Save => ArticleAction::Edit,
+            Command::Submit => ArticleAction::Submit,
+            Command::Publish | Command::Schedule(_) => ArticleAction::Publish,
+            Command::Unpublish => ArticleAction::Unpublish,
+        }
+    }
+
+    /// The audit log's name for this command.
+    fn audit_action(self) -> &'static str {
+        match self {
+            Command::Save => "article.save",
+            Command::Submit => "article.submit",
+            Command::Publish => "article.publish",
+            Command::Schedule(_) => "article.schedule",
+            Command::Unpublish => "article.unpublish",
+        }
+    }
+
+    /// Where the story stands after this command, from where it stood (`None` for a new
+    /// story): a story published before keeps its first publication time.
+    fn placement(
+        self,
+        current: Option<&DeskArticle>,
+        now: DateTime<Utc>,
+    ) -> Result<Placement, DeskError> {
+        let (status, published_at) = current
+            .map(|c| (c.status, c.published_at))
+            .unwrap_or((ArticleStatus::Draft, None));
+        let (status, published_at) = match self {
+            Command::Save => (status, published_at),
+            Command::Submit => (ArticleStatus::Review, published_at),
+            Command::Publish => (
+                ArticleStatus::Published,
+                Some(match (status, published_at) {
+                    (ArticleStatus::Published | ArticleStatus::Unpublished, Some(at))
+                        if at <= now =>
+                    {
+                        at
+                    }
+                    _ => now,
+                }),
+            ),
+            Command::Schedule(at) => {
+                if at <= now {
+                    return Err(masthead_core::InvalidInput::new(
+                        "Publish time",
+                        "choose a time in the future, or use Publish now.",
+                    )
+                    .into());
+                }
+                (ArticleStatus::Scheduled, Some(at))
+            }
+            Command::Unpublish => (ArticleStatus::Unpublished, published_at),
+        };
+        Ok(Placement {
+            status,
+            published_at,
+            updated_at: None,
+        })
+    }
+}
+
+/// What came of a save.
+#[derive(Debug, Clone)]
+pub enum SaveOutcome {
+    /// Saved; the story's new version.
+    Saved {
+        /// The new version.
+        version: i64,
+    },
+    /// Someone else saved first; nothing was written. Holds what is stored now.
+    Conflict(Box<DeskArticle>),
+}
+
+/// A story that arrives whole, with where it stands: demo content, generated benchmark
+/// stories, fixtures, and (next) wire copy and imported archives.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// Its fields; notes are kept with their own times.
+    pub fields: ArticleFields,
+    /// Its status and times.
+    pub placement: Placement,
+}
+
+/// The story, if this staff member may see it; otherwise "not found", so an id reveals
+/// nothing.
+pub async fn load(store: &Store, staff: &Staff, id: ArticleId) -> Result<DeskArticle, DeskError> {
+    let article = store.desk_article(id).await?;
+    if staff.can(ArticleAction::View, &article) {
+        Ok(article)
+    } else {
+        Err(DeskError::NotFound)
+    }
+}
+
+/// Starts a new story owned by `staff` and applies `command` to it, in one transaction: a
+/// command the role may not give on its own new story stores nothing.
+pub async fn create(
+    store: &Store,
+    staff: &Staff,
+    mut fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<ArticleId, DeskError> {
+    staff.require(SiteAction::CreateArticle)?;
+    let action = command.action();
+    if !masthead_core::can(staff.role, action, true, ArticleStatus::Draft) {
+        return Err(forbidden(staff.role, action, ArticleStatus::Draft));
+    }
+    let placement = command.placement(None, now)?;
+    validate(&mut fields)?;
+    fields.notes = Note::append(&[], &fields.notes, now);
+    let text = render(&mut fields);
+    let mut write = store.write_story().await?;
+    let actor = staff.actor();
+    let owner = Some(staff.user.id);
+    let id = insert(&mut write, &fields, &text, placement, owner, &actor, now).await?;
+    if command != Command::Save {
+        write
+            .record(
+                &actor,
+                command.audit_action(),
+                id,
+                &detail(&fields, command),
+                now,
+            )
+            .await?;
+    }
+    write.commit().await?;
+    Ok(id)
+}
+
+/// Saves `fields` over version `base` of story `id` and applies `command`, if this staff
+/// member may; the version claim, the rules and the write run in one transaction. If
+/// someone saved since `base`, nothing is written and the outcome holds what is stored.
+pub async fn save(
+    store: &Store,
+    staff: &Staff,
+    id: ArticleId,
+    base: i64,
+    mut fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<SaveOutcome, DeskError> {
+    let mut write = store.write_story().await?;
+    let Some(current) = write.claim(id, base).await? else {
+        write.rollback().await?;
+        let current = load(store, staff, id).await?;
+        return Ok(SaveOutcome::Conflict(Box::new(current)));
+    };
+    if !staff.can(ArticleAction::View, &current) {
+        return Err(DeskError::NotFound);
+    }
+    let action = command.action();
+    if !staff.can(ArticleAction::Edit, &current) || !staff.can(action, &current) {
+        return Err(forbidden(staff.role, action, current.status));
+    }
+    validate(&mut fields)?;
+    let placement = command.placement(Some(&current), now)?;
+    // Correction and update notes are append-only: the stored ones stay as they are
+    // whatever the form or the API sent.
+    fields.notes = Note::append(&current.fields.notes, &fields.notes, now);
+    let text = render(&mut fields);
+    let refs = write.references(&fields).await?;
+    check_references(&fields, &refs)?;
+    if is_public(placement.status) {
+        check_publishable(&fields, &refs)?;
+    }
+    if fields.slug != current.fields.slug && write.slug_owner(&fields.slug).await?.is_some() {
+        return Err(slug_taken(&fields));
+    }
+    let version = write
+        .update(&current, &fields, &text, placement, &staff.actor(), now)
+        .await?;
+    write
+        .record(
+            &staff.actor(),
+            command.audit_action(),
+            id,
+            &detail(&fields, command),
+            now,
+        )
+        .await?;
+    write.commit().await?;
+    Ok(SaveOutcome::Saved { version })
+}
+
+/// Saves stories that arrive whole, all or none, through the same rules as the desk's
+/// (validation, references, alt text before publishing, a free slug); `actor` is recorded
+/// as their first revision's author.
+pub async fn import(
+    store: &Store,
+    stories: Vec<Imported>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<ArticleId>, DeskError> {
+    let mut write = store.write_story().await?;
+    let mut ids = Vec::with_capacity(stories.len());
+    for Imported {
+        mut fields,
+        placement,
+    } in stories
+    {
+        let slug = fields.slug.to_string();
+        let in_story = |source: DeskError| DeskError::Story {
+            slug: slug.clone(),
+            source: Box::new(source),
+        };
+        validate(&mut fields).map_err(|e| in_story(e.into()))?;
+        let text = render(&mut fields);
+        let id = insert(&mut write, &fields, &text, placement, None, actor, now)
+            .await
+            .map_err(in_story)?;
+        ids.push(id);
+    }
+    write.commit().await?;
+    Ok(ids)
+}
+
+/// Checks what a new story names and inserts it, owned by `owner` (none for imports).
+async fn insert(
+    write: &mut StoryWrite<'_>,
+    fields: &ArticleFields,
+    text: &RenderedText,
+    placement: Placement,
+    owner: Option<UserId>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<ArticleId, DeskError> {
+    check_insert(write, fields, placement).await?;
+    Ok(write
+        .insert(fields, text, placement, owner, actor, now)
+        .await?)
+}
+
+/// The rules that read the database before a new story is written.
+async fn check_insert(
+    write: &mut StoryWrite<'_>,
+    fields: &ArticleFields,
+    placement: Placement,
+) -> Result<(), DeskError> {
+    let refs = write.references(fields).await?;
+    check_references(fields, &refs)?;
+    if is_public(placement.status) {
+        check_publishable(fields, &refs)?;
+    }
+    if write.slug_owner(&fields.slug).await?.is_some() {
+        return Err(slug_taken(fields));
+    }
+    Ok(())
+}
+
+/// Whether a story in `status` is (or will be, by itself) on the public site.
+fn is_public(status: ArticleStatus) -> bool {
+    matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
+}
+
+fn slug_taken(fields: &ArticleFields) -> DeskError {
+    DeskError::Conflict(format!(
+        "the slug \"{}\" is already used by another story; choose another one",
+        fields.slug
+    ))
+}
+
+/// The audit entry's detail: the time for a schedule, else the headline.
+fn detail(fields: &ArticleFields, command: Command) -> String {
+    match command {
+        Command::Schedule(at) => at.to_rfc3339(),
+        _ => fields.title.clone(),
+    }
+}
+
+fn forbidden(role: Role, action: ArticleAction, status: ArticleStatus) -> DeskError {
+    DeskError::Forbidden(match (role, action) {
+        (Role::Contributor, ArticleAction::Publish | ArticleAction::Unpublish) => {
+            "Contributors cannot publish. Submit the story for review and an editor will publish it.".into()
+        }
+        (Role::Contributor, _) if !matches!(status, ArticleStatus::Draft | ArticleStatus::Review) => {
+            "This story has been published; ask an editor to change it.".into()
+        }
+        _ => format!("Your role ({role}) does not allow this on a {status} story."),
+    })
+}

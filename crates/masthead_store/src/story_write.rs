@@ -1,0 +1,386 @@
+//! The one way a story is written: a [`StoryWrite`] holds a write transaction in which the
+//! desk claims the version it saves over, reads what the story names, and inserts or
+//! updates it (with its authors, tags, old addresses, revision and audit entry). The rules
+//! deciding what may be written live in `masthead_desk`; this module only writes.
+
+use crate::audit::{Actor, record};
+use crate::desk::{DeskArticle, load};
+use crate::model::Meeting;
+use crate::story::{ArticleFields, KindParts, Placement, References, RenderedText};
+use crate::{Result, Store, site, to_micros};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleId, AuthorId, Slug, UserId};
+use sqlx::{Any, Transaction};
+
+/// A story write in progress: one transaction, committed by [`StoryWrite::commit`] and
+/// rolled back if dropped.
+pub struct StoryWrite<'s> {
+    store: &'s Store,
+    tx: Transaction<'static, Any>,
+}
+
+impl Store {
+    /// Starts writing stories: takes the write lock (SQLite) or opens the transaction
+    /// (PostgreSQL) that every step of the write runs in.
+    pub async fn write_story(&self) -> Result<StoryWrite<'_>> {
+        Ok(StoryWrite {
+            store: self,
+            tx: self.write_tx().await?,
+        })
+    }
+}
+
+/// The kind-specific parts as the `articles` table stores them.
+struct KindColumns {
+    video_url: String,
+    meeting_body: String,
+    meeting_date: String,
+    decisions_json: String,
+    items_json: String,
+}
+
+impl KindColumns {
+    fn of(parts: &KindParts) -> Result<Self> {
+        let mut columns = KindColumns {
+            video_url: parts.video_url().to_owned(),
+            meeting_body: String::new(),
+            meeting_date: String::new(),
+            decisions_json: "[]".to_owned(),
+            items_json: serde_json::to_string(parts.items())?,
+        };
+        if let Some(Meeting {
+            body,
+            date,
+            decisions,
+        }) = parts.meeting()
+        {
+            columns.meeting_body = body.clone();
+            columns.meeting_date = date.to_string();
+            columns.decisions_json = serde_json::to_string(decisions)?;
+        }
+        Ok(columns)
+    }
+}
+
+impl StoryWrite<'_> {
+    /// Claims the next version of story `id` if its stored version is still `base`, and
+    /// returns the story as stored before this write; `None` (with nothing claimed) if
+    /// someone saved since or the story does not exist. The claim is the first statement,
+    /// so two writes from one version cannot both pass it on either backend.
+    pub async fn claim(&mut self, id: ArticleId, base: i64) -> Result<Option<DeskArticle>> {
+        // No stored version is the largest number (versions count saves from 1), so a base
+        // with no successor cannot be current: a conflict, never an overflow.
+        let Some(next) = base.checked_add(1) else {
+            return Ok(None);
+        };
+        let claimed =
+            sqlx::query("UPDATE articles SET version = $1 WHERE id = $2 AND version = $3")
+                .bind(next)
+                .bind(id.0)
+                .bind(base)
+                .execute(&mut *self.tx)
+                .await?;
+        if claimed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let mut current = load(&mut self.tx, id).await?;
+        current.version = base;
+        Ok(Some(current))
+    }
+
+    /// What the section, authors and lead image of `fields` look like now.
+    pub async fn references(&mut self, fields: &ArticleFields) -> Result<References> {
+        let section: Option<(i64,)> = sqlx::query_as("SELECT id FROM sections WHERE id = $1")
+            .bind(fields.section.0)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let mut missing_authors = Vec::new();
+        for author in &fields.authors {
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE id = $1")
+                .bind(author.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if found.is_none() && !missing_authors.contains(author) {
+                missing_authors.push(*author);
+            }
+        }
+        let image_alt = match fields.image {
+            None => None,
+            Some(image) => {
+                let alt: Option<(String,)> =
+                    sqlx::query_as("SELECT alt_text FROM media WHERE id = $1")
+                        .bind(image.0)
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                Some(alt.map(|(alt,)| alt))
+            }
+        };
+        Ok(References {
+            section_exists: section.is_some(),
+            missing_authors,
+            image_alt,
+        })
+    }
+
+    /// The story that has `slug` as its address now, if any.
+    pub async fn slug_owner(&mut self, slug: &Slug) -> Result<Option<ArticleId>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.map(|(id,)| ArticleId(id)))
+    }
+
+    /// Inserts a new story at version 1 with its first revision and an `article.create`
+    /// entry in the audit log. `owner` is the staff account that started it (`None` for
+    /// demo, generated and imported stories). The slug must be free (see
+    /// [`StoryWrite::slug_owner`]); a new story takes over an old address that redirected
+    /// elsewhere.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a distinct part of the story"
+    )]
+    pub async fn insert(
+        &mut self,
+        fields: &ArticleFields,
+        text: &RenderedText,
+        placement: Placement,
+        owner: Option<UserId>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleId> {
+        let kind = KindColumns::of(&fields.parts)?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO articles (kind, status, slug, title, summary, excerpt, body_md, body_html, byline, \
+             source_name, source_url, source_canonical, section_id, image_id, image_caption, video_url, \
+             meeting_body, meeting_date, decisions_json, items_json, notes_json, published_at, updated_at, \
+             created_at, modified_at, owner_id, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22, $23, $24, $24, $25, 1) RETURNING id",
+        )
+        .bind(fields.kind().as_str())
+        .bind(placement.status.as_str())
+        .bind(fields.slug.as_str())
+        .bind(&fields.title)
+        .bind(&fields.summary)
+        .bind(&text.excerpt)
+        .bind(&fields.body_md)
+        .bind(&text.body_html)
+        .bind(&fields.byline)
+        .bind(&fields.source_name)
+        .bind(&fields.source_url)
+        .bind(i64::from(fields.source_canonical))
+        .bind(fields.section.0)
+        .bind(fields.image.map(|m| m.0))
+        .bind(&fields.image_caption)
+        .bind(&kind.video_url)
+        .bind(&kind.meeting_body)
+        .bind(&kind.meeting_date)
+        .bind(&kind.decisions_json)
+        .bind(&kind.items_json)
+        .bind(serde_json::to_string(&fields.notes)?)
+        .bind(placement.published_at.map(to_micros))
+        .bind(placement.updated_at.map(to_micros))
+        .bind(to_micros(now))
+        .bind(owner.map(|o| o.0))
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id = ArticleId(id);
+        self.free_slug(&fields.slug).await?;
+        self.link(id, &fields.authors, &fields.tags, placement.published_at)
+            .await?;
+        self.revision(id, 1, fields, actor, now).await?;
+        self.record(actor, "article.create", id, &fields.title, now)
+            .await?;
+        Ok(id)
+    }
+
+    /// Writes `fields` over `current` (as returned by [`StoryWrite::claim`]) as its next
+    /// version, with a revision. A new address keeps the old one redirecting if the story
+    /// was ever published; a `None` update time keeps the stored one.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a distinct part of the save"
+    )]
+    pub async fn update(
+        &mut self,
+        current: &DeskArticle,
+        fields: &ArticleFields,
+        text: &RenderedText,
+        placement: Placement,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let id = current.id;
+        let version = current.version + 1;
+        if fields.slug != current.fields.slug {
+            if current.published_at.is_some() {
+                sqlx::query(
+                    "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2) \
+                     ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id",
+                )
+                .bind(current.fields.slug.as_str())
+                .bind(id.0)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            self.free_slug(&fields.slug).await?;
+        }
+        let kind = KindColumns::of(&fields.parts)?;
+        sqlx::query(
+            "UPDATE articles SET kind = $1, status = $2, slug = $3, title = $4, summary = $5, excerpt = $6, \
+             body_md = $7, body_html = $8, byline = $9, source_name = $10, source_url = $11, section_id = $12, \
+             image_id = $13, image_caption = $14, video_url = $15, meeting_body = $16, meeting_date = $17, \
+             decisions_json = $18, items_json = $19, notes_json = $20, published_at = $21, modified_at = $22, \
+             version = $23, source_canonical = $24, updated_at = COALESCE($25, updated_at) WHERE id = $26",
+        )
+        .bind(fields.kind().as_str())
+        .bind(placement.status.as_str())
+        .bind(fields.slug.as_str())
+        .bind(&fields.title)
+        .bind(&fields.summary)
+        .bind(&text.excerpt)
+        .bind(&fields.body_md)
+        .bind(&text.body_html)
+        .bind(&fields.byline)
+        .bind(&fields.source_name)
+        .bind(&fields.source_url)
+        .bind(fields.section.0)
+        .bind(fields.image.map(|m| m.0))
+        .bind(&fields.image_caption)
+        .bind(&kind.video_url)
+        .bind(&kind.meeting_body)
+        .bind(&kind.meeting_date)
+        .bind(&kind.decisions_json)
+        .bind(&kind.items_json)
+        .bind(serde_json::to_string(&fields.notes)?)
+        .bind(placement.published_at.map(to_micros))
+        .bind(to_micros(now))
+        .bind(version)
+        .bind(i64::from(fields.source_canonical))
+        .bind(placement.updated_at.map(to_micros))
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await?;
+        self.link(id, &fields.authors, &fields.tags, placement.published_at)
+            .await?;
+        self.revision(id, version, fields, actor, now).await?;
+        Ok(version)
+    }
+
+    /// Adds an entry about story `id` to the audit log, in this transaction.
+    pub async fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        id: ArticleId,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        record(
+            &mut self.tx,
+            actor,
+            action,
+            &format!("article {}", id.0),
+            detail,
+            now,
+        )
+        .await
+    }
+
+    /// Commits everything written, and tells every app server's page cache.
+    pub async fn commit(mut self) -> Result<()> {
+        site::bump_version(&mut self.tx).await?;
+        self.store.commit(self.tx).await
+    }
+
+    /// Ends the write without changing anything.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    /// Drops a redirect from `slug`, which a story now answers at.
+    async fn free_slug(&mut self, slug: &Slug) -> Result<()> {
+        sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+            .bind(slug.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a story's authors and tags (creating tags that are new), with the copies
+    /// of its publication time that author and tag pages sort by.
+    async fn link(
+        &mut self,
+        id: ArticleId,
+        authors: &[AuthorId],
+        tags: &[String],
+        published_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let tx = &mut self.tx;
+        for sql in [
+            "DELETE FROM article_authors WHERE article_id = $1",
+            "DELETE FROM article_tags WHERE article_id = $1",
+        ] {
+            sqlx::query(sql).bind(id.0).execute(&mut **tx).await?;
+        }
+        for (position, author) in authors.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_authors (article_id, author_id, position, published_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.0)
+            .bind(author.0)
+            .bind(position as i64)
+            .bind(published_at.map(to_micros))
+            .execute(&mut **tx)
+            .await?;
+        }
+        for name in tags {
+            if name.trim().is_empty() {
+                continue;
+            }
+            let slug = Slug::from_title(name);
+            sqlx::query(
+                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
+            )
+            .bind(slug.as_str())
+            .bind(name.trim())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
+                 WHERE slug = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(id.0)
+            .bind(slug.as_str())
+            .bind(published_at.map(to_micros))
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn revision(
+        &mut self,
+        id: ArticleId,
+        version: i64,
+        fields: &ArticleFields,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO revisions (article_id, version, saved_by, saved_at, snapshot) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.0)
+        .bind(version)
+        .bind(actor.user.map(|u| u.0))
+        .bind(to_micros(now))
+        .bind(serde_json::to_string(fields)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
