@@ -2,9 +2,9 @@
 //! a name and slug may be. Pure functions: the facts they need from the database come in
 //! as [`References`].
 
-use masthead_core::{InvalidInput, Slug, VideoUrl, WebUrl};
+use masthead_core::{ArticleKind, InvalidInput, RoundupItem, Slug, VideoUrl, WebUrl};
 use masthead_render::{article_text, images_without_alt, render_markdown};
-use masthead_store::{ArticleFields, KindParts, References, RenderedText};
+use masthead_store::{ArticleFields, KindParts, Meeting, References, RenderedText};
 
 /// Longest headline, in characters.
 pub const MAX_TITLE: usize = 300;
@@ -79,6 +79,38 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
         _ => {}
     }
     Ok(())
+}
+
+/// The typed parts of a story of `kind` from the flat fields the editor's form and the API
+/// send. A player address on anything but a video post, or a meeting brief without its
+/// meeting, is refused: dropping either quietly would lose what was typed. Meetings and
+/// items sent with other kinds are left out, as the editor keeps them in hidden sections.
+pub fn kind_parts(
+    kind: ArticleKind,
+    video_url: String,
+    meeting: Option<Meeting>,
+    items: Vec<RoundupItem>,
+) -> Result<KindParts, InvalidInput> {
+    if kind != ArticleKind::Video && !video_url.trim().is_empty() {
+        return Err(invalid(
+            "Video address",
+            "only a video post has a player; clear the address, or choose the kind Video.",
+        ));
+    }
+    Ok(match kind {
+        ArticleKind::News => KindParts::News,
+        ArticleKind::Opinion => KindParts::Opinion,
+        ArticleKind::Video => KindParts::Video { video_url },
+        ArticleKind::Roundup => KindParts::Roundup { items },
+        ArticleKind::MeetingBrief => KindParts::MeetingBrief {
+            meeting: meeting.ok_or_else(|| {
+                invalid(
+                    "Meeting",
+                    "a meeting brief needs the public body and the date it met.",
+                )
+            })?,
+        },
+    })
 }
 
 /// Renders the fields' Markdown: the body (with its excerpt) and each roundup item.

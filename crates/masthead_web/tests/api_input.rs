@@ -101,12 +101,20 @@ async fn bad_requests_get_json_errors_that_say_what_to_fix(app: TestApp) {
     .error(422, "unprocessable");
     assert!(m.starts_with("Image:"), "{m}");
     let m = post(
-        "{\"title\": \"x\", \"section\": 1, \"video_url\": \"javascript:alert(1)\"}",
+        "{\"title\": \"x\", \"section\": 1, \"kind\": \"video\", \"video_url\": \"javascript:alert(1)\"}",
         "application/json",
     )
     .await
     .error(422, "unprocessable");
     assert!(m.contains("https://"), "{m}");
+    // A player address on a piece that is not a video post is refused, not dropped.
+    let m = post(
+        "{\"title\": \"x\", \"section\": 1, \"video_url\": \"https://youtu.be/dQw4w9WgXcQ\"}",
+        "application/json",
+    )
+    .await
+    .error(422, "unprocessable");
+    assert!(m.starts_with("Video address: only a video post"), "{m}");
     // Malformed UTF-8 is a 400, never a 500.
     let request = Request::post("/api/v1/articles")
         .header("authorization", format!("Bearer {token}"))

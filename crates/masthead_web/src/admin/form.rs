@@ -15,7 +15,7 @@ use masthead_core::{
     ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug,
 };
 use masthead_render::{Value, context};
-use masthead_store::{ArticleFields, KindParts, Meeting, Note};
+use masthead_store::{ArticleFields, Meeting, Note};
 use std::collections::BTreeMap;
 
 /// Every field the editor shows, so a form missing some still renders.
@@ -227,26 +227,24 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
             "Lead image: choose an image from the list.".to_owned()
         })?)),
     };
-    let parts = match kind {
-        ArticleKind::MeetingBrief => {
-            let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
-                .map_err(|_| "Meeting date: give the date the body met.".to_owned())?;
-            KindParts::MeetingBrief {
-                meeting: Meeting {
-                    body: form.get("meeting_body").trim().to_owned(),
-                    date,
-                    decisions: decisions(form.get("decisions"))?,
-                },
-            }
-        }
-        ArticleKind::Video => KindParts::Video {
-            video_url: form.get("video_url").to_owned(),
-        },
-        ArticleKind::Roundup => KindParts::Roundup {
-            items: items(form.get("items")),
-        },
-        ArticleKind::News | ArticleKind::Opinion => KindParts::empty(kind),
+    let meeting = if kind == ArticleKind::MeetingBrief {
+        let date = NaiveDate::parse_from_str(form.get("meeting_date").trim(), "%Y-%m-%d")
+            .map_err(|_| "Meeting date: give the date the body met.".to_owned())?;
+        Some(Meeting {
+            body: form.get("meeting_body").trim().to_owned(),
+            date,
+            decisions: decisions(form.get("decisions"))?,
+        })
+    } else {
+        None
     };
+    let items = if kind == ArticleKind::Roundup {
+        items(form.get("items"))
+    } else {
+        Vec::new()
+    };
+    let parts = masthead_desk::kind_parts(kind, form.get("video_url").to_owned(), meeting, items)
+        .map_err(|e| e.to_string())?;
     // The form adds at most one note; the stored ones never pass through it, since the
     // store keeps them (append-only) whatever a save sends.
     let mut notes: Vec<Note> = Vec::new();

@@ -1,14 +1,14 @@
 //! `POST /articles`: a new draft owned by the token's owner.
 
 use super::schema::{ArticleInput, ArticleOut};
-use super::{TAG, load_out};
+use super::{TAG, in_api_terms, load_out};
 use crate::AppState;
 use crate::api::auth::ApiStaff;
 use crate::api::error::ErrorResponse;
 use crate::api::extract::ApiJson;
 use crate::api::responses::{JsonBody, Token};
 use crate::api::{ApiError, PREFIX};
-use crate::desk::{self, Command};
+use crate::desk::Command;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,7 +37,10 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> Result<Response, ApiError> {
     let fields = input.into_fields(None, state.clock.now())?;
-    let id = desk::create(&state, &staff, fields, Command::Save).await?;
+    let now = state.clock.now();
+    let id = masthead_desk::create(&state.store, &staff, fields, Command::Save, now)
+        .await
+        .map_err(in_api_terms)?;
     let article = load_out(&state, &staff, id).await?;
     let location = format!("{PREFIX}/articles/{id}");
     let mut response = (StatusCode::CREATED, Json(article)).into_response();

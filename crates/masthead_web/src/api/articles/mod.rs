@@ -12,7 +12,7 @@ use super::ApiError;
 use crate::AppState;
 use crate::desk::{self, Staff};
 use masthead_core::ArticleId;
-use masthead_desk::SaveOutcome;
+use masthead_desk::{DeskError, SaveOutcome};
 use schema::ArticleOut;
 
 /// The documentation tag of these endpoints.
@@ -30,6 +30,23 @@ pub(crate) async fn load_out(
         &state.config().base_url,
         state.clock.now(),
     ))
+}
+
+/// The desk's refusal in the API's words: the field is named as in the API, and a section,
+/// author or image that does not exist names the endpoint that lists or makes them.
+pub(crate) fn in_api_terms(e: DeskError) -> ApiError {
+    let DeskError::Invalid(invalid) = e else {
+        return e.into();
+    };
+    let missing = invalid.message.starts_with("there is no");
+    let (field, hint) = match invalid.field {
+        "Section" if missing => ("Section", " GET /api/v1/sections lists them."),
+        "Authors" if missing => ("Authors", " GET /api/v1/authors lists them."),
+        "Lead image" if missing => ("Image", " Upload one with POST /api/v1/media."),
+        "Lead image" => ("Image", ""),
+        other => (other, ""),
+    };
+    ApiError::unprocessable(format!("{field}: {}{hint}", invalid.message))
 }
 
 /// The answer to a save: the article as stored now, or a 409 holding it (the API's error

@@ -10,9 +10,7 @@ use masthead_core::{
     ArticleId, ArticleKind, ArticleStatus, AuthorId, Decision as CoreDecision, MediaId, NoteKind,
     Outcome as CoreOutcome, RoundupItem, SectionId, Slug,
 };
-use masthead_store::{
-    ArticleFields, DeskArticle, DeskRow, KindParts, Meeting as StoreMeeting, Note,
-};
+use masthead_store::{ArticleFields, DeskArticle, DeskRow, Meeting as StoreMeeting, Note};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -249,46 +247,30 @@ impl ArticleInput {
         let source_canonical = self
             .source_canonical
             .unwrap_or_else(|| current.is_some_and(|c| c.source_canonical));
-        let parts = match self.kind {
-            Kind::News => KindParts::News,
-            Kind::Opinion => KindParts::Opinion,
-            Kind::Video => KindParts::Video {
-                video_url: self.video_url,
-            },
-            Kind::Roundup => KindParts::Roundup {
-                items: self
-                    .items
-                    .into_iter()
-                    .map(|i| RoundupItem {
-                        headline: i.headline,
-                        body_html: String::new(),
-                        body_md: i.body_md,
-                    })
-                    .collect(),
-            },
-            Kind::MeetingBrief => match self.meeting {
-                Some(m) => KindParts::MeetingBrief {
-                    meeting: StoreMeeting {
-                        body: m.body,
-                        date: m.date,
-                        decisions: m
-                            .decisions
-                            .into_iter()
-                            .map(|d| CoreDecision {
-                                motion: d.motion,
-                                vote: d.vote,
-                                outcome: d.outcome.into(),
-                            })
-                            .collect(),
-                    },
-                },
-                None => {
-                    return Err(ApiError::unprocessable(
-                        "Meeting: a meeting brief needs the public body and the date it met.",
-                    ));
-                }
-            },
-        };
+        let meeting = self.meeting.map(|m| StoreMeeting {
+            body: m.body,
+            date: m.date,
+            decisions: m
+                .decisions
+                .into_iter()
+                .map(|d| CoreDecision {
+                    motion: d.motion,
+                    vote: d.vote,
+                    outcome: d.outcome.into(),
+                })
+                .collect(),
+        });
+        let items = self
+            .items
+            .into_iter()
+            .map(|i| RoundupItem {
+                headline: i.headline,
+                body_html: String::new(),
+                body_md: i.body_md,
+            })
+            .collect();
+        let parts = masthead_desk::kind_parts(self.kind.into(), self.video_url, meeting, items)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
         Ok(ArticleFields {
             parts,
             source_canonical,

@@ -3,7 +3,7 @@
 //! [`desk::save`], which decides whether this role may (a contributor never publishes).
 
 use super::schema::{ArticleOut, ScheduleInput, VersionInput};
-use super::{TAG, saved};
+use super::{TAG, in_api_terms, saved};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
@@ -25,7 +25,10 @@ async fn change(
 ) -> Result<Json<ArticleOut>, ApiError> {
     let id = ArticleId(id);
     let current = desk::load(state, staff, id).await?;
-    let outcome = desk::save(state, staff, id, base, current.fields, command).await?;
+    let now = state.clock.now();
+    let outcome = masthead_desk::save(&state.store, staff, id, base, current.fields, command, now)
+        .await
+        .map_err(in_api_terms)?;
     Ok(Json(saved(state, staff, id, base, outcome).await?))
 }
 

@@ -2,7 +2,7 @@
 //! the change started from.
 
 use super::schema::{ArticleInput, ArticleOut};
-use super::{TAG, saved};
+use super::{TAG, in_api_terms, saved};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::api::auth::ApiStaff;
@@ -51,6 +51,9 @@ pub(crate) async fn update(
     };
     let current = desk::load(&state, &staff, id).await?;
     let fields = input.into_fields(Some(&current.fields), state.clock.now())?;
-    let outcome = desk::save(&state, &staff, id, base, fields, Command::Save).await?;
+    let now = state.clock.now();
+    let outcome = masthead_desk::save(&state.store, &staff, id, base, fields, Command::Save, now)
+        .await
+        .map_err(in_api_terms)?;
     Ok(Json(saved(&state, &staff, id, base, outcome).await?))
 }
