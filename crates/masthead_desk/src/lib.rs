@@ -17,8 +17,8 @@ mod stories;
 
 pub use error::DeskError;
 pub use rules::{
-    MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, kind_parts,
-    name_and_slug, render, validate,
+    MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, kind_parts, name_and_slug,
+    render, validate,
 };
 pub use staff::Staff;
 pub use stories::{Command, Imported, SaveOutcome, create, import, load, save};

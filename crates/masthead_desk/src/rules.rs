@@ -34,6 +34,7 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
     fields.byline = fields.byline.trim().to_owned();
     fields.source_url = fields.source_url.trim().to_owned();
     fields.tags.retain(|t| !t.trim().is_empty());
+    check_no_nul(fields)?;
     if fields.title.is_empty() {
         return Err(invalid("Headline", "write a headline before saving."));
     }
@@ -77,6 +78,48 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
             ));
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Refuses text holding the NUL character, which PostgreSQL cannot store (and which no
+/// one types): the message names the field.
+fn check_no_nul(fields: &ArticleFields) -> Result<(), InvalidInput> {
+    let meeting = fields.parts.meeting();
+    let texts = [
+        ("Headline", fields.title.as_str()),
+        ("Summary", &fields.summary),
+        ("Body", &fields.body_md),
+        ("Byline", &fields.byline),
+        ("Source", &fields.source_name),
+        ("Source address", &fields.source_url),
+        ("Caption", &fields.image_caption),
+        ("Video address", fields.parts.video_url()),
+        ("Meeting", meeting.map_or("", |m| m.body.as_str())),
+    ];
+    let lists = fields
+        .tags
+        .iter()
+        .map(|t| ("Tags", t.as_str()))
+        .chain(fields.notes.iter().map(|n| ("Notes", n.text.as_str())))
+        .chain(fields.parts.items().iter().flat_map(|i| {
+            [
+                ("Roundup items", i.headline.as_str()),
+                ("Roundup items", &i.body_md),
+            ]
+        }))
+        .chain(meeting.into_iter().flat_map(|m| {
+            m.decisions
+                .iter()
+                .flat_map(|d| [("Decisions", d.motion.as_str()), ("Decisions", &d.vote)])
+        }));
+    for (field, text) in texts.into_iter().chain(lists) {
+        if text.contains('\0') {
+            return Err(invalid(
+                field,
+                "remove the invisible NUL character (U+0000) pasted into it.",
+            ));
+        }
     }
     Ok(())
 }
@@ -290,6 +333,9 @@ mod tests {
         let mut roundup = story();
         roundup.parts = KindParts::Roundup { items: Vec::new() };
         assert_eq!(validate(&mut roundup).unwrap_err().field, "Roundup items");
+        let mut pasted = story();
+        pasted.summary = "a\0b".into();
+        assert_eq!(validate(&mut pasted).unwrap_err().field, "Summary");
         let mut untitled = story();
         untitled.title = "   ".into();
         assert_eq!(

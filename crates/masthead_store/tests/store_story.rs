@@ -214,8 +214,8 @@ async fn article_page_holds_every_part(store: Store) {
     let roundup = ArticleBuilder::new("Quick hits", desk.news)
         .items(vec![RoundupItem {
             headline: "Leaf pickup".into(),
-            body_html: "<p>Starts Monday.</p>".into(),
-            body_md: String::new(),
+            body_html: String::new(),
+            body_md: "Starts Monday.".into(),
         }])
         .wire(
             "Jo Writer",

@@ -113,6 +113,20 @@ impl TestDb {
         }
         HeldLock { conn }
     }
+
+    /// Runs `sql` on a connection of its own: how a test leaves rows as an older version of
+    /// masthead (before a rule existed) might have left them, which the desk would now
+    /// refuse to write.
+    pub async fn execute_legacy_sql(&self, sql: &str) {
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("second connection to the test database");
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .expect("legacy SQL");
+        conn.close().await.expect("close");
+    }
 }
 
 impl HeldLock {

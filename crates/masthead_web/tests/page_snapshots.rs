@@ -91,13 +91,13 @@ async fn newsroom(app: &TestApp) {
         .items(vec![
             RoundupItem {
                 headline: "Leaf pickup starts".into(),
-                body_html: "<p>Crews begin Monday.</p>".into(),
-                body_md: String::new(),
+                body_html: String::new(),
+                body_md: "Crews begin Monday.".into(),
             },
             RoundupItem {
                 headline: "Library extends hours".into(),
-                body_html: "<p>Open until 8 p.m.</p>".into(),
-                body_md: String::new(),
+                body_html: String::new(),
+                body_md: "Open until 8 p.m.".into(),
             },
         ])
         .author(desk.editor)

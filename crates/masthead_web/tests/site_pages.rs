@@ -170,8 +170,8 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
     ArticleBuilder::new("Quick hits", desk.news)
         .items(vec![RoundupItem {
             headline: "Leaf pickup starts".into(),
-            body_html: "<p>On Monday.</p>".into(),
-            body_md: String::new(),
+            body_html: String::new(),
+            body_md: "On Monday.".into(),
         }])
         .insert(app.store())
         .await;
