@@ -119,11 +119,10 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(count ^ store.count_articles().await? as u64);
     let bodies: Vec<_> = (0..BODY_VARIANTS)
         .map(|_| {
-            let md = (0..8)
+            (0..8)
                 .map(|_| sentence(&mut rng, 60))
                 .collect::<Vec<_>>()
-                .join("\n\n");
-            md
+                .join("\n\n")
         })
         .collect();
     let start = store.count_articles().await?;

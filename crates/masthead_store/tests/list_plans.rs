@@ -12,11 +12,14 @@
 
 use chrono::Duration;
 use masthead_core::{ArticleStatus, ListCursor, PageNumber, Role, SectionId, Slug, TagId, UserId};
-use masthead_store::{Actor, ArticleFilter, ListWindow, NewArticle, NewUser, Store, to_micros};
-use masthead_testkit::{Desk, TestDb, t0};
+use masthead_desk::Imported;
+use masthead_store::{
+    Actor, ArticleFields, ArticleFilter, ListWindow, NewUser, Placement, Store, to_micros,
+};
+use masthead_testkit::{Desk, TestDb, insert_all_at, t0};
 use sqlx::Connection;
 
-/// Stories loaded through the store's bulk insert.
+/// Stories loaded through the desk's import (the one way stories are written).
 const BASE: u64 = 1800;
 /// Copies of each published one, for older years.
 const COPIES: u64 = 15;
@@ -178,13 +181,11 @@ async fn archive(db: &TestDb) -> Archive {
     };
     let mut story = |i: u64, status: ArticleStatus| {
         let title = format!("{status:?} story {i}");
-        let mut story = NewArticle::news(
+        let mut story = ArticleFields::news(
             &title,
             Slug::from_title(&title),
             sections[next(10) as usize],
-            t0() - Duration::minutes((BASE - i) as i64),
         );
-        story.status = status;
         story.authors = vec![authors[next(12) as usize]];
         let second = authors[next(12) as usize];
         if next(5) == 0 && !story.authors.contains(&second) {
@@ -198,12 +199,19 @@ async fn archive(db: &TestDb) -> Archive {
                 story.tags.push(tag);
             }
         }
-        story.published_at = match status {
+        let published_at = match status {
             ArticleStatus::Draft | ArticleStatus::Review => None,
             ArticleStatus::Scheduled => Some(t0() + Duration::hours(i as i64)),
-            _ => story.published_at,
+            _ => Some(t0() - Duration::minutes((BASE - i) as i64)),
         };
-        story
+        Imported {
+            fields: story,
+            placement: Placement {
+                status,
+                published_at,
+                updated_at: None,
+            },
+        }
     };
     let mut batch = Vec::new();
     for i in 0..BASE {
@@ -216,11 +224,10 @@ async fn archive(db: &TestDb) -> Archive {
         };
         batch.extend(unpublished.map(|status| story(i, status)));
         if batch.len() >= 500 {
-            store.insert_articles(&batch, t0()).await.unwrap();
-            batch.clear();
+            insert_all_at(store, std::mem::take(&mut batch), t0()).await;
         }
     }
-    store.insert_articles(&batch, t0()).await.unwrap();
+    insert_all_at(store, batch, t0()).await;
     let mut owners = Vec::new();
     for n in 0..8 {
         owners.push(staff(store, n).await);
