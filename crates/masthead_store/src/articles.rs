@@ -451,7 +451,7 @@ fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
         source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
         image_caption: row.try_get("image_caption")?,
         video_url: row.try_get("video_url")?,
-        meeting: crate::desk::meeting(row)?,
+        meeting: crate::story::meeting(row)?,
         items: serde_json::from_str(&json("items_json")?)?,
         notes: serde_json::from_str(&json("notes_json")?)?,
         tags: serde_json::from_str(&json("tags")?)?,

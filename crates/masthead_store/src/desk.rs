@@ -3,16 +3,13 @@
 //! [`crate::StoryWrite`].
 
 use crate::audit::{Actor, record};
-use crate::model::Meeting;
-use crate::story::{ArticleFields, KindParts};
+use crate::story::{ArticleFields, FIELD_COLUMNS};
 use crate::{Result, Store, StoreError, from_micros, to_micros};
-use chrono::{DateTime, NaiveDate, Utc};
-use masthead_core::{
-    ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, MediaId, SectionId, Slug, UserId,
-};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleId, ArticleKind, ArticleStatus, AuthorId, ListCursor, UserId};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
+use std::sync::LazyLock;
 
 /// An article as the desk edits it.
 #[derive(Debug, Clone, Serialize)]
@@ -273,19 +270,22 @@ pub(crate) fn desk_list_sql(
     )
 }
 
+/// The desk's `SELECT` of one story: its status and times, and [`FIELD_COLUMNS`].
+static LOAD_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT status, version, owner_id, published_at, modified_at, {} FROM articles WHERE id = $1",
+        FIELD_COLUMNS.join(", ")
+    )
+});
+
 /// The story `id` as the desk edits it, read on `conn` (a pool connection or a write's
 /// transaction).
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: ArticleId) -> Result<DeskArticle> {
-    let row = sqlx::query(
-        "SELECT a.status, a.version, a.owner_id, a.kind, a.title, a.slug, a.summary, a.body_md, \
-         a.byline, a.source_name, a.source_url, a.source_canonical, a.section_id, a.image_id, \
-         a.image_caption, a.video_url, a.meeting_body, a.meeting_date, a.decisions_json, a.items_json, \
-         a.notes_json, a.published_at, a.modified_at FROM articles a WHERE a.id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(LOAD_SQL.as_str()))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let authors: Vec<(i64,)> = sqlx::query_as(
         "SELECT author_id FROM article_authors WHERE article_id = $1 ORDER BY position",
     )
@@ -298,67 +298,17 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: ArticleId) -> Resul
     .bind(id.0)
     .fetch_all(&mut *conn)
     .await?;
-    let text = |name: &str| row.try_get::<String, _>(name);
+    let authors = authors.into_iter().map(|(a,)| AuthorId(a)).collect();
+    let tags = tags.into_iter().map(|(t,)| t).collect();
     Ok(DeskArticle {
         id,
-        status: ArticleStatus::parse(&text("status")?)?,
+        status: ArticleStatus::parse(&row.try_get::<String, _>("status")?)?,
         version: row.try_get("version")?,
         owner: row.try_get::<Option<i64>, _>("owner_id")?.map(UserId),
-        fields: ArticleFields {
-            parts: kind_parts(&row)?,
-            title: text("title")?,
-            slug: Slug::parse(&text("slug")?)?,
-            summary: text("summary")?,
-            body_md: text("body_md")?,
-            byline: text("byline")?,
-            authors: authors.into_iter().map(|(a,)| AuthorId(a)).collect(),
-            source_name: text("source_name")?,
-            source_url: text("source_url")?,
-            source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
-            section: SectionId(row.try_get("section_id")?),
-            tags: tags.into_iter().map(|(t,)| t).collect(),
-            image: row.try_get::<Option<i64>, _>("image_id")?.map(MediaId),
-            image_caption: text("image_caption")?,
-            notes: serde_json::from_str(&text("notes_json")?)?,
-        },
+        fields: ArticleFields::from_row(&row, authors, tags)?,
         published_at: row
             .try_get::<Option<i64>, _>("published_at")?
             .map(from_micros),
         modified_at: from_micros(row.try_get("modified_at")?),
     })
-}
-
-/// A story's kind and kind-specific parts from its row's `kind`, `video_url`,
-/// `meeting_body`, `meeting_date`, `decisions_json` and `items_json` columns.
-pub(crate) fn kind_parts(row: &AnyRow) -> Result<KindParts> {
-    let text = |name: &str| row.try_get::<String, _>(name);
-    Ok(match ArticleKind::parse(&text("kind")?)? {
-        ArticleKind::News => KindParts::News,
-        ArticleKind::Opinion => KindParts::Opinion,
-        ArticleKind::Video => KindParts::Video {
-            video_url: text("video_url")?,
-        },
-        ArticleKind::Roundup => KindParts::Roundup {
-            items: serde_json::from_str(&text("items_json")?)?,
-        },
-        ArticleKind::MeetingBrief => KindParts::MeetingBrief {
-            meeting: meeting(row)?
-                .ok_or_else(|| StoreError::Corrupt("a meeting brief without its meeting".into()))?,
-        },
-    })
-}
-
-/// The meeting stored in a row's `meeting_*` and `decisions_json` columns, if any.
-pub(crate) fn meeting(row: &AnyRow) -> Result<Option<Meeting>> {
-    let body: String = row.try_get("meeting_body")?;
-    if body.is_empty() {
-        return Ok(None);
-    }
-    let date: String = row.try_get("meeting_date")?;
-    Ok(Some(Meeting {
-        body,
-        date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-            .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
-        decisions: serde_json::from_str(&row.try_get::<String, _>("decisions_json")?)?,
-    }))
 }

@@ -1,11 +1,20 @@
 //! The one write model of a story: every field an editor, the API, the demo loader, the
 //! benchmark generator and the importers set, with the parts only one kind of piece has
 //! held by that kind. A revision stores exactly [`ArticleFields`], as JSON.
+//!
+//! This file is also the one place that maps the fields to the `articles` table's columns:
+//! [`FIELD_COLUMNS`] names them, [`bind_fields`] binds them in that order for the one insert
+//! and the one update (`story_write.rs`), and [`ArticleFields::from_row`] reads them back by
+//! name. A new field is a migration pair and a line in each of those three places.
 
 use crate::model::{Meeting, Note};
-use chrono::{DateTime, Utc};
+use crate::{Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{ArticleKind, ArticleStatus, AuthorId, MediaId, RoundupItem, SectionId, Slug};
 use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
 
 /// What kind of piece a story is, with the parts only that kind has. Serialized as a
 /// `kind` name beside those parts, which is also how revisions written before this type
@@ -156,6 +165,133 @@ impl ArticleFields {
     pub fn kind(&self) -> ArticleKind {
         self.parts.kind()
     }
+}
+
+/// The `articles` columns a story's fields (and their rendering) are stored in, in the order
+/// [`bind_fields`] binds them. Authors and tags live in their own tables.
+pub(crate) const FIELD_COLUMNS: &[&str] = &[
+    "kind",
+    "slug",
+    "title",
+    "summary",
+    "excerpt",
+    "body_md",
+    "body_html",
+    "byline",
+    "source_name",
+    "source_url",
+    "source_canonical",
+    "section_id",
+    "image_id",
+    "image_caption",
+    "video_url",
+    "meeting_body",
+    "meeting_date",
+    "decisions_json",
+    "items_json",
+    "notes_json",
+];
+
+/// Binds the values of [`FIELD_COLUMNS`], in order, to `query`.
+pub(crate) fn bind_fields<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    fields: &ArticleFields,
+    text: &RenderedText,
+) -> Result<Query<'q, Any, AnyArguments>> {
+    let parts = &fields.parts;
+    let (meeting_body, meeting_date, decisions) = match parts.meeting() {
+        Some(m) => (
+            m.body.clone(),
+            m.date.to_string(),
+            serde_json::to_string(&m.decisions)?,
+        ),
+        None => (String::new(), String::new(), "[]".to_owned()),
+    };
+    Ok(query
+        .bind(fields.kind().as_str())
+        .bind(fields.slug.as_str().to_owned())
+        .bind(fields.title.clone())
+        .bind(fields.summary.clone())
+        .bind(text.excerpt.clone())
+        .bind(fields.body_md.clone())
+        .bind(text.body_html.clone())
+        .bind(fields.byline.clone())
+        .bind(fields.source_name.clone())
+        .bind(fields.source_url.clone())
+        .bind(i64::from(fields.source_canonical))
+        .bind(fields.section.0)
+        .bind(fields.image.map(|m| m.0))
+        .bind(fields.image_caption.clone())
+        .bind(parts.video_url().to_owned())
+        .bind(meeting_body)
+        .bind(meeting_date)
+        .bind(decisions)
+        .bind(serde_json::to_string(parts.items())?)
+        .bind(serde_json::to_string(&fields.notes)?))
+}
+
+impl ArticleFields {
+    /// The fields stored in `row` (which selected [`FIELD_COLUMNS`]), with the story's
+    /// authors and tags from their tables.
+    pub(crate) fn from_row(
+        row: &AnyRow,
+        authors: Vec<AuthorId>,
+        tags: Vec<String>,
+    ) -> Result<Self> {
+        let text = |name: &str| row.try_get::<String, _>(name);
+        Ok(ArticleFields {
+            parts: kind_parts(row)?,
+            title: text("title")?,
+            slug: Slug::parse(&text("slug")?)?,
+            summary: text("summary")?,
+            body_md: text("body_md")?,
+            byline: text("byline")?,
+            authors,
+            source_name: text("source_name")?,
+            source_url: text("source_url")?,
+            source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
+            section: SectionId(row.try_get("section_id")?),
+            tags,
+            image: row.try_get::<Option<i64>, _>("image_id")?.map(MediaId),
+            image_caption: text("image_caption")?,
+            notes: serde_json::from_str(&text("notes_json")?)?,
+        })
+    }
+}
+
+/// A story's kind and kind-specific parts from its row's `kind`, `video_url`,
+/// `meeting_body`, `meeting_date`, `decisions_json` and `items_json` columns.
+fn kind_parts(row: &AnyRow) -> Result<KindParts> {
+    let text = |name: &str| row.try_get::<String, _>(name);
+    Ok(match ArticleKind::parse(&text("kind")?)? {
+        ArticleKind::News => KindParts::News,
+        ArticleKind::Opinion => KindParts::Opinion,
+        ArticleKind::Video => KindParts::Video {
+            video_url: text("video_url")?,
+        },
+        ArticleKind::Roundup => KindParts::Roundup {
+            items: serde_json::from_str(&text("items_json")?)?,
+        },
+        ArticleKind::MeetingBrief => KindParts::MeetingBrief {
+            meeting: meeting(row)?
+                .ok_or_else(|| StoreError::Corrupt("a meeting brief without its meeting".into()))?,
+        },
+    })
+}
+
+/// The meeting stored in a row's `meeting_*` and `decisions_json` columns, if any.
+pub(crate) fn meeting(row: &AnyRow) -> Result<Option<Meeting>> {
+    let body: String = row.try_get("meeting_body")?;
+    if body.is_empty() {
+        return Ok(None);
+    }
+    let date: String = row.try_get("meeting_date")?;
+    Ok(Some(Meeting {
+        body,
+        date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
+        decisions: serde_json::from_str(&row.try_get::<String, _>("decisions_json")?)?,
+    }))
 }
 
 /// What the desk rendered from the fields' Markdown when saving.

@@ -5,12 +5,14 @@
 
 use crate::audit::{Actor, record};
 use crate::desk::{DeskArticle, load};
-use crate::model::Meeting;
-use crate::story::{ArticleFields, KindParts, Placement, References, RenderedText};
+use crate::story::{
+    ArticleFields, FIELD_COLUMNS, Placement, References, RenderedText, bind_fields,
+};
 use crate::{Result, Store, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, AuthorId, Slug, UserId};
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
+use std::sync::LazyLock;
 
 /// A story write in progress: one transaction, committed by [`StoryWrite::commit`] and
 /// rolled back if dropped.
@@ -30,37 +32,39 @@ impl Store {
     }
 }
 
-/// The kind-specific parts as the `articles` table stores them.
-struct KindColumns {
-    video_url: String,
-    meeting_body: String,
-    meeting_date: String,
-    decisions_json: String,
-    items_json: String,
-}
+/// The one `INSERT` of a story: [`FIELD_COLUMNS`], then its placement and bookkeeping.
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let n = FIELD_COLUMNS.len();
+    let values: Vec<String> = (1..=n + 5).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO articles ({}, status, published_at, updated_at, created_at, owner_id, \
+         modified_at, version) VALUES ({}, ${}, 1) RETURNING id",
+        FIELD_COLUMNS.join(", "),
+        values.join(", "),
+        n + 4,
+    )
+});
 
-impl KindColumns {
-    fn of(parts: &KindParts) -> Result<Self> {
-        let mut columns = KindColumns {
-            video_url: parts.video_url().to_owned(),
-            meeting_body: String::new(),
-            meeting_date: String::new(),
-            decisions_json: "[]".to_owned(),
-            items_json: serde_json::to_string(parts.items())?,
-        };
-        if let Some(Meeting {
-            body,
-            date,
-            decisions,
-        }) = parts.meeting()
-        {
-            columns.meeting_body = body.clone();
-            columns.meeting_date = date.to_string();
-            columns.decisions_json = serde_json::to_string(decisions)?;
-        }
-        Ok(columns)
-    }
-}
+/// The one `UPDATE` of a story: [`FIELD_COLUMNS`], then its placement and bookkeeping.
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let n = FIELD_COLUMNS.len();
+    let sets: Vec<String> = FIELD_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    format!(
+        "UPDATE articles SET {}, status = ${}, published_at = ${}, \
+         updated_at = COALESCE(${}, updated_at), modified_at = ${}, version = ${} WHERE id = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 6,
+    )
+});
 
 impl StoryWrite<'_> {
     /// Claims the next version of story `id` if its stored version is still `base`, and
@@ -149,42 +153,16 @@ impl StoryWrite<'_> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ArticleId> {
-        let kind = KindColumns::of(&fields.parts)?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO articles (kind, status, slug, title, summary, excerpt, body_md, body_html, byline, \
-             source_name, source_url, source_canonical, section_id, image_id, image_caption, video_url, \
-             meeting_body, meeting_date, decisions_json, items_json, notes_json, published_at, updated_at, \
-             created_at, modified_at, owner_id, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24, $24, $25, 1) RETURNING id",
-        )
-        .bind(fields.kind().as_str())
-        .bind(placement.status.as_str())
-        .bind(fields.slug.as_str())
-        .bind(&fields.title)
-        .bind(&fields.summary)
-        .bind(&text.excerpt)
-        .bind(&fields.body_md)
-        .bind(&text.body_html)
-        .bind(&fields.byline)
-        .bind(&fields.source_name)
-        .bind(&fields.source_url)
-        .bind(i64::from(fields.source_canonical))
-        .bind(fields.section.0)
-        .bind(fields.image.map(|m| m.0))
-        .bind(&fields.image_caption)
-        .bind(&kind.video_url)
-        .bind(&kind.meeting_body)
-        .bind(&kind.meeting_date)
-        .bind(&kind.decisions_json)
-        .bind(&kind.items_json)
-        .bind(serde_json::to_string(&fields.notes)?)
-        .bind(placement.published_at.map(to_micros))
-        .bind(placement.updated_at.map(to_micros))
-        .bind(to_micros(now))
-        .bind(owner.map(|o| o.0))
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let query = sqlx::query(sqlx::AssertSqlSafe(INSERT_SQL.as_str()));
+        let row = bind_fields(query, fields, text)?
+            .bind(placement.status.as_str())
+            .bind(placement.published_at.map(to_micros))
+            .bind(placement.updated_at.map(to_micros))
+            .bind(to_micros(now))
+            .bind(owner.map(|o| o.0))
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let id: i64 = row.try_get("id")?;
         let id = ArticleId(id);
         self.free_slug(&fields.slug).await?;
         self.link(id, &fields.authors, &fields.tags, placement.published_at)
@@ -226,42 +204,16 @@ impl StoryWrite<'_> {
             }
             self.free_slug(&fields.slug).await?;
         }
-        let kind = KindColumns::of(&fields.parts)?;
-        sqlx::query(
-            "UPDATE articles SET kind = $1, status = $2, slug = $3, title = $4, summary = $5, excerpt = $6, \
-             body_md = $7, body_html = $8, byline = $9, source_name = $10, source_url = $11, section_id = $12, \
-             image_id = $13, image_caption = $14, video_url = $15, meeting_body = $16, meeting_date = $17, \
-             decisions_json = $18, items_json = $19, notes_json = $20, published_at = $21, modified_at = $22, \
-             version = $23, source_canonical = $24, updated_at = COALESCE($25, updated_at) WHERE id = $26",
-        )
-        .bind(fields.kind().as_str())
-        .bind(placement.status.as_str())
-        .bind(fields.slug.as_str())
-        .bind(&fields.title)
-        .bind(&fields.summary)
-        .bind(&text.excerpt)
-        .bind(&fields.body_md)
-        .bind(&text.body_html)
-        .bind(&fields.byline)
-        .bind(&fields.source_name)
-        .bind(&fields.source_url)
-        .bind(fields.section.0)
-        .bind(fields.image.map(|m| m.0))
-        .bind(&fields.image_caption)
-        .bind(&kind.video_url)
-        .bind(&kind.meeting_body)
-        .bind(&kind.meeting_date)
-        .bind(&kind.decisions_json)
-        .bind(&kind.items_json)
-        .bind(serde_json::to_string(&fields.notes)?)
-        .bind(placement.published_at.map(to_micros))
-        .bind(to_micros(now))
-        .bind(version)
-        .bind(i64::from(fields.source_canonical))
-        .bind(placement.updated_at.map(to_micros))
-        .bind(id.0)
-        .execute(&mut *self.tx)
-        .await?;
+        let query = sqlx::query(sqlx::AssertSqlSafe(UPDATE_SQL.as_str()));
+        bind_fields(query, fields, text)?
+            .bind(placement.status.as_str())
+            .bind(placement.published_at.map(to_micros))
+            .bind(placement.updated_at.map(to_micros))
+            .bind(to_micros(now))
+            .bind(version)
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await?;
         self.link(id, &fields.authors, &fields.tags, placement.published_at)
             .await?;
         self.revision(id, version, fields, actor, now).await?;
