@@ -17,6 +17,7 @@ use crate::config::Config;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use masthead_core::{Clock, SystemClock};
 use masthead_media::{FileStorage, MediaStorage, variant_name};
 use masthead_store::snapshot::{self, PgSnapshot};
 use masthead_store::{Backend, MediaFiles, Store};
@@ -155,7 +156,7 @@ pub async fn run(config: &Config, dest: &Path) -> anyhow::Result<()> {
     let backend = store.backend();
 
     let step = spinner("copying the database");
-    let snapshot_at = Utc::now();
+    let snapshot_at = SystemClock.now();
     let (database, files) = match backend {
         Backend::Sqlite => {
             let copy = dest.join(SQLITE_FILE);

@@ -3,9 +3,10 @@
 
 use crate::config::Config;
 use anyhow::anyhow;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{ArticleStatus, AuthorId, SectionId, Slug};
+use masthead_core::{Clock, SystemClock};
 use masthead_desk::Imported;
 use masthead_store::{Actor, ArticleFields, KindParts, Placement, Store};
 use rand::rngs::StdRng;
@@ -132,7 +133,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} stories, {per_sec}, eta {eta}")
             .map_err(|e| anyhow!("progress template: {e}"))?,
     );
-    let now = Utc::now();
+    let now = SystemClock.now();
     let actor = Actor::system("generator");
     let mut done = 0;
     while done < count {

@@ -5,8 +5,8 @@
 use crate::config::Config;
 use crate::user::{ACTOR, article, find, open_store, parse_role};
 use anyhow::bail;
-use chrono::Utc;
 use masthead_core::secret::{new_token, token_hash};
+use masthead_core::{Clock, SystemClock};
 use masthead_store::Actor;
 
 /// The most characters a token's name may have.
@@ -64,7 +64,7 @@ pub async fn create(
             &token_hash(&token),
             scope,
             &Actor::system(ACTOR),
-            Utc::now(),
+            SystemClock.now(),
         )
         .await?;
     store.close().await;

@@ -7,9 +7,10 @@
 
 use crate::config::Config;
 use anyhow::{Context, anyhow, bail};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use masthead_core::password::{Password, hash_password};
 use masthead_core::secret::{new_token, token_hash};
+use masthead_core::{Clock, SystemClock};
 use masthead_core::{EmailAddress, Role};
 use masthead_store::{Actor, NewUser, Store, User};
 use std::io::{BufRead, IsTerminal};
@@ -90,7 +91,7 @@ pub async fn add(
         password_hash,
     };
     store
-        .create_user(&new, &Actor::system(ACTOR), Utc::now())
+        .create_user(&new, &Actor::system(ACTOR), SystemClock.now())
         .await?;
     store.close().await;
     println!("created {role} account for {email}");
@@ -154,7 +155,7 @@ pub async fn set_role(config: &Config, email: &str, role: &str) -> anyhow::Resul
     let store = open_store(config).await?;
     let user = find(&store, email).await?;
     store
-        .set_user_role(user.id, role, &Actor::system(ACTOR), Utc::now())
+        .set_user_role(user.id, role, &Actor::system(ACTOR), SystemClock.now())
         .await?;
     store.close().await;
     println!(
@@ -171,7 +172,7 @@ pub async fn set_disabled(config: &Config, email: &str, disabled: bool) -> anyho
     let store = open_store(config).await?;
     let user = find(&store, email).await?;
     store
-        .set_user_disabled(user.id, disabled, &Actor::system(ACTOR), Utc::now())
+        .set_user_disabled(user.id, disabled, &Actor::system(ACTOR), SystemClock.now())
         .await?;
     store.close().await;
     if disabled {
@@ -204,7 +205,7 @@ pub async fn reset_password(config: &Config, email: &str, hours: u32) -> anyhow:
             user.email
         );
     }
-    let now = Utc::now();
+    let now = SystemClock.now();
     let expires_at = now + Duration::hours(i64::from(hours));
     let token = new_token("");
     store

@@ -5,6 +5,7 @@
 //! nothing behind after a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use masthead_core::Clock;
 use masthead_testkit::{RunningBinary as Server, run_command};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -515,7 +516,7 @@ fn files_left_by_an_upload_killed_before_its_row_are_removed_at_start() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = masthead_store::Store::connect(&url).await.unwrap();
         store
-            .begin_media_upload(name, &[320, 640], chrono::Utc::now())
+            .begin_media_upload(name, &[320, 640], masthead_core::SystemClock.now())
             .await
             .unwrap();
         store.close().await;

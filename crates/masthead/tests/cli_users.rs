@@ -2,6 +2,7 @@
 //! database: what an operator types, what they read, and what ends up stored.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use masthead_core::Clock;
 use masthead_core::Role;
 use masthead_core::secret::token_hash;
 use masthead_store::Store;
@@ -392,7 +393,7 @@ async fn token_is_printed_once_and_only_its_hash_is_stored() {
     let narrow = narrow.stdout.trim().to_owned();
 
     let store = Store::connect(&room.sqlite_url()).await.unwrap();
-    let now = chrono::Utc::now();
+    let now = masthead_core::SystemClock.now();
     let owner = store
         .token_owner(&token_hash(&token), now)
         .await
@@ -443,7 +444,7 @@ async fn reset_password_prints_a_one_time_link() {
     assert!(run.stderr.contains("works once, until"), "{}", run.stderr);
 
     let store = Store::connect(&room.sqlite_url()).await.unwrap();
-    let now = chrono::Utc::now();
+    let now = masthead_core::SystemClock.now();
     let user = store.reset_user(&token_hash(token), now).await.unwrap();
     assert_eq!(user.map(|u| u.email).as_deref(), Some("jane@example.org"));
     let later = now + chrono::Duration::hours(3);
@@ -544,7 +545,7 @@ async fn accounts_and_tokens_on_postgres() {
     .unwrap();
     let owner = db
         .store
-        .token_owner(&token_hash(&token), chrono::Utc::now())
+        .token_owner(&token_hash(&token), masthead_core::SystemClock.now())
         .await
         .unwrap()
         .unwrap();
@@ -560,7 +561,7 @@ async fn require_two_factor(store: &Store) {
         .save_settings(
             &[("require_2fa", "1".into())],
             &masthead_store::Actor::system("test"),
-            chrono::Utc::now(),
+            masthead_core::SystemClock.now(),
         )
         .await
         .unwrap();

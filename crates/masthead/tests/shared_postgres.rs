@@ -337,6 +337,7 @@ fn observe(server: &RunningBinary, since: Instant, checks: &[Check<'_>]) {
             since.elapsed(),
             last.join("\n\n")
         );
+        #[allow(clippy::disallowed_methods)] // a plain test thread polling another process
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -2,6 +2,7 @@
 //! graceful shutdown, and the errors an operator sees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use masthead_core::Clock;
 use masthead_testkit::{RunningBinary, TestDb};
 use std::path::Path;
 use std::process::Command;
@@ -255,7 +256,7 @@ async fn a_story_due_while_down_is_published_at_start(db: TestDb) {
     use masthead_core::ArticleStatus;
     use masthead_testkit::{ArticleBuilder, Desk};
     let desk = Desk::create(&db.store).await;
-    let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let an_hour_ago = masthead_core::SystemClock.now() - chrono::Duration::hours(1);
     let id = ArticleBuilder::new("Council meets tonight", desk.news)
         .status(ArticleStatus::Scheduled)
         .published(an_hour_ago)

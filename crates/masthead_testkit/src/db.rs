@@ -1,6 +1,7 @@
 //! A fresh database per test: a temporary SQLite file, or a new PostgreSQL database created
 //! on the server named by `MASTHEAD_TEST_POSTGRES_URL`.
 
+use masthead_core::Clock;
 use masthead_store::Store;
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -155,7 +156,7 @@ pub async fn empty_postgres_database() -> String {
         "mh_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        chrono::Utc::now().timestamp_micros() % 1_000_000
+        masthead_core::SystemClock.now().timestamp_micros() % 1_000_000
     );
     let mut admin = sqlx::PgConnection::connect(&admin_url)
         .await
