@@ -10,7 +10,7 @@ use crate::story::{
 };
 use crate::{Result, Store, site, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, AuthorId, Slug, UserId};
+use masthead_core::{ArticleId, ArticleStatus, AuthorId, Slug, UserId};
 use sqlx::{Any, Row, Transaction};
 use std::sync::LazyLock;
 
@@ -19,6 +19,10 @@ use std::sync::LazyLock;
 pub struct StoryWrite<'s> {
     store: &'s Store,
     tx: Transaction<'static, Any>,
+    /// Whether readers can see a difference: then the commit moves the content version,
+    /// which turns every app server's caches over. A new draft changes nothing public, and
+    /// leaving the version alone keeps the one row every public write updates out of it.
+    public: bool,
 }
 
 impl Store {
@@ -28,6 +32,7 @@ impl Store {
         Ok(StoryWrite {
             store: self,
             tx: self.write_tx().await?,
+            public: false,
         })
     }
 }
@@ -163,6 +168,10 @@ impl StoryWrite<'_> {
             .fetch_one(&mut *self.tx)
             .await?;
         let id: i64 = row.try_get("id")?;
+        self.public |= matches!(
+            placement.status,
+            ArticleStatus::Published | ArticleStatus::Scheduled
+        );
         let id = ArticleId(id);
         self.free_slug(&fields.slug).await?;
         self.link(id, &fields.authors, &fields.tags, placement.published_at)
@@ -191,6 +200,8 @@ impl StoryWrite<'_> {
     ) -> Result<i64> {
         let id = current.id;
         let version = current.version + 1;
+        // Any save may change what readers see (or saw: a story taken down).
+        self.public = true;
         if fields.slug != current.fields.slug {
             if current.published_at.is_some() {
                 sqlx::query(
@@ -240,9 +251,12 @@ impl StoryWrite<'_> {
         .await
     }
 
-    /// Commits everything written, and tells every app server's page cache.
+    /// Commits everything written, and tells every app server's page cache when readers can
+    /// see a difference.
     pub async fn commit(mut self) -> Result<()> {
-        site::bump_version(&mut self.tx).await?;
+        if self.public {
+            site::bump_version(&mut self.tx).await?;
+        }
         self.store.commit(self.tx).await
     }
 

@@ -22,6 +22,7 @@ app_tests!(
     whole_numbers_written_with_a_fraction_are_integers,
     text_with_the_nul_character_is_a_422_not_a_server_error,
     a_version_with_no_successor_is_a_conflict_not_a_panic,
+    the_canonical_link_choice_survives_saves_that_leave_it_out,
 );
 
 /// Errors that no API handler produces (an address outside /api/v1, an over-long address)
@@ -600,5 +601,58 @@ async fn a_version_with_no_successor_is_a_conflict_not_a_panic(app: TestApp) {
     assert_eq!(
         (r.json["version"].as_i64(), r.json["status"].as_str()),
         (Some(1), Some("draft"))
+    );
+}
+
+/// Wire copy whose terms ask for a canonical link to the original keeps it: a `PUT` that
+/// leaves `source_canonical` out (an older client) keeps the stored choice, and one that
+/// sends `false` clears it.
+async fn the_canonical_link_choice_survives_saves_that_leave_it_out(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let body = |version: &str, canonical: &str| {
+        format!(
+            "{{{version}\"title\": \"Wire story\", \"section\": {}, \"byline\": \"Jo Writer\", \
+             \"source_name\": \"Prairie Wire\", \"source_url\": \"https://wire.example.org/a\"{canonical}}}",
+            desk.news.0
+        )
+    };
+    let created = raw(
+        &app,
+        "POST",
+        "/api/v1/articles",
+        &editor,
+        "application/json",
+        &body("", ", \"source_canonical\": true"),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{}", created.response.body);
+    assert_eq!(created.json["source_canonical"], true);
+    let id = created.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/articles/{id}");
+    let kept = raw(
+        &app,
+        "PUT",
+        &path,
+        &editor,
+        "application/json",
+        &body("\"version\": 1, ", ""),
+    )
+    .await;
+    assert_eq!(kept.status(), 200, "{}", kept.response.body);
+    assert_eq!(kept.json["source_canonical"], true, "left out: kept");
+    let cleared = raw(
+        &app,
+        "PUT",
+        &path,
+        &editor,
+        "application/json",
+        &body("\"version\": 2, ", ", \"source_canonical\": false"),
+    )
+    .await;
+    assert_eq!(cleared.status(), 200, "{}", cleared.response.body);
+    assert_eq!(
+        cleared.json["source_canonical"], false,
+        "sent false: cleared"
     );
 }

@@ -375,6 +375,26 @@ mod tests {
         })
     }
 
+    /// The editor shows the canonical-link choice and a save keeps what it shows.
+    #[test]
+    fn the_canonical_link_choice_round_trips_through_the_form() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 27, 18, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let mut fields =
+            ArticleFields::news("Wire story", Slug::from_title("Wire story"), SectionId(1));
+        fields.source_canonical = true;
+        let tz = chrono_tz::America::Chicago;
+        let form = from_fields(&fields, 1, None, tz);
+        assert_eq!(form.get("source_canonical"), "on");
+        let parsed = to_fields(&form, now);
+        assert!(matches!(&parsed, Ok(f) if f.source_canonical), "{parsed:?}");
+        fields.source_canonical = false;
+        let form = from_fields(&fields, 1, None, tz);
+        assert!(matches!(to_fields(&form, now), Ok(f) if !f.source_canonical));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
