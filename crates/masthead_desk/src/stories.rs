@@ -149,15 +149,7 @@ pub async fn create(
     let owner = Some(staff.user.id);
     let id = insert(&mut write, &fields, &text, placement, owner, &actor, now).await?;
     if command != Command::Save {
-        write
-            .record(
-                &actor,
-                command.audit_action(),
-                id,
-                &detail(&fields, command),
-                now,
-            )
-            .await?;
+        record(&mut write, &actor, command, id, &fields, now).await?;
     }
     write.commit().await?;
     Ok(id)
@@ -205,15 +197,7 @@ pub async fn save(
     let version = write
         .update(&current, &fields, &text, placement, &staff.actor(), now)
         .await?;
-    write
-        .record(
-            &staff.actor(),
-            command.audit_action(),
-            id,
-            &detail(&fields, command),
-            now,
-        )
-        .await?;
+    record(&mut write, &staff.actor(), command, id, &fields, now).await?;
     write.commit().await?;
     Ok(SaveOutcome::Saved { version })
 }
@@ -295,12 +279,24 @@ fn slug_taken(fields: &ArticleFields) -> DeskError {
     ))
 }
 
-/// The audit entry's detail: the time for a schedule, else the headline.
-fn detail(fields: &ArticleFields, command: Command) -> String {
-    match command {
+/// Records `command` on story `id` in the audit log, in the write's transaction: with the
+/// time for a schedule, else the headline.
+async fn record(
+    write: &mut StoryWrite<'_>,
+    actor: &Actor,
+    command: Command,
+    id: ArticleId,
+    fields: &ArticleFields,
+    now: DateTime<Utc>,
+) -> Result<(), DeskError> {
+    let detail = match command {
         Command::Schedule(at) => at.to_rfc3339(),
         _ => fields.title.clone(),
-    }
+    };
+    write
+        .record(actor, command.audit_action(), id, &detail, now)
+        .await?;
+    Ok(())
 }
 
 fn forbidden(role: Role, action: ArticleAction, status: ArticleStatus) -> DeskError {
