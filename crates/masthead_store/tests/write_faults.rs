@@ -5,10 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use masthead_core::{ArticleId, ArticleStatus, Role, Slug, TokenId};
 use masthead_desk::{Command, DeskError, SaveOutcome, Staff};
-use masthead_store::{
-    Actor, ArticleFields, NewMedia, NewSession, NewUser, SessionStage, Store, StoreError,
-};
-use masthead_testkit::{Desk, TestDb, db_tests, t0};
+use masthead_store::{Actor, ArticleFields, NewMedia, NewSession, SessionStage, Store, StoreError};
+use masthead_testkit::{Desk, TestDb, db_tests, fixture_editor, t0};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Barrier;
@@ -21,32 +19,6 @@ fn fields(desk: &Desk, title: &str, body: &str) -> ArticleFields {
         authors: vec![desk.reporter],
         tags: vec!["Budget".into()],
         ..ArticleFields::news(title, Slug::from_title(title), desk.news)
-    }
-}
-
-async fn editor(store: &Store) -> Staff {
-    store
-        .create_user(
-            &NewUser {
-                email: "ed@example.org".into(),
-                name: "Ed".into(),
-                role: Role::Editor,
-                password_hash: "$argon2id$fake".into(),
-            },
-            &Actor::system("test"),
-            t0(),
-        )
-        .await
-        .unwrap();
-    let user = store
-        .credentials("ed@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
-    Staff {
-        user,
-        role: Role::Editor,
     }
 }
 
@@ -160,7 +132,7 @@ async fn every_write_path_takes_20_writers_at_once_without_database_is_locked(st
     const WRITERS: usize = 20;
     const ROUNDS: usize = 5;
     let desk = Arc::new(Desk::create(&store).await);
-    let ed = Arc::new(editor(&store).await);
+    let ed = Arc::new(fixture_editor(&store).await);
     let token = store
         .create_token(
             ed.user.id,
@@ -214,7 +186,7 @@ async fn a_full_database_fails_writes_cleanly_and_recovers_without_restart() {
     let db = TestDb::sqlite().await;
     let store = db.store.clone();
     let desk = Desk::create(&store).await;
-    let ed = editor(&store).await;
+    let ed = fixture_editor(&store).await;
     let later = Command::Schedule(t0() + Duration::hours(1));
     let due = create_story(
         &store,
@@ -289,7 +261,7 @@ async fn a_real_full_disk_fails_writes_cleanly_and_recovers_without_restart() {
     let url = format!("sqlite://{}", dir.path().join("full.db").display());
     let store = Store::connect(&url).await.unwrap();
     let desk = Desk::create(&store).await;
-    let ed = editor(&store).await;
+    let ed = fixture_editor(&store).await;
     // Leave about 256 KiB of room, then fill it with stories.
     let ballast = dir.path().join("ballast");
     {

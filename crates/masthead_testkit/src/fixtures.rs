@@ -178,32 +178,23 @@ pub async fn insert_all_at(
 /// database).
 pub async fn fixture_editor(store: &Store) -> Staff {
     let email = "fixtures@example.org";
-    if store
-        .credentials(email)
-        .await
-        .expect("credentials")
-        .is_none()
-    {
-        store
-            .create_user(
-                &NewUser {
-                    email: email.into(),
-                    name: "Fixture Editor".into(),
-                    role: Role::Editor,
-                    password_hash: "$argon2id$fixture".into(),
-                },
-                &Actor::system("fixtures"),
-                t0() - Duration::days(3),
-            )
-            .await
-            .expect("fixture editor");
-    }
-    let user = store
-        .credentials(email)
-        .await
-        .expect("credentials")
-        .expect("fixture editor")
-        .user;
+    let user = match store.credentials(email).await.expect("credentials") {
+        Some(found) => found.user,
+        None => {
+            let new = NewUser {
+                email: email.into(),
+                name: "Fixture Editor".into(),
+                role: Role::Editor,
+                password_hash: "$argon2id$fixture".into(),
+            };
+            let actor = Actor::system("fixtures");
+            let id = store
+                .create_user(&new, &actor, t0() - Duration::days(3))
+                .await
+                .expect("fixture editor");
+            store.user(id).await.expect("fixture editor")
+        }
+    };
     Staff {
         user,
         role: Role::Editor,
