@@ -147,12 +147,15 @@ pub async fn create(
     let mut write = store.write_story().await?;
     let actor = staff.actor();
     let owner = Some(staff.user.id);
-    let id = insert(&mut write, &fields, &text, placement, owner, &actor, now).await?;
-    if command != Command::Save {
-        record(&mut write, &actor, command, id, &fields, now).await?;
+    let written = async {
+        let id = insert(&mut write, &fields, &text, placement, owner, &actor, now).await?;
+        if command != Command::Save {
+            record(&mut write, &actor, command, id, &fields, now).await?;
+        }
+        Ok(id)
     }
-    write.commit().await?;
-    Ok(id)
+    .await;
+    settle(write, written).await
 }
 
 /// Saves `fields` over version `base` of story `id` and applies `command`, if this staff
@@ -163,15 +166,39 @@ pub async fn save(
     staff: &Staff,
     id: ArticleId,
     base: i64,
-    mut fields: ArticleFields,
+    fields: ArticleFields,
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<SaveOutcome, DeskError> {
     let mut write = store.write_story().await?;
+    let written = save_in(&mut write, staff, id, base, fields, command, now).await;
+    match written {
+        Ok(None) => {
+            write.rollback().await?;
+            let current = load(store, staff, id).await?;
+            Ok(SaveOutcome::Conflict(Box::new(current)))
+        }
+        Ok(Some(version)) => {
+            write.commit().await?;
+            Ok(SaveOutcome::Saved { version })
+        }
+        Err(e) => Err(abandon(write, e).await),
+    }
+}
+
+/// The rules and the write of [`save`] inside its transaction; `None` when someone saved
+/// since `base`.
+async fn save_in(
+    write: &mut StoryWrite<'_>,
+    staff: &Staff,
+    id: ArticleId,
+    base: i64,
+    mut fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DeskError> {
     let Some(current) = write.claim(id, base).await? else {
-        write.rollback().await?;
-        let current = load(store, staff, id).await?;
-        return Ok(SaveOutcome::Conflict(Box::new(current)));
+        return Ok(None);
     };
     if !staff.can(ArticleAction::View, &current) {
         return Err(DeskError::NotFound);
@@ -197,9 +224,8 @@ pub async fn save(
     let version = write
         .update(&current, &fields, &text, placement, &staff.actor(), now)
         .await?;
-    record(&mut write, &staff.actor(), command, id, &fields, now).await?;
-    write.commit().await?;
-    Ok(SaveOutcome::Saved { version })
+    record(write, &staff.actor(), command, id, &fields, now).await?;
+    Ok(Some(version))
 }
 
 /// Saves stories that arrive whole, all or none, through the same rules as the desk's
@@ -212,6 +238,17 @@ pub async fn import(
     now: DateTime<Utc>,
 ) -> Result<Vec<ArticleId>, DeskError> {
     let mut write = store.write_story().await?;
+    let written = import_in(&mut write, stories, actor, now).await;
+    settle(write, written).await
+}
+
+/// The rules and the writes of [`import`] inside its transaction.
+async fn import_in(
+    write: &mut StoryWrite<'_>,
+    stories: Vec<Imported>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<ArticleId>, DeskError> {
     let mut ids = Vec::with_capacity(stories.len());
     for Imported {
         mut fields,
@@ -225,13 +262,34 @@ pub async fn import(
         };
         validate(&mut fields).map_err(|e| in_story(e.into()))?;
         let text = render(&mut fields);
-        let id = insert(&mut write, &fields, &text, placement, None, actor, now)
+        let id = insert(write, &fields, &text, placement, None, actor, now)
             .await
             .map_err(in_story)?;
         ids.push(id);
     }
-    write.commit().await?;
     Ok(ids)
+}
+
+/// Commits `write` if `written` succeeded. Otherwise rolls it back at once: a write refused
+/// or failed half-way must not keep its row locks on a connection resting in the pool,
+/// where every later writer would queue behind them until their lock deadlines.
+async fn settle<T>(write: StoryWrite<'_>, written: Result<T, DeskError>) -> Result<T, DeskError> {
+    match written {
+        Ok(value) => {
+            write.commit().await?;
+            Ok(value)
+        }
+        Err(e) => Err(abandon(write, e).await),
+    }
+}
+
+/// Rolls `write` back and returns `e`, the reason (a failed rollback means the connection
+/// is gone, and the server ends the transaction with it).
+async fn abandon(write: StoryWrite<'_>, e: DeskError) -> DeskError {
+    if let Err(rollback) = write.rollback().await {
+        tracing::warn!(error = %rollback, "could not roll back a refused story write");
+    }
+    e
 }
 
 /// Checks what a new story names and inserts it, owned by `owner` (none for imports).
