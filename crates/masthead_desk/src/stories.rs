@@ -166,12 +166,16 @@ pub async fn save(
     staff: &Staff,
     id: ArticleId,
     base: i64,
-    fields: ArticleFields,
+    mut fields: ArticleFields,
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<SaveOutcome, DeskError> {
+    // What needs no stored row runs before the write lock is taken: every other writer
+    // waits while it is held.
+    validate(&mut fields)?;
+    let text = render(&mut fields);
     let mut write = store.write_story().await?;
-    let written = save_in(&mut write, staff, id, base, fields, command, now).await;
+    let written = save_in(&mut write, staff, id, base, fields, &text, command, now).await;
     match written {
         Ok(None) => {
             write.rollback().await?;
@@ -186,14 +190,16 @@ pub async fn save(
     }
 }
 
-/// The rules and the write of [`save`] inside its transaction; `None` when someone saved
-/// since `base`.
+/// The rules and the write of [`save`] inside its transaction, for fields already validated
+/// and rendered; `None` when someone saved since `base`.
+#[allow(clippy::too_many_arguments)] // the parts of one save, passed on from `save`
 async fn save_in(
     write: &mut StoryWrite<'_>,
     staff: &Staff,
     id: ArticleId,
     base: i64,
     mut fields: ArticleFields,
+    text: &RenderedText,
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DeskError> {
@@ -207,12 +213,10 @@ async fn save_in(
     if !staff.can(ArticleAction::Edit, &current) || !staff.can(action, &current) {
         return Err(forbidden(staff.role, action, current.status));
     }
-    validate(&mut fields)?;
     let placement = command.placement(Some(&current), now)?;
     // Correction and update notes are append-only: the stored ones stay as they are
     // whatever the form or the API sent.
     fields.notes = Note::append(&current.fields.notes, &fields.notes, now);
-    let text = render(&mut fields);
     let refs = write.references(&fields).await?;
     check_references(&fields, &refs)?;
     if is_public(placement.status) {
@@ -222,7 +226,7 @@ async fn save_in(
         return Err(slug_taken(&fields));
     }
     let version = write
-        .update(&current, &fields, &text, placement, &staff.actor(), now)
+        .update(&current, &fields, text, placement, &staff.actor(), now)
         .await?;
     record(write, &staff.actor(), command, id, &fields, now).await?;
     Ok(Some(version))

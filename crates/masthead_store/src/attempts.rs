@@ -26,7 +26,7 @@ impl Store {
         .bind(key)
         .bind(to_micros(now))
         .bind(to_micros(now - window))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         let attempts: i64 = row.try_get("attempts")?;
         Ok((attempts, from_micros(row.try_get("window_start")?)))
@@ -36,7 +36,7 @@ impl Store {
     pub async fn purge_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
         let done = sqlx::query("DELETE FROM login_attempts WHERE window_start < $1")
             .bind(to_micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }

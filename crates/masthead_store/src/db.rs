@@ -8,14 +8,19 @@
 //! cancelled and answers `StoreError::Busy` (a 503), so a held table lock cannot pile
 //! requests up until the pool is exhausted.
 //!
-//! Every transaction that writes starts with [`Store::write_tx`]. On SQLite that is
-//! `BEGIN IMMEDIATE`, which takes the write lock up front and so waits its turn under the
-//! busy timeout. A plain (deferred) `BEGIN` reads first and upgrades to a writer at its
-//! first write; if another writer committed in between, SQLite cannot wait (the snapshot is
-//! stale) and fails at once with `database is locked` (`SQLITE_BUSY_SNAPSHOT`, 517), which
-//! under 20 concurrent writers failed 40% of the story creates. A single write statement
-//! outside a transaction is safe as it is: SQLite takes its write lock at the start of the
-//! statement, before reading, and waits for it. `clippy.toml` forbids `Pool::begin`.
+//! Every transaction that writes starts with [`Store::write_tx`]. On SQLite, writes run on
+//! a pool of their own with one connection: writers queue for it in the order they came,
+//! holding no connection while they wait, for up to the acquire timeout (then `Busy`, a 503
+//! with `Retry-After`). Left to SQLite's busy handler, each waiting writer held one of the
+//! four read connections while it polled for the lock with growing sleeps, so under 20
+//! writers the readers and the writers queued behind them and some gave up after 5 s. The
+//! transaction is `BEGIN IMMEDIATE`, which takes the write lock up front (another process,
+//! such as a backup or the command line, may hold it; then the busy timeout applies). A
+//! plain (deferred) `BEGIN` reads first and upgrades to a writer at its first write; if
+//! another writer committed in between, SQLite cannot wait (the snapshot is stale) and
+//! fails at once with `database is locked` (`SQLITE_BUSY_SNAPSHOT`, 517), which under 20
+//! concurrent writers failed 40% of the story creates. Single write statements outside a
+//! transaction run on the writer pool too. `clippy.toml` forbids `Pool::begin`.
 
 use crate::tokens::TokenTouches;
 use crate::{Result, StoreError, integrity, migrate};
@@ -38,6 +43,11 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// Where writes run: on SQLite a pool of one connection, so writers wait their turn in
+    /// order (the pool's queue is first come, first served) holding nothing, instead of
+    /// each holding a reader's connection while SQLite's busy handler polls for the lock;
+    /// on PostgreSQL the same pool as reads.
+    pub(crate) writer: AnyPool,
     backend: Backend,
     /// Which tokens' `last_used_at` this process is writing (see `tokens.rs`).
     pub(crate) token_touches: Arc<TokenTouches>,
@@ -86,14 +96,157 @@ impl Store {
             Backend::Postgres => 16,
         };
         let size_limit = Arc::new(AtomicU64::new(0));
-        let (limit_on_connect, limit_on_acquire) = (size_limit.clone(), size_limit.clone());
         if backend == Backend::Sqlite {
             integrity::probe_sqlite(&url, &sqlite_path(&url)).await?;
         }
-        let pool = AnyPoolOptions::new()
+        let open_error = |e: sqlx::Error| {
+            if let Some(damaged) = integrity::damaged(&e, &sqlite_path(&url)) {
+                return damaged;
+            }
+            StoreError::Config(format!(
+                "cannot open the database at {}: {e}. {}",
+                redact_url(&url),
+                match backend {
+                    Backend::Sqlite => "Check that the data directory exists and is writable.",
+                    Backend::Postgres => {
+                        "Check that the server is running, the host, port, user, password \
+                         and database name are right, and that it accepts connections from here."
+                    }
+                }
+            ))
+        };
+        let pool = pool_options(backend, max, &size_limit)
+            .connect(&url)
+            .await
+            .map_err(open_error)?;
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1, &size_limit)
+                .connect(&url)
+                .await
+                .map_err(open_error)?,
+            Backend::Postgres => pool.clone(),
+        };
+        let store = Self {
+            pool,
+            writer,
+            backend,
+            token_touches: Arc::default(),
+            full_since: Arc::default(),
+            size_limit,
+        };
+        migrate::run(&store).await.map_err(|e| match &e {
+            StoreError::Migrate(
+                sqlx::migrate::MigrateError::Execute(source)
+                | sqlx::migrate::MigrateError::ExecuteMigration(source, _),
+            ) => integrity::damaged(source, &sqlite_path(&url)).unwrap_or(e),
+            _ => e,
+        })?;
+        if backend == Backend::Sqlite {
+            store.clear_sqlite_stat4().await?;
+        }
+        Ok(store)
+    }
+
+    /// Which backend this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), waiting for another writer up to the busy timeout; on PostgreSQL
+    /// it is a plain `BEGIN` (row locks and the deadlines handle concurrency there). Use it
+    /// for every transaction that may write; a read-only transaction has no need of one.
+    pub async fn write_tx(&self) -> Result<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => {
+                self.writer
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(|e| match e {
+                        // Waiting for the one writer's connection is waiting for the write lock.
+                        sqlx::Error::PoolTimedOut => StoreError::Busy(e),
+                        e => e.into(),
+                    })
+            }
+            #[allow(clippy::disallowed_methods)] // this is the helper the rule points to
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
+    }
+
+    /// Commits a transaction from [`Store::write_tx`], remembering for the health check
+    /// whether it failed for lack of space (on a real disk that shows at commit, when
+    /// SQLite writes the log) or went through.
+    pub(crate) async fn commit(&self, tx: Transaction<'static, Any>) -> Result<()> {
+        let done = tx.commit().await.map_err(StoreError::from);
+        self.note_commit(&done);
+        done
+    }
+
+    /// Caps an SQLite database at `max_pages` pages (`None` lifts the cap), so a write that
+    /// needs more space fails with `SQLITE_FULL` exactly as on a full disk. For fault drills
+    /// and tests; a no-op on PostgreSQL. The cap applies to every connection from its next
+    /// use.
+    pub fn limit_sqlite_size(&self, max_pages: Option<u64>) {
+        if self.backend == Backend::Sqlite {
+            let pages = max_pages.unwrap_or(SQLITE_NO_PAGE_CAP).max(1);
+            self.size_limit.store(pages, Ordering::Release);
+        }
+    }
+
+    /// How many pages the SQLite database file has (0 on PostgreSQL); with
+    /// [`Store::limit_sqlite_size`], lets a drill leave a known amount of room.
+    pub async fn sqlite_page_count(&self) -> Result<u64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(pages).unwrap_or(0))
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+
+    /// Checks that the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Empties `sqlite_stat4` if `ANALYZE` ever filled it. With STAT4 data, SQLite re-plans a
+    /// cached prepared statement each time a parameter compared with an indexed column
+    /// changes, which doubled the cost of the article query in our measurements.
+    async fn clear_sqlite_stat4(&self) -> Result<()> {
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat4'")
+                .fetch_optional(&self.pool)
+                .await?;
+        if exists.is_some() {
+            sqlx::query("DELETE FROM sqlite_stat4")
+                .execute(&self.pool)
+                .await?;
+            sqlx::query("ANALYZE sqlite_schema")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The pool settings for `backend`: `max` connections, each set up on connect (see
+/// `Store::connect`) and checked before it is handed out.
+fn pool_options(backend: Backend, max: u32, size_limit: &Arc<AtomicU64>) -> AnyPoolOptions {
+    let (limit_on_connect, limit_on_acquire) = (size_limit.clone(), size_limit.clone());
+    AnyPoolOptions::new()
             .max_connections(max)
             .min_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // A local file cannot drop a connection as a network server can: no ping first.
+            .test_before_acquire(backend == Backend::Postgres)
             .before_acquire(move |conn, _meta| {
                 let pages = limit_on_acquire.load(Ordering::Acquire);
                 Box::pin(async move {
@@ -149,122 +302,6 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect(&url)
-            .await
-            .map_err(|e| {
-                if let Some(damaged) = integrity::damaged(&e, &sqlite_path(&url)) {
-                    return damaged;
-                }
-                StoreError::Config(format!(
-                    "cannot open the database at {}: {e}. {}",
-                    redact_url(&url),
-                    match backend {
-                        Backend::Sqlite => "Check that the data directory exists and is writable.",
-                        Backend::Postgres => {
-                            "Check that the server is running, the host, port, user, password \
-                             and database name are right, and that it accepts connections from here."
-                        }
-                    }
-                ))
-            })?;
-        let store = Self {
-            pool,
-            backend,
-            token_touches: Arc::default(),
-            full_since: Arc::default(),
-            size_limit,
-        };
-        migrate::run(&store).await.map_err(|e| match &e {
-            StoreError::Migrate(
-                sqlx::migrate::MigrateError::Execute(source)
-                | sqlx::migrate::MigrateError::ExecuteMigration(source, _),
-            ) => integrity::damaged(source, &sqlite_path(&url)).unwrap_or(e),
-            _ => e,
-        })?;
-        if backend == Backend::Sqlite {
-            store.clear_sqlite_stat4().await?;
-        }
-        Ok(store)
-    }
-
-    /// Which backend this store talks to.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    /// Starts a transaction that writes. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), waiting for another writer up to the busy timeout; on PostgreSQL
-    /// it is a plain `BEGIN` (row locks and the deadlines handle concurrency there). Use it
-    /// for every transaction that may write; a read-only transaction has no need of one.
-    pub async fn write_tx(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            #[allow(clippy::disallowed_methods)] // this is the helper the rule points to
-            Backend::Postgres => self.pool.begin().await?,
-        })
-    }
-
-    /// Commits a transaction from [`Store::write_tx`], remembering for the health check
-    /// whether it failed for lack of space (on a real disk that shows at commit, when
-    /// SQLite writes the log) or went through.
-    pub(crate) async fn commit(&self, tx: Transaction<'static, Any>) -> Result<()> {
-        let done = tx.commit().await.map_err(StoreError::from);
-        self.note_commit(&done);
-        done
-    }
-
-    /// Caps an SQLite database at `max_pages` pages (`None` lifts the cap), so a write that
-    /// needs more space fails with `SQLITE_FULL` exactly as on a full disk. For fault drills
-    /// and tests; a no-op on PostgreSQL. The cap applies to every connection from its next
-    /// use.
-    pub fn limit_sqlite_size(&self, max_pages: Option<u64>) {
-        if self.backend == Backend::Sqlite {
-            let pages = max_pages.unwrap_or(SQLITE_NO_PAGE_CAP).max(1);
-            self.size_limit.store(pages, Ordering::Release);
-        }
-    }
-
-    /// How many pages the SQLite database file has (0 on PostgreSQL); with
-    /// [`Store::limit_sqlite_size`], lets a drill leave a known amount of room.
-    pub async fn sqlite_page_count(&self) -> Result<u64> {
-        if self.backend != Backend::Sqlite {
-            return Ok(0);
-        }
-        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(pages).unwrap_or(0))
-    }
-
-    /// Closes every connection, waiting for those in use to be returned.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// Checks that the database answers a trivial query.
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Empties `sqlite_stat4` if `ANALYZE` ever filled it. With STAT4 data, SQLite re-plans a
-    /// cached prepared statement each time a parameter compared with an indexed column
-    /// changes, which doubled the cost of the article query in our measurements.
-    async fn clear_sqlite_stat4(&self) -> Result<()> {
-        let exists: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat4'")
-                .fetch_optional(&self.pool)
-                .await?;
-        if exists.is_some() {
-            sqlx::query("DELETE FROM sqlite_stat4")
-                .execute(&self.pool)
-                .await?;
-            sqlx::query("ANALYZE sqlite_schema")
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
-    }
 }
 
 fn backend_of(url: &str) -> Result<Backend> {

@@ -25,7 +25,7 @@ impl Store {
         .bind(user.0)
         .bind(to_micros(now))
         .bind(to_micros(expires_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

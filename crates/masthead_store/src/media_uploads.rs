@@ -62,7 +62,7 @@ impl Store {
         .bind(storage_name)
         .bind(serde_json::to_string(variants)?)
         .bind(to_micros(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -97,7 +97,7 @@ impl Store {
     pub async fn abandon_media_upload(&self, storage_name: &str) -> Result<()> {
         sqlx::query("DELETE FROM media_uploads WHERE storage_name = $1")
             .bind(storage_name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl Store {
              RETURNING storage_name, variants, started_at",
         )
         .bind(to_micros(started_before))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?
         .iter()
         .map(UnfinishedUpload::from_row)

@@ -119,7 +119,7 @@ impl Store {
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -129,11 +129,11 @@ impl Store {
     pub async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(to_micros(now))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         sqlx::query("DELETE FROM login_devices WHERE expires_at <= $1")
             .bind(to_micros(now))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }

@@ -179,7 +179,7 @@ impl Store {
         .bind(to_micros(now))
         .bind(id.0)
         .bind(to_micros(now) - last_used_every_micros())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

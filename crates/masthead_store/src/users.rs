@@ -295,7 +295,7 @@ impl Store {
         sqlx::query("UPDATE users SET author_id = $1 WHERE id = $2")
             .bind(author.map(|a| a.0))
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -309,7 +309,7 @@ impl Store {
         )
         .bind(step)
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
