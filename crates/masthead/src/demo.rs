@@ -477,8 +477,6 @@ fn article(
     };
     let fields = ArticleFields {
         parts,
-        slug: a.slug.clone(),
-        title: a.title.clone(),
         summary: a.summary.clone().unwrap_or_default(),
         body_md: a.body.clone(),
         authors: author_ids,
@@ -486,11 +484,11 @@ fn article(
         source_name: wire.map(|w| w.name.clone()).unwrap_or_default(),
         source_url: a.original_url.clone().unwrap_or_default(),
         source_canonical: wire.is_some_and(|w| w.canonical),
-        section,
         tags: a.tags.clone(),
         image,
         image_caption,
         notes,
+        ..ArticleFields::news(&a.title, a.slug.clone(), section)
     };
     // Through the desk's rules, like any other story: the video player is framed the same,
     // and a published story's images need their alt text.

@@ -29,10 +29,13 @@ fn sentence(e: InvalidInput) -> InvalidInput {
 /// Trims the fields and checks them, turning a video page's address into its
 /// privacy-enhanced player's; the error names the field and the fix.
 pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
-    fields.title = fields.title.trim().to_owned();
-    fields.summary = fields.summary.trim().to_owned();
-    fields.byline = fields.byline.trim().to_owned();
-    fields.source_url = fields.source_url.trim().to_owned();
+    // Text fields lose the spaces around them, except the body (Markdown gives leading
+    // spaces a meaning).
+    for (name, text) in fields.texts_mut() {
+        if name != "body_md" && text.trim().len() != text.len() {
+            *text = text.trim().to_owned();
+        }
+    }
     fields.tags.retain(|t| !t.trim().is_empty());
     check_no_nul(fields)?;
     if fields.title.is_empty() {
@@ -86,17 +89,10 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
 /// one types): the message names the field.
 fn check_no_nul(fields: &ArticleFields) -> Result<(), InvalidInput> {
     let meeting = fields.parts.meeting();
-    let texts = [
-        ("Headline", fields.title.as_str()),
-        ("Summary", &fields.summary),
-        ("Body", &fields.body_md),
-        ("Byline", &fields.byline),
-        ("Source", &fields.source_name),
-        ("Source address", &fields.source_url),
-        ("Caption", &fields.image_caption),
+    let texts = fields.texts().map(|(_, label, text)| (label, text)).chain([
         ("Video address", fields.parts.video_url()),
         ("Meeting", meeting.map_or("", |m| m.body.as_str())),
-    ];
+    ]);
     let lists = fields
         .tags
         .iter()
@@ -113,7 +109,7 @@ fn check_no_nul(fields: &ArticleFields) -> Result<(), InvalidInput> {
                 .iter()
                 .flat_map(|d| [("Decisions", d.motion.as_str()), ("Decisions", &d.vote)])
         }));
-    for (field, text) in texts.into_iter().chain(lists) {
+    for (field, text) in texts.chain(lists) {
         if text.contains('\0') {
             return Err(invalid(
                 field,

@@ -4,12 +4,14 @@
 
 use crate::dialect::per_backend;
 use crate::model::{ArticlePage, Byline, Image, ListPage, NameRef, Teaser};
+use crate::story::{ArticleFields, FIELD_COLUMNS};
 use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, ArticleKind, AuthorId, ListCursor, PageNumber, SectionId, TagId};
 use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::sync::LazyLock;
 
 /// A teaser as one JSON object (decoded by `TeaserJson`), with its authors as a JSON array.
 /// List pages fetch all their teasers as one JSON array in one row: each row that sqlx's
@@ -109,20 +111,33 @@ macro_rules! list_query {
 
 macro_rules! article_page_query {
     ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
-        concat!(
-            "SELECT CAST(", teaser_json!($arr, $end, $obj, $js, $je), " AS TEXT) AS teaser, ",
-            "ar.body_html, ar.source_url, ar.source_canonical, ar.image_caption, ar.video_url, ",
-            "ar.meeting_body, ar.meeting_date, ar.decisions_json, ar.items_json, ar.notes_json, ",
-            "COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
-            " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]') AS tags, ",
-            "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
-            "ORDER BY c.created_at, c.id", $end,
-            " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]') AS comments",
-            from_clause!(),
-            "WHERE ar.slug = $2 AND", visible!()
+        (
+            concat!(
+                "SELECT CAST(", teaser_json!($arr, $end, $obj, $js, $je), " AS TEXT) AS teaser, ",
+                "ar.body_html, ",
+            ),
+            concat!(
+                ", COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
+                " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]') AS tags, ",
+                "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
+                "ORDER BY c.created_at, c.id", $end,
+                " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]') AS comments",
+                from_clause!(),
+                "WHERE ar.slug = $2 AND", visible!()
+            ),
         )
     };
 }
+
+/// The article page's one query per backend: the teaser, the rendered body, every column
+/// of the story's fields ([`FIELD_COLUMNS`]), its tags and approved comments.
+static ARTICLE_PAGE_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
+    let fields: Vec<String> = FIELD_COLUMNS.iter().map(|c| format!("ar.{c}")).collect();
+    [Backend::Sqlite, Backend::Postgres].map(|backend| {
+        let (head, tail) = per_backend!(backend, article_page_query);
+        format!("{head}{}{tail}", fields.join(", "))
+    })
+});
 
 /// Where a page of a teaser list starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,8 +262,8 @@ impl Store {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<ArticlePage>> {
-        let sql = per_backend!(self.backend(), article_page_query);
-        let row = sqlx::query(sql)
+        let sql = &ARTICLE_PAGE_SQL[usize::from(self.backend() == Backend::Postgres)];
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(to_micros(now))
             .bind(slug)
             .fetch_optional(&self.pool)
@@ -444,16 +459,12 @@ impl TryFrom<TeaserJson> for Teaser {
 fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
     let json = |name: &str| row.try_get::<String, _>(name);
     let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(&json("teaser")?)?)?;
+    // Roundup items carry the HTML rendered when the story was saved.
+    let story = ArticleFields::from_row(row, Vec::new(), Vec::new())?;
     Ok(ArticlePage {
         teaser,
         body_html: row.try_get("body_html")?,
-        source_url: row.try_get("source_url")?,
-        source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
-        image_caption: row.try_get("image_caption")?,
-        video_url: row.try_get("video_url")?,
-        meeting: crate::story::meeting(row)?,
-        items: serde_json::from_str(&json("items_json")?)?,
-        notes: serde_json::from_str(&json("notes_json")?)?,
+        story,
         tags: serde_json::from_str(&json("tags")?)?,
         comments: serde_json::from_str(&json("comments")?)?,
     })

@@ -49,7 +49,7 @@ pub use migrate::{schema_columns, schema_indexes};
 pub use model::*;
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
-pub use story::{ArticleFields, KindParts, Placement, References, RenderedText};
+pub use story::{ArticleFields, KindParts, Placement, References, RenderedText, TEXT_FIELDS};
 pub use story_write::StoryWrite;
 pub use time::{from_micros, to_micros};
 pub use tokens::{ApiToken, TokenOwner};

@@ -1,10 +1,11 @@
 //! What the store reads and writes: read models shaped for pages (serializable, so templates
 //! can use them directly) and write models holding already-validated domain values.
 
+use crate::story::ArticleFields;
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{
-    ArticleId, ArticleKind, AuthorId, Decision, EventId, EventStatus, NoteKind, RoundupItem,
-    SectionId, TagId, UserId,
+    ArticleId, ArticleKind, AuthorId, Decision, EventId, EventStatus, NoteKind, SectionId, TagId,
+    UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -168,27 +169,19 @@ pub struct PublicComment {
 }
 
 /// Everything the article page shows about one article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticlePage {
     /// The teaser fields.
     #[serde(flatten)]
     pub teaser: Teaser,
     /// The body as sanitized HTML.
     pub body_html: String,
-    /// The original's URL for wire copy; empty otherwise.
-    pub source_url: String,
-    /// Whether the canonical link points at the original.
-    pub source_canonical: bool,
-    /// The caption under the lead image.
-    pub image_caption: String,
-    /// The player URL of a video post.
-    pub video_url: String,
-    /// The meeting of a meeting brief.
-    pub meeting: Option<Meeting>,
-    /// The items of a roundup.
-    pub items: Vec<RoundupItem>,
-    /// Corrections and updates, oldest first.
-    pub notes: Vec<Note>,
+    /// Every field its writers set, read through the one column mapping (`story.rs`), so a
+    /// new field reaches the page's template without touching this query: the source, the
+    /// caption, a video's player, a meeting, a roundup's items (their `body_html` rendered),
+    /// the correction notes. Its `authors` and `tags` are left empty here: the page shows
+    /// the teaser's byline and [`ArticlePage::tags`], with names and addresses.
+    pub story: ArticleFields,
     /// Its tags.
     pub tags: Vec<NameRef>,
     /// Approved comments, oldest first.

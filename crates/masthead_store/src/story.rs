@@ -5,7 +5,9 @@
 //! This file is also the one place that maps the fields to the `articles` table's columns:
 //! [`FIELD_COLUMNS`] names them, [`bind_fields`] binds them in that order for the one insert
 //! and the one update (`story_write.rs`), and [`ArticleFields::from_row`] reads them back by
-//! name. A new field is a migration pair and a line in each of those three places.
+//! name. A new field is a migration pair and a line in each of those three places; a plain
+//! text field is also named in [`TEXT_FIELDS`], which the editor's form, the revision diff
+//! and the desk's rules read.
 
 use crate::model::{Meeting, Note};
 use crate::{Result, StoreError};
@@ -166,6 +168,38 @@ impl ArticleFields {
         self.parts.kind()
     }
 }
+
+/// Declares the story's plain text fields once, with the label people see: the editor's
+/// form, the revision diff and the desk's rules go through [`ArticleFields::texts`] and
+/// [`ArticleFields::texts_mut`], so a new text field reaches them by being named here.
+macro_rules! text_fields {
+    ($($field:ident: $label:literal),* $(,)?) => {
+        /// The names of the plain text fields, as forms and the API call them.
+        pub const TEXT_FIELDS: &[&str] = &[$(stringify!($field)),*];
+
+        impl ArticleFields {
+            /// Each plain text field: its name, the label people see, and its value.
+            pub fn texts(&self) -> impl Iterator<Item = (&'static str, &'static str, &str)> {
+                [$((stringify!($field), $label, self.$field.as_str())),*].into_iter()
+            }
+
+            /// Each plain text field by name, to fill in.
+            pub fn texts_mut(&mut self) -> impl Iterator<Item = (&'static str, &mut String)> {
+                [$((stringify!($field), &mut self.$field)),*].into_iter()
+            }
+        }
+    };
+}
+
+text_fields!(
+    title: "Headline",
+    summary: "Summary",
+    body_md: "Body",
+    byline: "Byline",
+    source_name: "Source",
+    source_url: "Source address",
+    image_caption: "Caption",
+);
 
 /// The `articles` columns a story's fields (and their rendering) are stored in, in the order
 /// [`bind_fields`] binds them. Authors and tags live in their own tables.

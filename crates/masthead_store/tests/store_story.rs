@@ -195,9 +195,9 @@ async fn article_page_holds_every_part(store: Store) {
         (img.alt.as_str(), img.credit.as_str(), img.width),
         ("Trustees seated at a long table", "Courier photo", 800)
     );
-    assert_eq!(page.image_caption, "The board on Tuesday.");
-    assert_eq!(page.meeting, Some(meeting));
-    assert_eq!(page.notes.len(), 1);
+    assert_eq!(page.story.image_caption, "The board on Tuesday.");
+    assert_eq!(page.story.parts.meeting(), Some(&meeting));
+    assert_eq!(page.story.notes.len(), 1);
     let tags: Vec<_> = page
         .tags
         .iter()
@@ -231,7 +231,7 @@ async fn article_page_holds_every_part(store: Store) {
         .unwrap()
         .expect("visible");
     assert_eq!(page.teaser.id, roundup);
-    assert_eq!(page.items[0].headline, "Leaf pickup");
+    assert_eq!(page.story.parts.items()[0].headline, "Leaf pickup");
     assert!(page.teaser.byline.authors.is_empty());
     assert_eq!(
         (
@@ -240,8 +240,8 @@ async fn article_page_holds_every_part(store: Store) {
         ),
         ("Jo Writer", "State Wire")
     );
-    assert!(page.source_canonical);
-    assert!(page.meeting.is_none() && page.tags.is_empty() && page.comments.is_empty());
+    assert!(page.story.source_canonical);
+    assert!(page.story.parts.meeting().is_none() && page.tags.is_empty() && page.comments.is_empty());
 }
 
 async fn lists_paginate_and_filter(store: Store) {

@@ -12,6 +12,7 @@ mod browser;
 mod db;
 mod fixtures;
 mod html;
+mod http_client;
 mod server;
 mod staff;
 
@@ -23,6 +24,7 @@ pub use fixtures::{
     ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, t0,
 };
 pub use html::assert_valid_html;
+pub use http_client::{HttpClient, HttpResponse};
 pub use server::TestServer;
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};
 

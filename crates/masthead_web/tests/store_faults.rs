@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use masthead_core::Role;
 use masthead_store::{Backend, PG_LOCK_TIMEOUT};
-use masthead_testkit::{Desk, TestApp, TestDb, app_tests, t0};
+use masthead_testkit::{Desk, HttpClient, TestApp, TestDb, TestServer, app_tests, t0};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
@@ -57,86 +57,89 @@ fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
 
 /// Issue 7, item 13: 4 to 20 clients creating stories through the API at once got 36–43%
 /// of `500 database is locked` on SQLite. Twenty writers (each creating a story, then
-/// saving it) and four readers, released together, run for the soak time: every write
-/// answers 201/200 and every read 200.
+/// saving it) and four readers, each a client on its own connection to the app served over
+/// loopback, released together, run for the soak time: every write answers 201/200 and
+/// every read 200.
 async fn concurrent_api_writes_never_answer_database_is_locked(app: TestApp) {
     const WRITERS: usize = 20;
     const READERS: usize = 4;
     let desk = Desk::create(app.store()).await;
     let (_, token) = staff(&app, "ed@example.org", Role::Editor).await;
     let section = desk.news.0;
-    let app = Arc::new(app);
+    let server = TestServer::app(&app).await;
     let soak = StdDuration::from_secs(soak_secs());
     let start = Arc::new(Barrier::new(WRITERS + READERS));
+    let bearer = format!("Bearer {token}");
 
-    let writers: Vec<_> = (0..WRITERS)
-        .map(|w| {
-            let (app, token, start) = (app.clone(), token.clone(), start.clone());
-            tokio::spawn(async move {
-                start.wait().await;
-                let until = Instant::now() + soak;
-                let (mut times, mut failures) = (Vec::new(), Vec::new());
-                let mut n = 0;
-                while Instant::now() < until {
-                    n += 1;
-                    let began = Instant::now();
-                    let made = call(
-                        &app,
-                        "POST",
-                        "/api/v1/articles",
-                        Some(&token),
-                        Some(json!({"title": format!("Story {w}-{n}"), "section": section, "body_md": "Words."})),
-                    )
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (mut client, bearer, start) = (
+            HttpClient::connect(&server).await,
+            bearer.clone(),
+            start.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            let headers = [
+                ("authorization", bearer.as_str()),
+                ("content-type", "application/json"),
+            ];
+            start.wait().await;
+            let until = Instant::now() + soak;
+            let (mut times, mut failures) = (Vec::new(), Vec::new());
+            let mut n = 0;
+            while Instant::now() < until {
+                n += 1;
+                let began = Instant::now();
+                let body = json!({"title": format!("Story {w}-{n}"), "section": section, "body_md": "Words."});
+                let made = client
+                    .send("POST", "/api/v1/articles", &headers, body.to_string())
                     .await;
-                    times.push(began.elapsed());
-                    if made.status() != 201 {
-                        failures.push(format!("create: {} {}", made.status(), made.response.body));
-                        continue;
-                    }
-                    let id = made.json["id"].as_i64().unwrap();
-                    let began = Instant::now();
-                    let saved = call(
-                        &app,
-                        "PUT",
-                        &format!("/api/v1/articles/{id}"),
-                        Some(&token),
-                        Some(json!({"version": 1, "title": format!("Story {w}-{n}, updated"), "section": section, "body_md": "More words."})),
-                    )
+                times.push(began.elapsed());
+                if made.status != StatusCode::CREATED {
+                    failures.push(format!("create: {} {}", made.status, made.body));
+                    continue;
+                }
+                let made: serde_json::Value = serde_json::from_str(&made.body).unwrap();
+                let id = made["id"].as_i64().unwrap();
+                let began = Instant::now();
+                let body = json!({"version": 1, "title": format!("Story {w}-{n}, updated"), "section": section, "body_md": "More words."});
+                let saved = client
+                    .send("PUT", &format!("/api/v1/articles/{id}"), &headers, body.to_string())
                     .await;
-                    times.push(began.elapsed());
-                    if saved.status() != 200 {
-                        failures.push(format!("save: {} {}", saved.status(), saved.response.body));
-                    }
+                times.push(began.elapsed());
+                if saved.status != StatusCode::OK {
+                    failures.push(format!("save: {} {}", saved.status, saved.body));
                 }
-                (times, failures)
-            })
-        })
-        .collect();
-    let readers: Vec<_> = (0..READERS)
-        .map(|r| {
-            let (app, token, start) = (app.clone(), token.clone(), start.clone());
-            tokio::spawn(async move {
-                start.wait().await;
-                let until = Instant::now() + soak;
-                let (mut reads, mut failures) = (0u64, Vec::new());
-                while Instant::now() < until {
-                    let status = if r % 2 == 0 {
-                        call(&app, "GET", "/api/v1/articles", Some(&token), None)
-                            .await
-                            .response
-                            .status
-                    } else {
-                        app.get("/").await.status
-                    };
-                    reads += 1;
-                    if status != StatusCode::OK {
-                        failures.push(format!("read: {status}"));
-                    }
+            }
+            (times, failures)
+        }));
+    }
+    let mut readers = Vec::new();
+    for r in 0..READERS {
+        let (mut client, bearer, start) = (
+            HttpClient::connect(&server).await,
+            bearer.clone(),
+            start.clone(),
+        );
+        readers.push(tokio::spawn(async move {
+            start.wait().await;
+            let until = Instant::now() + soak;
+            let (mut reads, mut failures) = (0u64, Vec::new());
+            while Instant::now() < until {
+                let read = if r % 2 == 0 {
+                    let headers = [("authorization", bearer.as_str())];
+                    client.send("GET", "/api/v1/articles", &headers, "").await
+                } else {
+                    client.send("GET", "/", &[], "").await
+                };
+                reads += 1;
+                if read.status != StatusCode::OK {
+                    failures.push(format!("read: {}", read.status));
                 }
-                (reads, failures)
-            })
-        })
-        .collect();
+            }
+            (reads, failures)
+        }));
+    }
 
     let (mut times, mut failures) = (Vec::new(), Vec::new());
     for w in writers {

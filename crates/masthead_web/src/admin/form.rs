@@ -15,25 +15,19 @@ use masthead_core::{
     ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem, SectionId, Slug,
 };
 use masthead_render::{Value, context};
-use masthead_store::{ArticleFields, Meeting, Note};
+use masthead_store::{ArticleFields, Meeting, Note, TEXT_FIELDS};
 use std::collections::BTreeMap;
 
-/// Every field the editor shows, so a form missing some still renders.
+/// Every field the editor shows besides the plain text ones ([`TEXT_FIELDS`]), so a form
+/// missing some still renders.
 const FIELDS: &[&str] = &[
     "version",
     "kind",
-    "title",
     "slug",
-    "summary",
-    "body_md",
-    "byline",
     "section",
     "tags",
     "image",
-    "image_caption",
     "video_url",
-    "source_name",
-    "source_url",
     "source_canonical",
     "meeting_body",
     "meeting_date",
@@ -85,7 +79,7 @@ impl FormData {
     /// The form as the editor template reads it: `form.title`, `form.authors` (a list)…
     pub fn value(&self) -> Value {
         let mut map: BTreeMap<&str, Value> = BTreeMap::new();
-        for key in FIELDS {
+        for key in FIELDS.iter().chain(TEXT_FIELDS) {
             map.insert(key, Value::from(""));
         }
         for (k, v) in self.0.iter().rev() {
@@ -111,21 +105,17 @@ pub fn from_fields(
     let mut put = |k: &str, val: String| v.push((k.to_owned(), val));
     put("version", version.to_string());
     put("kind", fields.kind().as_str().into());
-    put("title", fields.title.clone());
+    for (name, _, text) in fields.texts() {
+        put(name, text.to_owned());
+    }
     put("slug", fields.slug.as_str().into());
-    put("summary", fields.summary.clone());
-    put("body_md", fields.body_md.clone());
-    put("byline", fields.byline.clone());
     put("section", fields.section.0.to_string());
     put("tags", fields.tags.join(", "));
     put(
         "image",
         fields.image.map(|m| m.0.to_string()).unwrap_or_default(),
     );
-    put("image_caption", fields.image_caption.clone());
     put("video_url", fields.parts.video_url().to_owned());
-    put("source_name", fields.source_name.clone());
-    put("source_url", fields.source_url.clone());
     if fields.source_canonical {
         put("source_canonical", "on".into());
     }
@@ -204,9 +194,8 @@ pub fn local_time(value: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
 /// The fields a submitted form describes; `now` stamps a new note.
 pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, String> {
     let kind = ArticleKind::parse(form.get("kind")).map_err(|e| e.to_string())?;
-    let title = form.get("title").trim().to_owned();
     let slug = match form.get("slug").trim() {
-        "" => Slug::from_title(&title),
+        "" => Slug::from_title(form.get("title").trim()),
         s => Slug::parse(s).map_err(|e| format!("Address (slug): {}", e.message))?,
     };
     let section = form
@@ -256,29 +245,24 @@ pub fn to_fields(form: &FormData, now: DateTime<Utc>) -> Result<ArticleFields, S
             at: now,
         });
     }
-    let source_canonical = form.get("source_canonical") == "on";
-    Ok(ArticleFields {
-        parts,
-        title,
-        slug,
-        summary: form.get("summary").to_owned(),
-        body_md: form.get("body_md").replace("\r\n", "\n"),
-        byline: form.get("byline").to_owned(),
-        authors,
-        source_name: form.get("source_name").trim().to_owned(),
-        source_url: form.get("source_url").to_owned(),
-        section,
-        tags: form
-            .get("tags")
-            .split(',')
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        image,
-        image_caption: form.get("image_caption").trim().to_owned(),
-        notes,
-        source_canonical,
-    })
+    let mut fields = ArticleFields::news("", slug, section);
+    fields.parts = parts;
+    fields.authors = authors;
+    fields.tags = form
+        .get("tags")
+        .split(',')
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    fields.image = image;
+    fields.notes = notes;
+    fields.source_canonical = form.get("source_canonical") == "on";
+    // Plain text fields by name, as typed (the desk's rules trim them); browsers send
+    // line breaks as CRLF.
+    for (name, text) in fields.texts_mut() {
+        *text = form.get(name).replace("\r\n", "\n");
+    }
+    Ok(fields)
 }
 
 fn decisions(text: &str) -> Result<Vec<Decision>, String> {

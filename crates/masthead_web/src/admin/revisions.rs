@@ -29,18 +29,18 @@ pub async fn list(
 /// The fields as text, one labelled block per field, for diffing.
 fn as_text(f: &ArticleFields) -> String {
     let mut out = format!(
-        "Headline: {}\nAddress: {}\nKind: {}\nSummary: {}\nByline: {}\nTags: {}\nSection: {}\nLead image: {}\nCaption: {}\nVideo: {}\n",
-        f.title,
-        f.slug,
+        "Kind: {}\nAddress: {}\nSection: {}\nTags: {}\nLead image: {}\nVideo: {}\n",
         f.kind(),
-        f.summary,
-        f.byline,
-        f.tags.join(", "),
+        f.slug,
         f.section,
+        f.tags.join(", "),
         f.image.map(|m| m.to_string()).unwrap_or_default(),
-        f.image_caption,
         f.parts.video_url(),
     );
+    // The body comes last, as the long block it is.
+    for (_, label, text) in f.texts().filter(|(name, ..)| *name != "body_md") {
+        out.push_str(&format!("{label}: {text}\n"));
+    }
     if let Some(m) = f.parts.meeting() {
         out.push_str(&format!("Meeting: {} on {}\n", m.body, m.date));
         for d in &m.decisions {

@@ -22,8 +22,9 @@ pub async fn show(
             None => Err(WebError::NotFound),
         };
     };
-    let canonical = if article.source_canonical && !article.source_url.is_empty() {
-        article.source_url.clone()
+    let story = &article.story;
+    let canonical = if story.source_canonical && !story.source_url.is_empty() {
+        story.source_url.clone()
     } else {
         format!(
             "{}/stories/{}",
@@ -33,13 +34,14 @@ pub async fn show(
     };
     // Only our own player addresses are framed; anything stored before the video rule
     // (or by hand) is offered as a plain link when it is a web address at all.
-    let video = &article.video_url;
+    let video = story.parts.video_url();
     let player = VideoUrl::is_player(video).then_some(video);
     let video_link = (player.is_none() && WebUrl::is_web_url(video)).then_some(video);
-    let source_link = WebUrl::is_web_url(&article.source_url).then_some(&article.source_url);
+    let source_link = WebUrl::is_web_url(&story.source_url).then_some(&story.source_url);
     let body = Theme::safe(article.body_html.clone());
-    let items: Vec<_> = article
-        .items
+    let items: Vec<_> = story
+        .parts
+        .items()
         .iter()
         .map(|item| context! { headline => &item.headline, body => Theme::safe(item.body_html.clone()) })
         .collect();
