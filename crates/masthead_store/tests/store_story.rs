@@ -241,7 +241,9 @@ async fn article_page_holds_every_part(store: Store) {
         ("Jo Writer", "State Wire")
     );
     assert!(page.story.source_canonical);
-    assert!(page.story.parts.meeting().is_none() && page.tags.is_empty() && page.comments.is_empty());
+    assert!(
+        page.story.parts.meeting().is_none() && page.tags.is_empty() && page.comments.is_empty()
+    );
 }
 
 async fn lists_paginate_and_filter(store: Store) {
