@@ -4,6 +4,7 @@
 use crate::params::SlugParam;
 use crate::render::render_page;
 use crate::site::cached::{moved, page};
+use crate::site::structured;
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
@@ -23,20 +24,23 @@ pub async fn show(
         };
     };
     let story = &article.story;
+    let config = state.config();
     let canonical = if story.source_canonical && !story.source_url.is_empty() {
         story.source_url.clone()
     } else {
-        format!(
-            "{}/stories/{}",
-            state.config().base_url,
-            article.teaser.slug
-        )
+        format!("{}/stories/{}", config.base_url, article.teaser.slug)
     };
     // Only our own player addresses are framed; anything stored before the video rule
     // (or by hand) is offered as a plain link when it is a web address at all.
     let video = story.parts.video_url();
     let player = VideoUrl::is_player(video).then_some(video);
     let video_link = (player.is_none() && WebUrl::is_web_url(video)).then_some(video);
+    let json_ld = Theme::safe(structured::article(
+        &article,
+        &config,
+        &canonical,
+        player.or(video_link),
+    ));
     let source_link = WebUrl::is_web_url(&story.source_url).then_some(&story.source_url);
     let body = Theme::safe(article.body_html.clone());
     let items: Vec<_> = story
@@ -48,7 +52,7 @@ pub async fn show(
     let html = render_page(
         &state,
         "article.html",
-        context! { a => ser(&article), body, items, canonical, player, video_link, source_link },
+        context! { a => ser(&article), body, items, canonical, player, video_link, source_link, json_ld },
     )
     .await?;
     Ok(page(html))

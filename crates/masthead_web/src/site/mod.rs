@@ -11,4 +11,5 @@ pub mod latest;
 pub mod lists;
 pub mod media;
 pub mod section;
+pub mod structured;
 pub mod tag;

@@ -1,0 +1,275 @@
+//! Structured data for search engines and news aggregators: schema.org JSON-LD built from
+//! typed values and serialised by serde_json, never templated text. The serialised text is
+//! then escaped for its `<script>` element (see [`script_safe`]), so no field, whatever a
+//! writer typed, can end the element or open another.
+//!
+//! An article page carries one graph: the story (`NewsArticle`, `OpinionNewsArticle` for
+//! opinion, with a `VideoObject` for a video post; its correction notes as
+//! `CorrectionComment`s) and its `BreadcrumbList` (home, section, story). Every address in
+//! it starts with the configured `base_url`.
+
+use crate::config::SiteConfig;
+use chrono::{DateTime, SecondsFormat, Utc};
+use masthead_core::{ArticleKind, NoteKind};
+use masthead_store::{ArticlePage, Image};
+use serde::Serialize;
+
+/// The JSON-LD of an article page, ready to place inside `<script type="application/ld+json">`.
+/// `video` is the video post's address as the page offers it (our player, or a plain web
+/// link for one stored before the player rule); anything else is left out.
+pub(crate) fn article(
+    page: &ArticlePage,
+    site: &SiteConfig,
+    canonical: &str,
+    video: Option<&str>,
+) -> String {
+    let t = &page.teaser;
+    let base = site.base_url.as_str();
+    let story_url = format!("{base}/stories/{}", t.slug);
+    let image: Vec<String> = t.image.iter().map(|i| image_url(base, i)).collect();
+    let published = iso(t.published_at);
+    let graph = Graph {
+        context: "https://schema.org",
+        graph: (
+            Article {
+                kind: match t.kind {
+                    ArticleKind::Opinion => "OpinionNewsArticle",
+                    _ => "NewsArticle",
+                },
+                id: format!("{story_url}#article"),
+                headline: &t.title,
+                description: non_empty(if t.summary.is_empty() {
+                    &t.excerpt
+                } else {
+                    &t.summary
+                }),
+                url: &story_url,
+                main_entity_of_page: canonical,
+                image: image.clone(),
+                date_published: published.clone(),
+                date_modified: iso(t.updated_at.unwrap_or(t.published_at)),
+                author: authors(page, base),
+                publisher: Publisher {
+                    kind: "NewsMediaOrganization",
+                    name: &site.name,
+                    url: base,
+                },
+                article_section: &t.section.name,
+                keywords: page.tags.iter().map(|tag| tag.name.as_str()).collect(),
+                is_based_on: non_empty(&page.story.source_url),
+                correction: page
+                    .story
+                    .notes
+                    .iter()
+                    .filter(|n| n.kind == NoteKind::Correction)
+                    .map(|n| Correction {
+                        kind: "CorrectionComment",
+                        text: &n.text,
+                        date_published: iso(n.at),
+                    })
+                    .collect(),
+                video: video.map(|video| Video {
+                    kind: "VideoObject",
+                    name: &t.title,
+                    description: non_empty(&t.summary)
+                        .or(non_empty(&t.excerpt))
+                        .unwrap_or(&t.title),
+                    thumbnail_url: image.clone(),
+                    upload_date: published.clone(),
+                    embed_url: video,
+                }),
+                is_accessible_for_free: true,
+            },
+            Breadcrumbs {
+                kind: "BreadcrumbList",
+                item_list_element: vec![
+                    Crumb::new(1, &site.name, base.to_owned()),
+                    Crumb::new(
+                        2,
+                        &t.section.name,
+                        format!("{base}/section/{}", t.section.slug),
+                    ),
+                    Crumb::new(3, &t.title, story_url.clone()),
+                ],
+            },
+        ),
+    };
+    script_safe(&graph)
+}
+
+/// Serialises `value` as JSON that can sit inside a `<script>` element: `<`, `>` and `&`
+/// become `\u003c`, `\u003e` and `\u0026` (still the same JSON string to every parser), so
+/// `</script>` or `<!--` in any field cannot end the element, and the line separators
+/// U+2028 and U+2029 are escaped for older JavaScript parsers.
+pub(crate) fn script_safe(value: &impl Serialize) -> String {
+    // Serialising these plain structs cannot fail; an empty object is the safe fallback.
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Staff authors with their pages; else the free-text byline (wire copy) without one.
+fn authors(page: &ArticlePage, base: &str) -> Vec<Person> {
+    let byline = &page.teaser.byline;
+    if byline.authors.is_empty() {
+        return non_empty(&byline.text)
+            .map(|name| Person {
+                kind: "Person",
+                name: name.to_owned(),
+                url: None,
+            })
+            .into_iter()
+            .collect();
+    }
+    byline
+        .authors
+        .iter()
+        .map(|a| Person {
+            kind: "Person",
+            name: a.name.clone(),
+            url: Some(format!("{base}/author/{}", a.slug)),
+        })
+        .collect()
+}
+
+fn image_url(base: &str, image: &Image) -> String {
+    format!("{base}/media/{}", image.storage_name)
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
+}
+
+#[derive(Serialize)]
+struct Graph<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: (Article<'a>, Breadcrumbs<'a>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Article<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    url: &'a str,
+    main_entity_of_page: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    image: Vec<String>,
+    date_published: String,
+    date_modified: String,
+    author: Vec<Person>,
+    publisher: Publisher<'a>,
+    article_section: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    keywords: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_based_on: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correction: Vec<Correction<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    video: Option<Video<'a>>,
+    is_accessible_for_free: bool,
+}
+
+#[derive(Serialize)]
+struct Person {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Publisher<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Correction<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: &'a str,
+    date_published: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Video<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    thumbnail_url: Vec<String>,
+    upload_date: String,
+    embed_url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Breadcrumbs<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item_list_element: Vec<Crumb<'a>>,
+}
+
+#[derive(Serialize)]
+struct Crumb<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    position: u32,
+    name: &'a str,
+    item: String,
+}
+
+impl<'a> Crumb<'a> {
+    fn new(position: u32, name: &'a str, item: String) -> Self {
+        Crumb {
+            kind: "ListItem",
+            position,
+            name,
+            item,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_in_a_field_can_close_the_script_element() {
+        let text = "</script><script>alert(1)</script><!-- & \u{2028}";
+        let out = script_safe(&serde_json::json!({ "headline": text }));
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
+        assert!(!out.contains('\u{2028}'));
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(back["headline"], text);
+    }
+}

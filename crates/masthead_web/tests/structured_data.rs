@@ -1,0 +1,251 @@
+//! Issue 9, item 3: an article page's JSON-LD (the story and its breadcrumbs) parses, carries
+//! what search engines require, names the right type for each kind, and stays inside its
+//! `<script>` whatever a headline holds; Open Graph and Twitter card tags are there; the
+//! pages stay valid HTML.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Duration;
+use masthead_core::{ArticleKind, NoteKind};
+use masthead_store::{NewMedia, Note};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, assert_valid_html, t0};
+use serde_json::Value;
+
+app_tests!(
+    a_news_story_describes_itself_with_authors_image_corrections_and_breadcrumbs,
+    opinion_video_and_wire_copy_name_their_own_types_and_credits,
+    no_headline_can_close_the_json_ld_script,
+);
+
+const BASE: &str = "https://news.example.org";
+
+/// The one JSON-LD block of `html`, parsed.
+fn json_ld(html: &str) -> Value {
+    let open = r#"<script type="application/ld+json">"#;
+    assert_eq!(html.matches(open).count(), 1, "one JSON-LD block");
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).expect("the JSON-LD parses")
+}
+
+/// The `@graph` entry of `@type` `kind`.
+fn node<'a>(ld: &'a Value, kind: &str) -> &'a Value {
+    ld["@graph"]
+        .as_array()
+        .expect("a graph")
+        .iter()
+        .find(|n| n["@type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {ld:#}"))
+}
+
+async fn a_news_story_describes_itself_with_authors_image_corrections_and_breadcrumbs(
+    app: TestApp,
+) {
+    let desk = Desk::create(app.store()).await;
+    let image = app
+        .store()
+        .insert_media(
+            &NewMedia {
+                storage_name: "hall.jpg".into(),
+                original_name: "hall.jpg".into(),
+                content_type: "image/jpeg".into(),
+                width: 1200,
+                height: 675,
+                byte_size: 10,
+                alt: "The village hall".into(),
+                credit: "Courier photo".into(),
+                uploaded_by: None,
+                variants: Vec::new(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    ArticleBuilder::new("Board passes the levy", desk.news)
+        .author(desk.reporter)
+        .author(desk.editor)
+        .summary("The vote was close.")
+        .image(image, "Trustees on Tuesday.")
+        .tag("Village Board")
+        .published(t0() - Duration::hours(3))
+        .updated(t0() - Duration::minutes(30))
+        .note(Note {
+            kind: NoteKind::Correction,
+            text: "The vote was 5-2, not 6-1.".into(),
+            at: t0() - Duration::minutes(30),
+        })
+        .insert(app.store())
+        .await;
+
+    let page = app.get("/stories/board-passes-the-levy").await;
+    assert_eq!(page.status, 200);
+    let ld = json_ld(&page.body);
+    assert_eq!(ld["@context"], "https://schema.org");
+    let article = node(&ld, "NewsArticle");
+    assert_eq!(article["headline"], "Board passes the levy");
+    assert_eq!(article["description"], "The vote was close.");
+    assert_eq!(
+        article["url"],
+        format!("{BASE}/stories/board-passes-the-levy")
+    );
+    assert_eq!(article["mainEntityOfPage"], article["url"]);
+    assert_eq!(
+        article["image"],
+        serde_json::json!([format!("{BASE}/media/hall.jpg")])
+    );
+    assert_eq!(article["datePublished"], "2026-11-27T15:00:00Z");
+    assert_eq!(article["dateModified"], "2026-11-27T17:30:00Z");
+    let authors = article["author"].as_array().expect("authors as an array");
+    assert_eq!(authors.len(), 2);
+    for a in authors {
+        assert_eq!(a["@type"], "Person");
+        let url = a["url"].as_str().expect("a staff author's page");
+        assert!(url.starts_with(&format!("{BASE}/author/")), "{url}");
+        assert!(a["name"].as_str().is_some_and(|n| !n.is_empty()));
+    }
+    assert_eq!(article["publisher"]["@type"], "NewsMediaOrganization");
+    assert_eq!(article["publisher"]["url"], BASE);
+    assert!(
+        article["publisher"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+    assert_eq!(article["articleSection"], "Local News");
+    assert_eq!(article["keywords"], serde_json::json!(["Village Board"]));
+    assert_eq!(article["correction"][0]["@type"], "CorrectionComment");
+    assert_eq!(
+        article["correction"][0]["text"],
+        "The vote was 5-2, not 6-1."
+    );
+    assert_eq!(
+        article["correction"][0]["datePublished"],
+        "2026-11-27T17:30:00Z"
+    );
+    assert!(article.get("video").is_none());
+
+    let crumbs = node(&ld, "BreadcrumbList")["itemListElement"]
+        .as_array()
+        .unwrap();
+    let trail: Vec<(&str, &str)> = crumbs
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["item"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        trail[1],
+        ("Local News", "https://news.example.org/section/news")
+    );
+    assert_eq!(
+        trail[2],
+        (
+            "Board passes the levy",
+            "https://news.example.org/stories/board-passes-the-levy"
+        )
+    );
+    assert_eq!(trail[0].1, BASE);
+    assert_eq!(
+        crumbs
+            .iter()
+            .map(|c| c["position"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+
+    // The card tags social sites read.
+    for tag in [
+        r#"<meta property="og:title" content="Board passes the levy">"#,
+        r#"<meta property="og:description" content="The vote was close.">"#,
+        r#"<meta name="twitter:card" content="summary_large_image">"#,
+        r#"<meta name="twitter:image" content="https://news.example.org/media/hall.jpg">"#,
+        r#"<meta name="twitter:image:alt" content="The village hall">"#,
+    ] {
+        assert!(page.body.contains(tag), "missing {tag}");
+    }
+    assert_valid_html(&[("news story", page.body)]);
+}
+
+async fn opinion_video_and_wire_copy_name_their_own_types_and_credits(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    ArticleBuilder::new("Keep the library open", desk.news)
+        .kind(ArticleKind::Opinion)
+        .author(desk.editor)
+        .insert(app.store())
+        .await;
+    ArticleBuilder::new("Watch the parade", desk.news)
+        .video("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+        .summary("Floats on Main Street.")
+        .insert(app.store())
+        .await;
+    let original = "https://wire.example.com/2026/11/state-budget";
+    ArticleBuilder::new("State budget passes", desk.news)
+        .wire("Jane Doe", "Prairie State Wire", original, true)
+        .insert(app.store())
+        .await;
+
+    let opinion = app.get("/stories/keep-the-library-open").await;
+    let ld = json_ld(&opinion.body);
+    assert_eq!(
+        node(&ld, "OpinionNewsArticle")["headline"],
+        "Keep the library open"
+    );
+
+    let video = app.get("/stories/watch-the-parade").await;
+    let ld = json_ld(&video.body);
+    let clip = &node(&ld, "NewsArticle")["video"];
+    assert_eq!(clip["@type"], "VideoObject");
+    assert_eq!(
+        clip["embedUrl"],
+        "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    );
+    assert_eq!(clip["name"], "Watch the parade");
+    assert_eq!(clip["description"], "Floats on Main Street.");
+    assert!(clip["uploadDate"].as_str().is_some());
+
+    let wire = app.get("/stories/state-budget-passes").await;
+    let ld = json_ld(&wire.body);
+    let article = node(&ld, "NewsArticle");
+    assert_eq!(
+        article["author"],
+        serde_json::json!([{"@type": "Person", "name": "Jane Doe"}])
+    );
+    assert_eq!(article["isBasedOn"], original);
+    // The source asked for the canonical link to point at its original.
+    assert_eq!(article["mainEntityOfPage"], original);
+    assert!(
+        wire.body
+            .contains(&format!(r#"<link rel="canonical" href="{original}">"#))
+    );
+    assert_valid_html(&[
+        ("opinion", opinion.body),
+        ("video", video.body),
+        ("wire copy", wire.body),
+    ]);
+}
+
+async fn no_headline_can_close_the_json_ld_script(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let title = r#"Budget </script><script>alert(1)</script> & "quotes" <!-- too"#;
+    ArticleBuilder::new(title, desk.news)
+        .slug("budget-script")
+        .summary("</SCRIPT><img src=x onerror=alert(2)>")
+        .tag("</script>")
+        .insert(app.store())
+        .await;
+    let page = app.get("/stories/budget-script").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("<script>alert"),
+        "a script escaped its element"
+    );
+    assert!(
+        !page.body.contains("<img src=x"),
+        "markup escaped its element"
+    );
+    let ld = json_ld(&page.body);
+    let article = node(&ld, "NewsArticle");
+    assert_eq!(article["headline"], title, "the JSON reads back exactly");
+    assert_eq!(
+        article["description"],
+        "</SCRIPT><img src=x onerror=alert(2)>"
+    );
+    assert_eq!(article["keywords"], serde_json::json!(["</script>"]));
+    assert_valid_html(&[("hostile headline", page.body)]);
+}
