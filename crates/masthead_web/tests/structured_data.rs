@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Duration;
-use masthead_core::{ArticleKind, NoteKind};
-use masthead_store::{NewMedia, Note};
+use masthead_core::{ArticleKind, EventStatus, NoteKind};
+use masthead_store::{NewEvent, NewMedia, Note};
 use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, assert_valid_html, t0};
 use serde_json::Value;
 
@@ -14,6 +14,7 @@ app_tests!(
     a_news_story_describes_itself_with_authors_image_corrections_and_breadcrumbs,
     opinion_video_and_wire_copy_name_their_own_types_and_credits,
     no_headline_can_close_the_json_ld_script,
+    calendar_events_are_schema_org_events,
 );
 
 const BASE: &str = "https://news.example.org";
@@ -248,4 +249,46 @@ async fn no_headline_can_close_the_json_ld_script(app: TestApp) {
     );
     assert_eq!(article["keywords"], serde_json::json!(["</script>"]));
     assert_valid_html(&[("hostile headline", page.body)]);
+}
+
+async fn calendar_events_are_schema_org_events(app: TestApp) {
+    let event = |title: &str, hours: i64, all_day: bool| NewEvent {
+        title: title.into(),
+        starts_at: t0() + Duration::hours(hours),
+        ends_at: Some(t0() + Duration::hours(hours + 2)),
+        all_day,
+        timezone: "America/Chicago".into(),
+        location: "Village Green, 1 Main St.".into(),
+        description: "Bring a chair </script>.".into(),
+        link: "https://library.example.org/concert".into(),
+        status: EventStatus::Approved,
+    };
+    for e in [
+        event("Band concert", 48, false),
+        event("Harvest fair", 72, true),
+    ] {
+        app.store().insert_event(&e, t0()).await.unwrap();
+    }
+    app.refresh().await;
+    let page = app.get("/events").await;
+    assert_eq!(page.status, 200);
+    let ld = json_ld(&page.body);
+    let events = ld["@graph"].as_array().expect("a graph of events");
+    assert_eq!(events.len(), 2);
+    let concert = &events[0];
+    assert_eq!(concert["@type"], "Event");
+    assert_eq!(concert["name"], "Band concert");
+    // 18:00 UTC on Nov. 29 is noon in Chicago.
+    assert_eq!(concert["startDate"], "2026-11-29T12:00:00-06:00");
+    assert_eq!(concert["endDate"], "2026-11-29T14:00:00-06:00");
+    assert_eq!(concert["location"]["@type"], "Place");
+    assert_eq!(concert["location"]["name"], "Village Green, 1 Main St.");
+    assert_eq!(concert["description"], "Bring a chair </script>.");
+    assert_eq!(concert["url"], "https://library.example.org/concert");
+    assert_eq!(concert["eventStatus"], "https://schema.org/EventScheduled");
+    assert_eq!(
+        events[1]["startDate"], "2026-11-30",
+        "an all-day event is a date"
+    );
+    assert_valid_html(&[("events", page.body)]);
 }

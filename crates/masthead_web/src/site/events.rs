@@ -3,10 +3,11 @@
 use crate::params::Page;
 use crate::render::render_page;
 use crate::site::cached::page;
+use crate::site::structured;
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
-use masthead_render::{context, ser};
+use masthead_render::{Theme, context, ser};
 
 /// `GET /events?page=N`
 pub async fn show(
@@ -33,6 +34,7 @@ pub async fn show(
         "events.html",
         context! {
             events => ser(&list.items),
+            json_ld => Theme::safe(structured::events(&list.items, &state.config())),
             page_num => page_num.get(),
             prev_url => page_num.prev().map(|p| url(p.get())),
             next_url => list.has_more.then(|| url(page_num.next().get())),

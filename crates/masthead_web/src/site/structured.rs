@@ -5,13 +5,14 @@
 //!
 //! An article page carries one graph: the story (`NewsArticle`, `OpinionNewsArticle` for
 //! opinion, with a `VideoObject` for a video post; its correction notes as
-//! `CorrectionComment`s) and its `BreadcrumbList` (home, section, story). Every address in
-//! it starts with the configured `base_url`.
+//! `CorrectionComment`s) and its `BreadcrumbList` (home, section, story); a page of the
+//! calendar carries one `Event` per event. Every address in them starts with the
+//! configured `base_url` (an event's own link is the organiser's).
 
 use crate::config::SiteConfig;
 use chrono::{DateTime, SecondsFormat, Utc};
 use masthead_core::{ArticleKind, NoteKind};
-use masthead_store::{ArticlePage, Image};
+use masthead_store::{ArticlePage, Event, Image};
 use serde::Serialize;
 
 /// The JSON-LD of an article page, ready to place inside `<script type="application/ld+json">`.
@@ -95,6 +96,49 @@ pub(crate) fn article(
         ),
     };
     script_safe(&graph)
+}
+
+/// The JSON-LD of a page of calendar events: one schema.org `Event` each, at its place
+/// (all-day events by date, in their own time zone).
+pub(crate) fn events(events: &[Event], site: &SiteConfig) -> String {
+    let graph: Vec<EventLd<'_>> = events
+        .iter()
+        .map(|e| {
+            let tz = e.timezone.parse::<chrono_tz::Tz>().unwrap_or(site.timezone);
+            let when = |at: DateTime<Utc>| {
+                let local = at.with_timezone(&tz);
+                if e.all_day {
+                    local.format("%Y-%m-%d").to_string()
+                } else {
+                    local.to_rfc3339_opts(SecondsFormat::Secs, false)
+                }
+            };
+            EventLd {
+                kind: "Event",
+                name: &e.title,
+                start_date: when(e.starts_at),
+                end_date: e.ends_at.map(when),
+                location: Place {
+                    kind: "Place",
+                    name: &e.location,
+                    address: &e.location,
+                },
+                description: non_empty(&e.description),
+                url: non_empty(&e.link),
+                event_status: "https://schema.org/EventScheduled",
+                event_attendance_mode: "https://schema.org/OfflineEventAttendanceMode",
+                organizer: Publisher {
+                    kind: "NewsMediaOrganization",
+                    name: &site.name,
+                    url: &site.base_url,
+                },
+            }
+        })
+        .collect();
+    script_safe(&EventGraph {
+        context: "https://schema.org",
+        graph,
+    })
 }
 
 /// Serialises `value` as JSON that can sit inside a `<script>` element: `<`, `>` and `&`
@@ -190,6 +234,41 @@ struct Article<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     video: Option<Video<'a>>,
     is_accessible_for_free: bool,
+}
+
+#[derive(Serialize)]
+struct EventGraph<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: Vec<EventLd<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventLd<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    start_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<String>,
+    location: Place<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    event_status: &'static str,
+    event_attendance_mode: &'static str,
+    organizer: Publisher<'a>,
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    address: &'a str,
 }
 
 #[derive(Serialize)]
