@@ -2,7 +2,8 @@
 # Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
-# test tools it lacks (the HTML checker, Schemathesis, cargo-insta), runs the suite through
+# test tools it lacks (the HTML checker, Schemathesis, the feed readers and feed and sitemap
+# schemas, xmllint, cargo-insta), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
 # stops the server.
@@ -58,6 +59,63 @@ if [ ! -f "$schemathesis_dir/bin/schemathesis" ]; then
     "schemathesis==$schemathesis_version"
 fi
 export MASTHEAD_TEST_SCHEMATHESIS="$schemathesis_dir"
+
+# Feed readers that are not ours (crates/masthead_web/tests/feeds.rs): Python's feedparser
+# reads the RSS and Atom feeds; jsonschema, with the format checkers for "uri" and
+# "date-time", validates the JSON Feeds. Pinned, in a directory of their own per set.
+feed_readers="feedparser==6.0.14 sgmllib3k==1.0.0 jsonschema==4.26.0 rfc3339-validator==0.1.4 rfc3986-validator==0.1.1"
+feed_dir="$tools/feed-readers-$(printf '%s' "$feed_readers" | sha256sum | cut -c1-12)"
+if [ ! -f "$feed_dir/.complete" ]; then
+  log "installing the feed readers ($feed_readers, from PyPI) into $feed_dir"
+  rm -rf "$feed_dir"
+  # shellcheck disable=SC2086 # one argument per requirement
+  python3 -m pip install --quiet --disable-pip-version-check --target "$feed_dir" $feed_readers
+  touch "$feed_dir/.complete"
+fi
+export MASTHEAD_TEST_FEED_TOOLS="$feed_dir"
+
+# Published schemas our output is checked against, from npm, pinned: the JSON Feed 1.1 schema
+# (jsonfeed-schema) and the sitemaps.org sitemap schema (the sitemap package's schema/).
+# Only their files are needed, so the packages are unpacked, not installed.
+schema_packages="jsonfeed-schema@0.5.0 sitemap@9.0.1"
+schema_dir="$tools/npm-schemas-$(printf '%s' "$schema_packages" | sha256sum | cut -c1-12)"
+if [ ! -f "$schema_dir/.complete" ]; then
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      log "npm is not installed; installing Debian's npm to fetch the schema packages"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "error: fetching the feed and sitemap schemas needs npm: install it (sudo apt-get install npm) and run again" >&2
+      exit 1
+    fi
+  fi
+  log "fetching $schema_packages (from npm) into $schema_dir"
+  rm -rf "$schema_dir"
+  mkdir -p "$schema_dir/packs"
+  # shellcheck disable=SC2086 # one argument per package
+  (cd "$schema_dir/packs" && npm pack --silent $schema_packages >/dev/null)
+  for package in $schema_packages; do
+    name=${package%@*}
+    mkdir -p "$schema_dir/$name"
+    tar -xzf "$schema_dir/packs/$name-${package##*@}.tgz" -C "$schema_dir/$name" --strip-components=1
+  done
+  touch "$schema_dir/.complete"
+fi
+export MASTHEAD_TEST_JSONFEED_SCHEMA="$schema_dir/jsonfeed-schema/schema-v1.1.json"
+export MASTHEAD_TEST_SITEMAP_XSD="$schema_dir/sitemap/schema/sitemap.xsd"
+
+# xmllint (Debian's libxml2-utils) validates the sitemaps against their XSD schemas.
+if ! command -v xmllint >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    log "xmllint is not installed; installing Debian's libxml2-utils"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
+  else
+    echo "error: the sitemap tests need xmllint: install it (sudo apt-get install libxml2-utils) and run again" >&2
+    exit 1
+  fi
+fi
 
 # cargo-insta runs the suite, at the version of the insta library in Cargo.lock. Built once
 # into the tools cache, in a build directory of its own (not the project's target).

@@ -26,6 +26,9 @@ pub struct Config {
     pub tagline: String,
     /// The IANA time zone dates are shown in.
     pub timezone: String,
+    /// The site's language, a BCP 47 tag such as "en" or "es" (pages, feeds, the Google News
+    /// sitemap).
+    pub language: String,
     /// Stories per page in lists.
     pub page_size: u32,
     /// "on" or "off".
@@ -56,6 +59,7 @@ impl Default for Config {
             site_name: String::new(),
             tagline: String::new(),
             timezone: "America/Chicago".into(),
+            language: "en".into(),
             page_size: 20,
             page_cache: "on".into(),
             theme_dir: None,
@@ -96,6 +100,7 @@ const ENV_KEYS: &[&str] = &[
     "site_name",
     "tagline",
     "timezone",
+    "language",
     "page_size",
     "page_cache",
     "theme_dir",
@@ -143,6 +148,12 @@ impl Config {
             bail!(
                 "timezone {:?} is not an IANA time zone name such as \"America/Chicago\"",
                 self.timezone
+            );
+        }
+        if !is_language_tag(&self.language) {
+            bail!(
+                "language must be a language tag such as \"en\", \"es\" or \"en-us\", not {:?}",
+                self.language
             );
         }
         if !(1..=200).contains(&self.page_size) {
@@ -223,5 +234,39 @@ impl Config {
                 )
             })?;
         Ok(media)
+    }
+}
+
+/// A language tag as feeds and the Google News sitemap accept it: a 2- or 3-letter ISO 639
+/// code in lower case, optionally followed by subtags of letters and digits ("en", "zh-cn").
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_language_tag;
+
+    #[test]
+    fn language_tags_are_iso_639_codes_with_optional_subtags() {
+        for ok in ["en", "es", "haw", "en-us", "zh-cn", "sr-latn-rs"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "e",
+            "EN",
+            "english",
+            "en_US",
+            "en-",
+            "en-toolongsubtag",
+            "<en>",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
     }
 }

@@ -70,6 +70,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         tagline,
         base_url: base_url.clone(),
         timezone,
+        language: config.language.clone(),
         page_size: config.page_size,
         page_cache: config.page_cache == "on",
         trust_forwarded_for: config.trust_forwarded_for,

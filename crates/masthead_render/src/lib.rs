@@ -1,6 +1,7 @@
 //! masthead's output: themes (templates with autoescaping, embedded and overridable from a
-//! directory), Markdown to sanitized HTML, and the date formats readers see.
+//! directory), Markdown to sanitized HTML, the date formats readers see, and feeds.
 
+pub mod feeds;
 mod format;
 pub mod markdown;
 mod theme;

@@ -75,6 +75,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "parts/byline.html",
         include_str!("../../../themes/default/templates/parts/byline.html"),
     ),
+    (
+        "feeds/entry.html",
+        include_str!("../../../themes/default/templates/feeds/entry.html"),
+    ),
 ];
 
 /// The desk's templates: embedded, and never taken from a theme override, so a theme

@@ -56,6 +56,7 @@ impl TestApp {
             tagline: "News & notes from Test Town".into(),
             base_url: "https://news.example.org".into(),
             timezone: chrono_tz::America::Chicago,
+            language: "en".into(),
             page_size: 10,
             page_cache: true,
             trust_forwarded_for: false,

@@ -7,6 +7,7 @@
 //! thousands of URLs once each churns the probation queue and cannot push out the front page
 //! or any other page readers keep asking for.
 
+use axum::http::{HeaderName, HeaderValue};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -24,8 +25,9 @@ const ENTRY_OVERHEAD: u64 = 128;
 pub struct CachedPage {
     /// The HTTP status (200 pages and 301 redirects are cached).
     pub status: u16,
-    /// The `Location` of a redirect.
-    pub location: Option<String>,
+    /// The response's own headers that are kept with it and sent again on every hit (those
+    /// the middleware names in `KEPT_HEADERS`: its type, a redirect's target, validators).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     /// The body.
     pub body: Bytes,
 }
@@ -41,7 +43,13 @@ struct BySize;
 
 impl Weighter<String, Entry> for BySize {
     fn weight(&self, key: &String, entry: &Entry) -> u64 {
-        (key.len() + entry.page.body.len()) as u64 + ENTRY_OVERHEAD
+        let headers: usize = entry
+            .page
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        (key.len() + headers + entry.page.body.len()) as u64 + ENTRY_OVERHEAD
     }
 }
 
@@ -119,7 +127,7 @@ mod tests {
     fn page(body: &'static str) -> CachedPage {
         CachedPage {
             status: 200,
-            location: None,
+            headers: Vec::new(),
             body: Bytes::from_static(body.as_bytes()),
         }
     }
@@ -155,7 +163,7 @@ mod tests {
         let body = Bytes::from(vec![b'x'; 1000]);
         let sized = || CachedPage {
             status: 200,
-            location: None,
+            headers: Vec::new(),
             body: body.clone(),
         };
         // Room for about 200 pages.

@@ -18,6 +18,9 @@ pub struct SiteConfig {
     pub base_url: String,
     /// The zone dates are shown in.
     pub timezone: Tz,
+    /// The site's language as a BCP 47 tag ("en", "es", "en-us"): the pages' `lang`, the feeds'
+    /// language and the Google News sitemap's publication language.
+    pub language: String,
     /// Stories per page on section, author, tag and latest pages.
     pub page_size: u32,
     /// Whether whole pages are cached in memory.
@@ -37,6 +40,7 @@ impl SiteConfig {
             name => &self.name,
             tagline => &self.tagline,
             base_url => &self.base_url,
+            language => &self.language,
             css_url,
         }
     }

@@ -1,10 +1,12 @@
 //! The route table of the public site, and the layers around it (outermost first): tracing,
-//! security headers, error pages, the address-length limit, then the page cache on page routes.
+//! security headers, error pages, the address-length limit, then the page cache on page routes
+//! (and on feeds, inside conditional GET).
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
-    article, assets, author, cached, events, health, home, latest, media, section, tag,
+    article, assets, author, cached, conditional, events, feeds, health, home, latest, media,
+    section, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -27,8 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/tag/{slug}", get(tag::show))
         .route("/events", get(events::show))
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache));
+    let feeds = feeds::routes()
+        .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
+        .route_layer(from_fn(conditional::not_modified));
     Router::new()
         .merge(pages)
+        .merge(feeds)
         .route("/media/{name}", get(media::show))
         .route("/static/site.css", get(assets::stylesheet))
         .route("/healthz", get(health::show))

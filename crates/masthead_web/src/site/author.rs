@@ -1,6 +1,7 @@
 //! A staff author's page: their bio and their stories.
 
 use crate::params::{ListAt, SlugParam};
+use crate::site::feeds::alternates;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -27,7 +28,10 @@ pub async fn show(
         &path,
         &author.name,
         &author.bio,
-        context! { author => ser(&author) },
+        context! {
+            author => ser(&author),
+            feeds => alternates(&state.config(), &path, &author.name),
+        },
     )
     .await
 }

@@ -1,11 +1,12 @@
-//! The page-cache middleware and the responses it may keep (200 pages and 301 redirects).
+//! The page-cache middleware and the responses it may keep (200 pages and 301 redirects):
+//! HTML pages, and any other public document (feeds, sitemap indexes) with its own type.
 
 use crate::AppState;
 use crate::cache::CachedPage;
 use crate::params::LIST_PARAMS;
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -14,20 +15,33 @@ const PUBLIC_CACHE_CONTROL: &str = "public, max-age=60";
 /// The largest page the cache will buffer.
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The headers of a kept response that are stored with it and sent again on every hit.
+const KEPT_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::LOCATION,
+    header::ETAG,
+    header::LAST_MODIFIED,
+];
+
 /// Marks a response as the same for every reader, so the page cache may keep it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cacheable;
 
 /// A public HTML page.
 pub(crate) fn page(html: String) -> Response {
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, PUBLIC_CACHE_CONTROL),
-        ],
-        html,
-    )
-        .into_response();
+    document("text/html; charset=utf-8", html)
+}
+
+/// A public document of any type, the same for every reader (the page cache keeps it with
+/// its type).
+pub(crate) fn document(content_type: &'static str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
+    );
     response.extensions_mut().insert(Cacheable);
     response
 }
@@ -51,13 +65,8 @@ fn from_cache(page: CachedPage) -> Response {
     let mut response = Response::new(Body::from(page.body));
     *response.status_mut() = status;
     let h = response.headers_mut();
-    if let Some(location) = page.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        h.insert(header::LOCATION, location);
-    } else {
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
+    for (name, value) in page.headers {
+        h.insert(name, value);
     }
     h.insert(
         header::CACHE_CONTROL,
@@ -137,17 +146,16 @@ pub(crate) async fn page_cache(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let location = parts
-        .headers
-        .get(header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned);
+    let headers = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| Some((name.clone(), parts.headers.get(name)?.clone())))
+        .collect();
     state.cache.put(
         key,
         generation,
         CachedPage {
             status: parts.status.as_u16(),
-            location,
+            headers,
             body: body.clone(),
         },
     );

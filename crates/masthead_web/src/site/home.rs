@@ -2,6 +2,7 @@
 
 use crate::render::render_page;
 use crate::site::cached::page;
+use crate::site::feeds::alternates;
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
@@ -27,6 +28,12 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
         .fragments
         .teasers(&state, generation, latest, 3, true)?;
     let more_url = list.has_more.then_some("/latest?page=2");
-    let html = render_page(&state, "home.html", context! { lead, latest, more_url }).await?;
+    let feeds = alternates(&state.config(), "", "");
+    let html = render_page(
+        &state,
+        "home.html",
+        context! { lead, latest, more_url, feeds },
+    )
+    .await?;
     Ok(page(html))
 }

@@ -1,6 +1,7 @@
 //! Every story, newest first.
 
 use crate::params::ListAt;
+use crate::site::feeds::alternates;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -17,7 +18,7 @@ pub async fn show(State(state): State<AppState>, page: ListAt) -> Result<Respons
         "/latest",
         "Latest News Stories",
         "",
-        context! {},
+        context! { feeds => alternates(&state.config(), "", "") },
     )
     .await
 }

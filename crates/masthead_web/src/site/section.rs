@@ -2,6 +2,7 @@
 
 use crate::params::{ListAt, SlugParam};
 use crate::render::current_parts;
+use crate::site::feeds::alternates;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -29,7 +30,7 @@ pub async fn show(
         &path,
         &section.name,
         &section.description,
-        context! {},
+        context! { feeds => alternates(&state.config(), &path, &section.name) },
     )
     .await
 }

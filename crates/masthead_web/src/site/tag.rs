@@ -1,6 +1,7 @@
 //! Stories with one tag.
 
 use crate::params::{ListAt, SlugParam};
+use crate::site::feeds::alternates;
 use crate::site::lists::teaser_list;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -28,7 +29,7 @@ pub async fn show(
         &path,
         &heading,
         "",
-        context! {},
+        context! { feeds => alternates(&state.config(), &path, &tag.name) },
     )
     .await
 }

@@ -1,0 +1,138 @@
+//! Conditional GET (RFC 9110, section 13): a `200` that carries validators (`ETag`,
+//! `Last-Modified`) answers `304 Not Modified` without a body when the client's copy is current.
+//! It wraps the page cache, so hits and misses are answered alike.
+//!
+//! `If-None-Match` is checked first and, when present, alone (weak comparison, as for GET);
+//! otherwise `If-Modified-Since` against `Last-Modified`, to the second.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+
+/// The headers a `304` repeats from the response it stands for.
+const REPEATED: [header::HeaderName; 4] = [
+    header::ETAG,
+    header::LAST_MODIFIED,
+    header::CACHE_CONTROL,
+    header::VARY,
+];
+
+/// Answers `304` when the request's validators match the response's.
+pub(crate) async fn not_modified(request: Request, next: Next) -> Response {
+    let method_ok = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let if_modified_since = request.headers().get(header::IF_MODIFIED_SINCE).cloned();
+    let response = next.run(request).await;
+    if !method_ok
+        || response.status() != StatusCode::OK
+        || (if_none_match.is_none() && if_modified_since.is_none())
+    {
+        return response;
+    }
+    let current = match if_none_match {
+        Some(tags) => etag_matches(&tags, response.headers()),
+        None => {
+            if_modified_since.is_some_and(|since| not_modified_since(&since, response.headers()))
+        }
+    };
+    if !current {
+        return response;
+    }
+    let mut not_modified = Response::new(Body::empty());
+    *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+    for name in REPEATED {
+        if let Some(value) = response.headers().get(&name) {
+            not_modified.headers_mut().insert(name, value.clone());
+        }
+    }
+    if let Some(hit) = response.headers().get("x-cache") {
+        not_modified.headers_mut().insert("x-cache", hit.clone());
+    }
+    not_modified
+}
+
+/// Whether `If-None-Match` names the response's entity tag (or is `*`).
+fn etag_matches(if_none_match: &HeaderValue, headers: &HeaderMap) -> bool {
+    let Some(etag) = headers.get(header::ETAG).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Ok(list) = if_none_match.to_str() else {
+        return false;
+    };
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let ours = opaque(etag);
+    list.split(',')
+        .any(|tag| tag.trim() == "*" || opaque(tag) == ours)
+}
+
+/// Whether the response's `Last-Modified` is no later than `If-Modified-Since`.
+fn not_modified_since(since: &HeaderValue, headers: &HeaderMap) -> bool {
+    let parse = |v: &HeaderValue| {
+        v.to_str()
+            .ok()
+            .and_then(|s| DateTime::parse_from_rfc2822(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    match (
+        parse(since),
+        headers.get(header::LAST_MODIFIED).and_then(parse),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// An HTTP date (`Last-Modified`), e.g. `Fri, 27 Nov 2026 18:00:00 GMT`.
+pub(crate) fn http_date(at: DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(etag: &str, modified: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ETAG,
+            HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("")),
+        );
+        h.insert(
+            header::LAST_MODIFIED,
+            HeaderValue::from_str(modified).unwrap_or(HeaderValue::from_static("")),
+        );
+        h
+    }
+
+    #[test]
+    fn entity_tags_compare_weakly_and_in_lists() {
+        let h = headers("\"abc\"", "Fri, 27 Nov 2026 18:00:00 GMT");
+        for tags in ["\"abc\"", "W/\"abc\"", "\"x\", \"abc\"", "*"] {
+            assert!(etag_matches(&HeaderValue::from_static(tags), &h), "{tags}");
+        }
+        for tags in ["\"abd\"", "abc", ""] {
+            assert!(!etag_matches(&HeaderValue::from_static(tags), &h), "{tags}");
+        }
+    }
+
+    #[test]
+    fn dates_compare_to_the_second() {
+        let h = headers("\"abc\"", "Fri, 27 Nov 2026 18:00:00 GMT");
+        let check = |since: &'static str| not_modified_since(&HeaderValue::from_static(since), &h);
+        assert!(check("Fri, 27 Nov 2026 18:00:00 GMT"));
+        assert!(check("Fri, 27 Nov 2026 18:00:01 GMT"));
+        assert!(!check("Fri, 27 Nov 2026 17:59:59 GMT"));
+        assert!(!check("yesterday"));
+    }
+
+    #[test]
+    fn http_dates_are_imf_fixdate() {
+        let at = DateTime::parse_from_rfc3339("2026-11-27T18:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        assert_eq!(http_date(at), "Fri, 27 Nov 2026 18:00:00 GMT");
+    }
+}
