@@ -1,9 +1,10 @@
 //! masthead's output: themes (templates with autoescaping, embedded and overridable from a
-//! directory), Markdown to sanitized HTML, the date formats readers see, and feeds.
+//! directory), Markdown to sanitized HTML, the date formats readers see, feeds and sitemaps.
 
 pub mod feeds;
 mod format;
 pub mod markdown;
+pub mod sitemaps;
 mod theme;
 
 pub use markdown::{ArticleText, article_text, images_without_alt, render_markdown};

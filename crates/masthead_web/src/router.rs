@@ -6,7 +6,7 @@ use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
     article, assets, author, cached, conditional, events, feeds, health, home, latest, media,
-    section, tag,
+    section, sitemaps, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/author/{slug}", get(author::show))
         .route("/tag/{slug}", get(tag::show))
         .route("/events", get(events::show))
+        .merge(sitemaps::routes())
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache));
     let feeds = feeds::routes()
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache))

@@ -13,5 +13,6 @@ pub mod latest;
 pub mod lists;
 pub mod media;
 pub mod section;
+pub mod sitemaps;
 pub mod structured;
 pub mod tag;
