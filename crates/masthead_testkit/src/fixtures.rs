@@ -4,7 +4,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use masthead_core::Role;
 use masthead_core::{ArticleKind, ArticleStatus, AuthorId, MediaId, SectionId, Slug};
 use masthead_desk::{Command, Imported, SaveOutcome, Staff};
-use masthead_store::{Actor, ArticleFields, KindParts, Meeting, NewUser, Note, Placement, Store};
+use masthead_store::{
+    Actor, ArticleFields, KindParts, Meeting, NewMedia, NewUser, Note, Placement, Store,
+};
 
 /// The fixed "now" of fixture data: 2026-11-27 18:00 UTC (noon in Chicago).
 pub fn t0() -> DateTime<Utc> {
@@ -155,6 +157,33 @@ impl ArticleBuilder {
     pub async fn insert(self, store: &Store) -> masthead_core::ArticleId {
         insert_all(store, vec![self.0]).await.remove(0)
     }
+}
+
+/// Records a library image `storage_name` (a JPEG, `width`×`height`, no resized copies)
+/// described by `alt`, credited to the Courier, as an upload would; the file itself is not
+/// written.
+pub async fn insert_image(
+    store: &Store,
+    storage_name: &str,
+    alt: &str,
+    (width, height): (i64, i64),
+) -> MediaId {
+    let media = NewMedia {
+        storage_name: storage_name.into(),
+        original_name: storage_name.into(),
+        content_type: "image/jpeg".into(),
+        width,
+        height,
+        byte_size: 10,
+        alt: alt.into(),
+        credit: "Courier photo".into(),
+        uploaded_by: None,
+        variants: Vec::new(),
+    };
+    store
+        .insert_media(&media, t0())
+        .await
+        .expect("insert media")
 }
 
 /// Saves stories through the desk's rules in one transaction, two days before [`t0`],

@@ -21,7 +21,7 @@ pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
 pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use fixtures::{
-    ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, t0,
+    ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, insert_image, t0,
 };
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};

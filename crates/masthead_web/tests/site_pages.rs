@@ -9,7 +9,7 @@ use masthead_core::{
 };
 use masthead_desk::Command;
 use masthead_store::{Meeting, NewEvent, NewMedia, Note};
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, t0};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, insert_image, t0};
 
 app_tests!(
     home_shows_lead_latest_sections_and_events,
@@ -86,25 +86,13 @@ async fn home_shows_lead_latest_sections_and_events(app: TestApp) {
 
 async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
     let desk = Desk::create(app.store()).await;
-    let image = app
-        .store()
-        .insert_media(
-            &NewMedia {
-                storage_name: "lead.jpg".into(),
-                original_name: "x.jpg".into(),
-                content_type: "image/jpeg".into(),
-                width: 800,
-                height: 450,
-                byte_size: 10,
-                alt: "The village hall at dusk".into(),
-                credit: "Courier photo".into(),
-                uploaded_by: None,
-                variants: Vec::new(),
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
+    let image = insert_image(
+        app.store(),
+        "lead.jpg",
+        "The village hall at dusk",
+        (800, 450),
+    )
+    .await;
     let id = ArticleBuilder::new("Board votes on levy", desk.news)
         .author(desk.reporter)
         .author(desk.editor)

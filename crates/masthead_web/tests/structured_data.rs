@@ -6,8 +6,10 @@
 
 use chrono::Duration;
 use masthead_core::{ArticleKind, EventStatus, NoteKind};
-use masthead_store::{NewEvent, NewMedia, Note};
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, assert_valid_html, t0};
+use masthead_store::{NewEvent, Note};
+use masthead_testkit::{
+    ArticleBuilder, Desk, TestApp, app_tests, assert_valid_html, insert_image, t0,
+};
 use serde_json::Value;
 
 app_tests!(
@@ -42,25 +44,7 @@ async fn a_news_story_describes_itself_with_authors_image_corrections_and_breadc
     app: TestApp,
 ) {
     let desk = Desk::create(app.store()).await;
-    let image = app
-        .store()
-        .insert_media(
-            &NewMedia {
-                storage_name: "hall.jpg".into(),
-                original_name: "hall.jpg".into(),
-                content_type: "image/jpeg".into(),
-                width: 1200,
-                height: 675,
-                byte_size: 10,
-                alt: "The village hall".into(),
-                credit: "Courier photo".into(),
-                uploaded_by: None,
-                variants: Vec::new(),
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
+    let image = insert_image(app.store(), "hall.jpg", "The village hall", (1200, 675)).await;
     ArticleBuilder::new("Board passes the levy", desk.news)
         .author(desk.reporter)
         .author(desk.editor)
@@ -111,6 +95,7 @@ async fn a_news_story_describes_itself_with_authors_image_corrections_and_breadc
             .is_some_and(|n| !n.is_empty())
     );
     assert_eq!(article["articleSection"], "Local News");
+    assert_eq!(article["inLanguage"], "en");
     assert_eq!(article["keywords"], serde_json::json!(["Village Board"]));
     assert_eq!(article["correction"][0]["@type"], "CorrectionComment");
     assert_eq!(

@@ -56,6 +56,7 @@ pub(crate) fn article(
                     url: base,
                 },
                 article_section: &t.section.name,
+                in_language: &site.language,
                 keywords: page.tags.iter().map(|tag| tag.name.as_str()).collect(),
                 is_based_on: non_empty(&page.story.source_url),
                 correction: page
@@ -225,6 +226,7 @@ struct Article<'a> {
     author: Vec<Person>,
     publisher: Publisher<'a>,
     article_section: &'a str,
+    in_language: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     keywords: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
