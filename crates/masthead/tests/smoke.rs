@@ -73,8 +73,9 @@ fn check_demo_site(server: &RunningBinary) {
     assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));
 }
 
-/// Every page of the demo (each story of every kind, every list) passes the HTML checker.
-fn validate_every_demo_page(server: &RunningBinary) {
+/// Every page of the demo (each story of every kind, every list) passes the HTML checker;
+/// returns their paths.
+fn validate_every_demo_page(server: &RunningBinary) -> Vec<String> {
     let mut paths: Vec<String> = vec!["/".into(), "/events".into(), "/no-such-page".into()];
     for page in 1..=3 {
         let (_, list) = server.get(&format!("/latest?page={page}"));
@@ -105,6 +106,67 @@ fn validate_every_demo_page(server: &RunningBinary) {
         .collect();
     let named: Vec<(&str, String)> = pages.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     masthead_testkit::assert_valid_html(&named);
+    paths
+}
+
+/// Every feed of the demo (the site's, and every section's, author's and tag's its pages
+/// link, in each format) is read by feedparser or validates against the JSON Feed schema, and
+/// every sitemap validates against its XSD, over real HTTP.
+fn check_demo_feeds_and_sitemaps(server: &RunningBinary, pages: &[String]) {
+    let mut scopes = vec![String::new()];
+    scopes.extend(
+        pages
+            .iter()
+            .filter(|p| {
+                ["/section/", "/author/", "/tag/"]
+                    .iter()
+                    .any(|k| p.starts_with(k))
+            })
+            .filter(|p| !p.contains('?'))
+            .cloned(),
+    );
+    let mut feeds = std::collections::BTreeMap::new();
+    for (i, scope) in scopes.iter().enumerate() {
+        for format in ["feed.xml", "atom.xml", "feed.json"] {
+            let (status, body) = server.get(&format!("{scope}/{format}"));
+            assert_eq!(status, 200, "{scope}/{format}");
+            let ext = if format.ends_with(".json") {
+                "json"
+            } else {
+                "xml"
+            };
+            feeds.insert(format!("{i:03}-{}.{ext}", &format[..4]), body);
+        }
+    }
+    for (name, feed) in masthead_testkit::read_feeds(&feeds) {
+        assert_eq!(feed["bozo"], 0, "{name}: {}", feed["bozo_exception"]);
+        assert_eq!(feed["schema_errors"], serde_json::json!([]), "{name}");
+        assert!(!feed["entries"].as_array().unwrap().is_empty(), "{name}");
+    }
+    let schemas = masthead_testkit::SitemapSchemas::new();
+    let (status, index) = server.get("/sitemap.xml");
+    assert_eq!(status, 200);
+    schemas.validate("siteindex.xsd", "/sitemap.xml", &index);
+    let mut listed = 0;
+    for loc in index
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+    {
+        let path = &loc[loc.find("/sitemaps/").expect("a sitemap address")..];
+        let (status, sitemap) = server.get(path);
+        assert_eq!(status, 200, "{path}");
+        schemas.validate("sitemap.xsd", path, &sitemap);
+        listed += sitemap.matches("<url>").count();
+    }
+    assert!(listed > 50, "the demo's sitemaps list {listed} pages");
+    let (status, news) = server.get("/news-sitemap.xml");
+    assert_eq!(status, 200);
+    assert!(
+        news.contains("<news:news>"),
+        "the demo has stories from the last two days"
+    );
+    schemas.validate("news-sitemap.xsd", "/news-sitemap.xml", &news);
 }
 
 /// The demo served, every page validated, stopped with SIGTERM, and served again after the
@@ -116,7 +178,8 @@ fn demo_serves_restarts_and_stops_gracefully(dir: &Path, database_url: Option<&s
     args.extend(database_url.iter().flat_map(|url| ["--database-url", url]));
     let server = start(&args, &[]);
     check_demo_site(&server);
-    validate_every_demo_page(&server);
+    let pages = validate_every_demo_page(&server);
+    check_demo_feeds_and_sitemaps(&server, &pages);
     let log = server.stop();
     assert!(
         log.contains("loaded the demo newsroom: 48 stories"),

@@ -224,13 +224,42 @@ pub fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no status line in {head:?}")))?;
-    let bytes = raw[split + 4..].to_vec();
+    let mut bytes = raw[split + 4..].to_vec();
+    let chunked = head.lines().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("transfer-encoding:") && line.contains("chunked")
+    });
+    if chunked {
+        // A streamed body (a sitemap) comes in chunks: join them.
+        bytes = dechunk(&bytes)?;
+    }
     Ok(RawResponse {
         status,
         head,
         body: String::from_utf8_lossy(&bytes).into_owned(),
         bytes,
     })
+}
+
+/// The data of a `Transfer-Encoding: chunked` body (RFC 9112, section 7.1).
+fn dechunk(mut body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let bad = || std::io::Error::other("a malformed chunked body");
+    let mut data = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n").ok_or_else(bad)?;
+        let size = std::str::from_utf8(&body[..line_end]).map_err(|_| bad())?;
+        let size = size.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size, 16).map_err(|_| bad())?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Ok(data);
+        }
+        if body.len() < size + 2 {
+            return Err(bad());
+        }
+        data.extend_from_slice(&body[..size]);
+        body = &body[size + 2..];
+    }
 }
 
 /// Runs a one-shot `BIN ARGS` (not `serve`) in `cwd` with none of the masthead settings of

@@ -9,6 +9,7 @@
 mod app;
 mod binary;
 mod browser;
+mod consumers;
 mod db;
 mod fixtures;
 mod html;
@@ -19,6 +20,7 @@ mod staff;
 pub use app::{TestApp, TestResponse};
 pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
+pub use consumers::{FEEDPARSER_VERSION, SitemapSchemas, read_feeds};
 pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use fixtures::{
     ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, insert_image, t0,

@@ -2,20 +2,18 @@
 //! databases through the real router, read by consumers that are not ours: Python's
 //! feedparser reads the RSS and Atom feeds (`bozo == 0`), and the JSON Feeds validate against
 //! the published JSON Feed 1.1 schema (npm `jsonfeed-schema`) with formats checked.
-//! `scripts/test.sh` installs both, pinned, and sets `MASTHEAD_TEST_FEED_TOOLS` and
-//! `MASTHEAD_TEST_JSONFEED_SCHEMA`.
+//! `scripts/test.sh` installs both, pinned (see `masthead_testkit::read_feeds`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{Duration, NaiveDate};
-use masthead_core::{ArticleId, ArticleStatus, Decision, NoteKind, Outcome};
+use masthead_core::{ArticleId, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
 use masthead_desk::Command;
 use masthead_store::{Meeting, NewMedia, Note};
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, t0};
+use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, read_feeds, t0};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command as Process;
 
 const BASE: &str = "https://news.example.org";
 const FORMATS: [&str; 3] = ["feed.xml", "atom.xml", "feed.json"];
@@ -33,6 +31,8 @@ struct Newsroom {
     budget: ArticleId,
     parade: ArticleId,
     sidewalks: ArticleId,
+    video: ArticleId,
+    roundup: ArticleId,
 }
 
 async fn newsroom(app: &TestApp) -> Newsroom {
@@ -101,6 +101,23 @@ async fn newsroom(app: &TestApp) -> Newsroom {
         .published(t0() - Duration::hours(5))
         .insert(s)
         .await;
+    // The other kinds, in the sports feed: a video post and a roundup.
+    let video = ArticleBuilder::new("WATCH: Homecoming highlights", desk.sports)
+        .video("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+        .author(desk.editor)
+        .published(t0() - Duration::hours(6))
+        .insert(s)
+        .await;
+    let roundup = ArticleBuilder::new("Sports quick hits", desk.sports)
+        .items(vec![RoundupItem {
+            headline: "Leaf pickup starts".into(),
+            body_html: String::new(),
+            body_md: "Crews begin *Monday*.".into(),
+        }])
+        .author(desk.editor)
+        .published(t0() - Duration::hours(7))
+        .insert(s)
+        .await;
     // Never in any feed: a draft and a story scheduled for later.
     ArticleBuilder::new("Secret draft", desk.news)
         .author(desk.reporter)
@@ -121,6 +138,8 @@ async fn newsroom(app: &TestApp) -> Newsroom {
         budget,
         parade,
         sidewalks,
+        video,
+        roundup,
     }
 }
 
@@ -148,36 +167,11 @@ async fn fetch_all(app: &TestApp) -> BTreeMap<String, String> {
     feeds
 }
 
-/// What the consumers read in each feed (see `feeds/read_feeds.py`).
+/// What the consumers read in each feed (`masthead_testkit::read_feeds`).
 fn consume(feeds: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
-    let tools = std::env::var("MASTHEAD_TEST_FEED_TOOLS").unwrap_or_else(|_| {
-        panic!("MASTHEAD_TEST_FEED_TOOLS is not set. Run the suite with scripts/test.sh, which installs feedparser and jsonschema.")
-    });
-    let schema = std::env::var("MASTHEAD_TEST_JSONFEED_SCHEMA").unwrap_or_else(|_| {
-        panic!("MASTHEAD_TEST_JSONFEED_SCHEMA is not set. Run the suite with scripts/test.sh, which installs the JSON Feed schema.")
-    });
-    let dir = tempfile::tempdir().unwrap();
-    for (name, body) in feeds {
-        std::fs::write(dir.path().join(name), body).unwrap();
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/feeds/read_feeds.py");
-    let out = Process::new("python3")
-        .env("PYTHONPATH", &tools)
-        .arg(script)
-        .arg(dir.path())
-        .arg(&schema)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "the feed readers failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["feedparser"], "6.0.14", "the pinned feedparser");
-    let feeds: BTreeMap<String, Value> = serde_json::from_value(report["feeds"].clone()).unwrap();
-    assert_eq!(feeds.len(), SCOPES.len() * FORMATS.len());
-    feeds
+    let read = read_feeds(feeds);
+    assert_eq!(read.len(), SCOPES.len() * FORMATS.len());
+    read
 }
 
 fn ids(feed: &Value) -> Vec<String> {
@@ -211,7 +205,10 @@ async fn every_feed_kind_is_read_by_real_consumers(app: TestApp) {
     let n = newsroom(&app).await;
     let read = consume(&fetch_all(&app).await);
     let expected: BTreeMap<&str, Vec<ArticleId>> = BTreeMap::from([
-        ("site", vec![n.levy, n.budget, n.parade, n.sidewalks]),
+        (
+            "site",
+            vec![n.levy, n.budget, n.parade, n.sidewalks, n.video, n.roundup],
+        ),
         ("section-news", vec![n.levy, n.budget, n.sidewalks]),
         ("author-ana-reyes", vec![n.levy, n.parade]),
         ("tag-village-board", vec![n.levy, n.budget]),
@@ -322,13 +319,26 @@ async fn every_feed_kind_is_read_by_real_consumers(app: TestApp) {
                 parade["title"], "Homecoming parade & fireworks",
                 "{name}: escaped once"
             );
-            let (n, first) = if name.ends_with(".feed.xml") {
+            let (count, first) = if name.ends_with(".feed.xml") {
                 (1, "Ana Reyes and Bo Lindqvist")
             } else {
                 (2, "Ana Reyes")
             };
-            assert_eq!(parade["authors"].as_array().unwrap().len(), n, "{name}");
+            assert_eq!(parade["authors"].as_array().unwrap().len(), count, "{name}");
             assert_eq!(parade["authors"][0]["name"], first, "{name}");
+            let video = entry(feed, &guid(n.video))["content"][0].as_str().unwrap();
+            assert!(
+                video.contains("<a href=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\">Watch the video</a>"),
+                "{name}: {video}"
+            );
+            let roundup = entry(feed, &guid(n.roundup))["content"][0]
+                .as_str()
+                .unwrap();
+            assert!(
+                roundup.contains("<h2>Leaf pickup starts</h2>")
+                    && roundup.contains("<em>Monday</em>"),
+                "{name}: the roundup's items: {roundup}"
+            );
         }
     }
     // The wire story's page prints the same credit.
@@ -499,6 +509,7 @@ async fn feeds_refuse_nothing_and_trust_no_header(app: TestApp) {
                 let url = format!("http{}", url);
                 let known = url.starts_with(BASE)
                     || url.starts_with("https://wire.example.org/")
+                    || url.starts_with("https://www.youtube-nocookie.com/embed/")
                     || url.starts_with("http://search.yahoo.com/mrss/")
                     || url.starts_with("http://www.w3.org/2005/Atom")
                     || url.starts_with("http://purl.org/")

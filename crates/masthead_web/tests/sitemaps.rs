@@ -2,7 +2,7 @@
 //! through the real router, validated by `xmllint --schema` (Debian's libxml2-utils) against
 //! sitemaps.org's sitemap.xsd (npm `sitemap@9.0.1`, installed by scripts/test.sh, which sets
 //! `MASTHEAD_TEST_SITEMAP_XSD`) and, for the index and the News extension, the schemas in
-//! `tests/sitemaps/` (see their headers for what they are and why they are ours).
+//! `masthead_testkit/consumers/` (see their headers for what they are and why they are ours).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
@@ -11,10 +11,10 @@ use chrono::Duration;
 use masthead_core::{ArticleId, ArticleStatus, NoteKind, Slug};
 use masthead_desk::Command;
 use masthead_store::{Note, SitemapKind};
-use masthead_testkit::{ArticleBuilder, Desk, TestApp, app_tests, change_story, t0};
+use masthead_testkit::{
+    ArticleBuilder, Desk, SitemapSchemas, TestApp, app_tests, change_story, t0,
+};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
 const BASE: &str = "https://news.example.org";
 
@@ -71,60 +71,6 @@ async fn newsroom(app: &TestApp) -> Newsroom {
     Newsroom { levy }
 }
 
-/// The schemas, side by side in a temporary directory as xmllint resolves them.
-struct Schemas {
-    dir: tempfile::TempDir,
-}
-
-impl Schemas {
-    fn new() -> Self {
-        let sitemap = std::env::var("MASTHEAD_TEST_SITEMAP_XSD").unwrap_or_else(|_| {
-            panic!("MASTHEAD_TEST_SITEMAP_XSD is not set. Run the suite with scripts/test.sh, which installs sitemaps.org's schema from npm.")
-        });
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(&sitemap, dir.path().join("sitemap.xsd")).unwrap();
-        let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sitemaps");
-        for file in ["siteindex.xsd", "sitemap-news.xsd"] {
-            std::fs::copy(ours.join(file), dir.path().join(file)).unwrap();
-        }
-        // A news sitemap mixes both namespaces: one schema importing both.
-        std::fs::write(
-            dir.path().join("news-sitemap.xsd"),
-            r#"<?xml version="1.0" encoding="UTF-8"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
-  <xs:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" schemaLocation="sitemap.xsd"/>
-  <xs:import namespace="http://www.google.com/schemas/sitemap-news/0.9" schemaLocation="sitemap-news.xsd"/>
-</xs:schema>
-"#,
-        )
-        .unwrap();
-        Schemas { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Validates `xml` with `xmllint --schema`; panics with its report.
-    fn validate(&self, schema: &str, what: &str, xml: &str) {
-        let file = self.dir.path().join("doc.xml");
-        std::fs::write(&file, xml).unwrap();
-        let out = Process::new("xmllint")
-            .args(["--noout", "--nonet", "--schema"])
-            .arg(self.path(schema))
-            .arg(&file)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run xmllint (scripts/test.sh installs libxml2-utils): {e}")
-            });
-        assert!(
-            out.status.success(),
-            "{what} is not valid against {schema}:\n{}\n{xml}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
 /// The text of every `<tag>` in `xml`, in order.
 fn texts(xml: &str, tag: &str) -> Vec<String> {
     let open = format!("<{tag}>");
@@ -136,7 +82,7 @@ fn texts(xml: &str, tag: &str) -> Vec<String> {
 }
 
 /// Every address the sitemaps list, after validating the index and each sitemap.
-async fn crawl(app: &TestApp, schemas: &Schemas) -> (Vec<String>, BTreeSet<String>) {
+async fn crawl(app: &TestApp, schemas: &SitemapSchemas) -> (Vec<String>, BTreeSet<String>) {
     let index = app.get("/sitemap.xml").await;
     assert_eq!(index.status, StatusCode::OK);
     assert_eq!(
@@ -161,7 +107,7 @@ async fn crawl(app: &TestApp, schemas: &Schemas) -> (Vec<String>, BTreeSet<Strin
 
 async fn sitemaps_validate_and_list_only_visible_pages(app: TestApp) {
     newsroom(&app).await;
-    let schemas = Schemas::new();
+    let schemas = SitemapSchemas::new();
     let (sitemaps, urls) = crawl(&app, &schemas).await;
     let names: Vec<&str> = sitemaps.iter().map(|s| &s[BASE.len()..]).collect();
     assert_eq!(
@@ -247,7 +193,7 @@ async fn sitemaps_validate_and_list_only_visible_pages(app: TestApp) {
 
 async fn an_unpublished_story_leaves_the_sitemaps_at_once(app: TestApp) {
     let n = newsroom(&app).await;
-    let schemas = Schemas::new();
+    let schemas = SitemapSchemas::new();
     let story = format!("{BASE}/stories/village-board-approves-levy");
     let (_, before) = crawl(&app, &schemas).await;
     assert!(before.contains(&story));

@@ -4,8 +4,8 @@ Usage: read_feeds.py DIR JSONFEED_SCHEMA
 
 Every file in DIR is a feed: `*.xml` is parsed by Python's feedparser (RSS and Atom);
 `*.json` is validated against the JSON Feed 1.1 schema with jsonschema, formats included
-(feedparser 6.0.x, the newest release, has no JSON Feed parser). The Rust test
-(tests/feeds.rs) asserts on the output, so this script judges nothing itself.
+(feedparser 6.0.x, the newest release, has no JSON Feed parser). The Rust tests assert on
+the output (masthead_testkit::read_feeds), so this script judges nothing itself.
 """
 
 import calendar

@@ -1,0 +1,116 @@
+//! Readers of what the site publishes that are not ours: Python's feedparser for RSS and
+//! Atom and the JSON Feed 1.1 schema (with jsonschema) for JSON Feed (`consumers/read_feeds.py`),
+//! and `xmllint --schema` for sitemaps. `scripts/test.sh` installs them, pinned, and sets
+//! `MASTHEAD_TEST_FEED_TOOLS`, `MASTHEAD_TEST_JSONFEED_SCHEMA` and `MASTHEAD_TEST_SITEMAP_XSD`.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The feedparser release `scripts/test.sh` pins.
+pub const FEEDPARSER_VERSION: &str = "6.0.14";
+
+fn env(name: &str, what: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set. Run the suite with scripts/test.sh, which installs {what}.")
+    })
+}
+
+/// What the readers saw in each feed (by file name: `*.xml` is RSS or Atom, `*.json` JSON
+/// Feed): `bozo` and `bozo_exception`, `version`, `title`, `link`, `language`, `entries`
+/// (`id`, `title`, `link`, `published`, `updated`, `authors`, `content`, `enclosures`,
+/// `media`, `image`, `attachments`, `tags`) and `schema_errors` (JSON Feed).
+pub fn read_feeds(feeds: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
+    let tools = env("MASTHEAD_TEST_FEED_TOOLS", "feedparser and jsonschema");
+    let schema = env("MASTHEAD_TEST_JSONFEED_SCHEMA", "the JSON Feed schema");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (name, body) in feeds {
+        std::fs::write(dir.path().join(name), body).expect("write feed");
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/consumers/read_feeds.py");
+    let out = Command::new("python3")
+        .env("PYTHONPATH", &tools)
+        .arg(script)
+        .arg(dir.path())
+        .arg(&schema)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "the feed readers failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the readers' JSON");
+    assert_eq!(
+        report["feedparser"], FEEDPARSER_VERSION,
+        "the pinned feedparser"
+    );
+    let read: BTreeMap<String, Value> =
+        serde_json::from_value(report["feeds"].clone()).expect("one report per feed");
+    assert_eq!(read.len(), feeds.len(), "every feed read");
+    read
+}
+
+/// The sitemap schemas side by side in a temporary directory, as xmllint resolves them:
+/// sitemaps.org's `sitemap.xsd` (npm `sitemap`), our `siteindex.xsd` (which includes it) and
+/// `sitemap-news.xsd`, and `news-sitemap.xsd` importing both namespaces.
+pub struct SitemapSchemas {
+    dir: tempfile::TempDir,
+}
+
+impl Default for SitemapSchemas {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SitemapSchemas {
+    pub fn new() -> Self {
+        let sitemap = env(
+            "MASTHEAD_TEST_SITEMAP_XSD",
+            "sitemaps.org's schema from npm",
+        );
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::copy(&sitemap, dir.path().join("sitemap.xsd")).expect("copy sitemap.xsd");
+        let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("consumers");
+        for file in ["siteindex.xsd", "sitemap-news.xsd"] {
+            std::fs::copy(ours.join(file), dir.path().join(file)).expect("copy a schema");
+        }
+        std::fs::write(
+            dir.path().join("news-sitemap.xsd"),
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" schemaLocation="sitemap.xsd"/>
+  <xs:import namespace="http://www.google.com/schemas/sitemap-news/0.9" schemaLocation="sitemap-news.xsd"/>
+</xs:schema>
+"#,
+        )
+        .expect("write news-sitemap.xsd");
+        SitemapSchemas { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Validates `xml` with `xmllint --schema SCHEMA` (`sitemap.xsd`, `siteindex.xsd` or
+    /// `news-sitemap.xsd`); panics with xmllint's report.
+    pub fn validate(&self, schema: &str, what: &str, xml: &str) {
+        let file = self.dir.path().join("doc.xml");
+        std::fs::write(&file, xml).expect("write the document");
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--schema"])
+            .arg(self.path(schema))
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run xmllint (scripts/test.sh installs libxml2-utils): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "{what} is not valid against {schema}:\n{}\n{xml}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
