@@ -114,7 +114,6 @@ macro_rules! article_page_query {
         (
             concat!(
                 "SELECT CAST(", teaser_json!($arr, $end, $obj, $js, $je), " AS TEXT) AS teaser, ",
-                "ar.body_html, ",
             ),
             concat!(
                 ", COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
@@ -129,10 +128,18 @@ macro_rules! article_page_query {
     };
 }
 
-/// The article page's one query per backend: the teaser, the rendered body, every column
-/// of the story's fields ([`FIELD_COLUMNS`]), its tags and approved comments.
+/// The article page's one query per backend: the teaser, every column of the story's
+/// fields ([`FIELD_COLUMNS`], with the rendered body), its tags and approved comments. The
+/// Markdown source is left out (read as empty): the page shows the rendered body, and
+/// reading a second copy of the story and handing it to the template is wasted work.
 static ARTICLE_PAGE_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
-    let fields: Vec<String> = FIELD_COLUMNS.iter().map(|c| format!("ar.{c}")).collect();
+    let fields: Vec<String> = FIELD_COLUMNS
+        .iter()
+        .map(|&c| match c {
+            "body_md" => "'' AS body_md".to_owned(),
+            c => format!("ar.{c}"),
+        })
+        .collect();
     [Backend::Sqlite, Backend::Postgres].map(|backend| {
         let (head, tail) = per_backend!(backend, article_page_query);
         format!("{head}{}{tail}", fields.join(", "))

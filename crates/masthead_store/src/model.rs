@@ -179,8 +179,9 @@ pub struct ArticlePage {
     /// Every field its writers set, read through the one column mapping (`story.rs`), so a
     /// new field reaches the page's template without touching this query: the source, the
     /// caption, a video's player, a meeting, a roundup's items (their `body_html` rendered),
-    /// the correction notes. Its `authors` and `tags` are left empty here: the page shows
-    /// the teaser's byline and [`ArticlePage::tags`], with names and addresses.
+    /// the correction notes. Its `body_md` is empty (the page shows `body_html`), and its
+    /// `authors` and `tags` too: the page shows the teaser's byline and
+    /// [`ArticlePage::tags`], with names and addresses.
     pub story: ArticleFields,
     /// Its tags.
     pub tags: Vec<NameRef>,

@@ -149,6 +149,13 @@ pub(crate) fn events(events: &[Event], site: &SiteConfig) -> String {
 pub(crate) fn script_safe(value: &impl Serialize) -> String {
     // Serialising these plain structs cannot fail; an empty object is the safe fallback.
     let json = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    // Most pages hold none of them, and then the text is already safe. U+2028 and U+2029
+    // start with the byte 0xE2 in UTF-8 (as do other marks, such as the em dash, which
+    // only take the slower path).
+    let risky = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+    if !json.as_bytes().iter().any(risky) {
+        return json;
+    }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         match c {
