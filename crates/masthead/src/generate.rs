@@ -1,5 +1,6 @@
 //! `masthead generate --stories N`: fills a database with realistic generated stories for
-//! benchmarks (1k, 100k, 1M), with a progress bar. Running it again adds more.
+//! benchmarks (1k, 100k, 1M), with a progress bar. Running it again adds more. Their text is
+//! real English words in their natural proportions, so searching it means something.
 
 use crate::config::Config;
 use anyhow::anyhow;
@@ -12,73 +13,60 @@ use masthead_store::{Actor, ArticleFields, KindParts, Placement, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const WORDS: &[&str] = &[
-    "village",
-    "board",
-    "approved",
-    "budget",
-    "residents",
-    "school",
-    "district",
-    "council",
-    "meeting",
-    "road",
-    "repairs",
-    "water",
-    "library",
-    "trustees",
-    "voted",
-    "plan",
-    "county",
-    "sheriff",
-    "farmers",
-    "harvest",
-    "downtown",
-    "business",
-    "owners",
-    "festival",
-    "parade",
-    "students",
-    "teachers",
-    "park",
-    "district",
-    "grant",
-    "state",
-    "funding",
-    "property",
-    "taxes",
-    "levy",
-    "hearing",
-    "public",
-    "comment",
-    "mayor",
-    "commissioners",
-    "the",
-    "a",
-    "and",
-    "of",
-    "to",
-    "in",
-    "on",
-    "for",
-    "with",
-    "after",
-    "before",
-    "during",
-    "said",
-    "would",
-    "could",
-    "will",
-    "new",
-    "local",
-    "last",
-    "week",
-    "Tuesday",
-    "night",
-    "morning",
-    "officials",
-    "project",
-];
+/// The vocabulary, most frequent first (a word list of English Wikipedia; see the file).
+const WORD_LIST: &str = include_str!("generate_words.txt");
+
+/// Real words drawn with Zipf's law (the word of rank r with weight 1/r), as in real text: a
+/// few words are in nearly every story, most in few. Search benchmarks need that spread; a
+/// small vocabulary drawn evenly puts every word in every story.
+struct Words {
+    words: Vec<&'static str>,
+    /// Cumulative weights, for drawing by binary search.
+    cumulative: Vec<f64>,
+}
+
+impl Words {
+    fn new() -> Self {
+        let words: Vec<&'static str> = WORD_LIST
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        let mut total = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        Words { words, cumulative }
+    }
+
+    /// A word of rank `from` or rarer (headlines skip the commonest words).
+    fn draw(&self, rng: &mut StdRng, from: usize) -> &'static str {
+        let low = self.cumulative[from.min(self.words.len() - 1)];
+        let high = self.cumulative[self.cumulative.len() - 1];
+        let x = rng.random_range(low..high);
+        let i = self.cumulative.partition_point(|&c| c < x);
+        self.words[i.min(self.words.len() - 1)]
+    }
+
+    /// A sentence of `n` words from rank `from` on, capitalised, with a full stop.
+    fn sentence(&self, rng: &mut StdRng, n: usize, from: usize) -> String {
+        let mut s = String::with_capacity(n * 8);
+        for i in 0..n {
+            let word = self.draw(rng, from);
+            if i == 0 {
+                s.push_str(&word[..1].to_uppercase());
+                s.push_str(&word[1..]);
+            } else {
+                s.push(' ');
+                s.push_str(word);
+            }
+        }
+        s.push('.');
+        s
+    }
+}
 
 const SECTIONS: &[&str] = &[
     "Local News",
@@ -95,20 +83,9 @@ const AUTHORS: &[&str] = &[
     "Morgan Ellis",
     "Riley Novak",
 ];
-/// Distinct bodies written up front and reused (each story is still rendered and checked by
-/// the desk's rules, like any other).
-const BODY_VARIANTS: usize = 64;
 const BATCH: u64 = 500;
-
-fn sentence(rng: &mut StdRng, words: usize) -> String {
-    let mut s: Vec<&str> = (0..words)
-        .map(|_| WORDS[rng.random_range(0..WORDS.len())])
-        .collect();
-    let first = s[0];
-    let capital = format!("{}{}", first[..1].to_uppercase(), &first[1..]);
-    s[0] = &capital;
-    format!("{}.", s.join(" "))
-}
+/// Headlines draw from this rank on: they have few of the commonest words.
+const HEADLINE_FROM: usize = 50;
 
 /// Adds `count` published stories spread over the past years, across sections and authors.
 pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
@@ -118,14 +95,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
         .map_err(|e| anyhow!("{e}"))?;
     let (sections, authors) = ensure_desks(&store).await?;
     let mut rng = StdRng::seed_from_u64(count ^ store.count_articles().await? as u64);
-    let bodies: Vec<_> = (0..BODY_VARIANTS)
-        .map(|_| {
-            (0..8)
-                .map(|_| sentence(&mut rng, 60))
-                .collect::<Vec<_>>()
-                .join("\n\n")
-        })
-        .collect();
+    let words = Words::new();
     let start = store.count_articles().await?;
     let progress =
         ProgressBar::with_draw_target(Some(count), ProgressDrawTarget::stderr_with_hz(4));
@@ -141,11 +111,23 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
         let mut batch = Vec::with_capacity(n as usize);
         for i in 0..n {
             let serial = start as u64 + done + i + 1;
-            let title = sentence(&mut rng, 8).trim_end_matches('.').to_owned();
-            let md = &bodies[rng.random_range(0..bodies.len())];
-            // Spread stories back from now, one every 15 minutes on average.
+            let title = words
+                .sentence(&mut rng, 8, HEADLINE_FROM)
+                .trim_end_matches('.')
+                .to_owned();
+            // Eight paragraphs of about 50 words, each story its own.
+            let md = (0..8)
+                .map(|_| {
+                    let n = rng.random_range(40..60);
+                    words.sentence(&mut rng, n, 0)
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            // One story every 15 minutes on average, oldest first, up to now: ids grow with
+            // publication time, as on a real site.
+            let back = start as u64 + count - serial;
             let published_at = now
-                - Duration::minutes((serial * 15) as i64)
+                - Duration::minutes((back * 15) as i64)
                 - Duration::seconds(rng.random_range(0..600));
             let slug = Slug::parse(&format!(
                 "{}-{serial}",
@@ -157,7 +139,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                     .trim_end_matches('-')
             ))?;
             let summary = if serial.is_multiple_of(3) {
-                sentence(&mut rng, 30)
+                words.sentence(&mut rng, 30, 0)
             } else {
                 String::new()
             };
@@ -172,7 +154,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                         KindParts::News
                     },
                     summary,
-                    body_md: md.clone(),
+                    body_md: md,
                     authors: vec![author],
                     tags,
                     ..ArticleFields::news(&title, slug, section)

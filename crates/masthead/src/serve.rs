@@ -86,6 +86,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     if !checked {
         tokio::spawn(crate::check::in_background(store.clone()));
     }
+    tokio::spawn(index_search_backlog(store.clone()));
     let poller = tokio::spawn(state.clone().poll());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
 
@@ -98,6 +99,24 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Indexes for search the stories stored before search existed (a database upgraded by the
+/// search migration), newest first, while the site serves; until it is done, older stories
+/// are missing from search results. Interrupted, the next start goes on from where it was.
+async fn index_search_backlog(store: Store) {
+    match store.search_backlog().await {
+        Ok(None) => return,
+        Ok(Some(_)) => tracing::info!("indexing the stories written before search for search"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the search backlog; restart to retry");
+            return;
+        }
+    }
+    match masthead_desk::index_backlog(&store).await {
+        Ok(n) => tracing::info!(stories = n, "every story is indexed for search"),
+        Err(e) => tracing::error!(error = %e, "indexing older stories for search stopped; the next start goes on"),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM. SIGTERM is registered when this is called, before the

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod page;
 pub mod password;
 pub mod role;
+pub mod search;
 pub mod secret;
 pub mod slug;
 pub mod totp;
@@ -29,6 +30,7 @@ pub use ids::{
 };
 pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};
+pub use search::{QueryProblem, SearchQuery, SearchTerm, fts5_all};
 pub use slug::Slug;
 pub use video::VideoUrl;
 pub use web_url::WebUrl;

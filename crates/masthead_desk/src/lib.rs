@@ -12,6 +12,7 @@
 mod error;
 pub mod media;
 mod rules;
+mod search;
 mod staff;
 mod stories;
 
@@ -20,5 +21,6 @@ pub use rules::{
     MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, kind_parts, name_and_slug,
     render, validate,
 };
+pub use search::{index_backlog, search_body};
 pub use staff::Staff;
 pub use stories::{Command, Imported, SaveOutcome, create, import, load, save};

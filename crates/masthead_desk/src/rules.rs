@@ -152,7 +152,8 @@ pub fn kind_parts(
     })
 }
 
-/// Renders the fields' Markdown: the body (with its excerpt) and each roundup item.
+/// Renders the fields' Markdown: the body (with its excerpt and the words search indexes)
+/// and each roundup item.
 pub fn render(fields: &mut ArticleFields) -> RenderedText {
     if let KindParts::Roundup { items } = &mut fields.parts {
         for item in items {
@@ -163,6 +164,7 @@ pub fn render(fields: &mut ArticleFields) -> RenderedText {
     RenderedText {
         body_html: text.html,
         excerpt: text.excerpt,
+        search_body: crate::search_body(fields),
     }
 }
 

@@ -40,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/events.html"),
     ),
     (
+        "search.html",
+        include_str!("../../../themes/default/templates/search.html"),
+    ),
+    (
         "error.html",
         include_str!("../../../themes/default/templates/error.html"),
     ),

@@ -33,6 +33,8 @@ macro_rules! teaser_json {
     };
 }
 
+pub(crate) use teaser_json;
+
 /// The tables behind a teaser.
 macro_rules! from_clause {
     () => {
@@ -46,6 +48,7 @@ macro_rules! visible {
         " ar.status IN ('published', 'scheduled') AND ar.published_at <= $1 "
     };
 }
+pub(crate) use visible;
 
 /// `LIMIT n OFFSET m` as literals, filled in by [`paged`]. Bound values were worse on both
 /// backends: SQLite reads a bound LIMIT while planning and then re-prepares the statement
@@ -404,7 +407,7 @@ fn list_sql(backend: Backend, filter: ArticleFilter) -> (&'static str, Option<i6
 
 /// A teaser as the database's JSON gives it.
 #[derive(Debug, Deserialize)]
-struct TeaserJson {
+pub(crate) struct TeaserJson {
     id: i64,
     kind: String,
     slug: String,

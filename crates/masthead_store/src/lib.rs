@@ -26,6 +26,7 @@ mod feeds;
 mod media;
 mod media_uploads;
 mod plans;
+mod search;
 mod sections;
 mod sessions;
 mod settings;
@@ -48,8 +49,12 @@ pub use feeds::{FeedStory, MAX_FEED_STORIES};
 pub use health::FULL_MEMORY;
 pub use media::MediaItem;
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
-pub use migrate::{schema_columns, schema_indexes};
+pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
+pub use search::{
+    COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,
+    SearchFilter, SearchHit, SearchResults, SearchText, marked,
+};
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
 pub use sitemaps::{NewsRow, SitemapKind, SitemapRow};

@@ -2,6 +2,9 @@
 //! (`build.rs` lists every file pair).
 //!
 //! The two folders must describe the same schema; `schema_columns` lets a test compare them.
+//! The full-text index is the one intended difference (an FTS5 table on SQLite, a generated
+//! `tsvector` column under a GIN index on PostgreSQL, both over `article_search`): the
+//! comparison leaves it out, and `search_index_parts` names it on each backend.
 
 use crate::{Backend, Result, Store, StoreError};
 use sqlx::Row;
@@ -61,6 +64,10 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
              CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 1 ELSE 0 END AS not_null \
              FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+             AND m.name NOT IN (SELECT v.name FROM sqlite_schema v \
+                 WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%') \
+             AND NOT EXISTS (SELECT 1 FROM sqlite_schema v \
+                 WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND m.name LIKE v.name || '\\_%' ESCAPE '\\') \
              ORDER BY 1, 2"
         }
         Backend::Postgres => {
@@ -69,6 +76,7 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
              CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
              FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+             AND data_type <> 'tsvector' \
              ORDER BY 1, 2"
         }
     };
@@ -102,6 +110,7 @@ pub async fn schema_indexes(store: &Store) -> Result<Vec<(String, String, bool)>
              FROM pg_indexes i WHERE i.schemaname = current_schema() \
              AND i.tablename NOT LIKE '_sqlx%' \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
+             AND i.indexdef NOT LIKE '% USING gin %' \
              ORDER BY 1, 2"
         }
     };
@@ -114,5 +123,28 @@ pub async fn schema_indexes(store: &Store) -> Result<Vec<(String, String, bool)>
                 row.try_get::<i64, _>("is_unique")? == 1,
             ))
         })
+        .collect()
+}
+
+/// The full-text index's parts on this backend, which the schema comparison leaves out: on
+/// SQLite the FTS5 tables and their tokenizer, on PostgreSQL the `tsvector` columns and the
+/// GIN indexes, as `(name, detail)`.
+pub async fn search_index_parts(store: &Store) -> Result<Vec<(String, String)>> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT name, sql AS detail FROM sqlite_schema \
+             WHERE sql LIKE 'CREATE VIRTUAL TABLE%' ORDER BY 1"
+        }
+        Backend::Postgres => {
+            "SELECT table_name || '.' || column_name AS name, data_type::text AS detail \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND data_type = 'tsvector' \
+             UNION ALL SELECT indexname::text, indexdef FROM pg_indexes \
+             WHERE schemaname = current_schema() AND indexdef LIKE '% USING gin %' ORDER BY 1"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("name")?, row.try_get("detail")?)))
         .collect()
 }

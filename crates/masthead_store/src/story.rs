@@ -335,6 +335,9 @@ pub struct RenderedText {
     pub body_html: String,
     /// The plain-text excerpt.
     pub excerpt: String,
+    /// The body's words as plain text, with a roundup's items and a meeting's decisions:
+    /// what search indexes besides the headline and the summary.
+    pub search_body: String,
 }
 
 /// Where a story stands in its life when it is written.

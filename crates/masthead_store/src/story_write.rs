@@ -1,10 +1,12 @@
 //! The one way a story is written: a [`StoryWrite`] holds a write transaction in which the
 //! desk claims the version it saves over, reads what the story names, and inserts or
-//! updates it (with its authors, tags, old addresses, revision and audit entry). The rules
+//! updates it (with its authors, tags, old addresses, searchable text, revision and audit
+//! entry). The rules
 //! deciding what may be written live in `masthead_desk`; this module only writes.
 
 use crate::audit::{Actor, record};
 use crate::desk::{DeskArticle, load};
+use crate::search::{SearchText, index_story};
 use crate::story::{
     ArticleFields, FIELD_COLUMNS, Placement, References, RenderedText, bind_fields,
 };
@@ -173,6 +175,12 @@ impl StoryWrite<'_> {
             ArticleStatus::Published | ArticleStatus::Scheduled
         );
         let id = ArticleId(id);
+        index_story(
+            &mut self.tx,
+            id,
+            &SearchText::new(fields, &text.search_body),
+        )
+        .await?;
         self.free_slug(&fields.slug).await?;
         self.link(id, &fields.authors, &fields.tags, placement.published_at)
             .await?;
@@ -225,6 +233,12 @@ impl StoryWrite<'_> {
             .bind(id.0)
             .execute(&mut *self.tx)
             .await?;
+        index_story(
+            &mut self.tx,
+            id,
+            &SearchText::new(fields, &text.search_body),
+        )
+        .await?;
         self.link(id, &fields.authors, &fields.tags, placement.published_at)
             .await?;
         self.revision(id, version, fields, actor, now).await?;

@@ -23,6 +23,7 @@ mod params;
 mod parts;
 mod render;
 mod router;
+mod search;
 mod site;
 mod state;
 

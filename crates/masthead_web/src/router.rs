@@ -6,7 +6,7 @@ use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
     article, assets, author, cached, conditional, events, feeds, health, home, latest, media,
-    section, sitemaps, tag,
+    search, section, sitemaps, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -36,6 +36,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .merge(feeds)
+        // Not in the page cache: an unpublished story leaves results at once, and strangers'
+        // endless distinct searches would only push pages out of it.
+        .route("/search", get(search::show))
         .route("/media/{name}", get(media::show))
         .route("/static/site.css", get(assets::stylesheet))
         .route("/healthz", get(health::show))

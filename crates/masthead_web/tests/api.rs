@@ -536,16 +536,25 @@ async fn every_route_is_in_the_openapi_document() {
         assert_eq!(allowed, documented, "{path}");
         for method in &documented {
             operations += 1;
-            let secured = item[method.to_lowercase()]["security"].is_array();
+            let op = &item[method.to_lowercase()];
+            let secured = op["security"].is_array();
             let r = call(&app, method, &uri, None, None).await;
+            let needs_query = op["parameters"].as_array().is_some_and(|params| {
+                params
+                    .iter()
+                    .any(|p| p["in"] == "query" && p["required"] == true)
+            });
             if secured {
                 r.error(401, "unauthorized");
+            } else if needs_query {
+                // Open to all (search), but not without its required parameter.
+                r.error(400, "bad_request");
             } else {
                 assert_eq!(r.status(), 200, "{method} {path}");
             }
         }
     }
-    assert_eq!(operations, 14);
+    assert_eq!(operations, 15);
     let mut ids: Vec<&str> = paths
         .values()
         .flat_map(|item| item.as_object().unwrap().values())
@@ -600,5 +609,5 @@ async fn every_operation_documents_the_errors_of_its_request_shape() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 14);
+    assert_eq!(checked, 15);
 }

@@ -1,5 +1,5 @@
 //! The JSON API at `/api/v1`: articles (list, get, create, update, submit, publish, schedule,
-//! unpublish), sections, authors and media upload, with its OpenAPI document at
+//! unpublish), sections, authors, media upload and search, with its OpenAPI document at
 //! `/api/v1/openapi.json`.
 //!
 //! Handlers are thin: they parse the body into the desk's types and go through
@@ -9,7 +9,8 @@
 //! - **Authentication** is an API token sent as `Authorization: Bearer <token>` (see
 //!   [`auth`]), never a cookie. A browser never attaches the token on its own, so a
 //!   cross-site page cannot make a request that carries it: CSRF does not apply, and the API
-//!   has no CSRF check. Reading needs a token too, because the API shows drafts.
+//!   has no CSRF check. Reading needs a token too, because the API shows drafts; only
+//!   search, which finds what the public site shows, is open without one.
 //! - **Errors** have one JSON shape (see [`error`]), including axum's own rejections, the
 //!   router's 404 and 405 and the body limit's 413: `{"error": {"status", "code", "message"}}`,
 //!   plus `request_id` on a 5xx (whose detail only goes to the log) and `current` on a 409
@@ -28,6 +29,7 @@ mod json_body;
 mod media;
 mod openapi;
 mod responses;
+mod search;
 mod sections;
 
 use crate::AppState;
@@ -61,6 +63,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(articles::status::unpublish))
         .routes(routes!(sections::list, sections::create))
         .routes(routes!(authors::list, authors::create))
+        .routes(routes!(search::search))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY));
     let uploads = OpenApiRouter::new()

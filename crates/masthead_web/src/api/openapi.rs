@@ -53,6 +53,7 @@ pub(crate) fn base() -> OpenApi {
             tag("sections", "The site's sections."),
             tag("authors", "Staff byline profiles."),
             tag("media", "Image uploads."),
+            tag("search", "The site's search, open without a token."),
             tag("meta", "This document."),
         ]))
         .build()

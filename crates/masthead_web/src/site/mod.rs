@@ -12,6 +12,7 @@ pub mod home;
 pub mod latest;
 pub mod lists;
 pub mod media;
+pub mod search;
 pub mod section;
 pub mod sitemaps;
 pub mod structured;

@@ -1,0 +1,615 @@
+//! Full-text search over stories: one interface, [`Store::search`], over SQLite FTS5 and
+//! PostgreSQL's text search, and the writes that keep the index in step with the stories.
+//!
+//! **What is indexed.** Each story's headline, summary and body as plain text (the desk
+//! renders Markdown to words, with a roundup's items and a meeting's decisions) in
+//! `article_search`, written by [`crate::StoryWrite`] in the story's own transaction
+//! ([`index_story`]). The index proper differs by backend (see the `0005_search`
+//! migrations): an FTS5 table kept by triggers on SQLite, a generated weighted `tsvector`
+//! under GIN on PostgreSQL; both stem English and fold accents. Who may find a story is
+//! decided at query time with the public pages' rule (published, or scheduled and due), so
+//! publishing or taking a story down changes search results at once without touching the
+//! index.
+//!
+//! **How a search runs, and what bounds its cost.** A search never reads more than a fixed
+//! amount of the index, whatever it is asked:
+//!
+//! 1. The index is read newest story first (highest id) for stories containing every word.
+//!    At most [`SEARCH_SCAN`] matches are looked at; those a reader may see and that pass the
+//!    filters (section, kind, dates) are kept, at most [`SEARCH_CANDIDATES`].
+//! 2. Only those candidates are ranked. On PostgreSQL by cover density (`ts_rank_cd`,
+//!    weights headline 1.0, summary 0.4, body 0.1, divided by the log of the length). On
+//!    SQLite first by where the words are (all in the headline: 10 points, all in the
+//!    summary: 4, from FTS5 column filters over the candidates' id range), then by BM25
+//!    (`bm25()`, headline ×10, summary ×4, body ×1) of the query's specific words: FTS5
+//!    computes a word's weight by reading every story that holds it, tens of milliseconds
+//!    for a word in most of a million stories, so words in [`COMMON_WORD_STORIES`] stories
+//!    or more are left out of BM25 (found by counting each word's entries up to that
+//!    number). A search of only common words is ranked by headline and summary, then newest
+//!    first. Ties go to the newer story.
+//! 3. One page of them is cut from the ranked list (so at most
+//!    `SEARCH_CANDIDATES / per_page` pages exist), joined with what a teaser shows, and given
+//!    a highlighted headline and a passage of the body around the words (`highlight()` and
+//!    `snippet()`, `ts_headline`), with the matches between the control characters
+//!    [`MARK_START`] and [`MARK_END`], which the stored text cannot hold (they are removed
+//!    when it is written); [`marked`] turns that into plain pieces the theme escapes.
+//!
+//! A word in most stories therefore costs about what a rare one does: at a million stories
+//! its first [`SEARCH_CANDIDATES`] matches are found within a few thousand index entries.
+//! What this gives up: a very common set of words ranks only its most recent
+//! [`SEARCH_CANDIDATES`] matches, and filters look among its most recent [`SEARCH_SCAN`];
+//! older stories need more specific words. Each page says so when it happens.
+
+use crate::articles::{TeaserJson, teaser_json, visible};
+use crate::model::Teaser;
+use crate::story::ArticleFields;
+use crate::{Backend, Result, Store, to_micros};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleId, ArticleKind, SearchQuery, SearchTerm, SectionId, fts5_all};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Row, Transaction};
+
+/// The most matches of a search that are ranked; past them a search says "at least".
+pub const SEARCH_CANDIDATES: u32 = 1_000;
+/// The most index entries one search reads to find its candidates (it stops sooner when it
+/// has them): the bound on a filtered search for common words.
+pub const SEARCH_SCAN: u32 = 20_000;
+/// Marks the start of a matched word in highlighted text.
+pub const MARK_START: char = '\u{2}';
+/// Marks the end of a matched word in highlighted text.
+pub const MARK_END: char = '\u{3}';
+
+/// What a search is narrowed to, besides its words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// Only stories of this section.
+    pub section: Option<SectionId>,
+    /// Only stories of this kind.
+    pub kind: Option<ArticleKind>,
+    /// Only stories published at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only stories published before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A piece of highlighted text: matched words have `mark` set. The text is as stored; the
+/// theme escapes it like any other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marked {
+    /// The text.
+    pub text: String,
+    /// Whether it is a match.
+    pub mark: bool,
+}
+
+/// One story found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    /// The story as lists show it.
+    pub teaser: Teaser,
+    /// Its headline, with the matches marked.
+    pub title: Vec<Marked>,
+    /// A passage of its body (or summary) around the matches.
+    pub snippet: Vec<Marked>,
+}
+
+/// One page of a search's results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchResults {
+    /// The stories on this page, best first.
+    pub hits: Vec<SearchHit>,
+    /// How many stories were ranked: every match a reader may see, up to
+    /// [`SEARCH_CANDIDATES`].
+    pub total: u32,
+    /// Whether the limits of the search were reached ([`SEARCH_CANDIDATES`] ranked, or
+    /// [`SEARCH_SCAN`] matches read), so more (older) stories may match.
+    pub capped: bool,
+}
+
+/// The searchable text of a story, as the index stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText {
+    /// The headline.
+    pub title: String,
+    /// The summary.
+    pub summary: String,
+    /// The body's words, with a roundup's items and a meeting's decisions.
+    pub body: String,
+}
+
+impl SearchText {
+    /// The text of a story with `fields`, whose body the desk rendered to `body`.
+    pub fn new(fields: &ArticleFields, body: &str) -> Self {
+        SearchText {
+            title: clean(&fields.title),
+            summary: clean(&fields.summary),
+            body: clean(body),
+        }
+    }
+}
+
+/// `text` without control characters (the highlight marks among them), which readers never
+/// see; line breaks and tabs become spaces.
+fn clean(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    text.trim().to_owned()
+}
+
+/// Splits highlighted text into pieces, marked between [`MARK_START`] and [`MARK_END`]. A
+/// stray mark is dropped; a mark left open ends with the text.
+pub fn marked(text: &str) -> Vec<Marked> {
+    let mut pieces: Vec<Marked> = Vec::new();
+    let mut current = String::new();
+    let mut mark = false;
+    let flush = |current: &mut String, mark: bool, pieces: &mut Vec<Marked>| {
+        if current.is_empty() {
+            return;
+        }
+        match pieces.last_mut() {
+            Some(last) if last.mark == mark => last.text.push_str(current),
+            _ => pieces.push(Marked {
+                text: current.clone(),
+                mark,
+            }),
+        }
+        current.clear();
+    };
+    for c in text.chars() {
+        match c {
+            MARK_START if !mark => {
+                flush(&mut current, mark, &mut pieces);
+                mark = true;
+            }
+            MARK_END if mark => {
+                flush(&mut current, mark, &mut pieces);
+                mark = false;
+            }
+            MARK_START | MARK_END => {}
+            c => current.push(c),
+        }
+    }
+    flush(&mut current, mark, &mut pieces);
+    pieces
+}
+
+/// Writes the searchable text of story `id`, in the story's transaction. Rewriting a row
+/// with the same text is skipped, so a save that changes only the status costs nothing here.
+pub(crate) async fn index_story(
+    tx: &mut Transaction<'static, Any>,
+    id: ArticleId,
+    text: &SearchText,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO article_search (article_id, title, summary, body) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, \
+         summary = excluded.summary, body = excluded.body \
+         WHERE article_search.title <> excluded.title \
+         OR article_search.summary <> excluded.summary OR article_search.body <> excluded.body",
+    )
+    .bind(id.0)
+    .bind(&text.title)
+    .bind(&text.summary)
+    .bind(&text.body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The SQLite search. `$1` now, `$2` the FTS5 expression, `$3` section (0: any), `$4` kind
+/// ('': any), `$5`/`$6` the publication time range, `$7`/`$8` the expression limited to the
+/// headline and to the summary; `__SCORED__` is [`SQLITE_BM25`] or [`SQLITE_NO_BM25`].
+///
+/// - `hits`: the candidates. The matches are read newest first by a co-routine (the `CROSS
+///   JOIN` keeps it the outer loop), so the join stops as soon as it has its candidates.
+/// - `span`: the ids they lie between. Every later read of the index is limited to that
+///   range, which FTS5 seeks to: cheap however common the words.
+/// - `in_title`, `in_summary`: the candidates with every word in the headline, or in the
+///   summary (column filters). They give the first ranking key, 10 and 4 points.
+/// - `scored`: BM25 of the specific words, the second key.
+/// - `page`, `shown`: one page of the ranked list, with its highlights.
+const SQLITE_SEARCH: &str = concat!(
+    "WITH hits AS MATERIALIZED (SELECT c.id FROM ",
+    "(SELECT f.rowid AS id FROM article_search_index f WHERE article_search_index MATCH $2 ",
+    "ORDER BY f.rowid DESC LIMIT __SCAN__) c ",
+    "CROSS JOIN articles ar ON ar.id = c.id WHERE",
+    visible!(),
+    "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
+    "AND ar.published_at >= $5 AND ar.published_at < $6 LIMIT __CANDIDATES__), ",
+    "span AS MATERIALIZED (SELECT min(id) AS lo, max(id) AS hi FROM hits), ",
+    "in_title AS MATERIALIZED (SELECT rowid AS id FROM article_search_index ",
+    "WHERE article_search_index MATCH $7 ",
+    "AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)), ",
+    "in_summary AS MATERIALIZED (SELECT rowid AS id FROM article_search_index ",
+    "WHERE article_search_index MATCH $8 ",
+    "AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)), ",
+    "scored AS MATERIALIZED (__SCORED__), ",
+    "ranked AS MATERIALIZED (SELECT h.id, ",
+    "(CASE WHEN t.id IS NULL THEN 0 ELSE 10 END) + (CASE WHEN s.id IS NULL THEN 0 ELSE 4 END) ",
+    "AS tier, COALESCE(b.score, 0.0) AS score FROM hits h ",
+    "LEFT JOIN in_title t ON t.id = h.id LEFT JOIN in_summary s ON s.id = h.id ",
+    "LEFT JOIN scored b ON b.id = h.id), ",
+    "page AS MATERIALIZED (SELECT id, tier, score FROM ranked ",
+    "ORDER BY tier DESC, score DESC, id DESC LIMIT __LIMIT__ OFFSET __OFFSET__), ",
+    // Materialized: folded into the aggregate below, highlight() and snippet() would run
+    // where FTS5 refuses them ("unable to use function in the requested context").
+    "shown AS MATERIALIZED (SELECT p.id, p.tier, p.score, ",
+    teaser_json!("json_group_array(", ")", "json_object(", "json(", ")"),
+    " AS j, highlight(article_search_index, 0, char(2), char(3)) AS title, ",
+    "COALESCE(NULLIF(snippet(article_search_index, 2, char(2), char(3), '…', 32), ''), ",
+    "snippet(article_search_index, 1, char(2), char(3), '…', 32)) AS snippet ",
+    "FROM article_search_index f CROSS JOIN page p ON p.id = f.rowid ",
+    "JOIN articles ar ON ar.id = p.id JOIN sections s ON s.id = ar.section_id ",
+    "LEFT JOIN media m ON m.id = ar.image_id ",
+    "WHERE article_search_index MATCH $2 ",
+    "AND f.rowid BETWEEN (SELECT min(id) FROM page) AND (SELECT max(id) FROM page)) ",
+    "SELECT (SELECT count(*) FROM hits) AS total, COALESCE((SELECT json_group_array(",
+    "json_object('teaser', json(t.j), 'title', t.title, 'snippet', t.snippet) ",
+    "ORDER BY t.tier DESC, t.score DESC, t.id DESC) FROM shown t), '[]') AS hits"
+);
+
+/// BM25 (headline ×10, summary ×4, body ×1) of the candidates for the specific words `$9`,
+/// within their span. FTS5 weighs each word by how few stories hold it, and finds that by
+/// reading every story that holds it: so only words in fewer than [`COMMON_WORD_STORIES`]
+/// stories are given to it (one in more than half of all stories would weigh nothing anyway).
+const SQLITE_BM25: &str = "SELECT rowid AS id, -bm25(article_search_index, 10.0, 4.0, 1.0) AS score \
+     FROM article_search_index WHERE article_search_index MATCH $9 \
+     AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)";
+
+/// No BM25: every word is common, so the candidates are ranked by headline and summary, then
+/// newest first.
+const SQLITE_NO_BM25: &str = "SELECT 0 AS id, 0.0 AS score WHERE 0";
+
+/// A word in at least this many stories is common: it does not take part in BM25 on SQLite
+/// (see [`SQLITE_BM25`]), since weighing it would read its every story.
+pub const COMMON_WORD_STORIES: u32 = 5_000;
+
+/// The PostgreSQL search, with the same binds as [`SQLITE_SEARCH`] (`$2` the text for
+/// `websearch_to_tsquery`). The candidates' ids come first and only they are ranked: a rank
+/// in the candidates' own query would be computed for every match before the limit.
+const POSTGRES_SEARCH: &str = concat!(
+    "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('masthead_english', $2) AS query), ",
+    "hits AS MATERIALIZED (SELECT c.id FROM ",
+    "(SELECT x.article_id AS id FROM article_search x, q WHERE x.document @@ q.query ",
+    "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
+    "JOIN articles ar ON ar.id = c.id WHERE",
+    visible!(),
+    "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
+    "AND ar.published_at >= $5 AND ar.published_at < $6 ",
+    "ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
+    "ranked AS MATERIALIZED (SELECT h.id, ",
+    "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', x.document, q.query, 1) AS score ",
+    "FROM hits h JOIN article_search x ON x.article_id = h.id, q), ",
+    "page AS MATERIALIZED (SELECT id, score FROM ranked ORDER BY score DESC, id DESC ",
+    "LIMIT __LIMIT__ OFFSET __OFFSET__) ",
+    "SELECT (SELECT count(*) FROM hits) AS total, COALESCE((SELECT json_agg(",
+    "json_build_object('teaser', t.j, 'title', t.title, 'snippet', t.snippet) ",
+    "ORDER BY t.score DESC, t.id DESC) FROM (SELECT p.id, p.score, ",
+    teaser_json!("json_agg(", ")::text", "json_build_object(", "(", ")::json"),
+    " AS j, ts_headline('masthead_english', x.title, q.query, ",
+    "format('HighlightAll=true, StartSel=\"%s\", StopSel=\"%s\"', chr(2), chr(3))) AS title, ",
+    "ts_headline('masthead_english', CASE WHEN x.body <> '' THEN x.body ELSE x.summary END, ",
+    "q.query, format('StartSel=\"%s\", StopSel=\"%s\", MaxWords=35, MinWords=20, ",
+    "MaxFragments=2, FragmentDelimiter=\" … \"', chr(2), chr(3))) AS snippet ",
+    "FROM page p JOIN article_search x ON x.article_id = p.id ",
+    "JOIN articles ar ON ar.id = p.id JOIN sections s ON s.id = ar.section_id ",
+    "LEFT JOIN media m ON m.id = ar.image_id, q) t), '[]')::text AS hits"
+);
+
+/// A found story as the search's JSON gives it.
+#[derive(Debug, Deserialize)]
+struct HitJson {
+    teaser: TeaserJson,
+    title: Option<String>,
+    snippet: Option<String>,
+}
+
+impl Store {
+    /// One page (1-based, `per_page` stories) of the visible stories matching `query` and
+    /// `filter` at `now`, best first. A page past the ranked candidates is empty.
+    pub async fn search(
+        &self,
+        query: &SearchQuery,
+        filter: &SearchFilter,
+        now: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<SearchResults> {
+        self.search_with_common(query, filter, now, page, per_page, COMMON_WORD_STORIES)
+            .await
+    }
+
+    /// [`Store::search`] with another threshold for common words, so a test can rank as a
+    /// large archive does with a few stories.
+    #[doc(hidden)]
+    pub async fn search_with_common(
+        &self,
+        query: &SearchQuery,
+        filter: &SearchFilter,
+        now: DateTime<Utc>,
+        page: u32,
+        per_page: u32,
+        common: u32,
+    ) -> Result<SearchResults> {
+        let offset = u64::from(page.saturating_sub(1)) * u64::from(per_page);
+        // Only SQL we wrote and integers we chose go into the statement; the few variants
+        // keep the prepared statements few.
+        let window = |sql: &str| {
+            sql.replacen("__SCAN__", &SEARCH_SCAN.to_string(), 1)
+                .replacen("__CANDIDATES__", &SEARCH_CANDIDATES.to_string(), 1)
+                .replacen("__LIMIT__", &per_page.to_string(), 1)
+                .replacen("__OFFSET__", &offset.to_string(), 1)
+        };
+        let (sql, expression, extra) = match self.backend() {
+            Backend::Sqlite => {
+                let specific = self.specific_terms(query, common).await?;
+                let all = query.fts5_expression();
+                let mut extra = vec![
+                    format!("{{title}} : ({all})"),
+                    format!("{{summary}} : ({all})"),
+                ];
+                let scored = if specific.is_empty() {
+                    SQLITE_NO_BM25
+                } else {
+                    extra.push(fts5_all(specific.iter().copied()));
+                    SQLITE_BM25
+                };
+                (
+                    window(&SQLITE_SEARCH.replacen("__SCORED__", scored, 1)),
+                    all,
+                    extra,
+                )
+            }
+            Backend::Postgres => (window(POSTGRES_SEARCH), query.websearch_text(), Vec::new()),
+        };
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_micros(now))
+            .bind(expression)
+            .bind(filter.section.map_or(0, |s| s.0))
+            .bind(filter.kind.map_or("", ArticleKind::as_str))
+            .bind(filter.from.map_or(i64::MIN, to_micros))
+            .bind(filter.until.map_or(i64::MAX, to_micros));
+        for value in extra {
+            statement = statement.bind(value);
+        }
+        let row = statement.fetch_one(&self.pool).await?;
+        let total: i64 = row.try_get("total")?;
+        let found: Vec<HitJson> = serde_json::from_str(&row.try_get::<String, _>("hits")?)?;
+        let hits = found
+            .into_iter()
+            .map(|hit| {
+                let teaser = Teaser::try_from(hit.teaser)?;
+                let title = marked(hit.title.as_deref().unwrap_or(&teaser.title));
+                Ok(SearchHit {
+                    title,
+                    snippet: marked(hit.snippet.as_deref().unwrap_or_default()),
+                    teaser,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let total = u32::try_from(total).unwrap_or(SEARCH_CANDIDATES);
+        Ok(SearchResults {
+            hits,
+            total,
+            capped: total >= SEARCH_CANDIDATES,
+        })
+    }
+
+    /// Empties the search index and records every story up to `top` as written before
+    /// search existed: the state a database is in right after the search migration.
+    #[doc(hidden)]
+    pub async fn forget_search_index_for_tests(&self, top: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM article_search")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM search_backlog")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO search_backlog (id, next_id) VALUES (1, $1)")
+            .bind(top)
+            .execute(&mut *tx)
+            .await?;
+        self.commit(tx).await
+    }
+
+    /// Whether the index agrees with the stories: one searchable text per story and, on
+    /// SQLite, an FTS5 index that matches its text (FTS5's own `integrity-check`; a
+    /// mismatch is an error). PostgreSQL computes its index column from the text itself.
+    #[doc(hidden)]
+    pub async fn search_index_is_consistent(&self) -> Result<bool> {
+        if self.backend() == Backend::Sqlite {
+            sqlx::query(
+                "INSERT INTO article_search_index (article_search_index, rank) \
+                 VALUES ('integrity-check', 1)",
+            )
+            .execute(&self.writer)
+            .await?;
+        }
+        let (missing, orphans): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM articles ar WHERE NOT EXISTS \
+             (SELECT 1 FROM article_search x WHERE x.article_id = ar.id)), \
+             (SELECT count(*) FROM article_search x WHERE NOT EXISTS \
+             (SELECT 1 FROM articles ar WHERE ar.id = x.article_id))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(missing == 0 && orphans == 0)
+    }
+
+    /// SQLite's plan for a search (with BM25), one line per step, so a test can hold every
+    /// read of the index to the bounds the module documentation states.
+    #[doc(hidden)]
+    pub async fn sqlite_search_plan(&self, query: &SearchQuery) -> Result<Vec<String>> {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            SQLITE_SEARCH
+                .replacen("__SCORED__", SQLITE_BM25, 1)
+                .replacen("__SCAN__", &SEARCH_SCAN.to_string(), 1)
+                .replacen("__CANDIDATES__", &SEARCH_CANDIDATES.to_string(), 1)
+                .replacen("__LIMIT__", "10", 1)
+                .replacen("__OFFSET__", "0", 1)
+        );
+        let all = query.fts5_expression();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(0_i64)
+            .bind(&all)
+            .bind(0_i64)
+            .bind("")
+            .bind(i64::MIN)
+            .bind(i64::MAX)
+            .bind(format!("{{title}} : ({all})"))
+            .bind(format!("{{summary}} : ({all})"))
+            .bind(&all)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>("detail")?))
+            .collect()
+    }
+
+    /// The terms of `query` found in fewer than [`COMMON_WORD_STORIES`] stories, read from
+    /// the index (SQLite): each count stops at that number, so this reads at most that many
+    /// entries a term.
+    async fn specific_terms<'q>(
+        &self,
+        query: &'q SearchQuery,
+        common: u32,
+    ) -> Result<Vec<&'q SearchTerm>> {
+        let counts: Vec<String> = (1..=query.terms().len())
+            .map(|i| {
+                format!(
+                    "(SELECT count(*) FROM (SELECT 1 FROM article_search_index \
+                     WHERE article_search_index MATCH ${i} LIMIT {common})) AS c{i}"
+                )
+            })
+            .collect();
+        let sql = format!("SELECT {}", counts.join(", "));
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for term in query.terms() {
+            statement = statement.bind(term.fts5());
+        }
+        let row = statement.fetch_one(&self.pool).await?;
+        let mut specific = Vec::new();
+        for (i, term) in query.terms().iter().enumerate() {
+            let count: i64 = row.try_get(i)?;
+            if count < i64::from(common) {
+                specific.push(term);
+            }
+        }
+        Ok(specific)
+    }
+
+    /// The highest id of a story written before search existed that is not indexed yet, if
+    /// any (see `masthead_desk::index_backlog`).
+    pub async fn search_backlog(&self) -> Result<Option<ArticleId>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT next_id FROM search_backlog")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(id,)| ArticleId(id)))
+    }
+
+    /// Up to `limit` stories with ids from `upto` down, highest first, as stored (without
+    /// authors and tags, which search does not read).
+    pub async fn backlog_stories(
+        &self,
+        upto: ArticleId,
+        limit: u32,
+    ) -> Result<Vec<(ArticleId, ArticleFields)>> {
+        let sql = format!(
+            "SELECT id, {} FROM articles WHERE id <= $1 ORDER BY id DESC LIMIT {limit}",
+            crate::story::FIELD_COLUMNS.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(upto.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    ArticleId(row.try_get("id")?),
+                    ArticleFields::from_row(row, Vec::new(), Vec::new())?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Indexes stories of the backlog, and records `next` as the highest id left (`None`:
+    /// the backlog is done), in one transaction; returns how many were indexed. A story
+    /// saved since it was read already has its current text indexed, and keeps it.
+    pub async fn index_backlog(
+        &self,
+        stories: &[(ArticleId, SearchText)],
+        next: Option<ArticleId>,
+    ) -> Result<u64> {
+        let mut tx = self.write_tx().await?;
+        let mut indexed = 0;
+        for (id, text) in stories {
+            indexed += sqlx::query(
+                "INSERT INTO article_search (article_id, title, summary, body) \
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+                 ON CONFLICT (article_id) DO NOTHING",
+            )
+            .bind(id.0)
+            .bind(&text.title)
+            .bind(&text.summary)
+            .bind(&text.body)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        match next {
+            Some(next) => {
+                sqlx::query("UPDATE search_backlog SET next_id = $1")
+                    .bind(next.0)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM search_backlog")
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        self.commit(tx).await?;
+        Ok(indexed)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str, mark: bool) -> Marked {
+        Marked {
+            text: text.into(),
+            mark,
+        }
+    }
+
+    #[test]
+    fn marks_split_text_and_strays_are_dropped() {
+        assert_eq!(
+            marked("The \u{2}council\u{3} met \u{2}Tuesday\u{3}."),
+            [
+                m("The ", false),
+                m("council", true),
+                m(" met ", false),
+                m("Tuesday", true),
+                m(".", false)
+            ]
+        );
+        assert_eq!(marked("a\u{3}b\u{2}c"), [m("ab", false), m("c", true)]);
+        assert_eq!(marked("\u{2}\u{3}"), []);
+        assert_eq!(marked("<b>&amp;</b>"), [m("<b>&amp;</b>", false)]);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_index() {
+        assert_eq!(clean("a\u{2}b\u{3}c\u{0}d\te\nf"), "abcd e f");
+    }
+}

@@ -1,0 +1,593 @@
+//! Full-text search in the store (issue 9, item 4), each story run on SQLite and on
+//! PostgreSQL: ranking, stemming, accents, highlighting, filters, pages, who may find what,
+//! re-indexing on every write, the backlog of stories older than search, and hostile input.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use masthead_core::{ArticleKind, ArticleStatus, QueryProblem, RoundupItem, SearchQuery};
+use masthead_desk::Command;
+use masthead_store::{
+    Marked, SEARCH_CANDIDATES, SearchFilter, SearchResults, SearchText, Store, marked,
+};
+use masthead_testkit::{ArticleBuilder, Desk, change_story, db_tests, insert_all, t0};
+
+db_tests!(
+    headline_matches_rank_first,
+    stems_and_accents_match_on_both_backends,
+    phrases_need_their_words_in_order,
+    highlights_mark_the_words_and_keep_stored_text_as_text,
+    filters_narrow_by_section_kind_and_dates,
+    pages_are_cut_from_the_ranked_candidates,
+    only_stories_readers_may_see_are_found,
+    a_text_edit_reindexes_in_the_same_save,
+    kind_parts_are_searchable,
+    stories_older_than_search_are_indexed_from_the_backlog,
+    hostile_queries_run_as_plain_words,
+    schema_has_the_index_on_each_backend,
+    common_words_rank_by_headline_then_newest,
+);
+
+/// The plan SQLite runs: the candidates are read newest first by a co-routine that the join
+/// can stop, and every later read of the index is bounded by the candidates' id range, so a
+/// word in every story costs what a rare one does.
+#[tokio::test]
+async fn sqlite_reads_of_the_index_are_bounded() {
+    let db = masthead_testkit::TestDb::sqlite().await;
+    let query = SearchQuery::parse("council budget").unwrap();
+    let plan = db.store.sqlite_search_plan(&query).await.unwrap();
+    let text = plan.join("\n");
+    assert!(text.contains("CO-ROUTINE c"), "{text}");
+    let reads: Vec<&String> = plan
+        .iter()
+        .filter(|l| l.contains("VIRTUAL TABLE"))
+        .collect();
+    assert_eq!(reads.len(), 5, "{text}");
+    assert!(
+        reads[0].contains("INDEX 192:M"),
+        "candidates in rowid order: {text}"
+    );
+    for read in &reads[1..] {
+        assert!(
+            read.contains('>') && read.contains('<'),
+            "a range: {read} in {text}"
+        );
+    }
+}
+
+async fn search(store: &Store, q: &str) -> SearchResults {
+    search_with(store, q, SearchFilter::default(), 1).await
+}
+
+async fn search_with(store: &Store, q: &str, filter: SearchFilter, page: u32) -> SearchResults {
+    let query = SearchQuery::parse(q).unwrap();
+    store.search(&query, &filter, t0(), page, 10).await.unwrap()
+}
+
+fn titles(results: &SearchResults) -> Vec<String> {
+    results
+        .hits
+        .iter()
+        .map(|h| h.teaser.title.clone())
+        .collect()
+}
+
+fn text(pieces: &[Marked]) -> String {
+    pieces.iter().map(|p| p.text.as_str()).collect()
+}
+
+fn marks(pieces: &[Marked]) -> Vec<String> {
+    pieces
+        .iter()
+        .filter(|p| p.mark)
+        .map(|p| p.text.to_lowercase())
+        .collect()
+}
+
+async fn headline_matches_rank_first(store: Store) {
+    let desk = Desk::create(&store).await;
+    let body = |n: usize| {
+        format!(
+            "The village board met on Tuesday. {}",
+            "Residents asked about the levy and the roads. ".repeat(n)
+        )
+    };
+    // Newest first in the index; the headline match is the oldest, so order alone would
+    // put it last.
+    insert_all(
+        &store,
+        vec![
+            ArticleBuilder::new("Board approves water levy", desk.news)
+                .body(&body(3))
+                .published(t0() - Duration::days(3))
+                .build(),
+            ArticleBuilder::new("Village fair opens", desk.news)
+                .summary("The levy question came up at the fair.")
+                .body(&body(3))
+                .published(t0() - Duration::days(2))
+                .build(),
+            ArticleBuilder::new("Roads crew starts work", desk.news)
+                .body(&body(6))
+                .published(t0() - Duration::days(1))
+                .build(),
+        ],
+    )
+    .await;
+    let found = search(&store, "levy").await;
+    assert_eq!(
+        titles(&found),
+        [
+            "Board approves water levy",
+            "Village fair opens",
+            "Roads crew starts work"
+        ],
+        "headline, then summary, then body"
+    );
+    assert_eq!((found.total, found.capped), (3, false));
+}
+
+async fn stems_and_accents_match_on_both_backends(store: Store) {
+    let desk = Desk::create(&store).await;
+    ArticleBuilder::new("Council votes on budget", desk.news)
+        .body("The councils of three villages voted to share a clerk.")
+        .insert(&store)
+        .await;
+    ArticleBuilder::new("Café reopens on Main Street", desk.news)
+        .body("The crème brûlée is back, said the owner of the Zürich-style café.")
+        .insert(&store)
+        .await;
+    for q in ["councils", "council", "voting", "VOTES", "Villages"] {
+        assert_eq!(
+            titles(&search(&store, q).await),
+            ["Council votes on budget"],
+            "{q}"
+        );
+    }
+    for q in ["cafe", "café", "CAFÉ", "creme brulee", "zurich", "Zürich"] {
+        assert_eq!(
+            titles(&search(&store, q).await),
+            ["Café reopens on Main Street"],
+            "{q}"
+        );
+    }
+    assert!(search(&store, "councillors zzyzx").await.hits.is_empty());
+}
+
+async fn phrases_need_their_words_in_order(store: Store) {
+    let desk = Desk::create(&store).await;
+    ArticleBuilder::new("School board meets", desk.news)
+        .body("The school board set the calendar.")
+        .insert(&store)
+        .await;
+    ArticleBuilder::new("Board game night", desk.news)
+        .body("A board of the school library runs a game night.")
+        .insert(&store)
+        .await;
+    assert_eq!(search(&store, "school board").await.total, 2);
+    assert_eq!(
+        titles(&search(&store, "\"school board\"").await),
+        ["School board meets"]
+    );
+    assert_eq!(
+        titles(&search(&store, "\"board game\" night").await),
+        ["Board game night"]
+    );
+}
+
+async fn highlights_mark_the_words_and_keep_stored_text_as_text(store: Store) {
+    let desk = Desk::create(&store).await;
+    let filler = "Nothing of note happened at first. ".repeat(20);
+    ArticleBuilder::new(
+        "<b>Levy</b> & the <script>alert(1)</script> vote",
+        desk.news,
+    )
+    .body(&format!(
+        "{filler}Then the trustees debated the levy until midnight. {filler}"
+    ))
+    .insert(&store)
+    .await;
+    let found = search(&store, "levies").await;
+    let hit = &found.hits[0];
+    assert_eq!(
+        text(&hit.title),
+        "<b>Levy</b> & the <script>alert(1)</script> vote"
+    );
+    assert_eq!(marks(&hit.title), ["levy"]);
+    assert_eq!(marks(&hit.snippet), ["levy"], "{:?}", hit.snippet);
+    let snippet = text(&hit.snippet);
+    assert!(
+        snippet.contains("debated the levy until") && snippet.len() < 400,
+        "a passage around the match: {snippet}"
+    );
+    // Control characters in stored text cannot pass for marks.
+    assert_eq!(
+        SearchText::new(
+            &masthead_store::ArticleFields::news(
+                "a\u{2}b\u{3}",
+                masthead_core::Slug::parse("a").unwrap(),
+                desk.news
+            ),
+            "x"
+        )
+        .title,
+        "ab"
+    );
+    assert_eq!(text(&marked("a\u{2}b")), "ab");
+}
+
+async fn filters_narrow_by_section_kind_and_dates(store: Store) {
+    let desk = Desk::create(&store).await;
+    let day = |d: i64| t0() - Duration::days(d);
+    insert_all(
+        &store,
+        vec![
+            ArticleBuilder::new("Harvest news today", desk.news)
+                .published(day(1))
+                .build(),
+            ArticleBuilder::new("Harvest game tonight", desk.sports)
+                .published(day(10))
+                .build(),
+            ArticleBuilder::new("Harvest opinion", desk.news)
+                .kind(ArticleKind::Opinion)
+                .published(day(20))
+                .build(),
+        ],
+    )
+    .await;
+    let with = |filter: SearchFilter| {
+        let store = store.clone();
+        async move { titles(&search_with(&store, "harvest", filter, 1).await) }
+    };
+    assert_eq!(with(SearchFilter::default()).await.len(), 3);
+    assert_eq!(
+        with(SearchFilter {
+            section: Some(desk.sports),
+            ..Default::default()
+        })
+        .await,
+        ["Harvest game tonight"]
+    );
+    assert_eq!(
+        with(SearchFilter {
+            kind: Some(ArticleKind::Opinion),
+            ..Default::default()
+        })
+        .await,
+        ["Harvest opinion"]
+    );
+    assert_eq!(
+        with(SearchFilter {
+            from: Some(day(15)),
+            until: Some(day(5)),
+            ..Default::default()
+        })
+        .await,
+        ["Harvest game tonight"]
+    );
+    // `until` is exclusive, `from` inclusive.
+    assert_eq!(
+        with(SearchFilter {
+            from: Some(day(1)),
+            until: Some(day(1) + Duration::microseconds(1)),
+            ..Default::default()
+        })
+        .await,
+        ["Harvest news today"]
+    );
+    assert!(
+        with(SearchFilter {
+            section: Some(desk.sports),
+            kind: Some(ArticleKind::Opinion),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+}
+
+async fn pages_are_cut_from_the_ranked_candidates(store: Store) {
+    let desk = Desk::create(&store).await;
+    let stories = (0..25)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Parade story {i:02}"), desk.news)
+                .published(t0() - Duration::hours(i + 1))
+                .build()
+        })
+        .collect();
+    insert_all(&store, stories).await;
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let found = search_with(&store, "parade", SearchFilter::default(), page).await;
+        assert_eq!(found.total, 25);
+        seen.extend(titles(&found));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 25, "every story once over three pages");
+    assert!(
+        search_with(&store, "parade", SearchFilter::default(), 4)
+            .await
+            .hits
+            .is_empty()
+    );
+    let far = SEARCH_CANDIDATES / 10 + 1;
+    assert!(
+        search_with(&store, "parade", SearchFilter::default(), far)
+            .await
+            .hits
+            .is_empty()
+    );
+}
+
+async fn only_stories_readers_may_see_are_found(store: Store) {
+    let desk = Desk::create(&store).await;
+    let story = |title: &str| ArticleBuilder::new(title, desk.news).body("Lighthouse keeper.");
+    let published = story("Published lighthouse").insert(&store).await;
+    story("Draft lighthouse").draft().insert(&store).await;
+    story("Review lighthouse")
+        .status(ArticleStatus::Review)
+        .insert(&store)
+        .await;
+    story("Later lighthouse")
+        .status(ArticleStatus::Scheduled)
+        .published(t0() + Duration::hours(1))
+        .insert(&store)
+        .await;
+    story("Due lighthouse")
+        .status(ArticleStatus::Scheduled)
+        .published(t0() - Duration::minutes(1))
+        .insert(&store)
+        .await;
+    let mut found = titles(&search(&store, "lighthouse").await);
+    found.sort();
+    assert_eq!(found, ["Due lighthouse", "Published lighthouse"]);
+    let at = |now: DateTime<Utc>| {
+        let store = store.clone();
+        async move {
+            let query = SearchQuery::parse("lighthouse").unwrap();
+            let results = store
+                .search(&query, &SearchFilter::default(), now, 1, 10)
+                .await
+                .unwrap();
+            results.total
+        }
+    };
+    assert_eq!(
+        at(t0() + Duration::hours(1)).await,
+        3,
+        "the scheduled one comes due"
+    );
+
+    // Taking a story down hides it from the very next search; publishing it again brings
+    // it back.
+    change_story(&store, published, Command::Unpublish, t0(), |_| {}).await;
+    assert_eq!(
+        titles(&search(&store, "lighthouse").await),
+        ["Due lighthouse"]
+    );
+    change_story(&store, published, Command::Publish, t0(), |_| {}).await;
+    assert_eq!(search(&store, "lighthouse").await.total, 2);
+}
+
+async fn a_text_edit_reindexes_in_the_same_save(store: Store) {
+    let desk = Desk::create(&store).await;
+    let id = ArticleBuilder::new("Bridge closes for repairs", desk.news)
+        .summary("Detour signs go up.")
+        .body("The county bridge closes Monday.")
+        .insert(&store)
+        .await;
+    assert_eq!(search(&store, "bridge").await.total, 1);
+    change_story(&store, id, Command::Save, t0(), |f| {
+        f.title = "Culvert closes for repairs".into();
+        f.summary = "Ferry service starts.".into();
+        f.body_md = "The county **culvert** closes Monday.".into();
+    })
+    .await;
+    assert_eq!(
+        search(&store, "bridge").await.total,
+        0,
+        "old words are gone"
+    );
+    for q in ["culvert", "ferry", "county"] {
+        assert_eq!(search(&store, q).await.total, 1, "{q}");
+    }
+    // Markdown is indexed as its words: no markup, no link addresses.
+    change_story(&store, id, Command::Save, t0(), |f| {
+        f.body_md =
+            "See [the notice](https://example.org/zebrafish) and <span>okapi</span>.".into();
+    })
+    .await;
+    assert_eq!(search(&store, "notice okapi").await.total, 1);
+    assert_eq!(search(&store, "zebrafish").await.total, 0);
+    assert_eq!(search(&store, "span").await.total, 0);
+}
+
+async fn kind_parts_are_searchable(store: Store) {
+    let desk = Desk::create(&store).await;
+    ArticleBuilder::new("Weekend roundup", desk.news)
+        .body("")
+        .items(vec![RoundupItem {
+            headline: "Pancake breakfast".into(),
+            body_html: String::new(),
+            body_md: "The firefighters serve *blueberry* pancakes.".into(),
+        }])
+        .insert(&store)
+        .await;
+    assert_eq!(
+        titles(&search(&store, "blueberry pancakes").await),
+        ["Weekend roundup"]
+    );
+    let found = search(&store, "firefighters").await;
+    assert!(
+        marks(&found.hits[0].snippet).contains(&"firefighters".to_owned()),
+        "{:?}",
+        found.hits[0].snippet
+    );
+}
+
+async fn stories_older_than_search_are_indexed_from_the_backlog(store: Store) {
+    let desk = Desk::create(&store).await;
+    let stories = (0..450)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Archive story {i}"), desk.news)
+                .body(&format!("Marker word quokka{i}."))
+                .build()
+        })
+        .collect();
+    let ids = insert_all(&store, stories).await;
+    // As a database from before the search migration: nothing indexed, the backlog set.
+    let top = ids.iter().map(|id| id.0).max().unwrap();
+    store.forget_search_index_for_tests(top).await.unwrap();
+    assert_eq!(search(&store, "archive").await.total, 0);
+    assert_eq!(
+        store.search_backlog().await.unwrap().map(|id| id.0),
+        Some(top)
+    );
+    // A story saved meanwhile is indexed by its save, and the backlog leaves it so.
+    change_story(&store, ids[5], Command::Save, t0(), |f| {
+        f.body_md = "Edited after the upgrade: wombat.".into();
+    })
+    .await;
+    assert_eq!(masthead_desk::index_backlog(&store).await.unwrap(), 449);
+    assert_eq!(store.search_backlog().await.unwrap(), None);
+    assert_eq!(search(&store, "archive").await.total, 450);
+    assert_eq!(search(&store, "quokka0").await.total, 1);
+    assert_eq!(search(&store, "quokka449").await.total, 1);
+    assert_eq!(search(&store, "quokka5").await.total, 0);
+    assert_eq!(search(&store, "wombat").await.total, 1);
+    assert!(store.search_index_is_consistent().await.unwrap());
+    // Nothing left: a second run does nothing.
+    assert_eq!(masthead_desk::index_backlog(&store).await.unwrap(), 0);
+}
+
+/// Every one of these runs as a plain-words search or is refused with a reason; none
+/// reaches the database's query parser as syntax.
+async fn hostile_queries_run_as_plain_words(store: Store) {
+    let desk = Desk::create(&store).await;
+    ArticleBuilder::new("Near the water tower", desk.news)
+        .body("Title: the tower's paint (blue) costs $48,000 -- or more.")
+        .insert(&store)
+        .await;
+    let long = "tower ".repeat(2000);
+    let cases: &[(&str, Option<u32>)] = &[
+        ("\"", None),
+        ("\"\"\"", None),
+        ("tower\"", Some(1)),
+        ("\"water tower", Some(1)),
+        ("water AND tower", Some(1)),
+        ("water OR zebra", Some(0)),
+        ("NOT tower", Some(1)),
+        ("NEAR(water tower)", Some(1)),
+        ("-tower", Some(1)),
+        ("tow*", Some(0)),
+        ("^water", Some(1)),
+        ("title:tower", Some(1)),
+        ("body:tower", Some(0)),
+        ("{title}: tower", Some(1)),
+        ("(((tower", Some(1)),
+        ("tower)))", Some(1)),
+        ("'; DROP TABLE articles; --", Some(0)),
+        ("tower' OR '1'='1", Some(0)),
+        ("water & tower | paint", Some(1)),
+        ("water <-> tower", Some(1)),
+        ("!tower", Some(1)),
+        ("tower:*", Some(1)),
+        ("48,000", Some(1)),
+        ("$48,000", Some(1)),
+        ("tower's", Some(1)),
+        ("\u{0}tower\u{7}", Some(1)),
+        ("\u{2}tower\u{3}", Some(1)),
+        ("टावर 水塔 🗼", Some(0)),
+        (&long, None),
+    ];
+    for (q, expect) in cases {
+        match (SearchQuery::parse(q), expect) {
+            (Ok(query), Some(n)) => {
+                let found = store
+                    .search(&query, &SearchFilter::default(), t0(), 1, 10)
+                    .await
+                    .unwrap_or_else(|e| panic!("{q:?} failed: {e}"));
+                assert_eq!(found.total, *n, "{q:?} as {query}");
+            }
+            (Err(problem), None) => assert!(
+                matches!(
+                    problem,
+                    QueryProblem::Empty | QueryProblem::TooLong(_) | QueryProblem::TooManyWords(_)
+                ),
+                "{q:?}: {problem:?}"
+            ),
+            (outcome, expect) => panic!("{q:?}: {outcome:?}, expected {expect:?}"),
+        }
+    }
+}
+
+async fn schema_has_the_index_on_each_backend(store: Store) {
+    let parts = masthead_store::search_index_parts(&store).await.unwrap();
+    let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
+    match store.backend() {
+        masthead_store::Backend::Sqlite => {
+            assert_eq!(names, ["article_search_index"]);
+            assert!(
+                parts[0]
+                    .1
+                    .contains("tokenize = 'porter unicode61 remove_diacritics 2'"),
+                "{parts:?}"
+            );
+        }
+        masthead_store::Backend::Postgres => {
+            assert_eq!(
+                names,
+                ["article_search.document", "article_search_document"]
+            );
+        }
+    }
+}
+
+/// With every word common (the threshold lowered, as for a word in thousands of stories),
+/// SQLite computes no BM25: headline matches still come first, then summary, then the
+/// newest.
+async fn common_words_rank_by_headline_then_newest(store: Store) {
+    let desk = Desk::create(&store).await;
+    let day = |d: i64| t0() - Duration::days(d);
+    insert_all(
+        &store,
+        vec![
+            ArticleBuilder::new("Old orchard levy story", desk.news)
+                .published(day(9))
+                .build(),
+            ArticleBuilder::new("Summary story", desk.news)
+                .summary("The orchard levy, explained.")
+                .published(day(8))
+                .build(),
+            ArticleBuilder::new("Body story one", desk.news)
+                .body("An orchard and a levy. Levy levy levy orchard orchard.")
+                .published(day(7))
+                .build(),
+            ArticleBuilder::new("Body story two", desk.news)
+                .body("The orchard levy passed.")
+                .published(day(6))
+                .build(),
+        ],
+    )
+    .await;
+    let query = SearchQuery::parse("orchard levy").unwrap();
+    let common = store
+        .search_with_common(&query, &SearchFilter::default(), t0(), 1, 10, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(&common)[..2],
+        ["Old orchard levy story", "Summary story"]
+    );
+    // SQLite ranks the rest newest first; PostgreSQL, which has no such threshold, by how
+    // densely the words occur.
+    let rest = match store.backend() {
+        masthead_store::Backend::Sqlite => ["Body story two", "Body story one"],
+        masthead_store::Backend::Postgres => ["Body story one", "Body story two"],
+    };
+    assert_eq!(titles(&common)[2..], rest);
+    let specific = search(&store, "orchard levy").await;
+    assert_eq!(
+        titles(&specific)[..2],
+        ["Old orchard levy story", "Summary story"]
+    );
+}
