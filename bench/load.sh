@@ -206,9 +206,12 @@ clk_tck=$(getconf CLK_TCK)
 data_note=""
 serve_args=()
 
-# A fingerprint of the SQLite migrations in this tree: a cached database made from other
-# migrations is regenerated (the server refuses a database whose applied migrations changed).
-migrations_fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql 2>/dev/null | sha256sum | cut -c1-16)
+# A fingerprint of the SQLite migrations and the generator in this tree: a cached database
+# made from other migrations is regenerated (the server refuses a database whose applied
+# migrations changed), and so is one of other generated text. bench/search.sh shares it.
+migrations_fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql \
+  "$repo"/crates/masthead/src/generate.rs "$repo"/crates/masthead/src/generate_words.txt \
+  2>/dev/null | sha256sum | cut -c1-16)
 
 prepare_sqlite() {
   local dir="$cache_root/sqlite-$stories" t0 t1 force=${1:-}
