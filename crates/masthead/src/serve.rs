@@ -115,7 +115,9 @@ async fn index_search_backlog(store: Store) {
     }
     match masthead_desk::index_backlog(&store).await {
         Ok(n) => tracing::info!(stories = n, "every story is indexed for search"),
-        Err(e) => tracing::error!(error = %e, "indexing older stories for search stopped; the next start goes on"),
+        Err(e) => {
+            tracing::error!(error = %e, "indexing older stories for search stopped; the next start goes on")
+        }
     }
 }
 
