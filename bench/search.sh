@@ -6,7 +6,8 @@
 # usage: bench/search.sh [--stories N] [--duration 10s] [--connections 4] [--bin PATH]
 #
 # For each search: its result count and its latency alone (median of 5 sequential requests).
-# Then wrk: one run per class and one over every search, reporting p50/p95/p99 and req/s.
+# Then wrk: one run per class and one over every search, reporting p50/p95/p99, req/s and
+# the server's CPU per request (steadier than latency on a shared machine).
 # Only loopback addresses are targeted; every process the script starts is stopped on exit.
 set -euo pipefail
 
@@ -142,6 +143,9 @@ for line in "${lines[@]}"; do
   printf '| %s | `%s` | %s | %.1f |\n' "$class" "$query" "$count" "$(awk -v t="$median" 'BEGIN{print t*1000}')" >>"$report"
 done
 
+# The server's user + system CPU so far, in clock ticks.
+ticks() { local f; read -r -a f <<<"$(cut -d')' -f2- "/proc/$server_pid/stat")"; echo $((f[11] + f[12])); }
+
 cat >"$work/search.lua" <<'EOF'
 local queries = {}
 local n = 0
@@ -167,19 +171,26 @@ EOF
   echo
   echo "## Under load (wrk -t2 -c$connections -d$duration, the searches of a class in turn)"
   echo
-  echo "| class | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | socket errors |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| class | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | server CPU ms/req | non-2xx | socket errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >>"$report"
-for class in "${classes[@]}" all; do
+# "unfiltered": every search but the filtered ones, the mix the issue's target names (common
+# words, rare words, phrases, no hits).
+for class in "${classes[@]}" unfiltered all; do
   if [ "$class" = all ]; then
     printf '%s\n' "${lines[@]}" | cut -f2 >"$work/q-$class"
+  elif [ "$class" = unfiltered ]; then
+    printf '%s\n' "${lines[@]}" | awk -F'\t' '$1 != "filtered" {print $2}' >"$work/q-$class"
   else
     printf '%s\n' "${lines[@]}" | awk -F'\t' -v c="$class" '$1 == c {print $2}' >"$work/q-$class"
   fi
   log "wrk: $class"
+  before=$(ticks)
   out=$(wrk -t2 -c"$connections" -d"$duration" --timeout 10s -s "$work/search.lua" "$base" -- "$work/q-$class")
+  after=$(ticks)
   read -r _ reqs rps p50 p95 p99 max non2xx sock < <(grep '^RESULT' <<<"$out")
-  echo "| $class | $reqs | $rps | $p50 | $p95 | $p99 | $max | $non2xx | $sock |" >>"$report"
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')
+  echo "| $class | $reqs | $rps | $p50 | $p95 | $p99 | $max | $cpu | $non2xx | $sock |" >>"$report"
 done
 grep -q panicked "$work/server.err" && die "the server panicked: $(cat "$work/server.err")"
 

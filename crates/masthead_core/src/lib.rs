@@ -30,7 +30,7 @@ pub use ids::{
 };
 pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};
-pub use search::{QueryProblem, SearchQuery, SearchTerm, fts5_all};
+pub use search::{QueryProblem, SearchQuery, SearchTerm};
 pub use slug::Slug;
 pub use video::VideoUrl;
 pub use web_url::WebUrl;

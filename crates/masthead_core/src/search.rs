@@ -164,7 +164,7 @@ impl SearchTerm {
 
 /// An FTS5 expression matching stories with all of `terms`: [`SearchTerm::fts5`] joined by
 /// `AND`. Wrapped in parentheses it may follow a column filter (`{title} : (…)`).
-pub fn fts5_all<'a>(terms: impl Iterator<Item = &'a SearchTerm>) -> String {
+fn fts5_all<'a>(terms: impl Iterator<Item = &'a SearchTerm>) -> String {
     terms
         .map(SearchTerm::fts5)
         .collect::<Vec<_>>()

@@ -53,7 +53,7 @@ pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
 pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,
-    SearchFilter, SearchHit, SearchResults, SearchText, marked,
+    SearchFilter, SearchHit, SearchResults, SearchText, SearchTuning, marked,
 };
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;

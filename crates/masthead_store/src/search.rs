@@ -45,12 +45,12 @@ use crate::model::Teaser;
 use crate::story::ArticleFields;
 use crate::{Backend, Result, Store, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleKind, SearchQuery, SearchTerm, SectionId, fts5_all};
+use masthead_core::{ArticleId, ArticleKind, SearchQuery, SearchTerm, SectionId};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 
 /// The most matches of a search that are ranked; past them a search says "at least".
-pub const SEARCH_CANDIDATES: u32 = 1_000;
+pub const SEARCH_CANDIDATES: u32 = 500;
 /// The most index entries one search reads to find its candidates (it stops sooner when it
 /// has them): the bound on a filtered search for common words.
 pub const SEARCH_SCAN: u32 = 20_000;
@@ -102,8 +102,11 @@ pub struct SearchResults {
     /// [`SEARCH_CANDIDATES`].
     pub total: u32,
     /// Whether the limits of the search were reached ([`SEARCH_CANDIDATES`] ranked, or
-    /// [`SEARCH_SCAN`] matches read), so more (older) stories may match.
+    /// only the most recent stories searched), so more (older) stories may match.
     pub capped: bool,
+    /// Whether only the [`SEARCH_SCAN`] most recent stories were searched (SQLite, for a
+    /// phrase of common words).
+    pub recent_only: bool,
 }
 
 /// The searchable text of a story, as the index stores it.
@@ -201,21 +204,23 @@ pub(crate) async fn index_story(
 
 /// The SQLite search. `$1` now, `$2` the FTS5 expression, `$3` section (0: any), `$4` kind
 /// ('': any), `$5`/`$6` the publication time range, `$7`/`$8` the expression limited to the
-/// headline and to the summary; `__SCORED__` is [`SQLITE_BM25`] or [`SQLITE_NO_BM25`].
+/// headline and to the summary; `__SCORED__` is [`SQLITE_BM25`] or [`SQLITE_NO_BM25`],
+/// `__WINDOW__` nothing or [`SQLITE_RECENT`].
 ///
 /// - `hits`: the candidates. The matches are read newest first by a co-routine (the `CROSS
-///   JOIN` keeps it the outer loop), so the join stops as soon as it has its candidates.
+///   JOIN` keeps it the outer loop), so the join stops as soon as it has its candidates;
+///   each is checked in the covering index `articles_search_filter`, not the story's row.
 /// - `span`: the ids they lie between. Every later read of the index is limited to that
 ///   range, which FTS5 seeks to: cheap however common the words.
 /// - `in_title`, `in_summary`: the candidates with every word in the headline, or in the
 ///   summary (column filters). They give the first ranking key, 10 and 4 points.
-/// - `scored`: BM25 of the specific words, the second key.
+/// - `scored`: BM25, the second key, when every word is specific.
 /// - `page`, `shown`: one page of the ranked list, with its highlights.
 const SQLITE_SEARCH: &str = concat!(
     "WITH hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT f.rowid AS id FROM article_search_index f WHERE article_search_index MATCH $2 ",
-    "ORDER BY f.rowid DESC LIMIT __SCAN__) c ",
-    "CROSS JOIN articles ar ON ar.id = c.id WHERE",
+    "__WINDOW__ ORDER BY f.rowid DESC LIMIT __SCAN__) c ",
+    "CROSS JOIN articles ar INDEXED BY articles_search_filter ON ar.id = c.id WHERE",
     visible!(),
     "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
     "AND ar.published_at >= $5 AND ar.published_at < $6 LIMIT __CANDIDATES__), ",
@@ -251,21 +256,46 @@ const SQLITE_SEARCH: &str = concat!(
     "ORDER BY t.tier DESC, t.score DESC, t.id DESC) FROM shown t), '[]') AS hits"
 );
 
-/// BM25 (headline ×10, summary ×4, body ×1) of the candidates for the specific words `$9`,
-/// within their span. FTS5 weighs each word by how few stories hold it, and finds that by
-/// reading every story that holds it: so only words in fewer than [`COMMON_WORD_STORIES`]
-/// stories are given to it (one in more than half of all stories would weigh nothing anyway).
+/// BM25 (headline ×10, summary ×4, body ×1) of the stories in the candidates' span. FTS5
+/// weighs each word by how few stories hold it, and finds that by reading every story that
+/// holds it, and the span holds every story with all the words: both cost little only when
+/// every word is specific (in fewer than [`COMMON_WORD_STORIES`] stories).
 const SQLITE_BM25: &str = "SELECT rowid AS id, -bm25(article_search_index, 10.0, 4.0, 1.0) AS score \
-     FROM article_search_index WHERE article_search_index MATCH $9 \
+     FROM article_search_index WHERE article_search_index MATCH $2 \
      AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)";
 
-/// No BM25: every word is common, so the candidates are ranked by headline and summary, then
+/// No BM25: a word is common, so the candidates are ranked by headline and summary, then
 /// newest first.
 const SQLITE_NO_BM25: &str = "SELECT 0 AS id, 0.0 AS score WHERE 0";
 
-/// A word in at least this many stories is common: it does not take part in BM25 on SQLite
-/// (see [`SQLITE_BM25`]), since weighing it would read its every story.
+/// Only the most recent stories: for a phrase of common words, whose matches FTS5 can only
+/// find by checking word positions in every story that has them all.
+const SQLITE_RECENT: &str = "AND f.rowid > (SELECT max(id) FROM articles) - __SCAN__";
+
+/// A word in at least this many stories is common: with one, SQLite ranks without BM25 (see
+/// [`SQLITE_BM25`]); a phrase of only such words is looked for in the most recent
+/// [`SEARCH_SCAN`] stories.
 pub const COMMON_WORD_STORIES: u32 = 5_000;
+
+/// The limits of a search, for tests that need a large archive's behaviour from a few
+/// stories.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct SearchTuning {
+    /// See [`COMMON_WORD_STORIES`].
+    pub common_word_stories: u32,
+    /// See [`SEARCH_SCAN`].
+    pub scan: u32,
+}
+
+impl Default for SearchTuning {
+    fn default() -> Self {
+        SearchTuning {
+            common_word_stories: COMMON_WORD_STORIES,
+            scan: SEARCH_SCAN,
+        }
+    }
+}
 
 /// The PostgreSQL search, with the same binds as [`SQLITE_SEARCH`] (`$2` the text for
 /// `websearch_to_tsquery`). The candidates' ids come first and only they are ranked: a rank
@@ -299,6 +329,14 @@ const POSTGRES_SEARCH: &str = concat!(
     "LEFT JOIN media m ON m.id = ar.image_id, q) t), '[]')::text AS hits"
 );
 
+/// How common a search's words are in the index (SQLite).
+struct Commonness {
+    /// Every word is in fewer than the threshold's stories: BM25 is cheap.
+    all_specific: bool,
+    /// A phrase has only common words: only the most recent stories are searched.
+    common_phrase: bool,
+}
+
 /// A found story as the search's JSON gives it.
 #[derive(Debug, Deserialize)]
 struct HitJson {
@@ -318,50 +356,51 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<SearchResults> {
-        self.search_with_common(query, filter, now, page, per_page, COMMON_WORD_STORIES)
+        self.search_tuned(query, filter, now, page, per_page, SearchTuning::default())
             .await
     }
 
-    /// [`Store::search`] with another threshold for common words, so a test can rank as a
-    /// large archive does with a few stories.
+    /// [`Store::search`] with other limits, so a test can search as in a large archive.
     #[doc(hidden)]
-    pub async fn search_with_common(
+    pub async fn search_tuned(
         &self,
         query: &SearchQuery,
         filter: &SearchFilter,
         now: DateTime<Utc>,
         page: u32,
         per_page: u32,
-        common: u32,
+        tuning: SearchTuning,
     ) -> Result<SearchResults> {
         let offset = u64::from(page.saturating_sub(1)) * u64::from(per_page);
         // Only SQL we wrote and integers we chose go into the statement; the few variants
         // keep the prepared statements few.
         let window = |sql: &str| {
-            sql.replacen("__SCAN__", &SEARCH_SCAN.to_string(), 1)
+            sql.replace("__SCAN__", &tuning.scan.to_string())
                 .replacen("__CANDIDATES__", &SEARCH_CANDIDATES.to_string(), 1)
                 .replacen("__LIMIT__", &per_page.to_string(), 1)
                 .replacen("__OFFSET__", &offset.to_string(), 1)
         };
+        let mut recent_only = false;
         let (sql, expression, extra) = match self.backend() {
             Backend::Sqlite => {
-                let specific = self.specific_terms(query, common).await?;
+                let words = self.commonness(query, tuning.common_word_stories).await?;
+                recent_only = words.common_phrase;
                 let all = query.fts5_expression();
-                let mut extra = vec![
+                let extra = vec![
                     format!("{{title}} : ({all})"),
                     format!("{{summary}} : ({all})"),
                 ];
-                let scored = if specific.is_empty() {
-                    SQLITE_NO_BM25
-                } else {
-                    extra.push(fts5_all(specific.iter().copied()));
+                let scored = if words.all_specific {
                     SQLITE_BM25
+                } else {
+                    SQLITE_NO_BM25
                 };
-                (
-                    window(&SQLITE_SEARCH.replacen("__SCORED__", scored, 1)),
-                    all,
-                    extra,
-                )
+                let sql = SQLITE_SEARCH.replacen("__SCORED__", scored, 1).replacen(
+                    "__WINDOW__",
+                    if recent_only { SQLITE_RECENT } else { "" },
+                    1,
+                );
+                (window(&sql), all, extra)
             }
             Backend::Postgres => (window(POSTGRES_SEARCH), query.websearch_text(), Vec::new()),
         };
@@ -394,7 +433,8 @@ impl Store {
         Ok(SearchResults {
             hits,
             total,
-            capped: total >= SEARCH_CANDIDATES,
+            capped: total >= SEARCH_CANDIDATES || recent_only,
+            recent_only,
         })
     }
 
@@ -448,7 +488,8 @@ impl Store {
             "EXPLAIN QUERY PLAN {}",
             SQLITE_SEARCH
                 .replacen("__SCORED__", SQLITE_BM25, 1)
-                .replacen("__SCAN__", &SEARCH_SCAN.to_string(), 1)
+                .replacen("__WINDOW__", SQLITE_RECENT, 1)
+                .replace("__SCAN__", &SEARCH_SCAN.to_string())
                 .replacen("__CANDIDATES__", &SEARCH_CANDIDATES.to_string(), 1)
                 .replacen("__LIMIT__", "10", 1)
                 .replacen("__OFFSET__", "0", 1)
@@ -463,7 +504,6 @@ impl Store {
             .bind(i64::MAX)
             .bind(format!("{{title}} : ({all})"))
             .bind(format!("{{summary}} : ({all})"))
-            .bind(&all)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -471,15 +511,20 @@ impl Store {
             .collect()
     }
 
-    /// The terms of `query` found in fewer than [`COMMON_WORD_STORIES`] stories, read from
-    /// the index (SQLite): each count stops at that number, so this reads at most that many
-    /// entries a term.
-    async fn specific_terms<'q>(
-        &self,
-        query: &'q SearchQuery,
-        common: u32,
-    ) -> Result<Vec<&'q SearchTerm>> {
-        let counts: Vec<String> = (1..=query.terms().len())
+    /// Which of the words of `query` are common (in `common` stories or more), read from the
+    /// index (SQLite): each word's count stops at that number, so this reads at most that
+    /// many entries a word.
+    async fn commonness(&self, query: &SearchQuery, common: u32) -> Result<Commonness> {
+        let mut words: Vec<&str> = Vec::new();
+        for term in query.terms() {
+            match term {
+                SearchTerm::Word(w) => words.push(w),
+                SearchTerm::Phrase(ws) => words.extend(ws.iter().map(String::as_str)),
+            }
+        }
+        words.sort_unstable();
+        words.dedup();
+        let counts: Vec<String> = (1..=words.len())
             .map(|i| {
                 format!(
                     "(SELECT count(*) FROM (SELECT 1 FROM article_search_index \
@@ -489,18 +534,27 @@ impl Store {
             .collect();
         let sql = format!("SELECT {}", counts.join(", "));
         let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for term in query.terms() {
-            statement = statement.bind(term.fts5());
+        for word in &words {
+            statement = statement.bind(SearchTerm::Word((*word).to_owned()).fts5());
         }
         let row = statement.fetch_one(&self.pool).await?;
-        let mut specific = Vec::new();
-        for (i, term) in query.terms().iter().enumerate() {
-            let count: i64 = row.try_get(i)?;
-            if count < i64::from(common) {
-                specific.push(term);
-            }
+        let mut is_common = Vec::with_capacity(words.len());
+        for i in 0..words.len() {
+            is_common.push(row.try_get::<i64, _>(i)? >= i64::from(common));
         }
-        Ok(specific)
+        let common_word = |w: &str| {
+            words
+                .iter()
+                .position(|x| *x == w)
+                .is_some_and(|i| is_common[i])
+        };
+        Ok(Commonness {
+            all_specific: !is_common.contains(&true),
+            common_phrase: query.terms().iter().any(|term| match term {
+                SearchTerm::Phrase(ws) => ws.iter().all(|w| common_word(w)),
+                SearchTerm::Word(_) => false,
+            }),
+        })
     }
 
     /// The highest id of a story written before search existed that is not indexed yet, if

@@ -25,6 +25,7 @@ db_tests!(
     hostile_queries_run_as_plain_words,
     schema_has_the_index_on_each_backend,
     common_words_rank_by_headline_then_newest,
+    phrases_of_common_words_search_the_most_recent_stories,
 );
 
 /// The plan SQLite runs: the candidates are read newest first by a co-routine that the join
@@ -570,8 +571,19 @@ async fn common_words_rank_by_headline_then_newest(store: Store) {
     )
     .await;
     let query = SearchQuery::parse("orchard levy").unwrap();
+    let every_word_common = masthead_store::SearchTuning {
+        common_word_stories: 1,
+        ..Default::default()
+    };
     let common = store
-        .search_with_common(&query, &SearchFilter::default(), t0(), 1, 10, 1)
+        .search_tuned(
+            &query,
+            &SearchFilter::default(),
+            t0(),
+            1,
+            10,
+            every_word_common,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -590,4 +602,52 @@ async fn common_words_rank_by_headline_then_newest(store: Store) {
         titles(&specific)[..2],
         ["Old orchard levy story", "Summary story"]
     );
+}
+
+/// A phrase of common words is looked for only in the most recent stories (SQLite: FTS5
+/// would check word positions in every story holding both words), and says so; a phrase
+/// with a specific word is looked for everywhere. PostgreSQL has no such window.
+async fn phrases_of_common_words_search_the_most_recent_stories(store: Store) {
+    let desk = Desk::create(&store).await;
+    let stories = (0..6)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Town story {i}"), desk.news)
+                .body(if i == 0 {
+                    "The high school band played. Walrus sightings went on."
+                } else {
+                    "The high school band played."
+                })
+                .published(t0() - Duration::days(10 - i))
+                .build()
+        })
+        .collect();
+    insert_all(&store, stories).await;
+    let tuning = masthead_store::SearchTuning {
+        common_word_stories: 6,
+        scan: 2,
+    };
+    let run = |q: &str| {
+        let store = store.clone();
+        let query = SearchQuery::parse(q).unwrap();
+        async move {
+            store
+                .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
+                .await
+                .unwrap()
+        }
+    };
+    let phrase = run("\"high school\"").await;
+    match store.backend() {
+        masthead_store::Backend::Sqlite => {
+            assert_eq!(titles(&phrase), ["Town story 5", "Town story 4"]);
+            assert!(phrase.recent_only && phrase.capped);
+        }
+        masthead_store::Backend::Postgres => {
+            assert!(phrase.total == 2 && !phrase.recent_only, "{phrase:?}");
+        }
+    }
+    // The oldest story, outside the window: found, since "walrus" is a specific word.
+    let specific = run("\"walrus sightings\"").await;
+    assert!(!specific.recent_only, "{specific:?}");
+    assert_eq!(titles(&specific), ["Town story 0"]);
 }

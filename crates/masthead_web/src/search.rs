@@ -250,8 +250,8 @@ mod tests {
         assert!(refused("q=levy&kind=nope").contains("news, opinion"));
         assert!(refused("q=levy&from=31/03/2026").contains("YYYY-MM-DD"));
         assert!(refused("q=levy&from=2026-04-02&to=2026-04-01").contains("swap"));
-        assert!(refused("q=levy&page=101").contains("from 1 to 100"));
-        assert!(refused("q=levy&page=0").contains("from 1 to 100"));
+        assert!(refused("q=levy&page=51").contains("from 1 to 50"));
+        assert!(refused("q=levy&page=0").contains("from 1 to 50"));
         assert!(refused("q=the+of").contains("more specific word"));
         assert!(refused("q=").contains("Type one or more words"));
         assert!(refused("section=sports").contains("Type one or more words"));

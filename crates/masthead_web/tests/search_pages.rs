@@ -188,7 +188,7 @@ async fn filters_and_pages_keep_the_search(app: TestApp) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.get("/search?q=harvest&page=101").await.status,
+        app.get("/search?q=harvest&page=51").await.status,
         StatusCode::BAD_REQUEST
     );
 
@@ -331,12 +331,12 @@ async fn bad_input_is_a_search_or_a_clear_400(app: TestApp) {
         (format!("q={}", "a".repeat(201)), 400, "200 characters"),
         (format!("q={}", "levy+".repeat(13)), 400, "12 words"),
         (format!("q={long}"), 414, ""),
-        ("q=levy&page=0".into(), 400, "from 1 to 100"),
-        ("q=levy&page=abc".into(), 400, "from 1 to 100"),
+        ("q=levy&page=0".into(), 400, "from 1 to 50"),
+        ("q=levy&page=abc".into(), 400, "from 1 to 50"),
         (
             "q=levy&page=99999999999999999999".into(),
             400,
-            "from 1 to 100",
+            "from 1 to 50",
         ),
         ("q=levy&section=nope".into(), 400, "There is no section"),
         ("q=levy&kind=bogus".into(), 400, "news, opinion"),

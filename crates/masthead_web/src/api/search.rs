@@ -1,7 +1,7 @@
 //! `GET /search`: the site's search as JSON. Public, like the site: it finds only what
 //! readers can see, so it needs no token. The same rules as `/search` on the site (see
 //! [`crate::search`]): words and quoted phrases only, at most 200 characters and 12 words,
-//! the best 1,000 matches in pages of 10.
+//! the best 500 matches in pages of 10.
 
 use super::ApiError;
 use super::articles::schema::Kind;
@@ -41,8 +41,8 @@ pub struct SearchParams {
     /// Only stories published on or before this day, in the site's time zone.
     #[param(value_type = Option<String>, format = Date, example = "2026-03-31")]
     to: Option<String>,
-    /// The page, from 1 to 100 (10 results each).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    /// The page, from 1 to 50 (10 results each).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
     page: Option<String>,
 }
 
@@ -93,11 +93,12 @@ pub struct SearchResponse {
     /// The words searched, as the search read them (operators dropped, common words left
     /// out, phrases in quotes).
     pub query: String,
-    /// How many stories match, up to 1,000 (see `capped`).
+    /// How many stories match, up to 500 (see `capped`).
     pub total: u32,
     /// Whether the search stopped at its limits: more, older stories may match. Only the
-    /// 1,000 most recent matches are ranked, and filters look among the 20,000 most recent;
-    /// add words to reach older ones.
+    /// 500 most recent matches are ranked, filters look among the 20,000 most recent, and
+    /// a phrase of very common words may be looked for only in the 20,000 most recent
+    /// stories; add words to reach older ones.
     pub capped: bool,
     /// This page's number.
     pub page: u32,
@@ -118,7 +119,7 @@ pub struct SearchResponse {
     params(SearchParams),
     responses(
         (status = 200, description = "A page of results; past the last page, none", body = SearchResponse),
-        (status = 400, description = "The search cannot run: no words to search for (or only very common ones), more than 200 characters or 12 words, a filter that is not one of its values or is sent empty, a page outside 1 to 100, or a query string that is not UTF-8; the message says which", body = ErrorResponse),
+        (status = 400, description = "The search cannot run: no words to search for (or only very common ones), more than 200 characters or 12 words, a filter that is not one of its values or is sent empty, a page outside 1 to 50, or a query string that is not UTF-8; the message says which", body = ErrorResponse),
         (status = 414, description = "The address is over 2 KiB", body = ErrorResponse),
     )
 )]
