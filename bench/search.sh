@@ -4,6 +4,10 @@
 # release build, SQLite, on the generated archive bench/load.sh also uses.
 #
 # usage: bench/search.sh [--stories N] [--duration 10s] [--connections 4] [--bin PATH]
+#                        [--database-url postgres://…]
+#
+# With --database-url, the searches run against that PostgreSQL database, which must already
+# hold the archive (`masthead generate --database-url URL --stories N`, then VACUUM ANALYZE).
 #
 # For each search: its result count and its latency alone (median of 5 sequential requests).
 # Then wrk: one run per class and one over every search, reporting p50/p95/p99, req/s and
@@ -17,6 +21,7 @@ stories=100000
 duration=10s
 connections=4
 bin=""
+database_url=""
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -27,7 +32,8 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs a value like 10s}; shift 2 ;;
     --connections) connections=${2:?--connections needs a number}; shift 2 ;;
     --bin) bin=${2:?--bin needs a path}; shift 2 ;;
-    -h|--help) sed -n '6p' "${BASH_SOURCE[0]}" | sed 's/^# //'; exit 0 ;;
+    --database-url) database_url=${2:?--database-url needs a postgres:// URL}; shift 2 ;;
+    -h|--help) sed -n '6,7p' "${BASH_SOURCE[0]}" | sed 's/^# //'; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
@@ -60,6 +66,18 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
+if [ -n "$database_url" ]; then
+  [[ "$database_url" == postgres://* || "$database_url" == postgresql://* ]] \
+    || die "--database-url must be a postgres:// URL"
+  db=postgres
+  dir="$work/data"
+  mkdir -p "$dir"
+  serve_db=(--database-url "$database_url")
+  db_size=$(psql "$database_url" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))" 2>/dev/null || echo "?")
+  data_note="PostgreSQL $(psql "$database_url" -Atc "SHOW server_version" 2>/dev/null || echo "?") at ${database_url%%@*}@…"
+else
+db=sqlite
+serve_db=()
 # The archive: the same cache as bench/load.sh (same directory, same fingerprint of the
 # migrations and the generator), made once with `masthead generate`.
 fingerprint=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql \
@@ -87,9 +105,10 @@ else
 fi
 exec 9>&-
 db_size=$(du -sh "$dir/masthead.db" | cut -f1)
+fi
 
 cd "$work" # no ./masthead.toml
-"$bin" serve --data-dir "$dir" --addr 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
+"$bin" serve --data-dir "$dir" "${serve_db[@]}" --addr 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 port=""
 for ((i = 0; i < 24000; i++)); do
@@ -102,6 +121,15 @@ for ((i = 0; i < 24000; i++)); do
 done
 [ -n "$port" ] || die "masthead did not start"
 base="http://127.0.0.1:$port"
+# A database over 1 GiB is quick-checked in the background once the server listens (it reads
+# the whole file): wait for it, so it does not compete with the searches measured.
+for ((i = 0; i < 36000; i++)); do
+  grep -q "quick check done" "$work/server.err" && break
+  grep -q "damaged" "$work/server.err" && die "the database is damaged: $(cat "$work/server.err")"
+  [ $((i % 1000)) -eq 0 ] && [ "$i" -gt 0 ] && log "waiting for the start-up quick check to finish"
+  sleep 0.05
+done
+grep -q "quick check done" "$work/server.err" || die "the start-up quick check did not finish in 30 minutes"
 
 mapfile -t lines < <(grep -v '^#' "$repo/bench/search_queries.tsv" | grep -v '^$')
 classes=()
@@ -112,12 +140,12 @@ done
 
 report="$work/report.md"
 {
-  echo "# Search benchmark: SQLite, $stories stories"
+  echo "# Search benchmark: $db, $stories stories"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- database: $db_size, $data_note"
-  echo "- command: bench/search.sh --stories $stories --duration $duration --connections $connections"
+  echo "- command: bench/search.sh --stories $stories --duration $duration --connections $connections${database_url:+ --database-url …}"
   echo
   echo "## Each search alone (median of 5 sequential requests, after one warm-up)"
   echo
@@ -195,7 +223,7 @@ done
 grep -q panicked "$work/server.err" && die "the server panicked: $(cat "$work/server.err")"
 
 mkdir -p "$repo/bench/results"
-name="$repo/bench/results/$(date -u +%Y-%m-%d)-search-sqlite-$stories"
+name="$repo/bench/results/$(date -u +%Y-%m-%d)-search-$db-$stories-c$connections"
 out="$name.md"
 i=2
 while [ -e "$out" ]; do out="$name-$i.md"; i=$((i + 1)); done

@@ -146,6 +146,15 @@ impl SearchQuery {
     }
 }
 
+impl SearchQuery {
+    /// Every word of the search, phrases' words included, separated by spaces: the same
+    /// search without word order, for an index that cannot check it.
+    pub fn words_text(&self) -> String {
+        let words: Vec<String> = self.terms.iter().map(SearchTerm::text).collect();
+        words.join(" ")
+    }
+}
+
 impl SearchTerm {
     /// The term as text: the word, or the phrase's words separated by spaces.
     pub fn text(&self) -> String {

@@ -298,17 +298,27 @@ impl Default for SearchTuning {
 }
 
 /// The PostgreSQL search, with the same binds as [`SQLITE_SEARCH`] (`$2` the text for
-/// `websearch_to_tsquery`). The candidates' ids come first and only they are ranked: a rank
-/// in the candidates' own query would be computed for every match before the limit.
+/// `websearch_to_tsquery`) and `$7`, the same words with no phrase. Run with custom plans
+/// (see [`Store::search`]): PostgreSQL then reads the query's words' statistics and walks
+/// the ids backwards checking each story for a common word (stopping at its candidates), or
+/// takes a rare word's list from the GIN index. The candidates are first the stories with
+/// all the words (`$7`: GIN answers that exactly), newest first, at most `__SCAN__`; the
+/// phrases (`$2`) are checked on those only, since GIN cannot check word order and would
+/// recheck every story holding the words. Visibility and filters are a lateral lookup per
+/// candidate in `articles_search_filter` (an index-only scan), so the join stops with the
+/// candidates. Only the candidates are ranked: a rank in the candidates' own query would be
+/// computed for every match before the limit.
 const POSTGRES_SEARCH: &str = concat!(
     "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('masthead_english', $2) AS query), ",
     "hits AS MATERIALIZED (SELECT c.id FROM ",
-    "(SELECT x.article_id AS id FROM article_search x, q WHERE x.document @@ q.query ",
+    "(SELECT x.article_id AS id, x.document FROM article_search x ",
+    "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
-    "JOIN articles ar ON ar.id = c.id WHERE",
+    "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
     "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
-    "AND ar.published_at >= $5 AND ar.published_at < $6 ",
+    "AND ar.published_at >= $5 AND ar.published_at < $6) v ",
+    "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ",
     "ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
     "ranked AS MATERIALIZED (SELECT h.id, ",
     "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', x.document, q.query, 1) AS score ",
@@ -402,7 +412,11 @@ impl Store {
                 );
                 (window(&sql), all, extra)
             }
-            Backend::Postgres => (window(POSTGRES_SEARCH), query.websearch_text(), Vec::new()),
+            Backend::Postgres => (
+                window(POSTGRES_SEARCH),
+                query.websearch_text(),
+                vec![query.words_text()],
+            ),
         };
         let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(to_micros(now))
@@ -414,7 +428,25 @@ impl Store {
         for value in extra {
             statement = statement.bind(value);
         }
-        let row = statement.fetch_one(&self.pool).await?;
+        let row = match self.backend() {
+            Backend::Sqlite => statement.fetch_one(&self.pool).await?,
+            Backend::Postgres => {
+                // Sessions plan every statement generically (see `db.rs`); this one needs the
+                // words' statistics to choose between walking the ids and reading the GIN
+                // index. A search cancelled before the second `SET` leaves its connection
+                // planning each statement for its values (PostgreSQL's default, slower to
+                // plan) until that connection's next search.
+                let mut conn = self.pool.acquire().await?;
+                sqlx::query("SET plan_cache_mode = force_custom_plan")
+                    .execute(&mut *conn)
+                    .await?;
+                let row = statement.fetch_one(&mut *conn).await;
+                sqlx::query("SET plan_cache_mode = force_generic_plan")
+                    .execute(&mut *conn)
+                    .await?;
+                row?
+            }
+        };
         let total: i64 = row.try_get("total")?;
         let found: Vec<HitJson> = serde_json::from_str(&row.try_get::<String, _>("hits")?)?;
         let hits = found
