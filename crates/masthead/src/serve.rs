@@ -107,7 +107,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
 async fn index_search_backlog(store: Store) {
     match store.search_backlog().await {
         Ok(None) => return,
-        Ok(Some(_)) => tracing::info!("indexing the stories written before search for search"),
+        Ok(Some(_)) => tracing::info!("indexing for search the stories stored before it existed"),
         Err(e) => {
             tracing::error!(error = %e, "cannot read the search backlog; restart to retry");
             return;

@@ -433,18 +433,15 @@ impl Store {
             Backend::Postgres => {
                 // Sessions plan every statement generically (see `db.rs`); this one needs the
                 // words' statistics to choose between walking the ids and reading the GIN
-                // index. A search cancelled before the second `SET` leaves its connection
-                // planning each statement for its values (PostgreSQL's default, slower to
-                // plan) until that connection's next search.
-                let mut conn = self.pool.acquire().await?;
-                sqlx::query("SET plan_cache_mode = force_custom_plan")
-                    .execute(&mut *conn)
+                // index. `SET LOCAL` lasts until the transaction ends, so a search cancelled
+                // half-way (its transaction rolled back) leaves the connection as it was.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                    .execute(&mut *tx)
                     .await?;
-                let row = statement.fetch_one(&mut *conn).await;
-                sqlx::query("SET plan_cache_mode = force_generic_plan")
-                    .execute(&mut *conn)
-                    .await?;
-                row?
+                let row = statement.fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                row
             }
         };
         let total: i64 = row.try_get("total")?;
