@@ -435,6 +435,9 @@ impl Store {
                 // words' statistics to choose between walking the ids and reading the GIN
                 // index. `SET LOCAL` lasts until the transaction ends, so a search cancelled
                 // half-way (its transaction rolled back) leaves the connection as it was.
+                // A read-only PostgreSQL transaction: the SQLite lock `write_tx` avoids does not
+                // apply here.
+                #[allow(clippy::disallowed_methods)]
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
