@@ -33,6 +33,13 @@ pub struct Config {
     pub page_size: u32,
     /// "on" or "off".
     pub page_cache: String,
+    /// Seconds browsers may keep a public page or feed without asking again.
+    pub cache_max_age: u32,
+    /// Seconds a shared cache (a CDN in front) may keep one; unset leaves it to
+    /// `cache_max_age`.
+    pub cache_s_maxage: Option<u32>,
+    /// Seconds a cache may serve a stale copy while it fetches a fresh one; 0 for none.
+    pub cache_stale_while_revalidate: u32,
     /// A theme override directory.
     pub theme_dir: Option<PathBuf>,
     /// Whether a reverse proxy in front sets `X-Forwarded-For` (login limits then key on the
@@ -62,6 +69,9 @@ impl Default for Config {
             language: "en".into(),
             page_size: 20,
             page_cache: "on".into(),
+            cache_max_age: 60,
+            cache_s_maxage: None,
+            cache_stale_while_revalidate: 0,
             theme_dir: None,
             trust_forwarded_for: false,
             header_timeout: 5,
@@ -103,6 +113,9 @@ const ENV_KEYS: &[&str] = &[
     "language",
     "page_size",
     "page_cache",
+    "cache_max_age",
+    "cache_s_maxage",
+    "cache_stale_while_revalidate",
     "theme_dir",
     "trust_forwarded_for",
     "header_timeout",
@@ -176,6 +189,22 @@ impl Config {
                 bail!("{key} must be a whole number from 1 to {max}, not {value}");
             }
         }
+        for (key, value) in [
+            ("cache_max_age", Some(self.cache_max_age)),
+            ("cache_s_maxage", self.cache_s_maxage),
+            (
+                "cache_stale_while_revalidate",
+                Some(self.cache_stale_while_revalidate),
+            ),
+        ] {
+            let max = 31_536_000;
+            if value.is_some_and(|v| v > max) {
+                bail!(
+                    "{key} is in seconds, from 0 to {max} (a year), not {}",
+                    value.unwrap_or_default()
+                );
+            }
+        }
         let scheme_ok =
             self.base_url.starts_with("http://") || self.base_url.starts_with("https://");
         if !self.base_url.is_empty() && !scheme_ok {
@@ -184,6 +213,15 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The `Cache-Control` policy of public pages.
+    pub fn http_caching(&self) -> masthead_web::HttpCaching {
+        masthead_web::HttpCaching {
+            max_age: self.cache_max_age,
+            s_maxage: self.cache_s_maxage,
+            stale_while_revalidate: self.cache_stale_while_revalidate,
+        }
     }
 
     /// The database URL in effect: the configured one, or SQLite in the data directory.

@@ -73,6 +73,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         language: config.language.clone(),
         page_size: config.page_size,
         page_cache: config.page_cache == "on",
+        http_caching: config.http_caching(),
         trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
     };

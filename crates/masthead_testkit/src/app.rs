@@ -7,7 +7,7 @@ use http_body_util::BodyExt;
 use masthead_core::{Clock, ManualClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, router};
+use masthead_web::{AppState, HttpCaching, SiteConfig, router};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -23,7 +23,10 @@ pub struct TestApp {
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (invalid UTF-8 replaced).
     pub body: String,
+    /// The body's bytes as sent (a compressed body is only readable here).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -59,6 +62,7 @@ impl TestApp {
             language: "en".into(),
             page_size: 10,
             page_cache: true,
+            http_caching: HttpCaching::default(),
             trust_forwarded_for: false,
             media_dir,
         };
@@ -108,6 +112,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 }

@@ -7,10 +7,13 @@
 //! thousands of URLs once each churns the probation queue and cannot push out the front page
 //! or any other page readers keep asking for.
 
-use axum::http::{HeaderName, HeaderValue};
+use crate::compress::{self, Accepted, Coding};
+use axum::http::{HeaderName, HeaderValue, header};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The most bytes kept (keys and bodies).
@@ -20,22 +23,119 @@ const ESTIMATED_PAGES: usize = 10_000;
 /// Bytes counted for each entry beyond its key and body.
 const ENTRY_OVERHEAD: u64 = 128;
 
-/// One cached response.
+/// One cached response, with its compressed copies.
 #[derive(Debug, Clone)]
 pub struct CachedPage {
     /// The HTTP status (200 pages and 301 redirects are cached).
     pub status: u16,
     /// The response's own headers that are kept with it and sent again on every hit (those
-    /// the middleware names in `KEPT_HEADERS`: its type, a redirect's target, validators).
+    /// the middleware names in `KEPT_HEADERS`: its type, a redirect's target, `Last-Modified`),
+    /// without its `ETag`, which is per copy.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// The body.
+    /// The body as rendered.
+    pub identity: Copy,
+    /// Its brotli and gzip copies (in that order of preference), when worth keeping.
+    pub compressed: Vec<Copy>,
+}
+
+/// The body in one content coding, with its entity tag.
+#[derive(Debug, Clone)]
+pub struct Copy {
+    /// Identity, gzip or brotli.
+    pub coding: Coding,
+    /// The bytes sent.
     pub body: Bytes,
+    /// A strong tag per copy (RFC 9110, section 8.8.3: each coding is its own
+    /// representation): the page's tag, with `-gzip` or `-br` inside the quotes.
+    pub etag: Option<HeaderValue>,
+}
+
+impl CachedPage {
+    /// A page to keep: `headers` as the middleware kept them, `etag` the page's own tag (a
+    /// feed brings one) or `None` to tag it by a hash of its body. Text bodies get their
+    /// gzip and brotli copies here, once.
+    pub fn new(
+        status: u16,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        etag: Option<&str>,
+        body: Bytes,
+    ) -> Self {
+        let compress = status == 200
+            && body.len() >= compress::MIN_BYTES
+            && headers
+                .iter()
+                .find(|(name, _)| name == header::CONTENT_TYPE)
+                .and_then(|(_, v)| v.to_str().ok())
+                .is_some_and(compress::compressible);
+        let tag = match etag {
+            Some(tag) => tag
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned(),
+            None if status == 200 => hex16(&Sha256::digest(&body)),
+            None => String::new(),
+        };
+        let etag_for = |suffix: &str| {
+            (!tag.is_empty())
+                .then(|| HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).ok())
+                .flatten()
+        };
+        let mut compressed = Vec::with_capacity(2);
+        if compress {
+            if let Some(br) = compress::brotli(&body) {
+                compressed.push(Copy {
+                    coding: Coding::Brotli,
+                    body: br,
+                    etag: etag_for("-br"),
+                });
+            }
+            if let Some(gz) = compress::gzip(&body) {
+                compressed.push(Copy {
+                    coding: Coding::Gzip,
+                    body: gz,
+                    etag: etag_for("-gzip"),
+                });
+            }
+        }
+        Self {
+            status,
+            headers,
+            identity: Copy {
+                coding: Coding::Identity,
+                body,
+                etag: etag_for(""),
+            },
+            compressed,
+        }
+    }
+
+    /// The copy to send to a client accepting `accepted`: brotli, then gzip, then the body as
+    /// it is.
+    pub fn pick(&self, accepted: Accepted) -> &Copy {
+        let ok = |c: &&Copy| match c.coding {
+            Coding::Brotli => accepted.brotli,
+            Coding::Gzip => accepted.gzip,
+            Coding::Identity => true,
+        };
+        self.compressed.iter().find(ok).unwrap_or(&self.identity)
+    }
+
+    /// Whether the page has compressed copies (its answers then vary by `Accept-Encoding`).
+    pub fn varies(&self) -> bool {
+        !self.compressed.is_empty()
+    }
+}
+
+/// The first 16 bytes of a digest in hex.
+fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Clone)]
 struct Entry {
     generation: u64,
-    page: CachedPage,
+    page: Arc<CachedPage>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +149,60 @@ impl Weighter<String, Entry> for BySize {
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len())
             .sum();
-        (key.len() + headers + entry.page.body.len()) as u64 + ENTRY_OVERHEAD
+        let bodies: usize = entry
+            .page
+            .compressed
+            .iter()
+            .chain([&entry.page.identity])
+            .map(|c| c.body.len() + c.etag.as_ref().map_or(0, HeaderValue::len))
+            .sum();
+        (key.len() + headers + bodies) as u64 + ENTRY_OVERHEAD
+    }
+}
+
+/// How long browsers and shared caches (a CDN in front) may keep a public page or document,
+/// as configured (`cache_max_age`, `cache_s_maxage`, `cache_stale_while_revalidate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpCaching {
+    /// Seconds a browser may use its copy without asking again.
+    pub max_age: u32,
+    /// Seconds a shared cache may; `None` leaves it to `max_age`.
+    pub s_maxage: Option<u32>,
+    /// Seconds a cache may keep serving a stale copy while it fetches a new one; 0 for none.
+    pub stale_while_revalidate: u32,
+}
+
+impl Default for HttpCaching {
+    fn default() -> Self {
+        Self {
+            max_age: 60,
+            s_maxage: None,
+            stale_while_revalidate: 0,
+        }
+    }
+}
+
+impl HttpCaching {
+    /// The `Cache-Control` value, e.g. `public, max-age=60, s-maxage=300,
+    /// stale-while-revalidate=30`.
+    pub fn header(&self) -> HeaderValue {
+        let mut value = format!("public, max-age={}", self.max_age);
+        if let Some(s) = self.s_maxage {
+            value.push_str(&format!(", s-maxage={s}"));
+        }
+        if self.stale_while_revalidate > 0 {
+            let swr = self.stale_while_revalidate;
+            value.push_str(&format!(", stale-while-revalidate={swr}"));
+        }
+        HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("public, max-age=60"))
     }
 }
 
 /// The in-memory page cache.
 pub struct PageCache {
     enabled: bool,
+    /// The `Cache-Control` of every public page and document (see [`HttpCaching`]).
+    cache_control: HeaderValue,
     /// The newest generation stored so far; entries of older ones are never served.
     generation: AtomicU64,
     pages: Cache<String, Entry, BySize>,
@@ -74,14 +221,17 @@ impl std::fmt::Debug for PageCache {
 impl PageCache {
     /// A cache of [`MAX_BYTES`], or a no-op one when `enabled` is false (for measuring the
     /// uncached path).
-    pub fn new(enabled: bool) -> Self {
-        Self::with_capacity(enabled, ESTIMATED_PAGES, MAX_BYTES)
+    pub fn new(enabled: bool, caching: HttpCaching) -> Self {
+        let mut cache = Self::with_capacity(enabled, ESTIMATED_PAGES, MAX_BYTES);
+        cache.cache_control = caching.header();
+        cache
     }
 
     /// A cache holding at most `bytes`, sized for about `pages` entries.
     pub fn with_capacity(enabled: bool, pages: usize, bytes: u64) -> Self {
         Self {
             enabled,
+            cache_control: HttpCaching::default().header(),
             generation: AtomicU64::new(0),
             pages: Cache::with_weighter(pages, bytes, BySize),
         }
@@ -92,8 +242,13 @@ impl PageCache {
         self.enabled
     }
 
+    /// The `Cache-Control` of public pages, as configured.
+    pub fn cache_control(&self) -> &HeaderValue {
+        &self.cache_control
+    }
+
     /// The page stored under `key` for `generation`, if any.
-    pub fn get(&self, key: &str, generation: u64) -> Option<CachedPage> {
+    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<CachedPage>> {
         if !self.enabled {
             return None;
         }
@@ -105,7 +260,7 @@ impl PageCache {
 
     /// Stores `page` under `key` for `generation`. The first page of a newer generation
     /// empties the cache; a page rendered for an older one is dropped.
-    pub fn put(&self, key: String, generation: u64, page: CachedPage) {
+    pub fn put(&self, key: String, generation: u64, page: Arc<CachedPage>) {
         if !self.enabled {
             return;
         }
@@ -124,17 +279,18 @@ impl PageCache {
 mod tests {
     use super::*;
 
-    fn page(body: &'static str) -> CachedPage {
-        CachedPage {
-            status: 200,
-            headers: Vec::new(),
-            body: Bytes::from_static(body.as_bytes()),
-        }
+    fn page(body: &'static str) -> Arc<CachedPage> {
+        Arc::new(CachedPage::new(
+            200,
+            Vec::new(),
+            None,
+            Bytes::from_static(body.as_bytes()),
+        ))
     }
 
     #[test]
     fn entries_live_for_one_generation() {
-        let cache = PageCache::new(true);
+        let cache = PageCache::new(true, HttpCaching::default());
         cache.put("/".into(), 3, page("a"));
         assert!(cache.get("/", 3).is_some());
         assert!(cache.get("/", 4).is_none());
@@ -152,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_disabled_cache_keeps_nothing() {
-        let cache = PageCache::new(false);
+        let cache = PageCache::new(false, HttpCaching::default());
         cache.put("/".into(), 1, page("a"));
         assert!(cache.get("/", 1).is_none());
     }
@@ -161,11 +317,7 @@ mod tests {
     #[test]
     fn a_scan_of_random_urls_does_not_displace_the_front_page_or_block_new_pages() {
         let body = Bytes::from(vec![b'x'; 1000]);
-        let sized = || CachedPage {
-            status: 200,
-            headers: Vec::new(),
-            body: body.clone(),
-        };
+        let sized = || Arc::new(CachedPage::new(200, Vec::new(), None, body.clone()));
         // Room for about 200 pages.
         let cache = PageCache::with_capacity(true, 200, 200 * 1200);
         cache.put("/".into(), 1, sized());

@@ -1,6 +1,7 @@
 //! What the web layer needs to know about the site: set at start from configuration, then
 //! overlaid with the settings admins save in the desk (see [`SiteConfig::with_settings`]).
 
+use crate::cache::HttpCaching;
 use chrono_tz::Tz;
 use masthead_render::{Value, context};
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub struct SiteConfig {
     pub page_size: u32,
     /// Whether whole pages are cached in memory.
     pub page_cache: bool,
+    /// The `Cache-Control` of public pages (see [`HttpCaching`]).
+    pub http_caching: HttpCaching,
     /// Whether the client's address is the last one in `X-Forwarded-For` (set only behind a
     /// reverse proxy that appends it); otherwise the connection's peer address.
     pub trust_forwarded_for: bool,

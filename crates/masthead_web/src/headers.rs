@@ -16,6 +16,9 @@ const PUBLIC_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'non
      style-src 'self'; frame-src https://www.youtube-nocookie.com https://player.vimeo.com; base-uri 'self'; \
      form-action 'self'; frame-ancestors 'self'";
 
+/// The `Cache-Control` of every answer that is not a public page, document or asset.
+pub(crate) const PRIVATE_NO_STORE: &str = "private, no-store";
+
 /// Refuses over-long addresses before any routing or decoding work.
 pub(crate) async fn limit_uri(request: Request, next: Next) -> Response {
     let too_long = request
@@ -30,7 +33,7 @@ pub(crate) async fn limit_uri(request: Request, next: Next) -> Response {
 }
 
 /// Adds the security headers to every response; HSTS when the site's address is https (it
-/// is then served behind TLS).
+/// is then served behind TLS); `Cache-Control: private, no-store` where no route set one.
 pub(crate) async fn security_headers(
     State(state): State<AppState>,
     request: Request,
@@ -58,6 +61,9 @@ pub(crate) async fn security_headers(
     );
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(PUBLIC_CSP));
+    // What no route said may be cached is kept by no one: the desk, previews, the API, forms.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(PRIVATE_NO_STORE));
     response
 }
 

@@ -8,6 +8,7 @@
 pub mod admin;
 mod api;
 mod cache;
+mod compress;
 mod config;
 pub mod desk;
 mod error;
@@ -27,6 +28,7 @@ mod search;
 mod site;
 mod state;
 
+pub use cache::HttpCaching;
 pub use config::SiteConfig;
 pub use error::WebError;
 pub use router::router;

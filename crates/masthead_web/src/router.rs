@@ -1,6 +1,6 @@
 //! The route table of the public site, and the layers around it (outermost first): tracing,
-//! security headers, error pages, the address-length limit, then the page cache on page routes
-//! (and on feeds, inside conditional GET).
+//! security headers, error pages, the address-length limit, then on pages, feeds and sitemaps
+//! conditional GET and inside it the page cache.
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
@@ -13,6 +13,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// The largest request body accepted by default; the public site takes no uploads.
@@ -28,19 +29,18 @@ pub fn router(state: AppState) -> Router {
         .route("/author/{slug}", get(author::show))
         .route("/tag/{slug}", get(tag::show))
         .route("/events", get(events::show))
+        .route("/static/site.css", get(assets::stylesheet))
         .merge(sitemaps::routes())
-        .route_layer(from_fn_with_state(state.clone(), cached::page_cache));
-    let feeds = feeds::routes()
+        .merge(feeds::routes())
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
         .route_layer(from_fn(conditional::not_modified));
     Router::new()
         .merge(pages)
-        .merge(feeds)
         // Not in the page cache: an unpublished story leaves results at once, and strangers'
-        // endless distinct searches would only push pages out of it.
-        .route("/search", get(search::show))
+        // endless distinct searches would only push pages out of it. So gzip per answer (the
+        // page holds no secret to guess at through its compressed size).
+        .route("/search", get(search::show).layer(CompressionLayer::new()))
         .route("/media/{name}", get(media::show))
-        .route("/static/site.css", get(assets::stylesheet))
         .route("/healthz", get(health::show))
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))

@@ -51,7 +51,7 @@ impl AppState {
     /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
     /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
-        let cache = Arc::new(PageCache::new(config.page_cache));
+        let cache = Arc::new(PageCache::new(config.page_cache, config.http_caching));
         let media: Arc<dyn MediaStorage> = Arc::new(FileStorage::at(config.media_dir.clone()));
         let config = Arc::new(config);
         Self {

@@ -155,9 +155,10 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
     request.extensions_mut().insert(Csrf(session.csrf_token));
     request.extensions_mut().insert(SessionHash(hash));
     let mut response = next.run(request).await;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
+    );
     Ok(response)
 }
 

@@ -137,7 +137,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+            HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
         ))
 }
 

@@ -57,8 +57,9 @@ pub fn bare(
         .theme()
         .render(&format!("admin/{name}"), context! { site, ..ctx })?;
     let mut response = (status, Html(html)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
+    );
     Ok(response)
 }

@@ -18,7 +18,7 @@
 //! - **Limits before work**: JSON bodies are capped at [`MAX_JSON_BODY`] (1 MiB) and uploads
 //!   at the media library's `MAX_UPLOAD_BODY` (its 20 MiB file limit plus the form); JSON nesting is bounded by serde_json's recursion limit (128
 //!   levels), past which the body is a 400.
-//! - **Caching**: every response is `Cache-Control: no-store`; it may hold drafts.
+//! - **Caching**: every response is `Cache-Control: private, no-store`; it may hold drafts.
 
 mod articles;
 mod auth;
@@ -91,7 +91,7 @@ where
         .fallback(|| async { ApiError::NoRoute })
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+            HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
         ))
         .with_state(state)
 }

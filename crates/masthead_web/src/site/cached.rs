@@ -1,26 +1,36 @@
 //! The page-cache middleware and the responses it may keep (200 pages and 301 redirects):
-//! HTML pages, and any other public document (feeds, sitemap indexes) with its own type.
+//! HTML pages, and any other public document (feeds, sitemaps) with its own type.
+//!
+//! A kept response gets, once, what every later hit reuses: an `ETag` (a hash of the body,
+//! or the document's own), a `Last-Modified` (when the page was rendered, unless the
+//! document says), and its gzip and brotli copies ([`crate::compress`]). Each request is
+//! answered with the copy its `Accept-Encoding` takes, `Vary: Accept-Encoding`, and the
+//! configured `Cache-Control`. With the page cache off, pages go out as rendered.
 
 use crate::AppState;
 use crate::cache::CachedPage;
+use crate::compress::Accepted;
 use crate::params::LIST_PARAMS;
+use crate::site::conditional::http_date;
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-/// How long browsers and CDNs may keep a public page.
-const PUBLIC_CACHE_CONTROL: &str = "public, max-age=60";
 /// The largest page the cache will buffer.
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
-/// The headers of a kept response that are stored with it and sent again on every hit.
+/// The headers of a kept response that are stored with it and sent again on every hit (its
+/// `ETag` is kept apart, per compressed copy).
 const KEPT_HEADERS: [HeaderName; 4] = [
     header::CONTENT_TYPE,
     header::LOCATION,
-    header::ETAG,
     header::LAST_MODIFIED,
+    // Only a document that sets its own (the fingerprinted stylesheet); the others get the
+    // configured one.
+    header::CACHE_CONTROL,
 ];
 
 /// Marks a response as the same for every reader, so the page cache may keep it.
@@ -33,15 +43,11 @@ pub(crate) fn page(html: String) -> Response {
 }
 
 /// A public document of any type, the same for every reader (the page cache keeps it with
-/// its type).
+/// its type; the middleware gives it the configured `Cache-Control`).
 pub(crate) fn document(content_type: &'static str, body: impl Into<Body>) -> Response {
     let mut response = Response::new(body.into());
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
-    );
     response.extensions_mut().insert(Cacheable);
     response
 }
@@ -52,27 +58,37 @@ pub(crate) fn moved(location: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
-    );
     response.extensions_mut().insert(Cacheable);
     response
 }
 
-fn from_cache(page: CachedPage) -> Response {
-    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-    let mut response = Response::new(Body::from(page.body));
-    *response.status_mut() = status;
+/// The answer to one request from a kept page: the copy `accepted` takes, with its tag.
+fn answer(
+    page: &CachedPage,
+    accepted: Accepted,
+    cache_control: &HeaderValue,
+    x_cache: &'static str,
+) -> Response {
+    let copy = page.pick(accepted);
+    let mut response = Response::new(Body::from(copy.body.clone()));
+    *response.status_mut() = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
     let h = response.headers_mut();
-    for (name, value) in page.headers {
-        h.insert(name, value);
+    for (name, value) in &page.headers {
+        h.insert(name, value.clone());
     }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
-    );
-    h.insert("x-cache", HeaderValue::from_static("hit"));
+    if let Some(etag) = &copy.etag {
+        h.insert(header::ETAG, etag.clone());
+    }
+    if let Some(coding) = copy.coding.token() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    if page.varies() {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, cache_control.clone());
+    }
+    h.insert("x-cache", HeaderValue::from_static(x_cache));
     response
 }
 
@@ -82,6 +98,7 @@ fn params_read_by(route: &str) -> &'static [&'static str] {
     match route {
         "/latest" | "/section/{slug}" | "/author/{slug}" | "/tag/{slug}" => LIST_PARAMS,
         "/events" => &["page"],
+        "/static/site.css" => &["v"],
         _ => &[],
     }
 }
@@ -121,13 +138,28 @@ pub(crate) async fn page_cache(
     request: Request,
     next: Next,
 ) -> Response {
+    let cache_control = state.cache.cache_control();
     if !state.cache.enabled() || !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return next.run(request).await;
+        let mut response = next.run(request).await;
+        if response.extensions().get::<Cacheable>().is_some() {
+            let h = response.headers_mut();
+            if !h.contains_key(header::CACHE_CONTROL) {
+                h.insert(header::CACHE_CONTROL, cache_control.clone());
+            }
+        }
+        return response;
     }
     let key = cache_key(&request);
-    let generation = state.watch.generation(state.clock.now());
+    let accepted = Accepted::from_header(
+        request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .map(HeaderValue::as_bytes),
+    );
+    let now = state.clock.now();
+    let generation = state.watch.generation(now);
     if let Some(page) = state.cache.get(&key, generation) {
-        return from_cache(page);
+        return answer(&page, accepted, cache_control, "hit");
     }
     let response = next.run(request).await;
     let keep = response.extensions().get::<Cacheable>().is_some()
@@ -138,7 +170,7 @@ pub(crate) async fn page_cache(
     if !keep {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
+    let (parts, body) = response.into_parts();
     let body = match to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => body,
         Err(e) => {
@@ -146,21 +178,35 @@ pub(crate) async fn page_cache(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let headers = KEPT_HEADERS
+    let mut headers: Vec<_> = KEPT_HEADERS
         .iter()
         .filter_map(|name| Some((name.clone(), parts.headers.get(name)?.clone())))
         .collect();
-    state.cache.put(
-        key,
-        generation,
-        CachedPage {
-            status: parts.status.as_u16(),
-            headers,
-            body: body.clone(),
-        },
-    );
-    parts
+    if parts.status == StatusCode::OK
+        && !parts.headers.contains_key(header::LAST_MODIFIED)
+        && let Ok(rendered) = HeaderValue::from_str(&http_date(now))
+    {
+        headers.push((header::LAST_MODIFIED, rendered));
+    }
+    let etag = parts
         .headers
-        .insert("x-cache", HeaderValue::from_static("miss"));
-    Response::from_parts(parts, Body::from(body))
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok());
+    // Compressing is CPU work of a millisecond or more: off the async workers.
+    let status = parts.status.as_u16();
+    let etag = etag.map(str::to_owned);
+    let page = tokio::task::spawn_blocking(move || {
+        CachedPage::new(status, headers, etag.as_deref(), body)
+    })
+    .await;
+    let page = match page {
+        Ok(page) => Arc::new(page),
+        Err(e) => {
+            tracing::error!(error = %e, "could not prepare a page for the cache");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let response = answer(&page, accepted, cache_control, "miss");
+    state.cache.put(key, generation, page);
+    response
 }

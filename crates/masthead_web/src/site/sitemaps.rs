@@ -193,6 +193,8 @@ async fn range(
         SitemapKind::Authors => "author",
         SitemapKind::Tags => "tag",
     };
+    // Streamed past the page cache, so it gets the public pages' `Cache-Control` here.
+    let cache_control = state.cache.cache_control().clone();
     let stream = Stream {
         base: format!("{}/{page}/", state.config().base_url),
         state,
@@ -204,9 +206,9 @@ async fn range(
     };
     let body = Body::from_stream(futures_util::stream::unfold(stream, Stream::next));
     let mut response = Response::new(body);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(XML));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XML));
+    h.insert(header::CACHE_CONTROL, cache_control);
     tracing::debug!(sitemap = %format!("{prefix}-{n}"), "streaming a sitemap");
     Ok(response)
 }
