@@ -74,6 +74,8 @@ ensure_tools() {
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # nginx's brotli_static, the reference for masthead's cached brotli copies.
+  [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
   if [ "$db" = postgres ] && ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
     missing+=(postgresql)
   fi
@@ -340,12 +342,16 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Load
 
+# Extra request headers for warm_up and run_wrk (the compressed runs set Accept-Encoding).
+req_headers=()
+
 # warm_up URL: a few hundred requests, 8 at a time; fails unless every one answered 200.
 warm_up() {
-  local url=$1 i ok
+  local url=$1 i ok h
   : >"$work/warm.cfg"
   for ((i = 0; i < warmup_requests; i++)); do
     printf 'url = "%s"\noutput = "/dev/null"\n' "$url" >>"$work/warm.cfg"
+    for h in "${req_headers[@]}"; do printf 'header = "%s"\n' "$h" >>"$work/warm.cfg"; done
   done
   ok=$(curl -s --parallel --parallel-max 8 -K "$work/warm.cfg" -w '%{http_code}\n' 2>/dev/null | grep -c '^200$' || true)
   [ "$ok" = "$warmup_requests" ] || die "warm-up of $url: only $ok of $warmup_requests requests answered 200"
@@ -358,7 +364,9 @@ run_wrk() {
   if [ "$with_pg" = yes ]; then pgm=$(pg_master_pid); fi
   c0=$(tree_ticks "$pid")
   [ -n "$pgm" ] && p0=$(tree_ticks "$pgm")
-  wrk -t2 -c"$connections" -d"$duration" --latency "$url" >"$out" 2>&1 &
+  local hargs=() h
+  for h in "${req_headers[@]}"; do hargs+=(-H "$h"); done
+  wrk -t2 -c"$connections" -d"$duration" --latency "${hargs[@]}" "$url" >"$out" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || { cat "$out" >&2; die "wrk failed against $url"; }
   wrk_pid=""
@@ -396,6 +404,7 @@ start_nginx() {
   [ "$wc" -lt 1024 ] && wc=1024
   cat >"$ngx/nginx.conf" <<EOF
 # Written by bench/load.sh: static copies of masthead's pages, for reference.
+load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
 worker_processes 2;
 daemon off;
 pid $ngx/nginx.pid;
@@ -407,6 +416,15 @@ http {
     tcp_nopush on;
     keepalive_timeout 65;
     keepalive_requests 1000000;
+    # The compressed runs: the very .gz and .br bytes masthead sent, as nginx serves
+    # pre-compressed files (only to a client that asks; the other runs send no
+    # Accept-Encoding). open_file_cache spares the lookups of .gz/.br files per request;
+    # each page file is written more than a second before nginx is asked for it.
+    gzip_static on;
+    brotli_static on;
+    gzip_vary on;
+    open_file_cache max=64 inactive=60s;
+    open_file_cache_valid 1s;
     types { }
     default_type "text/html; charset=utf-8";
     client_body_temp_path $ngx/tmp/body;
@@ -515,6 +533,45 @@ for cache in on off; do
 done
 
 # ---------------------------------------------------------------------------------------------
+# Compressed: the cached article in brotli and in gzip, as masthead compressed it once when it
+# entered the page cache, against nginx serving those same bytes pre-compressed
+# (brotli_static, gzip_static).
+
+compressed_rows=()
+log "[article, compressed] starting masthead"
+start_server on
+base="http://127.0.0.1:$server_port"
+for coding in br gzip; do
+  ext=$([ "$coding" = br ] && echo br || echo gz)
+  req_headers=("Accept-Encoding: $coding")
+  url="$base${path[article]}"
+  curl -s --max-time 30 -H "Accept-Encoding: $coding" -D "$work/headers-article-$coding.txt" \
+    -o "$work/pages/article.html.$ext" "$url"
+  chmod 644 "$work/pages/article.html.$ext"
+  enc=$(grep -i '^content-encoding:' "$work/headers-article-$coding.txt" | cut -d' ' -f2 | tr -d '\r' || true)
+  [ "$enc" = "$coding" ] || die "masthead sent the article with content-encoding '$enc', not $coding"
+  c_bytes=$(stat -c %s "$work/pages/article.html.$ext")
+  warm_up "$url"
+  log "[article, $coding] wrk against masthead ($c_bytes bytes)"
+  run_wrk "$url" "$server_pid" "$work/wrk/masthead-article-$coding.txt"
+  m_rps=$w_rps m_p99=$w_p99 m_cpu=$w_cpu
+  [ -n "$w_errors" ] && notes+=("masthead article ($coding): $w_errors")
+
+  nurl="http://127.0.0.1:$nginx_port${path[article]}"
+  curl -s --max-time 10 -H "Accept-Encoding: $coding" -D "$work/nginx-headers.txt" -o "$work/nginx-check" "$nurl"
+  cmp -s "$work/nginx-check" "$work/pages/article.html.$ext" || die "nginx does not serve masthead's $coding bytes of the article"
+  warm_up "$nurl"
+  log "[article, $coding] wrk against nginx"
+  run_wrk "$nurl" "$nginx_pid" "$work/wrk/nginx-article-$coding.txt"
+  [ -n "$w_errors" ] && notes+=("nginx article ($coding): $w_errors")
+  ratio=$(awk -v m="$m_rps" -v n="$w_rps" 'BEGIN {printf "%.2g", (n > 0) ? m / n : 0}')
+  compressed_rows+=("| article | $coding | $c_bytes | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $ratio | $m_p99 ms / $w_p99 ms | $m_cpu / $w_cpu |")
+  log "[article, $coding] masthead $(printf '%.0f' "$m_rps") req/s, nginx $(printf '%.0f' "$w_rps") req/s"
+done
+req_headers=()
+stop_server
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -553,6 +610,13 @@ report="$work/report.md"
   echo "| page | after cache | body bytes | header bytes (masthead / nginx) | p99 | CPU µs/req | RSS MB |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${nginx_rows[@]}"
+  echo
+  echo "Compressed, page cache on: the article in the copy masthead made once when the page entered"
+  echo "its cache, against nginx serving the same bytes pre-compressed (\`brotli_static\`, \`gzip_static\`):"
+  echo
+  echo "| page | coding | body bytes | masthead req/s | nginx req/s | ratio | p99 (masthead / nginx) | CPU µs/req (masthead / nginx) |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${compressed_rows[@]}"
   echo
   echo "Time from starting \`masthead serve\` to its first 200 on \`/\` (median $median_ttfr ms):"
   echo

@@ -2,7 +2,8 @@
 //! (README, "several app servers can share one database"): a story published through one
 //! server's API and the settings changed through its desk show on the other server's public
 //! pages within one second of the response, in both directions, although the other server
-//! had those pages in its page cache.
+//! had those pages in its page cache. Both servers send a page as the same compressed bytes
+//! under the same `ETag`, so a browser or CDN revalidates against either (issue 9, item 5).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{TimeZone, Utc};
@@ -69,7 +70,16 @@ async fn app_servers_sharing_postgres_see_each_others_writes_and_settings_within
             let data = dir.join(name);
             RunningBinary::start(
                 BIN,
-                &["--data-dir", data.to_str().unwrap(), "--database-url", &url],
+                &[
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "--database-url",
+                    &url,
+                    // One public address, as behind a load balancer (the default is each
+                    // server's own listen address, which would differ in every link).
+                    "--base-url",
+                    "https://shared.example.org",
+                ],
                 &[],
             )
         };
@@ -148,6 +158,12 @@ impl Site {
             );
         }
         assert_eq!(reader.get(&story).0, 404);
+        // Both servers send the same compressed bytes under the same tag, so a client or CDN
+        // revalidates against either; the tags are kept to show they change with the content.
+        let tags: Vec<String> = SHARED_DOCUMENTS
+            .iter()
+            .map(|path| same_on_both(writer, reader, path))
+            .collect();
 
         let written = self.publish(writer, change.title);
         observe(
@@ -160,6 +176,27 @@ impl Site {
                 ("/stories/dated-story", &|p: &str| p.contains(change.title)),
             ],
         );
+
+        // Within the same second, the old tags fetch the new pages from both servers (the
+        // writer, too, learns of its own write by polling).
+        for (path, old) in SHARED_DOCUMENTS.iter().zip(&tags) {
+            for server in [reader, writer] {
+                let stale = || {
+                    let headers = [("Accept-Encoding", "br"), ("If-None-Match", old.as_str())];
+                    server.request("GET", path, &headers, b"").unwrap().status == 304
+                };
+                while stale() {
+                    assert!(
+                        written.elapsed() < WITHIN,
+                        "{path}: the old tag is still current"
+                    );
+                    #[allow(clippy::disallowed_methods)]
+                    // a plain test thread polling another process
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
+            assert_ne!(&same_on_both(writer, reader, path), old, "{path}");
+        }
 
         let cookie = login(writer);
         let page = writer_get(writer, "/admin/settings", &cookie);
@@ -252,6 +289,48 @@ impl Site {
         assert_eq!(published["status"], "published", "{published}");
         at
     }
+}
+
+/// The documents whose caching the servers must agree on.
+const SHARED_DOCUMENTS: [&str; 4] = ["/", "/section/news", "/stories/dated-story", "/feed.xml"];
+
+/// The value of header `name` in a response head, or "".
+fn header<'a>(head: &'a str, name: &str) -> &'a str {
+    head.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then_some(v.trim())
+        })
+        .unwrap_or("")
+}
+
+/// Fetches `path` in brotli from both servers: the same bytes under the same `ETag`, and
+/// each server answers `304` to the tag the other gave. Returns the tag.
+fn same_on_both(a: &RunningBinary, b: &RunningBinary, path: &str) -> String {
+    let fetch = |server: &RunningBinary, extra: &[(&str, &str)]| {
+        let mut headers = vec![("Accept-Encoding", "gzip, br")];
+        headers.extend_from_slice(extra);
+        server.request("GET", path, &headers, b"").unwrap()
+    };
+    let (from_a, from_b) = (fetch(a, &[]), fetch(b, &[]));
+    assert_eq!((from_a.status, from_b.status), (200, 200), "{path}");
+    for r in [&from_a, &from_b] {
+        assert_eq!(
+            header(&r.head, "content-encoding"),
+            "br",
+            "{path}: {}",
+            r.head
+        );
+        assert_eq!(header(&r.head, "vary"), "accept-encoding", "{path}");
+    }
+    assert!(from_a.bytes == from_b.bytes, "{path}: the servers differ");
+    let tag = header(&from_a.head, "etag").to_owned();
+    assert_eq!(header(&from_b.head, "etag"), tag, "{path}");
+    for server in [a, b] {
+        let r = fetch(server, &[("If-None-Match", &tag)]);
+        assert_eq!(r.status, 304, "{path}: {}", r.head);
+    }
+    tag
 }
 
 /// A GET that must answer 200.

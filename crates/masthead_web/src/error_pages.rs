@@ -48,7 +48,7 @@ pub(crate) async fn error_pages(
         };
         response.headers_mut().insert(
             header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
+            header::HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
         );
         return response;
     }
@@ -97,7 +97,7 @@ pub(crate) async fn error_pages(
     );
     headers.insert(
         header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
+        header::HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
     );
     if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
         headers.insert(header::RETRY_AFTER, retry.clone());

@@ -43,7 +43,7 @@ async fn login_rotates_and_logout_revokes(app: TestApp) {
     let fresh = app.login(ana.user, "ana@example.org").await;
     let dashboard = app.get_as(&fresh, "/admin").await;
     assert_eq!(dashboard.status.as_u16(), 200);
-    assert_eq!(dashboard.header("cache-control"), "no-store");
+    assert_eq!(dashboard.header("cache-control"), "private, no-store");
     assert!(
         dashboard
             .header("content-security-policy")

@@ -373,7 +373,7 @@ async fn api_search_answers_json_without_a_token(app: TestApp) {
     let r = app.get("/api/v1/search?q=levy&kind=opinion").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.header("content-type"), "application/json");
-    assert_eq!(r.header("cache-control"), "no-store");
+    assert_eq!(r.header("cache-control"), "private, no-store");
     let body: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(body["query"], "levy");
     assert_eq!(

@@ -461,7 +461,7 @@ async fn bad_input_gets_friendly_4xx_pages(app: TestApp) {
             r.body.contains("Go to the front page"),
             "{uri} gets the friendly page"
         );
-        assert_eq!(r.header("cache-control"), "no-store", "{uri}");
+        assert_eq!(r.header("cache-control"), "private, no-store", "{uri}");
     }
     let long = format!("/stories/{}", "a".repeat(3000));
     let r = app.get(&long).await;

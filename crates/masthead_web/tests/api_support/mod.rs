@@ -67,7 +67,7 @@ pub async fn send(app: &TestApp, request: Request<Body>) -> Api {
     let response = app.request(request).await;
     assert_eq!(
         response.header("cache-control"),
-        "no-store",
+        "private, no-store",
         "every API response is no-store: {} {}",
         response.status,
         response.body
