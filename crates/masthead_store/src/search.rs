@@ -202,6 +202,38 @@ pub(crate) async fn index_story(
     Ok(())
 }
 
+/// The visibility rule ([`visible!`]) for SQLite's candidates, each column read from the
+/// row of `articles_search_filter` found by id: the `+` keeps SQLite from seeking the index
+/// once per status (two seeks a candidate instead of one).
+macro_rules! visible_in_row {
+    () => {
+        " +ar.status IN ('published', 'scheduled') AND +ar.published_at <= $1 "
+    };
+}
+
+/// The highest id a search's candidates can have: that of the newest story (by id) a reader
+/// may see published before the end date (`$6`), looked for among the `__SCAN__` highest
+/// ids, walking down the index by id; when none of them qualifies, the id below them all.
+/// Exact however the stories' ids and dates are ordered, and at most `__SCAN__` index
+/// entries read. The arguments name the index (SQLite) and the prefix that keeps the
+/// columns from being used to seek it.
+macro_rules! newest_allowed {
+    ($index:literal, $plus:literal) => {
+        concat!(
+            "COALESCE((SELECT id FROM articles ",
+            $index,
+            " WHERE ",
+            "id > (SELECT max(id) FROM articles) - __SCAN__ ",
+            "AND ",
+            $plus,
+            "published_at < $6 AND ",
+            $plus,
+            "published_at <= $1 ",
+            "ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM articles) - __SCAN__) "
+        )
+    };
+}
+
 /// The SQLite search. `$1` now, `$2` the FTS5 expression, `$3` section (0: any), `$4` kind
 /// ('': any), `$5`/`$6` the publication time range, `$7`/`$8` the expression limited to the
 /// headline and to the summary; `__SCORED__` is [`SQLITE_BM25`] or [`SQLITE_NO_BM25`],
@@ -209,21 +241,28 @@ pub(crate) async fn index_story(
 ///
 /// - `hits`: the candidates. The matches are read newest first by a co-routine (the `CROSS
 ///   JOIN` keeps it the outer loop), so the join stops as soon as it has its candidates;
-///   each is checked in the covering index `articles_search_filter`, not the story's row.
+///   each is checked in the covering index `articles_search_filter` (one seek by id), not
+///   the story's row. The read starts at [`newest_allowed!`]: a date filter then skips the
+///   newer stories' matches instead of checking each one.
 /// - `span`: the ids they lie between. Every later read of the index is limited to that
 ///   range, which FTS5 seeks to: cheap however common the words.
 /// - `in_title`, `in_summary`: the candidates with every word in the headline, or in the
 ///   summary (column filters). They give the first ranking key, 10 and 4 points.
 /// - `scored`: BM25, the second key, when every word is specific.
-/// - `page`, `shown`: one page of the ranked list, with its highlights.
+/// - `page`, `shown`: one page of the ranked list, with its highlights. Each story shown is
+///   looked up in the index by its id (page first, so FTS5 seeks to that row), not by
+///   reading every match between the page's lowest and highest ids: a filtered page's
+///   stories lie far apart.
 const SQLITE_SEARCH: &str = concat!(
     "WITH hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT f.rowid AS id FROM article_search_index f WHERE article_search_index MATCH $2 ",
+    "AND f.rowid <= ",
+    newest_allowed!("INDEXED BY articles_search_filter", "+"),
     "__WINDOW__ ORDER BY f.rowid DESC LIMIT __SCAN__) c ",
     "CROSS JOIN articles ar INDEXED BY articles_search_filter ON ar.id = c.id WHERE",
-    visible!(),
-    "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
-    "AND ar.published_at >= $5 AND ar.published_at < $6 LIMIT __CANDIDATES__), ",
+    visible_in_row!(),
+    "AND (+ar.section_id = $3 OR $3 = 0) AND (+ar.kind = $4 OR $4 = '') ",
+    "AND +ar.published_at >= $5 AND +ar.published_at < $6 LIMIT __CANDIDATES__), ",
     "span AS MATERIALIZED (SELECT min(id) AS lo, max(id) AS hi FROM hits), ",
     "in_title AS MATERIALIZED (SELECT rowid AS id FROM article_search_index ",
     "WHERE article_search_index MATCH $7 ",
@@ -246,11 +285,10 @@ const SQLITE_SEARCH: &str = concat!(
     " AS j, highlight(article_search_index, 0, char(2), char(3)) AS title, ",
     "COALESCE(NULLIF(snippet(article_search_index, 2, char(2), char(3), '…', 32), ''), ",
     "snippet(article_search_index, 1, char(2), char(3), '…', 32)) AS snippet ",
-    "FROM article_search_index f CROSS JOIN page p ON p.id = f.rowid ",
+    "FROM page p CROSS JOIN article_search_index f ON f.rowid = p.id ",
     "JOIN articles ar ON ar.id = p.id JOIN sections s ON s.id = ar.section_id ",
     "LEFT JOIN media m ON m.id = ar.image_id ",
-    "WHERE article_search_index MATCH $2 ",
-    "AND f.rowid BETWEEN (SELECT min(id) FROM page) AND (SELECT max(id) FROM page)) ",
+    "WHERE article_search_index MATCH $2) ",
     "SELECT (SELECT count(*) FROM hits) AS total, COALESCE((SELECT json_group_array(",
     "json_object('teaser', json(t.j), 'title', t.title, 'snippet', t.snippet) ",
     "ORDER BY t.tier DESC, t.score DESC, t.id DESC) FROM shown t), '[]') AS hits"
@@ -302,7 +340,9 @@ impl Default for SearchTuning {
 /// (see [`Store::search`]): PostgreSQL then reads the query's words' statistics and walks
 /// the ids backwards checking each story for a common word (stopping at its candidates), or
 /// takes a rare word's list from the GIN index. The candidates are first the stories with
-/// all the words (`$7`: GIN answers that exactly), newest first, at most `__SCAN__`; the
+/// all the words (`$7`: GIN answers that exactly), newest first from
+/// [`newest_allowed!`] (as on SQLite, so a date filter skips newer stories), at most
+/// `__SCAN__`; the
 /// phrases (`$2`) are checked on those only, since GIN cannot check word order and would
 /// recheck every story holding the words. Visibility and filters are a lateral lookup per
 /// candidate in `articles_search_filter` (an index-only scan), so the join stops with the
@@ -313,6 +353,8 @@ const POSTGRES_SEARCH: &str = concat!(
     "hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT x.article_id AS id, x.document FROM article_search x ",
     "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
+    "AND x.article_id <= ",
+    newest_allowed!("", ""),
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
     "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
@@ -692,6 +734,11 @@ mod tests {
         assert_eq!(marked("a\u{3}b\u{2}c"), [m("ab", false), m("c", true)]);
         assert_eq!(marked("\u{2}\u{3}"), []);
         assert_eq!(marked("<b>&amp;</b>"), [m("<b>&amp;</b>", false)]);
+    }
+
+    #[test]
+    fn the_candidates_check_the_public_visibility_rule() {
+        assert_eq!(visible_in_row!().replace('+', ""), visible!());
     }
 
     #[test]
