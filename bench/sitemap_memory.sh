@@ -2,8 +2,9 @@
 # Shows that sitemaps stream in bounded memory: serves an existing data directory (fill one
 # with `masthead generate --data-dir DIR --stories N`), reads the sitemap index and every
 # sitemap it lists, whole, then the first stories sitemap again through a reader limited to
-# 200 KB/s, and prints the server's peak resident memory (VmHWM) and heap (RssAnon) after
-# start and after each file, with the file's addresses and bytes.
+# 200 KB/s, then the site's feeds and a section's, and prints the server's peak resident
+# memory (VmHWM) and heap (RssAnon) after start and after each file, with the file's
+# addresses and bytes.
 #
 #   bench/sitemap_memory.sh DATA_DIR [BIN]     (BIN: default $CARGO_TARGET_DIR/release/masthead,
 #                                               else target/release/masthead)
@@ -48,4 +49,13 @@ if [ -n "$first" ]; then
   out=$(curl -sf --limit-rate 200K -o /dev/null -w '%{size_download} %{time_total}' "$base/$first")
   echo "/$first at 200 KB/s: ${out% *} bytes in ${out#* } s; $(mems)"
 fi
+# Feeds hold the 30 newest stories whatever the archive; read every site feed and the first
+# section's, with and without compression (the page cache keeps brotli and gzip copies).
+section=$(curl -sf "$base/sitemaps/sections.xml" | grep -o '/section/[^<]*' | head -n 1 || true)
+for feed in /feed.xml /atom.xml /feed.json ${section:+$section/feed.xml}; do
+  for coding in identity br; do
+    out=$(curl -sf -H "Accept-Encoding: $coding" -o /dev/null -w '%{size_download} %{time_total}' "$base$feed")
+    echo "$feed ($coding): ${out% *} bytes in ${out#* } s; $(mems)"
+  done
+done
 rm -f /tmp/sitemap-memory.xml

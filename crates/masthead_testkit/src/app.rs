@@ -61,6 +61,7 @@ impl TestApp {
             timezone: chrono_tz::America::Chicago,
             language: "en".into(),
             page_size: 10,
+            logo: String::new(),
             page_cache: true,
             http_caching: HttpCaching::default(),
             trust_forwarded_for: false,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The site's settings as the web layer uses them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
     /// The site's name, shown in the masthead and titles.
     pub name: String,
@@ -24,6 +24,10 @@ pub struct SiteConfig {
     pub language: String,
     /// Stories per page on section, author, tag and latest pages.
     pub page_size: u32,
+    /// The newsroom's logo for search engines (the publisher in structured data): an image
+    /// of the media library by its address (`/media/…`), or a full `https://` address;
+    /// empty for none. Set in the desk's settings.
+    pub logo: String,
     /// Whether whole pages are cached in memory.
     pub page_cache: bool,
     /// The `Cache-Control` of public pages (see [`HttpCaching`]).
@@ -45,6 +49,15 @@ impl SiteConfig {
             base_url => &self.base_url,
             language => &self.language,
             css_url,
+        }
+    }
+
+    /// The logo's absolute address, if one is set.
+    pub(crate) fn logo_url(&self) -> Option<String> {
+        match self.logo.as_str() {
+            "" => None,
+            path if path.starts_with('/') => Some(format!("{}{path}", self.base_url)),
+            url => Some(url.to_owned()),
         }
     }
 
@@ -72,6 +85,9 @@ impl SiteConfig {
         }
         if let Some(n) = get("page_size").and_then(|v| v.parse().ok()) {
             site.page_size = n;
+        }
+        if let Some(v) = settings.get("logo") {
+            site.logo = v.clone();
         }
         site
     }

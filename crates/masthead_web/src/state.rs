@@ -121,12 +121,7 @@ impl AppState {
 
     fn apply(&self, config: SiteConfig) {
         let current = self.config();
-        if current.name == config.name
-            && current.tagline == config.tagline
-            && current.base_url == config.base_url
-            && current.timezone == config.timezone
-            && current.page_size == config.page_size
-        {
+        if *current == config {
             return;
         }
         let theme = if current.timezone == config.timezone {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Duration;
-use masthead_core::{ArticleKind, EventStatus, NoteKind};
+use masthead_core::{ArticleKind, EventStatus, NoteKind, Role};
 use masthead_store::{NewEvent, Note};
 use masthead_testkit::{
     ArticleBuilder, Desk, TestApp, app_tests, assert_valid_html, insert_image, t0,
@@ -17,6 +17,7 @@ app_tests!(
     opinion_video_and_wire_copy_name_their_own_types_and_credits,
     no_headline_can_close_the_json_ld_script,
     calendar_events_are_schema_org_events,
+    the_publisher_logo_is_set_in_the_desk_and_checked,
 );
 
 const BASE: &str = "https://news.example.org";
@@ -276,4 +277,79 @@ async fn calendar_events_are_schema_org_events(app: TestApp) {
         "an all-day event is a date"
     );
     assert_valid_html(&[("events", page.body)]);
+}
+
+async fn the_publisher_logo_is_set_in_the_desk_and_checked(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    ArticleBuilder::new("Logo story", desk.news)
+        .slug("logo-story")
+        .insert(app.store())
+        .await;
+    insert_image(app.store(), "courier-logo.png", "The Courier", (600, 60)).await;
+    app.refresh().await;
+    let publisher = |html: &str| node(&json_ld(html), "NewsArticle")["publisher"].clone();
+    // No logo until one is set: no empty or made-up address.
+    let before = publisher(&app.get("/stories/logo-story").await.body);
+    assert!(before.get("logo").is_none(), "{before:#}");
+
+    let root = app.staff("root@example.org", Role::Admin).await;
+    let form = |logo: &'static str| {
+        [
+            ("name", "The Test Town Times"),
+            ("tagline", ""),
+            ("base_url", BASE),
+            ("timezone", "America/Chicago"),
+            ("page_size", "10"),
+            ("logo", logo),
+        ]
+    };
+    for (wrong, says) in [
+        (
+            "/media/no-such-logo.png",
+            "no image at /media/no-such-logo.png",
+        ),
+        ("logo.png", "starts with /media/"),
+        ("http://insecure.example/logo.png", "https://"),
+        ("/media/a/../../etc/passwd", "starts with /media/"),
+        ("https://cdn.example.org/a logo.png", "https://"),
+    ] {
+        let r = app.post_as(&root, "/admin/settings", &form(wrong)).await;
+        assert_eq!(r.status.as_u16(), 422, "{wrong}");
+        assert!(r.body.contains(says), "{wrong}: {}", r.body);
+        assert!(
+            r.body.contains(&wrong.replace('&', "&amp;")),
+            "the form keeps {wrong}"
+        );
+    }
+    let r = app
+        .post_as(&root, "/admin/settings", &form("/media/courier-logo.png"))
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    app.refresh().await;
+    let page = app.get("/stories/logo-story").await.body;
+    let logo = &publisher(&page)["logo"];
+    assert_eq!(logo["@type"], "ImageObject");
+    assert_eq!(logo["url"], format!("{BASE}/media/courier-logo.png"));
+    let events = app.get("/events").await;
+    assert_eq!(events.status.as_u16(), 200);
+
+    // A full address elsewhere is taken as it is; an empty field removes the logo.
+    let r = app
+        .post_as(
+            &root,
+            "/admin/settings",
+            &form("https://cdn.example.org/logo.png"),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    app.refresh().await;
+    let page = app.get("/stories/logo-story").await.body;
+    assert_eq!(
+        publisher(&page)["logo"]["url"],
+        "https://cdn.example.org/logo.png"
+    );
+    app.post_as(&root, "/admin/settings", &form("")).await;
+    app.refresh().await;
+    let page = app.get("/stories/logo-story").await.body;
+    assert!(publisher(&page).get("logo").is_none());
 }

@@ -1,5 +1,5 @@
-//! Site settings, for admins: name, tagline, public address, time zone, page size, and
-//! whether editors and admins must use two-factor login.
+//! Site settings, for admins: name, tagline, public address, time zone, page size, the logo
+//! search engines show, and whether editors and admins must use two-factor login.
 //!
 //! Stored in the database so every app server shares them; they override the configuration
 //! file. Saving bumps the content version, so every app server applies them (and empties its
@@ -47,7 +47,20 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
         .ok()
         .filter(|n| (5..=100).contains(n))
         .ok_or("Page size: use a number from 5 to 100.")?;
+    let logo = form.get("logo").trim();
+    let logo_ok = logo.is_empty()
+        || (logo.len() <= 500
+            && !logo.contains(|c: char| c.is_whitespace() || c.is_control() || c == '"')
+            && (media_name(logo).is_some() || logo.starts_with("https://")));
+    if !logo_ok {
+        return Err(
+            "Logo: give the address of an image from the media library (it starts with /media/; \
+             copy it from the Media page), a full https:// address, or leave it empty."
+                .into(),
+        );
+    }
     Ok(vec![
+        ("logo", logo.to_owned()),
         ("name", name.to_owned()),
         ("tagline", form.get("tagline").trim().to_owned()),
         ("base_url", base_url.to_owned()),
@@ -65,22 +78,50 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
     ])
 }
 
+/// The file name in a media library address (`/media/NAME`, one path segment).
+fn media_name(address: &str) -> Option<&str> {
+    address
+        .strip_prefix("/media/")
+        .filter(|name| !name.is_empty() && !name.contains(['/', '?', '#']))
+}
+
+/// Checks that a logo in the media library is there and is an image.
+async fn check_logo(state: &AppState, logo: &str) -> Result<Result<(), String>, WebError> {
+    let Some(name) = media_name(logo) else {
+        return Ok(Ok(()));
+    };
+    let found = state.store.media_content_type(name).await?;
+    Ok(match found {
+        Some(t) if t.starts_with("image/") => Ok(()),
+        _ => Err(format!(
+            "Logo: the media library has no image at {logo}. Upload it on the Media page \
+             and copy its address from there."
+        )),
+    })
+}
+
+/// The settings page: the stored values, or `submitted` as typed when they were refused.
 async fn render(
     state: &AppState,
     staff: &Staff,
     csrf: &Csrf,
     extra: Value,
     status: StatusCode,
+    submitted: Option<&FormData>,
 ) -> Result<Response, WebError> {
     let stored = state.store.settings().await?;
     let c = &state.config();
-    let get = |k: &str, default: String| stored.get(k).cloned().unwrap_or(default);
+    let get = |k: &str, default: String| match submitted {
+        Some(form) => form.get(k).to_owned(),
+        None => stored.get(k).cloned().unwrap_or(default),
+    };
     let values = context! {
         name => get("name", c.name.clone()),
         tagline => get("tagline", c.tagline.clone()),
         base_url => get("base_url", c.base_url.clone()),
         timezone => get("timezone", c.timezone.name().to_owned()),
         page_size => get("page_size", c.page_size.to_string()),
+        logo => get("logo", c.logo.clone()),
         require_2fa => get("require_2fa", "0".into()) == "1",
     };
     view::page_with_status(
@@ -99,7 +140,7 @@ pub async fn show(
     DeskUser { staff, csrf }: DeskUser,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSettings)?;
-    render(&state, &staff, &csrf, context! {}, StatusCode::OK).await
+    render(&state, &staff, &csrf, context! {}, StatusCode::OK, None).await
 }
 
 /// `POST /admin/settings`
@@ -110,7 +151,14 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSettings)?;
     let form = FormData::parse(&body);
-    match validate(&form) {
+    let checked = match validate(&form) {
+        Ok(values) => match check_logo(&state, form.get("logo").trim()).await? {
+            Ok(()) => Ok(values),
+            Err(m) => Err(m),
+        },
+        Err(m) => Err(m),
+    };
+    match checked {
         Ok(values) => {
             let now = state.clock.now();
             state
@@ -124,6 +172,7 @@ pub async fn save(
                 &csrf,
                 context! { notice => m },
                 StatusCode::OK,
+                None,
             )
             .await
         }
@@ -134,6 +183,7 @@ pub async fn save(
                 &csrf,
                 context! { error => m },
                 StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&form),
             )
             .await
         }

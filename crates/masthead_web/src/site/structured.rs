@@ -50,11 +50,7 @@ pub(crate) fn article(
                 date_published: published.clone(),
                 date_modified: iso(t.updated_at.unwrap_or(t.published_at)),
                 author: authors(page, base),
-                publisher: Publisher {
-                    kind: "NewsMediaOrganization",
-                    name: &site.name,
-                    url: base,
-                },
+                publisher: Publisher::of(site),
                 article_section: &t.section.name,
                 in_language: &site.language,
                 keywords: page.tags.iter().map(|tag| tag.name.as_str()).collect(),
@@ -128,11 +124,7 @@ pub(crate) fn events(events: &[Event], site: &SiteConfig) -> String {
                 url: non_empty(&e.link),
                 event_status: "https://schema.org/EventScheduled",
                 event_attendance_mode: "https://schema.org/OfflineEventAttendanceMode",
-                organizer: Publisher {
-                    kind: "NewsMediaOrganization",
-                    name: &site.name,
-                    url: &site.base_url,
-                },
+                organizer: Publisher::of(site),
             }
         })
         .collect();
@@ -295,6 +287,31 @@ struct Publisher<'a> {
     kind: &'static str,
     name: &'a str,
     url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logo: Option<Logo>,
+}
+
+/// The publisher's logo, from the `logo` setting.
+#[derive(Serialize)]
+struct Logo {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+}
+
+impl<'a> Publisher<'a> {
+    /// The newsroom as schema.org sees it: its name, address and logo (when one is set).
+    fn of(site: &'a SiteConfig) -> Self {
+        Publisher {
+            kind: "NewsMediaOrganization",
+            name: &site.name,
+            url: &site.base_url,
+            logo: site.logo_url().map(|url| Logo {
+                kind: "ImageObject",
+                url,
+            }),
+        }
+    }
 }
 
 #[derive(Serialize)]
