@@ -349,9 +349,11 @@ req_headers=()
 warm_up() {
   local url=$1 i ok h
   : >"$work/warm.cfg"
+  # Once, at the top: a header option in a curl config applies to every transfer, and
+  # repeating it per URL would send it hundreds of times in each request.
+  for h in "${req_headers[@]}"; do printf 'header = "%s"\n' "$h" >>"$work/warm.cfg"; done
   for ((i = 0; i < warmup_requests; i++)); do
     printf 'url = "%s"\noutput = "/dev/null"\n' "$url" >>"$work/warm.cfg"
-    for h in "${req_headers[@]}"; do printf 'header = "%s"\n' "$h" >>"$work/warm.cfg"; done
   done
   ok=$(curl -s --parallel --parallel-max 8 -K "$work/warm.cfg" -w '%{http_code}\n' 2>/dev/null | grep -c '^200$' || true)
   [ "$ok" = "$warmup_requests" ] || die "warm-up of $url: only $ok of $warmup_requests requests answered 200"
