@@ -215,10 +215,10 @@ macro_rules! visible_in_row {
 /// may see published before the end date (`$6`), looked for among the `__SCAN__` highest
 /// ids, walking down the index by id; when none of them qualifies, the id below them all.
 /// Exact however the stories' ids and dates are ordered, and at most `__SCAN__` index
-/// entries read. The arguments name the index (SQLite) and the prefix that keeps the
-/// columns from being used to seek it.
+/// entries read. The arguments name the index (SQLite), the prefix that keeps the
+/// columns from being used to seek it, and the placeholders of now and of the end date.
 macro_rules! newest_allowed {
-    ($index:literal, $plus:literal) => {
+    ($index:literal, $plus:literal, $now:literal, $until:literal) => {
         concat!(
             "COALESCE((SELECT id FROM articles ",
             $index,
@@ -226,10 +226,13 @@ macro_rules! newest_allowed {
             "id > (SELECT max(id) FROM articles) - __SCAN__ ",
             "AND ",
             $plus,
-            "published_at < $6 AND ",
+            "published_at < ",
+            $until,
+            " AND ",
             $plus,
-            "published_at <= $1 ",
-            "ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM articles) - __SCAN__) "
+            "published_at <= ",
+            $now,
+            " ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM articles) - __SCAN__) "
         )
     };
 }
@@ -257,7 +260,7 @@ const SQLITE_SEARCH: &str = concat!(
     "WITH hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT f.rowid AS id FROM article_search_index f WHERE article_search_index MATCH $2 ",
     "AND f.rowid <= ",
-    newest_allowed!("INDEXED BY articles_search_filter", "+"),
+    newest_allowed!("INDEXED BY articles_search_filter", "+", "$1", "$6"),
     "__WINDOW__ ORDER BY f.rowid DESC LIMIT __SCAN__) c ",
     "CROSS JOIN articles ar INDEXED BY articles_search_filter ON ar.id = c.id WHERE",
     visible_in_row!(),
@@ -340,9 +343,9 @@ impl Default for SearchTuning {
 /// (see [`Store::search`]): PostgreSQL then reads the query's words' statistics and walks
 /// the ids backwards checking each story for a common word (stopping at its candidates), or
 /// takes a rare word's list from the GIN index. The candidates are first the stories with
-/// all the words (`$7`: GIN answers that exactly), newest first from
-/// [`newest_allowed!`] (as on SQLite, so a date filter skips newer stories), at most
-/// `__SCAN__`; the
+/// all the words (`$7`: GIN answers that exactly), newest first from `$8` (with an end
+/// date, [`POSTGRES_NEWEST`], run first so the planner sees the value: as a subquery here
+/// its estimate turned a rare phrase's 40 ms into 500), at most `__SCAN__`; the
 /// phrases (`$2`) are checked on those only, since GIN cannot check word order and would
 /// recheck every story holding the words. Visibility and filters are a lateral lookup per
 /// candidate in `articles_search_filter` (an index-only scan), so the join stops with the
@@ -353,8 +356,7 @@ const POSTGRES_SEARCH: &str = concat!(
     "hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT x.article_id AS id, x.document FROM article_search x ",
     "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= ",
-    newest_allowed!("", ""),
+    "AND x.article_id <= $8 ",
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
     "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
@@ -380,6 +382,9 @@ const POSTGRES_SEARCH: &str = concat!(
     "JOIN articles ar ON ar.id = p.id JOIN sections s ON s.id = ar.section_id ",
     "LEFT JOIN media m ON m.id = ar.image_id, q) t), '[]')::text AS hits"
 );
+
+/// [`newest_allowed!`] on PostgreSQL, by itself: `$1` now, `$2` the end date.
+const POSTGRES_NEWEST: &str = concat!("SELECT ", newest_allowed!("", "", "$1", "$2"), "AS id");
 
 /// How common a search's words are in the index (SQLite).
 struct Commonness {
@@ -484,7 +489,20 @@ impl Store {
                 sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
                     .await?;
-                let row = statement.fetch_one(&mut *tx).await?;
+                let newest = match filter.until {
+                    // NULL (no story at all) finds nothing, as it should.
+                    Some(until) => {
+                        sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(window(
+                            POSTGRES_NEWEST,
+                        )))
+                        .bind(to_micros(now))
+                        .bind(to_micros(until))
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    None => Some(i64::MAX),
+                };
+                let row = statement.bind(newest).fetch_one(&mut *tx).await?;
                 tx.commit().await?;
                 row
             }
