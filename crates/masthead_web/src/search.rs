@@ -33,6 +33,21 @@ pub(crate) struct Search {
     pub page: u32,
 }
 
+impl Search {
+    /// Runs the search at the app's current time: its page of `per_page` results.
+    pub async fn run(
+        &self,
+        state: &crate::AppState,
+        per_page: u32,
+    ) -> Result<masthead_store::SearchResults, masthead_store::StoreError> {
+        let now = state.clock.now();
+        state
+            .store
+            .search(&self.query, &self.filter, now, self.page, per_page)
+            .await
+    }
+}
+
 /// Why a search cannot run, as a sentence for the reader (400).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refusal(pub String);

@@ -133,16 +133,7 @@ pub(crate) async fn search(
     let search = form
         .parse(&sections, state.config().timezone, false)
         .map_err(refused)?;
-    let results = state
-        .store
-        .search(
-            &search.query,
-            &search.filter,
-            state.clock.now(),
-            search.page,
-            PER_PAGE,
-        )
-        .await?;
+    let results = search.run(&state, PER_PAGE).await?;
     let shown = (search.page - 1) * PER_PAGE + results.hits.len() as u32;
     let base = &state.config().base_url;
     Ok(Json(SearchResponse {

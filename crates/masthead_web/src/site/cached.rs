@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::cache::CachedPage;
-use crate::compress::Accepted;
+use crate::compress::{self, Accepted};
 use crate::params::LIST_PARAMS;
 use crate::site::conditional::http_date;
 use axum::body::{Body, to_bytes};
@@ -191,21 +191,27 @@ pub(crate) async fn page_cache(
     let etag = parts
         .headers
         .get(header::ETAG)
-        .and_then(|v| v.to_str().ok());
-    // Compressing is CPU work of a millisecond or more: off the async workers.
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let status = parts.status.as_u16();
-    let etag = etag.map(str::to_owned);
-    let page = tokio::task::spawn_blocking(move || {
+    let page = if body.len() < compress::MIN_BYTES {
+        // Nothing to compress: only the hash, done here.
         CachedPage::new(status, headers, etag.as_deref(), body)
-    })
-    .await;
-    let page = match page {
-        Ok(page) => Arc::new(page),
-        Err(e) => {
-            tracing::error!(error = %e, "could not prepare a page for the cache");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    } else {
+        // Compressing is CPU work of up to a few milliseconds: off the async workers.
+        let made = tokio::task::spawn_blocking(move || {
+            CachedPage::new(status, headers, etag.as_deref(), body)
+        })
+        .await;
+        match made {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!(error = %e, "could not prepare a page for the cache");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
         }
     };
+    let page = Arc::new(page);
     let response = answer(&page, accepted, cache_control, "miss");
     state.cache.put(key, generation, page);
     response

@@ -34,16 +34,7 @@ pub async fn show(
         Ok(search) => search,
         Err(refusal) => return refused(&state, &form, refusal).await,
     };
-    let results = state
-        .store
-        .search(
-            &search.query,
-            &search.filter,
-            state.clock.now(),
-            search.page,
-            PER_PAGE,
-        )
-        .await?;
+    let results = search.run(&state, PER_PAGE).await?;
     if results.hits.is_empty() && search.page > 1 {
         return Err(WebError::NotFound);
     }
