@@ -58,6 +58,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        let limits = masthead_web::listen::Limits::default();
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("masthead-data"),
@@ -74,10 +75,10 @@ impl Default for Config {
             cache_stale_while_revalidate: 0,
             theme_dir: None,
             trust_forwarded_for: false,
-            header_timeout: 5,
-            request_timeout: 60,
-            max_connections: 512,
-            shutdown_timeout: 30,
+            header_timeout: limits.header_timeout.as_secs(),
+            request_timeout: limits.request_timeout.as_secs(),
+            max_connections: limits.max_connections as u32,
+            shutdown_timeout: limits.shutdown_timeout.as_secs(),
         }
     }
 }
@@ -234,8 +235,8 @@ impl Config {
     }
 
     /// The HTTP server's limits.
-    pub fn limits(&self) -> crate::listen::Limits {
-        crate::listen::Limits {
+    pub fn limits(&self) -> masthead_web::listen::Limits {
+        masthead_web::listen::Limits {
             header_timeout: Duration::from_secs(self.header_timeout),
             request_timeout: Duration::from_secs(self.request_timeout),
             max_connections: self.max_connections as usize,

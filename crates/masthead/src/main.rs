@@ -6,7 +6,6 @@ mod cli;
 mod config;
 mod demo;
 mod generate;
-mod listen;
 mod restore;
 mod serve;
 mod token;

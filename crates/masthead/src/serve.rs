@@ -1,14 +1,13 @@
 //! `masthead serve`: open the database, optionally load the demo, and serve until SIGTERM or
-//! Ctrl-C, letting in-flight requests finish within `shutdown_timeout` (see [`crate::listen`]).
+//! Ctrl-C, letting in-flight requests finish within `shutdown_timeout` (see [`masthead_web::listen`]).
 
 use crate::config::Config;
 use crate::demo;
-use crate::listen;
 use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, housekeeping, media_upkeep, router};
+use masthead_web::{AppState, SiteConfig, housekeeping, listen, media_upkeep};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -95,7 +94,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
     println!("masthead: listening on http://{local} (site {base_url})");
-    listen::serve(listener, router(state), config.limits(), shutdown).await;
+    listen::serve(listener, state, config.limits(), shutdown).await;
     poller.abort();
     upkeep.abort();
     store.close().await;

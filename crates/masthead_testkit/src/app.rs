@@ -1,4 +1,5 @@
-//! The real router driven in-process, with a manual clock.
+//! The real application (page cache fast path, then the router) driven in-process, with a
+//! manual clock.
 
 use crate::{TestDb, t0};
 use axum::body::Body;
@@ -7,7 +8,7 @@ use http_body_util::BodyExt;
 use masthead_core::{Clock, ManualClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, HttpCaching, SiteConfig, router};
+use masthead_web::{AppState, HttpCaching, SiteConfig, app};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -97,7 +98,7 @@ impl TestApp {
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
-        let response = router(self.state.clone())
+        let response = app(self.state.clone())
             .oneshot(request)
             .await
             .expect("router never fails");

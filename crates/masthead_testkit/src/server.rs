@@ -3,7 +3,7 @@
 
 use crate::TestApp;
 use axum::Router;
-use masthead_web::router;
+use masthead_web::listen::{self, Limits};
 use std::net::{Ipv4Addr, SocketAddr};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -32,9 +32,21 @@ impl TestServer {
         TestServer { addr, task }
     }
 
-    /// Serves the real router over `app`'s state (database, clock, theme).
+    /// Serves the real application over `app`'s state (database, clock, theme) with the
+    /// binary's own server loop and default limits ([`masthead_web::listen::serve`]).
     pub async fn app(app: &TestApp) -> Self {
-        Self::start(router(app.state.clone())).await
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("the bound address");
+        let state = app.state.clone();
+        let task = tokio::spawn(listen::serve(
+            listener,
+            state,
+            Limits::default(),
+            std::future::pending(),
+        ));
+        TestServer { addr, task }
     }
 
     /// The address it listens on.

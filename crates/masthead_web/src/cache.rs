@@ -8,7 +8,7 @@
 //! or any other page readers keep asking for.
 
 use crate::compress::{self, Accepted, Coding};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -23,49 +23,42 @@ const ESTIMATED_PAGES: usize = 10_000;
 /// Bytes counted for each entry beyond its key and body.
 const ENTRY_OVERHEAD: u64 = 128;
 
-/// One cached response, with its compressed copies.
+/// One cached response, with its compressed copies, each ready to send.
 #[derive(Debug, Clone)]
 pub struct CachedPage {
     /// The HTTP status (200 pages and 301 redirects are cached).
-    pub status: u16,
-    /// The response's own headers that are kept with it and sent again on every hit (those
-    /// the middleware names in `KEPT_HEADERS`: its type, a redirect's target, `Last-Modified`),
-    /// without its `ETag`, which is per copy.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub status: StatusCode,
     /// The body as rendered.
     pub identity: Copy,
     /// Its brotli and gzip copies (in that order of preference), when worth keeping.
     pub compressed: Vec<Copy>,
 }
 
-/// The body in one content coding, with its entity tag.
+/// The body in one content coding, with every header a hit on it is sent with.
 #[derive(Debug, Clone)]
 pub struct Copy {
     /// Identity, gzip or brotli.
     pub coding: Coding,
     /// The bytes sent.
     pub body: Bytes,
-    /// A strong tag per copy (RFC 9110, section 8.8.3: each coding is its own
-    /// representation): the page's tag, with `-gzip` or `-br` inside the quotes.
-    pub etag: Option<HeaderValue>,
+    /// The whole answer's headers but `Date` and `Content-Length` (hyper adds those): the
+    /// page's own, the security and caching headers, and this copy's strong `ETag` (RFC
+    /// 9110, section 8.8.3: each coding is its own representation, so the page's tag gets
+    /// `-gzip` or `-br` inside the quotes), `Content-Encoding` and `Vary`. Built once, so a
+    /// hit only clones it.
+    pub headers: HeaderMap,
 }
 
 impl CachedPage {
-    /// A page to keep: `headers` as the middleware kept them, `etag` the page's own tag (a
-    /// feed brings one) or `None` to tag it by a hash of its body. Text bodies get their
-    /// gzip and brotli copies here, once.
-    pub fn new(
-        status: u16,
-        headers: Vec<(HeaderName, HeaderValue)>,
-        etag: Option<&str>,
-        body: Bytes,
-    ) -> Self {
-        let compress = status == 200
+    /// A page to keep: `headers` those every copy is sent with (see [`Copy::headers`]), `etag`
+    /// the page's own tag (a feed brings one) or `None` to tag it by a hash of its body. Text
+    /// bodies get their gzip and brotli copies here, once.
+    pub fn new(status: StatusCode, headers: HeaderMap, etag: Option<&str>, body: Bytes) -> Self {
+        let compress = status == StatusCode::OK
             && body.len() >= compress::MIN_BYTES
             && headers
-                .iter()
-                .find(|(name, _)| name == header::CONTENT_TYPE)
-                .and_then(|(_, v)| v.to_str().ok())
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
                 .is_some_and(compress::compressible);
         let tag = match etag {
             Some(tag) => tag
@@ -73,39 +66,50 @@ impl CachedPage {
                 .trim_start_matches("W/")
                 .trim_matches('"')
                 .to_owned(),
-            None if status == 200 => hex16(&Sha256::digest(&body)),
+            None if status == StatusCode::OK => hex16(&Sha256::digest(&body)),
             None => String::new(),
-        };
-        let etag_for = |suffix: &str| {
-            (!tag.is_empty())
-                .then(|| HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).ok())
-                .flatten()
         };
         let mut compressed = Vec::with_capacity(2);
         if compress {
             if let Some(br) = compress::brotli(&body) {
-                compressed.push(Copy {
-                    coding: Coding::Brotli,
-                    body: br,
-                    etag: etag_for("-br"),
-                });
+                compressed.push((Coding::Brotli, br));
             }
             if let Some(gz) = compress::gzip(&body) {
-                compressed.push(Copy {
-                    coding: Coding::Gzip,
-                    body: gz,
-                    etag: etag_for("-gzip"),
-                });
+                compressed.push((Coding::Gzip, gz));
             }
         }
+        let varies = !compressed.is_empty();
+        let copy = |coding: Coding, body: Bytes| {
+            let mut headers = headers.clone();
+            let suffix = match coding {
+                Coding::Identity => "",
+                Coding::Brotli => "-br",
+                Coding::Gzip => "-gzip",
+            };
+            if !tag.is_empty()
+                && let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}{suffix}\""))
+            {
+                headers.insert(header::ETAG, etag);
+            }
+            if let Some(token) = coding.token() {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+            }
+            if varies {
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
+            Copy {
+                coding,
+                body,
+                headers,
+            }
+        };
+        let compressed = compressed
+            .into_iter()
+            .map(|(coding, body)| copy(coding, body))
+            .collect();
         Self {
             status,
-            headers,
-            identity: Copy {
-                coding: Coding::Identity,
-                body,
-                etag: etag_for(""),
-            },
+            identity: copy(Coding::Identity, body),
             compressed,
         }
     }
@@ -121,9 +125,9 @@ impl CachedPage {
         self.compressed.iter().find(ok).unwrap_or(&self.identity)
     }
 
-    /// Whether the page has compressed copies (its answers then vary by `Accept-Encoding`).
-    pub fn varies(&self) -> bool {
-        !self.compressed.is_empty()
+    /// Every copy, the body as rendered first.
+    fn copies(&self) -> impl Iterator<Item = &Copy> {
+        [&self.identity].into_iter().chain(&self.compressed)
     }
 }
 
@@ -143,20 +147,19 @@ struct BySize;
 
 impl Weighter<String, Entry> for BySize {
     fn weight(&self, key: &String, entry: &Entry) -> u64 {
-        let headers: usize = entry
+        let copies: usize = entry
             .page
-            .headers
-            .iter()
-            .map(|(name, value)| name.as_str().len() + value.len())
+            .copies()
+            .map(|c| {
+                let headers: usize = c
+                    .headers
+                    .iter()
+                    .map(|(name, value)| name.as_str().len() + value.len())
+                    .sum();
+                c.body.len() + headers
+            })
             .sum();
-        let bodies: usize = entry
-            .page
-            .compressed
-            .iter()
-            .chain([&entry.page.identity])
-            .map(|c| c.body.len() + c.etag.as_ref().map_or(0, HeaderValue::len))
-            .sum();
-        (key.len() + headers + bodies) as u64 + ENTRY_OVERHEAD
+        (key.len() + copies) as u64 + ENTRY_OVERHEAD
     }
 }
 
@@ -281,8 +284,8 @@ mod tests {
 
     fn page(body: &'static str) -> Arc<CachedPage> {
         Arc::new(CachedPage::new(
-            200,
-            Vec::new(),
+            StatusCode::OK,
+            HeaderMap::new(),
             None,
             Bytes::from_static(body.as_bytes()),
         ))
@@ -317,7 +320,14 @@ mod tests {
     #[test]
     fn a_scan_of_random_urls_does_not_displace_the_front_page_or_block_new_pages() {
         let body = Bytes::from(vec![b'x'; 1000]);
-        let sized = || Arc::new(CachedPage::new(200, Vec::new(), None, body.clone()));
+        let sized = || {
+            Arc::new(CachedPage::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                None,
+                body.clone(),
+            ))
+        };
         // Room for about 200 pages.
         let cache = PageCache::with_capacity(true, 200, 200 * 1200);
         cache.put("/".into(), 1, sized());

@@ -2,7 +2,7 @@
 
 use crate::{AppState, WebError};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -40,8 +40,17 @@ pub(crate) async fn security_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    if state.config().base_url.starts_with("https://") {
+    add_security_headers(
+        response.headers_mut(),
+        state.config().base_url.starts_with("https://"),
+    );
+    response
+}
+
+/// The security headers of [`security_headers`], added to `h`: also used by the page cache,
+/// which builds a cached page's headers once, for every later hit.
+pub(crate) fn add_security_headers(h: &mut HeaderMap, https: bool) {
+    if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
@@ -64,7 +73,6 @@ pub(crate) async fn security_headers(
     // What no route said may be cached is kept by no one: the desk, previews, the API, forms.
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(PRIVATE_NO_STORE));
-    response
 }
 
 #[cfg(test)]

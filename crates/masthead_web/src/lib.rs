@@ -7,6 +7,7 @@
 
 pub mod admin;
 mod api;
+mod app;
 mod cache;
 mod compress;
 mod config;
@@ -18,6 +19,7 @@ pub mod freshness;
 mod headers;
 mod health_probe;
 pub mod housekeeping;
+pub mod listen;
 pub mod media_library;
 pub mod media_upkeep;
 mod params;
@@ -28,6 +30,7 @@ mod search;
 mod site;
 mod state;
 
+pub use app::{App, app};
 pub use cache::HttpCaching;
 pub use config::SiteConfig;
 pub use error::WebError;

@@ -10,7 +10,8 @@ use axum::http::{Request, StatusCode};
 use masthead_core::{ArticleId, Role};
 use masthead_desk::Command;
 use masthead_testkit::{
-    ArticleBuilder, Desk, TestApp, TestDb, TestResponse, app_tests, change_story, insert_all, t0,
+    ArticleBuilder, Desk, HttpClient, HttpResponse, TestApp, TestDb, TestResponse, TestServer,
+    app_tests, change_story, insert_all, t0,
 };
 use masthead_web::HttpCaching;
 use std::io::Read;
@@ -20,6 +21,7 @@ app_tests!(
     the_desk_the_api_and_errors_are_private_no_store,
     headers_outside_the_cache_key_cannot_poison_it,
     the_stylesheet_is_fingerprinted_and_immutable,
+    a_cached_page_is_answered_alike_before_and_after_routing,
 );
 
 /// Every public page and document kept by the page cache.
@@ -346,6 +348,87 @@ async fn the_configured_cache_control_reaches_every_public_document() {
                 assert_eq!(r.status, StatusCode::OK, "{uri}");
                 assert_eq!(r.header("cache-control"), expected, "{uri} ({page_cache})");
             }
+        }
+    }
+}
+
+/// A plain `GET` of a page in the page cache is answered before routing and every layer (the
+/// fast path of issue 9's hit cost); the same page asked with a query string its route does
+/// not read goes the long way, through the router, to the same cache entry. The two answers
+/// must be the same, header for header (but `Date`) and byte for byte, in every coding, for
+/// revalidations (`304`) and for a kept redirect: in-process, and over a real socket through
+/// the server loop the binary runs.
+async fn a_cached_page_is_answered_alike_before_and_after_routing(app: TestApp) {
+    let ids = stories(&app).await;
+    change_story(app.store(), ids[1], Command::Save, t0(), |f| {
+        f.slug = masthead_core::Slug::parse("council-story-two").unwrap();
+    })
+    .await;
+    app.refresh().await;
+    let server = TestServer::app(&app).await;
+    let mut client = HttpClient::connect(&server).await;
+    let mut uris = DOCUMENTS.to_vec();
+    uris.push("/stories/council-story-2"); // the old slug: a kept 301
+    for uri in uris {
+        let first = get_with(&app, uri, &[]).await;
+        assert!(
+            [StatusCode::OK, StatusCode::MOVED_PERMANENTLY].contains(&first.status),
+            "{uri}: {}",
+            first.status
+        );
+        let br = get_with(&app, uri, &[("accept-encoding", "br")]).await;
+        let (tag, br_tag) = (first.header("etag"), br.header("etag"));
+        let modified = first.header("last-modified");
+        let cases: [&[(&str, &str)]; 6] = [
+            &[],
+            &[("accept-encoding", "gzip")],
+            &[("accept-encoding", "gzip, deflate, br")],
+            &[("if-none-match", tag)],
+            &[("accept-encoding", "br"), ("if-none-match", br_tag)],
+            &[("if-modified-since", modified)],
+        ];
+        let long_way = format!("{uri}?utm_source=newsletter");
+        for headers in cases {
+            let fast = get_with(&app, uri, headers).await;
+            let slow = get_with(&app, &long_way, headers).await;
+            assert_eq!(fast.status, slow.status, "{uri} {headers:?}");
+            assert_eq!(fast.header("x-cache"), "hit", "{uri} {headers:?}");
+            // In-process, the router states the length of what it sends; on the wire (below)
+            // the server states it for both.
+            let without_length = |h: &axum::http::HeaderMap| {
+                let mut h = h.clone();
+                h.remove("content-length");
+                h
+            };
+            assert_eq!(
+                without_length(&fast.headers),
+                without_length(&slow.headers),
+                "{uri} {headers:?}"
+            );
+            assert_eq!(fast.bytes, slow.bytes, "{uri} {headers:?}");
+            if headers.iter().any(|(name, _)| name.starts_with("if-")) {
+                let expected = if first.status == StatusCode::OK && !tag.is_empty() {
+                    StatusCode::NOT_MODIFIED
+                } else {
+                    first.status
+                };
+                assert_eq!(fast.status, expected, "{uri} {headers:?}");
+            }
+
+            let fast = client.send("GET", uri, headers, "").await;
+            let slow = client.send("GET", &long_way, headers, "").await;
+            let without_date = |r: &HttpResponse| {
+                let mut h = r.headers.clone();
+                h.remove("date");
+                h
+            };
+            assert_eq!(fast.status, slow.status, "{uri} {headers:?}, served");
+            assert_eq!(
+                without_date(&fast),
+                without_date(&slow),
+                "{uri} {headers:?}"
+            );
+            assert_eq!(fast.body, slow.body, "{uri} {headers:?}, served");
         }
     }
 }

@@ -3,24 +3,33 @@
 //!
 //! A kept response gets, once, what every later hit reuses: an `ETag` (a hash of the body,
 //! or the document's own), a `Last-Modified` (when the page was rendered, unless the
-//! document says), and its gzip and brotli copies ([`crate::compress`]). Each request is
-//! answered with the copy its `Accept-Encoding` takes, `Vary: Accept-Encoding`, and the
-//! configured `Cache-Control`. With the page cache off, pages go out as rendered.
+//! document says), its gzip and brotli copies ([`crate::compress`]), and for each copy every
+//! header it is sent with. Each request is answered with the copy its `Accept-Encoding`
+//! takes, `Vary: Accept-Encoding`, and the configured `Cache-Control`. A plain `GET` of a
+//! kept page is answered before routing ([`Hits`], run by [`crate::App`]); the middleware
+//! answers the rest. With the page cache off, pages go out as rendered.
 
 use crate::AppState;
-use crate::cache::CachedPage;
+use crate::cache::{CachedPage, Copy, PageCache};
 use crate::compress::{self, Accepted};
+use crate::freshness::ContentWatch;
+use crate::headers::add_security_headers;
 use crate::params::LIST_PARAMS;
-use crate::site::conditional::http_date;
+use crate::site::conditional::{Validators, http_date, not_modified_like};
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use masthead_core::Clock;
 use std::sync::Arc;
 
 /// The largest page the cache will buffer.
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Says whether an answer came from the page cache (`hit`) or was rendered for it (`miss`).
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 /// The headers of a kept response that are stored with it and sent again on every hit (its
 /// `ETag` is kept apart, per compressed copy).
@@ -62,34 +71,59 @@ pub(crate) fn moved(location: &str) -> Response {
     response
 }
 
-/// The answer to one request from a kept page: the copy `accepted` takes, with its tag.
-fn answer(
-    page: &CachedPage,
-    accepted: Accepted,
-    cache_control: &HeaderValue,
-    x_cache: &'static str,
-) -> Response {
-    let copy = page.pick(accepted);
+/// The answer to one request from a kept page: `copy`, with its headers.
+fn answer(page: &CachedPage, copy: &Copy) -> Response {
     let mut response = Response::new(Body::from(copy.body.clone()));
-    *response.status_mut() = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-    let h = response.headers_mut();
-    for (name, value) in &page.headers {
-        h.insert(name, value.clone());
-    }
-    if let Some(etag) = &copy.etag {
-        h.insert(header::ETAG, etag.clone());
-    }
-    if let Some(coding) = copy.coding.token() {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-    }
-    if page.varies() {
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, cache_control.clone());
-    }
-    h.insert("x-cache", HeaderValue::from_static(x_cache));
+    *response.status_mut() = page.status;
+    *response.headers_mut() = copy.headers.clone();
     response
+}
+
+/// What answering from the page cache before routing needs ([`Hits::answer`]): a handle
+/// cheaper to clone than the whole [`AppState`] (the server clones its service per request).
+pub(crate) struct Hits {
+    cache: Arc<PageCache>,
+    watch: Arc<ContentWatch>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Hits {
+    /// The page cache of `state`, with what tells its generation.
+    pub(crate) fn of(state: &AppState) -> Self {
+        Self {
+            cache: state.cache.clone(),
+            watch: state.watch.clone(),
+            clock: state.clock.clone(),
+        }
+    }
+
+    /// Answers a plain `GET` of a page in the cache before any routing or middleware: the
+    /// common case of a busy site, made as cheap as the cache can make it (a lookup, a clone
+    /// of the headers built when the page was kept). `None` sends the request the long way:
+    /// anything with a query string (the key then depends on the route), `HEAD` and other
+    /// methods, and misses. What it answers is what the long way would: the same copy, the
+    /// same headers, the same `304`.
+    pub(crate) fn answer<B>(&self, request: &axum::http::Request<B>) -> Option<Response> {
+        if request.method() != Method::GET || request.uri().query().is_some() {
+            return None;
+        }
+        let generation = self.watch.generation(self.clock.now());
+        let page = self.cache.get(request.uri().path(), generation)?;
+        let headers = request.headers();
+        let copy = page.pick(Accepted::from_header(
+            headers
+                .get(header::ACCEPT_ENCODING)
+                .map(HeaderValue::as_bytes),
+        ));
+        if page.status == StatusCode::OK
+            && (headers.contains_key(header::IF_NONE_MATCH)
+                || headers.contains_key(header::IF_MODIFIED_SINCE))
+            && Validators::of(headers).current(&copy.headers)
+        {
+            return Some(not_modified_like(&copy.headers));
+        }
+        Some(answer(&page, copy))
+    }
 }
 
 /// The query parameters each cached route reads; any others cannot change the page, so they
@@ -159,7 +193,7 @@ pub(crate) async fn page_cache(
     let now = state.clock.now();
     let generation = state.watch.generation(now);
     if let Some(page) = state.cache.get(&key, generation) {
-        return answer(&page, accepted, cache_control, "hit");
+        return answer(&page, page.pick(accepted));
     }
     let response = next.run(request).await;
     let keep = response.extensions().get::<Cacheable>().is_some()
@@ -178,22 +212,13 @@ pub(crate) async fn page_cache(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let mut headers: Vec<_> = KEPT_HEADERS
-        .iter()
-        .filter_map(|name| Some((name.clone(), parts.headers.get(name)?.clone())))
-        .collect();
-    if parts.status == StatusCode::OK
-        && !parts.headers.contains_key(header::LAST_MODIFIED)
-        && let Ok(rendered) = HeaderValue::from_str(&http_date(now))
-    {
-        headers.push((header::LAST_MODIFIED, rendered));
-    }
+    let headers = hit_headers(&state, parts.status, &parts.headers, now);
     let etag = parts
         .headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let status = parts.status.as_u16();
+    let status = parts.status;
     let page = if body.len() < compress::MIN_BYTES {
         // Nothing to compress: only the hash, done here.
         CachedPage::new(status, headers, etag.as_deref(), body)
@@ -212,7 +237,46 @@ pub(crate) async fn page_cache(
         }
     };
     let page = Arc::new(page);
-    let response = answer(&page, accepted, cache_control, "miss");
+    let mut response = answer(&page, page.pick(accepted));
+    response
+        .headers_mut()
+        .insert(X_CACHE, HeaderValue::from_static("miss"));
     state.cache.put(key, generation, page);
     response
+}
+
+/// The headers every hit on a page rendered at `now` with `status` and `rendered` is sent with, but its
+/// copies' own: those of the page that are kept (`KEPT_HEADERS`), `Last-Modified` (when it
+/// was rendered, unless it says), the configured `Cache-Control` (unless it says), the
+/// security headers every answer gets, and `X-Cache: hit`.
+///
+/// The site settings they depend on (`https`, for HSTS) change only with a new content
+/// generation, which empties the cache, so a kept page never outlives them.
+fn hit_headers(
+    state: &AppState,
+    status: StatusCode,
+    rendered: &HeaderMap,
+    now: DateTime<Utc>,
+) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(16);
+    for name in KEPT_HEADERS {
+        if let Some(value) = rendered.get(&name) {
+            headers.insert(name, value.clone());
+        }
+    }
+    if status == StatusCode::OK
+        && !headers.contains_key(header::LAST_MODIFIED)
+        && let Ok(value) = HeaderValue::from_str(&http_date(now))
+    {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, state.cache.cache_control().clone());
+    }
+    add_security_headers(
+        &mut headers,
+        state.config().base_url.starts_with("https://"),
+    );
+    headers.insert(X_CACHE, HeaderValue::from_static("hit"));
+    headers
 }

@@ -12,44 +12,62 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
-/// The headers a `304` repeats from the response it stands for.
-const REPEATED: [header::HeaderName; 4] = [
-    header::ETAG,
-    header::LAST_MODIFIED,
-    header::CACHE_CONTROL,
-    header::VARY,
+/// The headers of a `200` that a `304` leaves out: they describe the body.
+const BODY_HEADERS: [header::HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_ENCODING,
+    header::CONTENT_LENGTH,
+    header::TRANSFER_ENCODING,
 ];
 
 /// Answers `304` when the request's validators match the response's.
 pub(crate) async fn not_modified(request: Request, next: Next) -> Response {
     let method_ok = matches!(*request.method(), Method::GET | Method::HEAD);
-    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-    let if_modified_since = request.headers().get(header::IF_MODIFIED_SINCE).cloned();
+    let validators = Validators::of(request.headers());
     let response = next.run(request).await;
-    if !method_ok
-        || response.status() != StatusCode::OK
-        || (if_none_match.is_none() && if_modified_since.is_none())
-    {
-        return response;
+    if method_ok && response.status() == StatusCode::OK && validators.current(response.headers()) {
+        not_modified_like(response.headers())
+    } else {
+        response
     }
-    let current = match if_none_match {
-        Some(tags) => etag_matches(&tags, response.headers()),
-        None => {
-            if_modified_since.is_some_and(|since| not_modified_since(&since, response.headers()))
+}
+
+/// The validators a request sent, if any.
+#[derive(Debug, Default)]
+pub(crate) struct Validators {
+    if_none_match: Option<HeaderValue>,
+    if_modified_since: Option<HeaderValue>,
+}
+
+impl Validators {
+    /// The request's `If-None-Match` and `If-Modified-Since`.
+    pub(crate) fn of(request: &HeaderMap) -> Self {
+        Self {
+            if_none_match: request.get(header::IF_NONE_MATCH).cloned(),
+            if_modified_since: request.get(header::IF_MODIFIED_SINCE).cloned(),
         }
-    };
-    if !current {
-        return response;
     }
+
+    /// Whether the client's copy is the response's (a `200` with these headers).
+    pub(crate) fn current(&self, response: &HeaderMap) -> bool {
+        match (&self.if_none_match, &self.if_modified_since) {
+            (Some(tags), _) => etag_matches(tags, response),
+            (None, Some(since)) => not_modified_since(since, response),
+            (None, None) => false,
+        }
+    }
+}
+
+/// The `304` standing for a `200` with `headers`: the same headers but those describing the
+/// body it does not have (RFC 9110, section 15.4.5: it keeps `ETag`, `Cache-Control` and
+/// `Vary`, and may keep the rest).
+pub(crate) fn not_modified_like(headers: &HeaderMap) -> Response {
     let mut not_modified = Response::new(Body::empty());
     *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
-    for name in REPEATED {
-        if let Some(value) = response.headers().get(&name) {
-            not_modified.headers_mut().insert(name, value.clone());
-        }
-    }
-    if let Some(hit) = response.headers().get("x-cache") {
-        not_modified.headers_mut().insert("x-cache", hit.clone());
+    let h = not_modified.headers_mut();
+    *h = headers.clone();
+    for name in BODY_HEADERS {
+        h.remove(name);
     }
     not_modified
 }

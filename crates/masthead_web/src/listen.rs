@@ -12,7 +12,7 @@
 //! - on shutdown: stop accepting, let in-flight requests finish for `shutdown_timeout`, then
 //!   drop whatever is still open.
 
-use axum::Router;
+use crate::{App, AppState, router};
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use hyper::body::Incoming;
@@ -48,10 +48,25 @@ pub struct Limits {
     pub shutdown_timeout: Duration,
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains as [`Limits`] says.
+impl Default for Limits {
+    /// The configuration's defaults (`header_timeout` 5 s, `request_timeout` 60 s,
+    /// `max_connections` 512, `shutdown_timeout` 30 s).
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            shutdown_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Serves the site of `state` on `listener` until `shutdown` resolves, then drains as
+/// [`Limits`] says. A page in the page cache is answered first ([`App`]), outside the limits'
+/// layers, which only the router's work needs.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    state: AppState,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -64,6 +79,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let app = router(state.clone());
 
     loop {
         let permit = tokio::select! {
@@ -89,7 +105,7 @@ pub async fn serve(
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
-        let service = ServiceBuilder::new()
+        let routed = ServiceBuilder::new()
             .map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
@@ -99,6 +115,7 @@ pub async fn serve(
                 limits.request_timeout,
             ))
             .service(app.clone());
+        let service = App::new(&state, routed);
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
