@@ -41,8 +41,8 @@ pub struct Copy {
     pub coding: Coding,
     /// The bytes sent.
     pub body: Bytes,
-    /// The whole answer's headers but `Date` and `Content-Length` (hyper adds those): the
-    /// page's own, the security and caching headers, and this copy's strong `ETag` (RFC
+    /// The whole answer's headers but `Date` (the server adds it): the page's own, the
+    /// security and caching headers, and this copy's `Content-Length`, strong `ETag` (RFC
     /// 9110, section 8.8.3: each coding is its own representation, so the page's tag gets
     /// `-gzip` or `-br` inside the quotes), `Content-Encoding` and `Vary`. Built once, so a
     /// hit only clones it.
@@ -91,6 +91,7 @@ impl CachedPage {
             {
                 headers.insert(header::ETAG, etag);
             }
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             if let Some(token) = coding.token() {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
             }
