@@ -126,8 +126,15 @@ pub async fn load(store: &Store, staff: &Staff, id: ArticleId) -> Result<DeskArt
     }
 }
 
-/// Starts a new story owned by `staff` and applies `command` to it, in one transaction: a
-/// command the role may not give on its own new story stores nothing.
+/// Starts a new story owned by `staff` and applies `command` to it, in one transaction.
+///
+/// A refused command saves nothing at all: not a draft behind the editor's back (a
+/// contributor's publish, an image without alt text, a taken slug, a past schedule all
+/// leave the database as it was). The caller shows the form again as typed, still a new
+/// story at version 0, so the writer's next press of a button creates the story once and
+/// no later save finds a version it does not know ("Someone else saved this story" about
+/// the same person). Chosen over saving a draft and handing its id and version back to the
+/// form: a newsroom expects a refused action to change nothing.
 pub async fn create(
     store: &Store,
     staff: &Staff,
