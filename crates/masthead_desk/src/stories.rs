@@ -222,7 +222,7 @@ async fn save_in(
     }
     let placement = command.placement(Some(&current), now)?;
     // Correction and update notes are append-only: the stored ones stay as they are
-    // whatever the form or the API sent.
+    // whatever the form or the API sent, and so whatever a restored revision holds.
     fields.notes = Note::append(&current.fields.notes, &fields.notes, now);
     let refs = write.references(&fields).await?;
     check_references(&fields, &refs)?;

@@ -1,12 +1,22 @@
 //! Regression tests for the desk bugs of issue 10's walk-through, each named after the bug,
-//! on both backends through the real router: a refused publish of a new story.
+//! on both backends through the real router: a refused publish of a new story, and
+//! correction notes dropped by a restore, an edit or the API.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use masthead_core::{ArticleId, Role};
+mod api_support;
+
+use api_support::{call, staff as api_staff};
+use masthead_core::{ArticleId, ArticleStatus, Role};
 use masthead_store::DeskArticle;
 use masthead_testkit::{Desk, StaffSession, TestApp, TestResponse, app_tests};
+use serde_json::json;
 
-app_tests!(a_refused_publish_of_a_new_story_saved_a_draft_the_form_did_not_know,);
+app_tests!(
+    a_refused_publish_of_a_new_story_saved_a_draft_the_form_did_not_know,
+    restoring_an_older_revision_dropped_published_correction_notes,
+    an_edit_through_the_form_dropped_published_correction_notes,
+    an_api_save_dropped_published_correction_notes,
+);
 
 fn id_from_location(location: &str) -> i64 {
     location
@@ -49,6 +59,44 @@ async fn act(
     form.extend_from_slice(extra);
     app.post_as(who, &format!("/admin/articles/{id}"), &form)
         .await
+}
+
+/// A story published through the editor, with one correction note added after publication.
+async fn published_with_a_correction(app: &TestApp, who: &StaffSession, section: i64) -> i64 {
+    let section = section.to_string();
+    let r = app
+        .post_as(
+            who,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", "Levy passes"),
+                ("section", &section),
+                ("body_md", "The levy passed 4-3."),
+                ("version", "0"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = id_from_location(r.header("location"));
+    let r = act(
+        app,
+        who,
+        id,
+        "save",
+        &[
+            ("body_md", "The levy passed 5-2."),
+            ("note_kind", "correction"),
+            ("note_text", "An earlier version gave the vote as 4-3."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let story = stored(app, id).await;
+    assert_eq!(story.status, ArticleStatus::Published);
+    assert_eq!(story.fields.notes.len(), 1);
+    id
 }
 
 /// Bug: a refused publish of a new story (a contributor's, or one with an image lacking
@@ -100,5 +148,76 @@ async fn a_refused_publish_of_a_new_story_saved_a_draft_the_form_did_not_know(ap
         let r = act(&app, who, id, "save", &[("summary", "A summary.")]).await;
         assert_eq!(r.status.as_u16(), 303, "{}", r.body);
         assert_eq!(stored(&app, id).await.version, 2);
+    }
+}
+
+/// Bug: restoring an older revision of a published story removed its correction notes.
+async fn restoring_an_older_revision_dropped_published_correction_notes(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let id = published_with_a_correction(&app, &editor, desk.news.0).await;
+    let notes = stored(&app, id).await.fields.notes;
+    // Version 1 is the story as first published, before the note.
+    let r = app
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{id}/revisions/1/restore"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let after = stored(&app, id).await;
+    assert_eq!(after.fields.body_md, "The levy passed 4-3.", "restored");
+    assert_eq!(after.fields.notes, notes, "the correction stays");
+    app.refresh().await;
+    let page = app.get("/stories/levy-passes").await;
+    assert!(
+        page.body
+            .contains("An earlier version gave the vote as 4-3.")
+    );
+}
+
+/// Bug (the same rule, through the editor's form): a save whose form carries no notes
+/// keeps every published correction.
+async fn an_edit_through_the_form_dropped_published_correction_notes(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let id = published_with_a_correction(&app, &editor, desk.news.0).await;
+    let notes = stored(&app, id).await.fields.notes;
+    for action in ["save", "unpublish", "publish"] {
+        let r = act(&app, &editor, id, action, &[("notes_json", "[]")]).await;
+        assert_eq!(r.status.as_u16(), 303, "{action}: {}", r.body);
+        assert_eq!(stored(&app, id).await.fields.notes, notes, "{action}");
+    }
+}
+
+/// Bug (the same rule, through the JSON API): a `PUT` with no notes, or other notes, keeps
+/// every published correction.
+async fn an_api_save_dropped_published_correction_notes(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let (_, token) = api_staff(&app, "api@example.org", Role::Editor).await;
+    let id = published_with_a_correction(&app, &editor, desk.news.0).await;
+    let notes = stored(&app, id).await.fields.notes;
+    let path = format!("/api/v1/articles/{id}");
+    for sent in [
+        json!([]),
+        json!([{"kind": "update", "text": "Only this.", "at": "2001-01-01T00:00:00Z"}]),
+    ] {
+        let version = stored(&app, id).await.version;
+        let r = call(
+            &app,
+            "PUT",
+            &path,
+            Some(&token),
+            Some(
+                json!({"version": version, "title": "Levy passes", "section": desk.news.0,
+                        "body_md": "The levy passed 5-2.", "notes": sent}),
+            ),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{}", r.response.body);
+        let after = stored(&app, id).await.fields.notes;
+        assert_eq!(after[0], notes[0], "the correction stays, untouched");
     }
 }
