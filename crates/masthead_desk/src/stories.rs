@@ -220,10 +220,18 @@ async fn save_in(
     if !staff.can(ArticleAction::Edit, &current) || !staff.can(action, &current) {
         return Err(forbidden(staff.role, action, current.status));
     }
-    let placement = command.placement(Some(&current), now)?;
+    let mut placement = command.placement(Some(&current), now)?;
     // Correction and update notes are append-only: the stored ones stay as they are
     // whatever the form or the API sent, and so whatever a restored revision holds.
     fields.notes = Note::append(&current.fields.notes, &fields.notes, now);
+    // Readers are told when a story they can read changed under them (the page's
+    // "updated", feeds, `dateModified`, sitemaps); a note stamps its own time.
+    if on_site(current.status, current.published_at, now)
+        && on_site(placement.status, placement.published_at, now)
+        && changes_the_text(&current.fields, &fields)
+    {
+        placement.updated_at = Some(now);
+    }
     let refs = write.references(&fields).await?;
     check_references(&fields, &refs)?;
     if is_public(placement.status) {
@@ -334,6 +342,25 @@ async fn check_insert(
         return Err(slug_taken(fields));
     }
     Ok(())
+}
+
+/// Whether a story in `status`, published at `published_at`, is on the public site at
+/// `now` (a scheduled story whose time has come is, before the scheduler records it).
+fn on_site(status: ArticleStatus, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    status.as_of(published_at, now) == ArticleStatus::Published
+}
+
+/// Whether `fields` change what a reader of the story reads in `stored`: the headline, the
+/// summary, the body, the kind's parts (a roundup's items, a meeting's decisions, a
+/// video), the lead image or its caption. A new section, tag, address or note is not an
+/// update of the story itself.
+fn changes_the_text(stored: &ArticleFields, fields: &ArticleFields) -> bool {
+    stored.title != fields.title
+        || stored.summary != fields.summary
+        || stored.body_md != fields.body_md
+        || stored.parts != fields.parts
+        || stored.image != fields.image
+        || stored.image_caption != fields.image_caption
 }
 
 /// Whether a story in `status` is (or will be, by itself) on the public site.

@@ -1,12 +1,14 @@
 //! Regression tests for the desk bugs of issue 10's walk-through, each named after the bug,
-//! on both backends through the real router: a refused publish of a new story, and
-//! correction notes dropped by a restore, an edit or the API.
+//! on both backends through the real router: a refused publish of a new story, correction
+//! notes dropped by a restore, an edit or the API, and an edit of a published story without
+//! an updated time.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
 
 use api_support::{call, staff as api_staff};
-use masthead_core::{ArticleId, ArticleStatus, Role};
+use chrono::Duration;
+use masthead_core::{ArticleId, ArticleStatus, Clock, Role};
 use masthead_store::DeskArticle;
 use masthead_testkit::{Desk, StaffSession, TestApp, TestResponse, app_tests};
 use serde_json::json;
@@ -16,6 +18,7 @@ app_tests!(
     restoring_an_older_revision_dropped_published_correction_notes,
     an_edit_through_the_form_dropped_published_correction_notes,
     an_api_save_dropped_published_correction_notes,
+    an_edit_to_a_published_story_never_recorded_an_updated_time,
 );
 
 fn id_from_location(location: &str) -> i64 {
@@ -30,6 +33,16 @@ fn id_from_location(location: &str) -> i64 {
 
 async fn stored(app: &TestApp, id: i64) -> DeskArticle {
     app.store().desk_article(ArticleId(id)).await.unwrap()
+}
+
+/// The update time readers are shown for the visible story `slug`.
+async fn updated_at(app: &TestApp, slug: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let page = app
+        .store()
+        .article_page(slug, app.clock.now())
+        .await
+        .unwrap();
+    page.unwrap().teaser.updated_at
 }
 
 /// Posts the editor form of story `id` as stored, with `action`; `extra` replaces or adds
@@ -220,4 +233,93 @@ async fn an_api_save_dropped_published_correction_notes(app: TestApp) {
         let after = stored(&app, id).await.fields.notes;
         assert_eq!(after[0], notes[0], "the correction stays, untouched");
     }
+}
+
+/// The string value of the first `"key":` in `text` (compact or pretty JSON).
+fn json_string<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let pattern = format!("\"{key}\":");
+    let rest = &text[text.find(&pattern)? + pattern.len()..];
+    rest.trim_start().strip_prefix('"')?.split('"').next()
+}
+
+/// Bug: an edit to a published story never recorded an updated time; the page showed only
+/// "Published".
+async fn an_edit_to_a_published_story_never_recorded_an_updated_time(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let section = desk.news.0.to_string();
+    let r = app
+        .post_as(
+            &editor,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", "Bridge closes"),
+                ("section", &section),
+                ("body_md", "The bridge closes Monday."),
+                ("version", "0"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = id_from_location(r.header("location"));
+    let published = stored(&app, id).await.published_at.unwrap();
+    app.clock.advance(Duration::hours(2));
+    // Tags, a section or a note are not an update of the story's text.
+    let r = act(&app, &editor, id, "save", &[("tags", "roads")]).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(updated_at(&app, "bridge-closes").await, None);
+    let r = act(
+        &app,
+        &editor,
+        id,
+        "save",
+        &[("body_md", "The bridge closes Monday for two weeks.")],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let updated = app.clock.now();
+    assert_eq!(stored(&app, id).await.published_at, Some(published));
+    assert_eq!(updated_at(&app, "bridge-closes").await, Some(updated));
+
+    app.refresh().await;
+    let page = app.get("/stories/bridge-closes").await;
+    assert_eq!(page.status.as_u16(), 200);
+    assert!(
+        page.body.contains("updated <time datetime=\""),
+        "the page shows the update: {}",
+        page.body
+    );
+    let modified = json_string(&page.body, "dateModified").unwrap();
+    let first = json_string(&page.body, "datePublished").unwrap();
+    assert_ne!(modified, first, "JSON-LD dateModified is the update");
+    assert!(modified.starts_with(&updated.format("%Y-%m-%d").to_string()));
+    let feed = app.get("/feed.json").await;
+    assert_eq!(
+        json_string(&feed.body, "date_modified")
+            .map(|d| d.parse::<chrono::DateTime<chrono::Utc>>().unwrap()),
+        Some(updated),
+        "the feed's date_modified is the update: {}",
+        feed.body
+    );
+
+    // A draft's edits are not updates: nobody read it.
+    let r = app
+        .post_as(
+            &editor,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", "Draft only"),
+                ("section", &section),
+                ("body_md", "Words."),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    let draft = id_from_location(r.header("location"));
+    act(&app, &editor, draft, "save", &[("body_md", "More words.")]).await;
+    act(&app, &editor, draft, "publish", &[]).await;
+    assert_eq!(updated_at(&app, "draft-only").await, None);
 }
