@@ -37,6 +37,7 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
         }
     }
     fields.tags.retain(|t| !t.trim().is_empty());
+    fields.byline = byline_name(&fields.byline).to_owned();
     check_no_nul(fields)?;
     if fields.title.is_empty() {
         return Err(invalid("Headline", "write a headline before saving."));
@@ -83,6 +84,19 @@ pub fn validate(fields: &mut ArticleFields) -> Result<(), InvalidInput> {
         _ => {}
     }
     Ok(())
+}
+
+/// The writer's name in a free-text byline, without a leading "By " (any case, repeated):
+/// the site prints "By " itself, so "By Jane Doe" typed into the field would read
+/// "By By Jane Doe" on the page.
+fn byline_name(byline: &str) -> &str {
+    let mut name = byline.trim();
+    while let Some(prefix) = name.get(..3)
+        && prefix.eq_ignore_ascii_case("by ")
+    {
+        name = name[3..].trim_start();
+    }
+    name
 }
 
 /// Refuses text holding the NUL character, which PostgreSQL cannot store (and which no
@@ -340,5 +354,24 @@ mod tests {
             validate(&mut untitled).unwrap_err().to_string(),
             "Headline: write a headline before saving."
         );
+    }
+
+    #[test]
+    fn byline_hint_said_by_and_the_page_printed_by_by() {
+        for (typed, stored) in [
+            ("By Jane Doe", "Jane Doe"),
+            ("  by  Jane Doe ", "Jane Doe"),
+            ("BY By Jane Doe", "Jane Doe"),
+            ("Byron Lee", "Byron Lee"),
+            ("Jane Doe", "Jane Doe"),
+            ("By", "By"),
+        ] {
+            let mut fields = ArticleFields {
+                byline: typed.into(),
+                ..story()
+            };
+            validate(&mut fields).unwrap();
+            assert_eq!(fields.byline, stored, "{typed:?}");
+        }
     }
 }

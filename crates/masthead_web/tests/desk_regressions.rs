@@ -1,7 +1,7 @@
 //! Regression tests for the desk bugs of issue 10's walk-through, each named after the bug,
 //! on both backends through the real router: a refused publish of a new story, correction
-//! notes dropped by a restore, an edit or the API, and an edit of a published story without
-//! an updated time.
+//! notes dropped by a restore, an edit or the API, an edit of a published story without an
+//! updated time, and a byline printed "By By".
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -19,6 +19,7 @@ app_tests!(
     an_edit_through_the_form_dropped_published_correction_notes,
     an_api_save_dropped_published_correction_notes,
     an_edit_to_a_published_story_never_recorded_an_updated_time,
+    the_byline_hint_said_by_and_the_page_printed_by_by,
 );
 
 fn id_from_location(location: &str) -> i64 {
@@ -322,4 +323,53 @@ async fn an_edit_to_a_published_story_never_recorded_an_updated_time(app: TestAp
     act(&app, &editor, draft, "save", &[("body_md", "More words.")]).await;
     act(&app, &editor, draft, "publish", &[]).await;
     assert_eq!(updated_at(&app, "draft-only").await, None);
+}
+
+/// Bug: the free-text byline's hint said `By Jane Doe | Wire`, and the page then printed
+/// "By By Jane Doe". The hint asks for the name only, and a leading "By " is dropped on save.
+async fn the_byline_hint_said_by_and_the_page_printed_by_by(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let editor_page = app.get_as(&editor, "/admin/articles/new").await;
+    assert!(!editor_page.body.contains("By Jane Doe"), "the hint");
+    let section = desk.news.0.to_string();
+    let r = app
+        .post_as(
+            &editor,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", "Wire story"),
+                ("section", &section),
+                ("body_md", "Words."),
+                ("byline", "by  Jane Doe"),
+                ("source_name", "Prairie Wire"),
+                ("version", "0"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = id_from_location(r.header("location"));
+    assert_eq!(stored(&app, id).await.fields.byline, "Jane Doe");
+    app.refresh().await;
+    let page = app.get("/stories/wire-story").await;
+    assert!(page.body.contains("Jane Doe"), "{}", page.body);
+    assert!(!page.body.contains("By By") && !page.body.contains("By by"));
+    // The API goes through the same rule.
+    let (_, token) = api_staff(&app, "api@example.org", Role::Editor).await;
+    let version = stored(&app, id).await.version;
+    let r = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/articles/{id}"),
+        Some(&token),
+        Some(
+            json!({"version": version, "title": "Wire story", "section": desk.news.0,
+                    "body_md": "Words.", "byline": "BY Jo Writer"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.response.body);
+    assert_eq!(r.json["byline"], "Jo Writer");
 }
