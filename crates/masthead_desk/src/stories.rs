@@ -50,7 +50,8 @@ impl Command {
     }
 
     /// Where the story stands after this command, from where it stood (`None` for a new
-    /// story): a story published before keeps its first publication time.
+    /// story): a story published before keeps its first publication time. Scheduling a
+    /// story that is on the site is refused: it would take the story down until then.
     fn placement(
         self,
         current: Option<&DeskArticle>,
@@ -59,6 +60,15 @@ impl Command {
         let (status, published_at) = current
             .map(|c| (c.status, c.published_at))
             .unwrap_or((ArticleStatus::Draft, None));
+        if matches!(self, Command::Schedule(_)) && on_site(status, published_at, now) {
+            return Err(masthead_core::InvalidInput::new(
+                "Publish time",
+                "this story is already on the site, and scheduling it would take it down \
+                 until that time. Press Save to change what readers see now; to take it down \
+                 and publish it again later, press Unpublish first, then Schedule.",
+            )
+            .into());
+        }
         let (status, published_at) = match self {
             Command::Save => (status, published_at),
             Command::Submit => (ArticleStatus::Review, published_at),

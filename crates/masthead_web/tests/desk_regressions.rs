@@ -1,7 +1,7 @@
 //! Regression tests for the desk bugs of issue 10's walk-through, each named after the bug,
 //! on both backends through the real router: a refused publish of a new story, correction
-//! notes dropped by a restore, an edit or the API, an edit of a published story without an
-//! updated time, and a byline printed "By By".
+//! notes dropped by a restore, an edit of a published story without an updated time, a
+//! byline printed "By By", and scheduling that took a published story off the site.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -20,6 +20,7 @@ app_tests!(
     an_api_save_dropped_published_correction_notes,
     an_edit_to_a_published_story_never_recorded_an_updated_time,
     the_byline_hint_said_by_and_the_page_printed_by_by,
+    scheduling_a_published_story_took_it_off_the_site,
 );
 
 fn id_from_location(location: &str) -> i64 {
@@ -372,4 +373,74 @@ async fn the_byline_hint_said_by_and_the_page_printed_by_by(app: TestApp) {
     .await;
     assert_eq!(r.status(), 200, "{}", r.response.body);
     assert_eq!(r.json["byline"], "Jo Writer");
+}
+
+/// Bug: scheduling an already published story took it off the site until that time,
+/// without a warning. It is refused, naming what to do, on the desk and the API.
+async fn scheduling_a_published_story_took_it_off_the_site(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let id = published_with_a_correction(&app, &editor, desk.news.0).await;
+    let before = stored(&app, id).await;
+    // t0 is 12:00 in Chicago: the next morning is in the future.
+    let r = act(
+        &app,
+        &editor,
+        id,
+        "schedule",
+        &[
+            ("publish_at", "2026-11-28T09:00"),
+            ("body_md", "Typed words stay."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.body.contains("already on the site"), "{}", r.body);
+    assert!(r.body.contains("Unpublish first"), "names what to do");
+    assert!(
+        r.body.contains("Typed words stay."),
+        "the typed text is kept"
+    );
+    let after = stored(&app, id).await;
+    assert_eq!(
+        (after.status, after.version, after.published_at),
+        (
+            ArticleStatus::Published,
+            before.version,
+            before.published_at
+        )
+    );
+    let (_, token) = api_staff(&app, "api@example.org", Role::Editor).await;
+    let r = call(
+        &app,
+        "POST",
+        &format!("/api/v1/articles/{id}/schedule"),
+        Some(&token),
+        Some(json!({"version": before.version, "publish_at": "2026-11-28T15:00:00Z"})),
+    )
+    .await;
+    assert!(
+        r.error(422, "unprocessable")
+            .contains("already on the site")
+    );
+    app.refresh().await;
+    assert_eq!(app.get("/stories/levy-passes").await.status.as_u16(), 200);
+    // Taken down first, it may be scheduled.
+    assert_eq!(
+        act(&app, &editor, id, "unpublish", &[])
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    let r = act(
+        &app,
+        &editor,
+        id,
+        "schedule",
+        &[("publish_at", "2026-11-28T09:00")],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(stored(&app, id).await.status, ArticleStatus::Scheduled);
 }

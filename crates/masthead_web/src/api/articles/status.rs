@@ -110,7 +110,7 @@ pub(crate) async fn publish(
         (status = 403, description = "The role may not publish this article, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such article, or not yours to see", body = ErrorResponse),
         (status = 409, description = "Saved by someone else since `version`; `error.current` holds it", body = ErrorResponse),
-        (status = 422, description = "The JSON does not fit the schema, `publish_at` is not in the future, or the story is not publishable yet", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, `publish_at` is not in the future, the story is on the site now (scheduling would take it down: unpublish it first), or the story is not publishable yet", body = ErrorResponse),
     )
 )]
 pub(crate) async fn schedule(
