@@ -1,7 +1,8 @@
 //! Regression tests for the desk bugs of issue 10's walk-through, each named after the bug,
 //! on both backends through the real router: a refused publish of a new story, correction
-//! notes dropped by a restore, an edit of a published story without an updated time, a
-//! byline printed "By By", and scheduling that took a published story off the site.
+//! notes dropped by a restore, an edit of a published story without an updated time (and a
+//! JSON-LD `dateModified` that ignored a correction the feeds counted), a byline printed
+//! "By By", and scheduling that took a published story off the site.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -19,6 +20,7 @@ app_tests!(
     an_edit_through_the_form_dropped_published_correction_notes,
     an_api_save_dropped_published_correction_notes,
     an_edit_to_a_published_story_never_recorded_an_updated_time,
+    json_ld_date_modified_ignored_a_correction_the_feeds_counted,
     the_byline_hint_said_by_and_the_page_printed_by_by,
     scheduling_a_published_story_took_it_off_the_site,
 );
@@ -324,6 +326,42 @@ async fn an_edit_to_a_published_story_never_recorded_an_updated_time(app: TestAp
     act(&app, &editor, draft, "save", &[("body_md", "More words.")]).await;
     act(&app, &editor, draft, "publish", &[]).await;
     assert_eq!(updated_at(&app, "draft-only").await, None);
+}
+
+/// Bug: a correction note added to a published story moved every feed's `updated`, but the
+/// page's JSON-LD `dateModified` stayed at publication. Both follow one rule now.
+async fn json_ld_date_modified_ignored_a_correction_the_feeds_counted(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let id = published_with_a_correction(&app, &editor, desk.news.0).await;
+    let story = stored(&app, id).await;
+    // A note alone (no change to the text): the note's time is the story's last change.
+    app.clock.advance(Duration::hours(1));
+    let r = act(
+        &app,
+        &editor,
+        id,
+        "save",
+        &[
+            ("note_kind", "update"),
+            ("note_text", "The levy takes effect in January."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let noted = app.clock.now();
+    assert!(noted > story.published_at.unwrap());
+    app.refresh().await;
+    let page = app.get("/stories/levy-passes").await;
+    let modified = json_string(&page.body, "dateModified").unwrap();
+    let modified: chrono::DateTime<chrono::Utc> = modified.parse().unwrap();
+    let feed = app.get("/feed.json").await;
+    let feed_modified: chrono::DateTime<chrono::Utc> = json_string(&feed.body, "date_modified")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(modified, noted, "JSON-LD dateModified: {}", page.body);
+    assert_eq!(feed_modified, noted, "the feed agrees");
 }
 
 /// Bug: the free-text byline's hint said `By Jane Doe | Wire`, and the page then printed

@@ -18,13 +18,13 @@ use crate::params::SlugParam;
 use crate::render::current_parts;
 use crate::site::cached::document;
 use crate::site::conditional::http_date;
+use crate::site::structured::last_update;
 use crate::{AppState, SiteConfig, WebError};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, Utc};
 use masthead_core::{VideoUrl, WebUrl};
 use masthead_render::feeds::{Entry, Feed, FeedFormat, FeedImage, Person};
 use masthead_render::{Theme, context, ser};
@@ -274,7 +274,7 @@ fn entry(config: &SiteConfig, theme: &Theme, story: &FeedStory) -> Result<Entry,
         authors,
         category: t.section.name.clone(),
         published: t.published_at,
-        updated: updated(
+        updated: last_update(
             t.published_at,
             t.updated_at,
             fields.notes.last().map(|n| n.at),
@@ -293,16 +293,6 @@ fn entry(config: &SiteConfig, theme: &Theme, story: &FeedStory) -> Result<Entry,
             credit: image.credit.clone(),
         }),
     })
-}
-
-/// When a story last changed for readers: its update time or its newest correction or update
-/// note, whichever is later, if after publication.
-fn updated(
-    published: DateTime<Utc>,
-    updated_at: Option<DateTime<Utc>>,
-    last_note: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
-    updated_at.max(last_note).filter(|at| *at > published)
 }
 
 /// The byline as the site prints it (`parts/byline.html`): "By A and B", "By A, B and C",

@@ -15,6 +15,17 @@ use masthead_core::{ArticleKind, NoteKind};
 use masthead_store::{ArticlePage, Event, Image};
 use serde::Serialize;
 
+/// When a story last changed for readers: its update time (an edit of its text) or its
+/// newest correction or update note, whichever is later, if after publication. JSON-LD's
+/// `dateModified` and every feed's `updated` use this one rule.
+pub(crate) fn last_update(
+    published: DateTime<Utc>,
+    updated_at: Option<DateTime<Utc>>,
+    last_note: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    updated_at.max(last_note).filter(|at| *at > published)
+}
+
 /// The JSON-LD of an article page, ready to place inside `<script type="application/ld+json">`.
 /// `video` is the video post's address as the page offers it (our player, or a plain web
 /// link for one stored before the player rule); anything else is left out.
@@ -48,7 +59,12 @@ pub(crate) fn article(
                 main_entity_of_page: canonical,
                 image: image.clone(),
                 date_published: published.clone(),
-                date_modified: iso(t.updated_at.unwrap_or(t.published_at)),
+                date_modified: iso(last_update(
+                    t.published_at,
+                    t.updated_at,
+                    page.story.notes.last().map(|n| n.at),
+                )
+                .unwrap_or(t.published_at)),
                 author: authors(page, base),
                 publisher: Publisher::of(site),
                 article_section: &t.section.name,
