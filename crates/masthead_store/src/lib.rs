@@ -27,6 +27,7 @@ mod media;
 mod media_uploads;
 mod plans;
 mod search;
+mod search_merge;
 mod sections;
 mod sessions;
 mod settings;
@@ -55,6 +56,7 @@ pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,
     SearchFilter, SearchHit, SearchResults, SearchText, SearchTuning, marked,
 };
+pub use search_merge::{MERGE_PAGES, MERGED_SEGMENTS, MergeStep};
 pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
 pub use sitemaps::{NewsRow, SitemapKind, SitemapRow};

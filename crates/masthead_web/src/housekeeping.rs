@@ -1,6 +1,7 @@
 //! Upkeep every app server runs in the background: recording scheduled stories as published
 //! once their time has come, deleting expired sessions and old login-attempt counts, and
-//! deleting the files of uploads a crash interrupted (`media_upkeep.rs`).
+//! deleting the files of uploads a crash interrupted (`media_upkeep.rs`), and keeping
+//! SQLite's full-text index merged ([`merge_search_index`]).
 //!
 //! Readers see a due story whether or not this has run (the visibility rule covers it);
 //! promotion records the change in the story's status and the audit log, exactly once across
@@ -8,7 +9,8 @@
 //! due while no server was running.
 
 use crate::AppState;
-use std::time::Duration;
+use masthead_store::{MERGE_PAGES, MERGED_SEGMENTS, MergeStep};
+use std::time::{Duration, Instant};
 
 /// How often due stories are promoted.
 pub const PROMOTE_EVERY: Duration = Duration::from_secs(10);
@@ -32,6 +34,49 @@ pub async fn promote_due(state: &AppState) -> usize {
     }
 }
 
+/// The most time one round spends merging the search index; an index left unmerged
+/// (a large import, or an archive from before the merging) is merged over several rounds.
+pub const MERGE_TIME_PER_ROUND: Duration = Duration::from_secs(2);
+
+/// Merges SQLite's full-text index (see `masthead_store::search_merge`) for up to `budget`:
+/// bounded steps until one finds nothing to merge, then, if that leaves more than
+/// [`MERGED_SEGMENTS`] segments, a merge of the whole index into one. After each step it
+/// waits as long as the step took, so merging takes at most half a core and writers, queued
+/// for the one writer connection, go between steps. Returns whether the index is merged (a
+/// later round goes on otherwise). Nothing to do on PostgreSQL.
+pub async fn merge_search_index(state: &AppState, budget: Duration) -> bool {
+    let started = Instant::now();
+    let mut whole = false;
+    loop {
+        let step_started = Instant::now();
+        let step = if whole {
+            state.store.optimize_search_index_step(MERGE_PAGES).await
+        } else {
+            state.store.merge_search_index_step(MERGE_PAGES).await
+        };
+        match step {
+            Ok(MergeStep::Worked) => {}
+            Ok(MergeStep::Done) if whole => return true,
+            Ok(MergeStep::Done) => match state.store.search_index_segments().await {
+                Ok(segments) if segments > MERGED_SEGMENTS => whole = true,
+                Ok(_) => return true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not count the search index's segments");
+                    return false;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "could not merge the search index; will retry");
+                return false;
+            }
+        }
+        if started.elapsed() >= budget {
+            return false;
+        }
+        tokio::time::sleep(step_started.elapsed()).await;
+    }
+}
+
 /// Runs the upkeep until the task is dropped.
 pub async fn run(state: AppState) {
     let mut ticker = tokio::time::interval(PROMOTE_EVERY);
@@ -40,6 +85,7 @@ pub async fn run(state: AppState) {
     loop {
         ticker.tick().await;
         promote_due(&state).await;
+        merge_search_index(&state, MERGE_TIME_PER_ROUND).await;
         round = round.wrapping_add(1);
         if round.is_multiple_of(PURGE_EVERY_ROUNDS) {
             let now = state.clock.now();

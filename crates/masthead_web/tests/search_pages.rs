@@ -1,7 +1,7 @@
 //! Search through the real router (issue 9, item 4), each story on SQLite and PostgreSQL:
 //! the page and its header box, highlights that cannot carry markup, filters and pages,
 //! visibility, hostile input, the JSON API, valid HTML, and writers saving while readers
-//! search.
+//! search and the upkeep merges the index.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::http::StatusCode;
@@ -468,11 +468,27 @@ async fn writers_saving_while_readers_search(app: TestApp) {
             }
         });
     }
+    // The upkeep merging the search index meanwhile, in short rounds.
+    let merger = app.clone();
+    tasks.spawn(async move {
+        for _ in 0..20 {
+            let round = std::time::Duration::from_millis(20);
+            masthead_web::housekeeping::merge_search_index(&merger.state, round).await;
+            tokio::task::yield_now().await;
+        }
+    });
     while let Some(done) = tasks.join_next().await {
         done.unwrap();
     }
     let store = app.store();
     assert!(store.search_index_is_consistent().await.unwrap());
+    let round = std::time::Duration::from_secs(60);
+    assert!(masthead_web::housekeeping::merge_search_index(&app.state, round).await);
+    let segments = store.search_index_segments().await.unwrap();
+    match store.backend() {
+        masthead_store::Backend::Sqlite => assert!((1..=3).contains(&segments), "{segments}"),
+        masthead_store::Backend::Postgres => assert_eq!(segments, 0),
+    }
     for n in 0..8 {
         let r: Value =
             serde_json::from_str(&app.get(&format!("/api/v1/search?q=s{n}x")).await.body).unwrap();
