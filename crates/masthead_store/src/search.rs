@@ -37,17 +37,24 @@
 //! A word in most stories therefore costs about what a rare one does: at a million stories
 //! its first [`SEARCH_CANDIDATES`] matches are found within a few thousand index entries.
 //! What this gives up: a very common set of words ranks only its most recent
-//! [`SEARCH_CANDIDATES`] matches, and filters look among its most recent [`SEARCH_SCAN`];
-//! older stories need more specific words. Each page says so when it happens.
+//! [`SEARCH_CANDIDATES`] matches, filters look among its most recent [`SEARCH_SCAN`], and a
+//! phrase of only common words is looked for in the [`SEARCH_SCAN`] most recent stories
+//! (`search/commonness.rs`); older stories need more specific words. Each page says so when
+//! it happens.
+//!
+//! On SQLite the cost of every read of the index grows with the number of FTS5 segments it
+//! holds; the server's upkeep keeps them few (`search_merge.rs`).
 
 use crate::articles::{TeaserJson, teaser_json, visible};
 use crate::model::Teaser;
 use crate::story::ArticleFields;
 use crate::{Backend, Result, Store, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleKind, SearchQuery, SearchTerm, SectionId};
+use masthead_core::{ArticleId, ArticleKind, SearchQuery, SectionId};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
+
+mod commonness;
 
 /// The most matches of a search that are ranked; past them a search says "at least".
 pub const SEARCH_CANDIDATES: u32 = 500;
@@ -104,8 +111,8 @@ pub struct SearchResults {
     /// Whether the limits of the search were reached ([`SEARCH_CANDIDATES`] ranked, or
     /// only the most recent stories searched), so more (older) stories may match.
     pub capped: bool,
-    /// Whether only the [`SEARCH_SCAN`] most recent stories were searched (SQLite, for a
-    /// phrase of common words).
+    /// Whether only the [`SEARCH_SCAN`] most recent stories were searched (a phrase of
+    /// common words: see `search/commonness.rs`).
     pub recent_only: bool,
 }
 
@@ -356,7 +363,7 @@ const POSTGRES_SEARCH: &str = concat!(
     "hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT x.article_id AS id, x.document FROM article_search x ",
     "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= $8 ",
+    "AND x.article_id <= $8 __WINDOW__",
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
     "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
@@ -383,16 +390,13 @@ const POSTGRES_SEARCH: &str = concat!(
     "LEFT JOIN media m ON m.id = ar.image_id, q) t), '[]')::text AS hits"
 );
 
+/// Only the most recent stories, as on SQLite ([`SQLITE_RECENT`]): for a phrase of common
+/// words, which GIN cannot check, so every story holding its words is read and its
+/// `tsvector` checked for their order.
+const POSTGRES_RECENT: &str = "AND x.article_id > (SELECT max(id) FROM articles) - __SCAN__ ";
+
 /// [`newest_allowed!`] on PostgreSQL, by itself: `$1` now, `$2` the end date.
 const POSTGRES_NEWEST: &str = concat!("SELECT ", newest_allowed!("", "", "$1", "$2"), "AS id");
-
-/// How common a search's words are in the index (SQLite).
-struct Commonness {
-    /// Every word is in fewer than the threshold's stories: BM25 is cheap.
-    all_specific: bool,
-    /// A phrase has only common words: only the most recent stories are searched.
-    common_phrase: bool,
-}
 
 /// A found story as the search's JSON gives it.
 #[derive(Debug, Deserialize)]
@@ -400,6 +404,28 @@ struct HitJson {
     teaser: TeaserJson,
     title: Option<String>,
     snippet: Option<String>,
+}
+
+/// A search statement with the binds both backends share: `$1` now, `$2` the expression,
+/// `$3`..`$6` the filter, then `extra` in order.
+fn statement<const N: usize>(
+    sql: String,
+    now: DateTime<Utc>,
+    expression: String,
+    filter: &SearchFilter,
+    extra: [String; N],
+) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(to_micros(now))
+        .bind(expression)
+        .bind(filter.section.map_or(0, |s| s.0))
+        .bind(filter.kind.map_or("", ArticleKind::as_str))
+        .bind(filter.from.map_or(i64::MIN, to_micros))
+        .bind(filter.until.map_or(i64::MAX, to_micros));
+    for value in extra {
+        statement = statement.bind(value);
+    }
+    statement
 }
 
 impl Store {
@@ -437,13 +463,18 @@ impl Store {
                 .replacen("__LIMIT__", &per_page.to_string(), 1)
                 .replacen("__OFFSET__", &offset.to_string(), 1)
         };
-        let mut recent_only = false;
-        let (sql, expression, extra) = match self.backend() {
+        let (row, recent_only) = match self.backend() {
             Backend::Sqlite => {
-                let words = self.commonness(query, tuning.common_word_stories).await?;
-                recent_only = words.common_phrase;
+                let words = commonness::of(
+                    &self.pool,
+                    self.backend(),
+                    query,
+                    tuning.common_word_stories,
+                )
+                .await?;
+                let recent_only = words.common_phrase;
                 let all = query.fts5_expression();
-                let extra = vec![
+                let extra = [
                     format!("{{title}} : ({all})"),
                     format!("{{summary}} : ({all})"),
                 ];
@@ -457,26 +488,11 @@ impl Store {
                     if recent_only { SQLITE_RECENT } else { "" },
                     1,
                 );
-                (window(&sql), all, extra)
+                let row = statement(window(&sql), now, all, filter, extra)
+                    .fetch_one(&self.pool)
+                    .await?;
+                (row, recent_only)
             }
-            Backend::Postgres => (
-                window(POSTGRES_SEARCH),
-                query.websearch_text(),
-                vec![query.words_text()],
-            ),
-        };
-        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(to_micros(now))
-            .bind(expression)
-            .bind(filter.section.map_or(0, |s| s.0))
-            .bind(filter.kind.map_or("", ArticleKind::as_str))
-            .bind(filter.from.map_or(i64::MIN, to_micros))
-            .bind(filter.until.map_or(i64::MAX, to_micros));
-        for value in extra {
-            statement = statement.bind(value);
-        }
-        let row = match self.backend() {
-            Backend::Sqlite => statement.fetch_one(&self.pool).await?,
             Backend::Postgres => {
                 // Sessions plan every statement generically (see `db.rs`); this one needs the
                 // words' statistics to choose between walking the ids and reading the GIN
@@ -489,6 +505,10 @@ impl Store {
                 sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
                     .await?;
+                let recent_only =
+                    commonness::of(&mut *tx, self.backend(), query, tuning.common_word_stories)
+                        .await?
+                        .common_phrase;
                 let newest = match filter.until {
                     // NULL (no story at all) finds nothing, as it should.
                     Some(until) => {
@@ -502,9 +522,23 @@ impl Store {
                     }
                     None => Some(i64::MAX),
                 };
-                let row = statement.bind(newest).fetch_one(&mut *tx).await?;
+                let sql = POSTGRES_SEARCH.replacen(
+                    "__WINDOW__",
+                    if recent_only { POSTGRES_RECENT } else { "" },
+                    1,
+                );
+                let row = statement(
+                    window(&sql),
+                    now,
+                    query.websearch_text(),
+                    filter,
+                    [query.words_text()],
+                )
+                .bind(newest)
+                .fetch_one(&mut *tx)
+                .await?;
                 tx.commit().await?;
-                row
+                (row, recent_only)
             }
         };
         let total: i64 = row.try_get("total")?;
@@ -601,52 +635,6 @@ impl Store {
         rows.iter()
             .map(|r| Ok(r.try_get::<String, _>("detail")?))
             .collect()
-    }
-
-    /// Which of the words of `query` are common (in `common` stories or more), read from the
-    /// index (SQLite): each word's count stops at that number, so this reads at most that
-    /// many entries a word.
-    async fn commonness(&self, query: &SearchQuery, common: u32) -> Result<Commonness> {
-        let mut words: Vec<&str> = Vec::new();
-        for term in query.terms() {
-            match term {
-                SearchTerm::Word(w) => words.push(w),
-                SearchTerm::Phrase(ws) => words.extend(ws.iter().map(String::as_str)),
-            }
-        }
-        words.sort_unstable();
-        words.dedup();
-        let counts: Vec<String> = (1..=words.len())
-            .map(|i| {
-                format!(
-                    "(SELECT count(*) FROM (SELECT 1 FROM article_search_index \
-                     WHERE article_search_index MATCH ${i} LIMIT {common})) AS c{i}"
-                )
-            })
-            .collect();
-        let sql = format!("SELECT {}", counts.join(", "));
-        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for word in &words {
-            statement = statement.bind(SearchTerm::Word((*word).to_owned()).fts5());
-        }
-        let row = statement.fetch_one(&self.pool).await?;
-        let mut is_common = Vec::with_capacity(words.len());
-        for i in 0..words.len() {
-            is_common.push(row.try_get::<i64, _>(i)? >= i64::from(common));
-        }
-        let common_word = |w: &str| {
-            words
-                .iter()
-                .position(|x| *x == w)
-                .is_some_and(|i| is_common[i])
-        };
-        Ok(Commonness {
-            all_specific: !is_common.contains(&true),
-            common_phrase: query.terms().iter().any(|term| match term {
-                SearchTerm::Phrase(ws) => ws.iter().all(|w| common_word(w)),
-                SearchTerm::Word(_) => false,
-            }),
-        })
     }
 
     /// The highest id of a story written before search existed that is not indexed yet, if

@@ -1,0 +1,92 @@
+//! How common a search's words are, read from the index itself: each word's stories are
+//! counted up to a threshold ([`super::COMMON_WORD_STORIES`]), so a count reads at most that
+//! many index entries whatever the archive's size.
+//!
+//! Both backends look for a phrase of only common words in the [`super::SEARCH_SCAN`] most
+//! recent stories (`recent_only`): neither index can find a phrase without checking the
+//! word order in each story holding its words (FTS5 reads their positions, PostgreSQL each
+//! story's `tsvector`), and common words are in most stories. SQLite also leaves common
+//! words out of BM25 (`all_specific`).
+
+use crate::{Backend, Result};
+use masthead_core::{SearchQuery, SearchTerm};
+use sqlx::{Any, Executor, Row};
+
+/// How common a search's words are in the index.
+pub(super) struct Commonness {
+    /// Every word is in fewer than the threshold's stories (SQLite: BM25 is cheap). On
+    /// PostgreSQL only a phrase's words are counted, so this says nothing there.
+    pub all_specific: bool,
+    /// A phrase has only common words: only the most recent stories are searched.
+    pub common_phrase: bool,
+}
+
+/// Which of the words of `query` are in `common` stories or more. On SQLite every word is
+/// counted; on PostgreSQL only the words of phrases (nothing else depends on it there), and
+/// a stopword, which its index leaves out, counts as common: it does not narrow a phrase.
+pub(super) async fn of<'e, E>(
+    executor: E,
+    backend: Backend,
+    query: &SearchQuery,
+    common: u32,
+) -> Result<Commonness>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let mut words: Vec<&str> = Vec::new();
+    for term in query.terms() {
+        match term {
+            SearchTerm::Word(w) if backend == Backend::Sqlite => words.push(w),
+            SearchTerm::Word(_) => {}
+            SearchTerm::Phrase(ws) => words.extend(ws.iter().map(String::as_str)),
+        }
+    }
+    words.sort_unstable();
+    words.dedup();
+    if words.is_empty() {
+        return Ok(Commonness {
+            all_specific: true,
+            common_phrase: false,
+        });
+    }
+    let counts: Vec<String> = (1..=words.len())
+        .map(|i| match backend {
+            Backend::Sqlite => format!(
+                "(SELECT count(*) FROM (SELECT 1 FROM article_search_index \
+                 WHERE article_search_index MATCH ${i} LIMIT {common})) AS c{i}"
+            ),
+            Backend::Postgres => format!(
+                "CASE WHEN numnode(websearch_to_tsquery('masthead_english', ${i})) = 0 \
+                 THEN {common} ELSE (SELECT count(*) FROM (SELECT 1 FROM article_search \
+                 WHERE document @@ websearch_to_tsquery('masthead_english', ${i}) \
+                 LIMIT {common}) s) END AS c{i}"
+            ),
+        })
+        .collect();
+    let sql = format!("SELECT {}", counts.join(", "));
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for word in &words {
+        statement = match backend {
+            Backend::Sqlite => statement.bind(SearchTerm::Word((*word).to_owned()).fts5()),
+            Backend::Postgres => statement.bind((*word).to_owned()),
+        };
+    }
+    let row = statement.fetch_one(executor).await?;
+    let mut is_common = Vec::with_capacity(words.len());
+    for i in 0..words.len() {
+        is_common.push(row.try_get::<i64, _>(i)? >= i64::from(common));
+    }
+    let common_word = |w: &str| {
+        words
+            .iter()
+            .position(|x| *x == w)
+            .is_some_and(|i| is_common[i])
+    };
+    Ok(Commonness {
+        all_specific: !is_common.contains(&true),
+        common_phrase: query.terms().iter().any(|term| match term {
+            SearchTerm::Phrase(ws) => ws.iter().all(|w| common_word(w)),
+            SearchTerm::Word(_) => false,
+        }),
+    })
+}
