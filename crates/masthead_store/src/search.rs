@@ -465,8 +465,9 @@ impl Store {
         };
         let (row, recent_only) = match self.backend() {
             Backend::Sqlite => {
+                let mut conn = self.pool.acquire().await?;
                 let words = commonness::of(
-                    &self.pool,
+                    &mut *conn,
                     self.backend(),
                     query,
                     tuning.common_word_stories,
@@ -489,7 +490,7 @@ impl Store {
                     1,
                 );
                 let row = statement(window(&sql), now, all, filter, extra)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *conn)
                     .await?;
                 (row, recent_only)
             }
