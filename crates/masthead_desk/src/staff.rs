@@ -1,7 +1,7 @@
 //! A staff member acting on the desk: the account and the role the request acts with.
 
 use crate::DeskError;
-use masthead_core::{ArticleAction, Role, SiteAction};
+use masthead_core::{ArticleAction, ArticleStatus, Role, SiteAction};
 use masthead_store::{Actor, DeskArticle, MediaItem, User};
 
 /// A logged-in staff member (or an API token's owner) and the role the request acts with.
@@ -23,6 +23,17 @@ impl Staff {
     pub fn can(&self, action: ArticleAction, article: &DeskArticle) -> bool {
         let own = article.owner == Some(self.user.id);
         masthead_core::can(self.role, action, own, article.status)
+    }
+
+    /// Whether this staff member may save `article` and do `action` to it in the same save,
+    /// or, for `None`, do `action` to a new story of their own (a draft until then). The one
+    /// check behind `create`, `save` and the editor's buttons, so the form never offers what
+    /// the rules refuse.
+    pub fn may(&self, action: ArticleAction, article: Option<&DeskArticle>) -> bool {
+        match article {
+            Some(article) => self.can(ArticleAction::Edit, article) && self.can(action, article),
+            None => masthead_core::can(self.role, action, true, ArticleStatus::Draft),
+        }
     }
 
     /// Whether this staff member may change `item`'s alt text and credit.

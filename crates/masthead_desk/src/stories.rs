@@ -154,7 +154,7 @@ pub async fn create(
 ) -> Result<ArticleId, DeskError> {
     staff.require(SiteAction::CreateArticle)?;
     let action = command.action();
-    if !masthead_core::can(staff.role, action, true, ArticleStatus::Draft) {
+    if !staff.may(action, None) {
         return Err(forbidden(staff.role, action, ArticleStatus::Draft));
     }
     let placement = command.placement(None, now)?;
@@ -227,7 +227,7 @@ async fn save_in(
         return Err(DeskError::NotFound);
     }
     let action = command.action();
-    if !staff.can(ArticleAction::Edit, &current) || !staff.can(action, &current) {
+    if !staff.may(action, Some(&current)) {
         return Err(forbidden(staff.role, action, current.status));
     }
     let mut placement = command.placement(Some(&current), now)?;

@@ -2,7 +2,8 @@
 //! on both backends through the real router: a refused publish of a new story, correction
 //! notes dropped by a restore, an edit of a published story without an updated time (and a
 //! JSON-LD `dateModified` that ignored a correction the feeds counted), a byline printed
-//! "By By", and scheduling that took a published story off the site.
+//! "By By", scheduling that took a published story off the site, and buttons offered to a
+//! role the rules refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -23,6 +24,7 @@ app_tests!(
     json_ld_date_modified_ignored_a_correction_the_feeds_counted,
     the_byline_hint_said_by_and_the_page_printed_by_by,
     scheduling_a_published_story_took_it_off_the_site,
+    contributors_were_shown_publish_now_and_schedule_buttons_they_may_not_use,
 );
 
 fn id_from_location(location: &str) -> i64 {
@@ -481,4 +483,90 @@ async fn scheduling_a_published_story_took_it_off_the_site(app: TestApp) {
     .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     assert_eq!(stored(&app, id).await.status, ArticleStatus::Scheduled);
+}
+
+/// The editor's action buttons on `page`, by their `value`, in order.
+fn buttons(page: &str) -> Vec<&str> {
+    page.split("<button type=\"submit\" name=\"action\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// Bug: contributors were shown "Publish now" and "Schedule" buttons they may not use (the
+/// press was refused). The editor, new or existing story, offers each role what the rules
+/// allow it, from the same check the save makes; the forms are plain posts, no script.
+async fn contributors_were_shown_publish_now_and_schedule_buttons_they_may_not_use(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let section = desk.news.0.to_string();
+    let contributor = app.staff("cy@example.org", Role::Contributor).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+
+    let page = app.get_as(&contributor, "/admin/articles/new").await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert_eq!(buttons(&page.body), ["save", "preview", "submit"]);
+    assert!(!page.body.contains("Publish now") && !page.body.contains(">Schedule<"));
+    assert!(
+        page.body
+            .contains("<form method=\"post\" action=\"/admin/articles/new\"")
+    );
+    let page = app.get_as(&editor, "/admin/articles/new").await;
+    assert_eq!(
+        buttons(&page.body),
+        ["save", "preview", "submit", "publish", "schedule"]
+    );
+
+    // Without JavaScript: the contributor's form posts create the story and submit it.
+    let form = [
+        ("kind", "news"),
+        ("title", "Fair opens"),
+        ("section", section.as_str()),
+        ("body_md", "The county fair opened."),
+        ("version", "0"),
+        ("action", "save"),
+    ];
+    let r = app
+        .post_as(&contributor, "/admin/articles/new", &form)
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = id_from_location(r.header("location"));
+    let path = format!("/admin/articles/{id}");
+    let page = app.get_as(&contributor, &path).await;
+    assert_eq!(buttons(&page.body), ["save", "preview", "submit"]);
+    let page = app.get_as(&editor, &path).await;
+    assert_eq!(
+        buttons(&page.body),
+        ["save", "preview", "submit", "publish", "schedule"]
+    );
+    let r = act(&app, &contributor, id, "submit", &[]).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let page = app.get_as(&contributor, &path).await;
+    assert_eq!(buttons(&page.body), ["save", "preview"], "in review");
+    // The rule still refuses what the form no longer offers.
+    assert_eq!(
+        act(&app, &contributor, id, "publish", &[])
+            .await
+            .status
+            .as_u16(),
+        403
+    );
+    assert_eq!(stored(&app, id).await.status, ArticleStatus::Review);
+
+    // The editor's buttons publish; then the contributor may no longer change the story.
+    let page = app.get_as(&editor, &path).await;
+    assert_eq!(
+        buttons(&page.body),
+        ["save", "preview", "publish", "schedule"]
+    );
+    let r = act(&app, &editor, id, "publish", &[]).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(stored(&app, id).await.status, ArticleStatus::Published);
+    let page = app.get_as(&editor, &path).await;
+    assert_eq!(
+        buttons(&page.body),
+        ["save", "preview", "publish", "schedule", "unpublish"]
+    );
+    let page = app.get_as(&contributor, &path).await;
+    assert_eq!(buttons(&page.body), ["preview"]);
+    assert!(page.body.contains("ask an editor to change it"));
 }

@@ -89,21 +89,30 @@ async fn editor(
     let authors = state.store.authors().await?;
     let media = state.store.list_media(200, 0).await?;
     let article = extras.article.as_ref();
-    let can = |action| article.is_none_or(|a| staff.can(action, a));
+    // The buttons ask the rule the save itself asks (`Staff::may`), so a role is offered
+    // only what its press would be allowed to do.
+    let may = |action| staff.may(action, article);
+    let live = article.is_some_and(|a| {
+        matches!(
+            a.status,
+            ArticleStatus::Published | ArticleStatus::Scheduled
+        )
+    });
     let ctx = context! {
         form => form.value(),
         id => article.map(|a| a.id.0),
         article_status => article.map(|a| a.status.as_str()).unwrap_or("draft"),
         slug => article.map(|a| a.fields.slug.as_str().to_owned()),
-        live => article.is_some_and(|a| matches!(a.status, ArticleStatus::Published | ArticleStatus::Scheduled)),
+        live,
         notes => article.map(|a| ser(&a.fields.notes)),
         kinds => form::kinds(),
         sections => ser(&sections),
         authors => ser(&authors),
         media => ser(&media),
-        can_publish => can(ArticleAction::Publish),
-        can_unpublish => article.is_some_and(|a| staff.can(ArticleAction::Unpublish, a) && matches!(a.status, ArticleStatus::Published | ArticleStatus::Scheduled)),
-        can_submit => article.is_none_or(|a| staff.can(ArticleAction::Submit, a)),
+        can_save => may(ArticleAction::Edit),
+        can_publish => may(ArticleAction::Publish),
+        can_unpublish => live && may(ArticleAction::Unpublish),
+        can_submit => may(ArticleAction::Submit),
         error => extras.error,
         notice => extras.notice,
         preview => extras.preview.map(Value::from_safe_string),
