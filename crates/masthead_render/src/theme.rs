@@ -93,6 +93,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/base.html"),
     ),
     (
+        "admin/error.html",
+        include_str!("../../../themes/default/templates/admin/error.html"),
+    ),
+    (
         "admin/login.html",
         include_str!("../../../themes/default/templates/admin/login.html"),
     ),

@@ -1,10 +1,13 @@
 //! The friendly error pages: the middleware that turns every error response into the themed
-//! HTML page, or under `/api/` into the API's JSON shape (`api::to_json`).
+//! HTML page, under `/admin` into the desk's own page (its layout and navigation, never the
+//! public theme), or under `/api/` into the API's JSON shape (`api::to_json`).
 //!
 //! A 5xx is logged here once, with its detail and a request id the page shows; the reader
 //! sees only what [`ErrorInfo`] says they may. It sits above the error type (`error`), the
 //! page renderer and the API's error shape, so none of those depends on another through it.
 
+use crate::admin::csrf::Csrf;
+use crate::desk::Staff;
 use crate::error::ErrorInfo;
 use crate::render::page_context;
 use crate::{AppState, WebError};
@@ -87,8 +90,19 @@ pub(crate) async fn error_pages(
         s if s.is_server_error() => "Something went wrong",
         _ => "That request did not work",
     };
-    let html = render_error_page(&state, title, &info.message, request_id.as_deref()).await;
-    let mut out = Response::new(Body::from(html));
+    let desk = path == "/admin" || path.starts_with("/admin/");
+    let mut out = if desk {
+        desk_error_page(
+            &state,
+            &response,
+            title,
+            &info.message,
+            request_id.as_deref(),
+        )
+    } else {
+        let html = render_error_page(&state, title, &info.message, request_id.as_deref()).await;
+        Response::new(Body::from(html))
+    };
     *out.status_mut() = status;
     let headers = out.headers_mut();
     headers.insert(
@@ -102,7 +116,34 @@ pub(crate) async fn error_pages(
     if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
         headers.insert(header::RETRY_AFTER, retry.clone());
     }
+    // The desk's stricter policy, where its router set one, stays on its error page.
+    let csp = response.headers().get(header::CONTENT_SECURITY_POLICY);
+    if let Some(csp) = csp.filter(|_| desk) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    }
     out
+}
+
+/// The desk's error page: in the desk's layout, with the navigation of the staff member the
+/// guard let through (it leaves them on the error response); a plain page if even that fails.
+/// It reads no database, so it needs no time budget.
+fn desk_error_page(
+    state: &AppState,
+    response: &Response,
+    title: &str,
+    message: &str,
+    request_id: Option<&str>,
+) -> Response {
+    let staff = response.extensions().get::<Staff>();
+    let who = staff.zip(response.extensions().get::<Csrf>());
+    let page = context! { title, message, request_id };
+    match crate::admin::view::error(state, who, page, StatusCode::OK) {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::warn!(error = %e, "desk error page rendered without its layout");
+            Response::new(Body::from(plain_page(title, message, "/admin", "The desk")))
+        }
+    }
 }
 
 /// The themed error page, or a plain one if even that fails (the database may be down).
@@ -131,17 +172,22 @@ async fn render_error_page(
         Ok(html) => html,
         Err(e) => {
             tracing::warn!(error = %e, "error page rendered without the theme");
-            let esc = |s: &str| {
-                s.replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-            };
-            format!(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
-                 <h1>{t}</h1><p>{m}</p><p><a href=\"/\">Front page</a></p></html>",
-                t = esc(title),
-                m = esc(message)
-            )
+            plain_page(title, message, "/", "Front page")
         }
     }
+}
+
+/// The minimal escaped page for when no template could be rendered, linking to `home`.
+fn plain_page(title: &str, message: &str, home: &str, home_name: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
+         <h1>{t}</h1><p>{m}</p><p><a href=\"{home}\">{home_name}</a></p></html>",
+        t = esc(title),
+        m = esc(message)
+    )
 }

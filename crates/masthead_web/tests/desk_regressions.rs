@@ -3,7 +3,7 @@
 //! notes dropped by a restore, an edit of a published story without an updated time (and a
 //! JSON-LD `dateModified` that ignored a correction the feeds counted), a byline printed
 //! "By By", scheduling that took a published story off the site, and buttons offered to a
-//! role the rules refuse.
+//! role the rules refuse, and desk error pages in the public site's layout.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -12,7 +12,7 @@ use api_support::{call, staff as api_staff};
 use chrono::Duration;
 use masthead_core::{ArticleId, ArticleStatus, Clock, Role};
 use masthead_store::DeskArticle;
-use masthead_testkit::{Desk, StaffSession, TestApp, TestResponse, app_tests};
+use masthead_testkit::{Desk, StaffSession, TestApp, TestResponse, app_tests, assert_valid_html};
 use serde_json::json;
 
 app_tests!(
@@ -25,6 +25,7 @@ app_tests!(
     the_byline_hint_said_by_and_the_page_printed_by_by,
     scheduling_a_published_story_took_it_off_the_site,
     contributors_were_shown_publish_now_and_schedule_buttons_they_may_not_use,
+    not_allowed_pages_in_the_desk_used_the_public_sites_layout,
 );
 
 fn id_from_location(location: &str) -> i64 {
@@ -569,4 +570,63 @@ async fn contributors_were_shown_publish_now_and_schedule_buttons_they_may_not_u
     let page = app.get_as(&contributor, &path).await;
     assert_eq!(buttons(&page.body), ["preview"]);
     assert!(page.body.contains("ask an editor to change it"));
+}
+
+/// Whether `page` is drawn in the desk's layout (and not the public theme's).
+fn in_desk_layout(page: &TestResponse) -> bool {
+    page.body.contains("href=\"/admin/admin.css\"")
+        && !page.body.contains("/static/site.css")
+        && page
+            .header("content-security-policy")
+            .contains("frame-ancestors 'none'")
+}
+
+/// Bug: "Not allowed" pages in the desk used the public site's layout: no way on from them
+/// but the front page. Errors under `/admin` render in the desk's layout, with the staff
+/// member's navigation where the guard knew them; the public site's error pages stay.
+async fn not_allowed_pages_in_the_desk_used_the_public_sites_layout(app: TestApp) {
+    Desk::create(app.store()).await;
+    let contributor = app.staff("cy@example.org", Role::Contributor).await;
+
+    let refused = app.get_as(&contributor, "/admin/settings").await;
+    assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
+    assert!(in_desk_layout(&refused), "{}", refused.body);
+    assert!(refused.body.contains("<h1>Not allowed</h1>"));
+    assert!(
+        refused.body.contains("aria-label=\"Desk\""),
+        "the desk's navigation"
+    );
+    assert!(refused.body.contains("href=\"/admin/articles/new\""));
+    assert!(refused.body.contains("action=\"/admin/logout\""));
+    assert!(
+        !refused.body.contains("href=\"/admin/settings\""),
+        "only what the role may"
+    );
+
+    let missing = app.get_as(&contributor, "/admin/articles/999999").await;
+    assert_eq!(missing.status.as_u16(), 404, "{}", missing.body);
+    assert!(in_desk_layout(&missing), "{}", missing.body);
+    assert!(missing.body.contains("aria-label=\"Desk\""));
+
+    // An address no desk route matches: the desk's layout still, with the way in.
+    let nowhere = app.get_as(&contributor, "/admin/nowhere").await;
+    assert_eq!(nowhere.status.as_u16(), 404);
+    assert!(
+        nowhere.body.contains("href=\"/admin/admin.css\""),
+        "{}",
+        nowhere.body
+    );
+    assert!(nowhere.body.contains("href=\"/admin\""));
+
+    // The public site's error pages are as they were.
+    let public = app.get("/stories/no-such-story").await;
+    assert_eq!(public.status.as_u16(), 404);
+    assert!(public.body.contains("<h1>Page not found</h1>"));
+    assert!(!public.body.contains("/admin/admin.css"), "{}", public.body);
+
+    assert_valid_html(&[
+        ("desk_not_allowed", refused.body),
+        ("desk_not_found", missing.body),
+        ("desk_no_route", nowhere.body),
+    ]);
 }

@@ -151,10 +151,17 @@ async fn guard(state: &AppState, request: Request, next: Next) -> Result<Respons
         }
         request = Request::from_parts(parts, body);
     }
-    request.extensions_mut().insert(staff);
-    request.extensions_mut().insert(Csrf(session.csrf_token));
+    let csrf = Csrf(session.csrf_token);
+    request.extensions_mut().insert(staff.clone());
+    request.extensions_mut().insert(csrf.clone());
     request.extensions_mut().insert(SessionHash(hash));
     let mut response = next.run(request).await;
+    // An error page is rendered above the router (`error_pages`): it needs who is asking to
+    // draw the desk's navigation, so the staff member can go on from there.
+    if response.status().is_client_error() || response.status().is_server_error() {
+        response.extensions_mut().insert(staff);
+        response.extensions_mut().insert(csrf);
+    }
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),

@@ -1,5 +1,5 @@
 //! Rendering admin pages: every page gets the staff member, the CSRF token for its forms,
-//! the navigation their role allows, and the site's name.
+//! the navigation their role allows, and the site's name; and the desk's error page.
 
 use super::csrf::Csrf;
 use crate::desk::Staff;
@@ -62,4 +62,19 @@ pub fn bare(
         HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
     );
     Ok(response)
+}
+
+/// The desk's error page (`admin/error.html`, in the desk's layout): with the navigation of
+/// the staff member the guard let through, or without it (not logged in, an address no desk
+/// route matched), and always a way back into the desk.
+pub fn error(
+    state: &AppState,
+    who: Option<(&Staff, &Csrf)>,
+    page: Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    match who {
+        Some((staff, csrf)) => page_with_status(state, staff, csrf, "error.html", page, status),
+        None => bare(state, "error.html", page, status),
+    }
 }
