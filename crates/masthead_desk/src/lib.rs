@@ -23,4 +23,4 @@ pub use rules::{
 };
 pub use search::{index_backlog, search_body};
 pub use staff::Staff;
-pub use stories::{Command, Imported, SaveOutcome, create, import, load, save};
+pub use stories::{Command, Imported, SaveOutcome, create, import, load, may_schedule, save};

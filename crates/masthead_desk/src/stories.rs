@@ -356,6 +356,12 @@ async fn check_insert(
 
 /// Whether a story in `status`, published at `published_at`, is on the public site at
 /// `now` (a scheduled story whose time has come is, before the scheduler records it).
+/// Whether `Command::Schedule` may be given for `article` at `now`: not for a story on the
+/// site (the rule of [`Command`]'s placement; the editor shows the button by it).
+pub fn may_schedule(article: Option<&DeskArticle>, now: DateTime<Utc>) -> bool {
+    article.is_none_or(|a| !on_site(a.status, a.published_at, now))
+}
+
 fn on_site(status: ArticleStatus, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     status.as_of(published_at, now) == ArticleStatus::Published
 }

@@ -562,10 +562,11 @@ async fn contributors_were_shown_publish_now_and_schedule_buttons_they_may_not_u
     let r = act(&app, &editor, id, "publish", &[]).await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     assert_eq!(stored(&app, id).await.status, ArticleStatus::Published);
+    // On the site, it is not offered Schedule, which the rule refuses there.
     let page = app.get_as(&editor, &path).await;
     assert_eq!(
         buttons(&page.body),
-        ["save", "preview", "publish", "schedule", "unpublish"]
+        ["save", "preview", "publish", "unpublish"]
     );
     let page = app.get_as(&contributor, &path).await;
     assert_eq!(buttons(&page.body), ["preview"]);

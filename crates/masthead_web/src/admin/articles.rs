@@ -111,6 +111,9 @@ async fn editor(
         media => ser(&media),
         can_save => may(ArticleAction::Edit),
         can_publish => may(ArticleAction::Publish),
+        // Not for a story on the site: the rule refuses it (it would take the story down).
+        can_schedule => may(ArticleAction::Publish)
+            && masthead_desk::may_schedule(article, state.clock.now()),
         can_unpublish => live && may(ArticleAction::Unpublish),
         can_submit => may(ArticleAction::Submit),
         error => extras.error,
