@@ -1,6 +1,7 @@
 //! masthead's output: themes (templates with autoescaping, embedded and overridable from a
 //! directory), Markdown to sanitized HTML, the date formats readers see, feeds and sitemaps.
 
+pub mod desk_assets;
 pub mod feeds;
 mod format;
 pub mod markdown;

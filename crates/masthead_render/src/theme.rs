@@ -257,6 +257,13 @@ impl Theme {
                     )
                 })
         });
+        env.add_function("desk_asset", |name: String| {
+            crate::desk_assets::desk_asset(&name)
+                .map(|a| a.url.clone())
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidOperation, format!("no desk asset {name:?}"))
+                })
+        });
         let stylesheet = match override_dir.map(|d| d.join("static/site.css")) {
             Some(path) if path.exists() => std::fs::read_to_string(path)?,
             _ => STYLESHEET.to_owned(),
@@ -331,7 +338,7 @@ fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<
 }
 
 /// A 64-bit FNV-1a hash: enough to tell stylesheet versions apart in a URL.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

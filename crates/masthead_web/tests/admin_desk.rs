@@ -422,6 +422,31 @@ async fn desk_pages_are_valid_html(app: TestApp) {
     assert_valid_html(&refs);
 }
 
+/// Every desk script is served at the address desk pages print, kept for a year there and
+/// not kept anywhere else; no other name under `/admin/assets/` is served.
+async fn desk_scripts_are_served_where_pages_point(app: TestApp) {
+    let root = app.staff("root@example.org", Role::Admin).await;
+    let page = app.get_as(&root, "/admin").await.body;
+    for asset in masthead_render::desk_assets::desk_assets() {
+        let r = app.get(&asset.url).await;
+        assert_eq!(r.status.as_u16(), 200, "{}", asset.url);
+        assert_eq!(r.header("content-type"), asset.content_type);
+        assert_eq!(r.header("cache-control"), "private, max-age=31536000, immutable");
+        assert_eq!(r.body, asset.body);
+        let old = app.get(&format!("/admin/assets/{}?v=0", asset.name)).await;
+        assert_eq!(old.status.as_u16(), 200);
+        assert_eq!(old.header("cache-control"), "private, no-store");
+    }
+    let shared = masthead_render::desk_assets::desk_asset("desk.js").unwrap();
+    assert!(
+        page.contains(&format!("<script type=\"module\" src=\"{}\">", shared.url)),
+        "{page}"
+    );
+    for missing in ["/admin/assets/nope.js", "/admin/assets/..%2Fadmin.css"] {
+        assert_eq!(app.get(missing).await.status.as_u16(), 404, "{missing}");
+    }
+}
+
 async fn settings_apply_without_a_restart(app: TestApp) {
     let root = app.staff("root@example.org", Role::Admin).await;
     let bad = [
@@ -631,4 +656,5 @@ app_tests!(
     failed_saves_and_ended_sessions_keep_the_words,
     scheduling_publishes_at_the_time,
     desk_pages_are_valid_html,
+    desk_scripts_are_served_where_pages_point,
 );

@@ -26,7 +26,7 @@ pub(crate) mod view;
 
 use crate::AppState;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
@@ -139,6 +139,30 @@ pub fn router(state: AppState) -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
         ))
+        // After the layers above: a script at its versioned address may be kept.
+        .route("/admin/assets/{name}", get(asset))
+}
+
+/// `GET /admin/assets/NAME?v=HASH`: a desk script. At its current address it may be kept
+/// for a year; at any other (an old hash, none) it is the current file, not kept.
+async fn asset(Path(name): Path<String>, uri: axum::http::Uri) -> axum::response::Response {
+    let Some(asset) = masthead_render::desk_assets::desk_asset(&name) else {
+        return crate::WebError::NotFound.into_response();
+    };
+    let current = uri.path_and_query().is_some_and(|pq| pq.as_str() == asset.url);
+    let cache = if current {
+        "private, max-age=31536000, immutable"
+    } else {
+        crate::headers::PRIVATE_NO_STORE
+    };
+    (
+        [
+            (header::CONTENT_TYPE, asset.content_type),
+            (header::CACHE_CONTROL, cache),
+        ],
+        asset.body,
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> impl IntoResponse {
