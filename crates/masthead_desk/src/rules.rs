@@ -3,7 +3,7 @@
 //! as [`References`].
 
 use masthead_core::{ArticleKind, InvalidInput, RoundupItem, Slug, VideoUrl, WebUrl};
-use masthead_render::{article_text, images_without_alt, render_markdown};
+use masthead_render::{article_text, images_without_alt, render_markdown_under};
 use masthead_store::{ArticleFields, KindParts, Meeting, References, RenderedText};
 
 /// Longest headline, in characters.
@@ -171,7 +171,7 @@ pub fn kind_parts(
 pub fn render(fields: &mut ArticleFields) -> RenderedText {
     if let KindParts::Roundup { items } = &mut fields.parts {
         for item in items {
-            item.body_html = render_markdown(&item.body_md);
+            item.body_html = render_markdown_under(&item.body_md, 2);
         }
     }
     let text = article_text(&fields.body_md);

@@ -39,7 +39,10 @@ static ASSETS: LazyLock<Vec<DeskAsset>> = LazyLock::new(|| {
             name,
             content_type,
             body,
-            url: format!("/admin/assets/{name}?v={:016x}", crate::theme::fnv1a(body.as_bytes())),
+            url: format!(
+                "/admin/assets/{name}?v={:016x}",
+                crate::theme::fnv1a(body.as_bytes())
+            ),
         })
         .collect()
 });
@@ -61,7 +64,11 @@ mod tests {
     #[test]
     fn every_asset_has_a_versioned_address_under_the_desk() {
         for asset in desk_assets() {
-            assert!(asset.url.starts_with(&format!("/admin/assets/{}?v=", asset.name)));
+            assert!(
+                asset
+                    .url
+                    .starts_with(&format!("/admin/assets/{}?v=", asset.name))
+            );
             assert!(!asset.body.is_empty());
         }
         assert!(desk_asset("desk.js").is_some());

@@ -4,11 +4,15 @@
 pub mod desk_assets;
 pub mod feeds;
 mod format;
+pub mod headings;
 pub mod markdown;
 pub mod sitemaps;
 mod theme;
 
-pub use markdown::{ArticleText, article_text, images_without_alt, render_markdown};
+pub use headings::OutlineHeading;
+pub use markdown::{
+    ArticleText, article_text, images_without_alt, outline, render_markdown, render_markdown_under,
+};
 pub use minijinja::{Value, context};
 
 /// Any serializable value as a template value.

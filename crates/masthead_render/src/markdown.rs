@@ -3,6 +3,7 @@
 //! Markdown lets raw HTML through, so its output always goes through one allowlist sanitizer
 //! (ammonia) before it is stored or shown. Links may only use http, https or mailto.
 
+use crate::headings::{self, OutlineHeading};
 use masthead_core::excerpt;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
@@ -22,12 +23,26 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Renders Markdown to HTML and sanitizes it: no scripts, no event handlers, no `javascript:`
-/// or `data:` links, whatever the input holds.
+/// Renders a story body's Markdown to HTML and sanitizes it: no scripts, no event handlers,
+/// no `javascript:` or `data:` links, whatever the input holds. Its headings start at `<h2>`,
+/// under the headline, and never skip a level (see [`crate::headings`]).
 pub fn render_markdown(md: &str) -> String {
+    render_markdown_under(md, 1)
+}
+
+/// Like [`render_markdown`], for text that sits under a heading of level `parent` (a
+/// roundup item's text under the item's `<h2>`).
+pub fn render_markdown_under(md: &str, parent: u8) -> String {
+    let events = headings::shift(Parser::new_ext(md, options()).collect(), parent);
     let mut raw = String::with_capacity(md.len() * 5 / 4);
-    html::push_html(&mut raw, Parser::new_ext(md, options()));
+    html::push_html(&mut raw, events.into_iter());
     SANITIZER.clean(&raw).to_string()
+}
+
+/// The headings of a body as the page will show them under a heading of level `parent`.
+pub fn outline(md: &str, parent: u8) -> Vec<OutlineHeading> {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+    headings::outline_of(&events, parent)
 }
 
 /// The plain text of a Markdown document: words only, blocks separated by spaces.
@@ -122,6 +137,48 @@ mod tests {
         );
         assert!(!lower.contains("data:text"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
+    }
+
+    #[test]
+    fn headings_start_under_the_headline_and_never_skip_a_level() {
+        let html = render_markdown(
+            "### Vote\n\ntext\n\n##### Detail\n\n# Top\n\n<h4 class=\"x\">Raw</h4>\n\n## Next",
+        );
+        let levels: Vec<&str> = html
+            .match_indices("<h")
+            .map(|(i, _)| &html[i..i + 3])
+            .collect();
+        // "# Top" is the shallowest level written: it shows as <h2>, and nothing before it may
+        // go deeper than one level below the one before.
+        assert_eq!(levels, ["<h2", "<h3", "<h2", "<h3", "<h3"], "{html}");
+        assert!(
+            html.contains("<h2>Vote</h2>") && html.contains("<h3>Raw</h3>"),
+            "{html}"
+        );
+        // Closing tags match their opening ones.
+        for n in 1..=6 {
+            assert_eq!(
+                html.matches(&format!("<h{n}")).count(),
+                html.matches(&format!("</h{n}>")).count(),
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_outline_shows_written_and_shown_levels() {
+        let o = outline("### Vote\n\n#### Who voted `no`\n\n## Next", 1);
+        let got: Vec<(u8, u8, &str)> = o
+            .iter()
+            .map(|h| (h.written, h.shown, h.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(3, 2, "Vote"), (4, 3, "Who voted no"), (2, 2, "Next")]
+        );
+        let under_item = outline("## Inside", 2);
+        assert_eq!((under_item[0].written, under_item[0].shown), (2, 3));
+        assert!(outline("No headings.", 1).is_empty());
     }
 
     #[test]

@@ -113,6 +113,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/_rows.html"),
     ),
     (
+        "admin/_outline.html",
+        include_str!("../../../themes/default/templates/admin/_outline.html"),
+    ),
+    (
         "admin/dashboard.html",
         include_str!("../../../themes/default/templates/admin/dashboard.html"),
     ),
@@ -261,7 +265,10 @@ impl Theme {
             crate::desk_assets::desk_asset(&name)
                 .map(|a| a.url.clone())
                 .ok_or_else(|| {
-                    Error::new(ErrorKind::InvalidOperation, format!("no desk asset {name:?}"))
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("no desk asset {name:?}"),
+                    )
                 })
         });
         let stylesheet = match override_dir.map(|d| d.join("static/site.css")) {

@@ -431,7 +431,10 @@ async fn desk_scripts_are_served_where_pages_point(app: TestApp) {
         let r = app.get(&asset.url).await;
         assert_eq!(r.status.as_u16(), 200, "{}", asset.url);
         assert_eq!(r.header("content-type"), asset.content_type);
-        assert_eq!(r.header("cache-control"), "private, max-age=31536000, immutable");
+        assert_eq!(
+            r.header("cache-control"),
+            "private, max-age=31536000, immutable"
+        );
         assert_eq!(r.body, asset.body);
         let old = app.get(&format!("/admin/assets/{}?v=0", asset.name)).await;
         assert_eq!(old.status.as_u16(), 200);

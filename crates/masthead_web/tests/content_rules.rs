@@ -1,7 +1,8 @@
 //! Content rules from the hardening review, on both backends through the real router:
 //! video players only from accepted hosts, sandboxed and allowed by the CSP; event and
 //! source links that are web addresses only; image text editable by its uploader or an
-//! editor; correction notes kept by the server, append-only.
+//! editor; correction notes kept by the server, append-only; headings in a body that never
+//! skip a level on the page, and a desk that says so before publishing.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod api_support;
@@ -21,6 +22,7 @@ app_tests!(
     authors_cannot_rewrite_the_alt_text_of_others_images,
     correction_notes_cannot_be_forged_or_dropped_through_the_editor_form,
     correction_notes_are_append_only_through_the_api,
+    headings_that_skip_a_level_hold_publishing_until_fixed_or_confirmed,
 );
 
 /// Posts a new video story through the editor form.
@@ -412,4 +414,85 @@ async fn correction_notes_are_append_only_through_the_api(app: TestApp) {
     assert_eq!(notes[0], first[0]);
     assert_eq!(notes[1].text, "Nothing was wrong.");
     assert_eq!(r.json["notes"].as_array().unwrap().len(), 2);
+}
+
+/// The heading tags of a page's `<main>`, in order (`h1`, `h2`, …).
+fn heading_tags(page: &str) -> Vec<String> {
+    let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
+    main.match_indices("<h")
+        .filter_map(|(i, _)| {
+            let d = main.as_bytes()[i + 2];
+            (b'1'..=b'6')
+                .contains(&d)
+                .then(|| format!("h{}", d as char))
+        })
+        .collect()
+}
+
+async fn headings_that_skip_a_level_hold_publishing_until_fixed_or_confirmed(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let section = desk.news.0.to_string();
+    let body = "Opening.\n\n### The vote\n\nFive to one.\n\n##### Who voted no\n\nOne member.";
+    let fields = [
+        ("kind", "news"),
+        ("title", "Board approves levy"),
+        ("section", section.as_str()),
+        ("body_md", body),
+        ("version", "0"),
+        ("action", "publish"),
+    ];
+    // Publishing is held, nothing is saved, and the editor shows the outline and why.
+    let r = app.post_as(&editor, "/admin/articles/new", &fields).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains("### &quot;The vote&quot; will show as a level-2 heading")
+            && r.body
+                .contains("##### &quot;Who voted no&quot; will show as a level-3 heading")
+            && r.body.contains("name=\"headings_ok\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("class=\"outline-2\">The vote"),
+        "{}",
+        r.body
+    );
+    assert!(
+        app.store()
+            .desk_list(None, None, 10, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Saving a draft is not held: only publishing asks.
+    let mut draft = fields.to_vec();
+    draft[5] = ("action", "save");
+    assert_eq!(
+        app.post_as(&editor, "/admin/articles/new", &draft)
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    // Confirmed, it publishes, and the page shows the headings one level apart under <h1>.
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("headings_ok", "on"));
+    confirmed[1] = ("title", "Board approves levy again");
+    let r = app
+        .post_as(&editor, "/admin/articles/new", &confirmed)
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let page = app.get("/stories/board-approves-levy-again").await;
+    assert_eq!(page.status.as_u16(), 200);
+    let tags = heading_tags(&page.body);
+    let first = tags.iter().position(|t| t == "h1").unwrap();
+    assert_eq!(&tags[first..first + 3], ["h1", "h2", "h3"], "{}", page.body);
+    // Headings written right need no confirmation.
+    let mut fixed = fields.to_vec();
+    fixed[1] = ("title", "Board approves levy, fixed");
+    fixed[3] = ("body_md", "Opening.\n\n## The vote\n\n### Who voted no");
+    let r = app.post_as(&editor, "/admin/articles/new", &fixed).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
 }

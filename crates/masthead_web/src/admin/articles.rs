@@ -75,6 +75,8 @@ struct Extras {
     notice: Option<String>,
     preview: Option<String>,
     conflict: Option<Value>,
+    /// Publishing was held because the headings will not show as typed.
+    headings_held: bool,
 }
 
 async fn editor(
@@ -98,7 +100,11 @@ async fn editor(
             ArticleStatus::Published | ArticleStatus::Scheduled
         )
     });
+    let outline = masthead_render::outline(form.get("body_md"), 1);
     let ctx = context! {
+        outline_moved => outline.iter().any(|h| h.written != h.shown),
+        outline => ser(&outline),
+        headings_held => extras.headings_held,
         form => form.value(),
         id => article.map(|a| a.id.0),
         article_status => article.map(|a| a.status.as_str()).unwrap_or("draft"),
@@ -247,6 +253,27 @@ async fn submit(
         }
         Intent::Save(command) => command,
     };
+    let publishing = matches!(command, Command::Publish | Command::Schedule(_));
+    if publishing
+        && form.get("headings_ok") != "on"
+        && let Some(error) = headings_moved(&fields)
+    {
+        let extras = Extras {
+            article,
+            error: Some(error),
+            headings_held: true,
+            ..Extras::default()
+        };
+        return editor(
+            state,
+            staff,
+            csrf,
+            &form,
+            extras,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let Some(article) = article else {
         // A new story and its status change are saved together, or not at all.
         return match desk::create(state, staff, fields, command).await {
@@ -313,6 +340,39 @@ async fn apply(
             .await
         }
     }
+}
+
+/// Why publishing waits for the writer: the body's (or a roundup item's) headings skip a
+/// level or start above `##`, so the page will show them at other levels than typed (see
+/// `masthead_render::headings`). Nothing is saved; the writer fixes them or confirms.
+fn headings_moved(fields: &masthead_store::ArticleFields) -> Option<String> {
+    let texts = std::iter::once((&fields.body_md, 1))
+        .chain(fields.parts.items().iter().map(|i| (&i.body_md, 2)));
+    let moved: Vec<String> = texts
+        .flat_map(|(md, parent)| masthead_render::outline(md, parent))
+        .filter(|h| h.written != h.shown)
+        .map(|h| {
+            let text = if h.text.is_empty() {
+                "(an HTML heading)".to_owned()
+            } else {
+                format!("\"{}\"", h.text)
+            };
+            format!(
+                "{} {text} will show as a level-{} heading",
+                "#".repeat(usize::from(h.written)),
+                h.shown
+            )
+        })
+        .collect();
+    (!moved.is_empty()).then(|| {
+        format!(
+            "Not published yet: the headings skip a level, so the page cannot show them as typed: {}. \
+             A story's top headings are ## (the headline is the only #), and each heading goes one level \
+             deeper at most. Fix them in the story, or tick \"Publish with the headings as the outline \
+             shows them\" and press the button again.",
+            moved.join("; ")
+        )
+    })
 }
 
 /// The editor's address after `command` was saved, with the notice to show.

@@ -149,7 +149,9 @@ async fn asset(Path(name): Path<String>, uri: axum::http::Uri) -> axum::response
     let Some(asset) = masthead_render::desk_assets::desk_asset(&name) else {
         return crate::WebError::NotFound.into_response();
     };
-    let current = uri.path_and_query().is_some_and(|pq| pq.as_str() == asset.url);
+    let current = uri
+        .path_and_query()
+        .is_some_and(|pq| pq.as_str() == asset.url);
     let cache = if current {
         "private, max-age=31536000, immutable"
     } else {
