@@ -2,7 +2,7 @@
 # Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
-# test tools it lacks (the HTML checker, Schemathesis, the feed readers and feed and sitemap
+# test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed readers and feed and sitemap
 # schemas, xmllint, cargo-insta), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
@@ -78,18 +78,21 @@ export MASTHEAD_TEST_FEED_TOOLS="$feed_dir"
 # (jsonfeed-schema) and the sitemaps.org sitemap schema (the sitemap package's schema/).
 # Only their files are needed, so the packages are unpacked, not installed.
 schema_packages="jsonfeed-schema@0.5.0 sitemap@9.0.1"
-schema_dir="$tools/npm-schemas-$(printf '%s' "$schema_packages" | sha256sum | cut -c1-12)"
-if [ ! -f "$schema_dir/.complete" ]; then
+need_npm() {
   if ! command -v npm >/dev/null; then
     if [ "$(id -u)" = 0 ]; then
-      log "npm is not installed; installing Debian's npm to fetch the schema packages"
+      log "npm is not installed; installing Debian's npm to fetch test packages from npm"
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
     else
-      echo "error: fetching the feed and sitemap schemas needs npm: install it (sudo apt-get install npm) and run again" >&2
+      echo "error: fetching the schemas and axe-core needs npm: install it (sudo apt-get install npm) and run again" >&2
       exit 1
     fi
   fi
+}
+schema_dir="$tools/npm-schemas-$(printf '%s' "$schema_packages" | sha256sum | cut -c1-12)"
+if [ ! -f "$schema_dir/.complete" ]; then
+  need_npm
   log "fetching $schema_packages (from npm) into $schema_dir"
   rm -rf "$schema_dir"
   mkdir -p "$schema_dir/packs"
@@ -104,6 +107,20 @@ if [ ! -f "$schema_dir/.complete" ]; then
 fi
 export MASTHEAD_TEST_JSONFEED_SCHEMA="$schema_dir/jsonfeed-schema/schema-v1.1.json"
 export MASTHEAD_TEST_SITEMAP_XSD="$schema_dir/sitemap/schema/sitemap.xsd"
+
+# axe-core (from npm, pinned) checks pages for accessibility in the browser tests
+# (masthead_testkit::Browser::accessibility_violations). Only its axe.min.js is needed.
+axe_version=4.14.1
+axe_dir="$tools/axe-core-$axe_version"
+if [ ! -f "$axe_dir/axe.min.js" ]; then
+  need_npm
+  log "fetching axe-core $axe_version (from npm) into $axe_dir"
+  rm -rf "$axe_dir"
+  mkdir -p "$axe_dir/pack"
+  (cd "$axe_dir/pack" && npm pack --silent "axe-core@$axe_version" >/dev/null)
+  tar -xzf "$axe_dir/pack/axe-core-$axe_version.tgz" -C "$axe_dir" --strip-components=1
+fi
+export MASTHEAD_TEST_AXE="$axe_dir/axe.min.js"
 
 # xmllint (Debian's libxml2-utils) validates the sitemaps against their XSD schemas.
 if ! command -v xmllint >/dev/null; then

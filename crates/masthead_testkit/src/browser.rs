@@ -250,6 +250,47 @@ impl Browser {
         }
     }
 
+    /// Runs axe-core (the accessibility engine browsers' audits use) on the current page
+    /// and returns its violations of impact "serious" or "critical" under WCAG 2.1 A and AA,
+    /// one line each: rule, help text, and the elements. The script comes from
+    /// `MASTHEAD_TEST_AXE` (`axe.min.js`, which `scripts/test.sh` fetches from npm); without
+    /// it the test fails. WebDriver runs it in the page, not as a page script, so the
+    /// page's Content-Security-Policy does not apply to it.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var_os("MASTHEAD_TEST_AXE").unwrap_or_else(|| {
+            panic!("MASTHEAD_TEST_AXE is not set: run the tests through scripts/test.sh, which fetches axe-core")
+        });
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading axe-core at {}: {e}", Path::new(&path).display()));
+        let loaded = format!("{source}\n;return typeof window.axe === 'object';");
+        match self.client.execute(&loaded, vec![]).await {
+            Ok(serde_json::Value::Bool(true)) => {}
+            other => panic!(
+                "axe-core did not load on {}: {other:?}",
+                self.current_url().await
+            ),
+        }
+        let run = r"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at ' +
+                  v.nodes.map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));
+        ";
+        match self.client.execute_async(run, vec![]).await {
+            Ok(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect(),
+            other => panic!(
+                "running axe-core on {}: {other:?}",
+                self.current_url().await
+            ),
+        }
+    }
+
     /// Ends the session and stops the driver, reporting failures. Dropping a `Browser` does
     /// the same without reporting; call this at the end of a test to see shutdown errors.
     pub async fn close(mut self) {
