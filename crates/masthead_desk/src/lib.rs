@@ -19,7 +19,7 @@ mod stories;
 pub use error::DeskError;
 pub use rules::{
     MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, kind_parts, name_and_slug,
-    render, validate,
+    render, rerender, validate,
 };
 pub use search::{index_backlog, search_body};
 pub use staff::Staff;

@@ -170,15 +170,32 @@ pub fn kind_parts(
 /// and each roundup item.
 pub fn render(fields: &mut ArticleFields) -> RenderedText {
     if let KindParts::Roundup { items } = &mut fields.parts {
-        for item in items {
-            item.body_html = render_markdown_under(&item.body_md, 2);
-        }
+        render_items(items);
     }
     let text = article_text(&fields.body_md);
     RenderedText {
         body_html: text.html,
         excerpt: text.excerpt,
         search_body: crate::search_body(fields),
+    }
+}
+
+/// Renders roundup items' text, each under its item's `<h2>`.
+fn render_items(items: &mut [masthead_core::RoundupItem]) {
+    for item in items {
+        item.body_html = render_markdown_under(&item.body_md, 2);
+    }
+}
+
+/// A stored story's HTML rendered again from its Markdown, exactly as a save renders it
+/// (for the upkeep that brings stories saved under an older rendering up to date).
+pub fn rerender(text: &masthead_store::StoredText) -> masthead_store::Rerendered {
+    let mut items = text.items.clone();
+    render_items(&mut items);
+    masthead_store::Rerendered {
+        id: text.id,
+        body_html: article_text(&text.body_md).html,
+        items,
     }
 }
 

@@ -11,7 +11,8 @@ mod theme;
 
 pub use headings::OutlineHeading;
 pub use markdown::{
-    ArticleText, article_text, images_without_alt, outline, render_markdown, render_markdown_under,
+    ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, render_markdown,
+    render_markdown_under,
 };
 pub use minijinja::{Value, context};
 

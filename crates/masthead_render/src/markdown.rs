@@ -9,6 +9,11 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+/// The version of the rendering below: raise it whenever a change makes stored HTML
+/// out of date (2: headings shifted under the headline), and the server's upkeep renders
+/// stored stories again (`masthead_store::rerender`).
+pub const RENDER_VERSION: i64 = 2;
+
 /// How long a teaser excerpt may be, in characters.
 pub const EXCERPT_CHARS: usize = 200;
 

@@ -26,6 +26,7 @@ mod feeds;
 mod media;
 mod media_uploads;
 mod plans;
+mod rerender;
 mod search;
 mod search_merge;
 mod sections;
@@ -52,6 +53,7 @@ pub use media::MediaItem;
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
+pub use rerender::{RenderState, Rerendered, StoredText};
 pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,
     SearchFilter, SearchHit, SearchResults, SearchText, SearchTuning, marked,

@@ -1,7 +1,8 @@
 //! Upkeep every app server runs in the background: recording scheduled stories as published
 //! once their time has come, deleting expired sessions and old login-attempt counts, and
 //! deleting the files of uploads a crash interrupted (`media_upkeep.rs`), and keeping
-//! SQLite's full-text index merged ([`merge_search_index`]).
+//! SQLite's full-text index merged ([`merge_search_index`]), and bringing stories saved
+//! under an older rendering of Markdown up to date ([`rerender_stored`]).
 //!
 //! Readers see a due story whether or not this has run (the visibility rule covers it);
 //! promotion records the change in the story's status and the audit log, exactly once across
@@ -77,6 +78,63 @@ pub async fn merge_search_index(state: &AppState, budget: Duration) -> bool {
     }
 }
 
+/// Renders stored stories again, 200 at a time, while their HTML is from an older rendering
+/// than [`masthead_render::RENDER_VERSION`] (see `masthead_store::rerender`), for up to
+/// `budget`, resting as long as each batch took so readers and writers go between batches.
+/// Returns whether every story is up to date. Progress is stored, so a restart goes on
+/// where this stopped; two servers doing it at once write the same HTML.
+pub async fn rerender_stored(state: &AppState, budget: Duration) -> bool {
+    let started = Instant::now();
+    loop {
+        let batch_started = Instant::now();
+        match rerender_batch(state).await {
+            Ok(true) => return true,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not render stored stories again; will retry");
+                return false;
+            }
+        }
+        if started.elapsed() >= budget {
+            return false;
+        }
+        tokio::time::sleep(batch_started.elapsed()).await;
+    }
+}
+
+/// One batch of [`rerender_stored`]; `true` when there is nothing (left) to do.
+async fn rerender_batch(state: &AppState) -> Result<bool, masthead_store::StoreError> {
+    let current = masthead_render::RENDER_VERSION;
+    let at = state.store.render_state().await?;
+    if at.version >= current {
+        return Ok(true);
+    }
+    let texts = state.store.stored_texts_after(at.cursor).await?;
+    let Some(last) = texts.last().map(|t| t.id.0) else {
+        let done = masthead_store::RenderState {
+            version: current,
+            cursor: 0,
+        };
+        state.store.store_rerendered(&[], done).await?;
+        tracing::info!(version = current, "stored stories rendered again");
+        return Ok(true);
+    };
+    let pairs: Vec<_> = texts
+        .into_iter()
+        .map(|t| {
+            let html = masthead_desk::rerender(&t);
+            (t, html)
+        })
+        .collect();
+    let next = masthead_store::RenderState {
+        version: at.version,
+        cursor: last,
+    };
+    state.store.store_rerendered(&pairs, next).await?;
+    tracing::info!(through = last, "rendering stored stories again");
+    Ok(false)
+}
+
 /// Runs the upkeep until the task is dropped.
 pub async fn run(state: AppState) {
     let mut ticker = tokio::time::interval(PROMOTE_EVERY);
@@ -86,6 +144,7 @@ pub async fn run(state: AppState) {
         ticker.tick().await;
         promote_due(&state).await;
         merge_search_index(&state, MERGE_TIME_PER_ROUND).await;
+        rerender_stored(&state, MERGE_TIME_PER_ROUND).await;
         round = round.wrapping_add(1);
         if round.is_multiple_of(PURGE_EVERY_ROUNDS) {
             let now = state.clock.now();

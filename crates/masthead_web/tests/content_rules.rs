@@ -23,6 +23,7 @@ app_tests!(
     correction_notes_cannot_be_forged_or_dropped_through_the_editor_form,
     correction_notes_are_append_only_through_the_api,
     headings_that_skip_a_level_hold_publishing_until_fixed_or_confirmed,
+    stories_saved_under_an_older_rendering_are_rendered_again,
 );
 
 /// Posts a new video story through the editor form.
@@ -495,4 +496,67 @@ async fn headings_that_skip_a_level_hold_publishing_until_fixed_or_confirmed(app
     fixed[3] = ("body_md", "Opening.\n\n## The vote\n\n### Who voted no");
     let r = app.post_as(&editor, "/admin/articles/new", &fixed).await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+}
+
+async fn stories_saved_under_an_older_rendering_are_rendered_again(app: TestApp) {
+    use masthead_core::RoundupItem;
+    let desk = Desk::create(app.store()).await;
+    ArticleBuilder::new("Old board story", desk.news)
+        .body("Opening.\n\n### The vote\n\nFive to one.")
+        .insert(app.store())
+        .await;
+    ArticleBuilder::new("Old roundup", desk.news)
+        .kind(ArticleKind::Roundup)
+        .items(vec![RoundupItem {
+            headline: "Paving".into(),
+            body_md: "## Where\n\nMain Street.".into(),
+            body_html: String::new(),
+        }])
+        .insert(app.store())
+        .await;
+    let fillers = (0..450)
+        .map(|i| ArticleBuilder::new(&format!("Filler {i}"), desk.sports).build())
+        .collect();
+    masthead_testkit::insert_all(app.store(), fillers).await;
+    // As a version of masthead from before the headings rule left them.
+    app.db
+        .execute_legacy_sql(
+            "UPDATE articles SET body_html = '<p>Opening.</p><h3>The vote</h3><p>Five to one.</p>' \
+             WHERE slug = 'old-board-story'",
+        )
+        .await;
+    app.db
+        .execute_legacy_sql(
+            "UPDATE articles SET items_json = '[{\"headline\":\"Paving\",\"body_html\":\"<h2>Where</h2><p>Main Street.</p>\",\"body_md\":\"## Where\\n\\nMain Street.\"}]' \
+             WHERE slug = 'old-roundup'",
+        )
+        .await;
+    app.db
+        .execute_legacy_sql("UPDATE site_state SET render_version = 1, render_cursor = 0")
+        .await;
+    let old = app.get("/stories/old-board-story").await.body;
+    assert!(old.contains("<h3>The vote</h3>"), "{old}");
+
+    // A short budget leaves work for later rounds; progress is kept between them.
+    let mut rounds = 0;
+    while !masthead_web::housekeeping::rerender_stored(&app.state, std::time::Duration::ZERO).await
+    {
+        rounds += 1;
+        assert!(
+            rounds < 10,
+            "452 stories in batches of 200 take three rounds"
+        );
+    }
+    assert_eq!(rounds, 3);
+    let state = app.store().render_state().await.unwrap();
+    assert_eq!(state.version, masthead_render::RENDER_VERSION);
+    app.refresh().await;
+    let page = app.get("/stories/old-board-story").await.body;
+    assert!(page.contains("<h2>The vote</h2>"), "{page}");
+    let roundup = app.get("/stories/old-roundup").await.body;
+    assert!(roundup.contains("<h3>Where</h3>"), "{roundup}");
+    // Done is done: another round finds nothing to do.
+    assert!(
+        masthead_web::housekeeping::rerender_stored(&app.state, std::time::Duration::ZERO).await
+    );
 }
