@@ -609,15 +609,19 @@ async fn not_allowed_pages_in_the_desk_used_the_public_sites_layout(app: TestApp
     assert!(in_desk_layout(&missing), "{}", missing.body);
     assert!(missing.body.contains("aria-label=\"Desk\""));
 
-    // An address no desk route matches: the desk's layout still, with the way in.
-    let nowhere = app.get_as(&contributor, "/admin/nowhere").await;
+    // An address no desk route matches: the desk's layout still, with the navigation; a
+    // stranger there is asked to log in.
+    let nowhere = app.get_as(&contributor, "/admin/nowhere/at/all").await;
     assert_eq!(nowhere.status.as_u16(), 404);
+    assert!(in_desk_layout(&nowhere), "{}", nowhere.body);
     assert!(
-        nowhere.body.contains("href=\"/admin/admin.css\""),
+        nowhere.body.contains("aria-label=\"Desk\""),
         "{}",
         nowhere.body
     );
-    assert!(nowhere.body.contains("href=\"/admin\""));
+    let stranger = app.get("/admin/nowhere").await;
+    assert_eq!(stranger.status.as_u16(), 303);
+    assert!(stranger.header("location").starts_with("/admin/login"));
 
     // The public site's error pages are as they were.
     let public = app.get("/stories/no-such-story").await;

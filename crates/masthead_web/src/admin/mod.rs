@@ -117,6 +117,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/authors/{id}", post(sections::update_author))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::show))
+        // Any other desk address: behind the guard, so the "not found" page carries the
+        // navigation of the staff member who asked (and a stranger is sent to log in).
+        .route("/admin/{*rest}", get(no_such_page))
         .route_layer(from_fn_with_state(state, guard::require_staff));
     Router::new()
         .route("/admin/login", get(login::show).post(login::submit))
@@ -165,6 +168,10 @@ async fn asset(Path(name): Path<String>, uri: axum::http::Uri) -> axum::response
         asset.body,
     )
         .into_response()
+}
+
+async fn no_such_page() -> crate::WebError {
+    crate::WebError::NotFound
 }
 
 async fn stylesheet() -> impl IntoResponse {
