@@ -58,6 +58,8 @@ pub enum ArticleAction {
     Publish,
     /// Take it down from the site.
     Unpublish,
+    /// Send it back from review to its writer, with a note: an editor's call.
+    SendBack,
 }
 
 impl ArticleAction {
@@ -68,6 +70,7 @@ impl ArticleAction {
         ArticleAction::Submit,
         ArticleAction::Publish,
         ArticleAction::Unpublish,
+        ArticleAction::SendBack,
     ];
 }
 
@@ -109,7 +112,8 @@ impl SiteAction {
 /// - Contributors work only on their own stories, and only until an editor publishes them:
 ///   they can edit drafts and stories in review, and submit drafts, never publish.
 /// - Authors do anything to their own stories, including publishing, and nothing to others'.
-/// - Editors and admins do anything to any story.
+/// - Editors and admins do anything to any story; only they send a story in review back to
+///   its writer (an author reviews no one, not even themselves).
 pub fn can(role: Role, action: ArticleAction, own: bool, status: ArticleStatus) -> bool {
     use ArticleAction::*;
     if role.at_least(Role::Editor) {
@@ -121,6 +125,7 @@ pub fn can(role: Role, action: ArticleAction, own: bool, status: ArticleStatus) 
     let unpublished = matches!(status, ArticleStatus::Draft | ArticleStatus::Review);
     match (role, action) {
         (_, View) => true,
+        (_, SendBack) => false,
         (Role::Contributor, Edit) => unpublished,
         (Role::Contributor, Submit) => status == ArticleStatus::Draft,
         (Role::Contributor, Publish | Unpublish) => false,
@@ -166,6 +171,18 @@ mod tests {
         assert!(can(Role::Contributor, Edit, true, Draft));
         assert!(can(Role::Contributor, Submit, true, Draft));
         assert!(!can(Role::Contributor, Edit, true, Published));
+    }
+
+    #[test]
+    fn only_editors_send_stories_back() {
+        for &status in ArticleStatus::ALL {
+            for own in [true, false] {
+                assert!(!can(Role::Contributor, SendBack, own, status));
+                assert!(!can(Role::Author, SendBack, own, status));
+                assert!(can(Role::Editor, SendBack, own, status));
+                assert!(can(Role::Admin, SendBack, own, status));
+            }
+        }
     }
 
     #[test]

@@ -11,12 +11,14 @@
 
 mod error;
 pub mod media;
+mod review;
 mod rules;
 mod search;
 mod staff;
 mod stories;
 
 pub use error::DeskError;
+pub use review::{MAX_NOTE, add_note, send_back};
 pub use rules::{
     MAX_TAGS, MAX_TEXT, MAX_TITLE, check_publishable, check_references, kind_parts, name_and_slug,
     render, rerender, validate,

@@ -25,34 +25,39 @@ pub enum Command {
     Schedule(DateTime<Utc>),
     /// Store and take down from the site.
     Unpublish,
+    /// Send a story in review back to its writer as a draft; given only by
+    /// [`crate::send_back`], which stores the story as it is with the editor's note.
+    SendBack,
 }
 
 impl Command {
     /// What the role must be allowed to do for this command.
-    fn action(self) -> ArticleAction {
+    pub(crate) fn action(self) -> ArticleAction {
         match self {
             Command::Save => ArticleAction::Edit,
             Command::Submit => ArticleAction::Submit,
             Command::Publish | Command::Schedule(_) => ArticleAction::Publish,
             Command::Unpublish => ArticleAction::Unpublish,
+            Command::SendBack => ArticleAction::SendBack,
         }
     }
 
     /// The audit log's name for this command.
-    fn audit_action(self) -> &'static str {
+    pub(crate) fn audit_action(self) -> &'static str {
         match self {
             Command::Save => "article.save",
             Command::Submit => "article.submit",
             Command::Publish => "article.publish",
             Command::Schedule(_) => "article.schedule",
             Command::Unpublish => "article.unpublish",
+            Command::SendBack => "article.send_back",
         }
     }
 
     /// Where the story stands after this command, from where it stood (`None` for a new
     /// story): a story published before keeps its first publication time. Scheduling a
     /// story that is on the site is refused: it would take the story down until then.
-    fn placement(
+    pub(crate) fn placement(
         self,
         current: Option<&DeskArticle>,
         now: DateTime<Utc>,
@@ -94,6 +99,19 @@ impl Command {
                 (ArticleStatus::Scheduled, Some(at))
             }
             Command::Unpublish => (ArticleStatus::Unpublished, published_at),
+            Command::SendBack => {
+                if status != ArticleStatus::Review {
+                    return Err(masthead_core::InvalidInput::new(
+                        "Status",
+                        format!(
+                            "only a story in review can be sent back to its writer; this one \
+                             is {status}. Write a note on it instead."
+                        ),
+                    )
+                    .into());
+                }
+                (ArticleStatus::Draft, published_at)
+            }
         };
         Ok(Placement {
             status,
@@ -193,6 +211,18 @@ pub async fn save(
     let text = render(&mut fields);
     let mut write = store.write_story().await?;
     let written = save_in(&mut write, staff, id, base, fields, &text, command, now).await;
+    finish(store, staff, id, write, written).await
+}
+
+/// Ends a write over a claimed version: commits it (`Some` version), or rolls it back and
+/// returns what is stored now (`None`: someone saved since) or the refusal.
+pub(crate) async fn finish(
+    store: &Store,
+    staff: &Staff,
+    id: ArticleId,
+    write: StoryWrite<'_>,
+    written: Result<Option<i64>, DeskError>,
+) -> Result<SaveOutcome, DeskError> {
     match written {
         Ok(None) => {
             write.rollback().await?;
@@ -314,7 +344,7 @@ async fn settle<T>(write: StoryWrite<'_>, written: Result<T, DeskError>) -> Resu
 
 /// Rolls `write` back and returns `e`, the reason (a failed rollback means the connection
 /// is gone, and the server ends the transaction with it).
-async fn abandon(write: StoryWrite<'_>, e: DeskError) -> DeskError {
+pub(crate) async fn abandon(write: StoryWrite<'_>, e: DeskError) -> DeskError {
     if let Err(rollback) = write.rollback().await {
         tracing::warn!(error = %rollback, "could not roll back a refused story write");
     }
@@ -411,7 +441,7 @@ async fn record(
     Ok(())
 }
 
-fn forbidden(role: Role, action: ArticleAction, status: ArticleStatus) -> DeskError {
+pub(crate) fn forbidden(role: Role, action: ArticleAction, status: ArticleStatus) -> DeskError {
     DeskError::Forbidden(match (role, action) {
         (Role::Contributor, ArticleAction::Publish | ArticleAction::Unpublish) => {
             "Contributors cannot publish. Submit the story for review and an editor will publish it.".into()

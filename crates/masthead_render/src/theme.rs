@@ -117,6 +117,18 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/_outline.html"),
     ),
     (
+        "admin/_notes.html",
+        include_str!("../../../themes/default/templates/admin/_notes.html"),
+    ),
+    (
+        "admin/_waiting.html",
+        include_str!("../../../themes/default/templates/admin/_waiting.html"),
+    ),
+    (
+        "admin/note.html",
+        include_str!("../../../themes/default/templates/admin/note.html"),
+    ),
+    (
         "admin/dashboard.html",
         include_str!("../../../themes/default/templates/admin/dashboard.html"),
     ),

@@ -274,6 +274,11 @@ impl StoryWrite<'_> {
         self.store.commit(self.tx).await
     }
 
+    /// The transaction's connection, for writes other modules make inside it.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
     /// Ends the write without changing anything.
     pub async fn rollback(self) -> Result<()> {
         self.tx.rollback().await?;

@@ -29,6 +29,7 @@ pub async fn dashboard(
         review => ser(&list(ArticleStatus::Review).await?),
         scheduled => ser(&list(ArticleStatus::Scheduled).await?),
         published => ser(&list(ArticleStatus::Published).await?),
+        waiting => super::review::waiting(&state, &staff).await?,
     };
     view::page(&state, &staff, &csrf, "dashboard.html", ctx)
 }
@@ -111,6 +112,7 @@ async fn editor(
         slug => article.map(|a| a.fields.slug.as_str().to_owned()),
         live,
         notes => article.map(|a| ser(&a.fields.notes)),
+        review => super::review::panel(state, staff, article).await?,
         kinds => form::kinds(),
         sections => ser(&sections),
         authors => ser(&authors),
@@ -188,6 +190,7 @@ impl NoticeQuery {
             "published" => Some("Published. It is on the site now.".into()),
             "scheduled" => Some("Scheduled. It will appear at its publish time.".into()),
             "unpublished" => Some("Taken down from the site.".into()),
+            "sent_back" => Some("Sent back to the writer with your note.".into()),
             _ => Some("Saved.".into()),
         }
     }
@@ -383,6 +386,7 @@ fn saved_redirect(id: ArticleId, command: Command) -> Response {
         Command::Publish => "published",
         Command::Schedule(_) => "scheduled",
         Command::Unpublish => "unpublished",
+        Command::SendBack => "sent_back",
     };
     Redirect::to(&format!("/admin/articles/{}?saved={saved}", id.0)).into_response()
 }

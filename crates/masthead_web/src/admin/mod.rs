@@ -16,6 +16,7 @@ mod guard;
 pub(crate) mod login;
 mod media;
 mod multipart_csrf;
+mod review;
 mod revisions;
 mod sections;
 pub(crate) mod session;
@@ -48,6 +49,8 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/articles/new"),
     ("POST", "/admin/articles/1"),
     ("POST", "/admin/articles/1/revisions/1/restore"),
+    ("POST", "/admin/articles/1/notes"),
+    ("POST", "/admin/articles/1/send-back"),
     ("POST", "/admin/media"),
     ("POST", "/admin/media/1"),
     ("POST", "/admin/account/password"),
@@ -79,6 +82,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/articles/{id}",
             get(articles::edit).post(articles::save),
         )
+        .route("/admin/articles/{id}/notes", post(review::post_note))
+        .route("/admin/articles/{id}/send-back", post(review::send_back))
         .route("/admin/articles/{id}/revisions", get(revisions::list))
         .route(
             "/admin/articles/{id}/revisions/{version}",
