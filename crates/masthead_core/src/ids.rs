@@ -38,4 +38,6 @@ id_type!(
     TokenId,
     /// Identifies one saved revision of an article.
     RevisionId,
+    /// Identifies a shared preview link of a story.
+    PreviewLinkId,
 );

@@ -26,7 +26,8 @@ pub use email::EmailAddress;
 pub use event::{CommentStatus, EventStatus};
 pub use excerpt::excerpt;
 pub use ids::{
-    ArticleId, AuthorId, CommentId, EventId, MediaId, RevisionId, SectionId, TagId, TokenId, UserId,
+    ArticleId, AuthorId, CommentId, EventId, MediaId, PreviewLinkId, RevisionId, SectionId, TagId,
+    TokenId, UserId,
 };
 pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};

@@ -141,6 +141,14 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/edit.html"),
     ),
     (
+        "admin/preview.html",
+        include_str!("../../../themes/default/templates/admin/preview.html"),
+    ),
+    (
+        "admin/share.html",
+        include_str!("../../../themes/default/templates/admin/share.html"),
+    ),
+    (
         "admin/revisions.html",
         include_str!("../../../themes/default/templates/admin/revisions.html"),
     ),

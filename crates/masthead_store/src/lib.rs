@@ -27,6 +27,7 @@ mod feeds;
 mod media;
 mod media_uploads;
 mod plans;
+mod preview_links;
 mod rerender;
 mod search;
 mod search_merge;
@@ -55,6 +56,7 @@ pub use media::MediaItem;
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
+pub use preview_links::{PreviewLink, PreviewTarget};
 pub use rerender::{RenderState, Rerendered, StoredText};
 pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,

@@ -24,6 +24,7 @@ pub mod media_library;
 pub mod media_upkeep;
 mod params;
 mod parts;
+mod preview;
 mod render;
 mod router;
 mod search;

@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         // page holds no secret to guess at through its compressed size).
         .route("/search", get(search::show).layer(CompressionLayer::new()))
         .route("/media/{name}", get(media::show))
+        // Shared previews: never kept by the page cache or anyone else (see `preview::link`).
+        .route("/preview/{token}", get(crate::preview::link::show))
         .route("/healthz", get(health::show))
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))

@@ -1,5 +1,6 @@
-//! The desk's story pages: the dashboard, the story list, the editor (new, edit, preview,
-//! save with any status change), conflicts, and a draft restored after a new login.
+//! The desk's story pages: the dashboard, the story list, the editor (new, edit, save with
+//! any status change, the way to a preview and back), conflicts, and a draft restored after
+//! a new login.
 
 use super::csrf::Csrf;
 use super::desk_user::DeskUser;
@@ -13,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role};
 use masthead_desk::SaveOutcome;
-use masthead_render::{Value, article_text, context, ser};
+use masthead_render::{Value, context, ser};
 use masthead_store::DeskArticle;
 use serde::Deserialize;
 
@@ -74,7 +75,6 @@ struct Extras {
     article: Option<DeskArticle>,
     error: Option<String>,
     notice: Option<String>,
-    preview: Option<String>,
     conflict: Option<Value>,
     /// Publishing was held because the headings will not show as typed.
     headings_held: bool,
@@ -126,7 +126,6 @@ async fn editor(
         can_submit => may(ArticleAction::Submit),
         error => extras.error,
         notice => extras.notice,
-        preview => extras.preview.map(Value::from_safe_string),
         conflict => extras.conflict,
         timezone => state.config().timezone.name(),
     };
@@ -240,21 +239,30 @@ async fn submit(
         Ok(i) => i,
         Err(e) => return again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let fields = match form::to_fields(&form, now) {
-        Ok(f) => f,
-        Err(e) => return again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
-    };
     let command = match intent {
-        Intent::Preview => {
-            let html = article_text(&fields.body_md).html;
+        Intent::Save(command) => command,
+        // Back from a preview: the editor again with the posted text, nothing saved.
+        Intent::Edit => {
             let extras = Extras {
                 article,
-                preview: Some(html),
+                notice: Some("Back from the preview. Nothing has been saved yet.".into()),
                 ..Extras::default()
             };
             return editor(state, staff, csrf, &form, extras, StatusCode::OK).await;
         }
-        Intent::Save(command) => command,
+        // Nothing is saved: the page as readers would see it (see `admin::preview`).
+        Intent::Preview => {
+            return match form::to_fields(&form, now) {
+                Ok(fields) => {
+                    super::preview::show(state, staff, csrf, article.as_ref(), &form, fields).await
+                }
+                Err(e) => again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+            };
+        }
+    };
+    let fields = match form::to_fields(&form, now) {
+        Ok(f) => f,
+        Err(e) => return again(article, e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let publishing = matches!(command, Command::Publish | Command::Schedule(_));
     if publishing

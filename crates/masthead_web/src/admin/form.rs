@@ -58,6 +58,11 @@ impl FormData {
         self.0
     }
 
+    /// The name/value pairs, in the order posted.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0
@@ -161,14 +166,17 @@ pub fn from_fields(
 pub enum Intent {
     /// Save (and maybe change status).
     Save(Command),
-    /// Show the rendered Markdown without saving.
+    /// Show the story's page as readers would see it, without saving.
     Preview,
+    /// Show the editor again with the posted text, without saving (back from a preview).
+    Edit,
 }
 
 /// The button pressed, with the schedule time when scheduling.
 pub fn intent(form: &FormData, tz: Tz) -> Result<Intent, String> {
     Ok(match form.get("action") {
         "preview" => Intent::Preview,
+        "edit" => Intent::Edit,
         "submit" => Intent::Save(Command::Submit),
         "publish" => Intent::Save(Command::Publish),
         "unpublish" => Intent::Save(Command::Unpublish),

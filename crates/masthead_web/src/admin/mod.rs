@@ -16,11 +16,13 @@ mod guard;
 pub(crate) mod login;
 mod media;
 mod multipart_csrf;
+mod preview;
 mod review;
 mod revisions;
 mod sections;
 pub(crate) mod session;
 mod settings;
+mod share;
 pub mod throttle;
 mod users;
 pub(crate) mod view;
@@ -35,7 +37,8 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy of desk pages: nothing inline, nothing from elsewhere, never
-/// framed.
+/// framed. A page that needs another sets its own (the editor's preview,
+/// [`preview::PREVIEW_CSP`]); the layer adds this one where none is set.
 const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -51,6 +54,8 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/articles/1/revisions/1/restore"),
     ("POST", "/admin/articles/1/notes"),
     ("POST", "/admin/articles/1/send-back"),
+    ("POST", "/admin/articles/1/share"),
+    ("POST", "/admin/articles/1/share/1/revoke"),
     ("POST", "/admin/media"),
     ("POST", "/admin/media/1"),
     ("POST", "/admin/account/password"),
@@ -85,6 +90,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/articles/{id}/notes", post(review::post_note))
         .route("/admin/articles/{id}/send-back", post(review::send_back))
         .route("/admin/articles/{id}/revisions", get(revisions::list))
+        .route(
+            "/admin/articles/{id}/share",
+            get(share::show).post(share::create),
+        )
+        .route(
+            "/admin/articles/{id}/share/{link}/revoke",
+            post(share::revoke),
+        )
         .route(
             "/admin/articles/{id}/revisions/{version}",
             get(revisions::show),
@@ -139,7 +152,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/admin.css", get(stylesheet))
         .merge(guarded)
         .layer(DefaultBodyLimit::max(guard::MAX_FORM))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(ADMIN_CSP),
         ))

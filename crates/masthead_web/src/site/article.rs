@@ -1,5 +1,9 @@
 //! The article page, for every kind (news, opinion, video, roundup, meeting brief). An old
 //! slug answers with a permanent redirect to the current one.
+//!
+//! [`render`] is the one way an article becomes HTML: the live page and every preview (the
+//! editor's unsaved text, a shared preview link; see `crate::preview`) go through it, so a
+//! preview is the page readers will get, with the same escapes and the same template.
 
 use crate::params::SlugParam;
 use crate::render::render_page;
@@ -9,7 +13,8 @@ use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
 use masthead_core::{VideoUrl, WebUrl};
-use masthead_render::{Theme, context, ser};
+use masthead_render::{Theme, Value, context, ser};
+use masthead_store::ArticlePage;
 
 /// `GET /stories/{slug}`
 pub async fn show(
@@ -23,6 +28,17 @@ pub async fn show(
             None => Err(WebError::NotFound),
         };
     };
+    Ok(page(render(&state, &article, None).await?))
+}
+
+/// The article page's HTML for `article`. `preview` marks a page that is not (yet) on the
+/// site: the theme shows its banner and tells search engines to leave it out; `None` is the
+/// live page.
+pub(crate) async fn render(
+    state: &AppState,
+    article: &ArticlePage,
+    preview: Option<Value>,
+) -> Result<String, WebError> {
     let story = &article.story;
     let config = state.config();
     let canonical = if story.source_canonical && !story.source_url.is_empty() {
@@ -36,7 +52,7 @@ pub async fn show(
     let player = VideoUrl::is_player(video).then_some(video);
     let video_link = (player.is_none() && WebUrl::is_web_url(video)).then_some(video);
     let json_ld = Theme::safe(structured::article(
-        &article,
+        article,
         &config,
         &canonical,
         player.or(video_link),
@@ -49,11 +65,9 @@ pub async fn show(
         .iter()
         .map(|item| context! { headline => &item.headline, body => Theme::safe(item.body_html.clone()) })
         .collect();
-    let html = render_page(
-        &state,
-        "article.html",
-        context! { a => ser(&article), body, items, canonical, player, video_link, source_link, json_ld },
-    )
-    .await?;
-    Ok(page(html))
+    let mut ctx = context! { a => ser(article), body, items, canonical, player, video_link, source_link, json_ld };
+    if let Some(preview) = preview {
+        ctx = context! { preview, ..ctx };
+    }
+    render_page(state, "article.html", ctx).await
 }
