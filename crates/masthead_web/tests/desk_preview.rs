@@ -117,7 +117,7 @@ async fn preview_of_unsaved_text_is_the_public_page_and_saves_nothing(app: TestA
         ("version", version.as_str()),
         ("kind", "news"),
         ("title", "Unsaved headline & more"),
-        ("summary", "The summary nobody saved."),
+        ("summary", "The summary nobody saved. </script><b>bold</b>"),
         ("section", &section),
         ("authors", &author),
         ("image", &image_id),
@@ -166,6 +166,10 @@ async fn preview_of_unsaved_text_is_the_public_page_and_saves_nothing(app: TestA
     // The live page's escapes: the sanitizer drops the script, JSON-LD stays data.
     assert!(!page.contains("<script>alert"), "{page}");
     assert!(page.contains("<script type=\"application/ld+json\">"));
+    assert!(
+        !page.contains("</script><b>"),
+        "JSON-LD cannot be closed from a field"
+    );
 
     // Nothing was saved: the same version, revisions and audit log; the headline as saved.
     let after = app.store().desk_article(ArticleId(id)).await.unwrap();
@@ -664,5 +668,34 @@ async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestAp
             .is_empty(),
         "nothing saved"
     );
+
+    // Saved, then shared: the share page and the link, logged out, pass the same checks.
+    browser.click("button[value='save']").await;
+    browser.wait_for_path_change("/admin/articles/new").await;
+    browser.wait_for_text(".notice", "Saved").await;
+    browser.click("a[href$='/share']").await;
+    browser.wait_for("#hours").await;
+    assert!(browser.accessibility_violations().await.is_empty());
+    browser.click("form[action$='/share'] button").await;
+    let link = browser
+        .wait_for("#new-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let path = link.trim_start_matches("https://news.example.org");
+    assert!(path.starts_with("/preview/pv_"), "{link}");
+    browser.click("form.logout button").await;
+    browser.wait_for_path("/admin/login").await;
+    browser.goto(&server.url(path)).await;
+    browser.wait_for_text("h1", "Ferry returns").await;
+    assert!(
+        browser
+            .text(".preview-banner")
+            .await
+            .contains("works until")
+    );
+    assert!(browser.accessibility_violations().await.is_empty());
     browser.close().await;
 }
