@@ -1,6 +1,7 @@
 //! Shared preview links: a secret address at which anyone may read a story's latest saved
 //! version until a chosen time, without logging in. Like API tokens and reset links, the
-//! secret is shown once and only its SHA-256 is stored; revoking a link deletes its row.
+//! secret is shown once and only its SHA-256 is stored; revoking a link deletes its row,
+//! and disabling the account that made it ends it too.
 //!
 //! Reading a link never writes (a read must not wait for the write lock); expired rows are
 //! deleted when the next link of the same story is made.
@@ -74,14 +75,18 @@ impl Store {
         Ok(PreviewLinkId(id))
     }
 
-    /// The story a preview link opens, if the link exists and has not expired at `now`.
+    /// The story a preview link opens, if the link exists, has not expired at `now`, and
+    /// was made by an account that is not disabled.
     pub async fn preview_target(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<PreviewTarget>> {
+        // A link ends with its maker's account: a disabled one's links stop working.
         let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT article_id, expires_at FROM preview_links WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT p.article_id, p.expires_at FROM preview_links p \
+             JOIN users u ON u.id = p.created_by AND u.disabled = 0 \
+             WHERE p.token_hash = $1 AND p.expires_at > $2",
         )
         .bind(token_hash)
         .bind(to_micros(now))

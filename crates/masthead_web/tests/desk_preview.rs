@@ -1,13 +1,14 @@
 //! The editor's preview (issue 10, item 3) on both backends through the real router: the
 //! unsaved form shown as the public page (headline, byline, lead image, summary, body,
 //! decisions, roundup items, notes) that saves nothing; the way back to the editor with the
-//! text; shared preview links (logged out, expiring, revocable, a 404 for a wrong token,
-//! never cached or indexed, a live story's link sent to its page), who may share, many
-//! links made at once; and the flow in headless Chromium.
+//! text; shared preview links (logged out, expiring, revocable, ended with their maker's
+//! account, a 404 for a wrong token, never cached or indexed, a live story's link sent to
+//! its page), who may share, many links made at once; and the flow in headless Chromium.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::Duration;
 use masthead_core::{ArticleId, Clock, Role};
+use masthead_store::Actor;
 use masthead_testkit::{
     Browser, Desk, PASSWORD, StaffSession, TestApp, TestServer, app_tests, assert_valid_html,
     insert_image,
@@ -513,6 +514,20 @@ async fn a_contributor_may_share_only_their_own_story(app: TestApp) {
         303
     );
     assert_eq!(app.get(&own).await.status.as_u16(), 404);
+
+    // A link ends with its maker's account.
+    let again = share(&app, &cy, id, "").await;
+    assert_eq!(app.get(&again).await.status.as_u16(), 200);
+    app.store()
+        .set_user_disabled(cy.user, true, &Actor::system("test"), app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(app.get(&again).await.status.as_u16(), 404);
+    assert_eq!(
+        app.get(&theirs).await.status.as_u16(),
+        200,
+        "the editor's stays"
+    );
 }
 
 async fn many_preview_links_made_at_once_are_all_distinct_and_valid(app: TestApp) {
