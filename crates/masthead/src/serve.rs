@@ -72,6 +72,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         language: config.language.clone(),
         page_size: config.page_size,
         logo: String::new(),
+        identity: Default::default(),
         page_cache: config.page_cache == "on",
         http_caching: config.http_caching(),
         trust_forwarded_for: config.trust_forwarded_for,

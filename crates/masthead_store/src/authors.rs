@@ -110,3 +110,31 @@ impl Store {
             .await
     }
 }
+
+impl Store {
+    /// Puts image `photo` of the media library on byline profile `id` (its author page and
+    /// bylines show it), recorded in the audit log.
+    pub async fn set_author_photo(
+        &self,
+        id: AuthorId,
+        photo: MediaId,
+        actor: &crate::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE authors SET photo_id = $1 WHERE id = $2")
+            .bind(photo.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        let target = format!("author {}", id.0);
+        let detail = format!("media {}", photo.0);
+        crate::audit::record(&mut tx, actor, "author.photo", &target, &detail, now).await?;
+        site::bump_version(&mut tx).await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+}

@@ -1,10 +1,12 @@
 //! Site settings an admin changes in the desk (name, tagline, address, time zone, page
-//! size), stored as name/value pairs so every app server reads the same ones. Values set
-//! here override the configuration file; an empty table means the configuration applies.
+//! size, the site's identity), stored as name/value pairs so every app server reads the
+//! same ones, and the sections' navigation order (their `position`). Values set here
+//! override the configuration file; an empty table means the configuration applies.
 
 use crate::audit::{Actor, record};
 use crate::{Result, Store, site};
 use chrono::{DateTime, Utc};
+use masthead_core::SectionId;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -40,7 +42,26 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.save_settings_and_order(values, &[], actor, now).await
+    }
+
+    /// Stores settings (already validated by the caller) and the sections' navigation order
+    /// (each section's new position; sections not named keep theirs) in one transaction.
+    pub async fn save_settings_and_order(
+        &self,
+        values: &[(&str, String)],
+        order: &[(SectionId, i64)],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        for (section, position) in order {
+            sqlx::query("UPDATE sections SET position = $1 WHERE id = $2")
+                .bind(*position)
+                .bind(section.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (name, value) in values {
             sqlx::query(
                 "INSERT INTO settings (name, value) VALUES ($1, $2) \
@@ -51,7 +72,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+        let mut names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+        if !order.is_empty() {
+            names.push("section order");
+        }
         record(
             &mut tx,
             actor,

@@ -63,6 +63,7 @@ impl TestApp {
             language: "en".into(),
             page_size: 10,
             logo: String::new(),
+            identity: Default::default(),
             page_cache: true,
             http_caching: HttpCaching::default(),
             trust_forwarded_for: false,

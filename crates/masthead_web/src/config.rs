@@ -2,6 +2,7 @@
 //! overlaid with the settings admins save in the desk (see [`SiteConfig::with_settings`]).
 
 use crate::cache::HttpCaching;
+use crate::identity::Identity;
 use chrono_tz::Tz;
 use masthead_render::{Value, context};
 use std::collections::BTreeMap;
@@ -28,6 +29,9 @@ pub struct SiteConfig {
     /// of the media library by its address (`/media/…`), or a full `https://` address;
     /// empty for none. Set in the desk's settings.
     pub logo: String,
+    /// The accent colour, favicon, footer and social profiles (see [`Identity`]). Set in
+    /// the desk's settings.
+    pub identity: Identity,
     /// Whether whole pages are cached in memory.
     pub page_cache: bool,
     /// The `Cache-Control` of public pages (see [`HttpCaching`]).
@@ -40,8 +44,10 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
-    /// The `site` value every template sees: name, tagline and address, and `css_url`, the
-    /// address of the theme's stylesheet (which the theme knows, so the caller passes it).
+    /// The `site` value every template sees: name, tagline and address, `css_url`, the
+    /// address of the theme's stylesheet (which the theme knows, so the caller passes it),
+    /// and the identity the desk's settings give it (accent stylesheet, favicon, logo,
+    /// footer text and links, social profiles).
     pub(crate) fn site_value(&self, css_url: &str) -> Value {
         context! {
             name => &self.name,
@@ -49,6 +55,12 @@ impl SiteConfig {
             base_url => &self.base_url,
             language => &self.language,
             css_url,
+            accent_css_url => self.identity.accent_css_url(),
+            favicon_url => self.identity.favicon_url(),
+            logo => &self.logo,
+            footer_text => &self.identity.footer_text,
+            footer_links => masthead_render::ser(&self.identity.footer_links),
+            social => masthead_render::ser(&self.identity.social),
         }
     }
 
@@ -89,6 +101,7 @@ impl SiteConfig {
         if let Some(v) = settings.get("logo") {
             site.logo = v.clone();
         }
+        site.identity = Identity::from_settings(settings);
         site
     }
 }

@@ -19,6 +19,7 @@ pub mod freshness;
 mod headers;
 mod health_probe;
 pub mod housekeeping;
+pub mod identity;
 pub mod listen;
 pub mod media_library;
 pub mod media_upkeep;

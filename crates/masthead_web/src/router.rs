@@ -5,8 +5,8 @@
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
-    article, assets, author, cached, conditional, events, feeds, health, home, latest, media,
-    search, section, sitemaps, tag,
+    article, assets, author, cached, conditional, events, feeds, health, home, identity, latest,
+    media, search, section, sitemaps, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -43,6 +43,9 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{name}", get(media::show))
         // Shared previews: never kept by the page cache or anyone else (see `preview::link`).
         .route("/preview/{token}", get(crate::preview::link::show))
+        // Small, and changed by a setting rather than by content: not worth the page cache.
+        .route("/favicon.ico", get(identity::favicon))
+        .route("/static/accent.css", get(identity::accent_css))
         .route("/healthz", get(health::show))
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))

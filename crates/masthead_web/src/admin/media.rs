@@ -270,18 +270,21 @@ pub async fn update(
 
 /// The parts of an upload form, as read.
 #[derive(Debug, Default)]
-struct UploadForm {
-    file_name: String,
-    bytes: Vec<u8>,
-    alt: String,
-    credit: String,
+pub(crate) struct UploadForm {
+    pub(crate) file_name: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) alt: String,
+    pub(crate) credit: String,
 }
 
 impl UploadForm {
     /// Reads every part. The file is kept up to one byte over the size limit (so the
     /// pipeline can say it is too large) and the rest of it is read and dropped, so that the
     /// alt text and credit after it are still kept for the page shown again.
-    async fn read(&mut self, mut multipart: Multipart) -> Result<(), (StatusCode, String)> {
+    pub(crate) async fn read(
+        &mut self,
+        mut multipart: Multipart,
+    ) -> Result<(), (StatusCode, String)> {
         while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
             match field.name().unwrap_or_default() {
                 "file" => {
@@ -329,7 +332,7 @@ fn multipart_error(error: MultipartError) -> (StatusCode, String) {
 }
 
 /// A refusal while reading the form, as the error the page shows.
-fn refused(status: StatusCode, message: String) -> WebError {
+pub(crate) fn refused(status: StatusCode, message: String) -> WebError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         WebError::PayloadTooLarge(message)
     } else {

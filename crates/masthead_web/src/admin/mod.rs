@@ -70,6 +70,7 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/sections/1"),
     ("POST", "/admin/authors"),
     ("POST", "/admin/authors/1"),
+    ("POST", "/admin/authors/1/photo"),
     ("POST", "/admin/settings"),
 ];
 
@@ -133,6 +134,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/sections/{id}", post(sections::update_section))
         .route("/admin/authors", post(sections::create_author))
         .route("/admin/authors/{id}", post(sections::update_author))
+        .route(
+            "/admin/authors/{id}/photo",
+            post(sections::author_photo).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/audit", get(audit::show))
         // Any other desk address: behind the guard, so the "not found" page carries the

@@ -1,17 +1,20 @@
-//! Sections and byline profiles, for admins: list, add, rename and describe. Addresses
-//! (slugs) never change here, so links to section and author pages keep working.
+//! Sections and byline profiles, for admins: list, add, rename and describe, and a byline's
+//! photo, uploaded here into the media library. Addresses (slugs) never change here, so
+//! links to section and author pages keep working.
 
 use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
+use super::media::{UploadForm, refused};
 use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::SiteAction;
+use masthead_core::{AuthorId, SiteAction};
 use masthead_render::{Value, context, ser};
 use masthead_store::StoreError;
 
@@ -186,4 +189,67 @@ pub async fn update_author(
     body: Bytes,
 ) -> Result<Response, WebError> {
     change(&state, &staff, &csrf, id, &body, Kind::Author).await
+}
+
+/// `POST /admin/authors/{id}/photo`: a `multipart/form-data` upload with parts `csrf`
+/// (first), `file` and `alt`; the image goes into the media library (the same checks as any
+/// upload) and onto the byline. A refusal shows the page again naming the fix, and keeps
+/// nothing.
+pub async fn author_photo(
+    State(state): State<AppState>,
+    DeskUser { staff, csrf }: DeskUser,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSections)?;
+    let author = AuthorId(id);
+    if !state.store.authors().await?.iter().any(|a| a.id == author) {
+        return Err(WebError::NotFound);
+    }
+    let mut form = UploadForm::default();
+    let read = match multipart {
+        Ok(multipart) => form.read(multipart).await,
+        Err(_) => Err((
+            StatusCode::BAD_REQUEST,
+            "The photo did not arrive as a file form. Use the byline's photo form to choose an image."
+                .to_owned(),
+        )),
+    };
+    let uploaded = match read {
+        Err((status, message)) => Err(refused(status, message)),
+        Ok(()) if form.bytes.is_empty() => Err(WebError::Unprocessable(
+            "Photo: choose an image file to upload.".into(),
+        )),
+        Ok(()) if form.alt.trim().is_empty() => Err(WebError::Unprocessable(
+            "Photo: describe it for readers who cannot see it (alt text), e.g. \"Ana Reyes\"."
+                .into(),
+        )),
+        Ok(()) => {
+            crate::media_library::upload(
+                &state,
+                &staff,
+                &form.file_name,
+                form.bytes,
+                &form.alt,
+                &form.credit,
+            )
+            .await
+        }
+    };
+    let status = match uploaded {
+        Ok(photo) => {
+            let now = state.clock.now();
+            state
+                .store
+                .set_author_photo(author, photo, &staff.actor(), now)
+                .await?;
+            return Ok(Redirect::to(&format!("/admin/sections#author-{id}")).into_response());
+        }
+        Err(WebError::Unprocessable(m)) => (m, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(WebError::BadRequest(m)) => (m, StatusCode::BAD_REQUEST),
+        Err(WebError::PayloadTooLarge(m)) => (m, StatusCode::PAYLOAD_TOO_LARGE),
+        Err(e) => return Err(e),
+    };
+    let error = format!("The photo was not saved: {}", status.0);
+    render(&state, &staff, &csrf, context! { error }, status.1).await
 }

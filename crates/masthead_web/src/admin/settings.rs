@@ -1,5 +1,8 @@
-//! Site settings, for admins: name, tagline, public address, time zone, page size, the logo
-//! search engines show, and whether editors and admins must use two-factor login.
+//! Site settings, for admins: name, tagline, public address, time zone (from the list of
+//! IANA zones), page size, the site's identity (logo and favicon from the media library,
+//! accent colour, footer text and links, social profiles: see [`crate::identity`]), the
+//! navigation order of sections, and whether editors and admins must use two-factor login.
+//! A form with any bad field saves nothing and comes back as typed, naming the fix.
 //!
 //! Stored in the database so every app server shares them; they override the configuration
 //! file. Saving bumps the content version, so every app server applies them (and empties its
@@ -10,13 +13,14 @@ use super::desk_user::DeskUser;
 use super::form::FormData;
 use super::view;
 use crate::desk::Staff;
+use crate::identity;
 use crate::{AppState, WebError};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono_tz::Tz;
-use masthead_core::SiteAction;
+use masthead_core::{SectionId, SiteAction};
 use masthead_render::{Value, context};
 
 /// Checks a settings form; the error names the field.
@@ -37,7 +41,8 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
     let tz = form.get("timezone").trim();
     if tz.parse::<Tz>().is_err() {
         return Err(format!(
-            "Time zone: \"{tz}\" is not a known zone; use a name like America/Chicago."
+            "Time zone: \"{tz}\" is not a known zone; choose one from the list (zones are \
+             named by region and city, like America/Chicago)."
         ));
     }
     let page_size: u32 = form
@@ -59,8 +64,30 @@ pub fn validate(form: &FormData) -> Result<Vec<(&'static str, String)>, String> 
                 .into(),
         );
     }
+    let favicon = form.get("favicon").trim();
+    if !favicon.is_empty() && media_name(favicon).is_none() {
+        return Err(
+            "Favicon: choose an image from the media library, or none for the default icon.".into(),
+        );
+    }
+    let accent = identity::accent(form.get("accent"))?;
+    let footer_text = identity::footer_text(form.get("footer_text"))?;
+    let footer_links = identity::footer_links(form.get("footer_links"))?;
+    let social = identity::social(form.get("social"))?;
     Ok(vec![
         ("logo", logo.to_owned()),
+        ("favicon", favicon.to_owned()),
+        ("accent", accent),
+        ("footer_text", footer_text),
+        ("footer_links", identity::links_text(&footer_links)),
+        (
+            "social",
+            social
+                .iter()
+                .map(|l| l.url.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         ("name", name.to_owned()),
         ("tagline", form.get("tagline").trim().to_owned()),
         ("base_url", base_url.to_owned()),
@@ -85,19 +112,52 @@ fn media_name(address: &str) -> Option<&str> {
         .filter(|name| !name.is_empty() && !name.contains(['/', '?', '#']))
 }
 
-/// Checks that a logo in the media library is there and is an image.
-async fn check_logo(state: &AppState, logo: &str) -> Result<Result<(), String>, WebError> {
-    let Some(name) = media_name(logo) else {
+/// Checks that an image named from the media library (the logo, the favicon) is there and
+/// is an image; `field` names it in the error.
+async fn check_image(
+    state: &AppState,
+    field: &str,
+    address: &str,
+) -> Result<Result<(), String>, WebError> {
+    let Some(name) = media_name(address) else {
         return Ok(Ok(()));
     };
     let found = state.store.media_content_type(name).await?;
     Ok(match found {
         Some(t) if t.starts_with("image/") => Ok(()),
         _ => Err(format!(
-            "Logo: the media library has no image at {logo}. Upload it on the Media page \
-             and copy its address from there."
+            "{field}: the media library has no image at {address}. Upload it on the Media \
+             page, then choose it here."
         )),
     })
+}
+
+/// The sections' new navigation positions from the form's `position_ID` fields (a section
+/// without one keeps its place).
+fn section_order(
+    form: &FormData,
+    sections: &[masthead_store::Section],
+) -> Result<Vec<(SectionId, i64)>, String> {
+    let mut order = Vec::new();
+    for section in sections {
+        let typed = form.get(&format!("position_{}", section.id.0)).trim();
+        if typed.is_empty() {
+            continue;
+        }
+        let position = typed
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=999).contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "Navigation order: \"{typed}\" for {} is not a place in the menu; give \
+                     each section a number from 1 to 999 (1 comes first).",
+                    section.name
+                )
+            })?;
+        order.push((section.id, position));
+    }
+    Ok(order)
 }
 
 /// The settings page: the stored values, or `submitted` as typed when they were refused.
@@ -122,14 +182,48 @@ async fn render(
         timezone => get("timezone", c.timezone.name().to_owned()),
         page_size => get("page_size", c.page_size.to_string()),
         logo => get("logo", c.logo.clone()),
+        favicon => get("favicon", String::new()),
+        accent => get("accent", String::new()),
+        footer_text => get("footer_text", String::new()),
+        footer_links => get("footer_links", String::new()),
+        social => get("social", String::new()),
         require_2fa => get("require_2fa", "0".into()) == "1",
     };
+    let sections: Vec<Value> = state
+        .store
+        .sections()
+        .await?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let field = format!("position_{}", s.id.0);
+            let position =
+                submitted.map_or_else(|| (i + 1).to_string(), |f| f.get(&field).to_owned());
+            context! { id => s.id.0, name => &s.name, field, position }
+        })
+        .collect();
+    let media: Vec<Value> = state
+        .store
+        .list_media(200, 0)
+        .await?
+        .iter()
+        .map(|m| {
+            let address = format!("/media/{}", m.storage_name);
+            let label = if m.alt.is_empty() {
+                m.original_name.clone()
+            } else {
+                m.alt.clone()
+            };
+            context! { address, label }
+        })
+        .collect();
+    let timezones: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
     view::page_with_status(
         state,
         staff,
         csrf,
         "settings.html",
-        context! { values, ..extra },
+        context! { values, sections, media, timezones, ..extra },
         status,
     )
 }
@@ -151,19 +245,21 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManageSettings)?;
     let form = FormData::parse(&body);
-    let checked = match validate(&form) {
-        Ok(values) => match check_logo(&state, form.get("logo").trim()).await? {
-            Ok(()) => Ok(values),
-            Err(m) => Err(m),
-        },
-        Err(m) => Err(m),
+    let sections = state.store.sections().await?;
+    let checked = match (validate(&form), section_order(&form, &sections)) {
+        (Ok(values), Ok(order)) => {
+            let logo = check_image(&state, "Logo", form.get("logo").trim()).await?;
+            let favicon = check_image(&state, "Favicon", form.get("favicon").trim()).await?;
+            logo.and(favicon).map(|()| (values, order))
+        }
+        (Err(m), _) | (_, Err(m)) => Err(m),
     };
     match checked {
-        Ok(values) => {
+        Ok((values, order)) => {
             let now = state.clock.now();
             state
                 .store
-                .save_settings(&values, &staff.actor(), now)
+                .save_settings_and_order(&values, &order, &staff.actor(), now)
                 .await?;
             let m = "Saved. Every app server uses the new settings within a second.";
             render(

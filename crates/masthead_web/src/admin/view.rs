@@ -52,7 +52,12 @@ pub fn bare(
     ctx: Value,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let site = context! { name => &state.config().name, base_url => &state.config().base_url };
+    let config = state.config();
+    let site = context! {
+        name => &config.name,
+        base_url => &config.base_url,
+        favicon_url => config.identity.favicon_url(),
+    };
     let html = state
         .theme()
         .render(&format!("admin/{name}"), context! { site, ..ctx })?;

@@ -9,6 +9,7 @@ pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod home;
+pub mod identity;
 pub mod latest;
 pub mod lists;
 pub mod media;

@@ -305,6 +305,9 @@ struct Publisher<'a> {
     url: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     logo: Option<Logo>,
+    /// The newsroom's social profiles, from the `social` setting.
+    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    same_as: Vec<&'a str>,
 }
 
 /// The publisher's logo, from the `logo` setting.
@@ -316,7 +319,8 @@ struct Logo {
 }
 
 impl<'a> Publisher<'a> {
-    /// The newsroom as schema.org sees it: its name, address and logo (when one is set).
+    /// The newsroom as schema.org sees it: its name, address, logo and social profiles (when
+    /// set).
     fn of(site: &'a SiteConfig) -> Self {
         Publisher {
             kind: "NewsMediaOrganization",
@@ -326,6 +330,12 @@ impl<'a> Publisher<'a> {
                 kind: "ImageObject",
                 url,
             }),
+            same_as: site
+                .identity
+                .social
+                .iter()
+                .map(|l| l.url.as_str())
+                .collect(),
         }
     }
 }
