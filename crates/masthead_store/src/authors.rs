@@ -21,27 +21,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let variants: Vec<u32> = match row.try_get::<Option<String>, _>("photo_variants")? {
-            Some(v) => serde_json::from_str(&v)?,
-            None => Vec::new(),
-        };
-        let photo = match row.try_get::<Option<String>, _>("photo_storage_name")? {
-            Some(storage_name) => Some(Image {
-                storage_name,
-                alt: row
-                    .try_get::<Option<String>, _>("photo_alt")?
-                    .unwrap_or_default(),
-                credit: String::new(),
-                width: row
-                    .try_get::<Option<i64>, _>("photo_width")?
-                    .unwrap_or_default(),
-                height: row
-                    .try_get::<Option<i64>, _>("photo_height")?
-                    .unwrap_or_default(),
-                variants,
-            }),
-            None => None,
-        };
+        let photo = photo_from_row(&row)?;
         Ok(Some(Author {
             photo,
             ..author_from_row(&row)?
@@ -72,15 +52,52 @@ impl Store {
     }
 }
 
+/// The photo columns of an author query (`photo_storage_name`, `photo_alt`, `photo_width`,
+/// `photo_height`, `photo_variants`, from a `LEFT JOIN media`), if the author has one.
+fn photo_from_row(row: &AnyRow) -> Result<Option<Image>> {
+    let Some(storage_name) = row.try_get::<Option<String>, _>("photo_storage_name")? else {
+        return Ok(None);
+    };
+    let variants: Vec<u32> = match row.try_get::<Option<String>, _>("photo_variants")? {
+        Some(v) => serde_json::from_str(&v)?,
+        None => Vec::new(),
+    };
+    Ok(Some(Image {
+        storage_name,
+        alt: row
+            .try_get::<Option<String>, _>("photo_alt")?
+            .unwrap_or_default(),
+        credit: String::new(),
+        width: row
+            .try_get::<Option<i64>, _>("photo_width")?
+            .unwrap_or_default(),
+        height: row
+            .try_get::<Option<i64>, _>("photo_height")?
+            .unwrap_or_default(),
+        variants,
+    }))
+}
+
 impl Store {
-    /// Every byline profile, by name (the desk's byline picker).
+    /// Every byline profile, by name, with its photo (the desk's byline picker and the
+    /// sections page).
     pub async fn authors(&self) -> Result<Vec<Author>> {
-        sqlx::query("SELECT id, slug, name, bio FROM authors ORDER BY name, id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(author_from_row)
-            .collect()
+        sqlx::query(
+            "SELECT a.id AS id, a.slug AS slug, a.name AS name, a.bio AS bio, \
+             m.storage_name AS photo_storage_name, m.alt_text AS photo_alt, \
+             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants \
+             FROM authors a LEFT JOIN media m ON m.id = a.photo_id ORDER BY a.name, a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Author {
+                photo: photo_from_row(row)?,
+                ..author_from_row(row)?
+            })
+        })
+        .collect()
     }
 }
 

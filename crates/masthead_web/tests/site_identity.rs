@@ -24,6 +24,7 @@ app_tests!(
     bad_settings_are_refused_naming_the_fix_and_nothing_is_saved,
     time_zone_is_chosen_from_a_list,
     byline_photos_are_uploaded_from_the_byline_page,
+    logo_and_favicon_are_uploaded_from_the_settings_page,
     identity_pages_pass_the_html_checker,
 );
 
@@ -404,6 +405,11 @@ async fn byline_photos_are_uploaded_from_the_byline_page(app: TestApp) {
     assert!(author.body.contains("alt=\"Ana Reyes at her desk\""));
     let log = app.store().audit_log(1, 0).await.unwrap();
     assert_eq!(log[0].action, "author.photo");
+    let page = app.get_as(&root, "/admin/sections").await;
+    assert!(page.body.contains(&format!(
+        "class=\"byline-thumb\" src=\"/media/{}\"",
+        media[0].storage_name
+    )));
     // A byline that does not exist.
     let r = post_multipart(
         &app,
@@ -456,4 +462,56 @@ async fn identity_pages_pass_the_html_checker(app: TestApp) {
         ("identity_home", home.body),
         ("identity_story", story.body),
     ]);
+}
+
+async fn logo_and_favicon_are_uploaded_from_the_settings_page(app: TestApp) {
+    let root = app.staff("root@example.org", Role::Admin).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    let page = app.get_as(&root, "/admin/settings").await;
+    assert!(page.body.contains("action=\"/admin/settings/logo\""));
+    let image = png(96, 48);
+    let parts: [(&str, Option<&str>, &[u8]); 2] =
+        [("file", Some("logo.png"), &image), ("alt", None, b"")];
+    let r = post_multipart(&app, &ed, "/admin/settings/logo", &parts).await;
+    assert_eq!(r.status.as_u16(), 403);
+    let empty: [(&str, Option<&str>, &[u8]); 2] =
+        [("file", Some("logo.png"), b""), ("alt", None, b"")];
+    let r = post_multipart(&app, &root, "/admin/settings/logo", &empty).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(
+        r.body.contains("Logo: choose an image file to upload."),
+        "{}",
+        r.body
+    );
+    let junk: [(&str, Option<&str>, &[u8]); 2] = [
+        ("file", Some("logo.png"), b"GIF89a nonsense"),
+        ("alt", None, b""),
+    ];
+    let r = post_multipart(&app, &root, "/admin/settings/favicon", &junk).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.body.contains("The favicon was not changed"), "{}", r.body);
+    assert!(app.store().list_media(10, 0).await.unwrap().is_empty());
+    assert!(app.store().settings().await.unwrap().is_empty());
+
+    let r = post_multipart(&app, &root, "/admin/settings/logo", &parts).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    assert!(r.body.contains("Logo uploaded and in use"));
+    let media = app.store().list_media(1, 0).await.unwrap();
+    assert_eq!(media[0].alt, "The Test Town Times logo");
+    let address = format!("/media/{}", media[0].storage_name);
+    app.refresh().await;
+    assert_eq!(app.state.config().logo, address);
+    assert!(
+        app.get("/")
+            .await
+            .body
+            .contains(&format!("src=\"{address}\""))
+    );
+    let r = post_multipart(&app, &root, "/admin/settings/favicon", &parts).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    app.refresh().await;
+    let icon = app.get("/favicon.ico").await;
+    assert!(icon.header("content-type").starts_with("image/"));
+    assert_ne!(icon.header("content-type"), "image/x-icon");
+    assert_eq!(app.state.config().logo, address, "the logo stays");
 }

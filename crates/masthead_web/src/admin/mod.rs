@@ -72,6 +72,8 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/authors/1"),
     ("POST", "/admin/authors/1/photo"),
     ("POST", "/admin/settings"),
+    ("POST", "/admin/settings/logo"),
+    ("POST", "/admin/settings/favicon"),
 ];
 
 /// The desk's router.
@@ -139,6 +141,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(sections::author_photo).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route(
+            "/admin/settings/logo",
+            post(settings::upload_logo).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route(
+            "/admin/settings/favicon",
+            post(settings::upload_favicon).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
         .route("/admin/audit", get(audit::show))
         // Any other desk address: behind the guard, so the "not found" page carries the
         // navigation of the staff member who asked (and a stranger is sent to log in).

@@ -11,12 +11,14 @@
 use super::csrf::Csrf;
 use super::desk_user::DeskUser;
 use super::form::FormData;
+use super::media::{UploadForm, refused};
 use super::view;
 use crate::desk::Staff;
-use crate::identity;
 use crate::{AppState, WebError};
+use crate::{identity, media_library};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono_tz::Tz;
@@ -284,4 +286,87 @@ pub async fn save(
             .await
         }
     }
+}
+
+/// `POST /admin/settings/logo` and `/admin/settings/favicon`: a `multipart/form-data`
+/// upload (parts `csrf` first, `file`, `alt`) into the media library, then used as the
+/// site's logo or favicon at once; the other settings stay as they are. A refusal shows the
+/// settings page with the upload's error and keeps nothing.
+async fn upload_image(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    setting: &'static str,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::ManageSettings)?;
+    let mut form = UploadForm::default();
+    let read = match multipart {
+        Ok(multipart) => form.read(multipart).await,
+        Err(_) => Err((
+            StatusCode::BAD_REQUEST,
+            "The image did not arrive as a file form. Use the upload form on the settings page."
+                .to_owned(),
+        )),
+    };
+    let label = if setting == "logo" { "Logo" } else { "Favicon" };
+    let uploaded = match read {
+        Err((status, message)) => Err(refused(status, message)),
+        Ok(()) if form.bytes.is_empty() => Err(WebError::Unprocessable(format!(
+            "{label}: choose an image file to upload."
+        ))),
+        Ok(()) => {
+            let alt = match form.alt.trim() {
+                "" => format!("{} {}", state.config().name, label.to_lowercase()),
+                alt => alt.to_owned(),
+            };
+            media_library::upload(state, staff, &form.file_name, form.bytes, &alt, "").await
+        }
+    };
+    let (error, status) = match uploaded {
+        Ok(id) => {
+            let item = state.store.media_item(id).await?;
+            let address = format!("/media/{}", item.storage_name);
+            let now = state.clock.now();
+            state
+                .store
+                .save_settings(&[(setting, address)], &staff.actor(), now)
+                .await?;
+            let m =
+                format!("{label} uploaded and in use. Every app server shows it within a second.");
+            return render(
+                state,
+                staff,
+                csrf,
+                context! { notice => m },
+                StatusCode::OK,
+                None,
+            )
+            .await;
+        }
+        Err(WebError::Unprocessable(m)) => (m, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(WebError::BadRequest(m)) => (m, StatusCode::BAD_REQUEST),
+        Err(WebError::PayloadTooLarge(m)) => (m, StatusCode::PAYLOAD_TOO_LARGE),
+        Err(e) => return Err(e),
+    };
+    let error = format!("The {} was not changed: {error}", label.to_lowercase());
+    render(state, staff, csrf, context! { error }, status, None).await
+}
+
+/// `POST /admin/settings/logo`
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    DeskUser { staff, csrf }: DeskUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    upload_image(&state, &staff, &csrf, "logo", multipart).await
+}
+
+/// `POST /admin/settings/favicon`
+pub async fn upload_favicon(
+    State(state): State<AppState>,
+    DeskUser { staff, csrf }: DeskUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    upload_image(&state, &staff, &csrf, "favicon", multipart).await
 }
