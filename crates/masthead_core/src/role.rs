@@ -83,6 +83,8 @@ pub enum SiteAction {
     UploadMedia,
     /// Approve, hide or delete reader comments.
     ModerateComments,
+    /// Pin the top story, feature stories on the front page, put up the breaking-news banner.
+    ArrangeFront,
     /// Add, change and disable staff accounts; issue password-reset links.
     ManageUsers,
     /// Add and rename sections and byline profiles.
@@ -99,6 +101,7 @@ impl SiteAction {
         SiteAction::CreateArticle,
         SiteAction::UploadMedia,
         SiteAction::ModerateComments,
+        SiteAction::ArrangeFront,
         SiteAction::ManageUsers,
         SiteAction::ManageSections,
         SiteAction::ManageSettings,
@@ -140,7 +143,7 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     use SiteAction::*;
     match action {
         CreateArticle | UploadMedia => true,
-        ModerateComments => role.at_least(Role::Editor),
+        ModerateComments | ArrangeFront => role.at_least(Role::Editor),
         ManageUsers | ManageSections | ManageSettings | ViewAudit => role == Role::Admin,
     }
 }

@@ -10,6 +10,7 @@
 //! (references, lead image alt text, a free slug) and the write happen in one transaction.
 
 mod error;
+pub mod front;
 pub mod media;
 mod review;
 mod rules;

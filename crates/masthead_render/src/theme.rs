@@ -76,6 +76,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/parts/teaser.html"),
     ),
     (
+        "parts/banner.html",
+        include_str!("../../../themes/default/templates/parts/banner.html"),
+    ),
+    (
         "parts/byline.html",
         include_str!("../../../themes/default/templates/parts/byline.html"),
     ),
@@ -131,6 +135,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/dashboard.html",
         include_str!("../../../themes/default/templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/front.html",
+        include_str!("../../../themes/default/templates/admin/front.html"),
     ),
     (
         "admin/articles.html",

@@ -29,7 +29,9 @@ impl Store {
              (SELECT MIN(starts_at) FROM events WHERE status = 'approved' AND starts_at > $1) \
              AS next_event_start, \
              (SELECT MIN(ends_at) FROM events WHERE status = 'approved' AND ends_at > $1) \
-             AS next_event_end",
+             AS next_event_end, \
+             (SELECT MIN(expires_at) FROM front_slots WHERE expires_at > $1) AS next_front, \
+             (SELECT MIN(expires_at) FROM front_banner WHERE expires_at > $1) AS next_banner",
         )
         .bind(to_micros(now))
         .fetch_one(&self.pool)
@@ -38,7 +40,10 @@ impl Store {
         let story: Option<i64> = row.try_get("next_story")?;
         let start: Option<i64> = row.try_get("next_event_start")?;
         let end: Option<i64> = row.try_get("next_event_end")?;
-        let next_change = [story, start, end]
+        // A pinned or featured story, or the banner, leaving the front by itself.
+        let front: Option<i64> = row.try_get("next_front")?;
+        let banner: Option<i64> = row.try_get("next_banner")?;
+        let next_change = [story, start, end, front, banner]
             .into_iter()
             .flatten()
             .min()

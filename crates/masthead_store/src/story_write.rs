@@ -233,6 +233,14 @@ impl StoryWrite<'_> {
             .bind(id.0)
             .execute(&mut *self.tx)
             .await?;
+        if placement.status != ArticleStatus::Published {
+            // A story taken down (or back to the desk) leaves the front page for good: it
+            // does not lead again by itself when it is published again.
+            sqlx::query("DELETE FROM front_slots WHERE article_id = $1")
+                .bind(id.0)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         index_story(
             &mut self.tx,
             id,

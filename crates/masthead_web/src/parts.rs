@@ -1,4 +1,4 @@
-//! Shared page parts: navigation, footer, the latest-stories and events widgets and the home
+//! Shared page parts: navigation, footer, the breaking-news banner, the latest-stories and events widgets and the home
 //! page's section blocks. Each is rendered once per content generation and reused by every
 //! page until something it shows changes, which saves most of a page's render time.
 
@@ -23,7 +23,8 @@ pub(crate) struct Parts {
     pub generation: u64,
     pub sections: Vec<Section>,
     /// The rendered parts as one template value (`parts.nav`, `parts.footer`, `parts.latest`,
-    /// `parts.events`, `parts.sections`), marked safe; cloning it is cheap.
+    /// `parts.events`, `parts.sections`, `parts.banner`: the breaking-news banner while
+    /// one is up), marked safe; cloning it is cheap.
     pub value: Value,
 }
 
@@ -68,6 +69,7 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
     let store = &state.store;
     let site = state.config().site_value(state.theme().stylesheet_url());
     let sections = store.sections().await?;
+    let banner = store.banner(now).await?;
     let latest = store
         .list_articles(ArticleFilter::All, now, PageNumber::FIRST, LATEST_WIDGET)
         .await?;
@@ -96,7 +98,12 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
         )?,
         latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
         events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,
-        sections => render("parts/sections.html", context! { site, blocks })?,
+        sections => render("parts/sections.html", context! { site => site.clone(), blocks })?,
+        // Nothing at all without a banner, so pages are byte for byte as before.
+        banner => match &banner {
+            Some(b) => render("parts/banner.html", context! { site, banner => ser(b) })?,
+            None => Theme::safe(String::new()),
+        },
     };
     Ok(Parts {
         generation,

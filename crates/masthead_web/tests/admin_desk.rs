@@ -412,6 +412,7 @@ async fn desk_pages_are_valid_html(app: TestApp) {
         "/admin/settings".into(),
         "/admin/audit".into(),
         "/admin/comments".into(),
+        "/admin/front".into(),
     ] {
         let r = app.get_as(&root, &path).await;
         assert_eq!(r.status.as_u16(), 200, "{path}: {}", r.body);

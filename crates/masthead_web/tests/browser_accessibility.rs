@@ -23,6 +23,7 @@ pub const DESK_PAGES: &[&str] = &[
     "/admin/articles/{live}/revisions/1",
     "/admin/media",
     "/admin/comments",
+    "/admin/front",
     "/admin/sections",
     "/admin/users",
     "/admin/settings",

@@ -199,6 +199,7 @@ async fn the_desk_the_api_and_errors_are_private_no_store(app: TestApp) {
         "/admin/media".to_owned(),
         "/admin/account".to_owned(),
         "/admin/comments".to_owned(),
+        "/admin/front".to_owned(),
         "/admin/users".to_owned(),
         "/admin/sections".to_owned(),
         "/admin/settings".to_owned(),

@@ -12,6 +12,7 @@ mod comments;
 pub(crate) mod csrf;
 pub mod desk_user;
 pub(crate) mod form;
+mod front;
 mod guard;
 pub(crate) mod login;
 mod media;
@@ -63,6 +64,8 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/account/tokens"),
     ("POST", "/admin/account/tokens/1/revoke"),
     ("POST", "/admin/comments/1"),
+    ("POST", "/admin/front"),
+    ("POST", "/admin/front/banner"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/1"),
     ("POST", "/admin/users/1/reset"),
@@ -124,6 +127,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/account/tokens/{id}/revoke",
             post(account::revoke_token),
         )
+        .route("/admin/front", get(front::show).post(front::arrange))
+        .route("/admin/front/banner", post(front::banner))
         .route("/admin/comments", get(comments::list))
         .route("/admin/comments/{id}", post(comments::moderate))
         .route("/admin/users", get(users::list).post(users::create))

@@ -37,6 +37,7 @@ pub fn page_with_status(
         role => role.as_str(),
         can_users => can_site(role, SiteAction::ManageUsers),
         can_moderate => can_site(role, SiteAction::ModerateComments),
+        can_front => can_site(role, SiteAction::ArrangeFront),
         can_sections => can_site(role, SiteAction::ManageSections),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),

@@ -1,4 +1,7 @@
-//! The front page: the lead story, the latest stories, section blocks and upcoming events.
+//! The front page: the lead story (the one an editor pinned, else the newest), the stories
+//! an editor featured, the latest stories, section blocks and upcoming events. All the
+//! stories come from one query (`Store::front_page`); a pin or feature that has expired is
+//! left out by that query, and the page cache turns over at its expiry (see `freshness`).
 
 use crate::render::render_page;
 use crate::site::cached::page;
@@ -6,9 +9,7 @@ use crate::site::feeds::alternates;
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
-use masthead_core::PageNumber;
 use masthead_render::context;
-use masthead_store::ArticleFilter;
 
 /// How many stories the front page lists under the lead.
 const HOME_LATEST: u32 = 10;
@@ -18,21 +19,31 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
     let now = state.clock.now();
     // Read before the query, as in `lists::teaser_list`.
     let generation = state.watch.generation(now);
-    let list = state
-        .store
-        .list_articles(ArticleFilter::All, now, PageNumber::FIRST, HOME_LATEST + 1)
-        .await?;
-    let (lead, latest) = list.items.split_at(list.items.len().min(1));
-    let lead = state.fragments.teasers(&state, generation, lead, 3, true)?;
-    let latest = state
-        .fragments
-        .teasers(&state, generation, latest, 3, true)?;
-    let more_url = list.has_more.then_some("/latest?page=2");
+    // One more than listed: without a pinned story the newest leads.
+    let front = state.store.front_page(now, HOME_LATEST + 1).await?;
+    let mut list = front.latest.items;
+    let mut has_more = front.latest.has_more;
+    let lead = match front.top {
+        Some(top) => {
+            has_more |= list.len() > HOME_LATEST as usize;
+            list.truncate(HOME_LATEST as usize);
+            vec![top]
+        }
+        None if list.is_empty() => Vec::new(),
+        None => vec![list.remove(0)],
+    };
+    let fragments = &state.fragments;
+    let lead = fragments.teasers(&state, generation, &lead, 3, true)?;
+    let featured = (!front.featured.is_empty())
+        .then(|| fragments.teasers(&state, generation, &front.featured, 3, true))
+        .transpose()?;
+    let latest = fragments.teasers(&state, generation, &list, 3, true)?;
+    let more_url = has_more.then_some("/latest?page=2");
     let feeds = alternates(&state.config(), "", "");
     let html = render_page(
         &state,
         "home.html",
-        context! { lead, latest, more_url, feeds },
+        context! { lead, featured, latest, more_url, feeds },
     )
     .await?;
     Ok(page(html))
