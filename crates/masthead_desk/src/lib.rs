@@ -1,6 +1,6 @@
 //! The newsroom's rules, below any web page or API: who may do what to a story, what a
 //! valid story is, what a publishable one is, how each command changes a story's status,
-//! what a name and slug may be, what an upload may be, and the one way every writer of
+//! what a name and slug may be, what an upload may be, what an autosave may write, and the one way every writer of
 //! stories (the desk's editor, the JSON API, the demo loader, the benchmark generator, the
 //! test fixtures, and the wire desk and importers to come) saves one.
 //!
@@ -9,6 +9,7 @@
 //! [`masthead_store::StoryWrite`], so the version check, the rules that read the database
 //! (references, lead image alt text, a free slug) and the write happen in one transaction.
 
+mod autosave;
 mod error;
 pub mod front;
 pub mod media;
@@ -18,6 +19,7 @@ mod search;
 mod staff;
 mod stories;
 
+pub use autosave::{Autosaved, Typed, autosave, discard_autosave};
 pub use error::DeskError;
 pub use review::{MAX_NOTE, add_note, send_back};
 pub use rules::{

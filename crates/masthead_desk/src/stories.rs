@@ -201,8 +201,33 @@ pub async fn save(
     staff: &Staff,
     id: ArticleId,
     base: i64,
+    fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<SaveOutcome, DeskError> {
+    save_as(store, staff, id, base, fields, command, Via::Desk, now).await
+}
+
+/// Who asked for a save: a press of a button (or the API), or the editor's autosave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// A deliberate save: recorded in the audit log.
+    Desk,
+    /// An autosave: only a story off the site is saved over, and the audit log is spared
+    /// an entry every few seconds of typing (the revision records it).
+    Autosave,
+}
+
+/// [`save`], for a deliberate save or an autosave.
+#[allow(clippy::too_many_arguments)] // the parts of one save
+pub(crate) async fn save_as(
+    store: &Store,
+    staff: &Staff,
+    id: ArticleId,
+    base: i64,
     mut fields: ArticleFields,
     command: Command,
+    via: Via,
     now: DateTime<Utc>,
 ) -> Result<SaveOutcome, DeskError> {
     // What needs no stored row runs before the write lock is taken: every other writer
@@ -210,7 +235,10 @@ pub async fn save(
     validate(&mut fields)?;
     let text = render(&mut fields);
     let mut write = store.write_story().await?;
-    let written = save_in(&mut write, staff, id, base, fields, &text, command, now).await;
+    let written = save_in(
+        &mut write, staff, id, base, fields, &text, command, via, now,
+    )
+    .await;
     finish(store, staff, id, write, written).await
 }
 
@@ -248,6 +276,7 @@ async fn save_in(
     mut fields: ArticleFields,
     text: &RenderedText,
     command: Command,
+    via: Via,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DeskError> {
     let Some(current) = write.claim(id, base).await? else {
@@ -255,6 +284,14 @@ async fn save_in(
     };
     if !staff.can(ArticleAction::View, &current) {
         return Err(DeskError::NotFound);
+    }
+    if via == Via::Autosave && is_public(current.status) {
+        // It went on the site since the autosave looked: never written over by one.
+        return Err(DeskError::Conflict(
+            "the story was published while you typed; your text is kept in this browser. \
+             Reload the page, or press Save to put your text on the site."
+                .into(),
+        ));
     }
     let action = command.action();
     if !staff.may(action, Some(&current)) {
@@ -283,7 +320,11 @@ async fn save_in(
     let version = write
         .update(&current, &fields, text, placement, &staff.actor(), now)
         .await?;
-    record(write, &staff.actor(), command, id, &fields, now).await?;
+    // Whatever this person autosaved beside the story is in it now, or superseded.
+    write.drop_autosave(id, staff.user.id).await?;
+    if via == Via::Desk {
+        record(write, &staff.actor(), command, id, &fields, now).await?;
+    }
     Ok(Some(version))
 }
 
@@ -410,7 +451,7 @@ fn changes_the_text(stored: &ArticleFields, fields: &ArticleFields) -> bool {
 }
 
 /// Whether a story in `status` is (or will be, by itself) on the public site.
-fn is_public(status: ArticleStatus) -> bool {
+pub(crate) fn is_public(status: ArticleStatus) -> bool {
     matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
 }
 

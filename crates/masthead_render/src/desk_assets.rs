@@ -21,16 +21,24 @@ pub struct DeskAsset {
 
 macro_rules! script {
     ($name:literal) => {
+        script!("", $name)
+    };
+    ($dir:literal, $name:literal) => {
         (
             $name,
             "text/javascript; charset=utf-8",
-            include_str!(concat!("../../../themes/default/static/desk/", $name)),
+            include_str!(concat!("../../../themes/default/static/desk/", $dir, $name)),
         )
     };
 }
 
-/// Every desk asset, by name.
-const FILES: &[(&str, &str, &str)] = &[script!("desk.js")];
+/// Every desk asset, by name. Vendored libraries live in `desk/vendor/` with their licences
+/// (rebuilt from npm by `scripts/desk-vendor.sh`) and are served by their file name.
+const FILES: &[(&str, &str, &str)] = &[
+    script!("desk.js"),
+    script!("editor.js"),
+    script!("vendor/", "turndown.js"),
+];
 
 static ASSETS: LazyLock<Vec<DeskAsset>> = LazyLock::new(|| {
     FILES

@@ -18,6 +18,7 @@ mod articles;
 mod attempts;
 mod audit;
 mod authors;
+mod autosaves;
 mod comments;
 mod desk;
 mod desk_notes;
@@ -46,6 +47,7 @@ mod users;
 
 pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
+pub use autosaves::Autosave;
 pub use comments::ModerationComment;
 pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
 pub use desk::{DeskArticle, DeskRow, RevisionInfo};

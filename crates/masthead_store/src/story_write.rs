@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 /// rolled back if dropped.
 pub struct StoryWrite<'s> {
     store: &'s Store,
-    tx: Transaction<'static, Any>,
+    pub(crate) tx: Transaction<'static, Any>,
     /// Whether readers can see a difference: then the commit moves the content version,
     /// which turns every app server's caches over. A new draft changes nothing public, and
     /// leaving the version alone keeps the one row every public write updates out of it.

@@ -39,11 +39,11 @@ pub(crate) async fn error_pages(
     }
     // The API answers in JSON: its handlers do so themselves; anything else (a router 404,
     // a body-limit 413, the address-length 414) is put in the same shape here.
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if path.starts_with("/api/") {
-        let is_json = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
         let mut response = if is_json {
             response
         } else {
@@ -53,6 +53,10 @@ pub(crate) async fn error_pages(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),
         );
+        return response;
+    }
+    // A desk script's call (the editor's autosave) answered in JSON for the page to show.
+    if is_json {
         return response;
     }
     let info = match response.extensions().get::<ErrorInfo>() {

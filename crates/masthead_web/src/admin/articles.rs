@@ -78,6 +78,8 @@ struct Extras {
     conflict: Option<Value>,
     /// Publishing was held because the headings will not show as typed.
     headings_held: bool,
+    /// Text this staff member autosaved beside the story on the site, offered back.
+    kept: Option<Value>,
 }
 
 async fn editor(
@@ -127,6 +129,7 @@ async fn editor(
         error => extras.error,
         notice => extras.notice,
         conflict => extras.conflict,
+        kept => extras.kept,
         timezone => state.config().timezone.name(),
     };
     view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
@@ -160,15 +163,30 @@ pub async fn edit(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
-    let form = form::from_fields(
-        &article.fields,
-        article.version,
-        article.published_at,
-        state.config().timezone,
-    );
+    let tz = state.config().timezone;
+    let mut form = form::from_fields(&article.fields, article.version, article.published_at, tz);
+    let mut notice = q.notice();
+    let mut kept = None;
+    if let Some(autosave) = state.store.autosave(article.id, staff.user.id).await? {
+        let at = autosave.saved_at.with_timezone(&tz).format("%-d %b %H:%M");
+        if q.autosave == "restore" {
+            // Into the form only: nothing is saved until a button is pressed. The form keeps
+            // the version it was typed over, so a save after someone else's shows both.
+            form = FormData::parse(autosave.form.as_bytes());
+            notice = Some(format!(
+                "Your text autosaved at {at} is in the form below. It is not on the site until you press Save."
+            ));
+        } else {
+            kept = Some(context! {
+                at => at.to_string(),
+                stale => autosave.base_version != article.version,
+            });
+        }
+    }
     let extras = Extras {
         article: Some(article),
-        notice: q.notice(),
+        notice,
+        kept,
         ..Extras::default()
     };
     editor(&state, &staff, &csrf, &form, extras, StatusCode::OK).await
@@ -178,6 +196,9 @@ pub async fn edit(
 pub struct NoticeQuery {
     #[serde(default)]
     saved: String,
+    /// `restore`: fill the form with the text autosaved beside the story.
+    #[serde(default)]
+    autosave: String,
 }
 
 impl NoticeQuery {

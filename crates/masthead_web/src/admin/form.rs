@@ -53,6 +53,13 @@ impl FormData {
         Self(pairs)
     }
 
+    /// The form urlencoded again, as a browser posts it.
+    pub fn encode(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.0)
+            .finish()
+    }
+
     /// The name/value pairs, owned.
     pub fn value_pairs(self) -> Vec<(String, String)> {
         self.0

@@ -8,6 +8,7 @@
 mod account;
 pub(crate) mod articles;
 mod audit;
+mod autosave;
 mod comments;
 pub(crate) mod csrf;
 pub mod desk_user;
@@ -52,6 +53,9 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/logout"),
     ("POST", "/admin/articles/new"),
     ("POST", "/admin/articles/1"),
+    ("POST", "/admin/articles/new/autosave"),
+    ("POST", "/admin/articles/1/autosave"),
+    ("POST", "/admin/articles/1/autosave/discard"),
     ("POST", "/admin/articles/1/revisions/1/restore"),
     ("POST", "/admin/articles/1/notes"),
     ("POST", "/admin/articles/1/send-back"),
@@ -95,6 +99,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/articles/{id}/notes", post(review::post_note))
         .route("/admin/articles/{id}/send-back", post(review::send_back))
+        .route("/admin/articles/new/autosave", post(autosave::autosave_new))
+        .route(
+            "/admin/articles/{id}/autosave",
+            post(autosave::autosave_story),
+        )
+        .route(
+            "/admin/articles/{id}/autosave/discard",
+            post(autosave::discard),
+        )
         .route("/admin/articles/{id}/revisions", get(revisions::list))
         .route(
             "/admin/articles/{id}/share",
