@@ -10,19 +10,6 @@
 //   fieldsets of the chosen kind shown.
 // Licence: AGPL-3.0-or-later, as all of masthead.
 
-const form = document.getElementById("editor");
-if (form) {
-  const body = form.elements.namedItem("body_md");
-  if (body) {
-    toolbar(body);
-    shortcuts(body);
-    pasteAsMarkdown(body, form.dataset.turndown);
-    counts(body);
-  }
-  addressPreview(form);
-  kindFieldsets(form);
-  autosave(form);
-}
 
 // ---------------------------------------------------------------------------------------
 // Editing the Markdown
@@ -171,6 +158,7 @@ async function converter(url) {
       strongDelimiter: "**",
       codeBlockStyle: "fenced",
       hr: "---",
+      br: "\\",
     });
     td.remove(["script", "style", "noscript", "template", "title", "meta", "link", "iframe", "object", "embed", "form", "button", "input", "select", "textarea", "svg"]);
     td.addRule("listItem", {
@@ -224,6 +212,10 @@ function cleanPastedHtml(html) {
     if (BOLD.test(style)) inner = wrapIn(doc, "strong", inner);
     span.replaceWith(inner);
   });
+  // A line break that ends a block (or the paste: Apple's interchange newline) shows nothing.
+  root.querySelectorAll("br").forEach((br) => {
+    if (!br.nextSibling || br.classList.contains("Apple-interchange-newline")) br.remove();
+  });
   // Google Docs puts each list item's text in a <p>.
   root.querySelectorAll("li > p:only-child").forEach(unwrap);
   // Heading levels: the highest pasted becomes level 2.
@@ -255,15 +247,19 @@ function wrapIn(doc, tag, content) {
 function wordLists(doc, root) {
   const items = [...root.querySelectorAll("p")].filter((p) => /mso-list\s*:/i.test(p.getAttribute("style") || ""));
   let list = null;
+  let id = "";
   for (const p of items) {
+    // Word numbers its lists (mso-list:l0 level1 lfo1): a new number is a new list.
+    const which = (/mso-list\s*:\s*(l\d+)/i.exec(p.getAttribute("style")) || [])[1] || "";
     // The bullet or number Word typed before the text: it tells which list, then goes.
     const marks = [...p.querySelectorAll("[style]")].filter((n) => /mso-list\s*:\s*ignore/i.test(n.getAttribute("style")));
     const mark = marks.map((n) => n.textContent).join("");
     marks.forEach((n) => n.remove());
-    if (!list || list.nextElementSibling !== p) {
-      const ordered = /^\s*\(?[0-9a-z]{1,4}[.)]/i.test(mark) || /MsoListNumber/i.test(p.className);
+    const ordered = /^\s*\(?[0-9a-z]{1,4}[.)]/i.test(mark) || /MsoListNumber/i.test(p.className);
+    if (!list || list.nextElementSibling !== p || which !== id || (list.nodeName === "OL") !== ordered) {
       list = doc.createElement(ordered ? "ol" : "ul");
       p.before(list);
+      id = which;
     }
     const li = doc.createElement("li");
     li.append(...p.childNodes);
@@ -647,4 +643,21 @@ function dropIfSaved(key, texts) {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Start (last: the constants above are initialised by now)
+
+const editorForm = document.getElementById("editor");
+if (editorForm) {
+  const body = editorForm.elements.namedItem("body_md");
+  if (body) {
+    toolbar(body);
+    shortcuts(body);
+    pasteAsMarkdown(body, editorForm.dataset.turndown);
+    counts(body);
+  }
+  addressPreview(editorForm);
+  kindFieldsets(editorForm);
+  autosave(editorForm);
 }
