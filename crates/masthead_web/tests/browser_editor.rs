@@ -159,9 +159,9 @@ async fn the_toolbar_and_shortcuts_format_the_markdown(app: TestApp) {
         json!([
             "Bold",
             "Italic",
-            "Heading, level 2",
-            "Heading, level 3",
-            "Heading, level 4",
+            "H2 heading",
+            "H3 heading",
+            "H4 heading",
             "Link",
             "Quote",
             "Bulleted list",

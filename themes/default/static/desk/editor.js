@@ -83,13 +83,13 @@ function lines(area, has, make) {
 const ACTIONS = {
   bold: { label: "Bold", text: "B", keys: "Control+B", run: (a) => wrap(a, "**", "bold text") },
   italic: { label: "Italic", text: "I", keys: "Control+I", run: (a) => wrap(a, "_", "italic text") },
-  h2: { label: "Heading, level 2", text: "H2", run: (a) => heading(a, 2) },
-  h3: { label: "Heading, level 3", text: "H3", run: (a) => heading(a, 3) },
-  h4: { label: "Heading, level 4", text: "H4", run: (a) => heading(a, 4) },
+  h2: { label: "H2 heading", text: "H2", run: (a) => heading(a, 2) },
+  h3: { label: "H3 heading", text: "H3", run: (a) => heading(a, 3) },
+  h4: { label: "H4 heading", text: "H4", run: (a) => heading(a, 4) },
   link: { label: "Link", text: "Link", keys: "Control+K", run: link },
   quote: { label: "Quote", text: "Quote", run: (a) => lines(a, QUOTE, () => "> ") },
-  bullets: { label: "Bulleted list", text: "• List", run: (a) => lines(a, BULLET, () => "- ") },
-  numbers: { label: "Numbered list", text: "1. List", run: (a) => lines(a, NUMBER, (i) => `${i + 1}. `) },
+  bullets: { label: "Bulleted list", text: "Bulleted", run: (a) => lines(a, BULLET, () => "- ") },
+  numbers: { label: "Numbered list", text: "Numbered", run: (a) => lines(a, NUMBER, (i) => `${i + 1}. `) },
 };
 
 function heading(area, level) {
