@@ -472,6 +472,19 @@ async fn the_unsaved_changes_warning_is_gone_after_a_save_or_a_submit(app: TestA
         warns_before_leaving(&browser).await,
         "typed since the autosave"
     );
+    let previewed = run(
+        &browser,
+        "const form = document.getElementById('editor'); \
+         form.dispatchEvent(new SubmitEvent('submit', { cancelable: true, submitter: form.querySelector(\"button[value='preview']\") })); \
+         const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        previewed,
+        json!(true),
+        "a preview in another tab leaves this page unsaved"
+    );
     let submitted = run(
         &browser,
         "const form = document.getElementById('editor'); \

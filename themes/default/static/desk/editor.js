@@ -543,6 +543,9 @@ function autosave(form) {
   }
 
   form.addEventListener("submit", (e) => {
+    // Preview opens in another tab: this page stays, and goes on autosaving.
+    const target = e.submitter?.getAttribute("formtarget") || form.target;
+    if (target && target !== "_self") return;
     clearTimeout(timer);
     if (inflight) {
       // Let the autosave finish first, so the form posts over the version it made (a
