@@ -3,7 +3,8 @@
 //! left alone), the formatting toolbar and shortcuts, word count, the address previewed
 //! from the headline, the fields of the chosen kind; autosave then a closed tab then the
 //! story reopened with the text; text typed after the session ended kept in the browser and
-//! offered back; the unsaved-changes warning, gone after a save or a submit.
+//! offered back, and forgotten at logout; the unsaved-changes warning, gone after a save or
+//! a submit.
 //!
 //! The browser's clipboard cannot be set over WebDriver: a paste is a synthetic
 //! `ClipboardEvent` carrying a `DataTransfer`, dispatched in the page.
@@ -20,6 +21,7 @@ app_tests!(
     word_count_address_preview_and_the_fields_of_the_chosen_kind,
     an_autosaved_story_keeps_its_text_through_a_closed_tab,
     text_typed_after_the_session_ended_is_offered_back_by_the_browser,
+    logging_out_forgets_the_text_kept_in_the_browser,
     the_unsaved_changes_warning_is_gone_after_a_save_or_a_submit,
 );
 
@@ -498,5 +500,31 @@ async fn the_unsaved_changes_warning_is_gone_after_a_save_or_a_submit(app: TestA
         json!(false),
         "no warning once the form is submitted"
     );
+    browser.close().await;
+}
+
+/// A shared newsroom computer: text kept in the browser does not outlive the session's
+/// deliberate end (see `text_typed_after_the_session_ended_is_offered_back_by_the_browser`
+/// for a session that ended by itself).
+async fn logging_out_forgets_the_text_kept_in_the_browser(app: TestApp) {
+    let (_desk, _server, browser) = editor_page(&app).await;
+    browser.fill("#title", "Not yet saved").await;
+    let kept = run(
+        &browser,
+        "return Object.keys(localStorage).filter(k => k.startsWith('masthead-editor:')).length;",
+        vec![],
+    )
+    .await;
+    assert_eq!(kept, json!(1));
+    run(
+        &browser,
+        "window.addEventListener('beforeunload', e => e.stopImmediatePropagation(), true);",
+        vec![],
+    )
+    .await;
+    browser.submit("form.logout").await;
+    browser.wait_for("#password").await;
+    let kept = run(&browser, "return Object.keys(localStorage).length;", vec![]).await;
+    assert_eq!(kept, json!(0));
     browser.close().await;
 }
