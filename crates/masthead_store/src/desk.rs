@@ -37,6 +37,8 @@ pub struct DeskRow {
     pub id: ArticleId,
     /// The headline.
     pub title: String,
+    /// The address.
+    pub slug: String,
     /// The kind.
     pub kind: ArticleKind,
     /// The status.
@@ -109,21 +111,7 @@ impl Store {
             query = query.bind(cursor.at).bind(cursor.id);
         }
         let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DeskRow {
-                    id: ArticleId(row.try_get("id")?),
-                    title: row.try_get("title")?,
-                    kind: ArticleKind::parse(&row.try_get::<String, _>("kind")?)?,
-                    status: ArticleStatus::parse(&row.try_get::<String, _>("status")?)?,
-                    owner: row.try_get("owner")?,
-                    published_at: row
-                        .try_get::<Option<i64>, _>("published_at")?
-                        .map(from_micros),
-                    modified_at: from_micros(row.try_get("modified_at")?),
-                })
-            })
-            .collect()
+        rows.iter().map(desk_row).collect()
     }
 
     /// SQLite's plan for each desk list (tests assert none sorts the archive).
@@ -230,6 +218,23 @@ impl Store {
     }
 }
 
+/// A row of `SELECT a.id, a.title, a.slug, a.kind, a.status, … AS owner, a.published_at,
+/// a.modified_at` as the desk lists it.
+pub(crate) fn desk_row(row: &sqlx::any::AnyRow) -> Result<DeskRow> {
+    Ok(DeskRow {
+        id: ArticleId(row.try_get("id")?),
+        title: row.try_get("title")?,
+        slug: row.try_get("slug")?,
+        kind: ArticleKind::parse(&row.try_get::<String, _>("kind")?)?,
+        status: ArticleStatus::parse(&row.try_get::<String, _>("status")?)?,
+        owner: row.try_get("owner")?,
+        published_at: row
+            .try_get::<Option<i64>, _>("published_at")?
+            .map(from_micros),
+        modified_at: from_micros(row.try_get("modified_at")?),
+    })
+}
+
 /// The desk list's SQL. Written so each list reads an index in order at any archive size:
 /// the queues (drafts, review, scheduled, unpublished) use the index on
 /// `NULLIF(status, 'published')`, which public queries never mention, so it cannot steer
@@ -264,7 +269,7 @@ pub(crate) fn desk_list_sql(
         format!("WHERE {}", conditions.join(" AND "))
     };
     format!(
-        "SELECT a.id, a.title, a.kind, a.status, COALESCE(u.name, '') AS owner, a.published_at, a.modified_at \
+        "SELECT a.id, a.title, a.slug, a.kind, a.status, COALESCE(u.name, '') AS owner, a.published_at, a.modified_at \
          FROM articles a LEFT JOIN users u ON u.id = a.owner_id {filter} \
          ORDER BY a.modified_at DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
     )

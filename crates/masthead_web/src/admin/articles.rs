@@ -1,4 +1,4 @@
-//! The desk's story pages: the dashboard, the story list, the editor (new, edit, save with
+//! The desk's story pages: the dashboard, the editor (new, edit, save with
 //! any status change, the way to a preview and back), conflicts, and a draft restored after
 //! a new login.
 
@@ -33,40 +33,6 @@ pub async fn dashboard(
         waiting => super::review::waiting(&state, &staff).await?,
     };
     view::page(&state, &staff, &csrf, "dashboard.html", ctx)
-}
-
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    page: Option<u32>,
-}
-
-/// `GET /admin/articles`
-pub async fn list(
-    State(state): State<AppState>,
-    DeskUser { staff, csrf }: DeskUser,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, WebError> {
-    let status = match q.status.as_str() {
-        "" => None,
-        s => Some(ArticleStatus::parse(s).map_err(|e| WebError::BadRequest(e.to_string()))?),
-    };
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
-    let owner = (!staff.role.at_least(Role::Editor)).then_some(staff.user.id);
-    let rows = state
-        .store
-        .desk_list(status, owner, 50, u64::from(page - 1) * 50)
-        .await?;
-    let ctx = context! {
-        rows => ser(&rows),
-        status => &q.status,
-        statuses => ser(&ArticleStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        page,
-        more => rows.len() == 50,
-    };
-    view::page(&state, &staff, &csrf, "articles.html", ctx)
 }
 
 /// What the editor page shows besides the form.

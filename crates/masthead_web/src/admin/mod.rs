@@ -25,6 +25,7 @@ mod sections;
 pub(crate) mod session;
 mod settings;
 mod share;
+mod story_list;
 pub mod throttle;
 mod users;
 pub(crate) mod view;
@@ -52,6 +53,7 @@ const MAX_UPLOAD: usize = 25 * 1024 * 1024;
 pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/logout"),
     ("POST", "/admin/articles/new"),
+    ("POST", "/admin/articles/bulk"),
     ("POST", "/admin/articles/1"),
     ("POST", "/admin/articles/new/autosave"),
     ("POST", "/admin/articles/1/autosave"),
@@ -88,7 +90,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     let guarded = Router::new()
         .route("/admin", get(articles::dashboard))
         .route("/admin/logout", post(login::logout))
-        .route("/admin/articles", get(articles::list))
+        .route("/admin/articles", get(story_list::list))
+        .route("/admin/articles/bulk", post(story_list::bulk))
         .route(
             "/admin/articles/new",
             get(articles::new).post(articles::create),
