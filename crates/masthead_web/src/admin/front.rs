@@ -196,7 +196,12 @@ fn command(form: &FormData, tz: Tz) -> Result<FrontCommand, WebError> {
         .parse::<i64>()
         .map(ArticleId)
         .map_err(|_| WebError::Unprocessable("Story: choose a story from the list.".into()))?;
-    Ok(match form.get("action") {
+    // The editor page's buttons are named `front`, apart from the editor's own `action`s.
+    let action = match form.get("front") {
+        "" => form.get("action"),
+        front => front,
+    };
+    Ok(match action {
         "pin" => FrontCommand::Pin(article, until(form.get("until"), tz)?),
         "feature" => FrontCommand::Feature(article, until(form.get("until"), tz)?),
         "remove" => FrontCommand::Remove(article),
