@@ -286,6 +286,28 @@ async fn bulk_moves_and_tags_go_through_the_story_rules(app: TestApp) {
         "{}",
         missing.body
     );
+    // Featured on the front page through its own rules: a draft cannot lead.
+    let r = app
+        .post_as(
+            &editor,
+            "/admin/articles/bulk",
+            &[("id", &a_id), ("id", &b_id), ("bulk", "feature")],
+        )
+        .await;
+    assert!(
+        r.body.contains("Featured on the front page: Game recap."),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("<strong>Practice notes</strong>: Story: only a published story"),
+        "{}",
+        r.body
+    );
+    let slots = app.store().front_slots().await.unwrap();
+    assert_eq!(slots.len(), 1);
+    assert_eq!(slots[0].id, a);
     let nobody = app
         .post_as(
             &editor,
@@ -354,6 +376,17 @@ async fn a_contributor_cannot_bulk_publish(app: TestApp) {
             ArticleStatus::Draft
         );
     }
+    // Nor feature a story on the front page, which is for editors.
+    assert!(!list.body.contains("value=\"feature\""));
+    let r = app
+        .post_as(
+            &writer,
+            "/admin/articles/bulk",
+            &[("id", &mine.0.to_string()), ("bulk", "feature")],
+        )
+        .await;
+    assert!(r.body.contains("does not allow this"), "{}", r.body);
+    assert!(app.store().front_slots().await.unwrap().is_empty());
 }
 
 async fn an_editor_bulk_publishes_in_the_browser(app: TestApp) {

@@ -1,7 +1,8 @@
 //! The desk's story list at `/admin/articles`: search by headline and text, filters by
 //! status, section, byline and kind, four sorts, numbered pages (at most
 //! `DESK_FIND_PAGES`), a "view on site" link for live stories, and bulk actions on ticked
-//! stories (publish, unpublish, move to a section, add a tag) in a form without script.
+//! stories (publish, unpublish, move to a section, add a tag, feature on the front page) in
+//! a form without script.
 //! Each ticked story goes through `masthead_desk::save` on its own, so the same rules as
 //! the editor's apply to each (role, publishable check, audit entry); the page then says
 //! which were changed and why any was refused.
@@ -18,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use masthead_core::{ArticleId, ArticleKind, ArticleStatus, AuthorId, Role, SectionId};
 use masthead_desk::SaveOutcome;
+use masthead_desk::front::{self, FrontCommand};
 use masthead_render::{Value, context, ser};
 use masthead_store::{DESK_FIND_PAGES, DeskFind, DeskSort};
 use serde::Deserialize;
@@ -155,6 +157,8 @@ enum Bulk {
     Unpublish,
     Section(SectionId),
     Tag(String),
+    /// Add to the front page's featured stories (`masthead_desk::front`'s rules).
+    Feature,
 }
 
 /// `POST /admin/articles/bulk` with the ticked `id`s and the button pressed (`bulk`:
@@ -193,6 +197,7 @@ pub async fn bulk(
     let action = match form.get("bulk") {
         "publish" => Bulk::Publish,
         "unpublish" => Bulk::Unpublish,
+        "feature" => Bulk::Feature,
         "section" => match form.get("to_section").trim().parse::<i64>() {
             Ok(id) => Bulk::Section(SectionId(id)),
             Err(_) => return again("Move to section: choose a section.".into()).await,
@@ -225,6 +230,7 @@ pub async fn bulk(
         Bulk::Unpublish => "Taken down".to_owned(),
         Bulk::Section(_) => "Moved".to_owned(),
         Bulk::Tag(tag) => format!("Tagged \"{tag}\""),
+        Bulk::Feature => "Featured on the front page".to_owned(),
     };
     let status = if refused.is_empty() {
         StatusCode::OK
@@ -266,6 +272,13 @@ async fn apply(
         ArticleStatus::Published | ArticleStatus::Scheduled
     );
     let command = match action {
+        Bulk::Feature => {
+            let feature = FrontCommand::Feature(id, None);
+            return match front::arrange(&state.store, staff, feature, now).await {
+                Ok(_) => Ok(Applied::Done(title)),
+                Err(e) => Err((title, e.to_string())),
+            };
+        }
         Bulk::Publish if article.status == ArticleStatus::Published => {
             return Ok(Applied::Unchanged(title));
         }
