@@ -5,7 +5,7 @@
 use crate::{DeskError, Staff};
 use masthead_core::{InvalidInput, SiteAction};
 use masthead_media::{MediaError, UploadLimits};
-use masthead_store::MediaItem;
+use masthead_store::{MediaItem, MediaText};
 
 /// The limits every upload is held to.
 pub const LIMITS: UploadLimits = UploadLimits {
@@ -24,6 +24,9 @@ pub const MAX_ALT: usize = 1_000;
 
 /// Longest credit line accepted, in characters.
 pub const MAX_CREDIT: usize = 200;
+
+/// Longest caption accepted, in characters.
+pub const MAX_CAPTION: usize = 500;
 
 /// Longest original file name kept, in characters.
 const MAX_ORIGINAL_NAME: usize = 200;
@@ -92,6 +95,57 @@ pub fn clean_text(alt: &str, credit: &str) -> Result<(String, String), InvalidIn
     Ok((alt.to_owned(), credit.to_owned()))
 }
 
+/// An image's alt text, credit and caption, trimmed and checked as [`clean_text`] does,
+/// the caption held to [`MAX_CAPTION`] characters.
+pub fn clean_media_text(text: &MediaText) -> Result<MediaText, InvalidInput> {
+    let (alt, credit) = clean_text(&text.alt, &text.credit)?;
+    let caption = text.caption.trim();
+    if caption.contains('\0') {
+        return Err(InvalidInput::new(
+            "Caption",
+            "remove the NUL character; text may not contain it.",
+        ));
+    }
+    if caption.chars().count() > MAX_CAPTION {
+        return Err(InvalidInput::new(
+            "Caption",
+            format!("keep it under {MAX_CAPTION} characters; the story can say more."),
+        ));
+    }
+    Ok(MediaText {
+        alt,
+        credit,
+        caption: caption.to_owned(),
+    })
+}
+
+/// The Markdown that places an image in a story: `![alt](url)`, and the caption in
+/// italics on the next line when there is one. Text that Markdown would read as markup
+/// (brackets, stars, underscores, backslashes, `<`) is escaped, and line breaks become
+/// spaces, so the words show exactly as typed.
+pub fn image_markdown(alt: &str, url: &str, caption: &str) -> String {
+    let escape = |text: &str| -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+        {
+            if matches!(c, '\\' | '[' | ']' | '*' | '_' | '<' | '>' | '`' | '!') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let mut md = format!("![{}]({url})", escape(alt));
+    if !caption.trim().is_empty() {
+        md.push_str(&format!("\n*{}*", escape(caption)));
+    }
+    md
+}
+
 /// The uploader's file name as kept for reference: the last path part (browsers on some
 /// systems send a whole path), without control characters, trimmed, at most 200 characters.
 /// It is never used to name or find a file.
@@ -135,6 +189,18 @@ mod tests {
         );
         assert_eq!(clean_original_name(&"a".repeat(500)).len(), 200);
         assert_eq!(clean_original_name("dir/"), "");
+    }
+
+    #[test]
+    fn image_markdown_escapes_the_words() {
+        assert_eq!(
+            image_markdown("A [big] *dog*", "/media/a.jpg", ""),
+            "![A \\[big\\] \\*dog\\*](/media/a.jpg)"
+        );
+        assert_eq!(
+            image_markdown("Dog", "/media/a.jpg", " The dog,\n at noon "),
+            "![Dog](/media/a.jpg)\n*The dog, at noon*"
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Uploaded media for masthead: turning an editor's upload into safe, web-ready files
 //! and keeping those files somewhere.
 //!
-//! The crate owns three things, one module each:
+//! The crate owns four things, one module each:
 //!
 //! - [`pipeline`]: [`process_upload`] sniffs an upload by content, checks its size and
 //!   dimensions *before* decoding, decodes under memory limits, and re-encodes it as
 //!   JPEG or PNG with responsive variants. Re-encoding is the point: it drops EXIF
 //!   (including GPS location), ICC and comment metadata, and anything appended to
 //!   the file (polyglot payloads), so what we serve is only pixels.
+//! - [`crop`]: the focal point ([`Focus`]) and the crops that keep it in view: the
+//!   social card made with every upload and remade when the focal point moves.
 //! - [`names`]: generated, unguessable storage names ([`storage_name`],
 //!   [`variant_name`]) and the check that a name is one we could have generated.
 //!   The uploader's original file name is metadata only and never touches storage.
@@ -22,11 +24,13 @@
 //! save_image(storage.as_ref(), &name, processed).await?;
 //! ```
 
+pub mod crop;
 mod error;
 pub mod names;
 pub mod pipeline;
 pub mod storage;
 
+pub use crop::{CARD_HEIGHT, CARD_WIDTH, CropBox, Focus, card_name, crop_box, recrop_card};
 pub use error::MediaError;
 pub use names::{
     content_type_for_name, is_valid_name, split_variant_name, storage_name, variant_name,

@@ -67,7 +67,8 @@ pub struct StoredFile {
 
 /// Stores a processed image as `name` (a fresh [`storage_name`](crate::storage_name)) with
 /// its variants. Variants are written first and the original last, so if the original
-/// exists its variants do too (`{stem}-{width}w.{ext}`, see [`variant_name`]). If a write
+/// exists its variants do too (`{stem}-{width}w.{ext}`, see [`variant_name`]) and its social
+/// card (`{stem}-c50-50.{ext}`, see [`card_name`](crate::card_name)). If a write
 /// fails, the files already written are deleted (best effort) and the error returned.
 ///
 /// The caller records the upload as begun in the database *before* calling this and
@@ -91,6 +92,12 @@ pub async fn save_image(
         }
         written.push(variant_name);
     }
+    let card = crate::card_name(name, crate::Focus::CENTER);
+    if let Err(error) = storage.put(&card, image.card.bytes).await {
+        remove_all(storage, &written).await;
+        return Err(error);
+    }
+    written.push(card);
     if let Err(error) = storage.put(name, image.original).await {
         remove_all(storage, &written).await;
         return Err(error);

@@ -37,6 +37,7 @@ macro_rules! script {
 const FILES: &[(&str, &str, &str)] = &[
     script!("desk.js"),
     script!("editor.js"),
+    script!("images.js"),
     script!("vendor/", "turndown.js"),
 ];
 

@@ -12,7 +12,8 @@ impl Store {
         let row = sqlx::query(
             "SELECT a.id AS id, a.slug AS slug, a.name AS name, a.bio AS bio, \
              m.storage_name AS photo_storage_name, m.alt_text AS photo_alt, \
-             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants \
+             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants, \
+             m.focus_x AS photo_focus_x, m.focus_y AS photo_focus_y, m.card_name AS photo_card \
              FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.slug = $1",
         )
         .bind(slug)
@@ -53,7 +54,8 @@ impl Store {
 }
 
 /// The photo columns of an author query (`photo_storage_name`, `photo_alt`, `photo_width`,
-/// `photo_height`, `photo_variants`, from a `LEFT JOIN media`), if the author has one.
+/// `photo_height`, `photo_variants`, `photo_focus_x`, `photo_focus_y`, `photo_card`, from a
+/// `LEFT JOIN media`), if the author has one.
 fn photo_from_row(row: &AnyRow) -> Result<Option<Image>> {
     let Some(storage_name) = row.try_get::<Option<String>, _>("photo_storage_name")? else {
         return Ok(None);
@@ -75,6 +77,15 @@ fn photo_from_row(row: &AnyRow) -> Result<Option<Image>> {
             .try_get::<Option<i64>, _>("photo_height")?
             .unwrap_or_default(),
         variants,
+        focus_x: row
+            .try_get::<Option<i64>, _>("photo_focus_x")?
+            .unwrap_or(50),
+        focus_y: row
+            .try_get::<Option<i64>, _>("photo_focus_y")?
+            .unwrap_or(50),
+        card_name: row
+            .try_get::<Option<String>, _>("photo_card")?
+            .unwrap_or_default(),
     }))
 }
 
@@ -85,7 +96,8 @@ impl Store {
         sqlx::query(
             "SELECT a.id AS id, a.slug AS slug, a.name AS name, a.bio AS bio, \
              m.storage_name AS photo_storage_name, m.alt_text AS photo_alt, \
-             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants \
+             m.width AS photo_width, m.height AS photo_height, m.variants AS photo_variants, \
+             m.focus_x AS photo_focus_x, m.focus_y AS photo_focus_y, m.card_name AS photo_card \
              FROM authors a LEFT JOIN media m ON m.id = a.photo_id ORDER BY a.name, a.id",
         )
         .fetch_all(&self.pool)

@@ -58,7 +58,7 @@ pub use error::StoreError;
 pub use feeds::{FeedStory, MAX_FEED_STORIES};
 pub use front::{Banner, DeskSlot, FrontArrangement, FrontPage, FrontSlot, FrontWrite};
 pub use health::FULL_MEMORY;
-pub use media::MediaItem;
+pub use media::{MediaItem, MediaText};
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;

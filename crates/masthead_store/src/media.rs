@@ -19,7 +19,8 @@ macro_rules! media_columns {
         "SELECT m.id AS id, m.storage_name AS storage_name, m.original_name AS original_name, \
          m.content_type AS content_type, m.alt_text AS alt_text, m.credit AS credit, \
          m.width AS width, m.height AS height, m.byte_size AS byte_size, m.variants AS variants, \
-         m.uploaded_by AS uploaded_by, u.name AS uploader, m.created_at AS created_at \
+         m.uploaded_by AS uploaded_by, u.name AS uploader, m.created_at AS created_at, \
+         m.caption AS caption, m.focus_x AS focus_x, m.focus_y AS focus_y, m.card_name AS card_name \
          FROM media m LEFT JOIN users u ON u.id = m.uploaded_by "
     };
 }
@@ -62,6 +63,16 @@ impl Store {
             .transpose()
     }
 
+    /// The library's image with the social-card copy `card_name`, if any.
+    pub async fn media_item_by_card(&self, card_name: &str) -> Result<Option<MediaItem>> {
+        sqlx::query(concat!(media_columns!(), "WHERE m.card_name = $1"))
+            .bind(card_name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| media_item_from_row(&row))
+            .transpose()
+    }
+
     /// The media library, newest first.
     pub async fn list_media(&self, limit: u32, offset: u64) -> Result<Vec<MediaItem>> {
         // Both values are integers, never text from a request.
@@ -77,24 +88,27 @@ impl Store {
             .collect()
     }
 
-    /// Sets an image's alt text and credit, with an audit entry. Pages that show the image
-    /// change too, so the content version is bumped. `NotFound` if there is no image `id`.
+    /// Sets an image's alt text, credit and caption, with an audit entry. Pages that show
+    /// the image change too, so the content version is bumped. `NotFound` if there is no
+    /// image `id`.
     pub async fn update_media_text(
         &self,
         id: MediaId,
-        alt: &str,
-        credit: &str,
+        text: &MediaText,
         actor: &crate::Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let (alt, credit) = (text.alt.as_str(), text.credit.as_str());
         let mut tx = self.write_tx().await?;
-        let updated = sqlx::query("UPDATE media SET alt_text = $1, credit = $2 WHERE id = $3")
-            .bind(alt)
-            .bind(credit)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let updated =
+            sqlx::query("UPDATE media SET alt_text = $1, credit = $2, caption = $3 WHERE id = $4")
+                .bind(alt)
+                .bind(credit)
+                .bind(&text.caption)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
@@ -116,6 +130,62 @@ impl Store {
         self.commit(tx).await?;
         Ok(())
     }
+
+    /// Sets an image's focal point and the name of its social card cropped around it, with
+    /// an audit entry, if the image still has the card `old_card` (the caller made the new
+    /// card from that state). Pages that show the image change too, so the content version
+    /// is bumped. `NotFound` if there is no image `id`; `Ok(false)` if someone changed the
+    /// card meanwhile (nothing is written; the caller's new card is not in use).
+    pub async fn update_media_focus(
+        &self,
+        id: MediaId,
+        focus: (i64, i64),
+        old_card: &str,
+        new_card: &str,
+        actor: &crate::Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let exists: Option<(String,)> = sqlx::query_as("SELECT card_name FROM media WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match exists {
+            None => return Err(StoreError::NotFound),
+            Some((current,)) if current != old_card => return Ok(false),
+            Some(_) => {}
+        }
+        sqlx::query("UPDATE media SET focus_x = $1, focus_y = $2, card_name = $3 WHERE id = $4")
+            .bind(focus.0)
+            .bind(focus.1)
+            .bind(new_card)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            "media.focus",
+            &format!("media {}", id.0),
+            &format!("focal point {}% {}%", focus.0, focus.1),
+            now,
+        )
+        .await?;
+        site::bump_version(&mut tx).await?;
+        self.commit(tx).await?;
+        Ok(true)
+    }
+}
+
+/// An image's words: alt text, credit and caption, each trimmed by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MediaText {
+    /// Alt text; empty marks the image as needing a description.
+    pub alt: String,
+    /// Credit line.
+    pub credit: String,
+    /// The caption offered wherever the image is placed.
+    pub caption: String,
 }
 
 /// Inserts the media row on `conn` (inside a transaction or not) and returns its id.
@@ -174,6 +244,15 @@ pub struct MediaItem {
     pub uploader: Option<String>,
     /// When it was added to the library.
     pub created_at: DateTime<Utc>,
+    /// The caption offered wherever the image is placed.
+    pub caption: String,
+    /// The focal point, in percent of the width from the left edge (50 is the centre).
+    pub focus_x: i64,
+    /// The focal point, in percent of the height from the top edge.
+    pub focus_y: i64,
+    /// The storage name of the social-card copy cropped around the focal point; empty
+    /// for images stored before cards were made.
+    pub card_name: String,
 }
 
 /// Reads a row of [`media_columns`] by column name.
@@ -193,5 +272,9 @@ fn media_item_from_row(row: &AnyRow) -> Result<MediaItem> {
         uploaded_by: row.try_get::<Option<i64>, _>("uploaded_by")?.map(UserId),
         uploader: row.try_get("uploader")?,
         created_at: from_micros(row.try_get("created_at")?),
+        caption: row.try_get("caption")?,
+        focus_x: row.try_get("focus_x")?,
+        focus_y: row.try_get("focus_y")?,
+        card_name: row.try_get("card_name")?,
     })
 }

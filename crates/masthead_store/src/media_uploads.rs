@@ -78,6 +78,23 @@ impl Store {
         media: &NewMedia,
         now: DateTime<Utc>,
     ) -> Result<MediaId> {
+        self.finish_media_upload_with(media, "", "", now).await
+    }
+
+    /// [`Store::finish_media_upload`] for an image with a caption and a social card (its
+    /// copy cropped around the centre, stored under `card_name` before this is called),
+    /// both written with the row in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::finish_media_upload`].
+    pub async fn finish_media_upload_with(
+        &self,
+        media: &NewMedia,
+        caption: &str,
+        card_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MediaId> {
         let mut tx = self.write_tx().await?;
         let claimed = sqlx::query("DELETE FROM media_uploads WHERE storage_name = $1")
             .bind(&media.storage_name)
@@ -88,6 +105,14 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let id = insert_media_row(&mut tx, media, now).await?;
+        if !caption.is_empty() || !card_name.is_empty() {
+            sqlx::query("UPDATE media SET caption = $1, card_name = $2 WHERE id = $3")
+                .bind(caption)
+                .bind(card_name)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

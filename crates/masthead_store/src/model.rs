@@ -73,6 +73,13 @@ pub struct Image {
     /// Widths, in pixels and ascending, of the resized copies stored next to it (for
     /// `srcset`); empty for images stored without them.
     pub variants: Vec<u32>,
+    /// The focal point, in percent of the width (50 is the centre); crops keep it in view.
+    pub focus_x: i64,
+    /// The focal point, in percent of the height.
+    pub focus_y: i64,
+    /// The social-card copy cropped around the focal point (for `og:image`); empty for
+    /// images stored before cards were made.
+    pub card_name: String,
 }
 
 /// Who wrote a piece: staff authors, or a free-text byline (wire copy), and the source credit.

@@ -55,7 +55,8 @@ pub(crate) async fn error_pages(
         );
         return response;
     }
-    // A desk script's call (the editor's autosave) answered in JSON for the page to show.
+    // A desk script's call (the editor's autosave, an upload from the editor) answered in
+    // JSON for the page to show.
     if is_json {
         return response;
     }

@@ -10,12 +10,13 @@ use crate::{AppState, WebError};
 use masthead_core::{MediaId, SiteAction};
 use masthead_desk::{DeskError, media};
 use masthead_media::{
-    MediaError, ProcessedImage, process_upload, save_image, storage_name, variant_name,
+    Focus, MediaError, ProcessedImage, card_name, process_upload, recrop_card, save_image,
+    storage_name, variant_name,
 };
-use masthead_store::{NewMedia, StoreError};
+use masthead_store::{MediaText, NewMedia, StoreError};
 use tokio::sync::Semaphore;
 
-pub use masthead_desk::media::{LIMITS, MAX_ALT, MAX_CREDIT, MAX_UPLOAD_BODY};
+pub use masthead_desk::media::{LIMITS, MAX_ALT, MAX_CAPTION, MAX_CREDIT, MAX_UPLOAD_BODY};
 
 /// Images processed at once in this process. Each may hold a few hundred megabytes while it
 /// is decoded, so a burst of uploads waits here instead of exhausting memory.
@@ -23,7 +24,8 @@ static PROCESSING: Semaphore = Semaphore::const_new(2);
 
 /// Checks, re-encodes and stores an uploaded image with its responsive sizes and records it
 /// in the library as uploaded by `staff`. `alt` may be empty (the image then can't lead a
-/// published story until someone describes it).
+/// published story until someone describes it). `caption` is the one offered wherever the
+/// image is placed.
 ///
 /// # Errors
 ///
@@ -36,11 +38,11 @@ pub async fn upload(
     staff: &Staff,
     original_name: &str,
     bytes: Vec<u8>,
-    alt: &str,
-    credit: &str,
+    text: &MediaText,
 ) -> Result<MediaId, WebError> {
     media::check_upload(staff, bytes.len())?;
-    let (alt, credit) = media::clean_text(alt, credit).map_err(DeskError::from)?;
+    let text = media::clean_media_text(text).map_err(DeskError::from)?;
+    let (alt, credit) = (text.alt, text.credit);
     let original_name = media::clean_original_name(original_name);
 
     let processed = {
@@ -67,7 +69,7 @@ pub async fn upload(
         uploaded_by: Some(staff.user.id),
         variants,
     };
-    store_image(state, processed, &new).await
+    store_image(state, processed, &new, &text.caption).await
 }
 
 /// Stores an image's files and its row so that a crash at any point leaves either both or
@@ -77,7 +79,9 @@ async fn store_image(
     state: &AppState,
     processed: ProcessedImage,
     new: &NewMedia,
+    caption: &str,
 ) -> Result<MediaId, WebError> {
+    let card = card_name(&new.storage_name, Focus::CENTER);
     state
         .store
         .begin_media_upload(&new.storage_name, &new.variants, state.clock.now())
@@ -88,13 +92,14 @@ async fn store_image(
     }
     match state
         .store
-        .finish_media_upload(new, state.clock.now())
+        .finish_media_upload_with(new, caption, &card, state.clock.now())
         .await
     {
         Ok(id) => Ok(id),
         Err(StoreError::NotFound) => {
             // A sweep took the record and is deleting the files; make sure of it.
             remove_files(state, &new.storage_name, &new.variants).await;
+            remove_file(state, &card).await;
             Err(WebError::bug(
                 "the upload's record was removed by a sweep before it finished",
             ))
@@ -114,8 +119,8 @@ async fn abandon(state: &AppState, storage_name: &str) {
     }
 }
 
-/// Sets an image's alt text and credit (both trimmed; empty alt text is allowed and marks
-/// the image as needing a description).
+/// Sets an image's alt text, credit and caption (trimmed; empty alt text is allowed and
+/// marks the image as needing a description).
 ///
 /// # Errors
 ///
@@ -126,18 +131,99 @@ pub async fn update_text(
     state: &AppState,
     staff: &Staff,
     id: MediaId,
-    alt: &str,
-    credit: &str,
+    text: &MediaText,
 ) -> Result<(), WebError> {
     staff.require(SiteAction::UploadMedia)?;
     let item = state.store.media_item(id).await?;
     media::check_edit(staff, &item)?;
-    let (alt, credit) = media::clean_text(alt, credit).map_err(DeskError::from)?;
+    let text = media::clean_media_text(text).map_err(DeskError::from)?;
     state
         .store
-        .update_media_text(id, &alt, &credit, &staff.actor(), state.clock.now())
+        .update_media_text(id, &text, &staff.actor(), state.clock.now())
         .await?;
     Ok(())
+}
+
+/// Moves an image's focal point: makes its social card cropped around `focus` from the
+/// stored original, records the point and the new card together (which bumps the content
+/// version, so cached pages that show the image are made again), then deletes the old
+/// card. The responsive copies keep the whole picture and stay as they are.
+///
+/// # Errors
+///
+/// `Forbidden` if the role may not edit this image, `NotFound` if there is none or its
+/// file is missing, `Internal` if the file cannot be read, cropped or stored.
+pub async fn set_focus(
+    state: &AppState,
+    staff: &Staff,
+    id: MediaId,
+    focus: Focus,
+) -> Result<(), WebError> {
+    staff.require(SiteAction::UploadMedia)?;
+    let item = state.store.media_item(id).await?;
+    media::check_edit(staff, &item)?;
+    let new_card = card_name(&item.storage_name, focus);
+    if item.card_name == new_card {
+        return Ok(());
+    }
+    let original = state
+        .media
+        .get(&item.storage_name)
+        .await
+        .map_err(|e| WebError::internal("reading an image to crop it", e))?
+        .ok_or(WebError::NotFound)?;
+    let card = {
+        let _permit = PROCESSING
+            .acquire()
+            .await
+            .map_err(|e| WebError::internal("image processing queue closed", e))?;
+        tokio::task::spawn_blocking(move || recrop_card(&original, focus))
+            .await
+            .map_err(|e| WebError::internal("image cropping task failed", e))?
+            .map_err(|e| WebError::internal("cropping an image", e))?
+    };
+    state
+        .media
+        .put(&new_card, card.bytes)
+        .await
+        .map_err(|e| WebError::internal("storing an image's card", e))?;
+    let point = (i64::from(focus.x), i64::from(focus.y));
+    let now = state.clock.now();
+    let actor = staff.actor();
+    match state
+        .store
+        .update_media_focus(id, point, &item.card_name, &new_card, &actor, now)
+        .await
+    {
+        Ok(true) => {
+            if !item.card_name.is_empty() {
+                remove_file(state, &item.card_name).await;
+            }
+            Ok(())
+        }
+        // Someone moved it meanwhile: theirs stands, and our card goes unless it is theirs.
+        Ok(false) => {
+            let current = state.store.media_item(id).await?;
+            if current.card_name != new_card {
+                remove_file(state, &new_card).await;
+            }
+            Err(WebError::Conflict(
+                "Someone else moved this image's focal point at the same moment; theirs is \
+                 kept. Look at the image again and set it once more if needed."
+                    .into(),
+            ))
+        }
+        // Whether it committed is unknown, so the new card stays (an orphan at worst).
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Deletes one stored file, best effort (an orphaned card under a random name is
+/// harmless and never served: only a library row's current card is).
+async fn remove_file(state: &AppState, name: &str) {
+    if let Err(e) = state.media.delete(name).await {
+        tracing::warn!(error = %e, "could not remove an unused image file");
+    }
 }
 
 /// The web error for a media error: the uploader's mistakes are 422 with the pipeline's

@@ -19,7 +19,7 @@
 //! delete every image. `masthead check` reports them.
 
 use crate::AppState;
-use masthead_media::{MediaStorage, variant_name};
+use masthead_media::{Focus, MediaStorage, card_name, variant_name};
 use masthead_store::{Backend, Store, StoreError};
 use std::time::Duration;
 
@@ -76,6 +76,11 @@ pub async fn sweep(
                 .await
                 .map_err(|e| format!("cannot delete {name} of an unfinished upload: {e}"))?;
         }
+        let card = card_name(&upload.storage_name, Focus::CENTER);
+        media
+            .delete(&card)
+            .await
+            .map_err(|e| format!("cannot delete {card} of an unfinished upload: {e}"))?;
         media.delete(&upload.storage_name).await.map_err(|e| {
             format!(
                 "cannot delete {} of an unfinished upload: {e}",

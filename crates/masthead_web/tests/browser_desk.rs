@@ -66,7 +66,8 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image(app: Tes
     browser.fill("#tags", "Market, Downtown").await;
     let section = desk.news.0.to_string();
     set_value(&browser, "section", &section).await;
-    set_value(&browser, "image", &media[0].id.0.to_string()).await;
+    // The lead image, from the thumbnail grid.
+    browser.click(&format!("#image-{}", media[0].id.0)).await;
     browser.click("button[value='save']").await;
     browser.wait_for_path_change("/admin/articles/new").await;
     browser.wait_for_text(".notice", "Saved").await;
@@ -100,7 +101,7 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image(app: Tes
         .await;
     browser.submit(&alt_form).await;
     browser
-        .wait_for_text(".notice", "Alt text and credit saved")
+        .wait_for_text(".notice", "Alt text, credit and caption saved")
         .await;
 
     // Schedule it for 13:30 Chicago time (t0 is noon there).

@@ -223,6 +223,8 @@ async fn an_upload_is_stored_with_its_sizes_under_a_generated_name(app: TestApp)
         format!("{stem}-1024w.jpg"),
         format!("{stem}-320w.jpg"),
         format!("{stem}-640w.jpg"),
+        // The social card, cropped around the centre.
+        format!("{stem}-c50-50.jpg"),
     ];
     expected.sort();
     assert_eq!(stored_files(&app), expected);
@@ -300,7 +302,7 @@ async fn fakes_floods_and_empty_forms_are_refused_and_nothing_is_stored(app: Tes
     // The service answers the same way, and the message is the pipeline's.
     let staff = staff(&app, &ana, Role::Author).await;
     let refused =
-        media_library::upload(&app.state, &staff, "photo.jpg", html.to_vec(), "x", "").await;
+        media_library::upload(&app.state, &staff, "photo.jpg", html.to_vec(), &words("x")).await;
     assert!(
         matches!(&refused, Err(WebError::Unprocessable(m)) if m.contains("JPEG, PNG, WebP or GIF")),
         "{refused:?}"
@@ -336,9 +338,15 @@ async fn alt_text_gates_publishing_and_pages_use_srcset(app: TestApp) {
     let desk_fixture = Desk::create(app.store()).await;
     let ana = app.staff("ana@example.org", Role::Author).await;
     let staff = staff(&app, &ana, Role::Author).await;
-    let image = media_library::upload(&app.state, &staff, "hall.jpg", jpeg(1100, 700), "  ", "")
-        .await
-        .unwrap();
+    let image = media_library::upload(
+        &app.state,
+        &staff,
+        "hall.jpg",
+        jpeg(1100, 700),
+        &words("  "),
+    )
+    .await
+    .unwrap();
     let fields = story("Board approves levy", desk_fixture.news, Some(image));
     let id = desk::create(&app.state, &staff, fields.clone(), Command::Save)
         .await
@@ -489,7 +497,7 @@ async fn alt_text_edits_are_checked_audited_and_reach_the_pages(app: TestApp) {
         "{log:?}"
     );
     let page = app.get_as(&ana, r.header("location")).await;
-    assert!(page.body.contains("Alt text and credit saved."));
+    assert!(page.body.contains("Alt text, credit and caption saved."));
     assert!(!page.body.contains("Needs alt text"));
 
     assert_eq!(
@@ -500,7 +508,7 @@ async fn alt_text_edits_are_checked_audited_and_reach_the_pages(app: TestApp) {
     );
     let staff = staff(&app, &ana, Role::Author).await;
     assert!(matches!(
-        media_library::update_text(&app.state, &staff, MediaId(999_999), "x", "").await,
+        media_library::update_text(&app.state, &staff, MediaId(999_999), &words("x")).await,
         Err(WebError::NotFound)
     ));
 }
@@ -588,4 +596,12 @@ async fn upload_csrf_token_stays_out_of_the_address(app: TestApp) {
     // The token first, as the page's form sends it: stored.
     let r = upload_as(&app, &ana, "a.jpg", &file, "A field", "").await;
     uploaded_id(&r);
+}
+
+/// Alt text alone, as the library's words.
+fn words(alt: &str) -> masthead_store::MediaText {
+    masthead_store::MediaText {
+        alt: alt.to_owned(),
+        ..Default::default()
+    }
 }

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role};
 use masthead_desk::SaveOutcome;
 use masthead_render::{Value, context, ser};
-use masthead_store::DeskArticle;
-use serde::Deserialize;
+use masthead_store::{DeskArticle, MediaItem};
+use serde::{Deserialize, Serialize};
 
 /// `GET /admin`: drafts, stories in review, scheduled and recently published.
 pub async fn dashboard(
@@ -84,7 +84,9 @@ async fn editor(
         kinds => form::kinds(),
         sections => ser(&sections),
         authors => ser(&authors),
-        media => ser(&media),
+        media => ser(&media.iter().map(LeadTile::from).collect::<Vec<_>>()),
+        max_alt => crate::media_library::MAX_ALT,
+        max_caption => crate::media_library::MAX_CAPTION,
         can_save => may(ArticleAction::Edit),
         can_publish => may(ArticleAction::Publish),
         // Not for a story on the site: the rule refuses it (it would take the story down).
@@ -99,6 +101,46 @@ async fn editor(
         timezone => state.config().timezone.name(),
     };
     view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
+}
+
+/// One image in the editor's lead-image grid.
+#[derive(Serialize)]
+struct LeadTile<'a> {
+    id: i64,
+    thumb: String,
+    alt: &'a str,
+    caption: &'a str,
+    name: &'a str,
+    /// The focal point rounded to the tenths the stylesheet has classes for.
+    focus: String,
+    /// Lower-case words the search box matches.
+    words: String,
+}
+
+impl<'a> From<&'a MediaItem> for LeadTile<'a> {
+    fn from(item: &'a MediaItem) -> Self {
+        let name = if item.original_name.is_empty() {
+            &item.storage_name
+        } else {
+            &item.original_name
+        };
+        LeadTile {
+            id: item.id.0,
+            thumb: super::media::thumb_of(item).0,
+            alt: &item.alt,
+            caption: &item.caption,
+            name,
+            focus: focus_classes(item.focus_x, item.focus_y),
+            words: format!("{} {} {}", item.alt, item.caption, name).to_lowercase(),
+        }
+    }
+}
+
+/// The classes that crop an image with CSS around its focal point (`object-position` by
+/// class, as the CSP allows no inline styles), in steps of ten percent.
+pub(super) fn focus_classes(x: i64, y: i64) -> String {
+    let step = |v: i64| (v.clamp(0, 100) + 5) / 10 * 10;
+    format!("fx-{} fy-{}", step(x), step(y))
 }
 
 /// `GET /admin/articles/new`

@@ -65,6 +65,7 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/articles/1/share/1/revoke"),
     ("POST", "/admin/media"),
     ("POST", "/admin/media/1"),
+    ("POST", "/admin/media/1/focus"),
     ("POST", "/admin/account/password"),
     ("POST", "/admin/account/2fa"),
     ("POST", "/admin/account/tokens"),
@@ -135,6 +136,7 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/admin/media/{id}", post(media::update))
+        .route("/admin/media/{id}/focus", post(media::focus))
         .route("/admin/account", get(account::show))
         .route("/admin/account/password", post(account::password))
         .route("/admin/account/2fa", post(account::totp))

@@ -220,7 +220,7 @@ pub async fn author_photo(
         Ok(()) if form.bytes.is_empty() => Err(WebError::Unprocessable(
             "Photo: choose an image file to upload.".into(),
         )),
-        Ok(()) if form.alt.trim().is_empty() => Err(WebError::Unprocessable(
+        Ok(()) if form.text.alt.trim().is_empty() => Err(WebError::Unprocessable(
             "Photo: describe it for readers who cannot see it (alt text), e.g. \"Ana Reyes\"."
                 .into(),
         )),
@@ -230,8 +230,7 @@ pub async fn author_photo(
                 &staff,
                 &form.file_name,
                 form.bytes,
-                &form.alt,
-                &form.credit,
+                &form.text,
             )
             .await
         }

@@ -316,11 +316,15 @@ async fn upload_image(
             "{label}: choose an image file to upload."
         ))),
         Ok(()) => {
-            let alt = match form.alt.trim() {
+            let alt = match form.text.alt.trim() {
                 "" => format!("{} {}", state.config().name, label.to_lowercase()),
                 alt => alt.to_owned(),
             };
-            media_library::upload(state, staff, &form.file_name, form.bytes, &alt, "").await
+            let text = masthead_store::MediaText {
+                alt,
+                ..masthead_store::MediaText::default()
+            };
+            media_library::upload(state, staff, &form.file_name, form.bytes, &text).await
         }
     };
     let (error, status) = match uploaded {

@@ -115,8 +115,12 @@ pub(crate) async fn upload(
             "The form has no `file` part; put the image in a part named `file`.",
         ));
     };
-    let id =
-        media_library::upload(&state, &staff, &original_name, bytes.into(), &alt, &credit).await?;
+    let text = masthead_store::MediaText {
+        alt,
+        credit,
+        caption: String::new(),
+    };
+    let id = media_library::upload(&state, &staff, &original_name, bytes.into(), &text).await?;
     let item = state.store.media_item(id).await?;
     Ok((
         StatusCode::CREATED,

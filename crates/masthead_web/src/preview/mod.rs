@@ -63,6 +63,9 @@ pub(crate) async fn page_of(
                 width: m.width,
                 height: m.height,
                 variants: m.variants,
+                focus_x: m.focus_x,
+                focus_y: m.focus_y,
+                card_name: m.card_name,
             }),
             // Deleted since the form was loaded: the save would refuse it; show none.
             Err(StoreError::NotFound) => None,

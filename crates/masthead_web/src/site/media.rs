@@ -142,5 +142,9 @@ async fn in_library(state: &AppState, name: &str) -> Result<bool, WebError> {
     {
         return Ok(true);
     }
-    Ok(state.store.media_content_type(name).await?.is_some())
+    if state.store.media_content_type(name).await?.is_some() {
+        return Ok(true);
+    }
+    // A social card, while it is the image's current one.
+    Ok(name.contains("-c") && state.store.media_item_by_card(name).await?.is_some())
 }
