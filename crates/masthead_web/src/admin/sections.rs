@@ -225,14 +225,8 @@ pub async fn author_photo(
                 .into(),
         )),
         Ok(()) => {
-            crate::media_library::upload(
-                &state,
-                &staff,
-                &form.file_name,
-                form.bytes,
-                &form.text,
-            )
-            .await
+            crate::media_library::upload(&state, &staff, &form.file_name, form.bytes, &form.text)
+                .await
         }
     };
     let status = match uploaded {
