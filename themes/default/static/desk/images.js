@@ -250,13 +250,21 @@ function setUpEditor(editor) {
     event.preventDefault();
     insertImages(textarea, files);
   });
-  // Only a pasted image is ours; pasted text is left to the browser (and editor.js).
-  textarea.addEventListener("paste", (event) => {
-    const files = [...(event.clipboardData?.files ?? [])].filter((f) => f.type.startsWith("image/"));
-    if (files.length === 0) return;
-    event.preventDefault();
-    insertImages(textarea, files);
-  });
+  // Only a pasted image is ours; pasted text is left to the browser (and editor.js). Heard
+  // on the form, before the story's own listeners: an image copied from a web page comes
+  // with HTML too, and the image is uploaded here rather than linked from its site.
+  editor.addEventListener(
+    "paste",
+    (event) => {
+      if (event.target !== textarea) return;
+      const files = [...(event.clipboardData?.files ?? [])].filter((f) => f.type.startsWith("image/"));
+      if (files.length === 0) return;
+      event.preventDefault();
+      event.stopPropagation();
+      insertImages(textarea, files);
+    },
+    { capture: true },
+  );
   setUpLeadGrid();
 }
 
