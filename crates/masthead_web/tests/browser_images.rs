@@ -135,6 +135,8 @@ async fn give_images(browser: &Browser, count: usize, how: &str) {
         }
         const data = new DataTransfer();
         for (const f of files) data.items.add(f);
+        // As a browser's "Copy image": the file, and HTML pointing at its site.
+        if (how === 'paste') data.setData('text/html', '<p><img src="https://example.org/chart.png" alt="x"></p>');
         const t = document.getElementById('body_md');
         const event = how === 'drop'
             ? new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
@@ -268,6 +270,10 @@ async fn dropped_and_pasted_images_are_all_kept_at_once(app: TestApp) {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
     assert!(text.contains("![Pasted chart](/media/"), "{text}");
     assert!(text.contains("*From the report*"), "{text}");
+    assert!(
+        !text.contains("example.org"),
+        "a pasted image is uploaded, not linked: {text}"
+    );
     browser.close().await;
 }
 
