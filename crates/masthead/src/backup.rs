@@ -216,12 +216,23 @@ pub async fn run(config: &Config, dest: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every file the rows name: originals and resized copies.
+/// Every file the rows name: originals, resized copies and social cards.
 pub fn file_names(files: &[MediaFiles]) -> Vec<String> {
-    let mut names = Vec::new();
-    for f in files {
-        names.push(f.storage_name.clone());
-        names.extend(f.variants.iter().map(|w| variant_name(&f.storage_name, *w)));
+    files.iter().flat_map(image_file_names).collect()
+}
+
+/// The names of one image's files: the original first, then its resized copies and its
+/// social card (images stored before cards were made have none).
+pub fn image_file_names(image: &MediaFiles) -> Vec<String> {
+    let mut names = vec![image.storage_name.clone()];
+    names.extend(
+        image
+            .variants
+            .iter()
+            .map(|w| variant_name(&image.storage_name, *w)),
+    );
+    if !image.card_name.is_empty() {
+        names.push(image.card_name.clone());
     }
     names
 }

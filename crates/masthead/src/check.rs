@@ -7,7 +7,9 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, bail};
-use masthead_media::{FileStorage, MediaStorage, StoredFile, is_valid_name, variant_name};
+use masthead_media::{
+    FileStorage, Focus, MediaStorage, StoredFile, card_name, is_valid_name, variant_name,
+};
 use masthead_store::{Backend, Store};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -118,13 +120,7 @@ pub async fn media(store: &Store, media: &dyn MediaStorage) -> anyhow::Result<Me
     let mut report = MediaReport::default();
     let mut named: BTreeSet<String> = BTreeSet::new();
     for row in &rows {
-        let mut names = vec![row.storage_name.clone()];
-        names.extend(
-            row.variants
-                .iter()
-                .map(|w| variant_name(&row.storage_name, *w)),
-        );
-        for name in names {
+        for name in crate::backup::image_file_names(row) {
             report.referenced += 1;
             match present.get(name.as_str()) {
                 None => report
@@ -146,6 +142,8 @@ pub async fn media(store: &Store, media: &dyn MediaStorage) -> anyhow::Result<Me
                 .iter()
                 .map(|w| variant_name(&upload.storage_name, *w)),
         );
+        // An upload writes its card (cropped around the centre) with its other files.
+        names.push(card_name(&upload.storage_name, Focus::CENTER));
         for name in names {
             if present.contains_key(name.as_str()) {
                 report.unfinished.push(name.clone());

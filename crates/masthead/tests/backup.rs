@@ -258,9 +258,14 @@ fn crawl(server: &Server) -> BTreeSet<String> {
 
 fn links(body: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in ["href=\"", "src=\"", "srcset=\""] {
+    for attr in ["href=\"", "src=\"", "srcset=\"", "content=\""] {
         for chunk in body.split(attr).skip(1) {
             let value = chunk.split('"').next().unwrap_or_default();
+            // The social card (`og:image`) is named by its full address.
+            let value = match value.find("/media/") {
+                Some(at) if attr == "content=\"" => &value[at..],
+                _ => value,
+            };
             for part in value.split(", ") {
                 let url = part.split(' ').next().unwrap_or_default();
                 let wanted = ["/stories/", "/section/", "/media/"]
@@ -376,6 +381,12 @@ fn backup_while_writers_race(new_site: fn() -> Site) {
             "the restored site links to no {kind} page: {copied:?}"
         );
     }
+    assert!(
+        copied
+            .iter()
+            .any(|p| p.starts_with("/media/") && p.contains("-c50-50.")),
+        "the restored site names no social card: {copied:?}"
+    );
     for path in copied {
         let (status, body) = get_bytes(&copy, &path);
         assert_eq!(status, 200, "{path}");

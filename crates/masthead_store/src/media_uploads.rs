@@ -32,7 +32,11 @@ pub struct UnfinishedUpload {
     pub started_at: DateTime<Utc>,
 }
 
-/// The files a media row stands for: the original and its resized copies.
+/// The query both backends use to list the image files the library names.
+pub(crate) const MEDIA_FILES: &str =
+    "SELECT storage_name, variants, byte_size, card_name FROM media ORDER BY storage_name";
+
+/// The files a media row stands for: the original, its resized copies and its social card.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaFiles {
     /// The original's generated name.
@@ -41,6 +45,8 @@ pub struct MediaFiles {
     pub variants: Vec<u32>,
     /// The original's size in bytes, as recorded.
     pub byte_size: i64,
+    /// Its social card's name; empty for images stored before cards were made.
+    pub card_name: String,
 }
 
 impl Store {
@@ -160,7 +166,7 @@ impl Store {
 
     /// Every media row's files, for `masthead check` and `masthead backup`.
     pub async fn media_files(&self) -> Result<Vec<MediaFiles>> {
-        sqlx::query("SELECT storage_name, variants, byte_size FROM media ORDER BY storage_name")
+        sqlx::query(MEDIA_FILES)
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -182,13 +188,14 @@ impl UnfinishedUpload {
 }
 
 impl MediaFiles {
-    /// Reads a media row's `storage_name`, `variants` and `byte_size` by column name.
+    /// Reads a row of [`MEDIA_FILES`] by column name.
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
         let variants: String = row.try_get("variants")?;
         Ok(MediaFiles {
             storage_name: row.try_get("storage_name")?,
             variants: serde_json::from_str(&variants)?,
             byte_size: row.try_get("byte_size")?,
+            card_name: row.try_get("card_name")?,
         })
     }
 }

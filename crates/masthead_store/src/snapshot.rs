@@ -12,14 +12,10 @@
 //! Media files are written before their row and never changed afterwards, so every file a
 //! snapshot names exists while the backup copies it.
 
-use crate::media_uploads::MediaFiles;
+use crate::media_uploads::{MEDIA_FILES, MediaFiles};
 use crate::{Backend, Result, Store, StoreError};
 use sqlx::{Any, Connection, Transaction};
 use std::path::Path;
-
-/// The query both backends use to list a snapshot's image files.
-const MEDIA_FILES: &str =
-    "SELECT storage_name, variants, byte_size FROM media ORDER BY storage_name";
 
 /// An exported PostgreSQL snapshot, held open until released.
 pub struct PgSnapshot {
