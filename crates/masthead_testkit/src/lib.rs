@@ -11,6 +11,7 @@ mod binary;
 mod browser;
 mod consumers;
 mod db;
+mod desk_pages;
 mod fixtures;
 mod html;
 mod http_client;
@@ -22,6 +23,7 @@ pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
 pub use consumers::{FEEDPARSER_VERSION, SitemapSchemas, read_feeds};
 pub use db::{HeldLock, TestDb, empty_postgres_database};
+pub use desk_pages::{DESK_PAGES, DeskPage, DeskPageFixture, NOT_PAGES, Viewer, get_routes};
 pub use fixtures::{
     ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, insert_image, t0,
 };

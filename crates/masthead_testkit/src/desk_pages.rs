@@ -1,0 +1,278 @@
+//! Every page of the desk, as one list: the HTML checker's test (`admin_desk.rs`) and the
+//! accessibility check's (`browser_accessibility.rs`) both walk it, and a test holds it to
+//! the router, so a new desk page cannot be left out of either check.
+
+use crate::{Desk, PASSWORD, StaffSession, TestApp, TestResponse};
+use axum::body::Body;
+use axum::http::Request;
+use masthead_core::{Role, UserId, totp::TotpSecret};
+use masthead_store::Actor;
+
+/// Who opens a page: the desk looks different to each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Nobody is signed in.
+    SignedOut,
+    /// Password given, two-factor code not yet.
+    HalfSignedIn,
+    /// A contributor: fewer buttons, and "not allowed" pages.
+    Contributor,
+    /// An administrator: every page and every button.
+    Admin,
+}
+
+/// One desk page: the route it is served by, the address opened (with `{…}` filled in by
+/// [`DeskPageFixture::path`]) and who opens it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeskPage {
+    pub route: &'static str,
+    pub path: &'static str,
+    pub viewer: Viewer,
+}
+
+const fn page(route: &'static str, path: &'static str, viewer: Viewer) -> DeskPage {
+    DeskPage {
+        route,
+        path,
+        viewer,
+    }
+}
+
+/// The desk's pages, in the order a browser can walk them: signed out, half signed in,
+/// as a contributor, as an administrator.
+pub const DESK_PAGES: &[DeskPage] = &[
+    page("/admin/login", "/admin/login", Viewer::SignedOut),
+    page(
+        "/admin/reset/{token}",
+        "/admin/reset/{reset}",
+        Viewer::SignedOut,
+    ),
+    page(
+        "/admin/login/code",
+        "/admin/login/code",
+        Viewer::HalfSignedIn,
+    ),
+    page("/admin", "/admin", Viewer::Contributor),
+    page(
+        "/admin/articles/{id}",
+        "/admin/articles/{own}",
+        Viewer::Contributor,
+    ),
+    page("/admin/users", "/admin/users", Viewer::Contributor),
+    page(
+        "/admin/articles/{id}",
+        "/admin/articles/{live}",
+        Viewer::Contributor,
+    ),
+    page("/admin", "/admin", Viewer::Admin),
+    page("/admin/articles", "/admin/articles", Viewer::Admin),
+    page(
+        "/admin/articles",
+        "/admin/articles?status=draft",
+        Viewer::Admin,
+    ),
+    page("/admin/articles/new", "/admin/articles/new", Viewer::Admin),
+    page(
+        "/admin/articles/{id}",
+        "/admin/articles/{draft}",
+        Viewer::Admin,
+    ),
+    page(
+        "/admin/articles/{id}",
+        "/admin/articles/{live}",
+        Viewer::Admin,
+    ),
+    page(
+        "/admin/articles/{id}/revisions",
+        "/admin/articles/{live}/revisions",
+        Viewer::Admin,
+    ),
+    page(
+        "/admin/articles/{id}/revisions/{version}",
+        "/admin/articles/{live}/revisions/1",
+        Viewer::Admin,
+    ),
+    page(
+        "/admin/articles/{id}/share",
+        "/admin/articles/{draft}/share",
+        Viewer::Admin,
+    ),
+    page("/admin/media", "/admin/media", Viewer::Admin),
+    page("/admin/comments", "/admin/comments", Viewer::Admin),
+    page("/admin/front", "/admin/front", Viewer::Admin),
+    page("/admin/sections", "/admin/sections", Viewer::Admin),
+    page("/admin/users", "/admin/users", Viewer::Admin),
+    page("/admin/settings", "/admin/settings", Viewer::Admin),
+    page("/admin/audit", "/admin/audit", Viewer::Admin),
+    page("/admin/account", "/admin/account", Viewer::Admin),
+    page("/admin/{*rest}", "/admin/no-such-page", Viewer::Admin),
+];
+
+/// Routes of the desk answered with GET that are not pages.
+pub const NOT_PAGES: &[&str] = &["/admin/admin.css", "/admin/assets/{name}"];
+
+/// The GET routes in the source of the desk's router (`admin/mod.rs`): each
+/// `.route("…", …)` whose handlers include a `get(`.
+pub fn get_routes(router_source: &str) -> Vec<String> {
+    router_source
+        .split(".route(")
+        .skip(1)
+        .filter(|call| call.contains("get("))
+        .filter_map(|call| call.split('"').nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// What the pages show: stories in each state, a contributor's own draft, a reset link
+/// and accounts for each viewer.
+pub struct DeskPageFixture {
+    pub desk: Desk,
+    pub admin: StaffSession,
+    pub contributor: StaffSession,
+    pub two_factor_email: String,
+    /// A draft of the administrator's.
+    pub draft: i64,
+    /// A published story with an older revision.
+    pub live: i64,
+    /// The contributor's own draft.
+    pub own: i64,
+    /// The token of a live password-reset link.
+    pub reset: String,
+}
+
+impl DeskPageFixture {
+    /// Makes the accounts and stories, through the desk's own forms where a form does it.
+    pub async fn create(app: &TestApp) -> Self {
+        let desk = Desk::create(app.store()).await;
+        let admin = app.staff("root@example.org", Role::Admin).await;
+        let contributor = app.staff("cory@example.org", Role::Contributor).await;
+        let section = desk.news.0.to_string();
+        let draft = new_story(app, &admin, "Draft on the pool", &section).await;
+        let live = new_story(app, &admin, "Pool opens in June", &section).await;
+        let live_form = form_of(app, live).await;
+        let mut publish: Vec<(&str, &str)> = live_form
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        publish.push(("action", "publish"));
+        let r = app
+            .post_as(&admin, &format!("/admin/articles/{live}"), &publish)
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "publish: {}", r.body);
+        let own = new_story(app, &contributor, "Library hours", &section).await;
+
+        let two_factor_email = "tfa@example.org".to_owned();
+        let tfa = app.create_staff(&two_factor_email, Role::Editor).await;
+        set_two_factor(app, tfa).await;
+        let reset = reset_token(app, &admin, contributor.user).await;
+        DeskPageFixture {
+            desk,
+            admin,
+            contributor,
+            two_factor_email,
+            draft,
+            live,
+            own,
+            reset,
+        }
+    }
+
+    /// The address `page` opens.
+    pub fn path(&self, page: &DeskPage) -> String {
+        page.path
+            .replace("{draft}", &self.draft.to_string())
+            .replace("{live}", &self.live.to_string())
+            .replace("{own}", &self.own.to_string())
+            .replace("{reset}", &self.reset)
+    }
+
+    /// `page` fetched through the router as its viewer would.
+    pub async fn fetch(&self, app: &TestApp, page: &DeskPage) -> TestResponse {
+        let path = self.path(page);
+        match page.viewer {
+            Viewer::SignedOut => app.get(&path).await,
+            Viewer::HalfSignedIn => {
+                let r = app.login_form(&self.two_factor_email, PASSWORD).await;
+                let cookie = r.header("set-cookie").split(';').next().unwrap_or("");
+                app.request(
+                    Request::get(path.as_str())
+                        .header("cookie", cookie)
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await
+            }
+            Viewer::Contributor => app.get_as(&self.contributor, &path).await,
+            Viewer::Admin => app.get_as(&self.admin, &path).await,
+        }
+    }
+}
+
+/// Creates a story through the editor as `who`; returns its id.
+async fn new_story(app: &TestApp, who: &StaffSession, title: &str, section: &str) -> i64 {
+    let r = app
+        .post_as(
+            who,
+            "/admin/articles/new",
+            &[
+                ("kind", "news"),
+                ("title", title),
+                ("section", section),
+                ("body_md", "First words.\n\n## Where\n\nAt the park."),
+                ("version", "0"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "new story: {}", r.body);
+    r.header("location")
+        .trim_start_matches("/admin/articles/")
+        .split('?')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no story id in {}", r.header("location")))
+}
+
+/// The editor form of story `id` as stored, with its body changed (so there is a second
+/// revision).
+async fn form_of(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    let a = app
+        .store()
+        .desk_article(masthead_core::ArticleId(id))
+        .await
+        .expect("stored story");
+    vec![
+        ("version".into(), a.version.to_string()),
+        ("kind".into(), a.fields.kind().as_str().into()),
+        ("title".into(), a.fields.title.clone()),
+        ("slug".into(), a.fields.slug.as_str().into()),
+        ("section".into(), a.fields.section.0.to_string()),
+        ("body_md".into(), format!("{}\n\nMore.", a.fields.body_md)),
+    ]
+}
+
+/// Turns on two-factor login for `user`.
+async fn set_two_factor(app: &TestApp, user: UserId) {
+    let secret = TotpSecret::generate().to_base32();
+    app.store()
+        .set_user_totp(user, Some(&secret), &Actor::system("test"), crate::t0())
+        .await
+        .expect("two-factor login on");
+}
+
+/// Makes a reset link for `user` through the users page; returns its token.
+async fn reset_token(app: &TestApp, admin: &StaffSession, user: UserId) -> String {
+    let r = app
+        .post_as(admin, &format!("/admin/users/{}/reset", user.0), &[])
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "reset link: {}", r.body);
+    let link = r
+        .body
+        .split("id=\"reset-link\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("no reset link in {}", r.body))
+        .replace("&#x2f;", "/");
+    let token = link.rsplit('/').next().unwrap_or_default().to_owned();
+    assert!(!token.is_empty(), "{link}");
+    token
+}
