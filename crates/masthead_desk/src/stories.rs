@@ -322,8 +322,9 @@ async fn save_in(
         .await?;
     // Whatever this person autosaved beside the story is in it now, or superseded.
     write.drop_autosave(id, staff.user.id).await?;
-    if via == Via::Desk {
-        record(write, &staff.actor(), command, id, &fields, now).await?;
+    match via {
+        Via::Desk => record(write, &staff.actor(), command, id, &fields, now).await?,
+        Via::Autosave => write.fold_autosave(id, version, staff.user.id, now).await?,
     }
     Ok(Some(version))
 }

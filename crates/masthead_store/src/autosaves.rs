@@ -38,7 +38,53 @@ impl Store {
     }
 }
 
+/// How long a run of autosaves by one person stays one revision: a longer stretch of
+/// typing leaves a revision every this often.
+pub const AUTOSAVE_RUN: chrono::Duration = chrono::Duration::minutes(10);
+
 impl StoryWrite<'_> {
+    /// Marks revision `version` of story `id`, just written by an autosave of `user`'s, as
+    /// one, and folds the revision before it into it when that one was an autosave of the
+    /// same person's whose run began less than [`AUTOSAVE_RUN`] before `now`.
+    pub async fn fold_autosave(
+        &mut self,
+        id: ArticleId,
+        version: i64,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let earlier: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT saved_by, autosave_run_started FROM revisions \
+             WHERE article_id = $1 AND version = $2",
+        )
+        .bind(id.0)
+        .bind(version - 1)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let run_started = match earlier {
+            Some((Some(by), Some(started)))
+                if by == user.0 && started >= to_micros(now - AUTOSAVE_RUN) =>
+            {
+                sqlx::query("DELETE FROM revisions WHERE article_id = $1 AND version = $2")
+                    .bind(id.0)
+                    .bind(version - 1)
+                    .execute(&mut *self.tx)
+                    .await?;
+                started
+            }
+            _ => to_micros(now),
+        };
+        sqlx::query(
+            "UPDATE revisions SET autosave_run_started = $1 WHERE article_id = $2 AND version = $3",
+        )
+        .bind(run_started)
+        .bind(id.0)
+        .bind(version)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Keeps `autosave` as what `user` typed over story `id`, replacing what was kept.
     pub async fn keep_autosave(
         &mut self,

@@ -60,6 +60,8 @@ pub struct RevisionInfo {
     pub saved_by: String,
     /// When.
     pub saved_at: DateTime<Utc>,
+    /// Whether autosaves wrote it (a run of them by one person is one revision).
+    pub autosaved: bool,
 }
 
 impl Store {
@@ -149,7 +151,8 @@ impl Store {
     /// An article's revisions, newest first.
     pub async fn revisions(&self, id: ArticleId) -> Result<Vec<RevisionInfo>> {
         let rows = sqlx::query(
-            "SELECT r.version, COALESCE(u.name, 'masthead') AS saved_by, r.saved_at FROM revisions r \
+            "SELECT r.version, COALESCE(u.name, 'masthead') AS saved_by, r.saved_at, \
+             r.autosave_run_started FROM revisions r \
              LEFT JOIN users u ON u.id = r.saved_by WHERE r.article_id = $1 ORDER BY r.version DESC",
         )
         .bind(id.0)
@@ -161,6 +164,9 @@ impl Store {
                     version: row.try_get("version")?,
                     saved_by: row.try_get("saved_by")?,
                     saved_at: from_micros(row.try_get("saved_at")?),
+                    autosaved: row
+                        .try_get::<Option<i64>, _>("autosave_run_started")?
+                        .is_some(),
                 })
             })
             .collect()
@@ -176,6 +182,26 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound)?;
         Ok(serde_json::from_str(&snapshot)?)
+    }
+
+    /// The newest revision of an article older than `version`, with its version: the one
+    /// a revision is compared with (autosaves fold runs of revisions, so it need not be
+    /// `version - 1`).
+    pub async fn revision_before(
+        &self,
+        id: ArticleId,
+        version: i64,
+    ) -> Result<Option<(i64, ArticleFields)>> {
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT version, snapshot FROM revisions WHERE article_id = $1 AND version < $2 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id.0)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(v, snapshot)| Ok((v, serde_json::from_str(&snapshot)?)))
+            .transpose()
     }
 
     /// Marks every scheduled story whose time has come as published, once: on several app

@@ -48,7 +48,7 @@ mod users;
 
 pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
-pub use autosaves::Autosave;
+pub use autosaves::{AUTOSAVE_RUN, Autosave};
 pub use comments::ModerationComment;
 pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
 pub use desk::{DeskArticle, DeskRow, RevisionInfo};

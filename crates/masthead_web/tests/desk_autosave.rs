@@ -4,7 +4,7 @@
 //! beside it, offered back, restored into the form, dropped by a save or a discard); it is
 //! refused without the CSRF token; many autosaves at once from one editor end consistent;
 //! the editor page with the offer passes the HTML checker and shows every kind's fields
-//! without JavaScript.
+//! without JavaScript; a run of autosaves is one revision for each ten minutes of typing.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use masthead_core::{ArticleId, ArticleStatus, Role};
@@ -19,6 +19,7 @@ app_tests!(
     an_autosave_is_refused_without_the_csrf_token,
     many_autosaves_at_once_from_one_editor_end_consistent,
     the_editor_page_offering_autosaved_text_is_valid_html_and_shows_every_kind_without_js,
+    a_stretch_of_typing_is_one_revision_not_one_every_few_seconds,
 );
 
 fn json(r: &TestResponse) -> Value {
@@ -397,4 +398,87 @@ async fn the_editor_page_offering_autosaved_text_is_valid_html_and_shows_every_k
         ("editor with autosaved text", edit.body),
         ("new story", new.body),
     ]);
+}
+
+/// Autosaves every few seconds leave one revision for each ten minutes of one person's
+/// typing: a deliberate save, another person's autosave or the end of the ten minutes
+/// starts a new one, and each revision is compared with the one listed before it.
+async fn a_stretch_of_typing_is_one_revision_not_one_every_few_seconds(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let section = desk.news.0.to_string();
+    let ana = app.staff("ana@example.org", Role::Editor).await;
+    let bo = app.staff("bo@example.org", Role::Editor).await;
+    let mut body = "The council met.".to_owned();
+    let first = json(&autosave(&app, &ana, None, &story_form(&section, "0", &body)).await);
+    let id = first["id"].as_i64().unwrap();
+    let mut version = first["version"].as_i64().unwrap();
+    let versions = async || -> Vec<(i64, bool)> {
+        let list = app.store().revisions(ArticleId(id)).await.unwrap();
+        list.iter().map(|r| (r.version, r.autosaved)).collect()
+    };
+    let mut type_more = async |who: &StaffSession, version: &mut i64| {
+        app.clock.advance(chrono::Duration::seconds(5));
+        body.push_str(" More words.");
+        let v = version.to_string();
+        let r = autosave(&app, who, Some(id), &story_form(&section, &v, &body)).await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+        *version = json(&r)["version"].as_i64().unwrap();
+    };
+    for _ in 0..20 {
+        type_more(&ana, &mut version).await;
+    }
+    assert_eq!(
+        version, 21,
+        "each autosave is still a new version of the draft"
+    );
+    assert_eq!(
+        versions().await,
+        [(21, true), (1, false)],
+        "twenty autosaves, one revision"
+    );
+
+    // Ten minutes after the run began, the next autosave starts a revision of its own.
+    app.clock.advance(chrono::Duration::minutes(10));
+    type_more(&ana, &mut version).await;
+    assert_eq!(versions().await, [(22, true), (21, true), (1, false)]);
+
+    // A deliberate save is a revision of its own, and the autosaves after it start anew.
+    let v = version.to_string();
+    let mut form = story_form(&section, &v, "The council met. Saved by hand.");
+    form.push(("action", "save"));
+    let saved = app
+        .post_as(&ana, &format!("/admin/articles/{id}"), &form)
+        .await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.body);
+    version += 1;
+    type_more(&ana, &mut version).await;
+    type_more(&ana, &mut version).await;
+    assert_eq!(
+        versions().await,
+        [(25, true), (23, false), (22, true), (21, true), (1, false)]
+    );
+
+    // Someone else's autosave never folds into mine.
+    type_more(&bo, &mut version).await;
+    assert_eq!(versions().await[..2], [(26, true), (25, true)]);
+
+    // Each revision is compared with the one listed before it, not with a folded one.
+    let page = app
+        .get_as(&ana, &format!("/admin/articles/{id}/revisions/25"))
+        .await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(
+        page.body.contains("Changes from version 23"),
+        "{}",
+        page.body
+    );
+    let list = app
+        .get_as(&ana, &format!("/admin/articles/{id}/revisions"))
+        .await;
+    assert!(
+        list.body.contains("Version 25</a> (autosaved)"),
+        "{}",
+        list.body
+    );
+    assert_valid_html(&[("revision", page.body), ("revisions", list.body)]);
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{ArticleAction, ArticleId};
 use masthead_desk::SaveOutcome;
 use masthead_render::{context, ser};
-use masthead_store::{ArticleFields, StoreError};
+use masthead_store::ArticleFields;
 use similar::{ChangeTag, TextDiff};
 
 /// `GET /admin/articles/{id}/revisions`
@@ -70,17 +70,10 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let article = desk::load(&state, &staff, ArticleId(id)).await?;
     let this = state.store.revision(article.id, version).await?;
-    let before = match version {
-        // A missing earlier revision (never saved) diffs against nothing; any other
-        // failure is the database's, and is reported, not shown as an empty "before".
-        v if v > 1 => match state.store.revision(article.id, v - 1).await {
-            Ok(before) => Some(before),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        },
-        _ => None,
-    };
-    let old = before.as_ref().map(as_text).unwrap_or_default();
+    // The first revision diffs against nothing.
+    let before = state.store.revision_before(article.id, version).await?;
+    let old = before.as_ref().map(|(_, f)| as_text(f)).unwrap_or_default();
+    let before_version = before.map(|(v, _)| v);
     let new = as_text(&this);
     let diff = TextDiff::from_lines(&old, &new);
     let lines: Vec<_> = diff
@@ -95,7 +88,7 @@ pub async fn show(
         })
         .collect();
     let ctx = context! {
-        id, version, title => &article.fields.title, current => article.version,
+        id, version, before_version, title => &article.fields.title, current => article.version,
         lines, can_restore => staff.can(ArticleAction::Edit, &article) && version != article.version,
     };
     view::page(&state, &staff, &csrf, "revision.html", ctx)
