@@ -125,6 +125,16 @@ impl Store {
         .collect()
     }
 
+    /// Deletes expired preview links (they stopped working when they expired; the upkeep
+    /// task clears them away); returns how many.
+    pub async fn purge_preview_links(&self, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM preview_links WHERE expires_at <= $1")
+            .bind(to_micros(now))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Revokes preview link `id` of `article`: it stops working at once. `NotFound` when the
     /// story has no such link.
     pub async fn revoke_preview_link(

@@ -160,6 +160,9 @@ pub async fn run(state: AppState) {
             {
                 tracing::warn!(error = %e, "could not delete old login attempt counts");
             }
+            if let Err(e) = state.store.purge_preview_links(now).await {
+                tracing::warn!(error = %e, "could not delete expired preview links");
+            }
             let grace = crate::media_upkeep::UPLOAD_GRACE;
             if let Err(e) =
                 crate::media_upkeep::sweep(&state.store, state.media.as_ref(), grace, now).await

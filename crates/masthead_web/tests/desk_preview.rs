@@ -392,6 +392,9 @@ async fn a_shared_preview_link_works_logged_out_expires_and_can_be_revoked(app: 
     // It expires.
     app.clock.advance(Duration::minutes(61));
     assert_eq!(app.get(&link).await.status.as_u16(), 404);
+    // And the upkeep clears it away (a new link of the story would too).
+    let purged = app.store().purge_preview_links(app.clock.now()).await;
+    assert_eq!(purged.unwrap(), 1, "the expired link is deleted");
 
     // Revoked: it stops at once; revoking again is a 404.
     let link2 = share(&app, &editor, id, "").await;
