@@ -147,6 +147,14 @@ static FRONT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
     })
 });
 
+/// The home page's statement on `backend` for `latest` stories besides the front's (one
+/// more is read, to know whether there are more). The limit is an integer we chose, never
+/// request text (see `articles::paged`).
+pub(crate) fn front_statement(backend: Backend, latest: u32) -> sqlx::AssertSqlSafe<String> {
+    let sql = &FRONT_SQL[usize::from(backend == Backend::Postgres)];
+    crate::articles::paged(sql.as_str(), latest + 1, 0)
+}
+
 fn teasers(json: &str) -> Result<Vec<Teaser>> {
     let rows: Vec<TeaserJson> = serde_json::from_str(json)?;
     rows.into_iter().map(Teaser::try_from).collect()
@@ -156,10 +164,7 @@ impl Store {
     /// The front page at `now` in one query: the pinned and featured stories that are
     /// visible and not expired, and the `latest` newest visible stories besides them.
     pub async fn front_page(&self, now: DateTime<Utc>, latest: u32) -> Result<FrontPage> {
-        let sql = &FRONT_SQL[usize::from(self.backend() == Backend::Postgres)];
-        // The limit is an integer we chose, never request text (see `articles::paged`).
-        let sql = crate::articles::paged(sql.as_str(), latest + 1, 0);
-        let row = sqlx::query(sql)
+        let row = sqlx::query(front_statement(self.backend(), latest))
             .bind(to_micros(now))
             .fetch_one(&self.pool)
             .await?;

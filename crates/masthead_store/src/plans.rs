@@ -1,4 +1,4 @@
-//! PostgreSQL's plans for the list queries, so tests can prove on a loaded, analyzed database
+//! PostgreSQL's plans for the list queries and the home page's, so tests can prove on a loaded, analyzed database
 //! that every list reads an index in order rather than sorting the archive (SQLite's plans
 //! are in `articles.rs` and `desk.rs`).
 //!
@@ -14,6 +14,15 @@ use masthead_core::{ArticleStatus, ListCursor, PageNumber, UserId};
 use sqlx::Connection;
 
 impl Store {
+    /// The generic plan (EXPLAIN text) of the home page's statement
+    /// ([`Store::front_page`]) at `now`, with `latest` stories besides the front's.
+    #[doc(hidden)]
+    pub async fn postgres_front_plan(&self, now: DateTime<Utc>, latest: u32) -> Result<String> {
+        let sql = crate::front::front_statement(Backend::Postgres, latest);
+        self.postgres_generic_plan(&sql.0, &[crate::to_micros(now)])
+            .await
+    }
+
     /// The generic plan (EXPLAIN text) of each public list: each of `filters`
     /// (named) by a numbered page, before and after `cursor`, `per_page` stories at a time.
     #[doc(hidden)]
