@@ -221,7 +221,7 @@ impl Store {
         Ok(ListPage { items, has_more })
     }
 
-    /// SQLite's query plan for each kind of list, so a test can prove that none of them sorts
+    /// SQLite's query plan for each kind of list (and the home page's), so a test can prove that none of them sorts
     /// the whole archive (which is what makes a page slow at a million stories).
     #[doc(hidden)]
     pub async fn sqlite_list_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
@@ -256,6 +256,21 @@ impl Store {
                 ));
             }
         }
+        // The home page's statement: its latest stories are a list like the others.
+        let front = crate::front::front_statement(Backend::Sqlite, 20);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            front.0
+        )))
+        .bind(0_i64)
+        .fetch_all(&self.pool)
+        .await?;
+        plans.push((
+            "front".to_owned(),
+            rows.iter()
+                .map(|r| r.try_get::<String, _>("detail"))
+                .collect::<Result<_, _>>()?,
+        ));
         Ok(plans)
     }
 
