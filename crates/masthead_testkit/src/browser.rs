@@ -119,6 +119,16 @@ impl Browser {
         &self.client
     }
 
+    /// Signs `email` in (with [`crate::PASSWORD`]) through the desk's login form on
+    /// `server`, and waits for the dashboard.
+    pub async fn log_in(&self, server: &crate::TestServer, email: &str) {
+        self.goto(&server.url("/admin/login")).await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::PASSWORD).await;
+        self.submit("form[action='/admin/login']").await;
+        self.wait_for_path("/admin").await;
+    }
+
     /// Opens `url` and waits for the page to load.
     pub async fn goto(&self, url: &str) {
         if let Err(e) = self.client.goto(url).await {

@@ -8,14 +8,6 @@ use chrono::Duration;
 use masthead_core::{ArticleStatus, Role};
 use masthead_testkit::{Browser, Desk, PASSWORD, TestApp, TestServer, app_tests};
 
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
-
 /// Sets a form field's value directly (date and time inputs take typed keys by locale).
 async fn set_value(browser: &Browser, id: &str, value: &str) {
     browser
@@ -33,7 +25,7 @@ async fn an_editor_writes_schedules_and_publishes_a_story_with_an_image(app: Tes
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     assert!(browser.text("h1").await.contains("Dashboard"));
 
     // Upload an image, without alt text first.
@@ -161,7 +153,7 @@ async fn a_contributor_cannot_publish_and_keeps_a_draft_through_a_lost_session(a
         .await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "writer@example.org").await;
+    browser.log_in(&server, "writer@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     browser.fill("#title", "Library hours change").await;
     browser.fill("#body_md", "First draft.").await;

@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use masthead_core::{ArticleId, Role};
-use masthead_testkit::{Browser, Desk, PASSWORD, TestApp, TestServer, app_tests};
+use masthead_testkit::{Browser, Desk, TestApp, TestServer, app_tests};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -24,14 +24,6 @@ app_tests!(
     logging_out_forgets_the_text_kept_in_the_browser,
     the_unsaved_changes_warning_is_gone_after_a_save_or_a_submit,
 );
-
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
 
 async fn run(browser: &Browser, script: &str, args: Vec<Value>) -> Value {
     browser
@@ -113,7 +105,7 @@ async fn editor_page(app: &TestApp) -> (Desk, TestServer, Browser) {
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     browser.wait_for("[role='toolbar']").await;
     (desk, server, browser)
@@ -370,7 +362,7 @@ async fn text_typed_after_the_session_ended_is_offered_back_by_the_browser(app: 
     let user = app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     browser.fill("#title", "Budget hearing").await;
     choose(&browser, "section", &desk.news.0.to_string()).await;
@@ -406,7 +398,7 @@ async fn text_typed_after_the_session_ended_is_offered_back_by_the_browser(app: 
         .await;
     close_tab(&browser).await;
 
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser
         .goto(&server.url(&format!("/admin/articles/{id}")))
         .await;

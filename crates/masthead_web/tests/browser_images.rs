@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use masthead_core::{ArticleStatus, Role};
-use masthead_testkit::{Browser, Desk, PASSWORD, TestApp, TestServer, app_tests};
+use masthead_testkit::{Browser, Desk, TestApp, TestServer, app_tests};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,14 +21,6 @@ app_tests!(
     a_click_in_the_library_moves_the_focal_point,
     publishing_a_story_with_one_new_photo_takes_six_clicks_and_two_page_loads,
 );
-
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
 
 async fn js(browser: &Browser, script: &str, args: Vec<Value>) -> Value {
     browser
@@ -183,7 +175,7 @@ async fn an_image_from_the_file_picker_lands_at_the_cursor_with_its_words(app: T
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
 
     set_body(&browser, "First paragraph.\n\nSecond paragraph.", 16).await;
@@ -225,7 +217,7 @@ async fn dropped_and_pasted_images_are_all_kept_at_once(app: TestApp) {
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     set_body(&browser, "Intro.", 6).await;
 
@@ -282,7 +274,7 @@ async fn refused_uploads_leave_the_text_untouched_and_say_why(app: TestApp) {
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     let typed = "The council met.\n\nIt voted late.";
     let dir = tempfile::tempdir().unwrap();
@@ -346,7 +338,7 @@ async fn the_lead_image_is_chosen_from_the_grid_or_uploaded_there(app: TestApp) 
     masthead_testkit::insert_image(app.store(), "levy.jpg", "Trustees vote", (800, 600)).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
 
     // The search box hides what does not match.
@@ -417,7 +409,7 @@ async fn a_click_in_the_library_moves_the_focal_point(app: TestApp) {
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/media")).await;
     browser
         .wait_for("#upload-file")
@@ -482,7 +474,7 @@ async fn publishing_a_story_with_one_new_photo_takes_six_clicks_and_two_page_loa
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     let mut walk = Walk {
         browser: &browser,
         clicks: 0,

@@ -10,8 +10,7 @@ use chrono::Duration;
 use masthead_core::{ArticleId, Clock, Role};
 use masthead_store::Actor;
 use masthead_testkit::{
-    Browser, Desk, PASSWORD, StaffSession, TestApp, TestServer, app_tests, assert_valid_html,
-    insert_image,
+    Browser, Desk, StaffSession, TestApp, TestServer, app_tests, assert_valid_html, insert_image,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -565,20 +564,12 @@ async fn many_preview_links_made_at_once_are_all_distinct_and_valid(app: TestApp
     assert_eq!(listed.len(), 16);
 }
 
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
-
 async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestApp) {
     let desk = Desk::create(app.store()).await;
     app.create_staff("editor@example.org", Role::Editor).await;
     let server = TestServer::app(&app).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
     browser.fill("#title", "Ferry returns to the river").await;
     browser.fill("#summary", "Service resumes Monday.").await;

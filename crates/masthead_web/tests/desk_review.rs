@@ -11,7 +11,7 @@ use api_support::{call, token_for};
 use chrono::Duration;
 use masthead_core::{ArticleId, ArticleStatus, Role};
 use masthead_testkit::{
-    Browser, Desk, PASSWORD, StaffSession, TestApp, TestServer, app_tests, assert_valid_html,
+    Browser, Desk, StaffSession, TestApp, TestServer, app_tests, assert_valid_html,
 };
 
 app_tests!(
@@ -463,14 +463,6 @@ async fn review_pages_pass_the_html_checker(app: TestApp) {
     ]);
 }
 
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
-
 async fn send_back_in_the_browser_reaches_the_writers_dashboard(app: TestApp) {
     let desk = Desk::create(app.store()).await;
     let writer = app.staff("writer@example.org", Role::Contributor).await;
@@ -479,7 +471,7 @@ async fn send_back_in_the_browser_reaches_the_writers_dashboard(app: TestApp) {
     let server = TestServer::app(&app).await;
 
     let browser = Browser::start().await;
-    log_in(&browser, &server, "editor@example.org").await;
+    browser.log_in(&server, "editor@example.org").await;
     browser
         .goto(&server.url(&format!("/admin/articles/{id}")))
         .await;
@@ -498,7 +490,7 @@ async fn send_back_in_the_browser_reaches_the_writers_dashboard(app: TestApp) {
     browser.close().await;
 
     let browser = Browser::start().await;
-    log_in(&browser, &server, "writer@example.org").await;
+    browser.log_in(&server, "writer@example.org").await;
     let waiting = browser.wait_for_text(".waiting", "Sent back to you").await;
     assert!(waiting.contains("The second paragraph needs a source."));
     assert!(waiting.contains("Levy vote set"));
