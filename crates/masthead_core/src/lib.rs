@@ -8,10 +8,13 @@ pub mod article;
 pub mod clock;
 pub mod email;
 pub mod event;
+pub mod event_fields;
 pub mod excerpt;
+pub mod form_token;
 pub mod ids;
 pub mod page;
 pub mod password;
+pub mod recurrence;
 pub mod role;
 pub mod search;
 pub mod secret;
@@ -24,6 +27,7 @@ pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, Round
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use event::{CommentStatus, EventStatus};
+pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
     ArticleId, AuthorId, CommentId, EventId, MediaId, PreviewLinkId, RevisionId, SectionId, TagId,

@@ -85,6 +85,8 @@ pub enum SiteAction {
     ModerateComments,
     /// Pin the top story, feature stories on the front page, put up the breaking-news banner.
     ArrangeFront,
+    /// Add, edit, approve, reject and cancel calendar events.
+    ModerateEvents,
     /// Add, change and disable staff accounts; issue password-reset links.
     ManageUsers,
     /// Add and rename sections and byline profiles.
@@ -102,6 +104,7 @@ impl SiteAction {
         SiteAction::UploadMedia,
         SiteAction::ModerateComments,
         SiteAction::ArrangeFront,
+        SiteAction::ModerateEvents,
         SiteAction::ManageUsers,
         SiteAction::ManageSections,
         SiteAction::ManageSettings,
@@ -143,7 +146,7 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     use SiteAction::*;
     match action {
         CreateArticle | UploadMedia => true,
-        ModerateComments | ArrangeFront => role.at_least(Role::Editor),
+        ModerateComments | ArrangeFront | ModerateEvents => role.at_least(Role::Editor),
         ManageUsers | ManageSections | ManageSettings | ViewAudit => role == Role::Admin,
     }
 }

@@ -1,16 +1,91 @@
-//! Community calendar events. An event is upcoming until it ends (or, with no end time,
-//! until it starts); only approved events are shown.
+//! Community calendar events: the event rows, their dates (`event_occurrences`, one row per
+//! date of a series, written with the event), moderation, and the used nonces of the public
+//! form. Readers see approved and cancelled events (cancelled ones marked); pending and
+//! rejected ones only the desk sees. A date is upcoming until it ends (or, with no end time,
+//! until it starts).
+//!
+//! A held submission changes nothing readers see, so it does not bump the content version;
+//! every write that does (staff saves, status changes of a visible event) bumps it in its
+//! transaction, which turns over every cached page that shows events.
 
 use crate::articles::{page_window, paged};
-use crate::model::{Event, ListPage, NewEvent};
-use crate::{Result, Store, from_micros, site, to_micros};
+use crate::audit::{Actor, record};
+use crate::db::Backend;
+use crate::model::{DeskEvent, Event, ListPage, NewEvent};
+use crate::{Result, Store, StoreError, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{EventId, PageNumber, WebUrl};
-use sqlx::Row;
+use masthead_core::{EventFields, EventId, EventStatus, Occurrence, PageNumber, Slug, WebUrl};
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+/// The columns of [`Event`] for a date of a series (`o` the date, `e` the event).
+const OCCURRENCE_COLUMNS: &str = "e.id, e.slug, e.title, o.starts_at, \
+     CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
+     e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at";
+
+/// The columns of [`Event`] for an event itself (its first date).
+const EVENT_COLUMNS: &str = "e.id, e.slug, e.title, e.starts_at, e.ends_at, e.all_day, e.timezone, \
+     e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at";
+
+/// What readers may see.
+const PUBLIC: &str = "e.status IN ('approved', 'cancelled')";
+
+/// The most dates one day, week or month view lists.
+pub const MAX_RANGE_EVENTS: u32 = 500;
+
+/// Paths under `/events/` that are pages of their own, so never an event's slug.
+const RESERVED: &[&str] = &[
+    "archive", "past", "submit", "thanks", "day", "week", "month", "calendar", "new",
+];
+
+/// An event as the store writes it.
+struct EventRow<'a> {
+    title: &'a str,
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+    all_day: bool,
+    timezone: &'a str,
+    location: &'a str,
+    description: &'a str,
+    link: String,
+    contact: &'a str,
+    rrule: String,
+    occurrences: Vec<Occurrence>,
+}
+
+impl<'a> EventRow<'a> {
+    fn of(fields: &'a EventFields) -> Self {
+        let occurrences = fields.occurrences();
+        let first = occurrences.first().copied();
+        Self {
+            title: &fields.title,
+            starts_at: first.map_or_else(
+                || masthead_core::recurrence::place(fields.start, fields.timezone),
+                |o| o.starts_at,
+            ),
+            ends_at: fields.end.and(first.map(|o| o.ends_at)),
+            all_day: fields.all_day,
+            timezone: fields.timezone.name(),
+            location: &fields.location,
+            description: &fields.description,
+            link: fields
+                .link
+                .as_ref()
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            contact: &fields.contact,
+            rrule: fields
+                .rule
+                .as_ref()
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            occurrences,
+        }
+    }
+}
 
 impl Store {
-    /// Approved events that have not ended by `now`, soonest first.
+    /// Approved and cancelled events' dates that have not ended by `now`, soonest first.
     pub async fn upcoming_events(
         &self,
         now: DateTime<Utc>,
@@ -18,55 +93,457 @@ impl Store {
         per_page: u32,
     ) -> Result<ListPage<Event>> {
         const SQL: &str = concat!(
-            "SELECT id, title, starts_at, ends_at, all_day, timezone, location, description, link FROM events \
-             WHERE status = 'approved' AND COALESCE(ends_at, starts_at) >= $1 ORDER BY starts_at, id",
+            "SELECT e.id, e.slug, e.title, o.starts_at, \
+             CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
+             e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at \
+             FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+             WHERE o.ends_at >= $1 AND e.status IN ('approved', 'cancelled') ORDER BY o.starts_at, e.id",
             page_window!()
         );
         let rows = sqlx::query(paged(SQL, per_page + 1, page.offset(per_page)))
             .bind(to_micros(now))
             .fetch_all(&self.pool)
             .await?;
-        let mut items = rows
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        let has_more = items.len() > per_page as usize;
-        items.truncate(per_page as usize);
-        Ok(ListPage { items, has_more })
+        list_page(&rows, per_page)
     }
 
-    /// Adds an event. Its link, if any, must be an http(s) address.
+    /// Dates that ended before `now`, the latest first: the archive of past events.
+    pub async fn past_events(
+        &self,
+        now: DateTime<Utc>,
+        page: PageNumber,
+        per_page: u32,
+    ) -> Result<ListPage<Event>> {
+        const SQL: &str = concat!(
+            "SELECT e.id, e.slug, e.title, o.starts_at, \
+             CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
+             e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at \
+             FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+             WHERE o.ends_at < $1 AND e.status IN ('approved', 'cancelled') \
+             ORDER BY o.starts_at DESC, e.id DESC",
+            page_window!()
+        );
+        let rows = sqlx::query(paged(SQL, per_page + 1, page.offset(per_page)))
+            .bind(to_micros(now))
+            .fetch_all(&self.pool)
+            .await?;
+        list_page(&rows, per_page)
+    }
+
+    /// Dates that overlap `[from, to)`, soonest first, at most [`MAX_RANGE_EVENTS`]. An event
+    /// lasts at most 31 days, so the scan of the start index is bounded.
+    pub async fn events_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+             WHERE o.starts_at >= $1 AND o.starts_at < $2 AND o.ends_at >= $3 AND {PUBLIC} \
+             ORDER BY o.starts_at, e.id LIMIT {MAX_RANGE_EVENTS}"
+        );
+        let earliest = from - chrono::Duration::days(masthead_core::event_fields::MAX_DAYS + 1);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_micros(earliest))
+            .bind(to_micros(to))
+            .bind(to_micros(from))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// An event readers may see, by slug (its first date).
+    pub async fn event_by_slug(&self, slug: &Slug) -> Result<Option<Event>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.slug = $1 AND {PUBLIC}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(event_from_row).transpose()
+    }
+
+    /// An event's dates, in order, as `(start, end)`.
+    pub async fn event_dates(&self, id: EventId) -> Result<Vec<Occurrence>> {
+        let rows = sqlx::query(
+            "SELECT starts_at, ends_at FROM event_occurrences WHERE event_id = $1 ORDER BY starts_at",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Occurrence {
+                    starts_at: from_micros(r.try_get("starts_at")?),
+                    ends_at: from_micros(r.try_get("ends_at")?),
+                })
+            })
+            .collect()
+    }
+
+    /// Events readers may see with a date ending at or after `since`, for the calendar feed:
+    /// each with its first date (a series is one entry with its rule), soonest first.
+    pub async fn calendar_events(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE {PUBLIC} AND e.id IN \
+             (SELECT o.event_id FROM event_occurrences o WHERE o.ends_at >= $1) \
+             ORDER BY e.starts_at, e.id LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_micros(since))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// Any event by id, with what only the desk sees.
+    pub async fn desk_event(&self, id: EventId) -> Result<Option<DeskEvent>> {
+        let sql = format!("SELECT {EVENT_COLUMNS}, e.contact FROM events e WHERE e.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(desk_event_from_row).transpose()
+    }
+
+    /// Events in `status`, newest first (the moderation queue), at most `limit`.
+    pub async fn desk_events(&self, status: EventStatus, limit: u32) -> Result<Vec<DeskEvent>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, e.contact FROM events e WHERE e.status = $1 \
+             ORDER BY e.created_at DESC, e.id DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(desk_event_from_row).collect()
+    }
+
+    /// How many events wait for moderation.
+    pub async fn pending_event_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE status = 'pending'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// Adds an event already approved (the demo, fixtures): one date, the given times.
     pub async fn insert_event(&self, event: &NewEvent, now: DateTime<Utc>) -> Result<EventId> {
         let link = WebUrl::parse_optional("Event link", &event.link)?
             .map(|u| u.to_string())
             .unwrap_or_default();
+        let row = EventRow {
+            title: &event.title,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            all_day: event.all_day,
+            timezone: &event.timezone,
+            location: &event.location,
+            description: &event.description,
+            link,
+            contact: "",
+            rrule: String::new(),
+            occurrences: vec![Occurrence {
+                starts_at: event.starts_at,
+                ends_at: event
+                    .ends_at
+                    .unwrap_or(event.starts_at)
+                    .max(event.starts_at),
+            }],
+        };
+        let (id, _) = self.write_new(&row, event.status, None, None, now).await?;
+        Ok(id)
+    }
+
+    /// Adds an event made by staff, in `status` (approved, usually), audit-logged.
+    pub async fn create_event(
+        &self,
+        fields: &EventFields,
+        status: EventStatus,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(EventId, Slug)> {
+        self.write_new(&EventRow::of(fields), status, Some(actor), None, now)
+            .await
+    }
+
+    /// Adds a reader's submission, pending, if the form's nonce was not used before: `None`
+    /// means it was (a replayed form), and nothing was written.
+    pub async fn submit_event(
+        &self,
+        fields: &EventFields,
+        nonce: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EventId>> {
+        match self
+            .write_new(
+                &EventRow::of(fields),
+                EventStatus::Pending,
+                None,
+                Some(nonce),
+                now,
+            )
+            .await
+        {
+            Ok((id, _)) => Ok(Some(id)),
+            Err(StoreError::Conflict(c)) if c == REPLAYED => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes a new event and its dates in one transaction, with a free slug.
+    async fn write_new(
+        &self,
+        row: &EventRow<'_>,
+        status: EventStatus,
+        actor: Option<&Actor>,
+        nonce: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(EventId, Slug)> {
         let mut tx = self.write_tx().await?;
+        if let Some(nonce) = nonce {
+            let used = sqlx::query(
+                "INSERT INTO form_nonces (nonce, used_at) VALUES ($1, $2) \
+                 ON CONFLICT (nonce) DO NOTHING RETURNING nonce",
+            )
+            .bind(nonce)
+            .bind(to_micros(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if used.is_none() {
+                return Err(StoreError::Conflict(REPLAYED.to_owned()));
+            }
+        }
+        if self.backend() == Backend::Postgres {
+            // Writers of new events take turns, so two with one title get two slugs (SQLite's
+            // single writer already does this).
+            sqlx::query("SELECT pg_advisory_xact_lock(1101)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let slug = free_slug(&mut tx, row.title).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO events (title, starts_at, ends_at, all_day, timezone, location, description, link, \
-             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             status, created_at, slug, rrule, contact, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $10) RETURNING id",
         )
-        .bind(&event.title)
-        .bind(to_micros(event.starts_at))
-        .bind(event.ends_at.map(to_micros))
-        .bind(i64::from(event.all_day))
-        .bind(&event.timezone)
-        .bind(&event.location)
-        .bind(&event.description)
-        .bind(link)
-        .bind(event.status.as_str())
+        .bind(row.title)
+        .bind(to_micros(row.starts_at))
+        .bind(row.ends_at.map(to_micros))
+        .bind(i64::from(row.all_day))
+        .bind(row.timezone)
+        .bind(row.location)
+        .bind(row.description)
+        .bind(&row.link)
+        .bind(status.as_str())
         .bind(to_micros(now))
+        .bind(slug.as_str())
+        .bind(&row.rrule)
+        .bind(row.contact)
         .fetch_one(&mut *tx)
         .await?;
-        site::bump_version(&mut tx).await?;
+        write_dates(&mut tx, id, &row.occurrences).await?;
+        if let Some(actor) = actor {
+            record(
+                &mut tx,
+                actor,
+                "event.create",
+                &format!("event {id}"),
+                row.title,
+                now,
+            )
+            .await?;
+        }
+        if visible(status) {
+            site::bump_version(&mut tx).await?;
+        }
         self.commit(tx).await?;
-        Ok(EventId(id))
+        Ok((EventId(id), slug))
+    }
+
+    /// Replaces an event's fields and dates (its slug and status stay).
+    pub async fn update_event(
+        &self,
+        id: EventId,
+        fields: &EventFields,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let row = EventRow::of(fields);
+        let mut tx = self.write_tx().await?;
+        let status: Option<(String,)> = sqlx::query_as(
+            "UPDATE events SET title = $1, starts_at = $2, ends_at = $3, all_day = $4, timezone = $5, \
+             location = $6, description = $7, link = $8, rrule = $9, contact = $10, updated_at = $11 \
+             WHERE id = $12 RETURNING status",
+        )
+        .bind(row.title)
+        .bind(to_micros(row.starts_at))
+        .bind(row.ends_at.map(to_micros))
+        .bind(i64::from(row.all_day))
+        .bind(row.timezone)
+        .bind(row.location)
+        .bind(row.description)
+        .bind(&row.link)
+        .bind(&row.rrule)
+        .bind(row.contact)
+        .bind(to_micros(now))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (status,) = status.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM event_occurrences WHERE event_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        write_dates(&mut tx, id.0, &row.occurrences).await?;
+        record(
+            &mut tx,
+            actor,
+            "event.edit",
+            &format!("event {}", id.0),
+            row.title,
+            now,
+        )
+        .await?;
+        if visible(EventStatus::parse(&status)?) {
+            site::bump_version(&mut tx).await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// Moves an event to `status` (approve, reject, cancel, or back), audit-logged. Pages
+    /// turn over when it was or becomes visible.
+    pub async fn set_event_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let old: Option<(String, String)> =
+            sqlx::query_as("SELECT status, title FROM events WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (old, title) = old.ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(to_micros(now))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let action = format!("event.{}", status.as_str());
+        record(
+            &mut tx,
+            actor,
+            &action,
+            &format!("event {}", id.0),
+            &title,
+            now,
+        )
+        .await?;
+        if visible(status) || visible(EventStatus::parse(&old)?) {
+            site::bump_version(&mut tx).await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// The key public forms' tokens are signed with, made on first use.
+    pub async fn form_key(&self) -> Result<String> {
+        let read = || {
+            sqlx::query_as::<_, (String,)>("SELECT secret FROM form_keys WHERE name = 'forms'")
+                .fetch_optional(&self.pool)
+        };
+        if let Some((key,)) = read().await? {
+            return Ok(key);
+        }
+        sqlx::query(
+            "INSERT INTO form_keys (name, secret) VALUES ('forms', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(masthead_core::secret::new_token("fk_"))
+        .execute(&self.writer)
+        .await?;
+        read().await?.map(|(k,)| k).ok_or(StoreError::NotFound)
+    }
+
+    /// Forgets the nonces of forms used before `before` (their tokens have expired anyway).
+    pub async fn purge_form_nonces(&self, before: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM form_nonces WHERE used_at < $1")
+            .bind(to_micros(before))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 
-/// Reads a row of `events` by column name.
+/// The conflict a replayed form's nonce raises inside [`Store::write_new`].
+const REPLAYED: &str = "this form was already sent";
+
+fn visible(status: EventStatus) -> bool {
+    matches!(status, EventStatus::Approved | EventStatus::Cancelled)
+}
+
+/// The title's slug, or with `-2`, `-3`, … when taken; never a page of the calendar's own.
+async fn free_slug(tx: &mut sqlx::Transaction<'_, Any>, title: &str) -> Result<Slug> {
+    let mut base = Slug::from_title(title).as_str().to_owned();
+    base.truncate(100);
+    let base = base.trim_end_matches('-').to_owned();
+    let base = if RESERVED.contains(&base.as_str()) {
+        format!("{base}-event")
+    } else {
+        base
+    };
+    let taken: Vec<(String,)> =
+        sqlx::query_as("SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2")
+            .bind(&base)
+            .bind(format!("{base}-%"))
+            .fetch_all(&mut **tx)
+            .await?;
+    let taken: std::collections::HashSet<String> = taken.into_iter().map(|(s,)| s).collect();
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(Slug::parse(&candidate)?)
+}
+
+async fn write_dates(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    id: i64,
+    dates: &[Occurrence],
+) -> Result<()> {
+    for d in dates {
+        sqlx::query(
+            "INSERT INTO event_occurrences (event_id, starts_at, ends_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (event_id, starts_at) DO NOTHING",
+        )
+        .bind(id)
+        .bind(to_micros(d.starts_at))
+        .bind(to_micros(d.ends_at))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn list_page(rows: &[AnyRow], per_page: u32) -> Result<ListPage<Event>> {
+    let mut items = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    let has_more = items.len() > per_page as usize;
+    items.truncate(per_page as usize);
+    Ok(ListPage { items, has_more })
+}
+
+/// Reads an [`Event`] by column name.
 fn event_from_row(row: &AnyRow) -> Result<Event> {
+    let status = EventStatus::parse(&row.try_get::<String, _>("status")?)?;
     Ok(Event {
         id: EventId(row.try_get("id")?),
+        slug: row.try_get("slug")?,
         title: row.try_get("title")?,
         starts_at: from_micros(row.try_get("starts_at")?),
         ends_at: row.try_get::<Option<i64>, _>("ends_at")?.map(from_micros),
@@ -75,6 +552,18 @@ fn event_from_row(row: &AnyRow) -> Result<Event> {
         location: row.try_get("location")?,
         description: row.try_get("description")?,
         link: web_link(row.try_get("link")?),
+        status,
+        cancelled: status == EventStatus::Cancelled,
+        rrule: row.try_get("rrule")?,
+        created_at: from_micros(row.try_get("created_at")?),
+        updated_at: from_micros(row.try_get("updated_at")?),
+    })
+}
+
+fn desk_event_from_row(row: &AnyRow) -> Result<DeskEvent> {
+    Ok(DeskEvent {
+        event: event_from_row(row)?,
+        contact: row.try_get("contact")?,
     })
 }
 

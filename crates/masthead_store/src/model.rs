@@ -217,6 +217,28 @@ pub struct Event {
     pub description: String,
     /// A link for more information; may be empty.
     pub link: String,
+    /// Its address on the calendar, `/events/{slug}`.
+    pub slug: String,
+    /// Approved or cancelled on public pages; any status in the desk.
+    pub status: EventStatus,
+    /// Whether it was called off (shown, marked cancelled).
+    pub cancelled: bool,
+    /// Its recurrence rule (canonical `RRULE` value), or empty for one date.
+    pub rrule: String,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An event as the desk sees it: with the organiser's contact, which no public page, feed
+/// or API answer for readers carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskEvent {
+    /// The event (its first date).
+    pub event: Event,
+    /// How to reach the organiser.
+    pub contact: String,
 }
 
 /// A new calendar event.

@@ -26,10 +26,10 @@ impl Store {
             "SELECT (SELECT content_version FROM site_state WHERE id = 1) AS version, \
              (SELECT MIN(published_at) FROM articles WHERE status = 'scheduled' AND published_at > $1) \
              AS next_story, \
-             (SELECT MIN(starts_at) FROM events WHERE status = 'approved' AND starts_at > $1) \
-             AS next_event_start, \
-             (SELECT MIN(ends_at) FROM events WHERE status = 'approved' AND ends_at > $1) \
-             AS next_event_end, \
+             (SELECT MIN(o.starts_at) FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+             WHERE e.status IN ('approved', 'cancelled') AND o.starts_at > $1) AS next_event_start, \
+             (SELECT MIN(o.ends_at) FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+             WHERE e.status IN ('approved', 'cancelled') AND o.ends_at > $1) AS next_event_end, \
              (SELECT MIN(expires_at) FROM front_slots WHERE expires_at > $1) AS next_front, \
              (SELECT MIN(expires_at) FROM front_banner WHERE expires_at > $1) AS next_banner",
         )

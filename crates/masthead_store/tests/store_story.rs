@@ -424,7 +424,12 @@ async fn upcoming_events_exclude_past_and_unapproved(store: Store) {
         .await
         .unwrap();
     let titles: Vec<_> = list.items.iter().map(|e| e.title.as_str()).collect();
-    assert_eq!(titles, ["Happening now", "Tomorrow", "Next week"]);
+    // Cancelled events stay on the calendar (marked); held ones and past dates do not.
+    assert_eq!(
+        titles,
+        ["Happening now", "Called off", "Tomorrow", "Next week"]
+    );
+    assert!(list.items[1].cancelled);
     let paged = store
         .upcoming_events(t0(), PageNumber::FIRST, 2)
         .await
