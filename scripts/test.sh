@@ -2,7 +2,7 @@
 # Runs the whole test suite on both databases: starts a throwaway PostgreSQL server on
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
-# test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed readers and feed and sitemap
+# test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed and calendar readers and feed and sitemap
 # schemas, xmllint, cargo-insta), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
@@ -73,6 +73,20 @@ if [ ! -f "$feed_dir/.complete" ]; then
   touch "$feed_dir/.complete"
 fi
 export MASTHEAD_TEST_FEED_TOOLS="$feed_dir"
+
+# A calendar reader that is not ours (crates/masthead_web/tests/calendar_files.rs): Python's
+# icalendar reads /events.ics and every event's file; python-dateutil (its dependency)
+# expands their recurrence rules. Pinned, in a directory of their own per set.
+calendar_readers="icalendar==7.3.2 python-dateutil==4.0.0 typing_extensions==4.16.0 tzdata==2026.6"
+calendar_dir="$tools/calendar-readers-$(printf '%s' "$calendar_readers" | sha256sum | cut -c1-12)"
+if [ ! -f "$calendar_dir/.complete" ]; then
+  log "installing the calendar reader ($calendar_readers, from PyPI) into $calendar_dir"
+  rm -rf "$calendar_dir"
+  # shellcheck disable=SC2086 # one argument per requirement
+  python3 -m pip install --quiet --disable-pip-version-check --target "$calendar_dir" $calendar_readers
+  touch "$calendar_dir/.complete"
+fi
+export MASTHEAD_TEST_CALENDAR_TOOLS="$calendar_dir"
 
 # Published schemas our output is checked against, from npm, pinned: the JSON Feed 1.1 schema
 # (jsonfeed-schema) and the sitemaps.org sitemap schema (the sitemap package's schema/).

@@ -62,7 +62,8 @@ fn bad(message: impl Into<String>) -> InvalidInput {
     InvalidInput::new("Repeats", message)
 }
 
-fn weekday_code(d: Weekday) -> &'static str {
+/// The RFC 5545 code of a weekday (`MO`, `TU`, …).
+pub fn weekday_code(d: Weekday) -> &'static str {
     match d {
         Weekday::Mon => "MO",
         Weekday::Tue => "TU",
@@ -331,6 +332,58 @@ impl Rule {
             }
         }
         out
+    }
+}
+
+impl Rule {
+    /// The rule in words for readers, for a series starting on `start`: "Every week on
+    /// Saturday, 10 dates", "Every 2 months on the second Tuesday, 6 dates".
+    pub fn describe(&self, start: NaiveDate) -> String {
+        let every = match (self.freq, self.interval) {
+            (Freq::Weekly, 1) => "Every week".to_owned(),
+            (Freq::Weekly, n) => format!("Every {n} weeks"),
+            (Freq::Monthly, 1) => "Every month".to_owned(),
+            (Freq::Monthly, n) => format!("Every {n} months"),
+        };
+        let on = match (self.freq, self.month_day) {
+            (Freq::Weekly, _) => {
+                let days: Vec<String> = if self.by_day.is_empty() {
+                    vec![start.format("%A").to_string()]
+                } else {
+                    self.by_day
+                        .iter()
+                        .map(|d| day_name(*d).to_owned())
+                        .collect()
+                };
+                days.join(", ")
+            }
+            (Freq::Monthly, MonthDay::Same) => format!("day {}", start.day()),
+            (Freq::Monthly, MonthDay::Day(n)) if n > 0 => format!("day {n}"),
+            (Freq::Monthly, MonthDay::Day(n)) => format!("day {} from the end", -n),
+            (Freq::Monthly, MonthDay::Weekday(n, d)) => {
+                let nth = match n {
+                    1 => "first",
+                    2 => "second",
+                    3 => "third",
+                    4 => "fourth",
+                    _ => "last",
+                };
+                format!("the {nth} {}", day_name(d))
+            }
+        };
+        format!("{every} on {on}, {} dates", self.count)
+    }
+}
+
+fn day_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
     }
 }
 

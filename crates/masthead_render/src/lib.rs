@@ -5,10 +5,12 @@ pub mod desk_assets;
 pub mod feeds;
 mod format;
 pub mod headings;
+pub mod ics;
 pub mod markdown;
 pub mod sitemaps;
 mod theme;
 
+pub use format::long_date;
 pub use headings::OutlineHeading;
 pub use markdown::{
     ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, render_markdown,

@@ -24,6 +24,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/macros.html"),
     ),
     (
+        "event.html",
+        include_str!("../../../themes/default/templates/event.html"),
+    ),
+    (
+        "events_grid.html",
+        include_str!("../../../themes/default/templates/events_grid.html"),
+    ),
+    (
+        "event_submit.html",
+        include_str!("../../../themes/default/templates/event_submit.html"),
+    ),
+    (
+        "event_thanks.html",
+        include_str!("../../../themes/default/templates/event_thanks.html"),
+    ),
+    (
+        "parts/events_nav.html",
+        include_str!("../../../themes/default/templates/parts/events_nav.html"),
+    ),
+    (
         "home.html",
         include_str!("../../../themes/default/templates/home.html"),
     ),

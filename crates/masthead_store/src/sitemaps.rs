@@ -1,5 +1,5 @@
 //! What the sitemaps list, read in bounded pieces so a sitemap of any archive streams in
-//! constant memory: each kind of page (stories, authors, tags) is split by id into ranges of
+//! constant memory: each kind of page (stories, authors, tags, events) is split by id into ranges of
 //! at most `chunk` ids, so a sitemap file never holds more than `chunk` addresses whatever is
 //! deleted or unpublished, and a range is read `batch` rows at a time by keyset on the id (a
 //! seek on the primary key; no `OFFSET`, no connection held between batches).
@@ -20,6 +20,8 @@ pub enum SitemapKind {
     Authors,
     /// `/tag/{slug}`: tags with a visible story.
     Tags,
+    /// `/events/{slug}`: approved and cancelled events.
+    Events,
 }
 
 /// One address of a sitemap: the page's slug and when it last changed.
@@ -59,6 +61,10 @@ impl SitemapKind {
             ),
             SitemapKind::Authors => newest_through("authors", "article_authors", "author_id"),
             SitemapKind::Tags => newest_through("tags", "article_tags", "tag_id"),
+            // Every event was created before now; `$1` is compared so it has a type.
+            SitemapKind::Events => "SELECT e.id AS id, e.slug AS slug, e.updated_at AS lastmod \
+                 FROM events e WHERE e.status IN ('approved', 'cancelled') AND e.created_at <= $1"
+                .to_owned(),
         }
     }
 
@@ -67,6 +73,7 @@ impl SitemapKind {
             SitemapKind::Stories => "articles",
             SitemapKind::Authors => "authors",
             SitemapKind::Tags => "tags",
+            SitemapKind::Events => "events",
         }
     }
 }

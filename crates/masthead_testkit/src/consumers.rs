@@ -1,7 +1,10 @@
 //! Readers of what the site publishes that are not ours: Python's feedparser for RSS and
 //! Atom and the JSON Feed 1.1 schema (with jsonschema) for JSON Feed (`consumers/read_feeds.py`),
-//! and `xmllint --schema` for sitemaps. `scripts/test.sh` installs them, pinned, and sets
-//! `MASTHEAD_TEST_FEED_TOOLS`, `MASTHEAD_TEST_JSONFEED_SCHEMA` and `MASTHEAD_TEST_SITEMAP_XSD`.
+//! `xmllint --schema` for sitemaps, and Python's icalendar (with python-dateutil's rrule for
+//! recurrence) for iCalendar files (`consumers/read_calendars.py`). `scripts/test.sh`
+//! installs them, pinned, and sets `MASTHEAD_TEST_FEED_TOOLS`,
+//! `MASTHEAD_TEST_JSONFEED_SCHEMA`, `MASTHEAD_TEST_SITEMAP_XSD` and
+//! `MASTHEAD_TEST_CALENDAR_TOOLS`.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -49,6 +52,43 @@ pub fn read_feeds(feeds: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
     let read: BTreeMap<String, Value> =
         serde_json::from_value(report["feeds"].clone()).expect("one report per feed");
     assert_eq!(read.len(), feeds.len(), "every feed read");
+    read
+}
+
+/// The icalendar release `scripts/test.sh` pins.
+pub const ICALENDAR_VERSION: &str = "7.3.2";
+
+/// What Python's icalendar read in each `.ics` file (by file name): `version`, `prodid`,
+/// `name`, and `events`, each with `uid`, `summary`, `description`, `location`, `url`,
+/// `status`, `start` and `end` (`{date}` or `{utc, zone, local}`), `dtstamp`, `keys`, and
+/// for a series its `rrule` and the `dates` python-dateutil expands it to. A file it cannot
+/// parse fails the test with the reader's error.
+pub fn read_calendars(files: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
+    let tools = env("MASTHEAD_TEST_CALENDAR_TOOLS", "icalendar");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).expect("write calendar");
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/consumers/read_calendars.py");
+    let out = Command::new("python3")
+        .env("PYTHONPATH", &tools)
+        .arg(script)
+        .arg(dir.path())
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "icalendar could not read our calendars: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the reader's JSON");
+    assert_eq!(
+        report["icalendar"], ICALENDAR_VERSION,
+        "the pinned icalendar"
+    );
+    let read: BTreeMap<String, Value> =
+        serde_json::from_value(report["calendars"].clone()).expect("one report per file");
+    assert_eq!(read.len(), files.len(), "every calendar read");
     read
 }
 

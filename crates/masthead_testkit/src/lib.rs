@@ -21,7 +21,9 @@ mod staff;
 pub use app::{TestApp, TestResponse};
 pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
-pub use consumers::{FEEDPARSER_VERSION, SitemapSchemas, read_feeds};
+pub use consumers::{
+    FEEDPARSER_VERSION, ICALENDAR_VERSION, SitemapSchemas, read_calendars, read_feeds,
+};
 pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use desk_pages::{DESK_PAGES, DeskPage, DeskPageFixture, NOT_PAGES, Viewer, get_routes};
 pub use fixtures::{

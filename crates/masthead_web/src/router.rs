@@ -5,8 +5,8 @@
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
-    article, assets, author, cached, conditional, events, feeds, health, home, identity, latest,
-    media, search, section, sitemaps, tag,
+    article, assets, author, cached, conditional, event, event_submit, events, feeds, health, home,
+    identity, latest, media, search, section, sitemaps, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -29,6 +29,13 @@ pub fn router(state: AppState) -> Router {
         .route("/author/{slug}", get(author::show))
         .route("/tag/{slug}", get(tag::show))
         .route("/events", get(events::show))
+        .route("/events.ics", get(event::feed))
+        .route("/events/past", get(events::past))
+        .route("/events/day/{date}", get(events::day))
+        .route("/events/week/{date}", get(events::week))
+        .route("/events/month/{month}", get(events::month))
+        .route("/events/calendar/{month}", get(events::grid))
+        .route("/events/{slug}", get(event::show))
         .route("/static/site.css", get(assets::stylesheet))
         .merge(sitemaps::routes())
         .merge(feeds::routes())
@@ -41,6 +48,14 @@ pub fn router(state: AppState) -> Router {
         // page holds no secret to guess at through its compressed size).
         .route("/search", get(search::show).layer(CompressionLayer::new()))
         .route("/media/{name}", get(media::show))
+        // The submission form carries a fresh token: never in the page cache.
+        .route(
+            "/events/submit",
+            get(event_submit::show)
+                .post(event_submit::submit)
+                .layer(DefaultBodyLimit::max(event_submit::MAX_FORM)),
+        )
+        .route("/events/submit/thanks", get(event_submit::thanks))
         // Shared previews: never kept by the page cache or anyone else (see `preview::link`).
         .route("/preview/{token}", get(crate::preview::link::show))
         // Small, and changed by a setting rather than by content: not worth the page cache.

@@ -222,10 +222,11 @@ async fn event_links_are_web_addresses_only(app: TestApp) {
         .insert_event(&event("https://cedarhollow.example/lights"), t0())
         .await
         .unwrap();
-    let page = app.get("/events").await;
+    let page = app.get("/events/tree-lighting").await;
     assert!(
-        page.body
-            .contains("<a href=\"https://cedarhollow.example/lights\">Tree lighting</a>"),
+        page.body.contains(
+            "<a href=\"https://cedarhollow.example/lights\" rel=\"nofollow ugc\">https://cedarhollow.example/lights</a>"
+        ),
         "{}",
         page.body
     );

@@ -8,9 +8,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Duration;
-use masthead_core::{ArticleId, ArticleStatus, NoteKind, Slug};
+use masthead_core::{ArticleId, ArticleStatus, EventStatus, NoteKind, Slug};
 use masthead_desk::Command;
-use masthead_store::{Note, SitemapKind};
+use masthead_store::{NewEvent, Note, SitemapKind};
 use masthead_testkit::{
     ArticleBuilder, Desk, SitemapSchemas, TestApp, app_tests, change_story, t0,
 };
@@ -67,6 +67,28 @@ async fn newsroom(app: &TestApp) -> Newsroom {
         .published(t0() + Duration::hours(1))
         .insert(s)
         .await;
+    // An event on the calendar and one held for moderation (not listed).
+    for (title, status) in [
+        ("Tree lighting", EventStatus::Approved),
+        ("Held event", EventStatus::Pending),
+    ] {
+        s.insert_event(
+            &NewEvent {
+                title: title.into(),
+                starts_at: t0() + Duration::days(2),
+                ends_at: None,
+                all_day: false,
+                timezone: "America/Chicago".into(),
+                location: String::new(),
+                description: String::new(),
+                link: String::new(),
+                status,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    }
     app.refresh().await;
     Newsroom { levy }
 }
@@ -118,12 +140,15 @@ async fn sitemaps_validate_and_list_only_visible_pages(app: TestApp) {
             "/sitemaps/stories-1.xml",
             "/sitemaps/authors-1.xml",
             "/sitemaps/tags-1.xml",
+            "/sitemaps/events-1.xml",
         ]
     );
     let expected: BTreeSet<String> = [
         "/",
         "/latest",
         "/events",
+        "/events/past",
+        "/events/tree-lighting",
         "/section/news",
         "/section/sports",
         "/stories/village-board-approves-levy",
@@ -255,7 +280,7 @@ async fn sitemap_addresses_refuse_junk_and_trust_no_header(app: TestApp) {
         "/sitemaps/stories--1.xml",
         "/sitemaps/stories-1.xml.gz",
         "/sitemaps/stories-x.xml",
-        "/sitemaps/events-1.xml",
+        "/sitemaps/events-2.xml",
         "/sitemaps/..%2Fsitemap.xml",
         "/sitemaps/%2e%2e",
         "/sitemaps/",

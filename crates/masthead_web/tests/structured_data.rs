@@ -270,7 +270,8 @@ async fn calendar_events_are_schema_org_events(app: TestApp) {
     assert_eq!(concert["location"]["@type"], "Place");
     assert_eq!(concert["location"]["name"], "Village Green, 1 Main St.");
     assert_eq!(concert["description"], "Bring a chair </script>.");
-    assert_eq!(concert["url"], "https://library.example.org/concert");
+    assert_eq!(concert["url"], format!("{BASE}/events/band-concert"));
+    assert_eq!(concert["sameAs"], "https://library.example.org/concert");
     assert_eq!(concert["eventStatus"], "https://schema.org/EventScheduled");
     assert_eq!(
         events[1]["startDate"], "2026-11-30",

@@ -9,12 +9,12 @@
 
 use super::articles::restore_draft;
 use super::session::{self, SessionHash, clear_cookie, proven_same_origin, same_origin};
-use super::throttle::address_key;
 use super::view;
+pub(crate) use crate::client::client_ip;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use axum::Extension;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::UserId;
@@ -24,7 +24,6 @@ use masthead_core::totp::TotpSecret;
 use masthead_render::context;
 use masthead_store::{Actor, SessionStage, User, normalize_email};
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
 
 const WRONG: &str = "Wrong email or password. Check both and try again.";
 
@@ -40,27 +39,6 @@ pub fn local_next(next: &str) -> &str {
         && !next.contains('\\')
         && !next.chars().any(char::is_control);
     if ok { next } else { "/admin" }
-}
-
-/// The client's address as the throttle keys it: the peer's, or behind a trusted reverse
-/// proxy the last address in `X-Forwarded-For` (the one that proxy appended); IPv6 by /64.
-pub(crate) fn client_ip(state: &AppState, extensions: &Extensions, headers: &HeaderMap) -> String {
-    if state.config().trust_forwarded_for {
-        let forwarded = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .rev()
-            .find_map(|a| a.trim().parse::<IpAddr>().ok());
-        if let Some(address) = forwarded {
-            return address_key(address);
-        }
-    }
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| address_key(c.0.ip()))
-        .unwrap_or_else(|| "local".into())
 }
 
 /// The hash of the request's device cookie, if it names a browser remembered for `user`.

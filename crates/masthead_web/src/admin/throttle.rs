@@ -24,7 +24,6 @@ use crate::WebError;
 use chrono::{DateTime, Duration, Utc};
 use masthead_core::password::HashMemory;
 use masthead_store::Store;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -58,20 +57,7 @@ impl Default for Throttle {
     }
 }
 
-/// The key an address is counted under: IPv4 (and IPv4-mapped IPv6) addresses alone, other
-/// IPv6 addresses by their /64.
-pub fn address_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
+pub use crate::client::address_key;
 
 impl Throttle {
     /// Counts one attempt from `address` on `account` (empty: none); `Ok(Err(seconds))` when
@@ -227,6 +213,7 @@ impl PasswordWork {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     #[test]
     fn ipv6_clients_count_by_their_64() {

@@ -131,7 +131,7 @@ impl Hits {
 fn params_read_by(route: &str) -> &'static [&'static str] {
     match route {
         "/latest" | "/section/{slug}" | "/author/{slug}" | "/tag/{slug}" => LIST_PARAMS,
-        "/events" => &["page"],
+        "/events" | "/events/past" => &["page"],
         "/static/site.css" => &["v"],
         _ => &[],
     }

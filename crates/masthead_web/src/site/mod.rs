@@ -5,6 +5,8 @@ pub mod assets;
 pub mod author;
 pub mod cached;
 pub mod conditional;
+pub mod event;
+pub mod event_submit;
 pub mod events;
 pub mod feeds;
 pub mod health;

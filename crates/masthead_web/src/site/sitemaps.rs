@@ -1,7 +1,7 @@
 //! Sitemaps for search engines and Google News, and `robots.txt` naming them:
 //!
 //! - `/sitemap.xml`: the sitemap index: `/sitemaps/pages.xml` (the home page, `/latest`,
-//!   `/events`), `/sitemaps/sections.xml`, and `/sitemaps/{stories,authors,tags}-N.xml`, one
+//!   `/events`, `/events/past`), `/sitemaps/sections.xml`, and `/sitemaps/{stories,authors,tags,events}-N.xml`, one
 //!   per range of [`SITEMAP_URLS`] ids that holds a visible page (so no file lists more than
 //!   50,000 addresses, the protocol's limit).
 //! - `/sitemaps/stories-N.xml` and the other ranges are streamed: [`BATCH`] rows at a time by
@@ -82,10 +82,11 @@ async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
 }
 
 /// The kinds of range sitemap, by the name in their address.
-const KINDS: [(&str, SitemapKind); 3] = [
+const KINDS: [(&str, SitemapKind); 4] = [
     ("stories", SitemapKind::Stories),
     ("authors", SitemapKind::Authors),
     ("tags", SitemapKind::Tags),
+    ("events", SitemapKind::Events),
 ];
 
 /// What a `/sitemaps/{file}` address names.
@@ -139,7 +140,12 @@ async fn pages(state: &AppState) -> Result<Response, WebError> {
         .map(|s| s.lastmod)
         .max();
     let mut set = UrlSet::start(false).map_err(io_error)?;
-    for (path, lastmod) in [("/", newest), ("/latest", newest), ("/events", None)] {
+    for (path, lastmod) in [
+        ("/", newest),
+        ("/latest", newest),
+        ("/events", None),
+        ("/events/past", None),
+    ] {
         set.url(&format!("{base}{path}"), lastmod)
             .map_err(io_error)?;
     }
@@ -192,6 +198,7 @@ async fn range(
         SitemapKind::Stories => "stories",
         SitemapKind::Authors => "author",
         SitemapKind::Tags => "tag",
+        SitemapKind::Events => "events",
     };
     // Streamed past the page cache, so it gets the public pages' `Cache-Control` here.
     let cache_control = state.cache.cache_control().clone();
@@ -305,6 +312,7 @@ mod tests {
             "stories-1.xml",
             "authors-20.xml",
             "tags-3.xml",
+            "events-1.xml",
         ] {
             assert!(parse_file(ok).is_some(), "{ok}");
         }
@@ -317,7 +325,7 @@ mod tests {
             "stories--1.xml",
             "stories-+1.xml",
             "stories-99999999999999999999.xml",
-            "events-1.xml",
+            "events-0.xml",
             "Stories-1.xml",
             "pages-1.xml",
             "",

@@ -6,8 +6,9 @@
 //! An article page carries one graph: the story (`NewsArticle`, `OpinionNewsArticle` for
 //! opinion, with a `VideoObject` for a video post; its correction notes as
 //! `CorrectionComment`s) and its `BreadcrumbList` (home, section, story); a page of the
-//! calendar carries one `Event` per event. Every address in them starts with the
-//! configured `base_url` (an event's own link is the organiser's).
+//! calendar and an event's own page carry one `Event` per event (its `url` the event's page
+//! here, `sameAs` the organiser's link, `eventStatus` cancelled when it was called off). Every
+//! address in them starts with the configured `base_url`.
 
 use crate::config::SiteConfig;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -137,8 +138,13 @@ pub(crate) fn events(events: &[Event], site: &SiteConfig) -> String {
                     address: &e.location,
                 },
                 description: non_empty(&e.description),
-                url: non_empty(&e.link),
-                event_status: "https://schema.org/EventScheduled",
+                url: format!("{}/events/{}", site.base_url, e.slug),
+                same_as: non_empty(&e.link),
+                event_status: if e.cancelled {
+                    "https://schema.org/EventCancelled"
+                } else {
+                    "https://schema.org/EventScheduled"
+                },
                 event_attendance_mode: "https://schema.org/OfflineEventAttendanceMode",
                 organizer: Publisher::of(site),
             }
@@ -273,8 +279,10 @@ struct EventLd<'a> {
     location: Place<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    url: String,
+    /// The organiser's own page about it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
+    same_as: Option<&'a str>,
     event_status: &'static str,
     event_attendance_mode: &'static str,
     organizer: Publisher<'a>,
