@@ -121,6 +121,14 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/error.html"),
     ),
     (
+        "admin/events.html",
+        include_str!("../../../themes/default/templates/admin/events.html"),
+    ),
+    (
+        "admin/event_edit.html",
+        include_str!("../../../themes/default/templates/admin/event_edit.html"),
+    ),
+    (
         "admin/login.html",
         include_str!("../../../themes/default/templates/admin/login.html"),
     ),

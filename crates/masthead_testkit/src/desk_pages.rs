@@ -99,6 +99,9 @@ pub const DESK_PAGES: &[DeskPage] = &[
     ),
     page("/admin/media", "/admin/media", Viewer::Admin),
     page("/admin/comments", "/admin/comments", Viewer::Admin),
+    page("/admin/events", "/admin/events", Viewer::Admin),
+    page("/admin/events/new", "/admin/events/new", Viewer::Admin),
+    page("/admin/events/{id}", "/admin/events/{event}", Viewer::Admin),
     page("/admin/front", "/admin/front", Viewer::Admin),
     page("/admin/sections", "/admin/sections", Viewer::Admin),
     page("/admin/users", "/admin/users", Viewer::Admin),
@@ -137,6 +140,8 @@ pub struct DeskPageFixture {
     pub own: i64,
     /// The token of a live password-reset link.
     pub reset: String,
+    /// A reader's event waiting for review.
+    pub event: i64,
 }
 
 impl DeskPageFixture {
@@ -164,6 +169,7 @@ impl DeskPageFixture {
         let tfa = app.create_staff(&two_factor_email, Role::Editor).await;
         set_two_factor(app, tfa).await;
         let reset = reset_token(app, &admin, contributor.user).await;
+        let event = held_event(app).await;
         DeskPageFixture {
             desk,
             admin,
@@ -173,6 +179,7 @@ impl DeskPageFixture {
             live,
             own,
             reset,
+            event,
         }
     }
 
@@ -183,6 +190,7 @@ impl DeskPageFixture {
             .replace("{live}", &self.live.to_string())
             .replace("{own}", &self.own.to_string())
             .replace("{reset}", &self.reset)
+            .replace("{event}", &self.event.to_string())
     }
 
     /// `page` fetched through the router as its viewer would.
@@ -248,6 +256,31 @@ async fn form_of(app: &TestApp, id: i64) -> Vec<(String, String)> {
         ("section".into(), a.fields.section.0.to_string()),
         ("body_md".into(), format!("{}\n\nMore.", a.fields.body_md)),
     ]
+}
+
+/// A reader's event submission, held for review; its id.
+async fn held_event(app: &TestApp) -> i64 {
+    let draft = masthead_core::EventDraft {
+        title: "Choir concert".into(),
+        start_date: "2026-12-19".into(),
+        start_time: "18:00".into(),
+        end_time: "20:00".into(),
+        timezone: "America/Chicago".into(),
+        location: "First Church".into(),
+        description: "Carols.".into(),
+        contact: "choir@example.org".into(),
+        rrule: "FREQ=WEEKLY;COUNT=2".into(),
+        ..Default::default()
+    };
+    let fields = draft
+        .check(masthead_core::DateWindow::submission(crate::t0()))
+        .expect("a good event");
+    app.store()
+        .submit_event(&fields, "desk-pages", crate::t0())
+        .await
+        .expect("stored")
+        .expect("a new form")
+        .0
 }
 
 /// Turns on two-factor login for `user`.

@@ -52,6 +52,20 @@ impl EventForm {
         (form, pairs)
     }
 
+    /// A form showing stored fields.
+    pub fn of(fields: &EventFields) -> Self {
+        let draft = fields.to_draft();
+        let (repeat, repeat_count) = match &fields.rule {
+            Some(rule) => ("rule".to_owned(), rule.count.to_string()),
+            None => (String::new(), String::new()),
+        };
+        Self {
+            draft,
+            repeat,
+            repeat_count,
+        }
+    }
+
     /// Checks the form: the "Repeats" choice becomes the draft's rule, then every field is
     /// checked against `window`. All refusals at once.
     pub fn check(&self, window: DateWindow) -> Result<EventFields, Vec<InvalidInput>> {

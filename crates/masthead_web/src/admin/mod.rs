@@ -12,6 +12,7 @@ mod autosave;
 mod comments;
 pub(crate) mod csrf;
 pub mod desk_user;
+mod events;
 pub(crate) mod form;
 mod front;
 mod guard;
@@ -71,6 +72,9 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/account/tokens"),
     ("POST", "/admin/account/tokens/1/revoke"),
     ("POST", "/admin/comments/1"),
+    ("POST", "/admin/events/new"),
+    ("POST", "/admin/events/1"),
+    ("POST", "/admin/events/1/status"),
     ("POST", "/admin/front"),
     ("POST", "/admin/front/banner"),
     ("POST", "/admin/users"),
@@ -149,6 +153,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/front/banner", post(front::banner))
         .route("/admin/comments", get(comments::list))
         .route("/admin/comments/{id}", post(comments::moderate))
+        .route("/admin/events", get(events::list))
+        .route("/admin/events/new", get(events::new).post(events::create))
+        .route("/admin/events/{id}", get(events::edit).post(events::save))
+        .route("/admin/events/{id}/status", post(events::moderate))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/users/{id}/reset", post(users::reset_link))

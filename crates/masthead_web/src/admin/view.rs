@@ -38,6 +38,7 @@ pub fn page_with_status(
         can_users => can_site(role, SiteAction::ManageUsers),
         can_moderate => can_site(role, SiteAction::ModerateComments),
         can_front => can_site(role, SiteAction::ArrangeFront),
+        can_events => can_site(role, SiteAction::ModerateEvents),
         can_sections => can_site(role, SiteAction::ManageSections),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),
