@@ -160,6 +160,11 @@ pub async fn run(state: AppState) {
             {
                 tracing::warn!(error = %e, "could not delete old login attempt counts");
             }
+            // A used form's nonce matters only while its token could still be sent back.
+            let nonce_age = masthead_core::form_token::MAX_AGE + chrono::Duration::hours(1);
+            if let Err(e) = state.store.purge_form_nonces(now - nonce_age).await {
+                tracing::warn!(error = %e, "could not delete old form nonces");
+            }
             if let Err(e) = state.store.purge_preview_links(now).await {
                 tracing::warn!(error = %e, "could not delete expired preview links");
             }
