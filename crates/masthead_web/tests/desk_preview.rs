@@ -576,14 +576,8 @@ async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestAp
     browser
         .fill("#body_md", "The ferry **returns** on Monday.")
         .await;
-    browser
-        .client()
-        .execute(
-            "document.getElementById('section').value = arguments[0];",
-            vec![desk.news.0.to_string().into()],
-        )
-        .await
-        .unwrap();
+    // No section yet: autosave creates a new story only once it has a headline and a
+    // section, so however long this test takes, the story can only be saved by a click.
     let client = browser.client();
     let editor_tab = client.window().await.unwrap();
     browser.click("button[value='preview']").await;
@@ -679,6 +673,13 @@ async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestAp
     );
 
     // Saved, then shared: the share page and the link, logged out, pass the same checks.
+    client
+        .execute(
+            "document.getElementById('section').value = arguments[0];",
+            vec![desk.news.0.to_string().into()],
+        )
+        .await
+        .unwrap();
     browser.click("button[value='save']").await;
     browser.wait_for_path_change("/admin/articles/new").await;
     browser.wait_for_text(".notice", "Saved").await;
