@@ -119,11 +119,13 @@ fn contract(label: &str, db_url: &str, dir: &Path) {
         .take(20)
         .filter_map(|id| get(&format!("/articles/{id}"))["image"].as_i64())
         .collect();
+    let events = get("/events?per_page=100");
     let dictionaries = [
         ("articles", articles),
         ("sections", ids(&get("/sections"))),
         ("authors", ids(&get("/authors"))),
         ("images", images),
+        ("events", ids(&events["items"])),
     ];
     let mut config = CONFIG.to_owned();
     for (name, values) in &dictionaries {
@@ -134,6 +136,18 @@ fn contract(label: &str, db_url: &str, dir: &Path) {
             values.join(", ")
         ));
     }
+    // The demo calendar's slugs, for `GET /events/{slug}` (text, so quoted).
+    let slugs: Vec<String> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{:?}", e["slug"].as_str().unwrap()))
+        .collect();
+    assert!(!slugs.is_empty(), "the demo newsroom has events");
+    config.push_str(&format!(
+        "\n[dictionaries.event_slugs]\nvalues = [{}]\n",
+        slugs.join(", ")
+    ));
     let config_file = dir.join("schemathesis.toml");
     std::fs::write(&config_file, config).unwrap();
 

@@ -448,6 +448,71 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// Moves an event to `to`, but only from one of `from`: the API's named moderation
+    /// actions (approve, reject, cancel, restore), each one transaction with its audit entry
+    /// like [`Store::set_event_status`]. An event already in `to` is left alone (nothing
+    /// written, nothing logged), so a repeated or concurrent request is harmless: of many
+    /// moderators approving one event at once, one moves it and the others find it moved.
+    /// The update names the status it read, so on PostgreSQL a second writer waits on the
+    /// row, finds it changed and reads again; SQLite's single writer takes them in turn.
+    pub async fn move_event_status(
+        &self,
+        id: EventId,
+        from: &[EventStatus],
+        to: EventStatus,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<StatusMove> {
+        // Each retry means another writer moved the event between our read and our write;
+        // the next read sees where it went, so a few are plenty.
+        for _ in 0..4 {
+            let mut tx = self.write_tx().await?;
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT status, title FROM events WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (old, title) = row.ok_or(StoreError::NotFound)?;
+            let old = EventStatus::parse(&old)?;
+            if old == to {
+                return Ok(StatusMove::Already);
+            }
+            if !from.contains(&old) {
+                return Ok(StatusMove::Refused(old));
+            }
+            let done = sqlx::query(
+                "UPDATE events SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            )
+            .bind(to.as_str())
+            .bind(to_micros(now))
+            .bind(id.0)
+            .bind(old.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                continue;
+            }
+            let action = format!("event.{}", to.as_str());
+            record(
+                &mut tx,
+                actor,
+                &action,
+                &format!("event {}", id.0),
+                &title,
+                now,
+            )
+            .await?;
+            if visible(to) || visible(old) {
+                site::bump_version(&mut tx).await?;
+            }
+            self.commit(tx).await?;
+            return Ok(StatusMove::Moved(old));
+        }
+        Err(StoreError::Conflict(
+            "the event's status kept changing under other moderators; try again".to_owned(),
+        ))
+    }
+
     /// The key public forms' tokens are signed with, made on first use.
     pub async fn form_key(&self) -> Result<String> {
         let read = || {
@@ -474,6 +539,17 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// What [`Store::move_event_status`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusMove {
+    /// Moved from this status, audit-logged.
+    Moved(EventStatus),
+    /// Already in the status asked for: nothing written.
+    Already,
+    /// In this status, which is not one it may move from: nothing written.
+    Refused(EventStatus),
 }
 
 /// The conflict a replayed form's nonce raises inside [`Store::write_new`].

@@ -55,6 +55,7 @@ pub use desk::{DeskArticle, DeskRow, RevisionInfo};
 pub use desk_find::{DESK_FIND_PAGES, DeskFind, DeskSort};
 pub use desk_notes::{DeskNote, NoteWaiting};
 pub use error::StoreError;
+pub use events::StatusMove;
 pub use feeds::{FeedStory, MAX_FEED_STORIES};
 pub use front::{Banner, DeskSlot, FrontArrangement, FrontPage, FrontSlot, FrontWrite};
 pub use health::FULL_MEMORY;

@@ -1,6 +1,7 @@
 //! The JSON API at `/api/v1`: articles (list, get, create, update, submit, publish, schedule,
-//! unpublish), sections, authors, media upload and search, with its OpenAPI document at
-//! `/api/v1/openapi.json`.
+//! unpublish), sections, authors, media upload, search, and the events calendar (the public
+//! list and event, and the moderation queue with approve, reject, cancel and restore), with
+//! its OpenAPI document at `/api/v1/openapi.json`.
 //!
 //! Handlers are thin: they parse the body into the desk's types and go through
 //! [`crate::desk`] for every article change, so the API can never do what the admin pages
@@ -10,7 +11,8 @@
 //!   [`auth`]), never a cookie. A browser never attaches the token on its own, so a
 //!   cross-site page cannot make a request that carries it: CSRF does not apply, and the API
 //!   has no CSRF check. Reading needs a token too, because the API shows drafts; only
-//!   search, which finds what the public site shows, is open without one.
+//!   search and the public calendar (`GET /events`, `GET /events/{slug}`), which show what
+//!   the public site shows, are open without one.
 //! - **Errors** have one JSON shape (see [`error`]), including axum's own rejections, the
 //!   router's 404 and 405 and the body limit's 413: `{"error": {"status", "code", "message"}}`,
 //!   plus `request_id` on a 5xx (whose detail only goes to the log) and `current` on a 409
@@ -24,6 +26,7 @@ mod articles;
 mod auth;
 mod authors;
 mod error;
+mod events;
 mod extract;
 mod json_body;
 mod media;
@@ -64,6 +67,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sections::list, sections::create))
         .routes(routes!(authors::list, authors::create))
         .routes(routes!(search::search))
+        .routes(routes!(events::public::list))
+        .routes(routes!(events::public::show))
+        .routes(routes!(events::moderation::list))
+        .routes(routes!(events::moderation::show))
+        .routes(routes!(events::moderation::approve))
+        .routes(routes!(events::moderation::reject))
+        .routes(routes!(events::moderation::cancel))
+        .routes(routes!(events::moderation::restore))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY));
     let uploads = OpenApiRouter::new()

@@ -54,6 +54,11 @@ pub(crate) fn base() -> OpenApi {
             tag("authors", "Staff byline profiles."),
             tag("media", "Image uploads."),
             tag("search", "The site's search, open without a token."),
+            tag(
+                "events",
+                "The community calendar: what readers see, open without a token, and the \
+                 moderation queue for editors and admins.",
+            ),
             tag("meta", "This document."),
         ]))
         .build()
