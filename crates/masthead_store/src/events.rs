@@ -180,6 +180,36 @@ impl Store {
             .collect()
     }
 
+    /// The dates of each of `ids`, in order, as `(event, date)` pairs: one query for a list
+    /// of events (the moderation queue) rather than one per event.
+    pub async fn events_dates(&self, ids: &[EventId]) -> Result<Vec<(EventId, Occurrence)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT event_id, starts_at, ends_at FROM event_occurrences WHERE event_id IN ({}) \
+             ORDER BY event_id, starts_at",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.0);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    EventId(r.try_get("event_id")?),
+                    Occurrence {
+                        starts_at: from_micros(r.try_get("starts_at")?),
+                        ends_at: from_micros(r.try_get("ends_at")?),
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// Events readers may see with a date ending at or after `since`, for the calendar feed:
     /// each with its first date (a series is one entry with its rule), soonest first.
     pub async fn calendar_events(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<Event>> {
@@ -410,8 +440,9 @@ impl Store {
         self.commit(tx).await
     }
 
-    /// Moves an event to `status` (approve, reject, cancel, or back), audit-logged. Pages
-    /// turn over when it was or becomes visible.
+    /// Moves an event to `status` (approve, reject, cancel, or back) from any status, as the
+    /// desk's status form does: [`Store::move_event_status`] from every status, so the desk
+    /// and the API make one write. An event already in `status` is left as it is.
     pub async fn set_event_status(
         &self,
         id: EventId,
@@ -419,40 +450,17 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let old: Option<(String, String)> =
-            sqlx::query_as("SELECT status, title FROM events WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (old, title) = old.ok_or(StoreError::NotFound)?;
-        sqlx::query("UPDATE events SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status.as_str())
-            .bind(to_micros(now))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        let action = format!("event.{}", status.as_str());
-        record(
-            &mut tx,
-            actor,
-            &action,
-            &format!("event {}", id.0),
-            &title,
-            now,
-        )
-        .await?;
-        if visible(status) || visible(EventStatus::parse(&old)?) {
-            site::bump_version(&mut tx).await?;
-        }
-        self.commit(tx).await
+        self.move_event_status(id, EventStatus::ALL, status, actor, now)
+            .await
+            .map(|_| ())
     }
 
-    /// Moves an event to `to`, but only from one of `from`: the API's named moderation
-    /// actions (approve, reject, cancel, restore), each one transaction with its audit entry
-    /// like [`Store::set_event_status`]. An event already in `to` is left alone (nothing
-    /// written, nothing logged), so a repeated or concurrent request is harmless: of many
-    /// moderators approving one event at once, one moves it and the others find it moved.
+    /// Moves an event to `to`, but only from one of `from` (the API's named actions: approve,
+    /// reject, cancel, restore; the desk's form allows every status), in one transaction with
+    /// its audit entry (`event.<status>`); pages turn over when the event was or becomes
+    /// visible. An event already in `to` is left alone (nothing written, nothing logged), so
+    /// a repeated or concurrent request is harmless: of many moderators approving one event
+    /// at once, one moves it and the others find it moved.
     /// The update names the status it read, so on PostgreSQL a second writer waits on the
     /// row, finds it changed and reads again; SQLite's single writer takes them in turn.
     pub async fn move_event_status(

@@ -1,11 +1,12 @@
 //! The calendar's store: series expanded into dates across a daylight-saving change, held
-//! submissions, replayed forms, free slugs under concurrent writers, and the content
-//! version. Each on SQLite and on PostgreSQL.
+//! submissions, replayed forms, free slugs under concurrent writers, the content version,
+//! and status moves (only from the statuses an action allows, once under many writers).
+//! Each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Duration;
-use masthead_core::{DateWindow, EventDraft, EventFields, EventStatus, PageNumber};
-use masthead_store::{Actor, Store};
+use masthead_core::{DateWindow, EventDraft, EventFields, EventId, EventStatus, PageNumber};
+use masthead_store::{Actor, StatusMove, Store, StoreError};
 use masthead_testkit::{db_tests, t0};
 
 db_tests!(
@@ -14,6 +15,7 @@ db_tests!(
     a_replayed_form_writes_nothing,
     many_writers_with_one_title_get_distinct_slugs,
     dates_overlapping_a_range_are_listed,
+    status_moves_only_from_allowed_statuses_and_once_under_many_writers,
 );
 
 /// A weekly Saturday 9:00 market from 28 February 2026 (Chicago's clocks change 8 March).
@@ -173,4 +175,90 @@ async fn dates_overlapping_a_range_are_listed(store: Store) {
         .await
         .unwrap();
     assert_eq!(month.len(), 3);
+}
+
+async fn status_moves_only_from_allowed_statuses_and_once_under_many_writers(store: Store) {
+    use EventStatus::{Approved, Cancelled, Pending, Rejected};
+    let id = store
+        .submit_event(&market(2), "n1", t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store
+        .submit_event(&market(3), "n2", t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let audited = |store: Store, id: EventId, action: &'static str| async move {
+        let target = format!("event {}", id.0);
+        store
+            .audit_log(1000, 0)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == action && e.target == target)
+            .count()
+    };
+    // Not from a status the action does not allow: nothing written, nothing logged.
+    let before = store.content_state(t0()).await.unwrap();
+    let r = store
+        .move_event_status(id, &[Approved], Cancelled, &actor(), t0())
+        .await
+        .unwrap();
+    assert_eq!(r, StatusMove::Refused(Pending));
+    assert_eq!(store.content_state(t0()).await.unwrap(), before);
+    assert_eq!(audited(store.clone(), id, "event.cancelled").await, 0);
+    // Sixteen writers at once: one moves it, the rest find it moved.
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .move_event_status(id, &[Pending, Rejected], Approved, &actor(), t0())
+                .await
+                .unwrap()
+        }));
+    }
+    let mut moved = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusMove::Moved(from) => {
+                assert_eq!(from, Pending);
+                moved += 1;
+            }
+            StatusMove::Already => {}
+            StatusMove::Refused(s) => panic!("refused from {s}"),
+        }
+    }
+    assert_eq!(moved, 1);
+    assert_eq!(audited(store.clone(), id, "event.approved").await, 1);
+    assert_ne!(
+        store.content_state(t0()).await.unwrap(),
+        before,
+        "pages turn over"
+    );
+    assert_eq!(
+        store.desk_event(id).await.unwrap().unwrap().event.status,
+        Approved
+    );
+    // The desk's form: any status, the same write.
+    store
+        .set_event_status(id, Rejected, &actor(), t0())
+        .await
+        .unwrap();
+    assert_eq!(audited(store.clone(), id, "event.rejected").await, 1);
+    assert!(matches!(
+        store
+            .move_event_status(EventId(987_654), EventStatus::ALL, Approved, &actor(), t0())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Every listed event's dates in one query, in order.
+    let dates = store.events_dates(&[other, id]).await.unwrap();
+    assert_eq!(dates.len(), 5);
+    assert!(
+        dates[..2].iter().all(|(e, _)| *e == id) && dates[2..].iter().all(|(e, _)| *e == other)
+    );
+    assert!(dates[2].1.starts_at < dates[3].1.starts_at);
+    assert!(store.events_dates(&[]).await.unwrap().is_empty());
 }

@@ -18,9 +18,10 @@ use crate::desk::Staff;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use masthead_core::{EventId, EventStatus, SiteAction};
+use masthead_core::{EventId, EventStatus, Occurrence, SiteAction};
 use masthead_store::StatusMove;
 use serde::Deserialize;
+use std::collections::HashMap;
 use utoipa::IntoParams;
 
 /// The most events one list answers with.
@@ -96,12 +97,19 @@ pub(crate) async fn list(
     let has_more = events.len() > LIST_LIMIT as usize;
     events.truncate(LIST_LIMIT as usize);
     let pending = state.store.pending_event_count().await?;
-    let base = &state.config().base_url;
-    let mut items = Vec::with_capacity(events.len());
-    for event in events {
-        let dates = state.store.event_dates(event.event.id).await?;
-        items.push(ModerationEvent::new(event, &dates, base));
+    let ids: Vec<EventId> = events.iter().map(|e| e.event.id).collect();
+    let mut dates: HashMap<EventId, Vec<Occurrence>> = HashMap::new();
+    for (id, date) in state.store.events_dates(&ids).await? {
+        dates.entry(id).or_default().push(date);
     }
+    let base = &state.config().base_url;
+    let items = events
+        .into_iter()
+        .map(|e| {
+            let its = dates.remove(&e.event.id).unwrap_or_default();
+            ModerationEvent::new(e, &its, base)
+        })
+        .collect();
     Ok(Json(ModerationList {
         status: status.into(),
         pending,
@@ -161,7 +169,8 @@ const REJECT: Action = Action {
         EventStatus::Approved,
         EventStatus::Cancelled,
     ],
-    refusal: |_, _| String::new(),
+    // Every status but rejected may be rejected, and a rejected event is answered as it is.
+    refusal: |status, _| format!("This event is {status} and cannot be rejected."),
 };
 
 const CANCEL: Action = Action {
