@@ -1,5 +1,6 @@
 //! Snapshots of representative API responses (an article, a list page, a 409 with the
-//! stored article, a 422, sections, authors, an upload), taken through the real router on
+//! stored article, a 422, sections, authors, an upload; an event, the calendar's list and
+//! the moderation queue), taken through the real router on
 //! SQLite and on PostgreSQL against the same snapshot files, so the two backends answer
 //! alike. Ids, times, versions and generated file names are redacted (each checked to be
 //! of its kind first), so a fixture change does not churn the files; a change in what the
@@ -9,14 +10,18 @@
 
 use insta::internals::Content;
 use insta::{Settings, dynamic_redaction};
-use masthead_core::Role;
-use masthead_testkit::{Desk, TestApp, app_tests};
+use masthead_core::{DateWindow, EventDraft, EventStatus, Role};
+use masthead_store::Actor;
+use masthead_testkit::{Desk, TestApp, app_tests, t0};
 use serde_json::{Value, json};
 
 mod api_support;
 use api_support::*;
 
-app_tests!(api_responses_match_their_snapshots);
+app_tests!(
+    api_responses_match_their_snapshots,
+    event_responses_match_their_snapshots,
+);
 
 /// Replaces a whole number with `[id]`, failing on anything else.
 fn id() -> insta::internals::Redaction {
@@ -87,6 +92,8 @@ fn snapshot(name: &str, value: &Value) {
     settings.set_prepend_module_to_snapshot(false);
     // Versions also appear in the words of a 409.
     settings.add_filter(r"version \d+", "version [version]");
+    // Event ids also appear in the addresses a 409 points to.
+    settings.add_filter(r"events/\d+/", "events/[id]/");
     // `.**.key` matches the key at any depth (a list row, `error.current`).
     for selector in [".**.id", ".**.section", ".**.image"] {
         settings.add_redaction(selector, id());
@@ -97,7 +104,16 @@ fn snapshot(name: &str, value: &Value) {
         settings.add_redaction(selector, time());
     }
     settings.add_redaction(".**.version", version());
-    // Uploads are stored under a generated name.
+    // When an event was sent and last changed (its dates are the fixture's, kept).
+    for selector in [".**.created_at", ".**.updated_at"] {
+        settings.add_redaction(selector, time());
+    }
+    // Uploads are stored under a generated name (other `url`s are fixed addresses).
+    if name != "media_upload" {
+        let name = format!("api_snapshots__{name}");
+        settings.bind(|| insta::assert_json_snapshot!(name, value));
+        return;
+    }
     settings.add_redaction(
         ".url",
         dynamic_redaction(|value: Content, _| {
@@ -226,4 +242,66 @@ async fn api_responses_match_their_snapshots(app: TestApp) {
     let authors = call(&app, "GET", "/api/v1/authors", Some(&editor), None).await;
     assert_eq!(authors.status(), 200);
     snapshot("authors", &authors.json);
+}
+
+async fn event_responses_match_their_snapshots(app: TestApp) {
+    let (_, editor) = staff(&app, "ed@example.org", Role::Editor).await;
+    let draft = |title: &str, rrule: &str| EventDraft {
+        title: title.into(),
+        start_date: "2026-12-12".into(),
+        start_time: "19:00".into(),
+        end_time: "21:30".into(),
+        timezone: "America/Chicago".into(),
+        location: "Grange Hall, 12 Mill Rd.".into(),
+        description: "Live fiddle music.\n\nBeginners welcome.".into(),
+        link: "https://grange.example.org/dance".into(),
+        contact: "caller@example.org".into(),
+        rrule: rrule.into(),
+        ..Default::default()
+    };
+    let series = draft("Contra dance", "FREQ=WEEKLY;COUNT=3")
+        .check(DateWindow::staff(t0()))
+        .unwrap();
+    app.store()
+        .create_event(&series, EventStatus::Approved, &Actor::system("test"), t0())
+        .await
+        .unwrap();
+    let held = draft("Cider pressing", "")
+        .check(DateWindow::submission(t0()))
+        .unwrap();
+    app.store()
+        .submit_event(&held, "snapshot nonce", t0())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let event = call(&app, "GET", "/api/v1/events/contra-dance", None, None).await;
+    assert_eq!(event.status(), 200, "{}", event.response.body);
+    snapshot("event", &event.json);
+    let list = call(&app, "GET", "/api/v1/events?per_page=2", None, None).await;
+    assert_eq!(list.status(), 200);
+    snapshot("event_list", &list.json);
+    let queue = call(
+        &app,
+        "GET",
+        "/api/v1/moderation/events",
+        Some(&editor),
+        None,
+    )
+    .await;
+    assert_eq!(queue.status(), 200);
+    snapshot("event_queue", &queue.json);
+    let refused = call(
+        &app,
+        "POST",
+        &format!(
+            "/api/v1/moderation/events/{}/cancel",
+            queue.json["items"][0]["event"]["id"]
+        ),
+        Some(&editor),
+        None,
+    )
+    .await;
+    refused.error(409, "conflict");
+    snapshot("event_cancel_refused", &refused.json);
 }

@@ -98,9 +98,9 @@ pub struct EventOut {
     pub id: i64,
     /// Its address on the calendar: `/events/{slug}`.
     pub slug: String,
-    /// Its page on the site.
+    /// Its page on the site (answering once the event is approved or cancelled).
     pub url: String,
-    /// Its iCalendar file.
+    /// Its iCalendar file (likewise).
     pub ics_url: String,
     /// The title.
     pub title: String,
