@@ -20,8 +20,8 @@ use utoipa::IntoParams;
 const PER_PAGE: u32 = 20;
 /// The most dates one page may hold.
 const MAX_PER_PAGE: u32 = 100;
-/// Numbered pages go this deep: at most 2,000 dates ahead, far past a local calendar's
-/// two-year window.
+/// Numbered pages go this deep, like the article list's, so no request reads past the
+/// 2,000th upcoming date (an `OFFSET` of at most 1,900 with the largest pages).
 const MAX_PAGE: u32 = 20;
 
 /// The page of the upcoming list.
