@@ -482,11 +482,13 @@ impl Store {
                     .await?;
             let (old, title) = row.ok_or(StoreError::NotFound)?;
             let old = EventStatus::parse(&old)?;
-            if old == to {
-                return Ok(StatusMove::Already);
-            }
-            if !from.contains(&old) {
-                return Ok(StatusMove::Refused(old));
+            if old == to || !from.contains(&old) {
+                tx.rollback().await?;
+                return Ok(if old == to {
+                    StatusMove::Already
+                } else {
+                    StatusMove::Refused(old)
+                });
             }
             let done = sqlx::query(
                 "UPDATE events SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
@@ -498,6 +500,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
+                tx.rollback().await?;
                 continue;
             }
             let action = format!("event.{}", to.as_str());
@@ -517,7 +520,8 @@ impl Store {
             return Ok(StatusMove::Moved(old));
         }
         Err(StoreError::Conflict(
-            "the event's status kept changing under other moderators; try again".to_owned(),
+            "The event's status kept changing under other moderators; read it again and retry."
+                .to_owned(),
         ))
     }
 
