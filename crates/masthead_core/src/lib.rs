@@ -6,6 +6,7 @@
 
 pub mod article;
 pub mod clock;
+pub mod comment;
 pub mod email;
 pub mod event;
 pub mod event_fields;
@@ -25,6 +26,7 @@ pub mod web_url;
 
 pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use comment::{CommentSettings, ModerationPolicy, NewComment};
 pub use email::EmailAddress;
 pub use event::{CommentStatus, EventStatus};
 pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};

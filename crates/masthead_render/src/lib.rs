@@ -1,6 +1,7 @@
 //! masthead's output: themes (templates with autoescaping, embedded and overridable from a
 //! directory), Markdown to sanitized HTML, the date formats readers see, feeds and sitemaps.
 
+mod comment_text;
 pub mod desk_assets;
 pub mod feeds;
 mod format;
@@ -11,6 +12,7 @@ pub mod sitemaps;
 mod theme;
 
 pub use format::long_date;
+pub use comment_text::comment_html;
 pub use headings::OutlineHeading;
 pub use markdown::{
     ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, render_markdown,

@@ -56,6 +56,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/list.html"),
     ),
     (
+        "comment.html",
+        include_str!("../../../themes/default/templates/comment.html"),
+    ),
+    (
         "events.html",
         include_str!("../../../themes/default/templates/events.html"),
     ),
@@ -211,6 +215,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/comments.html",
         include_str!("../../../themes/default/templates/admin/comments.html"),
+    ),
+    (
+        "admin/comment_settings.html",
+        include_str!("../../../themes/default/templates/admin/comment_settings.html"),
     ),
     (
         "admin/audit.html",

@@ -26,6 +26,7 @@ macro_rules! teaser_json {
             "'published_at', ar.published_at, 'updated_at', ar.updated_at, ",
             "'section_slug', s.slug, 'section_name', s.name, 'image', m.storage_name, 'alt', m.alt_text, ",
             "'credit', m.credit, 'width', m.width, 'height', m.height, 'focus_x', m.focus_x, 'focus_y', m.focus_y, 'card', m.card_name, ",
+            "'comment_count', (SELECT COUNT(*) FROM comments cc WHERE cc.article_id = ar.id AND cc.status = 'approved'), ",
             "'variants', ", $js, "m.variants", $je, ", 'authors', ",
             $js, "COALESCE((SELECT ", $arr, $obj, "'slug', a.slug, 'name', a.name) ORDER BY aa.position", $end,
             " FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id = ar.id), '[]')",
@@ -122,7 +123,8 @@ macro_rules! article_page_query {
             concat!(
                 ", COALESCE((SELECT ", $arr, $obj, "'slug', t.slug, 'name', t.name) ORDER BY t.slug", $end,
                 " FROM article_tags atg JOIN tags t ON t.id = atg.tag_id WHERE atg.article_id = ar.id), '[]') AS tags, ",
-                "COALESCE((SELECT ", $arr, $obj, "'name', c.author_name, 'body', c.body, 'at', c.created_at) ",
+                "ar.comments_open AS comments_open, ",
+                "COALESCE((SELECT ", $arr, $obj, "'id', c.id, 'parent', c.parent_id, 'name', c.author_name, 'website', c.website, 'body', c.body, 'at', c.created_at) ",
                 "ORDER BY c.created_at, c.id", $end,
                 " FROM comments c WHERE c.article_id = ar.id AND c.status = 'approved'), '[]') AS comments",
                 from_clause!(),
@@ -447,6 +449,8 @@ pub(crate) struct TeaserJson {
     /// Null when the article has no image.
     variants: Option<Vec<u32>>,
     authors: Vec<NameRef>,
+    #[serde(default)]
+    comment_count: i64,
 }
 
 impl TryFrom<TeaserJson> for Teaser {
@@ -484,6 +488,7 @@ impl TryFrom<TeaserJson> for Teaser {
             }),
             published_at: from_micros(t.published_at.unwrap_or_default()),
             updated_at: t.updated_at.map(from_micros),
+            comment_count: t.comment_count,
         })
     }
 }
@@ -499,5 +504,6 @@ fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
         story,
         tags: serde_json::from_str(&json("tags")?)?,
         comments: serde_json::from_str(&json("comments")?)?,
+        comments_open: row.try_get::<i64, _>("comments_open")? != 0,
     })
 }

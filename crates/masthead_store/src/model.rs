@@ -120,6 +120,8 @@ pub struct Teaser {
     pub published_at: DateTime<Utc>,
     /// When it was last updated, if it was.
     pub updated_at: Option<DateTime<Utc>>,
+    /// How many approved comments it has.
+    pub comment_count: i64,
 }
 
 /// A correction or update note shown on a story.
@@ -167,8 +169,17 @@ pub struct Meeting {
 /// An approved reader comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicComment {
+    /// Its id.
+    #[serde(default)]
+    pub id: i64,
+    /// The comment it answers, for a reply.
+    #[serde(default)]
+    pub parent: Option<i64>,
     /// The name the reader gave.
     pub name: String,
+    /// The reader's website, if given (checked http(s) when posted; checked again on output).
+    #[serde(default)]
+    pub website: String,
     /// The comment text (plain text; escaped on output).
     pub body: String,
     /// When it was posted, as Unix microseconds.
@@ -194,6 +205,8 @@ pub struct ArticlePage {
     pub tags: Vec<NameRef>,
     /// Approved comments, oldest first.
     pub comments: Vec<PublicComment>,
+    /// Whether its comments are open (before the site's auto-close rule).
+    pub comments_open: bool,
 }
 
 /// A community calendar event.

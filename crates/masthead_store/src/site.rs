@@ -17,6 +17,9 @@ pub struct ContentState {
     pub version: i64,
     /// The next time something changes without a write, if anything is pending.
     pub next_change: Option<DateTime<Utc>>,
+    /// The last entry of the log of stories whose shown comments changed (0 for none):
+    /// those changes turn over only the pages showing the story, not the content version.
+    pub comment_seq: i64,
 }
 
 impl Store {
@@ -31,7 +34,8 @@ impl Store {
              (SELECT MIN(o.ends_at) FROM event_occurrences o JOIN events e ON e.id = o.event_id \
              WHERE e.status IN ('approved', 'cancelled') AND o.ends_at > $1) AS next_event_end, \
              (SELECT MIN(expires_at) FROM front_slots WHERE expires_at > $1) AS next_front, \
-             (SELECT MIN(expires_at) FROM front_banner WHERE expires_at > $1) AS next_banner",
+             (SELECT MIN(expires_at) FROM front_banner WHERE expires_at > $1) AS next_banner, \
+             (SELECT MAX(seq) FROM comment_changes) AS comment_seq",
         )
         .bind(to_micros(now))
         .fetch_one(&self.pool)
@@ -48,9 +52,11 @@ impl Store {
             .flatten()
             .min()
             .map(from_micros);
+        let comment_seq: Option<i64> = row.try_get("comment_seq")?;
         Ok(ContentState {
             version,
             next_change,
+            comment_seq: comment_seq.unwrap_or(0),
         })
     }
 }

@@ -10,6 +10,7 @@
 use crate::compress::{self, Accepted, Coding};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use bytes::Bytes;
+use masthead_core::ArticleId;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
@@ -141,6 +142,8 @@ fn hex16(digest: &[u8]) -> String {
 struct Entry {
     generation: u64,
     page: Arc<CachedPage>,
+    /// The stories whose comments (or comment count) the page shows.
+    shows: Arc<[ArticleId]>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -209,6 +212,8 @@ pub struct PageCache {
     cache_control: HeaderValue,
     /// The newest generation stored so far; entries of older ones are never served.
     generation: AtomicU64,
+    /// How many times pages were purged for stories' comments (see [`PageCache::purge`]).
+    purges: AtomicU64,
     pages: Cache<String, Entry, BySize>,
 }
 
@@ -237,6 +242,7 @@ impl PageCache {
             enabled,
             cache_control: HttpCaching::default().header(),
             generation: AtomicU64::new(0),
+            purges: AtomicU64::new(0),
             pages: Cache::with_weighter(pages, bytes, BySize),
         }
     }
@@ -264,7 +270,29 @@ impl PageCache {
 
     /// Stores `page` under `key` for `generation`. The first page of a newer generation
     /// empties the cache; a page rendered for an older one is dropped.
+    #[cfg(test)]
     pub fn put(&self, key: String, generation: u64, page: Arc<CachedPage>) {
+        self.put_showing(key, generation, page, Arc::from([]), self.purge_epoch());
+    }
+
+    /// How many purges have run: read before rendering a page, and handed to
+    /// [`PageCache::put_showing`] with it.
+    pub fn purge_epoch(&self) -> u64 {
+        self.purges.load(Ordering::SeqCst)
+    }
+
+    /// As [`PageCache::put`], for a page showing the comments or comment counts of `shows`,
+    /// rendered after [`PageCache::purge_epoch`] read `epoch`: if a purge ran meanwhile, the
+    /// page may hold what it purged, so it is not kept (or dropped again at once, when the
+    /// purge ran while it was stored).
+    pub fn put_showing(
+        &self,
+        key: String,
+        generation: u64,
+        page: Arc<CachedPage>,
+        shows: Arc<[ArticleId]>,
+        epoch: u64,
+    ) {
         if !self.enabled {
             return;
         }
@@ -275,7 +303,35 @@ impl PageCache {
         if generation > newest {
             self.pages.clear();
         }
-        self.pages.insert(key, Entry { generation, page });
+        let shows_any = !shows.is_empty();
+        if shows_any && self.purge_epoch() != epoch {
+            return;
+        }
+        self.pages.insert(
+            key.clone(),
+            Entry {
+                generation,
+                page,
+                shows,
+            },
+        );
+        // A purge that began after the check above either saw this entry (and removed it)
+        // or moved the epoch before this second look.
+        if shows_any && self.purge_epoch() != epoch {
+            self.pages.remove(&key);
+        }
+    }
+
+    /// Drops every page that shows the comments or comment count of one of `articles`
+    /// (their article pages, comment feeds and the lists with their teasers), and nothing
+    /// else: a comment shown or hidden turns over only those pages.
+    pub fn purge(&self, articles: &[ArticleId]) {
+        if !self.enabled || articles.is_empty() {
+            return;
+        }
+        self.purges.fetch_add(1, Ordering::SeqCst);
+        self.pages
+            .retain(|_, e| !e.shows.iter().any(|a| articles.contains(a)));
     }
 }
 
@@ -307,6 +363,28 @@ mod tests {
         assert!(
             cache.get("/", 3).is_none(),
             "older renders never replace newer content"
+        );
+    }
+
+    #[test]
+    fn a_purge_drops_only_the_pages_showing_its_stories() {
+        let cache = PageCache::new(true, HttpCaching::default());
+        let shows =
+            |ids: &[i64]| -> Arc<[ArticleId]> { ids.iter().map(|&i| ArticleId(i)).collect() };
+        let epoch = cache.purge_epoch();
+        cache.put_showing("/stories/a".into(), 1, page("a"), shows(&[1]), epoch);
+        cache.put_showing("/latest".into(), 1, page("l"), shows(&[1, 2]), epoch);
+        cache.put_showing("/stories/b".into(), 1, page("b"), shows(&[2]), epoch);
+        cache.put("/events".into(), 1, page("e"));
+        cache.purge(&[ArticleId(1)]);
+        assert!(cache.get("/stories/a", 1).is_none());
+        assert!(cache.get("/latest", 1).is_none());
+        assert!(cache.get("/stories/b", 1).is_some());
+        assert!(cache.get("/events", 1).is_some());
+        cache.put_showing("/stories/a".into(), 1, page("stale"), shows(&[1]), epoch);
+        assert!(
+            cache.get("/stories/a", 1).is_none(),
+            "a page rendered before the purge is not kept after it"
         );
     }
 

@@ -13,8 +13,10 @@ use std::sync::{Arc, RwLock};
 /// The most teasers kept; past it, teasers are rendered but not kept until the next generation.
 const MAX_FRAGMENTS: usize = 20_000;
 
-/// Which rendering of a teaser: the article, its heading level, and whether it shows its image.
-type Key = (ArticleId, u8, bool);
+/// Which rendering of a teaser: the article, its heading level, whether it shows its image,
+/// and its comment count (a comment shown does not start a new generation, so the count is
+/// part of the key: a teaser with an old count is never reused).
+type Key = (ArticleId, u8, bool, i64);
 
 #[derive(Debug, Default)]
 pub(crate) struct Fragments {
@@ -34,7 +36,7 @@ impl Fragments {
         let mut html = String::with_capacity(teasers.len() * 1024);
         for t in teasers {
             let show_image = with_image && t.image.is_some();
-            let key = (t.id, level, show_image);
+            let key = (t.id, level, show_image, t.comment_count);
             if let Some(cached) = self.get(generation, &key) {
                 html.push_str(&cached);
                 continue;
@@ -43,7 +45,7 @@ impl Fragments {
                 .theme()
                 .render(
                     "parts/teaser.html",
-                    context! { t => ser(t), level, show_image },
+                    context! { t => ser(t), level, show_image, counts => true },
                 )?
                 .into();
             html.push_str(&rendered);

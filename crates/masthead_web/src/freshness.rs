@@ -27,6 +27,8 @@ pub struct ContentWatch {
     version: AtomicI64,
     /// Unix microseconds of the next time-driven change; `i64::MAX` when none is known.
     next_change: AtomicI64,
+    /// The last entry of the comment-change log already acted on; -1 before the first poll.
+    comment_seq: AtomicI64,
 }
 
 impl Default for ContentWatch {
@@ -42,6 +44,7 @@ impl ContentWatch {
             generation: AtomicU64::new(1),
             version: AtomicI64::new(-1),
             next_change: AtomicI64::new(i64::MIN),
+            comment_seq: AtomicI64::new(-1),
         }
     }
 
@@ -66,6 +69,22 @@ impl ContentWatch {
     pub fn version(&self) -> Option<i64> {
         let v = self.version.load(Ordering::Acquire);
         (v >= 0).then_some(v)
+    }
+
+    /// The last comment-change entry acted on, if any poll has run.
+    pub fn comment_seq(&self) -> Option<i64> {
+        let v = self.comment_seq.load(Ordering::Acquire);
+        (v >= 0).then_some(v)
+    }
+
+    /// Notes that comment changes up to `seq` have been acted on.
+    pub fn set_comment_seq(&self, seq: i64) {
+        self.comment_seq.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// Moves the generation on (every cached page and part goes stale).
+    pub fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Reads the content state and moves the generation on if it changed.
@@ -103,6 +122,7 @@ mod tests {
         ContentState {
             version,
             next_change: next.map(at),
+            comment_seq: 0,
         }
     }
 

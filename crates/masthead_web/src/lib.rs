@@ -10,6 +10,7 @@ mod api;
 mod app;
 mod cache;
 mod client;
+mod comments;
 mod compress;
 mod config;
 pub mod desk;

@@ -25,6 +25,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/latest", get(latest::show))
         .route("/stories/{slug}", get(article::show))
+        .route(
+            "/stories/{slug}/comments.xml",
+            get(crate::comments::feed::show),
+        )
         .route("/section/{slug}", get(section::show))
         .route("/author/{slug}", get(author::show))
         .route("/tag/{slug}", get(tag::show))
@@ -62,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(identity::favicon))
         .route("/static/accent.css", get(identity::accent_css))
         .route("/healthz", get(health::show))
+        .merge(crate::comments::routes())
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))
         .fallback(|| async { WebError::NotFound })

@@ -3,11 +3,12 @@
 use crate::SiteConfig;
 use crate::admin::throttle::Throttle;
 use crate::cache::PageCache;
+use crate::comments::limits::CommentLimits;
 use crate::fragments::Fragments;
 use crate::freshness::{ContentWatch, POLL_INTERVAL};
 use crate::health_probe::HealthProbe;
 use crate::parts::SharedParts;
-use masthead_core::Clock;
+use masthead_core::{Clock, CommentSettings};
 use masthead_media::{FileStorage, MediaStorage};
 use masthead_render::Theme;
 use masthead_store::{Store, StoreError};
@@ -39,6 +40,10 @@ pub struct AppState {
     pub(crate) fragments: Arc<Fragments>,
     pub(crate) throttle: Throttle,
     pub(crate) health: Arc<HealthProbe>,
+    /// The comment settings in effect (read with the other settings).
+    comment_settings: Arc<RwLock<Arc<CommentSettings>>>,
+    /// The limits on comment posting, counted in this process.
+    pub(crate) comment_limits: Arc<CommentLimits>,
 }
 
 impl AppState {
@@ -69,12 +74,22 @@ impl AppState {
             fragments: Arc::new(Fragments::default()),
             throttle: Throttle::default(),
             health: Arc::default(),
+            comment_settings: Arc::default(),
+            comment_limits: Arc::default(),
         }
     }
 
     /// The cap on password hashing (login and password changes), shared by every request.
     pub fn password_work(&self) -> &crate::admin::throttle::PasswordWork {
         &self.throttle.work
+    }
+
+    /// The comment settings in effect (policy, auto-close, blocklist, limits).
+    pub fn comment_settings(&self) -> Arc<CommentSettings> {
+        match self.comment_settings.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// The site settings in effect.
@@ -101,8 +116,36 @@ impl AppState {
         if self.watch.version() != Some(content.version) {
             let settings = self.store.settings().await?;
             self.apply(self.base.with_settings(&settings));
+            let comments = Arc::new(CommentSettings::from_settings(&settings));
+            match self.comment_settings.write() {
+                Ok(mut guard) => *guard = comments,
+                Err(poisoned) => *poisoned.into_inner() = comments,
+            }
         }
         self.watch.apply(content, now);
+        self.apply_comment_changes(content.comment_seq).await
+    }
+
+    /// Drops the cached pages showing the comments of stories whose shown comments changed
+    /// since the last poll (see `PageCache::purge`); with more than a batch of changes, or on
+    /// a log that no longer holds the last entry seen, the whole cache turns over.
+    async fn apply_comment_changes(&self, seq: i64) -> Result<(), StoreError> {
+        const BATCH: u32 = 500;
+        let Some(seen) = self.watch.comment_seq() else {
+            self.watch.set_comment_seq(seq);
+            return Ok(());
+        };
+        if seq <= seen {
+            return Ok(());
+        }
+        let (articles, last) = self.store.comment_changes_since(seen, BATCH).await?;
+        if articles.len() >= BATCH as usize || last < seq && articles.is_empty() {
+            self.watch.bump();
+            self.watch.set_comment_seq(seq);
+            return Ok(());
+        }
+        self.cache.purge(&articles);
+        self.watch.set_comment_seq(last);
         Ok(())
     }
 

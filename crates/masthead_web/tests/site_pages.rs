@@ -196,7 +196,7 @@ async fn article_page_shows_every_part_of_each_kind(app: TestApp) {
     assert!(b.contains("The vote was 5-2, not 6-1."), "correction note");
     assert!(b.contains(r#"<a href="/tag/village-board" rel="tag">Village Board</a>"#));
     assert!(b.contains("Thanks!") && !b.contains("Pending one") && !b.contains("pat@example.com"));
-    assert!(b.contains("Leave a Comment") && b.contains("Comments are closed for now"));
+    assert!(b.contains("Leave a Comment") && b.contains("Write a comment"));
     assert!(
         b.contains("Events") && b.contains("No events"),
         "events widget empty state"

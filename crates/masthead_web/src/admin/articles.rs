@@ -31,6 +31,10 @@ pub async fn dashboard(
         scheduled => ser(&list(ArticleStatus::Scheduled).await?),
         published => ser(&list(ArticleStatus::Published).await?),
         waiting => super::review::waiting(&state, &staff).await?,
+        comment_counts => match staff.require(masthead_core::SiteAction::ModerateComments) {
+            Ok(()) => Some(ser(&state.store.comment_counts().await?)),
+            Err(_) => None,
+        },
     };
     view::page(&state, &staff, &csrf, "dashboard.html", ctx)
 }
@@ -99,6 +103,10 @@ async fn editor(
         conflict => extras.conflict,
         kept => extras.kept,
         timezone => state.config().timezone.name(),
+        comments_open => match article {
+            Some(a) if live => Some(state.store.comments_open(a.id).await?),
+            _ => None,
+        },
     };
     view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
 }

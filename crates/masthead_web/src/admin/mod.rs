@@ -9,6 +9,7 @@ mod account;
 pub(crate) mod articles;
 mod audit;
 mod autosave;
+mod comment_settings;
 mod comments;
 pub(crate) mod csrf;
 pub mod desk_user;
@@ -71,10 +72,13 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/account/2fa"),
     ("POST", "/admin/account/tokens"),
     ("POST", "/admin/account/tokens/1/revoke"),
+    ("POST", "/admin/comments"),
     ("POST", "/admin/comments/1"),
     ("POST", "/admin/events/new"),
     ("POST", "/admin/events/1"),
     ("POST", "/admin/events/1/status"),
+    ("POST", "/admin/comments/settings"),
+    ("POST", "/admin/articles/1/comments"),
     ("POST", "/admin/front"),
     ("POST", "/admin/front/banner"),
     ("POST", "/admin/users"),
@@ -151,12 +155,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/front", get(front::show).post(front::arrange))
         .route("/admin/front/banner", post(front::banner))
-        .route("/admin/comments", get(comments::list))
+        .route("/admin/comments", get(comments::list).post(comments::act))
+        .route(
+            "/admin/comments/settings",
+            get(comment_settings::show).post(comment_settings::save),
+        )
         .route("/admin/comments/{id}", post(comments::moderate))
         .route("/admin/events", get(events::list))
         .route("/admin/events/new", get(events::new).post(events::create))
         .route("/admin/events/{id}", get(events::edit).post(events::save))
         .route("/admin/events/{id}/status", post(events::moderate))
+        .route("/admin/articles/{id}/comments", post(comments::switch))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/users/{id}/reset", post(users::reset_link))

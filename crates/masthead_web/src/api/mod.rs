@@ -1,7 +1,8 @@
 //! The JSON API at `/api/v1`: articles (list, get, create, update, submit, publish, schedule,
-//! unpublish), sections, authors, media upload, search, and the events calendar (the public
-//! list and event, and the moderation queue with approve, reject, cancel and restore), with
-//! its OpenAPI document at `/api/v1/openapi.json`.
+//! unpublish), sections, authors, media upload, search, the events calendar (the public
+//! list and event, and the moderation queue with approve, reject, cancel and restore) and
+//! comments (a story's shown comments for everyone, the moderation queue and moderating with
+//! a token), with its OpenAPI document at `/api/v1/openapi.json`.
 //!
 //! Handlers are thin: they parse the body into the desk's types and go through
 //! [`crate::desk`] for every article change, so the API can never do what the admin pages
@@ -25,6 +26,7 @@
 mod articles;
 mod auth;
 mod authors;
+mod comments;
 mod error;
 mod events;
 mod extract;
@@ -75,6 +77,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::moderation::reject))
         .routes(routes!(events::moderation::cancel))
         .routes(routes!(events::moderation::restore))
+        .routes(routes!(comments::for_story))
+        .routes(routes!(comments::queue))
+        .routes(routes!(comments::moderate))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY));
     let uploads = OpenApiRouter::new()

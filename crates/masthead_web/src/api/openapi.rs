@@ -59,6 +59,7 @@ pub(crate) fn base() -> OpenApi {
                 "The community calendar: what readers see, open without a token, and the \
                  moderation queue for editors and admins.",
             ),
+            tag("comments", "Readers' comments: a story's shown comments for everyone; the queue and moderation with a token."),
             tag("meta", "This document."),
         ]))
         .build()

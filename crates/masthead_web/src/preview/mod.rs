@@ -101,6 +101,7 @@ pub(crate) async fn page_of(
         image,
         published_at: stored.and_then(|s| s.published_at).unwrap_or(now),
         updated_at: None,
+        comment_count: 0,
     };
     fields.body_md = String::new();
     Ok(ArticlePage {
@@ -109,5 +110,6 @@ pub(crate) async fn page_of(
         story: fields,
         tags,
         comments: Vec::new(),
+        comments_open: false,
     })
 }

@@ -7,14 +7,14 @@
 
 use crate::params::SlugParam;
 use crate::render::render_page;
-use crate::site::cached::{moved, page};
+use crate::site::cached::{moved, page, showing};
 use crate::site::structured;
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::response::Response;
 use masthead_core::{VideoUrl, WebUrl};
-use masthead_render::{Theme, Value, context, ser};
-use masthead_store::ArticlePage;
+use masthead_render::{Theme, Value, comment_html, context, ser};
+use masthead_store::{ArticlePage, PublicComment, from_micros, to_micros};
 
 /// `GET /stories/{slug}`
 pub async fn show(
@@ -28,7 +28,37 @@ pub async fn show(
             None => Err(WebError::NotFound),
         };
     };
-    Ok(page(render(&state, &article, None).await?))
+    let id = article.teaser.id;
+    Ok(showing(page(render(&state, &article, None).await?), [id]))
+}
+
+/// The approved comments as the page shows them: top-level comments oldest first, each with
+/// its replies; the text as safe HTML ([`comment_html`]), a website only if it is a web
+/// address. Reply links go to the comment form while comments are open.
+fn comment_thread(article: &ArticlePage) -> Vec<Value> {
+    let shown = |c: &PublicComment| {
+        context! {
+            id => c.id,
+            name => &c.name,
+            website => WebUrl::is_web_url(&c.website).then_some(&c.website),
+            body => Theme::safe(comment_html(&c.body)),
+            at => ser(&from_micros(c.at)),
+        }
+    };
+    article
+        .comments
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(|top| {
+            let replies: Vec<Value> = article
+                .comments
+                .iter()
+                .filter(|c| c.parent == Some(top.id))
+                .map(shown)
+                .collect();
+            context! { replies, ..shown(top) }
+        })
+        .collect()
 }
 
 /// The article page's HTML for `article`. `preview` marks a page that is not (yet) on the
@@ -65,7 +95,18 @@ pub(crate) async fn render(
         .iter()
         .map(|item| context! { headline => &item.headline, body => Theme::safe(item.body_html.clone()) })
         .collect();
-    let mut ctx = context! { a => ser(article), body, items, canonical, player, video_link, source_link, json_ld };
+    let comments_open = preview.is_none()
+        && state.comment_settings().open(
+            article.comments_open,
+            to_micros(article.teaser.published_at),
+            to_micros(state.clock.now()),
+        );
+    let comments = comment_thread(article);
+    let comment_feed = format!(
+        "{}/stories/{}/comments.xml",
+        config.base_url, article.teaser.slug
+    );
+    let mut ctx = context! { a => ser(article), body, items, canonical, player, video_link, source_link, json_ld, comments, comments_open, comment_feed };
     if let Some(preview) = preview {
         ctx = context! { preview, ..ctx };
     }

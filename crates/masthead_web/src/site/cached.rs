@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use masthead_core::Clock;
+use masthead_core::{ArticleId, Clock};
 use std::sync::Arc;
 
 /// The largest page the cache will buffer.
@@ -45,6 +45,21 @@ const KEPT_HEADERS: [HeaderName; 4] = [
 /// Marks a response as the same for every reader, so the page cache may keep it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cacheable;
+
+/// The stories whose comments or comment counts a kept page shows: a comment shown or
+/// hidden on one of them drops the page from the cache (see `PageCache::purge`).
+#[derive(Debug, Clone)]
+pub(crate) struct Shows(pub Arc<[ArticleId]>);
+
+/// `response`, marked as showing the comments or comment counts of `articles`.
+pub(crate) fn showing(
+    mut response: Response,
+    articles: impl IntoIterator<Item = ArticleId>,
+) -> Response {
+    let ids: Arc<[ArticleId]> = articles.into_iter().collect();
+    response.extensions_mut().insert(Shows(ids));
+    response
+}
 
 /// A public HTML page.
 pub(crate) fn page(html: String) -> Response {
@@ -195,6 +210,7 @@ pub(crate) async fn page_cache(
     if let Some(page) = state.cache.get(&key, generation) {
         return answer(&page, page.pick(accepted));
     }
+    let epoch = state.cache.purge_epoch();
     let response = next.run(request).await;
     let keep = response.extensions().get::<Cacheable>().is_some()
         && matches!(
@@ -204,6 +220,10 @@ pub(crate) async fn page_cache(
     if !keep {
         return response;
     }
+    let shows = response
+        .extensions()
+        .get::<Shows>()
+        .map_or_else(|| Arc::from([]), |s| s.0.clone());
     let (parts, body) = response.into_parts();
     let body = match to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => body,
@@ -241,7 +261,7 @@ pub(crate) async fn page_cache(
     response
         .headers_mut()
         .insert(X_CACHE, HeaderValue::from_static("miss"));
-    state.cache.put(key, generation, page);
+    state.cache.put_showing(key, generation, page, shows, epoch);
     response
 }
 

@@ -4,7 +4,7 @@
 //! left out by that query, and the page cache turns over at its expiry (see `freshness`).
 
 use crate::render::render_page;
-use crate::site::cached::page;
+use crate::site::cached::{page, showing};
 use crate::site::feeds::alternates;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -32,6 +32,12 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
         None if list.is_empty() => Vec::new(),
         None => vec![list.remove(0)],
     };
+    let shown: Vec<_> = lead
+        .iter()
+        .chain(&front.featured)
+        .chain(&list)
+        .map(|t| t.id)
+        .collect();
     let fragments = &state.fragments;
     let lead = fragments.teasers(&state, generation, &lead, 3, true)?;
     let featured = (!front.featured.is_empty())
@@ -46,5 +52,5 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
         context! { lead, featured, latest, more_url, feeds },
     )
     .await?;
-    Ok(page(html))
+    Ok(showing(page(html), shown))
 }

@@ -9,7 +9,7 @@
 
 use crate::params::{ListAt, MAX_NUMBERED_PAGE};
 use crate::render::render_page;
-use crate::site::cached::page;
+use crate::site::cached::{page, showing};
 use crate::{AppState, WebError};
 use axum::response::Response;
 use masthead_core::{ListCursor, PageNumber};
@@ -64,7 +64,7 @@ pub(crate) async fn teaser_list(
         },
     )
     .await?;
-    Ok(page(html))
+    Ok(showing(page(html), list.items.iter().map(|t| t.id)))
 }
 
 /// The links of a page that shows stories from `newest` to `oldest`.
