@@ -1,14 +1,11 @@
 //! Reader comments' rules, with no I/O: what a comment form must hold ([`NewComment`]), the
 //! moderation policy and the other comment settings ([`CommentSettings`]), what decides a
-//! comment's first status ([`first_status`]), the content checks (links, blocked words),
-//! and the signed form token ([`FormToken`]) that proves a form came from us, was filled in
-//! no faster than a person could, and is posted once.
+//! comment's first status ([`first_status`]) and the content checks (links, blocked words).
+//! The form's signed fill-time token is [`crate::form_token`]'s, scoped to the story by
+//! [`form_scope`].
 
 use crate::article::text_enum;
 use crate::{CommentStatus, EmailAddress, InvalidInput, WebUrl};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The longest name accepted, in characters.
@@ -250,160 +247,16 @@ pub fn first_status(policy: ModerationPolicy, standing: Standing) -> CommentStat
     }
 }
 
-/// A comment form's token: which story it is for, when it was issued and a random nonce,
-/// signed with the site's key (HMAC-SHA-256), as `ARTICLE.ISSUED.NONCE.SIGNATURE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormToken {
-    /// The story's id.
-    pub article: i64,
-    /// When the form was issued, Unix seconds.
-    pub issued: i64,
-    /// 128 random bits, base64url: posted once (the store keeps it with the comment).
-    pub nonce: String,
-}
-
-/// Why a form token was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// Not a token we signed, or for another story.
-    Invalid,
-    /// Posted sooner than a person could write (seconds since it was issued).
-    TooFast,
-    /// Older than its lifetime.
-    Expired,
-}
-
-impl FormToken {
-    /// A new token for `article`, issued at `now` (Unix seconds).
-    pub fn issue(article: i64, now: i64) -> Self {
-        let nonce: [u8; 16] = rand::random();
-        Self {
-            article,
-            issued: now,
-            nonce: URL_SAFE_NO_PAD.encode(nonce),
-        }
-    }
-
-    /// The token as the form carries it, signed with `key`.
-    pub fn sign(&self, key: &[u8]) -> String {
-        let payload = format!("{}.{}.{}", self.article, self.issued, self.nonce);
-        let mac = URL_SAFE_NO_PAD.encode(hmac_sha256(key, payload.as_bytes()));
-        format!("{payload}.{mac}")
-    }
-
-    /// Reads and checks a token posted for `article` at `now` (Unix seconds): signed with
-    /// `key`, at least `min_secs` and at most `max_secs` old.
-    ///
-    /// # Errors
-    ///
-    /// What is wrong with it.
-    pub fn verify(
-        text: &str,
-        key: &[u8],
-        article: i64,
-        now: i64,
-        min_secs: i64,
-        max_secs: i64,
-    ) -> Result<Self, TokenProblem> {
-        let mut parts = text.trim().split('.');
-        let (Some(a), Some(i), Some(n), Some(mac), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(TokenProblem::Invalid);
-        };
-        let expected = hmac_sha256(key, format!("{a}.{i}.{n}").as_bytes());
-        let given = URL_SAFE_NO_PAD
-            .decode(mac)
-            .map_err(|_| TokenProblem::Invalid)?;
-        if !crate::secret::constant_time_eq(&given, &expected) {
-            return Err(TokenProblem::Invalid);
-        }
-        let token = Self {
-            article: a.parse().map_err(|_| TokenProblem::Invalid)?,
-            issued: i.parse().map_err(|_| TokenProblem::Invalid)?,
-            nonce: n.to_owned(),
-        };
-        if token.article != article {
-            return Err(TokenProblem::Invalid);
-        }
-        let age = now - token.issued;
-        if age < min_secs {
-            return Err(TokenProblem::TooFast);
-        }
-        if age > max_secs {
-            return Err(TokenProblem::Expired);
-        }
-        Ok(token)
-    }
-}
-
-/// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+/// The scope of a comment form's token: the story it is for, so a form served for one story
+/// cannot post under another.
+pub fn form_scope(article: i64) -> String {
+    format!("comment:{article}")
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_matches_rfc_4231_case_2() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
-
-    #[test]
-    fn tokens_are_checked_for_signature_story_and_age() {
-        let key = b"k".repeat(32);
-        let t = FormToken::issue(7, 1000).sign(&key);
-        assert!(FormToken::verify(&t, &key, 7, 1005, 3, 3600).is_ok());
-        assert_eq!(
-            FormToken::verify(&t, &key, 7, 1001, 3, 3600),
-            Err(TokenProblem::TooFast)
-        );
-        assert_eq!(
-            FormToken::verify(&t, &key, 7, 9000, 3, 3600),
-            Err(TokenProblem::Expired)
-        );
-        assert_eq!(
-            FormToken::verify(&t, &key, 8, 1005, 3, 3600),
-            Err(TokenProblem::Invalid)
-        );
-        assert_eq!(
-            FormToken::verify(&t, b"other", 7, 1005, 3, 3600),
-            Err(TokenProblem::Invalid)
-        );
-        let forged = t.replacen("1000", "999", 1);
-        assert_eq!(
-            FormToken::verify(&forged, &key, 7, 1005, 3, 3600),
-            Err(TokenProblem::Invalid)
-        );
-    }
 
     #[test]
     fn a_form_names_every_problem() {

@@ -11,8 +11,8 @@ pub mod markdown;
 pub mod sitemaps;
 mod theme;
 
-pub use format::long_date;
 pub use comment_text::comment_html;
+pub use format::long_date;
 pub use headings::OutlineHeading;
 pub use markdown::{
     ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, render_markdown,

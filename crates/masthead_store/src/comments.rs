@@ -111,24 +111,6 @@ impl Store {
         Ok(CommentSettings::from_settings(&self.settings().await?))
     }
 
-    /// The key comment forms are signed with, made on first use and shared by every app
-    /// server through the settings table (never shown in the desk).
-    pub async fn comment_form_key(&self) -> Result<String> {
-        let fresh = masthead_core::secret::new_token("");
-        sqlx::query(
-            "INSERT INTO settings (name, value) VALUES ('comment_form_key', $1) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(&fresh)
-        .execute(&self.writer)
-        .await?;
-        let (key,): (String,) =
-            sqlx::query_as("SELECT value FROM settings WHERE name = 'comment_form_key'")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(key)
-    }
-
     /// The approved comments of a visible story at `now`, oldest first, as readers see them
     /// (no email, no address); `None` when the story is not on the site.
     pub async fn public_comments(

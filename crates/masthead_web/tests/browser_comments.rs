@@ -6,23 +6,13 @@
 
 use chrono::Duration;
 use masthead_core::{CommentStatus, Role};
-use masthead_testkit::{
-    ArticleBuilder, Browser, Desk, PASSWORD, TestApp, TestServer, app_tests, t0,
-};
+use masthead_testkit::{ArticleBuilder, Browser, Desk, TestApp, TestServer, app_tests, t0};
 
 app_tests!(a_reader_comments_an_editor_approves_and_no_script_runs);
 
 /// What a comment's script would do if it ran: change the title.
 const PAYLOAD: &str =
     "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
-
-async fn log_in(browser: &Browser, server: &TestServer, email: &str) {
-    browser.goto(&server.url("/admin/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.submit("form[action='/admin/login']").await;
-    browser.wait_for_path("/admin").await;
-}
 
 /// Asserts the page ran none of the payload: no element from it, the title untouched.
 async fn no_script_ran(browser: &Browser, scope: &str) {
@@ -103,7 +93,7 @@ async fn a_reader_comments_an_editor_approves_and_no_script_runs(app: TestApp) {
 
     // The editor sees it in the queue, as text, and approves it.
     let editor = Browser::start().await;
-    log_in(&editor, &server, "editor@example.org").await;
+    editor.log_in(&server, "editor@example.org").await;
     editor.goto(&server.url("/admin/comments")).await;
     let row = format!("#queue-{id}");
     let text = editor.text(&row).await;

@@ -301,7 +301,14 @@ async fn form_errors_keep_the_text_and_name_the_fix(app: TestApp) {
 }
 
 async fn spam_layers_refuse_robots_replays_and_duplicates(app: TestApp) {
-    story(&app, "Pool reopens").await;
+    let desk = Desk::create(app.store()).await;
+    for title in ["Pool reopens", "Library hours"] {
+        ArticleBuilder::new(title, desk.news)
+            .published(t0() - Duration::hours(1))
+            .insert(app.store())
+            .await;
+    }
+    relaxed(&app).await;
     let form = app.get("/stories/pool-reopens/comment").await;
     let token = token_in(&form.body);
     let fields = |token: &'static str| -> Vec<(&'static str, &'static str)> {
@@ -324,9 +331,16 @@ async fn spam_layers_refuse_robots_replays_and_duplicates(app: TestApp) {
     honey.push(("homepage", "http://spam.example"));
     let r = post_form(&app, "pool-reopens", &honey, "").await;
     assert_eq!(r.status.as_u16(), 303);
-    // A forged token, a token for another story, an expired one.
-    let forged: &'static str = Box::leak(token.replacen('.', "9.", 1).into_boxed_str());
+    // A forged token, and a token served for another story.
+    let mut forged = token.as_bytes().to_vec();
+    forged[4] = if forged[4] == b'A' { b'B' } else { b'A' };
+    let forged: &'static str = Box::leak(String::from_utf8(forged).unwrap().into_boxed_str());
     let r = post_form(&app, "pool-reopens", &fields(forged), "").await;
+    assert!(r.body.contains("did not come from this page"), "{}", r.body);
+    let other = token_in(&app.get("/stories/library-hours/comment").await.body);
+    let other: &'static str = Box::leak(other.into_boxed_str());
+    app.clock.advance(Duration::seconds(5));
+    let r = post_form(&app, "pool-reopens", &fields(other), "").await;
     assert!(r.body.contains("did not come from this page"), "{}", r.body);
     // Posted once, then replayed.
     assert_eq!(
@@ -387,7 +401,7 @@ async fn spam_layers_refuse_robots_replays_and_duplicates(app: TestApp) {
     app.clock.advance(Duration::days(2));
     let form = app.get("/stories/pool-reopens/comment").await;
     let old = token_in(&form.body);
-    app.clock.advance(Duration::days(2));
+    app.clock.advance(Duration::hours(4));
     let r = post_form(
         &app,
         "pool-reopens",
@@ -400,7 +414,9 @@ async fn spam_layers_refuse_robots_replays_and_duplicates(app: TestApp) {
         "",
     )
     .await;
-    assert!(r.body.contains("open for more than a day") && r.body.contains("Late</textarea>"));
+    assert!(
+        r.body.contains("open for more than three hours") && r.body.contains("Late</textarea>")
+    );
 }
 
 async fn floods_get_a_friendly_429_with_the_text_kept(app: TestApp) {

@@ -1,12 +1,12 @@
 //! The comment form (`GET /stories/{slug}/comment`, `?reply=ID` to answer a comment) and
 //! its post. The article page is cached and shared by every reader, so it links here rather
-//! than carrying a form: each form needs its own signed token (see
-//! `masthead_core::comment::FormToken`).
+//! than carrying a form: each form needs its own signed token (`masthead_core::form_token`,
+//! scoped to the story, the same tokens as the event submission form's).
 //!
 //! A post passes, in order: the rate limits (429 with the form and the text kept), the
 //! honeypot (a field people never see: filled, the post is dropped and answered as if held),
-//! the token (signed for this story, at least [`MIN_FILL_SECS`] old, at most a day, posted
-//! once), the fields (each problem named on the form, the text kept), then the store's
+//! the token (signed for this story, at least `form_token::MIN_FILL` old, at most
+//! `form_token::MAX_AGE`, posted once), the fields (each problem named on the form, the text kept), then the store's
 //! checks in the one transaction that stores it (open, reply target, bans, duplicates,
 //! blocked words, the moderation policy). A held comment changes no public page; a shown
 //! one drops only the cached pages that show that story's comments or count.
@@ -18,16 +18,12 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::comment::{FormToken, TokenProblem};
+use masthead_core::comment::form_scope;
+use masthead_core::form_token::{self, TokenProblem};
 use masthead_core::{CommentId, CommentStatus, NewComment};
 use masthead_render::{comment_html, context, ser};
 use masthead_store::{ArticlePage, CommentPost, Posted, from_micros, to_micros};
 use serde::Deserialize;
-
-/// A form posted sooner than this after it was shown is refused as a robot's.
-pub const MIN_FILL_SECS: i64 = 3;
-/// A form older than this is refused as stale (a fresh one is shown, the text kept).
-pub const MAX_FORM_SECS: i64 = 24 * 3600;
 
 /// The query of the form page.
 #[derive(Debug, Default, Deserialize)]
@@ -133,23 +129,17 @@ pub async fn post(
         tracing::info!(%address, "comment dropped: the honeypot was filled");
         return Ok(held());
     }
-    let key = state.store.comment_form_key().await?;
-    let token = match FormToken::verify(
-        &fields.token,
-        key.as_bytes(),
-        article.teaser.id.0,
-        now.timestamp(),
-        MIN_FILL_SECS,
-        MAX_FORM_SECS,
-    ) {
+    let key = state.store.form_key().await?;
+    let scope = form_scope(article.teaser.id.0);
+    let token = match form_token::check(key.as_bytes(), &scope, &fields.token, now) {
         Ok(token) => token,
         Err(problem) => {
             let message = match problem {
-                TokenProblem::TooFast => {
+                TokenProblem::TooQuick => {
                     "That was faster than anyone types. Check your comment, then post it again."
                 }
                 TokenProblem::Expired => {
-                    "This form was open for more than a day. Post your comment again: the text is kept."
+                    "This form was open for more than three hours. Post your comment again: the text is kept."
                 }
                 TokenProblem::Invalid => {
                     "This form did not come from this page. Post your comment again from this one."
@@ -278,8 +268,8 @@ async fn form_page(
             }
         });
     let token = if fields.token.is_empty() {
-        let key = state.store.comment_form_key().await?;
-        FormToken::issue(article.teaser.id.0, now.timestamp()).sign(key.as_bytes())
+        let key = state.store.form_key().await?;
+        form_token::issue(key.as_bytes(), &form_scope(article.teaser.id.0), now)
     } else {
         fields.token.clone()
     };

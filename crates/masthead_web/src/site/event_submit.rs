@@ -35,6 +35,9 @@ const WINDOW: Duration = Duration::minutes(10);
 /// writer, refused, rather than lost to a bare 413).
 pub(crate) const MAX_FORM: usize = 256 * 1024;
 
+/// The scope of the form's tokens (`form_token`): one form for the whole site.
+const SCOPE: &str = "event";
+
 /// Renders the form with `form`'s values, `errors` and a fresh token, with `status`.
 async fn form_page(
     state: &AppState,
@@ -44,7 +47,7 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let key = state.store.form_key().await?;
-    let token = form_token::issue(key.as_bytes(), state.clock.now());
+    let token = form_token::issue(key.as_bytes(), SCOPE, state.clock.now());
     let mut form = form.clone();
     if form.draft.timezone.is_empty() {
         form.draft.timezone = state.config().timezone.name().to_owned();
@@ -128,7 +131,7 @@ pub async fn submit(
         return Ok(Redirect::to("/events/submit/thanks").into_response());
     }
     let key = state.store.form_key().await?;
-    let token = form_token::check(key.as_bytes(), field("token"), now);
+    let token = form_token::check(key.as_bytes(), SCOPE, field("token"), now);
     let mut errors = match form.check(DateWindow::submission(now)) {
         Ok(_) => Vec::new(),
         Err(e) => e,
