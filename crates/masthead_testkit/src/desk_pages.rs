@@ -99,6 +99,11 @@ pub const DESK_PAGES: &[DeskPage] = &[
     ),
     page("/admin/media", "/admin/media", Viewer::Admin),
     page("/admin/comments", "/admin/comments", Viewer::Admin),
+    page(
+        "/admin/comments/settings",
+        "/admin/comments/settings",
+        Viewer::Admin,
+    ),
     page("/admin/events", "/admin/events", Viewer::Admin),
     page("/admin/events/new", "/admin/events/new", Viewer::Admin),
     page("/admin/events/{id}", "/admin/events/{event}", Viewer::Admin),

@@ -67,7 +67,7 @@ pub struct QueuedComment {
     /// The text, plain.
     pub body: String,
     /// `pending`, `approved`, `spam` or `rejected`.
-    #[schema(value_type = Status)]
+    #[schema(value_type = ModerationStatus)]
     pub status: String,
     /// When it was posted.
     pub created_at: DateTime<Utc>,
@@ -92,7 +92,7 @@ impl From<ModerationComment> for QueuedComment {
 /// A comment's moderation status.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum ModerationStatus {
     /// Waiting for a moderator.
     Pending,
     /// Shown under the story.
@@ -103,13 +103,13 @@ pub enum Status {
     Rejected,
 }
 
-impl From<Status> for CommentStatus {
-    fn from(s: Status) -> Self {
+impl From<ModerationStatus> for CommentStatus {
+    fn from(s: ModerationStatus) -> Self {
         match s {
-            Status::Pending => CommentStatus::Pending,
-            Status::Approved => CommentStatus::Approved,
-            Status::Spam => CommentStatus::Spam,
-            Status::Rejected => CommentStatus::Rejected,
+            ModerationStatus::Pending => CommentStatus::Pending,
+            ModerationStatus::Approved => CommentStatus::Approved,
+            ModerationStatus::Spam => CommentStatus::Spam,
+            ModerationStatus::Rejected => CommentStatus::Rejected,
         }
     }
 }
@@ -120,7 +120,7 @@ impl From<Status> for CommentStatus {
 #[serde(deny_unknown_fields)]
 pub struct QueueParams {
     /// The status to list; `pending` when left out.
-    status: Option<Status>,
+    status: Option<ModerationStatus>,
 }
 
 /// A moderator's decision.
@@ -128,7 +128,7 @@ pub struct QueueParams {
 #[serde(deny_unknown_fields)]
 pub struct ModerateInput {
     /// The comment's new status.
-    pub status: Status,
+    pub status: ModerationStatus,
 }
 
 /// Lists a story's shown comments, oldest first. Open without a token, like the page.
@@ -149,7 +149,7 @@ pub(crate) async fn for_story(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<CommentOut>>, ApiError> {
     let not_found = || {
-        ApiError::Status(
+        ApiError::ModerationStatus(
             axum::http::StatusCode::NOT_FOUND,
             "No such story on the site.".into(),
         )
