@@ -149,7 +149,7 @@ pub(crate) async fn for_story(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<CommentOut>>, ApiError> {
     let not_found = || {
-        ApiError::ModerationStatus(
+        ApiError::Status(
             axum::http::StatusCode::NOT_FOUND,
             "No such story on the site.".into(),
         )
