@@ -13,11 +13,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cache_root=/var/tmp/masthead-bench
 stories=1000 posts=50 reads=500 seconds=20 policy=hold_first bin=""
-
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=bench/desk_lib.sh
+. "$repo/bench/desk_lib.sh"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,12 +33,7 @@ for n in "$stories" "$posts" "$reads" "$seconds"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "--stories, --posts, --reads and --seconds take whole numbers"
 done
 case "$policy" in hold_first | publish) ;; *) die "--policy is hold_first or publish" ;; esac
-if [ -z "$bin" ]; then
-  for candidate in "${CARGO_TARGET_DIR:-}/release/masthead" "$repo/target/release/masthead"; do
-    if [ -x "$candidate" ]; then bin=$candidate; break; fi
-  done
-fi
-[ -x "$bin" ] || die "no release binary: run 'cargo build --release -p masthead' or pass --bin"
+bin=$(find_bin "$bin")
 
 work=$(mktemp -d -t masthead-comments.XXXXXX)
 server_pid=""
@@ -51,20 +44,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$work" # so no ./masthead.toml is picked up
 
-# The archive, cached per size and per migration set (the same cache as bench/desk.sh).
-fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql | sha256sum | cut -c1-16)
-cache="$cache_root/desk-$stories"
-mkdir -p "$cache_root"
-if ! grep -qx "migrations=$fp" "$cache/.complete" 2>/dev/null; then
-  rm -rf "$cache" "$cache.partial"
-  mkdir -p "$cache.partial"
-  log "generating $stories stories (cached at $cache)"
-  "$bin" generate --data-dir "$cache.partial" --stories "$stories" >&2
-  printf 'migrations=%s\n' "$fp" >"$cache.partial/.complete"
-  mv "$cache.partial" "$cache"
-fi
-log "copying the archive"
-cp -r "$cache" "$work/data"
+copy_archive "$bin" "$stories"
 
 # The site-wide and per-address limits allow the rate asked for (the posts come from many
 # addresses through X-Forwarded-For); the policy as asked.
@@ -77,22 +57,9 @@ for name, value in [("comments_policy", policy), ("comments_site_per_minute", st
 db.commit()
 PY
 
-MASTHEAD_TRUST_FORWARDED_FOR=true "$bin" serve --data-dir "$work/data" --addr 127.0.0.1:0 >"$work/out" 2>"$work/err" &
-server_pid=$!
-port=""
-for _ in $(seq 1 2400); do # at most ~2 minutes
-  if [[ "$(head -n 1 "$work/out" 2>/dev/null)" =~ listening\ on\ http://127\.0\.0\.1:([0-9]+) ]]; then
-    port=${BASH_REMATCH[1]}
-    break
-  fi
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/err" >&2; die "masthead serve exited"; }
-  sleep 0.05
-done
-[ -n "$port" ] || die "masthead did not start"
+MASTHEAD_TRUST_FORWARDED_FOR=true start_server "$bin"
 
-out="$repo/bench/results/$(date -u +%F)-comments-sqlite-$stories-$policy.md"
-n=2
-while [ -e "$out" ]; do out="${out%.md}"; out="${out%-[0-9]*}-$n.md"; n=$((n + 1)); done
+out=$(result_file "comments-sqlite-$stories-$policy")
 python3 "$repo/bench/comments_load.py" --port "$port" --posts "$posts" --reads "$reads" \
   --seconds "$seconds" --stories "$stories" --policy "$policy" \
   --server-log "$work/err" --commit "$(git -C "$repo" rev-parse --short HEAD)" \

@@ -89,7 +89,7 @@ def main():
 
     # The stories readers read and comment on: the newest 200 (what a front page links to).
     setup = Connection(port)
-    status, body = setup.request("GET", "/sitemap-stories-1.xml")
+    status, body = setup.request("GET", "/sitemaps/stories-1.xml")
     slugs = re.findall(rb"/stories/([a-z0-9-]+)</loc>", body)[:200]
     if not slugs:
         raise SystemExit(f"no stories in the sitemap (status {status})")
