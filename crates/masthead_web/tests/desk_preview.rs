@@ -571,14 +571,21 @@ async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestAp
     let browser = Browser::start().await;
     browser.log_in(&server, "editor@example.org").await;
     browser.goto(&server.url("/admin/articles/new")).await;
-    browser.fill("#title", "Ferry returns to the river").await;
-    browser.fill("#summary", "Service resumes Monday.").await;
-    browser
-        .fill("#body_md", "The ferry **returns** on Monday.")
-        .await;
-    // No section yet: autosave creates a new story only once it has a headline and a
-    // section, so however long this test takes, the story can only be saved by a click.
+    // The fields are set without input events: autosave (which starts on typing) would
+    // otherwise create the story on a slow machine before this test checks that the preview
+    // saved nothing. Typing and autosave have their own tests (desk_autosave.rs).
     let client = browser.client();
+    client
+        .execute(
+            "const f = (id, v) => { document.getElementById(id).value = v; };\
+             f('title', 'Ferry returns to the river');\
+             f('summary', 'Service resumes Monday.');\
+             f('body_md', 'The ferry **returns** on Monday.');\
+             f('section', arguments[0]);",
+            vec![desk.news.0.to_string().into()],
+        )
+        .await
+        .unwrap();
     let editor_tab = client.window().await.unwrap();
     browser.click("button[value='preview']").await;
     // The preview opens in a tab of its own.
@@ -673,13 +680,6 @@ async fn the_editor_previews_in_a_new_tab_and_comes_back_to_the_text(app: TestAp
     );
 
     // Saved, then shared: the share page and the link, logged out, pass the same checks.
-    client
-        .execute(
-            "document.getElementById('section').value = arguments[0];",
-            vec![desk.news.0.to_string().into()],
-        )
-        .await
-        .unwrap();
     browser.click("button[value='save']").await;
     browser.wait_for_path_change("/admin/articles/new").await;
     browser.wait_for_text(".notice", "Saved").await;
