@@ -64,4 +64,11 @@ python3 "$repo/bench/comments_load.py" --port "$port" --posts "$posts" --reads "
   --seconds "$seconds" --stories "$stories" --policy "$policy" \
   --server-log "$work/err" --commit "$(git -C "$repo" rev-parse --short HEAD)" \
   --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" | tee "$out"
+# What the database holds afterwards: every acknowledged post, with the status it was given.
+python3 - "$work/data" <<'PY' | tee -a "$out"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1] + "/masthead.db")
+rows = db.execute("SELECT status, COUNT(*) FROM comments GROUP BY status ORDER BY status").fetchall()
+print("\nstored afterwards: " + ", ".join(f"{n} {s}" for s, n in rows))
+PY
 log "report written to $out"
