@@ -93,11 +93,10 @@ impl Store {
         &self,
         status: CommentStatus,
         limit: u32,
-        offset: u64,
     ) -> Result<Vec<ModerationComment>> {
         let sql = format!(
             "{QUEUE_COLUMNS} WHERE c.status = $1 \
-             ORDER BY c.created_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
+             ORDER BY c.created_at DESC, c.id DESC LIMIT {limit}"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(status.as_str())

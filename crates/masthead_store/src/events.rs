@@ -18,10 +18,17 @@ use masthead_core::{EventFields, EventId, EventStatus, Occurrence, PageNumber, S
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-/// The columns of [`Event`] for a date of a series (`o` the date, `e` the event).
-const OCCURRENCE_COLUMNS: &str = "e.id, e.slug, e.title, o.starts_at, \
-     CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
-     e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at";
+/// The columns of [`Event`] for a date of a series (`o` the date, `e` the event); a macro so
+/// the constant queries can `concat!` it.
+macro_rules! occurrence_columns {
+    () => {
+        "e.id, e.slug, e.title, o.starts_at, \
+         CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, \
+         e.timezone, e.location, e.description, e.link, e.status, e.rrule, e.created_at, \
+         e.updated_at"
+    };
+}
+const OCCURRENCE_COLUMNS: &str = occurrence_columns!();
 
 /// The columns of [`Event`] for an event itself (its first date).
 const EVENT_COLUMNS: &str = "e.id, e.slug, e.title, e.starts_at, e.ends_at, e.all_day, e.timezone, \
@@ -93,10 +100,9 @@ impl Store {
         per_page: u32,
     ) -> Result<ListPage<Event>> {
         const SQL: &str = concat!(
-            "SELECT e.id, e.slug, e.title, o.starts_at, \
-             CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
-             e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at \
-             FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+            "SELECT ",
+            occurrence_columns!(),
+            " FROM event_occurrences o JOIN events e ON e.id = o.event_id \
              WHERE o.ends_at >= $1 AND e.status IN ('approved', 'cancelled') ORDER BY o.starts_at, e.id",
             page_window!()
         );
@@ -115,10 +121,9 @@ impl Store {
         per_page: u32,
     ) -> Result<ListPage<Event>> {
         const SQL: &str = concat!(
-            "SELECT e.id, e.slug, e.title, o.starts_at, \
-             CASE WHEN e.ends_at IS NULL THEN NULL ELSE o.ends_at END AS ends_at, e.all_day, e.timezone, \
-             e.location, e.description, e.link, e.status, e.rrule, e.created_at, e.updated_at \
-             FROM event_occurrences o JOIN events e ON e.id = o.event_id \
+            "SELECT ",
+            occurrence_columns!(),
+            " FROM event_occurrences o JOIN events e ON e.id = o.event_id \
              WHERE o.ends_at < $1 AND e.status IN ('approved', 'cancelled') \
              ORDER BY o.starts_at DESC, e.id DESC",
             page_window!()

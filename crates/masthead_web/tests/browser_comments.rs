@@ -81,7 +81,7 @@ async fn a_reader_comments_an_editor_approves_and_no_script_runs(app: TestApp) {
     no_script_ran(&reader, "main").await;
     let held = app
         .store()
-        .moderation_queue(CommentStatus::Pending, 10, 0)
+        .moderation_queue(CommentStatus::Pending, 10)
         .await
         .unwrap();
     assert_eq!(held.len(), 1, "held, as a first-time commenter");

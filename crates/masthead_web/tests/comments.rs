@@ -126,7 +126,7 @@ async fn relaxed(app: &TestApp) {
 
 async fn stored(app: &TestApp, status: CommentStatus) -> usize {
     app.store()
-        .moderation_queue(status, 1000, 0)
+        .moderation_queue(status, 1000)
         .await
         .unwrap()
         .len()
@@ -180,7 +180,7 @@ async fn a_held_comment_changes_no_cached_page_and_an_approved_one_only_its_own(
     let ed = app.staff("ed@example.org", Role::Editor).await;
     let queue = app
         .store()
-        .moderation_queue(CommentStatus::Pending, 10, 0)
+        .moderation_queue(CommentStatus::Pending, 10)
         .await
         .unwrap();
     let id = queue[0].id.0.to_string();
@@ -511,7 +511,7 @@ async fn script_in_every_field_is_text_and_replies_are_one_level(app: TestApp) {
     );
     let top = app
         .store()
-        .moderation_queue(CommentStatus::Approved, 10, 0)
+        .moderation_queue(CommentStatus::Approved, 10)
         .await
         .unwrap()[0]
         .id
@@ -526,7 +526,7 @@ async fn script_in_every_field_is_text_and_replies_are_one_level(app: TestApp) {
     assert_eq!(reply.status.as_u16(), 303, "{}", reply.body);
     let reply_id = app
         .store()
-        .moderation_queue(CommentStatus::Approved, 10, 0)
+        .moderation_queue(CommentStatus::Approved, 10)
         .await
         .unwrap()[0]
         .id
@@ -542,7 +542,7 @@ async fn script_in_every_field_is_text_and_replies_are_one_level(app: TestApp) {
     assert_eq!(deeper.status.as_u16(), 303);
     let all = app
         .store()
-        .moderation_queue(CommentStatus::Approved, 10, 0)
+        .moderation_queue(CommentStatus::Approved, 10)
         .await
         .unwrap();
     assert!(
@@ -604,7 +604,7 @@ async fn moderators_act_in_bulk_ban_and_see_counts(app: TestApp) {
     );
     let queue = app
         .store()
-        .moderation_queue(CommentStatus::Pending, 10, 0)
+        .moderation_queue(CommentStatus::Pending, 10)
         .await
         .unwrap();
     let (a, b, c) = (
@@ -815,7 +815,7 @@ async fn emails_and_addresses_appear_on_no_public_surface(app: TestApp) {
     app.refresh().await;
     let top = app
         .store()
-        .moderation_queue(CommentStatus::Approved, 1, 0)
+        .moderation_queue(CommentStatus::Approved, 1)
         .await
         .unwrap()[0]
         .id
@@ -1034,7 +1034,7 @@ async fn the_comment_feed_is_read_by_feedparser(app: TestApp) {
         .set_comments_status(
             &[app
                 .store()
-                .moderation_queue(CommentStatus::Pending, 1, 0)
+                .moderation_queue(CommentStatus::Pending, 1)
                 .await
                 .unwrap()[0]
                 .id],

@@ -39,7 +39,7 @@ pub async fn list(
         "" => CommentStatus::Pending,
         s => CommentStatus::parse(s).map_err(|e| WebError::BadRequest(e.to_string()))?,
     };
-    let comments = state.store.moderation_queue(status, QUEUE_PAGE, 0).await?;
+    let comments = state.store.moderation_queue(status, QUEUE_PAGE).await?;
     let counts = state.store.comment_counts().await?;
     let bans = state.store.comment_bans().await?;
     let statuses: Vec<&str> = CommentStatus::ALL.iter().map(|s| s.as_str()).collect();

@@ -185,7 +185,7 @@ pub(crate) async fn queue(
 ) -> Result<Json<Vec<QueuedComment>>, ApiError> {
     staff.require(SiteAction::ModerateComments)?;
     let status = params.status.map_or(CommentStatus::Pending, Into::into);
-    let comments = state.store.moderation_queue(status, 100, 0).await?;
+    let comments = state.store.moderation_queue(status, 100).await?;
     Ok(Json(
         comments.into_iter().map(QueuedComment::from).collect(),
     ))
