@@ -29,8 +29,9 @@
 //!    first. Ties go to the newer story.
 //! 3. One page of them is cut from the ranked list (so at most
 //!    `SEARCH_CANDIDATES / per_page` pages exist), joined with what a teaser shows, and given
-//!    a highlighted headline and a passage of the body around the words (`highlight()` and
-//!    `snippet()`, `ts_headline`), with the matches between the control characters
+//!    a highlighted headline and a passage of the body around the words (FTS5's
+//!    `highlight()` and `snippet()`; on PostgreSQL made by the app server,
+//!    `search/highlight.rs`), with the matches between the control characters
 //!    [`MARK_START`] and [`MARK_END`], which the stored text cannot hold (they are removed
 //!    when it is written); [`marked`] turns that into plain pieces the theme escapes.
 //!
@@ -50,11 +51,12 @@ use crate::model::Teaser;
 use crate::story::ArticleFields;
 use crate::{Backend, Result, Store, to_micros};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleKind, SearchQuery, SectionId};
+use masthead_core::{ArticleId, ArticleKind, SearchQuery, SearchTerm, SectionId};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 
 mod commonness;
+mod highlight;
 
 /// The most matches of a search that are ranked; past them a search says "at least".
 pub const SEARCH_CANDIDATES: u32 = 500;
@@ -370,8 +372,7 @@ const POSTGRES_SEARCH: &str = concat!(
     visible!(),
     "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
     "AND ar.published_at >= $5 AND ar.published_at < $6) v ",
-    "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ",
-    "ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
+    "__PHRASES__ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
     "ranked AS MATERIALIZED (SELECT h.id, ",
     "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', x.document, q.query, 1) AS score ",
     "FROM hits h JOIN article_search x ON x.article_id = h.id, q), ",
@@ -381,15 +382,16 @@ const POSTGRES_SEARCH: &str = concat!(
     "json_build_object('teaser', t.j, 'title', t.title, 'snippet', t.snippet) ",
     "ORDER BY t.score DESC, t.id DESC) FROM (SELECT p.id, p.score, ",
     teaser_json!("json_agg(", ")::text", "json_build_object(", "(", ")::json"),
-    " AS j, ts_headline('masthead_english', x.title, q.query, ",
-    "format('HighlightAll=true, StartSel=\"%s\", StopSel=\"%s\"', chr(2), chr(3))) AS title, ",
-    "ts_headline('masthead_english', CASE WHEN x.body <> '' THEN x.body ELSE x.summary END, ",
-    "q.query, format('StartSel=\"%s\", StopSel=\"%s\", MaxWords=35, MinWords=20, ",
-    "MaxFragments=2, FragmentDelimiter=\" … \"', chr(2), chr(3))) AS snippet ",
+    " AS j, x.title, ",
+    "CASE WHEN x.body <> '' THEN x.body ELSE x.summary END AS snippet ",
     "FROM page p JOIN article_search x ON x.article_id = p.id ",
     "JOIN articles ar ON ar.id = p.id JOIN sections s ON s.id = ar.section_id ",
-    "LEFT JOIN media m ON m.id = ar.image_id, q) t), '[]')::text AS hits"
+    "LEFT JOIN media m ON m.id = ar.image_id) t), '[]')::text AS hits, ",
+    "array_to_string(tsvector_to_array(to_tsvector('masthead_english', $7)), ' ') AS lexemes"
 );
+
+/// The phrases' check of [`POSTGRES_SEARCH`], on the candidates only.
+const POSTGRES_PHRASES: &str = "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ";
 
 /// The lowest id a phrase of common words is looked for from on PostgreSQL (the window of
 /// [`SQLITE_RECENT`]), run first and bound as `$9`, so the planner sees the value. It reads
@@ -534,8 +536,19 @@ impl Store {
                 } else {
                     i64::MIN
                 };
+                // Without a phrase, the words' check is the whole search: each candidate's
+                // `tsvector` is not read a second time.
+                let has_phrase = query
+                    .terms()
+                    .iter()
+                    .any(|term| matches!(term, SearchTerm::Phrase(_)));
+                let sql = POSTGRES_SEARCH.replacen(
+                    "__PHRASES__",
+                    if has_phrase { POSTGRES_PHRASES } else { "" },
+                    1,
+                );
                 let row = statement(
-                    window(POSTGRES_SEARCH),
+                    window(&sql),
                     now,
                     query.websearch_text(),
                     filter,
@@ -551,14 +564,26 @@ impl Store {
         };
         let total: i64 = row.try_get("total")?;
         let found: Vec<HitJson> = serde_json::from_str(&row.try_get::<String, _>("hits")?)?;
+        // PostgreSQL gives the plain text and the search's lexemes; the marks are made here.
+        let highlighter = match self.backend() {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(highlight::Highlighter::new(
+                &row.try_get::<String, _>("lexemes")?,
+            )),
+        };
         let hits = found
             .into_iter()
             .map(|hit| {
                 let teaser = Teaser::try_from(hit.teaser)?;
-                let title = marked(hit.title.as_deref().unwrap_or(&teaser.title));
+                let title = hit.title.as_deref().unwrap_or(&teaser.title);
+                let snippet = hit.snippet.as_deref().unwrap_or_default();
+                let (title, snippet) = match &highlighter {
+                    None => (marked(title), marked(snippet)),
+                    Some(h) => (marked(&h.all(title)), marked(&h.passage(snippet))),
+                };
                 Ok(SearchHit {
                     title,
-                    snippet: marked(hit.snippet.as_deref().unwrap_or_default()),
+                    snippet,
                     teaser,
                 })
             })

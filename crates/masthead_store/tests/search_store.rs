@@ -710,3 +710,31 @@ async fn an_end_date_finds_stories_written_out_of_date_order(store: Store) {
         .unwrap();
     assert!(found.hits.is_empty() && found.total == 0, "{found:?}");
 }
+
+/// PostgreSQL keeps each story's `tsvector` in the story's own row (migration
+/// `0017_search_inline`), where a search reads it without a TOAST lookup: a story whose
+/// vector is past the 2 kB at which PostgreSQL would otherwise move it out leaves the TOAST
+/// table empty.
+#[tokio::test]
+async fn postgres_keeps_the_search_vector_in_the_row() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let desk = Desk::create(&db.store).await;
+    let body: Vec<String> = (0..300).map(|i| format!("word{i}x")).collect();
+    ArticleBuilder::new("A long story", desk.news)
+        .body(&body.join(" "))
+        .insert(&db.store)
+        .await;
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let (vector, toast): (i32, i64) = sqlx::query_as(
+        "SELECT pg_column_size(document), pg_relation_size(c.reltoastrelid) \
+         FROM article_search, pg_class c WHERE c.relname = 'article_search'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        vector > 2500,
+        "a vector PostgreSQL would move out: {vector} bytes"
+    );
+    assert_eq!(toast, 0, "nothing was moved to the TOAST table");
+}
