@@ -195,9 +195,9 @@ pub(crate) struct Bytes(pub u64);
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
-        if n >= 1_000_000 && n % 100_000 == 0 {
+        if n >= 1_000_000 && n.is_multiple_of(100_000) {
             write!(f, "{} MB", n as f64 / 1e6)
-        } else if n >= 1_000 && n % 100 == 0 {
+        } else if n >= 1_000 && n.is_multiple_of(100) {
             write!(f, "{} KB", n as f64 / 1e3)
         } else {
             write!(f, "{n} bytes")
