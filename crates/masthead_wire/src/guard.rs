@@ -13,6 +13,7 @@
 
 use crate::error::ParseError;
 use quick_xml::Reader;
+use quick_xml::XmlVersion;
 use quick_xml::encoding::DecodingReader;
 use quick_xml::events::Event;
 
@@ -55,12 +56,20 @@ pub(crate) enum Syntax {
 const HTML_PAGE: &str = "it looks like an HTML page (a web page, not its feed); open the \
                          page and look for its RSS or Atom link";
 
+/// What the XML pre-scan noticed that feed-rs drops.
+#[derive(Debug, Default)]
+pub(crate) struct Prescan {
+    /// Per `<item>`/`<entry>`, in order, the first `media:thumbnail` address in it. feed-rs
+    /// 3 keeps a thumbnail only beside a `media:content`, and wires often send a lone one.
+    pub thumbnails: Vec<Option<String>>,
+}
+
 /// Checks `bytes` and says whether to read them as XML or JSON.
 pub(crate) fn check(
     bytes: &[u8],
     content_type: Option<&str>,
     limits: &ParseLimits,
-) -> Result<Syntax, ParseError> {
+) -> Result<(Syntax, Prescan), ParseError> {
     if bytes.len() > limits.max_bytes {
         return Err(ParseError::TooLarge {
             size: bytes.len(),
@@ -76,21 +85,19 @@ pub(crate) fn check(
     let body = &body[start..];
     if utf16 {
         // Decoded by quick-xml exactly as feed-rs will decode it.
-        check_xml(bytes, limits)?;
-        return Ok(Syntax::Xml);
+        return Ok((Syntax::Xml, check_xml(bytes, limits)?));
     }
     match body[0] {
         b'{' => {
             check_json_depth(body, limits.max_depth)?;
-            Ok(Syntax::Json)
+            Ok((Syntax::Json, Prescan::default()))
         }
         b'<' => {
             let head: Vec<u8> = body.iter().take(64).map(u8::to_ascii_lowercase).collect();
             if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
                 return Err(ParseError::NotAFeed(HTML_PAGE.into()));
             }
-            check_xml(bytes, limits)?;
-            Ok(Syntax::Xml)
+            Ok((Syntax::Xml, check_xml(bytes, limits)?))
         }
         _ => Err(ParseError::NotAFeed(not_xml_or_json(body, content_type))),
     }
@@ -117,7 +124,7 @@ fn not_xml_or_json(body: &[u8], content_type: Option<&str>) -> String {
 
 /// Reads the whole XML document once with the same reader settings feed-rs uses, refusing
 /// entity declarations, HTML and nesting deeper than the cap.
-fn check_xml(bytes: &[u8], limits: &ParseLimits) -> Result<(), ParseError> {
+fn check_xml(bytes: &[u8], limits: &ParseLimits) -> Result<Prescan, ParseError> {
     let mut reader = Reader::from_reader(DecodingReader::new(bytes));
     let config = reader.config_mut();
     config.expand_empty_elements = true;
@@ -125,6 +132,8 @@ fn check_xml(bytes: &[u8], limits: &ParseLimits) -> Result<(), ParseError> {
     let mut buf = Vec::with_capacity(512);
     let mut depth = 0usize;
     let mut seen_root = false;
+    let mut scan = Prescan::default();
+    let mut item_depth: Option<usize> = None;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| {
             ParseError::Malformed(format!(
@@ -159,9 +168,30 @@ fn check_xml(bytes: &[u8], limits: &ParseLimits) -> Result<(), ParseError> {
                         limit: limits.max_depth,
                     });
                 }
+                let qname = e.name();
+                let qname: &str = qname.as_ref();
+                if item_depth.is_none() && matches!(qname, "item" | "entry") {
+                    item_depth = Some(depth);
+                    scan.thumbnails.push(None);
+                } else if item_depth.is_some()
+                    && qname.ends_with(":thumbnail")
+                    && let Some(slot @ None) = scan.thumbnails.last_mut()
+                {
+                    *slot = e
+                        .try_get_attribute("url")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
+                        .map(|v| v.trim().to_owned());
+                }
             }
-            Event::End(_) => depth = depth.saturating_sub(1),
-            Event::Eof => return Ok(()),
+            Event::End(_) => {
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return Ok(scan),
             _ => {}
         }
         buf.clear();

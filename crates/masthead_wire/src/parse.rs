@@ -101,7 +101,7 @@ pub fn parse_with(
     content_type: Option<&str>,
     limits: &ParseLimits,
 ) -> Result<ParsedFeed, ParseError> {
-    let syntax = guard::check(bytes, content_type, limits)?;
+    let (syntax, prescan) = guard::check(bytes, content_type, limits)?;
     let parser = feed_rs::parser::Builder::new()
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
@@ -115,11 +115,31 @@ pub fn parse_with(
         FeedType::RSS2 => FeedFormat::Rss2,
     };
     let total = feed.entries.len();
+    // The pre-scan's thumbnails line up with feed-rs's entries only if both saw the same
+    // items; when the counts differ, they are not used.
+    let lone_thumbnails = if prescan.thumbnails.len() == total {
+        prescan.thumbnails
+    } else {
+        Vec::new()
+    };
+    let mut lone_thumbnails = lone_thumbnails.into_iter();
     let entries: Vec<RawEntry> = feed
         .entries
         .into_iter()
         .take(limits.max_items)
-        .map(raw_entry)
+        .map(|e| {
+            let mut raw = raw_entry(e);
+            if let Some(Some(url)) = lone_thumbnails.next()
+                && !raw.media.iter().any(|m| m.url == url)
+            {
+                raw.media.push(RawMedia {
+                    url,
+                    thumbnail: true,
+                    ..RawMedia::default()
+                });
+            }
+            raw
+        })
         .collect();
     Ok(ParsedFeed {
         format,
