@@ -39,7 +39,7 @@ pub(crate) struct Body {
 /// Sanitizes `raw` against `base`, removing every 1×1 image and remembering the first one
 /// served from `own_hosts`.
 pub(crate) fn clean(raw: &str, base: Option<&Url>, own_hosts: &[String]) -> Body {
-    let mut sanitized = html::sanitize(raw, base);
+    let mut sanitized = html::sanitize(raw, base).trim().to_owned();
     let imgs = html::images(&sanitized);
     let mut own_pixel = None;
     for img in imgs.iter().rev().filter(|i| i.is_pixel()) {

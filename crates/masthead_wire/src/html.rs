@@ -141,9 +141,9 @@ pub fn escape(text: &str) -> String {
 /// Plain text of untrusted markup (a headline, an author, a summary): tags removed,
 /// entities decoded, whitespace collapsed.
 pub fn to_plain(markup: &str) -> String {
-    let mut b = Builder::empty();
-    b.clean_content_tags(HashSet::from(["script", "style"]));
-    collapse(&plain_text(&b.clean(markup).to_string()))
+    // Sanitized with the body's allow-list rather than none, so block tags survive long
+    // enough for `plain_text` to put a space between "<p>a</p><p>b</p>".
+    collapse(&plain_text(&sanitize(markup, None)))
 }
 
 /// Collapses runs of whitespace to one space and trims.
