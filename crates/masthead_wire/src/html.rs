@@ -8,6 +8,7 @@
 
 use ammonia::{Builder, Url, UrlRelative};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// Tags a wire body may keep. No `div`, `span`, `iframe`, `form`, `style` or `script`: a
 /// story's text, its structure and its pictures, nothing that lays out or runs.
@@ -143,7 +144,8 @@ pub fn escape(text: &str) -> String {
 pub fn to_plain(markup: &str) -> String {
     // Sanitized with the body's allow-list rather than none, so block tags survive long
     // enough for `plain_text` to put a space between "<p>a</p><p>b</p>".
-    collapse(&plain_text(&sanitize(markup, None)))
+    static PLAIN: LazyLock<Builder<'static>> = LazyLock::new(|| builder(None));
+    collapse(&plain_text(&PLAIN.clean(markup).to_string()))
 }
 
 /// Collapses runs of whitespace to one space and trims.

@@ -148,7 +148,10 @@ fn atom_with_xml_base_html_title_and_two_authors() {
     let image = first.lead_image.as_ref().unwrap();
     assert_eq!(image.url, "https://countywire.example/news/img/lib.jpg");
     assert!(image.needs_alt);
-    assert_eq!(first.body_images_without_alt, [image.url.clone()]);
+    assert_eq!(
+        first.body_images_without_alt,
+        std::slice::from_ref(&image.url)
+    );
 
     let second = got[1];
     assert!(

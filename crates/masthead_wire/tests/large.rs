@@ -9,7 +9,7 @@ use masthead_wire::{SourceRules, normalise, parse};
 use proptest::prelude::*;
 
 /// An RSS 2.0 feed of `n` full items.
-pub fn big_feed(n: usize) -> String {
+fn big_feed(n: usize) -> String {
     let mut doc = String::with_capacity(n * 1_200);
     doc.push_str(r#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Big Wire</title><link>https://big.example/</link>"#);
     for i in 0..n {
