@@ -1,0 +1,26 @@
+//! The wire desk's pure half: feed bytes in, normalised and licence-aware items out. No
+//! I/O, no database, no clock — the guarded fetcher brings the bytes, the worker stores the
+//! items (see "A wire item arrives" in `docs/ARCHITECTURE.md`).
+//!
+//! [`parse`] guards and reads RSS 2.0, RSS 1.0, Atom and JSON Feed into a [`ParsedFeed`];
+//! [`normalise`] turns it, with a source's [`SourceRules`], into one [`Outcome`] per item.
+
+mod body;
+pub mod error;
+pub mod guard;
+pub mod html;
+mod identity;
+mod normalise;
+mod parse;
+pub mod rules;
+
+pub use body::LeadImage;
+pub use error::ParseError;
+pub use guard::ParseLimits;
+pub use identity::{Identity, IdentityKind};
+pub use normalise::{
+    Credit, EXCERPT_CHARS, MAX_BODY_BYTES, MAX_TITLE_CHARS, Outcome, SUMMARY_CHARS, SkipReason,
+    WireItem, credit, normalise,
+};
+pub use parse::{FeedFormat, ParsedFeed, RawEntry, RawMedia, parse, parse_with};
+pub use rules::{DEFAULT_BYLINE_TEMPLATE, LicenceTerms, SectionRule, SourceRules};
