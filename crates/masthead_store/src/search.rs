@@ -40,8 +40,9 @@
 //! What this gives up: a very common set of words ranks only its most recent
 //! [`SEARCH_CANDIDATES`] matches, filters look among its most recent [`SEARCH_SCAN`], and a
 //! phrase of only common words is looked for in the [`SEARCH_SCAN`] most recent stories
-//! (`search/commonness.rs`); older stories need more specific words. Each page says so when
-//! it happens.
+//! (`search/commonness.rs`; on PostgreSQL only when its index of word pairs cannot narrow
+//! the phrase, `search/pairs.rs`); older stories need more specific words. Each page says
+//! so when it happens.
 //!
 //! On SQLite the cost of every read of the index grows with the number of FTS5 segments it
 //! holds; the server's upkeep keeps them few (`search_merge.rs`).
@@ -57,6 +58,7 @@ use sqlx::{Any, Row, Transaction};
 
 mod commonness;
 mod highlight;
+mod pairs;
 
 /// The most matches of a search that are ranked; past them a search says "at least".
 pub const SEARCH_CANDIDATES: u32 = 500;
@@ -357,7 +359,8 @@ impl Default for SearchTuning {
 /// its estimate turned a rare phrase's 40 ms into 500) down to above `$9` (for a phrase of
 /// common words [`POSTGRES_RECENT`], else no bound), at most `__SCAN__`; the
 /// phrases (`$2`) are checked on those only, since GIN cannot check word order and would
-/// recheck every story holding the words. Visibility and filters are a lateral lookup per
+/// recheck every story holding the words; when the phrases' word pairs are in few stories
+/// ([`POSTGRES_PAIRS`]), the candidates are those stories only. Visibility and filters are a lateral lookup per
 /// candidate in `articles_search_filter` (an index-only scan), so the join stops with the
 /// candidates. Only the candidates are ranked: a rank in the candidates' own query would be
 /// computed for every match before the limit.
@@ -366,7 +369,7 @@ const POSTGRES_SEARCH: &str = concat!(
     "hits AS MATERIALIZED (SELECT c.id FROM ",
     "(SELECT x.article_id AS id, x.document FROM article_search x ",
     "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= $8 AND x.article_id > $9 ",
+    "AND x.article_id <= $8 AND x.article_id > $9 __PAIRS__",
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
     "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
@@ -389,6 +392,11 @@ const POSTGRES_SEARCH: &str = concat!(
     "LEFT JOIN media m ON m.id = ar.image_id) t), '[]')::text AS hits, ",
     "array_to_string(tsvector_to_array(to_tsvector('masthead_english', $7)), ' ') AS lexemes"
 );
+
+/// The stories that can hold the phrases, named by their word pairs (`$10`, see
+/// `search/pairs.rs`), for [`POSTGRES_SEARCH`].
+const POSTGRES_PAIRS: &str = "AND x.article_id IN (SELECT p.article_id FROM article_search_pairs p \
+     WHERE p.pairs @@ $10::tsquery) ";
 
 /// The phrases' check of [`POSTGRES_SEARCH`], on the candidates only.
 const POSTGRES_PHRASES: &str = "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ";
@@ -509,8 +517,17 @@ impl Store {
                 sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
                     .await?;
-                let recent_only =
-                    commonness::of(&mut tx, self.backend(), query, tuning.common_word_stories)
+                let has_phrase = query
+                    .terms()
+                    .iter()
+                    .any(|term| matches!(term, SearchTerm::Phrase(_)));
+                let pairs = if has_phrase {
+                    pairs::of(&mut tx, query, tuning.common_word_stories).await?
+                } else {
+                    None
+                };
+                let recent_only = pairs.is_none()
+                    && commonness::of(&mut tx, self.backend(), query, tuning.common_word_stories)
                         .await?
                         .common_phrase;
                 let newest = match filter.until {
@@ -538,16 +555,18 @@ impl Store {
                 };
                 // Without a phrase, the words' check is the whole search: each candidate's
                 // `tsvector` is not read a second time.
-                let has_phrase = query
-                    .terms()
-                    .iter()
-                    .any(|term| matches!(term, SearchTerm::Phrase(_)));
-                let sql = POSTGRES_SEARCH.replacen(
-                    "__PHRASES__",
-                    if has_phrase { POSTGRES_PHRASES } else { "" },
-                    1,
-                );
-                let row = statement(
+                let sql = POSTGRES_SEARCH
+                    .replacen(
+                        "__PHRASES__",
+                        if has_phrase { POSTGRES_PHRASES } else { "" },
+                        1,
+                    )
+                    .replacen(
+                        "__PAIRS__",
+                        if pairs.is_some() { POSTGRES_PAIRS } else { "" },
+                        1,
+                    );
+                let mut search = statement(
                     window(&sql),
                     now,
                     query.websearch_text(),
@@ -555,9 +574,11 @@ impl Store {
                     [query.words_text()],
                 )
                 .bind(newest)
-                .bind(oldest)
-                .fetch_one(&mut *tx)
-                .await?;
+                .bind(oldest);
+                if let Some(pairs) = pairs {
+                    search = search.bind(pairs);
+                }
+                let row = search.fetch_one(&mut *tx).await?;
                 tx.commit().await?;
                 (row, recent_only)
             }

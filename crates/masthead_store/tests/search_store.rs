@@ -26,6 +26,7 @@ db_tests!(
     schema_has_the_index_on_each_backend,
     common_words_rank_by_headline_then_newest,
     phrases_of_common_words_search_the_most_recent_stories,
+    phrases_of_common_words_in_a_rare_order_are_found_anywhere_on_postgres,
     an_end_date_finds_stories_written_out_of_date_order,
 );
 
@@ -543,7 +544,12 @@ async fn schema_has_the_index_on_each_backend(store: Store) {
         masthead_store::Backend::Postgres => {
             assert_eq!(
                 names,
-                ["article_search.document", "article_search_document"]
+                [
+                    "article_search.document",
+                    "article_search_document",
+                    "article_search_pairs.pairs",
+                    "article_search_pairs_gin"
+                ]
             );
         }
     }
@@ -657,6 +663,56 @@ async fn phrases_of_common_words_search_the_most_recent_stories(store: Store) {
     assert_eq!(titles(&specific), ["Town story 0"]);
 }
 
+/// "High" and "school" are in every story, but side by side only in the oldest: PostgreSQL
+/// finds it from the index of word pairs, whatever its age (`search/pairs.rs`); SQLite
+/// looks for a phrase of common words among the most recent stories only, and says so.
+async fn phrases_of_common_words_in_a_rare_order_are_found_anywhere_on_postgres(store: Store) {
+    let desk = Desk::create(&store).await;
+    let stories = (0..6)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Town story {i}"), desk.news)
+                .body(if i == 0 {
+                    "The high school band played."
+                } else {
+                    "High marks went to the school band."
+                })
+                .published(t0() - Duration::days(10 - i))
+                .build()
+        })
+        .collect();
+    insert_all(&store, stories).await;
+    let tuning = masthead_store::SearchTuning {
+        common_word_stories: 6,
+        scan: 2,
+    };
+    let query = SearchQuery::parse("\"high school\"").unwrap();
+    let found = store
+        .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
+        .await
+        .unwrap();
+    match store.backend() {
+        masthead_store::Backend::Postgres => {
+            assert_eq!(titles(&found), ["Town story 0"]);
+            assert!(!found.recent_only && !found.capped, "{found:?}");
+        }
+        masthead_store::Backend::Sqlite => {
+            assert!(titles(&found).is_empty(), "{found:?}");
+            assert!(found.recent_only, "{found:?}");
+        }
+    }
+    // A story saved later is in the pairs at once (the index's trigger, same transaction).
+    ArticleBuilder::new("Town story 6", desk.news)
+        .body("A high school play.")
+        .published(t0() - Duration::days(1))
+        .insert(&store)
+        .await;
+    let found = store
+        .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
+        .await
+        .unwrap();
+    assert_eq!(titles(&found)[0], "Town story 6");
+}
+
 /// A search with an end date starts reading the index at the newest story published before
 /// it (SQLite), found by walking ids down: a story written after newer ones but dated earlier
 /// (a backdated or imported story) is still found, and so is one below every id walked.
@@ -712,7 +768,7 @@ async fn an_end_date_finds_stories_written_out_of_date_order(store: Store) {
 }
 
 /// PostgreSQL keeps each story's `tsvector` in the story's own row (migration
-/// `0017_search_inline`), where a search reads it without a TOAST lookup: a story whose
+/// `0017_search_phrases`), where a search reads it without a TOAST lookup: a story whose
 /// vector is past the 2 kB at which PostgreSQL would otherwise move it out leaves the TOAST
 /// table empty.
 #[tokio::test]

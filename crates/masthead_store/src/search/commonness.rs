@@ -2,11 +2,12 @@
 //! counted up to a threshold ([`super::COMMON_WORD_STORIES`]), so a count reads at most that
 //! many index entries whatever the archive's size.
 //!
-//! Both backends look for a phrase of only common words in the [`super::SEARCH_SCAN`] most
-//! recent stories (`recent_only`): neither index can find a phrase without checking the
-//! word order in each story holding its words (FTS5 reads their positions, PostgreSQL each
-//! story's `tsvector`), and common words are in most stories. SQLite also leaves common
-//! words out of BM25 (`all_specific`).
+//! SQLite looks for a phrase of only common words in the [`super::SEARCH_SCAN`] most recent
+//! stories (`recent_only`): FTS5 cannot find a phrase without reading the word positions of
+//! each story holding its words, and common words are in most stories. PostgreSQL does the
+//! same only when the phrase's word pairs cannot narrow it (`pairs.rs`: no pair, or pairs
+//! in many stories), since otherwise it would read each such story's `tsvector`. SQLite
+//! also leaves common words out of BM25 (`all_specific`).
 
 use crate::{Backend, Result};
 use masthead_core::{SearchQuery, SearchTerm};
