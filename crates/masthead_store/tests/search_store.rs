@@ -620,34 +620,13 @@ async fn common_words_rank_by_headline_then_newest(store: Store) {
 /// word positions, PostgreSQL each story's `tsvector`, in every story holding both words),
 /// and says so, on both databases; a phrase with a specific word is looked for everywhere.
 async fn phrases_of_common_words_search_the_most_recent_stories(store: Store) {
-    let desk = Desk::create(&store).await;
-    let stories = (0..6)
-        .map(|i| {
-            ArticleBuilder::new(&format!("Town story {i}"), desk.news)
-                .body(if i == 0 {
-                    "The high school band played. Walrus sightings went on."
-                } else {
-                    "The high school band played."
-                })
-                .published(t0() - Duration::days(10 - i))
-                .build()
-        })
-        .collect();
-    insert_all(&store, stories).await;
-    let tuning = masthead_store::SearchTuning {
-        common_word_stories: 6,
-        scan: 2,
-    };
-    let run = |q: &str| {
-        let store = store.clone();
-        let query = SearchQuery::parse(q).unwrap();
-        async move {
-            store
-                .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
-                .await
-                .unwrap()
-        }
-    };
+    town_stories(
+        &store,
+        "The high school band played. Walrus sightings went on.",
+        "The high school band played.",
+    )
+    .await;
+    let run = |q: &'static str| in_town(&store, q);
     // The same window on both databases.
     let phrase = run("\"high school\"").await;
     assert_eq!(titles(&phrase), ["Town story 5", "Town story 4"]);
@@ -667,29 +646,13 @@ async fn phrases_of_common_words_search_the_most_recent_stories(store: Store) {
 /// finds it from the index of word pairs, whatever its age (`search/pairs.rs`); SQLite
 /// looks for a phrase of common words among the most recent stories only, and says so.
 async fn phrases_of_common_words_in_a_rare_order_are_found_anywhere_on_postgres(store: Store) {
-    let desk = Desk::create(&store).await;
-    let stories = (0..6)
-        .map(|i| {
-            ArticleBuilder::new(&format!("Town story {i}"), desk.news)
-                .body(if i == 0 {
-                    "The high school band played."
-                } else {
-                    "High marks went to the school band."
-                })
-                .published(t0() - Duration::days(10 - i))
-                .build()
-        })
-        .collect();
-    insert_all(&store, stories).await;
-    let tuning = masthead_store::SearchTuning {
-        common_word_stories: 6,
-        scan: 2,
-    };
-    let query = SearchQuery::parse("\"high school\"").unwrap();
-    let found = store
-        .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
-        .await
-        .unwrap();
+    let desk = town_stories(
+        &store,
+        "The high school band played.",
+        "High marks went to the school band.",
+    )
+    .await;
+    let found = in_town(&store, "\"high school\"").await;
     match store.backend() {
         masthead_store::Backend::Postgres => {
             assert_eq!(titles(&found), ["Town story 0"]);
@@ -706,11 +669,38 @@ async fn phrases_of_common_words_in_a_rare_order_are_found_anywhere_on_postgres(
         .published(t0() - Duration::days(1))
         .insert(&store)
         .await;
-    let found = store
+    let found = in_town(&store, "\"high school\"").await;
+    assert_eq!(titles(&found)[0], "Town story 6");
+}
+
+/// Six stories, one a day from ten days ago: the oldest with `oldest` as its body, the
+/// others with `rest`.
+async fn town_stories(store: &Store, oldest: &str, rest: &str) -> Desk {
+    let desk = Desk::create(store).await;
+    let stories = (0..6)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Town story {i}"), desk.news)
+                .body(if i == 0 { oldest } else { rest })
+                .published(t0() - Duration::days(10 - i))
+                .build()
+        })
+        .collect();
+    insert_all(store, stories).await;
+    desk
+}
+
+/// Searches [`town_stories`] as if it were a large archive: a word in all six stories is
+/// common, and the most recent window is two stories.
+async fn in_town(store: &Store, q: &str) -> SearchResults {
+    let tuning = masthead_store::SearchTuning {
+        common_word_stories: 6,
+        scan: 2,
+    };
+    let query = SearchQuery::parse(q).unwrap();
+    store
         .search_tuned(&query, &SearchFilter::default(), t0(), 1, 10, tuning)
         .await
-        .unwrap();
-    assert_eq!(titles(&found)[0], "Town story 6");
+        .unwrap()
 }
 
 /// A search with an end date starts reading the index at the newest story published before
