@@ -12,6 +12,7 @@ pub mod event;
 pub mod event_fields;
 pub mod excerpt;
 pub mod form_token;
+pub mod html_text;
 pub mod ids;
 pub mod page;
 pub mod password;

@@ -124,20 +124,7 @@ pub fn sanitize(html: &str, base: Option<&Url>) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use masthead_core::html_text::escape;
 
 /// Plain text of untrusted markup (a headline, an author, a summary): tags removed,
 /// entities decoded, whitespace collapsed.
