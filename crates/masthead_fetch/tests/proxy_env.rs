@@ -2,7 +2,8 @@
 //! pointing at a listener, the fetch still goes straight to the server and the
 //! "proxy" receives no connection. (A proxy would connect wherever it liked, past
 //! every check.) The environment is set on a child process running this same test
-//! binary, since changing this process's environment needs `unsafe` in Rust 2024.
+//! (changing this process's environment needs `unsafe` in Rust 2024): the test is the
+//! parent without `MASTHEAD_FETCH_TEST_TARGET`, and the child with it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,6 +18,9 @@ const TARGET: &str = "MASTHEAD_FETCH_TEST_TARGET";
 
 #[tokio::test]
 async fn proxy_variables_in_the_environment_are_ignored() {
+    if let Ok(target) = std::env::var(TARGET) {
+        return fetch_in_a_proxied_environment(&target).await;
+    }
     let mut proxy = CountingListener::bind("127.0.0.1").await;
     let server =
         serve(axum::Router::new().route("/feed.xml", axum::routing::get(|| async { "direct" })))
@@ -26,8 +30,7 @@ async fn proxy_variables_in_the_environment_are_ignored() {
     let mut c = Command::new(exe);
     c.args([
         "--exact",
-        "fetch_in_a_proxied_environment",
-        "--ignored",
+        "proxy_variables_in_the_environment_are_ignored",
         "--nocapture",
     ])
     .env(TARGET, format!("http://{server}/feed.xml"))
@@ -58,15 +61,10 @@ async fn proxy_variables_in_the_environment_are_ignored() {
     assert_eq!(proxy.connections_before_now().await, 0);
 }
 
-/// Run only as the child of the test above, which sets the environment.
-#[tokio::test]
-#[ignore = "run by proxy_variables_in_the_environment_are_ignored"]
-async fn fetch_in_a_proxied_environment() {
-    let Ok(target) = std::env::var(TARGET) else {
-        return;
-    };
+/// The child: the parent set the proxy variables and the target.
+async fn fetch_in_a_proxied_environment(target: &str) {
     let fetcher = Fetcher::new(local_policy()).unwrap();
-    let got = fetcher.get(&target, &Conditional::default()).await.unwrap();
+    let got = fetcher.get(target, &Conditional::default()).await.unwrap();
     assert_eq!(got.body, "direct".as_bytes());
     println!("fetched directly");
 }
