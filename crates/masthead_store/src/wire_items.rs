@@ -192,6 +192,23 @@ impl Store {
         Ok(known)
     }
 
+    /// The items of `source`, most recently changed first, at most [`WIRE_INBOX_PAGE`] × 4
+    /// (a source's page in the desk, and tests).
+    pub async fn wire_source_items(&self, source: WireSourceId) -> Result<Vec<StoredWireItem>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM wire_items w JOIN wire_sources s ON s.id = w.source_id \
+             WHERE w.source_id = $1 ORDER BY w.updated_at DESC, w.id DESC LIMIT {}",
+            WIRE_INBOX_PAGE * 4
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(source.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(StoredWireItem::from_row)
+            .collect()
+    }
+
     /// One item.
     pub async fn wire_item(&self, id: WireItemId) -> Result<StoredWireItem> {
         let sql = format!(
