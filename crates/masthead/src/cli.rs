@@ -35,6 +35,75 @@ enum Command {
     Restore(RestoreArgs),
     /// Check the database and the media files; exits non-zero if anything is wrong.
     Check(CheckArgs),
+    /// Wire feeds: add, list, pull now, remove.
+    #[command(subcommand)]
+    Wire(WireCommand),
+}
+
+/// The operator's setting for outbound fetches; never stored, never settable from the desk.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct FetchArgs {
+    /// Let masthead fetch feeds and images from loopback, private and carrier-grade NAT
+    /// addresses (intranets, tests). Off by default.
+    #[arg(long, env = "MASTHEAD_ALLOW_LOCAL_FETCH")]
+    pub allow_local_fetch: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum WireCommand {
+    /// Add a feed (RSS, Atom or JSON Feed). Refuses private and loopback addresses unless
+    /// --allow-local-fetch.
+    Add(WireAddArgs),
+    /// List the sources with their last fetch, last error and counts.
+    List(DataOnly),
+    /// Pull one source (--source ID) or every enabled one now.
+    Pull(WirePullArgs),
+    /// Forget a source; the stories it brought stay.
+    Remove(WireRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+struct WireAddArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// The feed's address.
+    #[arg(value_name = "URL")]
+    url: String,
+    /// The wire's name, shown in the desk and credited on its stories.
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// The section (slug) its stories go to. [default: the site's first section]
+    #[arg(long, value_name = "SLUG")]
+    section: Option<String>,
+    /// auto (publish as they arrive) or review (queue for an editor).
+    #[arg(long, value_name = "auto|review", default_value = "review")]
+    mode: String,
+    /// Minutes between pulls (1 to 360).
+    #[arg(long, value_name = "MIN", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=360))]
+    interval: u32,
+}
+
+#[derive(Debug, Args)]
+struct WirePullArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// The source's id (see `masthead wire list`). [default: every enabled source]
+    #[arg(long, value_name = "ID")]
+    source: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+struct WireRemoveArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The source's id (see `masthead wire list`).
+    #[arg(value_name = "ID")]
+    id: i64,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +168,8 @@ struct ServeArgs {
     /// Load the demo newsroom if the database is empty.
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    fetch: FetchArgs,
 }
 
 #[derive(Debug, Args)]
@@ -233,7 +304,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 page_cache: args.page_cache,
             };
             let config = Config::load(cli.config.as_deref(), overrides)?;
-            crate::serve::run(config, args.demo).await
+            crate::serve::run(config, args.demo, args.fetch.allow_local_fetch).await
         }
         Command::Generate(args) => {
             let overrides = Overrides {
@@ -257,9 +328,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = data_config(cli.config.as_deref(), args.data)?;
             crate::check::run(&config, args.remove_orphans).await
         }
+        Command::Wire(command) => run_wire(cli.config.as_deref(), command).await,
         Command::Token(TokenCommand::Create(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             crate::token::create(&config, &args.user, &args.name, args.scope.as_deref()).await
+        }
+    }
+}
+
+async fn run_wire(file: Option<&Path>, command: WireCommand) -> anyhow::Result<()> {
+    match command {
+        WireCommand::Add(args) => {
+            let config = data_config(file, args.data)?;
+            let add = crate::wire::AddArgs {
+                url: &args.url,
+                name: &args.name,
+                section: args.section.as_deref(),
+                mode: &args.mode,
+                interval_minutes: args.interval,
+                allow_local_fetch: args.fetch.allow_local_fetch,
+            };
+            crate::wire::add(&config, add).await
+        }
+        WireCommand::List(args) => crate::wire::list(&data_config(file, args.data)?).await,
+        WireCommand::Pull(args) => {
+            let config = data_config(file, args.data)?;
+            crate::wire::pull(&config, args.source, args.fetch.allow_local_fetch).await
+        }
+        WireCommand::Remove(args) => {
+            crate::wire::remove(&data_config(file, args.data)?, args.id).await
         }
     }
 }

@@ -10,6 +10,7 @@ mod restore;
 mod serve;
 mod token;
 mod user;
+mod wire;
 
 use clap::Parser;
 use std::process::ExitCode;

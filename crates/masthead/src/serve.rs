@@ -12,7 +12,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Serves the site with `config`; with `demo`, loads the demo newsroom into an empty database.
-pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+/// `allow_local_fetch` is the operator's `--allow-local-fetch`: the wire worker may fetch
+/// from loopback and private addresses.
+pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow::Result<()> {
     let media_dir = config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
@@ -91,6 +93,13 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     tokio::spawn(index_search_backlog(store.clone()));
     let poller = tokio::spawn(state.clone().poll());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
+    // The wire desk's worker: claims due sources (one server each, see masthead_wire::worker).
+    let wire = tokio::spawn(masthead_wire::worker::run(masthead_wire::Ingest {
+        store: store.clone(),
+        fetcher: crate::wire::fetcher(&base_url, allow_local_fetch)?,
+        media: Some(state.media.clone()),
+        clock: clock.clone(),
+    }));
 
     let shutdown = shutdown_signal();
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
@@ -98,6 +107,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     listen::serve(listener, state, config.limits(), shutdown).await;
     poller.abort();
     upkeep.abort();
+    wire.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

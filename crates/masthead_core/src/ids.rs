@@ -40,4 +40,8 @@ id_type!(
     RevisionId,
     /// Identifies a shared preview link of a story.
     PreviewLinkId,
+    /// Identifies a wire source (a feed the wire desk pulls).
+    WireSourceId,
+    /// Identifies one item of a wire source, as the wire desk stored it.
+    WireItemId,
 );

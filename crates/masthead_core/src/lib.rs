@@ -34,7 +34,7 @@ pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
     ArticleId, AuthorId, CommentId, EventId, MediaId, PreviewLinkId, RevisionId, SectionId, TagId,
-    TokenId, UserId,
+    TokenId, UserId, WireItemId, WireSourceId,
 };
 pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};

@@ -18,6 +18,7 @@ mod rules;
 mod search;
 mod staff;
 mod stories;
+pub mod wire;
 
 pub use autosave::{Autosaved, Typed, autosave, discard_autosave};
 pub use error::DeskError;

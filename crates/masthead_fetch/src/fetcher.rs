@@ -18,7 +18,7 @@ use reqwest::header::{
 use url::Url;
 
 use crate::error::{FetchError, ResolveFailure};
-use crate::resolve::{GuardedResolver, check_literal};
+use crate::resolve::{GuardedResolver, check_literal, check_resolved};
 use crate::{Conditional, FetchPolicy, FetchResponse};
 
 /// The program's one outbound HTTP client. Cheap to clone: clones share the connection
@@ -77,6 +77,33 @@ impl Fetcher {
     /// The policy this fetcher follows.
     pub fn policy(&self) -> &FetchPolicy {
         &self.policy
+    }
+
+    /// Checks `url` as a fetch of it would be checked, without fetching: the scheme, and the
+    /// host's addresses (an IP literal as it is, a name looked up now) against the policy.
+    /// For refusing a feed's address when an editor adds it, with the same reason a fetch
+    /// would give; a later fetch checks again (the name may resolve elsewhere by then).
+    pub async fn check_address(&self, url: &str) -> Result<(), FetchError> {
+        let url = parse(url)?;
+        self.check(&url)?;
+        let Some(url::Host::Domain(host)) = url.host() else {
+            return Ok(());
+        };
+        let found =
+            tokio::net::lookup_host((host, 0))
+                .await
+                .map_err(|source| FetchError::Lookup {
+                    host: host.to_owned(),
+                    source,
+                })?;
+        match check_resolved(host, found.collect(), self.policy.allow_local) {
+            Ok(_) => Ok(()),
+            Err(ResolveFailure::Refused(r)) => Err(FetchError::Refused(r)),
+            Err(ResolveFailure::Lookup { host, source }) => {
+                Err(FetchError::Lookup { host, source })
+            }
+            Err(ResolveFailure::NoAddress { host }) => Err(FetchError::NoAddress { host }),
+        }
     }
 
     /// GETs `url`, following at most `max_redirects` redirects, within the total time

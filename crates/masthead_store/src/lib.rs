@@ -46,6 +46,8 @@ mod story_write;
 mod tags;
 mod tokens;
 mod users;
+mod wire;
+mod wire_items;
 
 pub use articles::{ArticleFilter, ListWindow};
 pub use audit::{Actor, AuditEntry};
@@ -80,6 +82,14 @@ pub use story_write::StoryWrite;
 pub use time::{from_micros, to_micros};
 pub use tokens::{ApiToken, TokenOwner};
 pub use users::{Credentials, NewUser, User, normalize_email};
+pub use wire::{
+    DEFAULT_WIRE_INTERVAL, FetchOutcome, FetchRecord, MAX_WIRE_BACKOFF, MAX_WIRE_SOURCES,
+    MIN_WIRE_INTERVAL, WireMode, WireSource, WireSourceSettings, next_wire_due,
+};
+pub use wire_items::{
+    InboxCursor, MAX_IDENTITIES_PER_LOOKUP, StoredWireItem, WIRE_INBOX_PAGE, WireItemRecord,
+    WireItemState,
+};
 
 /// The result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,277 @@
+//! Wire copy through the newsroom's rules: the wire desk writes its stories with the same
+//! validation, rendering, reference and publishing checks, slug rule, search indexing,
+//! revisions and audit log as a person's save, inside a [`StoryWrite`] the wire worker
+//! holds for a batch of items (one transaction a batch, so an item's story and its wire
+//! record are written together).
+//!
+//! There is no logged-in person behind a pull, so the acting party is
+//! [`wire_actor`]: `Actor::system("wire:<source name>")`, the same kind of actor the
+//! scheduler and the command line use. It has no role: the wire may publish only because
+//! an editor set the source to auto mode, and what it publishes must still pass
+//! [`check_publishable`] — an item that does not (a lead image without alt text) is kept as
+//! a draft with the reason, for the inbox.
+
+use crate::DeskError;
+use crate::rules::{check_publishable, check_references, render, validate};
+use crate::stories::{Command, is_public};
+use chrono::{DateTime, Utc};
+use masthead_core::{ArticleId, ArticleStatus, Slug};
+use masthead_store::{Actor, ArticleFields, Placement, RenderedText, Store, StoryWrite};
+
+/// The audit log's actor for a wire source: `wire:<name>`.
+pub fn wire_actor(source_name: &str) -> Actor {
+    Actor::system(&format!("wire:{source_name}"))
+}
+
+/// What [`create_wire_story`] stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireCreated {
+    /// The new story.
+    pub id: ArticleId,
+    /// Its version (1).
+    pub version: i64,
+    /// Whether it was published.
+    pub published: bool,
+    /// Why it was kept as a draft although publishing was asked for (the publishing rule's
+    /// message), for the inbox.
+    pub held: Option<String>,
+}
+
+/// How many numbered slugs are tried (`slug-2` … ) before one with the story's id range.
+const SLUG_TRIES: u32 = 50;
+
+/// A wire story's fields validated and rendered, before any lock is taken (rendering a
+/// body costs more than writing it; on SQLite every other writer waits while a write runs).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    fields: ArticleFields,
+    text: RenderedText,
+}
+
+/// Validates and renders `fields` for [`create_wire_story`]; the error names the field.
+pub fn prepare(mut fields: ArticleFields) -> Result<Prepared, DeskError> {
+    validate(&mut fields)?;
+    let text = render(&mut fields);
+    Ok(Prepared { fields, text })
+}
+
+/// Creates a wire story in `write`. With `publish_at`, it is published as of that time (at
+/// most `now`) if the desk's publishing rules allow; otherwise, or without it, it is a draft.
+/// A slug already taken gets the first free `-2`, `-3`, … suffix: two wires' stories with one
+/// headline are both kept. Nothing is written when the fields are refused.
+pub async fn create_wire_story(
+    write: &mut StoryWrite<'_>,
+    prepared: Prepared,
+    publish_at: Option<DateTime<Utc>>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<WireCreated, DeskError> {
+    let Prepared { mut fields, text } = prepared;
+    let refs = write.references(&fields).await?;
+    check_references(&fields, &refs)?;
+    let mut held = None;
+    let placement = match publish_at {
+        Some(at) => match check_publishable(&fields, &refs) {
+            Ok(()) => Placement {
+                status: ArticleStatus::Published,
+                published_at: Some(at.min(now)),
+                updated_at: None,
+            },
+            Err(e) => {
+                held = Some(e.to_string());
+                Placement::DRAFT
+            }
+        },
+        None => Placement::DRAFT,
+    };
+    fields.slug = free_slug(write, &fields.slug).await?;
+    let id = write
+        .insert(&fields, &text, placement, None, actor, now)
+        .await?;
+    if placement.status == ArticleStatus::Published {
+        write
+            .record(
+                actor,
+                Command::Publish.audit_action(),
+                id,
+                &fields.title,
+                now,
+            )
+            .await?;
+    }
+    Ok(WireCreated {
+        id,
+        version: 1,
+        published: placement.status == ArticleStatus::Published,
+        held,
+    })
+}
+
+/// The first of `slug`, `slug-2`, `slug-3`, … no story answers at.
+async fn free_slug(write: &mut StoryWrite<'_>, slug: &Slug) -> Result<Slug, DeskError> {
+    if write.slug_owner(slug).await?.is_none() {
+        return Ok(slug.clone());
+    }
+    let base = slug.as_str();
+    // Room for the suffix within the slug's length limit (slugs are ASCII).
+    let room = masthead_core::slug::MAX_SLUG_LEN - 12;
+    let stem = match base.get(..room) {
+        Some(cut) if base.len() > room => cut.trim_end_matches('-'),
+        _ => base,
+    };
+    for n in 2..=SLUG_TRIES + 1 {
+        let candidate = Slug::parse(&format!("{stem}-{n}"))?;
+        if write.slug_owner(&candidate).await?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(DeskError::Conflict(format!(
+        "the slug \"{slug}\" and {SLUG_TRIES} numbered variants are all taken"
+    )))
+}
+
+/// What came of [`update_wire_story`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireUpdate {
+    /// Written; the story's new version.
+    Updated {
+        /// The new version.
+        version: i64,
+    },
+    /// The story was saved since version `base` (by an editor, or a concurrent pull):
+    /// nothing was written.
+    Changed,
+    /// The story no longer exists.
+    Gone,
+}
+
+/// Writes the wire's new text over story `id` if it is still at version `base` (the version
+/// the wire last wrote: an editor's save since makes it [`WireUpdate::Changed`] and nothing is
+/// written). `change` sets the new fields on the stored ones: the wire changes its text and
+/// credit, never the story's address, section or status. Readers see "updated" when a story
+/// on the site changes its text, as after an editor's save. Refused fields write nothing.
+pub async fn update_wire_story(
+    write: &mut StoryWrite<'_>,
+    id: ArticleId,
+    base: i64,
+    change: impl FnOnce(&mut ArticleFields),
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<WireUpdate, DeskError> {
+    let Some(current) = write.story(id).await? else {
+        return Ok(WireUpdate::Gone);
+    };
+    if current.version != base {
+        return Ok(WireUpdate::Changed);
+    }
+    let mut fields = current.fields.clone();
+    change(&mut fields);
+    fields.slug = current.fields.slug.clone();
+    validate(&mut fields)?;
+    let text = render(&mut fields);
+    let mut placement = Command::Save.placement(Some(&current), now)?;
+    let on_site =
+        |s: ArticleStatus, at: Option<DateTime<Utc>>| s.as_of(at, now) == ArticleStatus::Published;
+    if on_site(current.status, current.published_at)
+        && (current.fields.title != fields.title
+            || current.fields.summary != fields.summary
+            || current.fields.body_md != fields.body_md
+            || current.fields.image != fields.image)
+    {
+        placement.updated_at = Some(now);
+    }
+    let refs = write.references(&fields).await?;
+    check_references(&fields, &refs)?;
+    if is_public(placement.status) {
+        check_publishable(&fields, &refs)?;
+    }
+    // Checked, now claimed: the claim is the first write, so a refusal above wrote nothing.
+    let Some(claimed) = write.claim(id, base).await? else {
+        return Ok(WireUpdate::Changed);
+    };
+    let version = write
+        .update(&claimed, &fields, &text, placement, actor, now)
+        .await?;
+    write
+        .record(actor, Command::Save.audit_action(), id, &fields.title, now)
+        .await?;
+    Ok(WireUpdate::Updated { version })
+}
+
+/// Whether story `id` was edited here since the wire wrote version `base`: its headline,
+/// summary, body, lead image or caption differ from what the wire stored. A save that
+/// changed none of them (an editor publishing a queued item, moving it to a section) is not
+/// an edit. `None` when the story is gone.
+pub async fn edited_since(
+    write: &mut StoryWrite<'_>,
+    id: ArticleId,
+    base: i64,
+) -> Result<Option<(bool, i64)>, DeskError> {
+    let Some(current) = write.story(id).await? else {
+        return Ok(None);
+    };
+    if current.version == base {
+        return Ok(Some((false, current.version)));
+    }
+    let Some(wrote) = write.revision_fields(id, base).await? else {
+        return Ok(Some((true, current.version)));
+    };
+    let now = &current.fields;
+    let edited = now.title != wrote.title
+        || now.summary != wrote.summary
+        || now.body_md != wrote.body_md
+        || now.image != wrote.image
+        || now.image_caption != wrote.image_caption;
+    Ok(Some((edited, current.version)))
+}
+
+/// Takes story `id` off the site because its wire licence's time ran out (unpublished, as
+/// an editor's Unpublish does, recorded as `article.unpublish` by `actor` with the reason).
+/// `false` when it was not on the site (an editor took it down already) or is gone.
+pub async fn expire_wire_story(
+    store: &Store,
+    id: ArticleId,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<bool, DeskError> {
+    let mut write = store.write_story().await?;
+    let done = async {
+        let Some(current) = write.story(id).await? else {
+            return Ok(false);
+        };
+        if !is_public(current.status) {
+            return Ok(false);
+        }
+        let mut fields = current.fields.clone();
+        let text = render(&mut fields);
+        let placement = Command::Unpublish.placement(Some(&current), now)?;
+        let Some(claimed) = write.claim(id, current.version).await? else {
+            return Ok(false);
+        };
+        write
+            .update(&claimed, &fields, &text, placement, actor, now)
+            .await?;
+        write
+            .record(
+                actor,
+                Command::Unpublish.audit_action(),
+                id,
+                "the wire licence's time ran out",
+                now,
+            )
+            .await?;
+        Ok::<_, DeskError>(true)
+    }
+    .await;
+    match done {
+        Ok(true) => {
+            write.commit().await?;
+            Ok(true)
+        }
+        Ok(false) => {
+            write.rollback().await?;
+            Ok(false)
+        }
+        Err(e) => Err(crate::stories::abandon(write, e).await),
+    }
+}
