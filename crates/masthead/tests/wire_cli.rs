@@ -191,9 +191,11 @@ async fn two_servers_on_one_postgres_pull_each_feed_once_per_interval() {
         .await
         .unwrap();
 
-    let waited = wait_until(|| server.feed_requests() >= 1).await;
+    let (feed, db_ref) = (&server, &db);
+    let waited = wait_until(move || async move { feed.feed_requests() >= 1 }).await;
     assert!(waited, "a server pulled the feed");
-    let settled = wait_until_async(&db, 25).await;
+    let settled =
+        wait_until(move || async move { db_ref.store.count_articles().await.unwrap() >= 25 }).await;
     assert!(settled, "25 stories arrived");
     // Several worker ticks on both servers (every 5 s): nobody pulls the feed again.
     tokio::time::sleep(StdDuration::from_secs(12)).await;
@@ -208,7 +210,7 @@ async fn two_servers_on_one_postgres_pull_each_feed_once_per_interval() {
         .update_wire_source(id, &settings, masthead_core::SystemClock.now())
         .await
         .unwrap();
-    assert!(wait_until(|| server.feed_requests() >= 2).await);
+    assert!(wait_until(move || async move { feed.feed_requests() >= 2 }).await);
     tokio::time::sleep(StdDuration::from_secs(12)).await;
     assert_eq!(server.feed_requests(), 2);
     let s = db.store.wire_source(id).await.unwrap();
@@ -228,21 +230,11 @@ async fn two_servers_on_one_postgres_pull_each_feed_once_per_interval() {
     .unwrap();
 }
 
-async fn wait_until(mut done: impl FnMut() -> bool) -> bool {
+/// Polls `done` every 100 ms until it holds, for at most 40 s; whether it held.
+async fn wait_until<F: std::future::Future<Output = bool>>(mut done: impl FnMut() -> F) -> bool {
     let deadline = Instant::now() + StdDuration::from_secs(40);
     while Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
-    false
-}
-
-async fn wait_until_async(db: &TestDb, stories: i64) -> bool {
-    let deadline = Instant::now() + StdDuration::from_secs(40);
-    while Instant::now() < deadline {
-        if db.store.count_articles().await.unwrap() >= stories {
+        if done().await {
             return true;
         }
         tokio::time::sleep(StdDuration::from_millis(100)).await;
