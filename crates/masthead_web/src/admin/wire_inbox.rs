@@ -6,7 +6,7 @@
 
 use super::csrf::Csrf;
 use super::desk_user::DeskUser;
-use super::form::{FormData, from_fields};
+use super::form::from_fields;
 use super::view;
 use super::wire::require_editor;
 use crate::desk::{Command, Staff};
