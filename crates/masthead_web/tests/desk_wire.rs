@@ -12,7 +12,16 @@ use masthead_core::{ArticleId, ArticleStatus, Role, WireSourceId};
 use masthead_fetch::{FetchPolicy, Fetcher};
 use masthead_store::WireItemState;
 use masthead_testkit::{Desk, StaffSession, TestApp, app_tests, csrf_in};
-use wire_support::{FeedServer, Served, fixture};
+use wire_support::{FeedServer, Served};
+
+/// A feed of `masthead_wire`'s fixtures.
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../masthead_wire/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
 
 app_tests!(
     sources_are_added_changed_and_removed_and_bad_input_is_kept,

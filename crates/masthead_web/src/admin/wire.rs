@@ -60,8 +60,42 @@ fn row(source: WireSource, tz: chrono_tz::Tz) -> Row {
     }
 }
 
-/// The add form's fields as typed, and the errors by field.
+/// The errors of a source's form, by field.
 type Errors = BTreeMap<&'static str, String>;
+
+/// The form's fields (the templates are strict: each is there, empty if not typed).
+const FIELDS: &[&str] = &[
+    "url",
+    "name",
+    "section",
+    "mode",
+    "interval",
+    "byline_template",
+    "attribution",
+    "expire_days",
+    "canonical",
+    "headline_editable",
+    "no_derivatives",
+    "enabled",
+];
+
+/// Fields with an error message of their own, and "form" for the rest.
+const ERROR_FIELDS: &[&str] = &["url", "name", "section", "mode", "interval", "expire_days", "form"];
+
+/// The form as the template reads it: every field, as typed or empty.
+fn form_value(form: &FormData) -> Value {
+    let map: BTreeMap<&str, &str> = FIELDS.iter().map(|f| (*f, form.get(f))).collect();
+    ser(&map)
+}
+
+/// The errors as the template reads them: every field, its message or empty.
+fn errors_value(errors: &Errors) -> Value {
+    let map: BTreeMap<&str, &str> = ERROR_FIELDS
+        .iter()
+        .map(|f| (*f, errors.get(f).map(String::as_str).unwrap_or("")))
+        .collect();
+    ser(&map)
+}
 
 async fn render(
     state: &AppState,
@@ -120,7 +154,7 @@ pub async fn list(
         &state,
         &staff,
         &csrf,
-        context! { notice, form => form.value() },
+        context! { notice, form => form_value(&form), errors => errors_value(&Errors::new()) },
         StatusCode::OK,
     )
     .await
@@ -363,16 +397,16 @@ async fn again(
 ) -> Result<Response, WebError> {
     let error = "The source was not saved: fix the fields marked below.";
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let errors = ser(&errors);
+    let errors = errors_value(&errors);
     match editing {
         None => {
-            let ctx = context! { error, errors, form => form.value(), open => true };
+            let ctx = context! { error, errors, form => form_value(form) };
             render(state, staff, csrf, ctx, status).await
         }
         Some(source) => {
             let sections = state.store.sections().await?;
             let ctx = context! {
-                error, errors, form => form.value(), source => ser(source),
+                error, errors, form => form_value(form), source => ser(source),
                 sections => ser(&sections),
             };
             view::page_with_status(state, staff, csrf, "wire_source.html", ctx, status)
@@ -390,7 +424,12 @@ pub async fn edit(
     let source = state.store.wire_source(WireSourceId(id)).await?;
     let sections = state.store.sections().await?;
     let form = form_of(&source);
-    let ctx = context! { form => form.value(), source => ser(&source), sections => ser(&sections) };
+    let ctx = context! {
+        form => form_value(&form),
+        errors => errors_value(&Errors::new()),
+        source => ser(&source),
+        sections => ser(&sections),
+    };
     view::page(&state, &staff, &csrf, "wire_source.html", ctx)
 }
 
