@@ -506,9 +506,7 @@ async fn check_wire_locks(
     let Some(locks) = write.wire_locks(current.id).await? else {
         return Ok(());
     };
-    if locks.headline
-        && fields.title != current.fields.title
-        && fields.title != locks.source_title
+    if locks.headline && fields.title != current.fields.title && fields.title != locks.source_title
     {
         return Err(masthead_core::InvalidInput::new(
             "Headline",
@@ -519,9 +517,7 @@ async fn check_wire_locks(
         )
         .into());
     }
-    if locks.body
-        && fields.body_md != current.fields.body_md
-        && fields.body_md != locks.source_body
+    if locks.body && fields.body_md != current.fields.body_md && fields.body_md != locks.source_body
     {
         return Err(masthead_core::InvalidInput::new(
             "Story",

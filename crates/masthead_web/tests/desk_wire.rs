@@ -133,8 +133,16 @@ async fn sources_are_added_changed_and_removed_and_bad_input_is_kept(app: TestAp
         .post_as(&editor, &format!("/admin/wire/{id}"), &change)
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
-    assert!(r.body.contains("soon") && r.body.contains("is not a number of minutes"), "{}", r.body);
-    assert!(r.body.contains("value=\"Prairie State News\""), "{}", r.body);
+    assert!(
+        r.body.contains("soon") && r.body.contains("is not a number of minutes"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"Prairie State News\""),
+        "{}",
+        r.body
+    );
     change.retain(|(k, _)| *k != "interval");
     change.push(("interval", "30"));
     let r = app
@@ -149,7 +157,9 @@ async fn sources_are_added_changed_and_removed_and_bad_input_is_kept(app: TestAp
     assert!(source.rules_json.contains("\"no_derivatives\":true"));
 
     // Removed after the confirmation page.
-    let page = app.get_as(&editor, &format!("/admin/wire/{id}/remove")).await;
+    let page = app
+        .get_as(&editor, &format!("/admin/wire/{id}/remove"))
+        .await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     assert!(page.body.contains("stay in the desk"), "{}", page.body);
     let r = app
@@ -222,7 +232,9 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
     let id = add_and_pull(&app, &editor, &server, &[]).await;
 
     // The source's fetch record and counts on the page.
-    let page = app.get_as(&editor, &format!("/admin/wire?pulled={id}")).await;
+    let page = app
+        .get_as(&editor, &format!("/admin/wire?pulled={id}"))
+        .await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     assert!(page.body.contains("Pulled Prairie State"), "{}", page.body);
     assert!(page.body.contains("HTTP 200"), "{}", page.body);
@@ -240,7 +252,11 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
     let page = app.get_as(&editor, "/admin/wire/inbox").await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     for item in &inbox {
-        assert!(page.body.contains(&format!("item-{}", item.id.0)), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("item-{}", item.id.0)),
+            "{}",
+            page.body
+        );
         let story = app
             .store()
             .desk_article(item.article_id.unwrap())
@@ -253,14 +269,21 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
     // Preview: the story page as readers will see it.
     let first = &inbox[0];
     let r = app
-        .get_as(&editor, &format!("/admin/wire/inbox/{}/preview", first.id.0))
+        .get_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/preview", first.id.0),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert!(r.body.contains("srcdoc"), "{}", r.body);
 
     // Publish: through the desk, the story goes on the site, the item leaves the inbox.
     let r = app
-        .post_as(&editor, &format!("/admin/wire/inbox/{}/publish", first.id.0), &[])
+        .post_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/publish", first.id.0),
+            &[],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let story = app
@@ -276,7 +299,11 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
     // Discard: out of the inbox; the draft stays a draft.
     let second = &inbox[1];
     let r = app
-        .post_as(&editor, &format!("/admin/wire/inbox/{}/discard", second.id.0), &[])
+        .post_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/discard", second.id.0),
+            &[],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let item = app.store().wire_item(second.id).await.unwrap();
@@ -316,12 +343,20 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
     let mut form = editor_form(&story);
     set(&mut form, "title", "Our own headline");
     let r = app
-        .post_as(&editor, &format!("/admin/articles/{}", article.0), &pairs(&form))
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{}", article.0),
+            &pairs(&form),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let body = String::from_utf8(fixture("state_news_rss2.xml")).unwrap();
     let changed = body.replacen(&item.title, "Headline changed at the source", 1);
-    assert_ne!(body, changed, "the fixture holds the title {:?}", item.title);
+    assert_ne!(
+        body, changed,
+        "the fixture holds the title {:?}",
+        item.title
+    );
     server.set(Served {
         body: changed.into_bytes(),
         content_type: "application/rss+xml".into(),
@@ -336,12 +371,20 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
     assert_eq!(flagged.state, WireItemState::UpdatedAtSource);
     let page = app.get_as(&editor, "/admin/wire/inbox").await;
     assert!(page.body.contains("Updated at source"), "{}", page.body);
-    assert!(page.body.contains("Headline changed at the source"), "{}", page.body);
+    assert!(
+        page.body.contains("Headline changed at the source"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Our own headline"), "{}", page.body);
 
     // Take the source's version: the story reads it now.
     let r = app
-        .post_as(&editor, &format!("/admin/wire/inbox/{}/take", item.id.0), &[])
+        .post_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/take", item.id.0),
+            &[],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let story = app.store().desk_article(article).await.unwrap();
@@ -354,7 +397,11 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
     let mut form = editor_form(&story);
     set(&mut form, "title", "Ours again");
     let r = app
-        .post_as(&editor, &format!("/admin/articles/{}", article.0), &pairs(&form))
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{}", article.0),
+            &pairs(&form),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let again = body.replacen(&item.title, "A third headline at the source", 1);
@@ -371,7 +418,11 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
         WireItemState::UpdatedAtSource
     );
     let r = app
-        .post_as(&editor, &format!("/admin/wire/inbox/{}/keep", item.id.0), &[])
+        .post_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/keep", item.id.0),
+            &[],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let story = app.store().desk_article(article).await.unwrap();
@@ -398,7 +449,11 @@ fn editor_form(story: &masthead_store::DeskArticle) -> Vec<(String, String)> {
         ("image_caption".into(), story.fields.image_caption.clone()),
         (
             "image".into(),
-            story.fields.image.map(|m| m.0.to_string()).unwrap_or_default(),
+            story
+                .fields
+                .image
+                .map(|m| m.0.to_string())
+                .unwrap_or_default(),
         ),
         ("action".into(), "save".into()),
     ]
@@ -439,18 +494,34 @@ async fn licence_locks_are_refused_by_the_save(app: TestApp) {
     let story = app.store().desk_article(article).await.unwrap();
 
     // The editor shows both read-only, with the reason.
-    let page = app.get_as(&editor, &format!("/admin/articles/{}", article.0)).await;
+    let page = app
+        .get_as(&editor, &format!("/admin/articles/{}", article.0))
+        .await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
-    assert!(page.body.contains("does not allow changing the headline"), "{}", page.body);
+    assert!(
+        page.body.contains("does not allow changing the headline"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("No derivatives"), "{}", page.body);
-    assert!(page.body.contains("readonly aria-describedby=\"title-locked\""));
-    assert!(page.body.contains("readonly aria-describedby=\"body-locked\""));
+    assert!(
+        page.body
+            .contains("readonly aria-describedby=\"title-locked\"")
+    );
+    assert!(
+        page.body
+            .contains("readonly aria-describedby=\"body-locked\"")
+    );
 
     // A changed headline: refused by the save, nothing written.
     let mut form = editor_form(&story);
     set(&mut form, "title", "A sharper headline");
     let r = app
-        .post_as(&editor, &format!("/admin/articles/{}", article.0), &pairs(&form))
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{}", article.0),
+            &pairs(&form),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     assert!(
@@ -462,7 +533,11 @@ async fn licence_locks_are_refused_by_the_save(app: TestApp) {
     let mut form = editor_form(&story);
     set(&mut form, "body_md", "Rewritten by us.");
     let r = app
-        .post_as(&editor, &format!("/admin/articles/{}", article.0), &pairs(&form))
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{}", article.0),
+            &pairs(&form),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     assert!(r.body.contains("forbids derivatives"), "{}", r.body);
@@ -474,11 +549,19 @@ async fn licence_locks_are_refused_by_the_save(app: TestApp) {
     let mut form = editor_form(&story);
     set(&mut form, "summary", "A summary of our own.");
     let r = app
-        .post_as(&editor, &format!("/admin/articles/{}", article.0), &pairs(&form))
+        .post_as(
+            &editor,
+            &format!("/admin/articles/{}", article.0),
+            &pairs(&form),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let r = app
-        .post_as(&editor, &format!("/admin/wire/inbox/{}/publish", item.id.0), &[])
+        .post_as(
+            &editor,
+            &format!("/admin/wire/inbox/{}/publish", item.id.0),
+            &[],
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     let story = app.store().desk_article(article).await.unwrap();

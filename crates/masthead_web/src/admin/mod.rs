@@ -202,10 +202,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/audit", get(audit::show))
         .route("/admin/wire", get(wire::list).post(wire::add))
         .route("/admin/wire/inbox", get(wire_inbox::list))
-        .route(
-            "/admin/wire/inbox/{id}/preview",
-            get(wire_inbox::preview),
-        )
+        .route("/admin/wire/inbox/{id}/preview", get(wire_inbox::preview))
         .route("/admin/wire/inbox/{id}/publish", post(wire_inbox::publish))
         .route("/admin/wire/inbox/{id}/discard", post(wire_inbox::discard))
         .route("/admin/wire/inbox/{id}/take", post(wire_inbox::take))

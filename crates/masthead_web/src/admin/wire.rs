@@ -80,7 +80,15 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Fields with an error message of their own, and "form" for the rest.
-const ERROR_FIELDS: &[&str] = &["url", "name", "section", "mode", "interval", "expire_days", "form"];
+const ERROR_FIELDS: &[&str] = &[
+    "url",
+    "name",
+    "section",
+    "mode",
+    "interval",
+    "expire_days",
+    "form",
+];
 
 /// The form as the template reads it: every field, as typed or empty.
 fn form_value(form: &FormData) -> Value {
@@ -204,7 +212,11 @@ fn form_of(source: &WireSource) -> FormData {
         }
     };
     flag(rules.licence.canonical_to_original, "canonical", &mut pairs);
-    flag(rules.licence.headline_editable, "headline_editable", &mut pairs);
+    flag(
+        rules.licence.headline_editable,
+        "headline_editable",
+        &mut pairs,
+    );
     flag(rules.licence.no_derivatives, "no_derivatives", &mut pairs);
     flag(source.enabled, "enabled", &mut pairs);
     FormData::from_pairs(pairs)
@@ -221,11 +233,17 @@ async fn settings_of(
     let mut errors = Errors::new();
     let name = form.get("name").trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.insert("name", "Write a name of 1 to 100 characters, e.g. \"Prairie State News\".".into());
+        errors.insert(
+            "name",
+            "Write a name of 1 to 100 characters, e.g. \"Prairie State News\".".into(),
+        );
     }
     let url = form.get("url").trim().to_owned();
     if url.is_empty() {
-        errors.insert("url", "Write the feed's address, e.g. https://example.org/feed.xml.".into());
+        errors.insert(
+            "url",
+            "Write the feed's address, e.g. https://example.org/feed.xml.".into(),
+        );
     } else {
         match &state.fetcher {
             Some(fetcher) => {
@@ -313,8 +331,8 @@ async fn settings_of(
             serde_json::to_string(&errors).unwrap_or_default(),
         ));
     }
-    let rules_json = serde_json::to_string(&rules)
-        .map_err(|e| WebError::internal("the source's rules", e))?;
+    let rules_json =
+        serde_json::to_string(&rules).map_err(|e| WebError::internal("the source's rules", e))?;
     Ok(WireSourceSettings {
         name,
         url,
@@ -329,11 +347,7 @@ async fn settings_of(
 /// store's refusal as one message.
 fn errors_of(message: &str) -> Errors {
     serde_json::from_str::<BTreeMap<String, String>>(message)
-        .map(|m| {
-            m.into_iter()
-                .map(|(k, v)| (field_name(&k), v))
-                .collect()
-        })
+        .map(|m| m.into_iter().map(|(k, v)| (field_name(&k), v)).collect())
         .unwrap_or_else(|_| Errors::from([("form", message.to_owned())]))
 }
 
@@ -374,11 +388,18 @@ pub async fn add(
         Ok((id, settings)) => {
             state
                 .store
-                .audit(&staff.actor(), "wire.add", &id.0.to_string(), &settings.name, now)
+                .audit(
+                    &staff.actor(),
+                    "wire.add",
+                    &id.0.to_string(),
+                    &settings.name,
+                    now,
+                )
                 .await?;
             Ok(Redirect::to(&format!("/admin/wire#source-{}", id.0)).into_response())
         }
-        Err(StoreError::Conflict(m)) | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
+        Err(StoreError::Conflict(m))
+        | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
             let errors = Errors::from([("url", format!("{m}."))]);
             again(&state, &staff, &csrf, &form, errors, None).await
         }
@@ -457,7 +478,8 @@ pub async fn save(
     let now = state.clock.now();
     match state.store.update_wire_source(id, &settings, now).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(m)) | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
+        Err(StoreError::Conflict(m))
+        | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
             let errors = Errors::from([("url", format!("{m}."))]);
             return again(&state, &staff, &csrf, &form, errors, Some(&source)).await;
         }
@@ -465,7 +487,13 @@ pub async fn save(
     }
     state
         .store
-        .audit(&staff.actor(), "wire.update", &id.0.to_string(), &settings.name, now)
+        .audit(
+            &staff.actor(),
+            "wire.update",
+            &id.0.to_string(),
+            &settings.name,
+            now,
+        )
         .await?;
     Ok(Redirect::to(&format!("/admin/wire#source-{}", id.0)).into_response())
 }
@@ -538,12 +566,16 @@ pub async fn remove(
     let now = state.clock.now();
     state
         .store
-        .audit(&staff.actor(), "wire.remove", &id.0.to_string(), &source.name, now)
+        .audit(
+            &staff.actor(),
+            "wire.remove",
+            &id.0.to_string(),
+            &source.name,
+            now,
+        )
         .await?;
-    let name: String = percent_encoding::utf8_percent_encode(
-        &source.name,
-        percent_encoding::NON_ALPHANUMERIC,
-    )
-    .to_string();
+    let name: String =
+        percent_encoding::utf8_percent_encode(&source.name, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
     Ok(Redirect::to(&format!("/admin/wire?removed={name}")).into_response())
 }

@@ -65,7 +65,8 @@ async fn entry(
 ) -> Result<Entry, WebError> {
     let wire: Option<WireItem> = serde_json::from_str(&item.item_json).ok();
     let updated = item.state == WireItemState::UpdatedAtSource;
-    let (mut ours_title, mut ours_summary, mut body_changed) = (String::new(), String::new(), false);
+    let (mut ours_title, mut ours_summary, mut body_changed) =
+        (String::new(), String::new(), false);
     if let (true, Some(id), Some(w)) = (updated, item.article_id, wire.as_ref()) {
         if let Ok(story) = state.store.desk_article(id).await {
             ours_title = story.fields.title.clone();
@@ -91,10 +92,7 @@ async fn entry(
         note: item.note.clone(),
         updated_at_source: updated,
         source_title: wire.as_ref().map(|w| w.title.clone()).unwrap_or_default(),
-        source_summary: wire
-            .as_ref()
-            .map(|w| w.summary.clone())
-            .unwrap_or_default(),
+        source_summary: wire.as_ref().map(|w| w.summary.clone()).unwrap_or_default(),
         ours_title,
         ours_summary,
         body_changed,
@@ -133,12 +131,22 @@ pub async fn list(
     let after = page.after.as_deref().and_then(cursor);
     let notice = match page.done.as_deref() {
         Some("published") => Some("Published: the story is on the site."),
-        Some("discarded") => Some("Discarded: later pulls leave it alone; its draft stays in Stories."),
+        Some("discarded") => {
+            Some("Discarded: later pulls leave it alone; its draft stays in Stories.")
+        }
         Some("taken") => Some("The source's version is in the story now."),
         Some("kept") => Some("Your version stays; the source's change is set aside."),
         _ => None,
     };
-    render(&state, &staff, &csrf, after, context! { notice }, StatusCode::OK).await
+    render(
+        &state,
+        &staff,
+        &csrf,
+        after,
+        context! { notice },
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The item and its story, or "not found".
@@ -164,7 +172,15 @@ pub async fn preview(
     let (_, story) = item_and_story(&state, &staff, id).await?;
     let tz = state.config().timezone;
     let form = from_fields(&story.fields, story.version, story.published_at, tz);
-    super::preview::show(&state, &staff, &csrf, Some(&story), &form, story.fields.clone()).await
+    super::preview::show(
+        &state,
+        &staff,
+        &csrf,
+        Some(&story),
+        &form,
+        story.fields.clone(),
+    )
+    .await
 }
 
 /// Shows the inbox again with a refusal (the publishing rule's message, someone's save).
@@ -186,8 +202,7 @@ async fn refused(
 
 fn conflict() -> WebError {
     WebError::Conflict(
-        "someone saved this story since the inbox was shown. Look at it again, then choose."
-            .into(),
+        "someone saved this story since the inbox was shown. Look at it again, then choose.".into(),
     )
 }
 
@@ -238,7 +253,13 @@ pub async fn discard(
     state.store.discard_wire_item(item.id, now).await?;
     state
         .store
-        .audit(&staff.actor(), "wire.discard", &item.id.0.to_string(), &item.title, now)
+        .audit(
+            &staff.actor(),
+            "wire.discard",
+            &item.id.0.to_string(),
+            &item.title,
+            now,
+        )
         .await?;
     Ok(Redirect::to("/admin/wire/inbox?done=discarded").into_response())
 }
@@ -272,7 +293,15 @@ pub async fn take(
     fields.body_md = wire.body_md.clone();
     fields.byline = wire.credit.byline.clone();
     fields.source_name = wire.credit.source_name.clone();
-    let saved = crate::desk::save(&state, &staff, story.id, story.version, fields, Command::Save).await;
+    let saved = crate::desk::save(
+        &state,
+        &staff,
+        story.id,
+        story.version,
+        fields,
+        Command::Save,
+    )
+    .await;
     let version = match saved {
         Ok(SaveOutcome::Saved { version }) => version,
         Ok(SaveOutcome::Conflict(_)) => return refused(&state, &staff, &csrf, conflict()).await,
