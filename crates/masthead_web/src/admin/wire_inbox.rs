@@ -68,10 +68,15 @@ async fn entry(
     let (mut ours_title, mut ours_summary, mut body_changed) =
         (String::new(), String::new(), false);
     if let (true, Some(id), Some(w)) = (updated, item.article_id, wire.as_ref()) {
-        if let Ok(story) = state.store.desk_article(id).await {
-            ours_title = story.fields.title.clone();
-            ours_summary = story.fields.summary.clone();
-            body_changed = story.fields.body_md != w.body_md;
+        match state.store.desk_article(id).await {
+            Ok(story) => {
+                ours_title = story.fields.title.clone();
+                ours_summary = story.fields.summary.clone();
+                body_changed = story.fields.body_md != w.body_md;
+            }
+            // Deleted since: nothing of ours to compare.
+            Err(masthead_store::StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(Entry {
