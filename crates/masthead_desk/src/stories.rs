@@ -297,6 +297,7 @@ async fn save_in(
     if !staff.may(action, Some(&current)) {
         return Err(forbidden(staff.role, action, current.status));
     }
+    check_wire_locks(write, &current, &fields).await?;
     let mut placement = command.placement(Some(&current), now)?;
     // Correction and update notes are append-only: the stored ones stay as they are
     // whatever the form or the API sent, and so whatever a restored revision holds.
@@ -493,4 +494,40 @@ pub(crate) fn forbidden(role: Role, action: ArticleAction, status: ArticleStatus
         }
         _ => format!("Your role ({role}) does not allow this on a {status} story."),
     })
+}
+
+/// A wire story's licence may forbid changing its headline or (no derivatives) its body:
+/// a save that changes a locked field is refused, whatever the form showed.
+async fn check_wire_locks(
+    write: &mut StoryWrite<'_>,
+    current: &DeskArticle,
+    fields: &ArticleFields,
+) -> Result<(), DeskError> {
+    let Some(locks) = write.wire_locks(current.id).await? else {
+        return Ok(());
+    };
+    if locks.headline && fields.title != current.fields.title && fields.title != locks.source_title
+    {
+        return Err(masthead_core::InvalidInput::new(
+            "Headline",
+            format!(
+                "the licence of {} does not allow changing the headline: keep \"{}\"",
+                locks.source, current.fields.title
+            ),
+        )
+        .into());
+    }
+    if locks.body && fields.body_md != current.fields.body_md && fields.body_md != locks.source_body
+    {
+        return Err(masthead_core::InvalidInput::new(
+            "Story",
+            format!(
+                "the licence of {} forbids derivatives, so the story's text cannot be \
+                 changed: undo your changes to it (the other fields can be saved)",
+                locks.source
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }

@@ -209,6 +209,26 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/sections.html"),
     ),
     (
+        "admin/wire.html",
+        include_str!("../../../themes/default/templates/admin/wire.html"),
+    ),
+    (
+        "admin/_wire_form.html",
+        include_str!("../../../themes/default/templates/admin/_wire_form.html"),
+    ),
+    (
+        "admin/wire_source.html",
+        include_str!("../../../themes/default/templates/admin/wire_source.html"),
+    ),
+    (
+        "admin/wire_remove.html",
+        include_str!("../../../themes/default/templates/admin/wire_remove.html"),
+    ),
+    (
+        "admin/wire_inbox.html",
+        include_str!("../../../themes/default/templates/admin/wire_inbox.html"),
+    ),
+    (
         "admin/settings.html",
         include_str!("../../../themes/default/templates/admin/settings.html"),
     ),

@@ -88,7 +88,7 @@ pub use wire::{
 };
 pub use wire_items::{
     InboxCursor, MAX_IDENTITIES_PER_LOOKUP, StoredWireItem, WIRE_INBOX_PAGE, WireItemRecord,
-    WireItemState,
+    WireItemState, WireLocks,
 };
 
 /// The result of a store operation.

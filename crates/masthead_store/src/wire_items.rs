@@ -149,6 +149,44 @@ pub struct WireItemRecord {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// What a wire story's licence forbids an editor to change (`masthead_wire::LicenceTerms`'s
+/// `headline_editable` and `no_derivatives`, read from the source's rules).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct WireLocks {
+    /// The source's name, for the message.
+    pub source: String,
+    /// The headline may not be changed.
+    pub headline: bool,
+    /// No derivatives: the body may not be changed.
+    pub body: bool,
+    /// The source's latest headline (taking the source's version is not a change).
+    pub source_title: String,
+    /// The source's latest body.
+    pub source_body: String,
+}
+
+impl WireLocks {
+    /// The locks in a source's rules JSON; a field missing takes the licence's default
+    /// (headline editable, derivatives allowed).
+    pub fn of(source: &str, rules_json: &str, item_json: &str) -> Self {
+        let rules: serde_json::Value = serde_json::from_str(rules_json).unwrap_or_default();
+        let item: serde_json::Value = serde_json::from_str(item_json).unwrap_or_default();
+        let licence = &rules["licence"];
+        WireLocks {
+            source: source.to_owned(),
+            headline: licence["headline_editable"].as_bool() == Some(false),
+            body: licence["no_derivatives"].as_bool() == Some(true),
+            source_title: item["title"].as_str().unwrap_or_default().to_owned(),
+            source_body: item["body_md"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// Whether anything is locked.
+    pub fn any(&self) -> bool {
+        self.headline || self.body
+    }
+}
+
 /// Items in one page of the inbox.
 pub const WIRE_INBOX_PAGE: usize = 50;
 
@@ -315,9 +353,34 @@ impl Store {
             .map(StoredWireItem::from_row)
             .transpose()
     }
+
+    /// The licence locks on story `id`, if it came from the wire.
+    pub async fn wire_locks(&self, id: ArticleId) -> Result<Option<WireLocks>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT s.name, s.rules_json, w.item_json FROM wire_items w JOIN wire_sources s \
+             ON s.id = w.source_id WHERE w.article_id = $1 ORDER BY w.id LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(name, rules, item)| WireLocks::of(&name, &rules, &item)))
+    }
 }
 
 impl StoryWrite<'_> {
+    /// The licence locks on story `id` if it came from the wire, read inside this
+    /// transaction: `None` for a story of the newsroom's own.
+    pub async fn wire_locks(&mut self, id: ArticleId) -> Result<Option<WireLocks>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT s.name, s.rules_json, w.item_json FROM wire_items w JOIN wire_sources s \
+             ON s.id = w.source_id WHERE w.article_id = $1 ORDER BY w.id LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|(name, rules, item)| WireLocks::of(&name, &rules, &item)))
+    }
+
     /// Takes `identity` of `source` for this transaction: inserts its row (state `queued`,
     /// no story yet) unless one exists. `None` when it exists — stored earlier, or by a
     /// concurrent pull that committed first (PostgreSQL waits for that one's row, SQLite's

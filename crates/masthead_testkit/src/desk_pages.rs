@@ -113,6 +113,20 @@ pub const DESK_PAGES: &[DeskPage] = &[
     page("/admin/settings", "/admin/settings", Viewer::Admin),
     page("/admin/audit", "/admin/audit", Viewer::Admin),
     page("/admin/account", "/admin/account", Viewer::Admin),
+    page("/admin/wire", "/admin/wire", Viewer::Contributor),
+    page("/admin/wire", "/admin/wire", Viewer::Admin),
+    page("/admin/wire/{id}", "/admin/wire/{wire}", Viewer::Admin),
+    page(
+        "/admin/wire/{id}/remove",
+        "/admin/wire/{wire}/remove",
+        Viewer::Admin,
+    ),
+    page("/admin/wire/inbox", "/admin/wire/inbox", Viewer::Admin),
+    page(
+        "/admin/wire/inbox/{id}/preview",
+        "/admin/wire/inbox/{wire_item}/preview",
+        Viewer::Admin,
+    ),
     page("/admin/{*rest}", "/admin/no-such-page", Viewer::Admin),
 ];
 
@@ -147,6 +161,10 @@ pub struct DeskPageFixture {
     pub reset: String,
     /// A reader's event waiting for review.
     pub event: i64,
+    /// A wire source.
+    pub wire: i64,
+    /// A queued wire item of that source, with its draft.
+    pub wire_item: i64,
 }
 
 impl DeskPageFixture {
@@ -175,7 +193,11 @@ impl DeskPageFixture {
         set_two_factor(app, tfa).await;
         let reset = reset_token(app, &admin, contributor.user).await;
         let event = held_event(app).await;
+        let wire_story = new_story(app, &admin, "Wire copy on the levy", &section).await;
+        let (wire, wire_item) = wire_source_and_item(app, wire_story).await;
         DeskPageFixture {
+            wire,
+            wire_item,
             desk,
             admin,
             contributor,
@@ -196,6 +218,8 @@ impl DeskPageFixture {
             .replace("{own}", &self.own.to_string())
             .replace("{reset}", &self.reset)
             .replace("{event}", &self.event.to_string())
+            .replace("{wire_item}", &self.wire_item.to_string())
+            .replace("{wire}", &self.wire.to_string())
     }
 
     /// `page` fetched through the router as its viewer would.
@@ -261,6 +285,51 @@ async fn form_of(app: &TestApp, id: i64) -> Vec<(String, String)> {
         ("section".into(), a.fields.section.0.to_string()),
         ("body_md".into(), format!("{}\n\nMore.", a.fields.body_md)),
     ]
+}
+
+/// A wire source (at a public address, never fetched) and a queued item of it whose draft is
+/// story `article`: (source, item).
+async fn wire_source_and_item(app: &TestApp, article: i64) -> (i64, i64) {
+    use masthead_core::Clock as _;
+    let store = app.store();
+    let now = app.clock.now();
+    let source = store
+        .add_wire_source(
+            &masthead_store::WireSourceSettings {
+                name: "Prairie State".into(),
+                url: "https://93.184.215.14/feed.xml".into(),
+                rules_json: r#"{"wire_name":"Prairie State"}"#.into(),
+                mode: masthead_store::WireMode::Review,
+                interval: chrono::Duration::minutes(15),
+                enabled: true,
+            },
+            now,
+        )
+        .await
+        .expect("wire source");
+    let mut write = store.write_story().await.expect("write");
+    let item = write
+        .claim_wire_identity(
+            source,
+            "guid:levy-1",
+            &masthead_store::WireItemRecord {
+                content_hash: "sha256:0".into(),
+                article_id: Some(masthead_core::ArticleId(article)),
+                state: masthead_store::WireItemState::Queued,
+                ingested_version: 1,
+                needs_alt: true,
+                note: String::new(),
+                title: "Wire copy on the levy".into(),
+                item_json: "{}".into(),
+                expires_at: None,
+            },
+            now,
+        )
+        .await
+        .expect("wire item")
+        .expect("a new identity");
+    write.commit().await.expect("commit");
+    (source.0, item.0)
 }
 
 /// A reader's event submission, held for review; its id.

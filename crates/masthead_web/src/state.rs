@@ -32,6 +32,11 @@ pub struct AppState {
     /// Where uploaded images live: files under `media_dir` (an object store can implement
     /// the same trait later).
     pub media: Arc<dyn MediaStorage>,
+    /// The program's one guarded outbound HTTP client, for the wire desk's "Pull now" and
+    /// its address check. Built with the default policy (no local addresses); the program
+    /// replaces it with the operator's ([`AppState::with_fetcher`]). `None` only if the
+    /// client could not be built.
+    pub fetcher: Option<masthead_fetch::Fetcher>,
     /// The configuration from start, before the desk's settings.
     base: Arc<SiteConfig>,
     live: Arc<RwLock<Live>>,
@@ -53,13 +58,22 @@ impl AppState {
         self.health.count()
     }
 
+    /// The state with `fetcher` (the operator's policy) as the one outbound client.
+    pub fn with_fetcher(mut self, fetcher: masthead_fetch::Fetcher) -> Self {
+        self.fetcher = Some(fetcher);
+        self
+    }
+
     /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
     /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
         let cache = Arc::new(PageCache::new(config.page_cache, config.http_caching));
         let media: Arc<dyn MediaStorage> = Arc::new(FileStorage::at(config.media_dir.clone()));
+        let fetcher =
+            masthead_fetch::Fetcher::new(masthead_fetch::FetchPolicy::new(&config.base_url)).ok();
         let config = Arc::new(config);
         Self {
+            fetcher,
             store,
             clock,
             watch: Arc::new(ContentWatch::new()),

@@ -31,6 +31,10 @@ pub async fn dashboard(
         scheduled => ser(&list(ArticleStatus::Scheduled).await?),
         published => ser(&list(ArticleStatus::Published).await?),
         waiting => super::review::waiting(&state, &staff).await?,
+        wire_waiting => match super::wire::require_editor(&staff) {
+            Ok(()) => Some(super::wire_inbox::waiting(&state).await?),
+            Err(_) => None,
+        },
         comment_counts => match staff.require(masthead_core::SiteAction::ModerateComments) {
             Ok(()) => Some(ser(&state.store.comment_counts().await?)),
             Err(_) => None,
@@ -74,8 +78,15 @@ async fn editor(
         )
     });
     let outline = masthead_render::outline(form.get("body_md"), 1);
+    // A wire story's licence may lock its headline or body: shown read-only here, and
+    // refused by the desk's save whatever is posted.
+    let locks = match article {
+        Some(a) => state.store.wire_locks(a.id).await?.filter(|l| l.any()),
+        None => None,
+    };
     let ctx = context! {
         outline_moved => outline.iter().any(|h| h.written != h.shown),
+        locks => locks.as_ref().map(ser),
         outline => ser(&outline),
         headings_held => extras.headings_held,
         form => form.value(),

@@ -31,6 +31,8 @@ mod story_list;
 pub mod throttle;
 mod users;
 pub(crate) mod view;
+mod wire;
+mod wire_inbox;
 
 use crate::AppState;
 use axum::Router;
@@ -92,6 +94,14 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/settings"),
     ("POST", "/admin/settings/logo"),
     ("POST", "/admin/settings/favicon"),
+    ("POST", "/admin/wire"),
+    ("POST", "/admin/wire/1"),
+    ("POST", "/admin/wire/1/pull"),
+    ("POST", "/admin/wire/1/remove"),
+    ("POST", "/admin/wire/inbox/1/publish"),
+    ("POST", "/admin/wire/inbox/1/discard"),
+    ("POST", "/admin/wire/inbox/1/take"),
+    ("POST", "/admin/wire/inbox/1/keep"),
 ];
 
 /// The desk's router.
@@ -190,6 +200,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(settings::upload_favicon).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/admin/audit", get(audit::show))
+        .route("/admin/wire", get(wire::list).post(wire::add))
+        .route("/admin/wire/inbox", get(wire_inbox::list))
+        .route("/admin/wire/inbox/{id}/preview", get(wire_inbox::preview))
+        .route("/admin/wire/inbox/{id}/publish", post(wire_inbox::publish))
+        .route("/admin/wire/inbox/{id}/discard", post(wire_inbox::discard))
+        .route("/admin/wire/inbox/{id}/take", post(wire_inbox::take))
+        .route("/admin/wire/inbox/{id}/keep", post(wire_inbox::keep))
+        .route("/admin/wire/{id}", get(wire::edit).post(wire::save))
+        .route("/admin/wire/{id}/pull", post(wire::pull))
+        .route(
+            "/admin/wire/{id}/remove",
+            get(wire::confirm_remove).post(wire::remove),
+        )
         // Any other desk address: behind the guard, so the "not found" page carries the
         // navigation of the staff member who asked (and a stranger is sent to log in).
         .route("/admin/{*rest}", get(no_such_page))

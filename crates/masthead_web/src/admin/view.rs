@@ -42,6 +42,7 @@ pub fn page_with_status(
         can_sections => can_site(role, SiteAction::ManageSections),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),
+        can_wire => role.at_least(masthead_core::Role::Editor),
     };
     let ctx = context! { me, csrf => &csrf.0, ..page };
     bare(state, name, ctx, status)
