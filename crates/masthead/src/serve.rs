@@ -80,7 +80,10 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
         trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
     };
-    let state = AppState::new(store.clone(), theme, site, clock.clone());
+    // One outbound client for the program: the worker and the desk's "Pull now" share it.
+    let fetcher = crate::wire::fetcher(&base_url, allow_local_fetch)?;
+    let state =
+        AppState::new(store.clone(), theme, site, clock.clone()).with_fetcher(fetcher.clone());
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
@@ -96,7 +99,7 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     // The wire desk's worker: claims due sources (one server each, see masthead_wire::worker).
     let wire = tokio::spawn(masthead_wire::worker::run(masthead_wire::Ingest {
         store: store.clone(),
-        fetcher: crate::wire::fetcher(&base_url, allow_local_fetch)?,
+        fetcher,
         media: Some(state.media.clone()),
         clock: clock.clone(),
     }));

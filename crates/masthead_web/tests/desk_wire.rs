@@ -2,7 +2,8 @@
 //! databases: sources added, changed and removed through the form (a private address is
 //! refused with the fetcher's reason, bad fields keep what was typed), "Pull now" against a
 //! real feed server on loopback, the inbox's publish and discard through the desk's rules,
-//! an item updated at the source, licence locks refused by the save, editors only, CSRF.
+//! an item updated at the source, licence locks refused by the save, category rules and
+//! keyword filters set in the form and obeyed by the pull, editors only, CSRF.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../../masthead_wire/tests/support/mod.rs"]
@@ -30,6 +31,7 @@ app_tests!(
     an_item_updated_at_the_source_takes_or_keeps,
     licence_locks_are_refused_by_the_save,
     wire_forms_need_the_csrf_token,
+    category_rules_and_keyword_filters_are_set_in_the_desk,
 );
 
 /// The test app with a fetcher that may reach the loopback feed server (the operator
@@ -577,4 +579,91 @@ async fn wire_forms_need_the_csrf_token(app: TestApp) {
     let r = app.post_raw("/admin/wire", &editor.cookie, body).await;
     assert_eq!(r.status.as_u16(), 403, "{}", r.body);
     assert!(app.store().wire_sources().await.unwrap().is_empty());
+}
+
+async fn category_rules_and_keyword_filters_are_set_in_the_desk(app: TestApp) {
+    let app = allow_local(app);
+    let desk = Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let server = FeedServer::start().await;
+    serve_fixture(&server);
+    let url = server.feed_url();
+
+    // A rule naming no section, and a keyword of no letters: each named with its line,
+    // everything typed kept, nothing stored.
+    let mut form = source_form(&url, "Prairie State");
+    form.push(("section_rules", "Sports = sports\nWeather = weather"));
+    form.push(("exclude_keywords", "drought\n--"));
+    let r = app.post_as(&editor, "/admin/wire", &form).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.body.contains("id=\"wire-rules-error\""), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Line 2: there is no section &quot;weather&quot;"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"wire-exclude-error\""), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Sports = sports\nWeather = weather</textarea>")
+    );
+    assert!(app.store().wire_sources().await.unwrap().is_empty());
+
+    // Fixed: Sports items go to the sports section, drought stories are skipped, and the
+    // feed's categories are not made tags.
+    let mut form = source_form(&url, "Prairie State");
+    form.push(("section_rules", "sports = sports"));
+    form.push(("exclude_keywords", "Drought"));
+    let r = app.post_as(&editor, "/admin/wire", &form).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = app.store().wire_sources().await.unwrap()[0].id.0;
+    let page = app.get_as(&editor, &format!("/admin/wire/{id}")).await;
+    assert!(
+        page.body.contains(">sports = sports</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">Drought</textarea>"), "{}", page.body);
+    assert!(
+        !page.body.contains("name=\"categories_as_tags\" checked"),
+        "{}",
+        page.body
+    );
+    let r = app
+        .post_as(&editor, &format!("/admin/wire/{id}/pull"), &[])
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let inbox = app.store().wire_inbox(None).await.unwrap();
+    assert_eq!(inbox.len(), 2, "the drought story is skipped");
+    for item in &inbox {
+        let story = app
+            .store()
+            .desk_article(item.article_id.unwrap())
+            .await
+            .unwrap();
+        assert!(!story.fields.title.contains("Drought"));
+        assert!(story.fields.tags.is_empty(), "{:?}", story.fields.tags);
+        let want = if story.fields.title.contains("Stadium") {
+            desk.sports
+        } else {
+            desk.news
+        };
+        assert_eq!(story.fields.section, want, "{}", story.fields.title);
+    }
+
+    // Changed to keep only stories that mention the stadium: the form shows it back.
+    let mut change = source_form(&url, "Prairie State");
+    change.push(("include_keywords", "stadium bond"));
+    change.push(("categories_as_tags", "on"));
+    change.push(("enabled", "on"));
+    let r = app
+        .post_as(&editor, &format!("/admin/wire/{id}"), &change)
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let source = app.store().wire_source(WireSourceId(id)).await.unwrap();
+    let rules: masthead_wire::SourceRules = serde_json::from_str(&source.rules_json).unwrap();
+    assert_eq!(rules.include_keywords, vec!["stadium bond".to_owned()]);
+    assert!(rules.exclude_keywords.is_empty() && rules.sections.is_empty());
+    assert!(rules.categories_as_tags);
 }

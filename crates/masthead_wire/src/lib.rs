@@ -15,6 +15,7 @@ pub mod ingest;
 mod normalise;
 mod parse;
 pub mod rules;
+pub mod rules_text;
 pub mod worker;
 
 pub use body::LeadImage;

@@ -19,7 +19,7 @@ use chrono::Duration;
 use masthead_core::{Role, Slug, WireSourceId};
 use masthead_render::{Value, context, ser};
 use masthead_store::{StoreError, WireMode, WireSource, WireSourceSettings};
-use masthead_wire::{Ingest, SourceRules};
+use masthead_wire::{Ingest, SourceRules, rules_text};
 use std::collections::BTreeMap;
 
 /// Editors and admins only: who may publish anyone's story.
@@ -76,6 +76,11 @@ const FIELDS: &[&str] = &[
     "canonical",
     "headline_editable",
     "no_derivatives",
+    "pass_tracking_pixel",
+    "section_rules",
+    "include_keywords",
+    "exclude_keywords",
+    "categories_as_tags",
     "enabled",
 ];
 
@@ -87,6 +92,9 @@ const ERROR_FIELDS: &[&str] = &[
     "mode",
     "interval",
     "expire_days",
+    "section_rules",
+    "include_keywords",
+    "exclude_keywords",
     "form",
 ];
 
@@ -176,6 +184,7 @@ fn defaults() -> FormData {
         ("interval".into(), "15".into()),
         ("byline_template".into(), rules.byline_template),
         ("headline_editable".into(), "on".into()),
+        ("categories_as_tags".into(), "on".into()),
     ])
 }
 
@@ -205,6 +214,18 @@ fn form_of(source: &WireSource) -> FormData {
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
         ),
+        (
+            "section_rules".into(),
+            rules_text::section_rules_to_text(&rules.sections),
+        ),
+        (
+            "include_keywords".into(),
+            rules_text::keywords_to_text(&rules.include_keywords),
+        ),
+        (
+            "exclude_keywords".into(),
+            rules_text::keywords_to_text(&rules.exclude_keywords),
+        ),
     ];
     let flag = |on: bool, name: &str, pairs: &mut Vec<(String, String)>| {
         if on {
@@ -218,6 +239,12 @@ fn form_of(source: &WireSource) -> FormData {
         &mut pairs,
     );
     flag(rules.licence.no_derivatives, "no_derivatives", &mut pairs);
+    flag(
+        rules.licence.pass_tracking_pixel,
+        "pass_tracking_pixel",
+        &mut pairs,
+    );
+    flag(rules.categories_as_tags, "categories_as_tags", &mut pairs);
     flag(source.enabled, "enabled", &mut pairs);
     FormData::from_pairs(pairs)
 }
@@ -261,12 +288,18 @@ async fn settings_of(
             }
         }
     }
+    let known: Vec<String> = state
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
     let section = form.get("section").trim();
     rules.default_section = None;
     if !section.is_empty() {
-        let known = state.store.sections().await?;
         match Slug::parse(section) {
-            Ok(slug) if known.iter().any(|s| s.slug == slug.as_str()) => {
+            Ok(slug) if known.iter().any(|s| s == slug.as_str()) => {
                 rules.default_section = Some(slug);
             }
             _ => {
@@ -311,6 +344,25 @@ async fn settings_of(
     rules.licence.canonical_to_original = !form.get("canonical").is_empty();
     rules.licence.headline_editable = !form.get("headline_editable").is_empty();
     rules.licence.no_derivatives = !form.get("no_derivatives").is_empty();
+    rules.licence.pass_tracking_pixel = !form.get("pass_tracking_pixel").is_empty();
+    rules.categories_as_tags = !form.get("categories_as_tags").is_empty();
+    match rules_text::section_rules_from_text(form.get("section_rules"), &known) {
+        Ok(r) => rules.sections = r,
+        Err(e) => {
+            errors.insert("section_rules", format!("{}.", capitalised(&e)));
+        }
+    }
+    for (field, list) in [
+        ("include_keywords", &mut rules.include_keywords),
+        ("exclude_keywords", &mut rules.exclude_keywords),
+    ] {
+        match rules_text::keywords_from_text(form.get(field)) {
+            Ok(k) => *list = k,
+            Err(e) => {
+                errors.insert(field, format!("{}.", capitalised(&e)));
+            }
+        }
+    }
     let days = form.get("expire_days").trim();
     rules.licence.expire_after_days = if days.is_empty() {
         None
@@ -343,6 +395,15 @@ async fn settings_of(
     })
 }
 
+/// `text` with its first letter upper-case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The errors of [`settings_of`] back from their message (a JSON map by field), or a
 /// store's refusal as one message.
 fn errors_of(message: &str) -> Errors {
@@ -359,6 +420,9 @@ fn field_name(k: &str) -> &'static str {
         "mode" => "mode",
         "interval" => "interval",
         "expire_days" => "expire_days",
+        "section_rules" => "section_rules",
+        "include_keywords" => "include_keywords",
+        "exclude_keywords" => "exclude_keywords",
         _ => "form",
     }
 }
@@ -454,8 +518,7 @@ pub async fn edit(
     view::page(&state, &staff, &csrf, "wire_source.html", ctx)
 }
 
-/// `POST /admin/wire/{id}`: changes a source's settings (its category rules and keyword
-/// filters stay as they are). Enabling a disabled source clears masthead's reason.
+/// `POST /admin/wire/{id}`: changes a source's settings. Enabling a disabled source clears masthead's reason.
 pub async fn save(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
