@@ -41,6 +41,18 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// The app with an outbound client that may reach loopback (the operator setting
+    /// `--allow-local-fetch`), for tests that serve feeds or images on 127.0.0.1.
+    pub fn allowing_local_fetch(mut self) -> Self {
+        let policy = masthead_fetch::FetchPolicy {
+            allow_local: true,
+            ..masthead_fetch::FetchPolicy::new(&self.state.config().base_url)
+        };
+        let fetcher = masthead_fetch::Fetcher::new(policy).expect("an outbound client");
+        self.state = self.state.clone().with_fetcher(fetcher);
+        self
+    }
+
     /// An app over `db`, with the page cache on, the clock at [`t0`].
     pub async fn new(db: TestDb) -> Self {
         Self::with_cache(db, true).await

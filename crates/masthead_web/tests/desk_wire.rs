@@ -10,7 +10,6 @@
 mod wire_support;
 
 use masthead_core::{ArticleId, ArticleStatus, Role, WireSourceId};
-use masthead_fetch::{FetchPolicy, Fetcher};
 use masthead_store::WireItemState;
 use masthead_testkit::{Desk, StaffSession, TestApp, app_tests, csrf_in};
 use wire_support::{FeedServer, Served};
@@ -33,19 +32,6 @@ app_tests!(
     wire_forms_need_the_csrf_token,
     category_rules_and_keyword_filters_are_set_in_the_desk,
 );
-
-/// The test app with a fetcher that may reach the loopback feed server (the operator
-/// setting `--allow-local-fetch`).
-fn allow_local(mut app: TestApp) -> TestApp {
-    app.state = app.state.clone().with_fetcher(
-        Fetcher::new(FetchPolicy {
-            allow_local: true,
-            ..FetchPolicy::new("https://news.example")
-        })
-        .unwrap(),
-    );
-    app
-}
 
 fn source_form<'a>(url: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -226,7 +212,7 @@ fn serve_fixture(server: &FeedServer) {
 }
 
 async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
-    let app = allow_local(app);
+    let app = app.allowing_local_fetch();
     Desk::create(app.store()).await;
     let editor = app.staff("ed@example.org", Role::Editor).await;
     let server = FeedServer::start().await;
@@ -330,7 +316,7 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
 }
 
 async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
-    let app = allow_local(app);
+    let app = app.allowing_local_fetch();
     Desk::create(app.store()).await;
     let editor = app.staff("ed@example.org", Role::Editor).await;
     let server = FeedServer::start().await;
@@ -474,7 +460,7 @@ fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 async fn licence_locks_are_refused_by_the_save(app: TestApp) {
-    let app = allow_local(app);
+    let app = app.allowing_local_fetch();
     Desk::create(app.store()).await;
     let editor = app.staff("ed@example.org", Role::Editor).await;
     let server = FeedServer::start().await;
@@ -582,7 +568,7 @@ async fn wire_forms_need_the_csrf_token(app: TestApp) {
 }
 
 async fn category_rules_and_keyword_filters_are_set_in_the_desk(app: TestApp) {
-    let app = allow_local(app);
+    let app = app.allowing_local_fetch();
     let desk = Desk::create(app.store()).await;
     let editor = app.staff("ed@example.org", Role::Editor).await;
     let server = FeedServer::start().await;
