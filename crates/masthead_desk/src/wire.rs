@@ -15,15 +15,18 @@ use crate::DeskError;
 use crate::rules::{check_publishable, check_references, render, validate};
 use crate::stories::{Command, is_public};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleStatus, Slug};
-use masthead_store::{Actor, ArticleFields, Placement, RenderedText, Store, StoryWrite};
+use masthead_core::{ArticleId, ArticleStatus, AuthorId, MediaId, SectionId, Slug};
+use masthead_store::{
+    Actor, ArticleFields, NewStory, Placement, References, RenderedText, Store, StoryWrite,
+};
+use std::collections::{HashMap, HashSet};
 
 /// The audit log's actor for a wire source: `wire:<name>`.
 pub fn wire_actor(source_name: &str) -> Actor {
     Actor::system(&format!("wire:{source_name}"))
 }
 
-/// What [`create_wire_story`] stored.
+/// What [`create_wire_stories`] stored of one story.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireCreated {
     /// The new story.
@@ -48,70 +51,127 @@ pub struct Prepared {
     text: RenderedText,
 }
 
-/// Validates and renders `fields` for [`create_wire_story`]; the error names the field.
+/// Validates and renders `fields` for [`create_wire_stories`]; the error names the field.
 pub fn prepare(mut fields: ArticleFields) -> Result<Prepared, DeskError> {
     validate(&mut fields)?;
     let text = render(&mut fields);
     Ok(Prepared { fields, text })
 }
 
-/// Creates a wire story in `write`. With `publish_at`, it is published as of that time (at
-/// most `now`) if the desk's publishing rules allow; otherwise, or without it, it is a draft.
-/// A slug already taken gets the first free `-2`, `-3`, … suffix: two wires' stories with one
-/// headline are both kept. Nothing is written when the fields are refused.
-pub async fn create_wire_story(
+/// A story the rules let through: its place among the batch, fields, text, placement and
+/// why it is held back from publishing.
+type Accepted = (
+    usize,
+    ArticleFields,
+    RenderedText,
+    Placement,
+    Option<String>,
+);
+
+/// Creates wire stories in `write`, each (prepared, publish time) in turn: with a publish
+/// time, a story is published as of that time (at most `now`) if the desk's publishing rules
+/// allow; otherwise, or without one, it is a draft. A slug already taken (by a stored story
+/// or an earlier one of these) gets the first free `-2`, `-3`, … suffix: two wires' stories
+/// with one headline are both kept. A story the rules refuse is that story's `Err`, and
+/// nothing of it is written; the others are written together ([`StoryWrite::insert_many`]).
+/// The outer `Err` is the database's, and then the caller rolls the write back.
+pub async fn create_wire_stories(
     write: &mut StoryWrite<'_>,
-    prepared: Prepared,
-    publish_at: Option<DateTime<Utc>>,
+    stories: Vec<(Prepared, Option<DateTime<Utc>>)>,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<WireCreated, DeskError> {
-    let Prepared { mut fields, text } = prepared;
-    let refs = write.references(&fields).await?;
-    check_references(&fields, &refs)?;
-    let mut held = None;
-    let placement = match publish_at {
-        Some(at) => match check_publishable(&fields, &refs) {
-            Ok(()) => Placement {
-                status: ArticleStatus::Published,
-                published_at: Some(at.min(now)),
-                updated_at: None,
-            },
-            Err(e) => {
-                held = Some(e.to_string());
-                Placement::DRAFT
+) -> Result<Vec<Result<WireCreated, DeskError>>, DeskError> {
+    type RefKey = (SectionId, Vec<AuthorId>, Option<MediaId>);
+    let mut references: HashMap<RefKey, References> = HashMap::new();
+    let mut outcomes: Vec<Result<WireCreated, DeskError>> = Vec::with_capacity(stories.len());
+    let mut accepted: Vec<Accepted> = Vec::new();
+    for (n, (Prepared { fields, text }, publish_at)) in stories.into_iter().enumerate() {
+        let key = (fields.section, fields.authors.clone(), fields.image);
+        let refs = match references.get(&key) {
+            Some(refs) => refs.clone(),
+            None => {
+                let refs = write.references(&fields).await?;
+                references.insert(key, refs.clone());
+                refs
             }
-        },
-        None => Placement::DRAFT,
-    };
-    fields.slug = free_slug(write, &fields.slug).await?;
-    let id = write
-        .insert(&fields, &text, placement, None, actor, now)
-        .await?;
-    if placement.status == ArticleStatus::Published {
-        write
-            .record(
-                actor,
-                Command::Publish.audit_action(),
-                id,
-                &fields.title,
-                now,
-            )
-            .await?;
+        };
+        if let Err(e) = check_references(&fields, &refs) {
+            outcomes.push(Err(e.into()));
+            continue;
+        }
+        let mut held = None;
+        let placement = match publish_at {
+            Some(at) => match check_publishable(&fields, &refs) {
+                Ok(()) => Placement {
+                    status: ArticleStatus::Published,
+                    published_at: Some(at.min(now)),
+                    updated_at: None,
+                },
+                Err(e) => {
+                    held = Some(e.to_string());
+                    Placement::DRAFT
+                }
+            },
+            None => Placement::DRAFT,
+        };
+        // Replaced by the outcome once the batch is written.
+        outcomes.push(Err(DeskError::Conflict("not written".into())));
+        accepted.push((n, fields, text, placement, held));
     }
-    Ok(WireCreated {
-        id,
-        version: 1,
-        published: placement.status == ArticleStatus::Published,
-        held,
-    })
+    let wanted: Vec<&str> = accepted.iter().map(|a| a.1.slug.as_str()).collect();
+    let taken = write.taken_slugs(&wanted).await?;
+    let mut assigned: HashSet<String> = HashSet::new();
+    let mut placed = Vec::with_capacity(accepted.len());
+    for (n, mut fields, text, placement, held) in accepted {
+        let slug = fields.slug.as_str();
+        if taken.contains(slug) || assigned.contains(slug) {
+            match free_slug(write, &fields.slug, &assigned).await {
+                Ok(free) => fields.slug = free,
+                Err(DeskError::Store(e)) => return Err(e.into()),
+                Err(refused) => {
+                    outcomes[n] = Err(refused);
+                    continue;
+                }
+            }
+        }
+        assigned.insert(fields.slug.as_str().to_owned());
+        placed.push((n, fields, text, placement, held));
+    }
+    let accepted = placed;
+    let new: Vec<NewStory<'_>> = accepted
+        .iter()
+        .map(|(_, fields, text, placement, _)| NewStory {
+            fields,
+            text,
+            placement: *placement,
+            owner: None,
+        })
+        .collect();
+    let ids = write.insert_many(&new, actor, now).await?;
+    let published: Vec<(&str, ArticleId, &str)> = accepted
+        .iter()
+        .zip(&ids)
+        .filter(|((.., placement, _), _)| placement.status == ArticleStatus::Published)
+        .map(|((_, fields, ..), id)| (Command::Publish.audit_action(), *id, fields.title.as_str()))
+        .collect();
+    write.record_many(actor, &published, now).await?;
+    for ((n, _, _, placement, held), id) in accepted.into_iter().zip(ids) {
+        outcomes[n] = Ok(WireCreated {
+            id,
+            version: 1,
+            published: placement.status == ArticleStatus::Published,
+            held,
+        });
+    }
+    Ok(outcomes)
 }
 
-/// The first of `slug`, `slug-2`, `slug-3`, … no story answers at.
-async fn free_slug(write: &mut StoryWrite<'_>, slug: &Slug) -> Result<Slug, DeskError> {
-    if write.slug_owner(slug).await?.is_none() {
-        return Ok(slug.clone());
-    }
+/// The first of `slug-2`, `slug-3`, … no story answers at and `assigned` does not hold.
+async fn free_slug(
+    write: &mut StoryWrite<'_>,
+    slug: &Slug,
+    assigned: &HashSet<String>,
+) -> Result<Slug, DeskError> {
     let base = slug.as_str();
     // Room for the suffix within the slug's length limit (slugs are ASCII).
     let room = masthead_core::slug::MAX_SLUG_LEN - 12;
@@ -121,7 +181,7 @@ async fn free_slug(write: &mut StoryWrite<'_>, slug: &Slug) -> Result<Slug, Desk
     };
     for n in 2..=SLUG_TRIES + 1 {
         let candidate = Slug::parse(&format!("{stem}-{n}"))?;
-        if write.slug_owner(&candidate).await?.is_none() {
+        if !assigned.contains(candidate.as_str()) && write.slug_owner(&candidate).await?.is_none() {
             return Ok(candidate);
         }
     }

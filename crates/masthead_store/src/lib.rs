@@ -42,11 +42,13 @@ mod site;
 mod sitemaps;
 pub mod snapshot;
 mod story;
+mod story_batch;
 mod story_write;
 mod tags;
 mod tokens;
 mod users;
 mod wire;
+mod wire_claims;
 mod wire_items;
 
 pub use articles::{ArticleFilter, ListWindow};
@@ -78,6 +80,7 @@ pub use sessions::{NewSession, Session, SessionStage};
 pub use site::ContentState;
 pub use sitemaps::{NewsRow, SitemapKind, SitemapRow};
 pub use story::{ArticleFields, KindParts, Placement, References, RenderedText, TEXT_FIELDS};
+pub use story_batch::NewStory;
 pub use story_write::StoryWrite;
 pub use time::{from_micros, to_micros};
 pub use tokens::{ApiToken, TokenOwner};
@@ -86,6 +89,7 @@ pub use wire::{
     DEFAULT_WIRE_INTERVAL, FetchOutcome, FetchRecord, MAX_WIRE_BACKOFF, MAX_WIRE_SOURCES,
     MIN_WIRE_INTERVAL, WireMode, WireSource, WireSourceSettings, next_wire_due,
 };
+pub use wire_claims::Settled;
 pub use wire_items::{
     InboxCursor, MAX_IDENTITIES_PER_LOOKUP, StoredWireItem, WIRE_INBOX_PAGE, WireItemRecord,
     WireItemState, WireLocks,

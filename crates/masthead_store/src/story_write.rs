@@ -10,10 +10,11 @@ use crate::search::{SearchText, index_story};
 use crate::story::{
     ArticleFields, FIELD_COLUMNS, Placement, References, RenderedText, bind_fields,
 };
-use crate::{Result, Store, site, to_micros};
+use crate::story_batch::NewStory;
+use crate::{Result, Store, StoreError, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, ArticleStatus, AuthorId, Slug, UserId};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::sync::LazyLock;
 
 /// A story write in progress: one transaction, committed by [`StoryWrite::commit`] and
@@ -24,7 +25,7 @@ pub struct StoryWrite<'s> {
     /// Whether readers can see a difference: then the commit moves the content version,
     /// which turns every app server's caches over. A new draft changes nothing public, and
     /// leaving the version alone keeps the one row every public write updates out of it.
-    public: bool,
+    pub(crate) public: bool,
 }
 
 impl Store {
@@ -38,19 +39,6 @@ impl Store {
         })
     }
 }
-
-/// The one `INSERT` of a story: [`FIELD_COLUMNS`], then its placement and bookkeeping.
-static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    let n = FIELD_COLUMNS.len();
-    let values: Vec<String> = (1..=n + 5).map(|i| format!("${i}")).collect();
-    format!(
-        "INSERT INTO articles ({}, status, published_at, updated_at, created_at, owner_id, \
-         modified_at, version) VALUES ({}, ${}, 1) RETURNING id",
-        FIELD_COLUMNS.join(", "),
-        values.join(", "),
-        n + 4,
-    )
-});
 
 /// The one `UPDATE` of a story: [`FIELD_COLUMNS`], then its placement and bookkeeping.
 static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
@@ -160,34 +148,16 @@ impl StoryWrite<'_> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ArticleId> {
-        let query = sqlx::query(sqlx::AssertSqlSafe(INSERT_SQL.as_str()));
-        let row = bind_fields(query, fields, text)?
-            .bind(placement.status.as_str())
-            .bind(placement.published_at.map(to_micros))
-            .bind(placement.updated_at.map(to_micros))
-            .bind(to_micros(now))
-            .bind(owner.map(|o| o.0))
-            .fetch_one(&mut *self.tx)
-            .await?;
-        let id: i64 = row.try_get("id")?;
-        self.public |= matches!(
-            placement.status,
-            ArticleStatus::Published | ArticleStatus::Scheduled
-        );
-        let id = ArticleId(id);
-        index_story(
-            &mut self.tx,
-            id,
-            &SearchText::new(fields, &text.search_body),
-        )
-        .await?;
-        self.free_slug(&fields.slug).await?;
-        self.link(id, &fields.authors, &fields.tags, placement.published_at)
-            .await?;
-        self.revision(id, 1, fields, actor, now).await?;
-        self.record(actor, "article.create", id, &fields.title, now)
-            .await?;
-        Ok(id)
+        let story = NewStory {
+            fields,
+            text,
+            placement,
+            owner,
+        };
+        let ids = self.insert_many(&[story], actor, now).await?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| StoreError::Conflict("the story was not stored".into()))
     }
 
     /// Writes `fields` over `current` (as returned by [`StoryWrite::claim`]) as its next

@@ -3,7 +3,7 @@
 //! published, discarded, updated at the source after a local edit, expired).
 //!
 //! Rows are written inside the story's own [`StoryWrite`] transaction, so a story and its
-//! wire record exist together or not at all. [`StoryWrite::claim_wire_identity`] is an
+//! wire record exist together or not at all. [`StoryWrite::claim_wire_identities`] is an
 //! `INSERT … ON CONFLICT DO NOTHING`: two pulls of the same feed at once (two servers, or
 //! the command line beside the worker) cannot both create the story, on either backend —
 //! the second waits for the first's row and then finds it taken.
@@ -379,40 +379,6 @@ impl StoryWrite<'_> {
         .fetch_optional(self.conn())
         .await?;
         Ok(row.map(|(name, rules, item)| WireLocks::of(&name, &rules, &item)))
-    }
-
-    /// Takes `identity` of `source` for this transaction: inserts its row (state `queued`,
-    /// no story yet) unless one exists. `None` when it exists — stored earlier, or by a
-    /// concurrent pull that committed first (PostgreSQL waits for that one's row, SQLite's
-    /// one writer runs them in turn) — and the caller leaves the item alone.
-    pub async fn claim_wire_identity(
-        &mut self,
-        source: WireSourceId,
-        identity: &str,
-        record: &WireItemRecord,
-        now: DateTime<Utc>,
-    ) -> Result<Option<WireItemId>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO wire_items (source_id, identity, content_hash, article_id, state, \
-             ingested_version, needs_alt, note, title, item_json, expires_at, first_seen_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-             ON CONFLICT (source_id, identity) DO NOTHING RETURNING id",
-        )
-        .bind(source.0)
-        .bind(identity)
-        .bind(&record.content_hash)
-        .bind(record.article_id.map(|a| a.0))
-        .bind(record.state.as_str())
-        .bind(record.ingested_version)
-        .bind(i64::from(record.needs_alt))
-        .bind(&record.note)
-        .bind(&record.title)
-        .bind(&record.item_json)
-        .bind(record.expires_at.map(to_micros))
-        .bind(to_micros(now))
-        .fetch_optional(self.conn())
-        .await?;
-        Ok(row.map(|(id,)| WireItemId(id)))
     }
 
     /// Writes `record` over item `id`, if its stored hash is still `base_hash` (a concurrent

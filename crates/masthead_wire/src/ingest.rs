@@ -21,13 +21,13 @@ use chrono::{DateTime, Utc};
 use masthead_core::{ArticleKind, Clock, MediaId, SectionId, Slug};
 use masthead_desk::DeskError;
 use masthead_desk::wire::{
-    WireUpdate, create_wire_story, edited_since, prepare, update_wire_story, wire_actor,
+    Prepared, WireUpdate, create_wire_stories, edited_since, prepare, update_wire_story, wire_actor,
 };
 use masthead_fetch::{Conditional, FetchResponse, Fetcher, StatusCode};
 use masthead_media::MediaStorage;
 use masthead_store::{
-    ArticleFields, FetchOutcome, FetchRecord, KindParts, Store, StoreError, StoredWireItem,
-    WireItemRecord, WireItemState, WireMode, WireSource,
+    ArticleFields, FetchOutcome, FetchRecord, KindParts, Settled, Store, StoreError,
+    StoredWireItem, WireItemRecord, WireItemState, WireMode, WireSource,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -276,7 +276,8 @@ impl Ingest {
         let known = self.store.wire_items_known(source.id, &keys).await?;
         let now = self.clock.now();
         let actor = wire_actor(&source.name);
-        let mut plans = Vec::with_capacity(batch.len());
+        let mut news = Vec::new();
+        let mut changed = Vec::new();
         for (item, key) in batch.into_iter().zip(keys) {
             match known.get(&key) {
                 Some(stored)
@@ -285,7 +286,7 @@ impl Ingest {
                 {
                     report.unchanged += 1;
                 }
-                Some(stored) => plans.push(Plan::Changed(item, Box::new(stored.clone()))),
+                Some(stored) => changed.push((item, stored.clone())),
                 None => {
                     let image = match (&self.media, &item.lead_image) {
                         (Some(media), Some(lead)) => {
@@ -305,7 +306,7 @@ impl Ingest {
                     };
                     let fields = fields_of(&item, context, image);
                     match prepare(fields) {
-                        Ok(prepared) => plans.push(Plan::New(key, item, Box::new(prepared))),
+                        Ok(prepared) => news.push((key, item, prepared)),
                         Err(e) => {
                             report.skipped += 1;
                             report.note(format!("{}: refused: {e}", item.title));
@@ -314,25 +315,15 @@ impl Ingest {
                 }
             }
         }
-        if plans.is_empty() {
+        if news.is_empty() && changed.is_empty() {
             return Ok(());
         }
         let mut write = self.store.write_story().await?;
         let mut tally = PullReport::default();
         let written = async {
-            for plan in plans {
-                match plan {
-                    Plan::New(key, item, prepared) => {
-                        new_item(
-                            &mut write, context, &key, &item, *prepared, &actor, now, &mut tally,
-                        )
-                        .await?
-                    }
-                    Plan::Changed(item, stored) => {
-                        changed_item(&mut write, context, &item, &stored, &actor, now, &mut tally)
-                            .await?
-                    }
-                }
+            new_items(&mut write, context, news, &actor, now, &mut tally).await?;
+            for (item, stored) in &changed {
+                changed_item(&mut write, context, item, stored, &actor, now, &mut tally).await?;
             }
             Ok::<_, IngestError>(())
         }
@@ -378,11 +369,6 @@ struct Batch<'a> {
     rules: &'a SourceRules,
     sections: &'a HashMap<String, SectionId>,
     default_section: SectionId,
-}
-
-enum Plan {
-    New(String, WireItem, Box<masthead_desk::wire::Prepared>),
-    Changed(WireItem, Box<StoredWireItem>),
 }
 
 /// The story's fields from a wire item.
@@ -437,87 +423,92 @@ fn record_of(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the parts of one item's write
-async fn new_item(
+/// Writes the batch's new items: claims their wire records (those a concurrent pull took
+/// first are left to it), creates their stories through the desk's rules in one go, and
+/// settles each record with its story and state. An item the rules refuse is kept as
+/// discarded with the reason, so later pulls leave it alone until it changes at the source.
+async fn new_items(
     write: &mut masthead_store::StoryWrite<'_>,
     context: &Batch<'_>,
-    key: &str,
-    item: &WireItem,
-    prepared: masthead_desk::wire::Prepared,
+    news: Vec<(String, WireItem, Prepared)>,
     actor: &masthead_store::Actor,
     now: DateTime<Utc>,
     tally: &mut PullReport,
 ) -> Result<(), IngestError> {
-    let source = context.source;
-    let claim = record_of(
-        item,
-        context,
-        None,
-        WireItemState::Queued,
-        0,
-        String::new(),
-        now,
-    );
-    let Some(id) = write
-        .claim_wire_identity(source.id, key, &claim, now)
-        .await?
-    else {
-        // Stored meanwhile by another pull of the same feed.
-        tally.unchanged += 1;
+    if news.is_empty() {
         return Ok(());
-    };
-    let publish_at = match source.mode {
-        WireMode::Auto => Some(item.published.unwrap_or(now)),
-        WireMode::Review => None,
-    };
-    match create_wire_story(write, prepared, publish_at, actor, now).await {
-        Ok(created) => {
-            let (state, note) = match (created.published, created.held) {
-                (true, _) => (WireItemState::Published, String::new()),
-                (false, Some(why)) => (
-                    WireItemState::Queued,
-                    format!("not published automatically: {why}"),
-                ),
-                (false, None) => (WireItemState::Queued, String::new()),
-            };
-            if state == WireItemState::Queued {
-                tally.queued += 1;
-            }
-            let record = record_of(
-                item,
-                context,
-                Some(created.id),
-                state,
-                created.version,
-                note,
-                now,
-            );
-            write
-                .update_wire_item(id, &item.content_hash, &record, now)
-                .await?;
-            tally.created += 1;
-        }
-        Err(DeskError::Store(e)) => return Err(e.into()),
-        Err(refused) => {
-            // The desk's rules refused the story (nothing of it was written): the item is
-            // kept as discarded with the reason, so later pulls do not try it again until
-            // it changes at the source.
-            let record = record_of(
+    }
+    let source = context.source;
+    let claims: Vec<(String, WireItemRecord)> = news
+        .iter()
+        .map(|(key, item, _)| {
+            let claim = record_of(
                 item,
                 context,
                 None,
-                WireItemState::Discarded,
+                WireItemState::Queued,
                 0,
-                format!("refused: {refused}"),
+                String::new(),
                 now,
             );
-            write
-                .update_wire_item(id, &item.content_hash, &record, now)
-                .await?;
-            tally.skipped += 1;
-            tally.note(format!("{}: refused: {refused}", item.title));
-        }
+            (key.clone(), claim)
+        })
+        .collect();
+    let claimed = write.claim_wire_identities(source.id, &claims, now).await?;
+    let mut ours = Vec::with_capacity(claimed.len());
+    let mut stories = Vec::with_capacity(claimed.len());
+    for (key, item, prepared) in news {
+        let Some(id) = claimed.get(&key) else {
+            // Stored meanwhile by another pull of the same feed.
+            tally.unchanged += 1;
+            continue;
+        };
+        let publish_at = match source.mode {
+            WireMode::Auto => Some(item.published.unwrap_or(now)),
+            WireMode::Review => None,
+        };
+        stories.push((prepared, publish_at));
+        ours.push((*id, item));
     }
+    let outcomes = create_wire_stories(write, stories, actor, now).await?;
+    let mut settled = Vec::with_capacity(ours.len());
+    for ((id, item), outcome) in ours.into_iter().zip(outcomes) {
+        settled.push(match outcome {
+            Ok(created) => {
+                let (state, note) = match (created.published, created.held) {
+                    (true, _) => (WireItemState::Published, String::new()),
+                    (false, Some(why)) => (
+                        WireItemState::Queued,
+                        format!("not published automatically: {why}"),
+                    ),
+                    (false, None) => (WireItemState::Queued, String::new()),
+                };
+                if state == WireItemState::Queued {
+                    tally.queued += 1;
+                }
+                tally.created += 1;
+                Settled {
+                    id,
+                    article_id: Some(created.id),
+                    state,
+                    ingested_version: created.version,
+                    note,
+                }
+            }
+            Err(refused) => {
+                tally.skipped += 1;
+                tally.note(format!("{}: refused: {refused}", item.title));
+                Settled {
+                    id,
+                    article_id: None,
+                    state: WireItemState::Discarded,
+                    ingested_version: 0,
+                    note: format!("refused: {refused}"),
+                }
+            }
+        });
+    }
+    write.settle_wire_items(&settled, now).await?;
     Ok(())
 }
 
