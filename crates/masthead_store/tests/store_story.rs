@@ -28,6 +28,7 @@ db_tests!(
     text_round_trips_unchanged,
     batch_insert_is_all_or_nothing,
     author_and_tag_lists_follow_status_changes,
+    many_stories_written_at_once_are_each_whole,
 );
 
 async fn only_published_and_due_articles_are_visible(store: Store) {
@@ -652,4 +653,129 @@ async fn list_queries_read_in_index_order_without_sorting() {
             "{name} scans without an index: {plan:#?}"
         );
     }
+}
+
+/// `insert_many` past one statement's worth of rows (640 stories a statement): every story
+/// has its tags (shared ones created once), authors, revision, audit entry and searchable
+/// text; one taking over an address that redirected drops the redirect; a batch with two
+/// stories at one address writes nothing.
+async fn many_stories_written_at_once_are_each_whole(store: Store) {
+    use masthead_core::SearchQuery;
+    use masthead_store::SearchFilter;
+    use masthead_store::{ArticleFields, Placement, RenderedText};
+    let desk = Desk::create(&store).await;
+    let old = ArticleBuilder::new("Old headline", desk.news)
+        .insert(&store)
+        .await;
+    change_story(&store, old, Command::Save, t0(), |f| {
+        f.slug = Slug::parse("renamed").unwrap()
+    })
+    .await;
+    assert!(
+        store
+            .redirect_for("old-headline", t0())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let before = store.count_articles().await.unwrap();
+
+    const N: usize = 700;
+    let mut all: Vec<(ArticleFields, RenderedText)> = (0..N)
+        .map(|n| {
+            let title = format!("Batch story {n}");
+            let mut fields = ArticleFields::news(&title, Slug::from_title(&title), desk.news);
+            fields.tags = vec![
+                format!("Ward {}", n % 3),
+                "Council".into(),
+                "council".into(),
+            ];
+            fields.authors = vec![desk.reporter, desk.editor];
+            let word = format!("quokka{n}");
+            let text = RenderedText {
+                body_html: format!("<p>{word}</p>"),
+                excerpt: word.clone(),
+                search_body: word,
+            };
+            (fields, text)
+        })
+        .collect();
+    all[N - 1].0.slug = Slug::parse("old-headline").unwrap();
+    let published = Placement {
+        status: ArticleStatus::Published,
+        published_at: Some(t0()),
+        updated_at: None,
+    };
+    let actor = Actor::system("batch");
+    // Two stories at one address: refused before anything is written.
+    let mut twins = all[..2].to_vec();
+    twins[1].0.slug = twins[0].0.slug.clone();
+    let mut write = store.write_story().await.unwrap();
+    let refused = write
+        .insert_many(&new_stories(&twins, published), &actor, t0())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    write.rollback().await.unwrap();
+
+    let mut write = store.write_story().await.unwrap();
+    let ids = write
+        .insert_many(&new_stories(&all, published), &actor, t0())
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    assert_eq!(ids.len(), N);
+    assert_eq!(store.count_articles().await.unwrap(), before + N as i64);
+    for (n, id) in ids.iter().enumerate() {
+        let story = store.desk_article(*id).await.unwrap();
+        assert_eq!(story.fields.slug, all[n].0.slug, "ids in order");
+        assert_eq!(story.version, 1);
+        let mut tags = story.fields.tags.clone();
+        tags.sort();
+        assert_eq!(tags, vec!["Council".to_owned(), format!("Ward {}", n % 3)]);
+        assert_eq!(story.fields.authors, vec![desk.reporter, desk.editor]);
+    }
+    for n in [0, 639, 640, N - 1] {
+        let revisions = store.revisions(ids[n]).await.unwrap();
+        assert_eq!(revisions.len(), 1, "story {n}");
+        let query = SearchQuery::parse(&format!("quokka{n}")).unwrap();
+        let found = store
+            .search(&query, &SearchFilter::default(), t0(), 1, 10)
+            .await
+            .unwrap();
+        assert_eq!(found.hits.len(), 1, "story {n} is searchable");
+    }
+    let log = store.audit_log(2000, 0).await.unwrap();
+    let created = log
+        .iter()
+        .filter(|e| e.action == "article.create" && e.actor == "batch")
+        .count();
+    assert_eq!(created, N);
+    // The last story took over the old address: it answers there, with no redirect.
+    assert_eq!(
+        store.redirect_for("old-headline", t0()).await.unwrap(),
+        None
+    );
+    let page = store
+        .article_page("old-headline", t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.teaser.title, format!("Batch story {}", N - 1));
+}
+
+fn new_stories(
+    all: &[(masthead_store::ArticleFields, masthead_store::RenderedText)],
+    placement: masthead_store::Placement,
+) -> Vec<masthead_store::NewStory<'_>> {
+    all.iter()
+        .map(|(fields, text)| masthead_store::NewStory {
+            fields,
+            text,
+            placement,
+            owner: None,
+        })
+        .collect()
 }
