@@ -124,7 +124,7 @@ impl StoryWrite<'_> {
                 case(4),
                 ids.join(", ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for s in chunk {
                 query = query
                     .bind(s.id.0)

@@ -218,7 +218,10 @@ impl Store {
                  WHERE w.source_id = $1 AND w.identity IN ({})",
                 marks.join(", ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.0);
+            // Unprepared, as story_batch.rs's lookups by a list (see `rows_per_statement`).
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(source.0);
             for identity in chunk {
                 query = query.bind(identity.as_str());
             }
