@@ -106,6 +106,7 @@ fn lines(text: &str) -> Result<Vec<(usize, &str)>, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
