@@ -280,9 +280,12 @@ pub async fn pull(
 pub async fn remove(config: &Config, id: i64) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let source = find(&store, id).await?;
-    store.remove_wire_source(source.id).await?;
+    store
+        .remove_wire_source(source.id, SystemClock.now())
+        .await?;
     println!(
-        "removed source {id} ({}); the stories it brought stay on the site and in the desk",
+        "removed source {id} ({}); the stories it brought stay on the site and in the desk, \
+         under its licence (adding the same address again brings the source back)",
         source.name
     );
     Ok(())

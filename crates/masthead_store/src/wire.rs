@@ -272,7 +272,9 @@ fn mix(mut z: u64) -> u64 {
 }
 
 impl Store {
-    /// Adds a source, due at once. A second source with the same address is a `Conflict`.
+    /// Adds a source, due at once. A second source with the same address is a `Conflict`;
+    /// the address of a removed source brings that source back (see
+    /// [`Store::remove_wire_source`]).
     pub async fn add_wire_source(
         &self,
         settings: &WireSourceSettings,
@@ -280,6 +282,27 @@ impl Store {
     ) -> Result<WireSourceId> {
         settings.check()?;
         let mut tx = self.write_tx().await?;
+        // The address of a removed source: that source back, with the new settings and
+        // its items known (the validators are dropped, so the feed is read in full once).
+        let revived: Option<(i64,)> = sqlx::query_as(
+            "UPDATE wire_sources SET name = $1, rules_json = $2, mode = $3, interval_secs = $4, \
+             enabled = $5, removed_at = NULL, disabled_reason = '', failures = 0, etag = NULL, \
+             last_modified = NULL, next_due_at = $6, lease_until = NULL \
+             WHERE url = $7 AND removed_at IS NOT NULL RETURNING id",
+        )
+        .bind(settings.name.trim())
+        .bind(&settings.rules_json)
+        .bind(settings.mode.as_str())
+        .bind(settings.interval.num_seconds())
+        .bind(i64::from(settings.enabled))
+        .bind(to_micros(now))
+        .bind(settings.url.trim())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((id,)) = revived {
+            self.commit(tx).await?;
+            return Ok(WireSourceId(id));
+        }
         let row: Result<(i64,)> = sqlx::query_as(
             "INSERT INTO wire_sources (name, url, rules_json, mode, interval_secs, enabled, \
              next_due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -323,7 +346,7 @@ impl Store {
              next_due_at = CASE WHEN enabled = 0 AND $6 = 1 THEN $7 ELSE next_due_at END, \
              failures = CASE WHEN enabled = 0 AND $6 = 1 THEN 0 ELSE failures END, \
              disabled_reason = CASE WHEN $6 = 1 THEN '' ELSE disabled_reason END, \
-             enabled = $6 WHERE id = $8",
+             enabled = $6 WHERE id = $8 AND removed_at IS NULL",
         )
         .bind(settings.name.trim())
         .bind(settings.url.trim())
@@ -341,19 +364,20 @@ impl Store {
         self.commit(tx).await
     }
 
-    /// Forgets a source and its items' records; the stories made from them stay as they are.
-    pub async fn remove_wire_source(&self, id: WireSourceId) -> Result<()> {
+    /// Removes a source from the desk and the worker. Its row and its items' records stay
+    /// (hidden): the stories it brought keep their licence locks and take-down dates, and
+    /// adding the same address again ([`Store::add_wire_source`]) brings it back with its
+    /// items known, so nothing is ingested twice.
+    pub async fn remove_wire_source(&self, id: WireSourceId, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        // Items first: the foreign key cascades too, but not on an SQLite connection with
-        // foreign keys off (a restore, a shell).
-        sqlx::query("DELETE FROM wire_items WHERE source_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        let done = sqlx::query("DELETE FROM wire_sources WHERE id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE wire_sources SET removed_at = $1, enabled = 0, lease_until = NULL \
+             WHERE id = $2 AND removed_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -362,7 +386,9 @@ impl Store {
 
     /// One source.
     pub async fn wire_source(&self, id: WireSourceId) -> Result<WireSource> {
-        let sql = format!("SELECT {SOURCE_COLUMNS} FROM wire_sources s WHERE s.id = $1");
+        let sql = format!(
+            "SELECT {SOURCE_COLUMNS} FROM wire_sources s WHERE s.id = $1 AND s.removed_at IS NULL"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)
             .fetch_optional(&self.pool)
@@ -375,7 +401,8 @@ impl Store {
     /// error and counts.
     pub async fn wire_sources(&self) -> Result<Vec<WireSource>> {
         let sql = format!(
-            "SELECT {SOURCE_COLUMNS} FROM wire_sources s ORDER BY s.name, s.id LIMIT {MAX_WIRE_SOURCES}"
+            "SELECT {SOURCE_COLUMNS} FROM wire_sources s WHERE s.removed_at IS NULL \
+             ORDER BY s.name, s.id LIMIT {MAX_WIRE_SOURCES}"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
@@ -412,7 +439,7 @@ impl Store {
         lease: Duration,
     ) -> Result<Option<WireSource>> {
         let sql = "UPDATE wire_sources SET lease_until = $1 WHERE id = $3 \
-             AND (lease_until IS NULL OR lease_until < $2) RETURNING id";
+             AND removed_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id";
         self.claim(sql, Some(id), now, lease).await
     }
 

@@ -96,13 +96,13 @@ async fn sources_are_added_listed_changed_and_removed(store: Store) {
         ("Prairie State", WireMode::Auto, 1800)
     );
 
-    store.remove_wire_source(b).await.unwrap();
+    store.remove_wire_source(b, t0()).await.unwrap();
     assert!(matches!(
         store.wire_source(b).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.remove_wire_source(WireSourceId(999)).await,
+        store.remove_wire_source(WireSourceId(999), t0()).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.wire_sources().await.unwrap().len(), 1);

@@ -4,7 +4,8 @@
 //! conditional request answered 304 with no writes; a changed item updates its story; a
 //! local edit is kept and flagged; 410 disables, 500 and garbage mark the source failing and
 //! keep its stories; a redirect to loopback is refused; eight pulls at once create each story
-//! once; lead images are imported with their alt text or flagged; expired stories come down.
+//! once; lead images are imported with their alt text or flagged; expired stories come down;
+//! a removed source's stories stay under its licence, and adding it again takes nothing twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -15,7 +16,8 @@ use masthead_desk::Command;
 use masthead_fetch::{FetchPolicy, Fetcher};
 use masthead_media::{FileStorage, MediaStorage};
 use masthead_store::{
-    DeskArticle, Store, StoredWireItem, WireItemState, WireMode, WireSource, WireSourceSettings,
+    DeskArticle, Store, StoreError, StoredWireItem, WireItemState, WireMode, WireSource,
+    WireSourceSettings,
 };
 use masthead_testkit::{Desk, change_story, db_tests, t0};
 use masthead_wire::{Ingest, PullReport, SourceRules};
@@ -33,6 +35,7 @@ db_tests!(
     eight_pulls_at_once_create_each_story_once,
     lead_images_are_imported_with_alt_text_or_flagged,
     expired_wire_stories_are_taken_down,
+    a_removed_source_keeps_its_licence_and_comes_back_without_duplicates,
 );
 
 fn local_fetcher() -> Fetcher {
@@ -539,4 +542,53 @@ async fn expired_wire_stories_are_taken_down(store: Store) {
         ArticleStatus::Published
     );
     assert_eq!(masthead_wire::worker::expire_due(&ingest).await, 0, "once");
+}
+
+/// Removing a source hides it from the desk and the worker, but its stories stay under its
+/// licence (the no-derivatives lock, the take-down date); adding the same feed again brings
+/// the source back with its items known, so no story is taken twice.
+async fn a_removed_source_keeps_its_licence_and_comes_back_without_duplicates(store: Store) {
+    Desk::create(&store).await;
+    let server = FeedServer::start().await;
+    let mut feed: Vec<Item> = (0..2).map(Item::new).collect();
+    feed[0].published = "Mon, 23 Nov 2026 10:00:00 GMT".into();
+    feed[1].published = "Fri, 27 Nov 2026 10:00:00 GMT".into();
+    server.serve_rss(&rss(&feed), 1);
+    let mut rules = rules();
+    rules.licence.expire_after_days = Some(3);
+    rules.licence.no_derivatives = true;
+    let id = add_source(&store, &server.feed_url(), WireMode::Auto, rules.clone()).await;
+    let ingest = ingest(&store, local_fetcher(), None);
+    assert_eq!(pull(&ingest, id).await.created, 2);
+
+    store.remove_wire_source(id, t0()).await.unwrap();
+    assert!(store.wire_sources().await.unwrap().is_empty());
+    assert!(matches!(
+        store.wire_source(id).await,
+        Err(StoreError::NotFound)
+    ));
+    let later = t0() + Duration::days(1);
+    assert!(
+        store
+            .claim_due_wire_source(later, Duration::minutes(10))
+            .await
+            .unwrap()
+            .is_none(),
+        "the worker leaves a removed source alone"
+    );
+    for item in items(&store, id).await {
+        let locks = store.wire_locks(item.article_id.unwrap()).await.unwrap();
+        assert!(locks.expect("still wire copy").body, "no derivatives still");
+    }
+    assert_eq!(
+        masthead_wire::worker::expire_due(&ingest).await,
+        1,
+        "the take-down date still holds"
+    );
+
+    let again = add_source(&store, &server.feed_url(), WireMode::Auto, rules).await;
+    assert_eq!(again, id, "the same source, back");
+    let report = pull(&ingest, again).await;
+    assert_eq!((report.created, report.unchanged), (0, 2), "{report:?}");
+    assert_eq!(store.count_articles().await.unwrap(), 2);
 }

@@ -625,8 +625,8 @@ pub async fn remove(
     require_editor(&staff)?;
     let id = WireSourceId(id);
     let source = state.store.wire_source(id).await?;
-    state.store.remove_wire_source(id).await?;
     let now = state.clock.now();
+    state.store.remove_wire_source(id, now).await?;
     state
         .store
         .audit(
