@@ -437,38 +437,48 @@ pub async fn add(
     require_editor(&staff)?;
     let form = FormData::parse(&body);
     let now = state.clock.now();
-    let added = match settings_of(&state, &form, SourceRules::default(), true).await {
-        Ok(settings) => state
-            .store
-            .add_wire_source(&settings, now)
-            .await
-            .map(|id| (id, settings)),
+    let settings = match settings_of(&state, &form, SourceRules::default(), true).await {
+        Ok(settings) => settings,
         Err(WebError::Unprocessable(m)) => {
             return again(&state, &staff, &csrf, &form, errors_of(&m), None).await;
         }
         Err(e) => return Err(e),
     };
-    match added {
-        Ok((id, settings)) => {
-            state
-                .store
-                .audit(
-                    &staff.actor(),
-                    "wire.add",
-                    &id.0.to_string(),
-                    &settings.name,
-                    now,
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/admin/wire#source-{}", id.0)).into_response())
-        }
-        Err(StoreError::Conflict(m))
-        | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
-            let errors = Errors::from([("url", format!("{m}."))]);
+    match state.store.add_wire_source(&settings, now).await {
+        Ok(id) => saved(&state, &staff, "wire.add", id, &settings.name).await,
+        Err(e) => {
+            let errors = refusal(e)?;
             again(&state, &staff, &csrf, &form, errors, None).await
         }
-        Err(e) => Err(e.into()),
     }
+}
+
+/// A store's refusal of a source (its address taken, a field out of bounds) as the form's
+/// error beside the address; any other failure stays an error.
+fn refusal(e: StoreError) -> Result<Errors, WebError> {
+    match e {
+        StoreError::Conflict(m)
+        | StoreError::Invalid(masthead_core::InvalidInput { message: m, .. }) => {
+            Ok(Errors::from([("url", format!("{m}."))]))
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// Records `action` on source `id` in the audit log and goes back to the list at it.
+async fn saved(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    id: WireSourceId,
+    name: &str,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    state
+        .store
+        .audit(&staff.actor(), action, &id.0.to_string(), name, now)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/wire#source-{}", id.0)).into_response())
 }
 
 /// The add form (or a source's edit page, `editing`) again with `errors` and what was typed.
@@ -540,25 +550,12 @@ pub async fn save(
     };
     let now = state.clock.now();
     match state.store.update_wire_source(id, &settings, now).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(m))
-        | Err(StoreError::Invalid(masthead_core::InvalidInput { message: m, .. })) => {
-            let errors = Errors::from([("url", format!("{m}."))]);
-            return again(&state, &staff, &csrf, &form, errors, Some(&source)).await;
+        Ok(()) => saved(&state, &staff, "wire.update", id, &settings.name).await,
+        Err(e) => {
+            let errors = refusal(e)?;
+            again(&state, &staff, &csrf, &form, errors, Some(&source)).await
         }
-        Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .audit(
-            &staff.actor(),
-            "wire.update",
-            &id.0.to_string(),
-            &settings.name,
-            now,
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/admin/wire#source-{}", id.0)).into_response())
 }
 
 /// `POST /admin/wire/{id}/pull`: pulls the source now, as the worker would, unless a worker

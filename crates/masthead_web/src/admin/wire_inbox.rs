@@ -221,29 +221,49 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     require_editor(&staff)?;
     let (item, story) = item_and_story(&state, &staff, id).await?;
-    let saved = crate::desk::save(
-        &state,
-        &staff,
-        story.id,
-        story.version,
-        story.fields.clone(),
-        Command::Publish,
-    )
-    .await;
-    let version = match saved {
-        Ok(SaveOutcome::Saved { version }) => version,
-        Ok(SaveOutcome::Conflict(_)) => return refused(&state, &staff, &csrf, conflict()).await,
-        Err(e) => return refused(&state, &staff, &csrf, e).await,
+    let fields = story.fields.clone();
+    let version = match save(&state, &staff, &csrf, &story, fields, Command::Publish).await? {
+        Ok(version) => version,
+        Err(page) => return Ok(page),
     };
     // Published as it came (or as an editor left it): the wire's record moves to that
     // version only if it was the wire's own text.
     let own = (item.state == WireItemState::Queued).then_some(version);
+    mark(&state, item.id, WireItemState::Published, own, "published").await
+}
+
+/// Saves `fields` over `story` with `command` through the desk; the new version, or the
+/// inbox again with why it was refused.
+async fn save(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    story: &masthead_store::DeskArticle,
+    fields: masthead_store::ArticleFields,
+    command: Command,
+) -> Result<Result<i64, Response>, WebError> {
+    let saved = crate::desk::save(state, staff, story.id, story.version, fields, command).await;
+    Ok(match saved {
+        Ok(SaveOutcome::Saved { version }) => Ok(version),
+        Ok(SaveOutcome::Conflict(_)) => Err(refused(state, staff, csrf, conflict()).await?),
+        Err(e) => Err(refused(state, staff, csrf, e).await?),
+    })
+}
+
+/// Records where item `id` now stands and goes back to the inbox saying what was `done`.
+async fn mark(
+    state: &AppState,
+    id: WireItemId,
+    to: WireItemState,
+    version: Option<i64>,
+    done: &str,
+) -> Result<Response, WebError> {
     let now = state.clock.now();
     state
         .store
-        .set_wire_item_state(item.id, WireItemState::Published, own, now)
+        .set_wire_item_state(id, to, version, now)
         .await?;
-    Ok(Redirect::to("/admin/wire/inbox?done=published").into_response())
+    Ok(Redirect::to(&format!("/admin/wire/inbox?done={done}")).into_response())
 }
 
 /// `POST /admin/wire/inbox/{id}/discard`: out of the inbox for good; a draft stays.
@@ -298,26 +318,11 @@ pub async fn take(
     fields.body_md = wire.body_md.clone();
     fields.byline = wire.credit.byline.clone();
     fields.source_name = wire.credit.source_name.clone();
-    let saved = crate::desk::save(
-        &state,
-        &staff,
-        story.id,
-        story.version,
-        fields,
-        Command::Save,
-    )
-    .await;
-    let version = match saved {
-        Ok(SaveOutcome::Saved { version }) => version,
-        Ok(SaveOutcome::Conflict(_)) => return refused(&state, &staff, &csrf, conflict()).await,
-        Err(e) => return refused(&state, &staff, &csrf, e).await,
+    let version = match save(&state, &staff, &csrf, &story, fields, Command::Save).await? {
+        Ok(version) => version,
+        Err(page) => return Ok(page),
     };
-    let now = state.clock.now();
-    state
-        .store
-        .set_wire_item_state(item.id, settled(&story), Some(version), now)
-        .await?;
-    Ok(Redirect::to("/admin/wire/inbox?done=taken").into_response())
+    mark(&state, item.id, settled(&story), Some(version), "taken").await
 }
 
 /// `POST /admin/wire/inbox/{id}/keep`: the newsroom's text stays; the item leaves the
@@ -332,12 +337,7 @@ pub async fn keep(
     if item.state != WireItemState::UpdatedAtSource {
         return refused(&state, &staff, &csrf, conflict()).await;
     }
-    let now = state.clock.now();
-    state
-        .store
-        .set_wire_item_state(item.id, settled(&story), None, now)
-        .await?;
-    Ok(Redirect::to("/admin/wire/inbox?done=kept").into_response())
+    mark(&state, item.id, settled(&story), None, "kept").await
 }
 
 /// How many items wait in the inbox (the dashboard's count).
