@@ -263,6 +263,49 @@ impl Ingest {
         Ok(Sections { by_slug, default })
     }
 
+    /// The item's lead image fetched into the media library, if it has one and this pull
+    /// keeps images; a failure is counted and noted, and the story goes without.
+    async fn lead_image(
+        &self,
+        item: &WireItem,
+        now: DateTime<Utc>,
+        report: &mut PullReport,
+    ) -> Option<MediaId> {
+        let (media, lead) = (self.media.as_ref()?, item.lead_image.as_ref()?);
+        match import_lead_image(&self.store, &self.fetcher, media, lead, now).await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                report.image_failures += 1;
+                report.note(format!("{}: lead image not kept: {e}", item.title));
+                None
+            }
+        }
+    }
+
+    /// What an item changed at the source does to its story's lead image: `None` keeps it
+    /// (the same address as before, no media library, or the new one failed), `Some(None)`
+    /// drops it (gone from the feed), `Some(Some(id))` is the new one, fetched now.
+    async fn changed_image(
+        &self,
+        item: &WireItem,
+        stored: &StoredWireItem,
+        now: DateTime<Utc>,
+        report: &mut PullReport,
+    ) -> Option<Option<MediaId>> {
+        let before = serde_json::from_str::<WireItem>(&stored.item_json)
+            .ok()
+            .and_then(|w| w.lead_image)
+            .map(|l| l.url);
+        let after = item.lead_image.as_ref().map(|l| l.url.clone());
+        if before == after || self.media.is_none() {
+            return None;
+        }
+        match after {
+            None => Some(None),
+            Some(_) => self.lead_image(item, now, report).await.map(Some),
+        }
+    }
+
     /// Stores one batch: what is known is read first, lead images of new items are fetched
     /// (outside any transaction: the network is slow), then one transaction writes them.
     async fn store_batch(
@@ -286,24 +329,12 @@ impl Ingest {
                 {
                     report.unchanged += 1;
                 }
-                Some(stored) => changed.push((item, stored.clone())),
+                Some(stored) => {
+                    let image = self.changed_image(&item, stored, now, report).await;
+                    changed.push((item, stored.clone(), image));
+                }
                 None => {
-                    let image = match (&self.media, &item.lead_image) {
-                        (Some(media), Some(lead)) => {
-                            match import_lead_image(&self.store, &self.fetcher, media, lead, now)
-                                .await
-                            {
-                                Ok(id) => Some(id),
-                                Err(e) => {
-                                    report.image_failures += 1;
-                                    report
-                                        .note(format!("{}: lead image not kept: {e}", item.title));
-                                    None
-                                }
-                            }
-                        }
-                        _ => None,
-                    };
+                    let image = self.lead_image(&item, now, report).await;
                     let fields = fields_of(&item, context, image);
                     match prepare(fields) {
                         Ok(prepared) => news.push((key, item, prepared)),
@@ -322,8 +353,13 @@ impl Ingest {
         let mut tally = PullReport::default();
         let written = async {
             new_items(&mut write, context, news, &actor, now, &mut tally).await?;
-            for (item, stored) in &changed {
-                changed_item(&mut write, context, item, stored, &actor, now, &mut tally).await?;
+            for (item, stored, image) in &changed {
+                let story = ChangedStory {
+                    item,
+                    stored,
+                    image: *image,
+                };
+                changed_item(&mut write, context, story, &actor, now, &mut tally).await?;
             }
             Ok::<_, IngestError>(())
         }
@@ -512,15 +548,27 @@ async fn new_items(
     Ok(())
 }
 
+/// An item changed at the source, with what it does to the story's lead image (see
+/// `Ingest::changed_image`).
+struct ChangedStory<'a> {
+    item: &'a WireItem,
+    stored: &'a StoredWireItem,
+    image: Option<Option<MediaId>>,
+}
+
 async fn changed_item(
     write: &mut masthead_store::StoryWrite<'_>,
     context: &Batch<'_>,
-    item: &WireItem,
-    stored: &StoredWireItem,
+    changed: ChangedStory<'_>,
     actor: &masthead_store::Actor,
     now: DateTime<Utc>,
     tally: &mut PullReport,
 ) -> Result<(), IngestError> {
+    let ChangedStory {
+        item,
+        stored,
+        image,
+    } = changed;
     let Some(article) = stored.article_id else {
         // Refused before, or its story was deleted: remember the new hash only.
         let record = record_of(
@@ -565,6 +613,13 @@ async fn changed_item(
                 fields.source_url = item.link.clone().unwrap_or_default();
                 fields.source_canonical = item.source_canonical;
                 fields.tags = item.tags.clone();
+                if let Some(image) = image {
+                    fields.image = image;
+                    fields.image_caption = match (image, &item.lead_image) {
+                        (Some(_), Some(lead)) => lead.credit.clone(),
+                        _ => String::new(),
+                    };
+                }
             };
             match update_wire_story(write, article, version, change, actor, now).await {
                 Ok(WireUpdate::Updated { version }) => {

@@ -5,7 +5,8 @@
 //! local edit is kept and flagged; 410 disables, 500 and garbage mark the source failing and
 //! keep its stories; a redirect to loopback is refused; eight pulls at once create each story
 //! once; lead images are imported with their alt text or flagged; expired stories come down;
-//! a removed source's stories stay under its licence, and adding it again takes nothing twice.
+//! a removed source's stories stay under its licence, and adding it again takes nothing twice;
+//! a lead image changed or dropped at the source is changed or dropped on the story.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -36,6 +37,7 @@ db_tests!(
     lead_images_are_imported_with_alt_text_or_flagged,
     expired_wire_stories_are_taken_down,
     a_removed_source_keeps_its_licence_and_comes_back_without_duplicates,
+    a_lead_image_changed_at_the_source_replaces_the_story_s,
 );
 
 fn local_fetcher() -> Fetcher {
@@ -591,4 +593,39 @@ async fn a_removed_source_keeps_its_licence_and_comes_back_without_duplicates(st
     let report = pull(&ingest, again).await;
     assert_eq!((report.created, report.unchanged), (0, 2), "{report:?}");
     assert_eq!(store.count_articles().await.unwrap(), 2);
+}
+
+/// An item whose lead image changes at the source (its story not edited here): the new
+/// image is fetched into the media library with its alt text and replaces the old one on
+/// the story; dropped from the feed, the story's image goes too.
+async fn a_lead_image_changed_at_the_source_replaces_the_story_s(store: Store) {
+    Desk::create(&store).await;
+    let server = FeedServer::start().await;
+    server.image("/img/first.jpg", jpeg());
+    server.image("/img/second.jpg", jpeg());
+    let mut feed: Vec<Item> = vec![Item::new(0)];
+    feed[0].image = Some((server.url("/img/first.jpg"), Some("First photo".into())));
+    server.serve_rss(&rss(&feed), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let media: Arc<dyn MediaStorage> = Arc::new(FileStorage::new(dir.path()).unwrap());
+    let id = add_source(&store, &server.feed_url(), WireMode::Auto, rules()).await;
+    let ingest = ingest(&store, local_fetcher(), Some(media));
+    assert_eq!(pull(&ingest, id).await.created, 1);
+    let item = items(&store, id).await.remove(0);
+    let first = story(&store, &item).await.fields.image.expect("imported");
+
+    feed[0].image = Some((server.url("/img/second.jpg"), Some("Second photo".into())));
+    server.serve_rss(&rss(&feed), 2);
+    let report = pull(&ingest, id).await;
+    assert_eq!(report.updated, 1, "{report:?}");
+    let changed = story(&store, &item).await;
+    let second = changed.fields.image.expect("the new image");
+    assert_ne!(second, first);
+    assert_eq!(store.media_item(second).await.unwrap().alt, "Second photo");
+    assert_eq!(changed.status, ArticleStatus::Published);
+
+    feed[0].image = None;
+    server.serve_rss(&rss(&feed), 3);
+    assert_eq!(pull(&ingest, id).await.updated, 1);
+    assert_eq!(story(&store, &item).await.fields.image, None);
 }
