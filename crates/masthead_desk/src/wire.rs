@@ -58,6 +58,18 @@ pub fn prepare(mut fields: ArticleFields) -> Result<Prepared, DeskError> {
     Ok(Prepared { fields, text })
 }
 
+impl Prepared {
+    /// The story with `image` as its lead image, captioned `caption` (a lead image is
+    /// fetched after its story's text was prepared; the body is not rendered again). The
+    /// fields are validated again, so a caption too long is refused like a person's.
+    pub fn with_lead_image(mut self, image: MediaId, caption: &str) -> Result<Self, DeskError> {
+        self.fields.image = Some(image);
+        self.fields.image_caption = caption.to_owned();
+        validate(&mut self.fields)?;
+        Ok(self)
+    }
+}
+
 /// A story the rules let through: its place among the batch, fields, text, placement and
 /// why it is held back from publishing.
 type Accepted = (

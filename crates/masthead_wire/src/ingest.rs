@@ -16,18 +16,19 @@
 //!   source" and the editor's text stays.
 
 use crate::images::import_lead_image;
-use crate::{Outcome, SourceRules, WireItem, normalise, parse};
+use crate::stage::{self, Sections, StagedItem};
+use crate::{SourceRules, WireItem, parse};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleKind, Clock, MediaId, SectionId, Slug};
+use masthead_core::{Clock, MediaId, SectionId};
 use masthead_desk::DeskError;
 use masthead_desk::wire::{
-    Prepared, WireUpdate, create_wire_stories, edited_since, prepare, update_wire_story, wire_actor,
+    Prepared, WireUpdate, create_wire_stories, edited_since, update_wire_story, wire_actor,
 };
 use masthead_fetch::{Conditional, FetchResponse, Fetcher, StatusCode};
 use masthead_media::MediaStorage;
 use masthead_store::{
-    ArticleFields, FetchOutcome, FetchRecord, KindParts, Settled, Store, StoreError,
-    StoredWireItem, WireItemRecord, WireItemState, WireMode, WireSource,
+    ArticleFields, FetchOutcome, FetchRecord, Settled, Store, StoreError, StoredWireItem,
+    WireItemRecord, WireItemState, WireMode, WireSource,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -88,7 +89,8 @@ impl PullReport {
     }
 }
 
-/// Called after each batch with (items done, items in all).
+/// Called after each batch with (the feed's items done, its items in all, those skipped
+/// included).
 pub type ProgressFn<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 /// Why a pull stopped without recording an outcome: the database failed.
@@ -201,42 +203,37 @@ impl Ingest {
                 return Ok((failed(status, reason), report));
             }
         };
-        let sections = self.sections(&rules).await?;
-        let Some(default_section) = sections.default else {
+        let Some(sections) = self.sections(&rules).await? else {
             let reason =
                 "the site has no sections yet: add one, or set the source's section".to_owned();
             report.failure = Some(reason.clone());
             return Ok((failed(status, reason), report));
         };
-        let outcomes = normalise(&feed, &rules, response.final_url.as_str());
-        report.seen = outcomes.len() + feed.dropped_over_cap;
-        report.skipped += feed.dropped_over_cap;
-        let mut items = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Item(item) => items.push(*item),
-                Outcome::Skipped { .. } => report.skipped += 1,
-            }
-        }
-        let total = items.len();
-        let mut done = 0;
+        let total = feed.entries.len();
+        report.seen = feed.dropped_over_cap;
+        report.skipped = feed.dropped_over_cap;
         let context = Batch {
             source,
             rules: &rules,
-            sections: &sections.by_slug,
-            default_section,
         };
-        let mut rest = items.into_iter();
-        loop {
-            let batch: Vec<WireItem> = rest.by_ref().take(BATCH).collect();
-            if batch.is_empty() {
-                break;
-            }
-            done += batch.len();
-            self.store_batch(&context, batch, &mut report).await?;
+        let url = response.final_url.to_string();
+        let (mut staged, stager) = stage::spawn(feed, rules.clone(), url, sections, BATCH);
+        let mut done = 0;
+        while let Some(batch) = staged.recv().await {
+            done += batch.entries;
+            report.seen += batch.entries;
+            report.skipped += batch.skipped;
+            self.store_batch(&context, batch.items, &mut report).await?;
             if let Some(progress) = progress {
                 progress(done, total);
             }
+        }
+        if let Err(e) = stager.await {
+            // Not expected (the thread has no panicking path): say so rather than report a
+            // partial pull as whole.
+            let reason = format!("reading the feed's items stopped half-way ({e}); try again");
+            report.failure = Some(reason.clone());
+            return Ok((failed(status, reason), report));
         }
         let record = FetchRecord {
             status,
@@ -251,7 +248,9 @@ impl Ingest {
         Ok((record, report))
     }
 
-    async fn sections(&self, rules: &SourceRules) -> Result<Sections, IngestError> {
+    /// The site's sections and the source's default among them (its own, else the site's
+    /// first); `None` when the site has none.
+    async fn sections(&self, rules: &SourceRules) -> Result<Option<Sections>, IngestError> {
         let all = self.store.sections().await?;
         let by_slug: HashMap<String, SectionId> =
             all.iter().map(|s| (s.slug.to_string(), s.id)).collect();
@@ -260,7 +259,7 @@ impl Ingest {
             .as_ref()
             .and_then(|slug| by_slug.get(slug.as_str()).copied())
             .or_else(|| all.iter().map(|s| s.id).min());
-        Ok(Sections { by_slug, default })
+        Ok(default.map(|default| Sections { by_slug, default }))
     }
 
     /// The item's lead image fetched into the media library, if it has one and this pull
@@ -311,17 +310,17 @@ impl Ingest {
     async fn store_batch(
         &self,
         context: &Batch<'_>,
-        batch: Vec<WireItem>,
+        batch: Vec<StagedItem>,
         report: &mut PullReport,
     ) -> Result<(), IngestError> {
         let source = context.source;
-        let keys: Vec<String> = batch.iter().map(|i| i.identity.key()).collect();
+        let keys: Vec<String> = batch.iter().map(|i| i.item.identity.key()).collect();
         let known = self.store.wire_items_known(source.id, &keys).await?;
         let now = self.clock.now();
         let actor = wire_actor(&source.name);
         let mut news = Vec::new();
         let mut changed = Vec::new();
-        for (item, key) in batch.into_iter().zip(keys) {
+        for (StagedItem { item, prepared }, key) in batch.into_iter().zip(keys) {
             match known.get(&key) {
                 Some(stored)
                     if stored.content_hash == item.content_hash
@@ -334,9 +333,16 @@ impl Ingest {
                     changed.push((item, stored.clone(), image));
                 }
                 None => {
-                    let image = self.lead_image(&item, now, report).await;
-                    let fields = fields_of(&item, context, image);
-                    match prepare(fields) {
+                    let with_image = match (prepared, self.lead_image(&item, now, report).await) {
+                        (Ok(prepared), Some(image)) => {
+                            let credit = item.lead_image.as_ref().map(|l| l.credit.as_str());
+                            prepared
+                                .with_lead_image(image, credit.unwrap_or_default())
+                                .map_err(|e| e.to_string())
+                        }
+                        (prepared, _) => prepared,
+                    };
+                    match with_image {
                         Ok(prepared) => news.push((key, item, prepared)),
                         Err(e) => {
                             report.skipped += 1;
@@ -394,44 +400,10 @@ fn failed(status: Option<u16>, reason: String) -> FetchRecord {
     }
 }
 
-struct Sections {
-    by_slug: HashMap<String, SectionId>,
-    default: Option<SectionId>,
-}
-
 /// What every item of a pull shares.
 struct Batch<'a> {
     source: &'a WireSource,
     rules: &'a SourceRules,
-    sections: &'a HashMap<String, SectionId>,
-    default_section: SectionId,
-}
-
-/// The story's fields from a wire item.
-fn fields_of(item: &WireItem, context: &Batch<'_>, image: Option<MediaId>) -> ArticleFields {
-    let section = item
-        .section
-        .as_ref()
-        .and_then(|s: &Slug| context.sections.get(s.as_str()).copied())
-        .unwrap_or(context.default_section);
-    let mut fields = ArticleFields::news(&item.title, item.slug.clone(), section);
-    debug_assert_eq!(fields.kind(), ArticleKind::News);
-    fields.parts = KindParts::News;
-    fields.summary = item.summary.clone();
-    fields.body_md = item.body_md.clone();
-    fields.byline = item.credit.byline.clone();
-    fields.source_name = item.credit.source_name.clone();
-    fields.source_url = item.link.clone().unwrap_or_default();
-    fields.source_canonical = item.source_canonical;
-    fields.tags = item.tags.clone();
-    fields.image = image;
-    fields.image_caption = item
-        .lead_image
-        .as_ref()
-        .filter(|_| image.is_some())
-        .map(|l| l.credit.clone())
-        .unwrap_or_default();
-    fields
 }
 
 /// The wire record of `item` as it now stands.

@@ -16,6 +16,7 @@ mod normalise;
 mod parse;
 pub mod rules;
 pub mod rules_text;
+mod stage;
 pub mod worker;
 
 pub use body::LeadImage;

@@ -144,41 +144,74 @@ impl SourceRules {
 /// Normalises every item of `feed` under `rules`. `feed_url` is where the feed was
 /// fetched from: relative links resolve against it when an item has no absolute link.
 pub fn normalise(feed: &ParsedFeed, rules: &SourceRules, feed_url: &str) -> Vec<Outcome> {
-    let feed_base = Url::parse(feed_url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    let wire = if rules.wire_name.trim().is_empty() {
-        html::to_plain(&feed.title)
-    } else {
-        rules.wire_name.trim().to_owned()
-    };
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(feed.entries.len());
-    let mut out = Vec::with_capacity(feed.entries.len());
-    for (index, entry) in feed.entries.iter().enumerate() {
-        let outcome = match item(index, entry, rules, feed_base.as_ref(), &wire) {
-            Ok(item) => {
-                let key = item.identity.key();
-                match seen.get(&key) {
-                    Some(&first) => Outcome::Skipped {
-                        index,
-                        identity: Some(item.identity),
-                        reason: SkipReason::Duplicate { first },
-                    },
-                    None => {
-                        seen.insert(key, index);
-                        Outcome::Item(Box::new(item))
+    Normaliser::new(feed, rules, feed_url).collect()
+}
+
+/// [`normalise`] an item at a time, for a pull that writes batches as they come.
+pub struct Normaliser<'a> {
+    entries: std::iter::Enumerate<std::slice::Iter<'a, RawEntry>>,
+    rules: &'a SourceRules,
+    feed_base: Option<Url>,
+    wire: String,
+    seen: HashMap<String, usize>,
+}
+
+impl<'a> Normaliser<'a> {
+    /// The outcomes of `feed`'s entries, in order, under `rules`.
+    pub fn new(feed: &'a ParsedFeed, rules: &'a SourceRules, feed_url: &str) -> Self {
+        let feed_base = Url::parse(feed_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"));
+        let wire = if rules.wire_name.trim().is_empty() {
+            html::to_plain(&feed.title)
+        } else {
+            rules.wire_name.trim().to_owned()
+        };
+        Normaliser {
+            entries: feed.entries.iter().enumerate(),
+            rules,
+            feed_base,
+            wire,
+            seen: HashMap::with_capacity(feed.entries.len()),
+        }
+    }
+}
+
+impl Iterator for Normaliser<'_> {
+    type Item = Outcome;
+
+    fn next(&mut self) -> Option<Outcome> {
+        let (index, entry) = self.entries.next()?;
+        Some(
+            match item(
+                index,
+                entry,
+                self.rules,
+                self.feed_base.as_ref(),
+                &self.wire,
+            ) {
+                Ok(item) => {
+                    let key = item.identity.key();
+                    match self.seen.get(&key) {
+                        Some(&first) => Outcome::Skipped {
+                            index,
+                            identity: Some(item.identity),
+                            reason: SkipReason::Duplicate { first },
+                        },
+                        None => {
+                            self.seen.insert(key, index);
+                            Outcome::Item(Box::new(item))
+                        }
                     }
                 }
-            }
-            Err((identity, reason)) => Outcome::Skipped {
-                index,
-                identity,
-                reason,
+                Err((identity, reason)) => Outcome::Skipped {
+                    index,
+                    identity,
+                    reason,
+                },
             },
-        };
-        out.push(outcome);
+        )
     }
-    out
 }
 
 type Refusal = (Option<Identity>, SkipReason);
