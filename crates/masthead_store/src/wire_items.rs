@@ -212,11 +212,17 @@ impl Store {
     ) -> Result<HashMap<String, StoredWireItem>> {
         let mut known = HashMap::new();
         for chunk in identities.chunks(MAX_IDENTITIES_PER_LOOKUP) {
-            let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let rows: Vec<String> = (2..chunk.len() + 2).map(|i| format!("(${i})")).collect();
+            // The identities as a table joined to the unique key, not `identity IN (…)`:
+            // before PostgreSQL has statistics on a new site's table, it prices each of
+            // 500 equalities at 0.5% of the rows and scans the whole table (29 ms a batch
+            // at 10,000 items) instead of looking each one up.
             let sql = format!(
-                "SELECT {ITEM_COLUMNS} FROM wire_items w JOIN wire_sources s ON s.id = w.source_id \
-                 WHERE w.source_id = $1 AND w.identity IN ({})",
-                marks.join(", ")
+                "WITH wanted (identity) AS (VALUES {}) \
+                 SELECT {ITEM_COLUMNS} FROM wanted \
+                 JOIN wire_items w ON w.source_id = $1 AND w.identity = wanted.identity \
+                 JOIN wire_sources s ON s.id = w.source_id",
+                rows.join(", ")
             );
             // Unprepared, as story_batch.rs's lookups by a list (see `rows_per_statement`).
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
