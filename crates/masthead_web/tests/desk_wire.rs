@@ -12,7 +12,7 @@ mod wire_support;
 use masthead_core::{ArticleId, ArticleStatus, Role, WireSourceId};
 use masthead_store::WireItemState;
 use masthead_testkit::{Desk, StaffSession, TestApp, app_tests, csrf_in};
-use wire_support::{FeedServer, Served};
+use wire_support::{FeedServer, Item, Served, rss};
 
 /// A feed of `masthead_wire`'s fixtures.
 fn fixture(name: &str) -> Vec<u8> {
@@ -31,6 +31,7 @@ app_tests!(
     licence_locks_are_refused_by_the_save,
     wire_forms_need_the_csrf_token,
     category_rules_and_keyword_filters_are_set_in_the_desk,
+    a_pull_goes_on_when_the_editor_leaves_half_way,
 );
 
 fn source_form<'a>(url: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -652,4 +653,58 @@ async fn category_rules_and_keyword_filters_are_set_in_the_desk(app: TestApp) {
     assert_eq!(rules.include_keywords, vec!["stadium bond".to_owned()]);
     assert!(rules.exclude_keywords.is_empty() && rules.sections.is_empty());
     assert!(rules.categories_as_tags);
+}
+
+/// "Pull now" on a big feed, and the editor closes the tab a moment later (the request's
+/// future is dropped): the pull goes on to the end, every story arrives, and the source is
+/// left with its fetch recorded and no claim held.
+async fn a_pull_goes_on_when_the_editor_leaves_half_way(app: TestApp) {
+    let app = app.allowing_local_fetch();
+    Desk::create(app.store()).await;
+    let editor = app.staff("ed@example.org", Role::Editor).await;
+    let server = FeedServer::start().await;
+    let items: Vec<Item> = (0..1500).map(Item::new).collect();
+    server.serve_rss(&rss(&items), 1);
+    let url = server.feed_url();
+    let form = source_form(&url, "Big Wire");
+    let r = app.post_as(&editor, "/admin/wire", &form).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let id = app.store().wire_sources().await.unwrap()[0].id;
+
+    let path = format!("/admin/wire/{}/pull", id.0);
+    let left = tokio::time::timeout(
+        std::time::Duration::from_millis(100),
+        app.post_as(&editor, &path, &[]),
+    )
+    .await;
+    assert!(
+        left.is_err(),
+        "the pull should take longer than the editor waited"
+    );
+    assert_eq!(
+        app.store().wire_source(id).await.unwrap().last_fetch_at,
+        None,
+        "not finished when the editor left"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let source = app.store().wire_source(id).await.unwrap();
+        if source.last_fetch_at.is_some() {
+            assert_eq!(source.last_status, Some(200));
+            assert_eq!(source.items_created, 1500);
+            assert_eq!(source.lease_until, None, "the claim ended with the pull");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pull never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        app.store().wire_inbox(None).await.unwrap().len(),
+        50,
+        "a page"
+    );
+    assert_eq!(app.store().count_articles().await.unwrap(), 1500);
 }

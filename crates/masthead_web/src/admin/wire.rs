@@ -591,12 +591,15 @@ pub async fn pull(
         media: Some(state.media.clone()),
         clock: state.clock.clone(),
     };
-    let report = ingest.pull(&source, None).await;
-    if let Err(e) = report {
+    // The pull runs as a task of its own: an editor who closes the tab (or a request timer
+    // that gives up) does not cut it off half-way, leaving the source claimed for the
+    // lease's ten minutes with its fetch unrecorded.
+    let pulled = tokio::spawn(async move { ingest.pull(&source, None).await }).await;
+    match pulled {
+        Ok(Ok(_)) => {}
         // The claim runs out by itself; the database failed.
-        return Err(match e {
-            masthead_wire::IngestError::Store(e) => e.into(),
-        });
+        Ok(Err(masthead_wire::IngestError::Store(e))) => return Err(e.into()),
+        Err(e) => return Err(WebError::internal("the pull", e)),
     }
     Ok(Redirect::to(&format!("/admin/wire?pulled={}#source-{}", id.0, id.0)).into_response())
 }
