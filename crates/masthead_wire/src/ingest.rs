@@ -577,14 +577,7 @@ async fn changed_item(
         Some((true, _)) => flag(tally),
         Some((false, version)) => {
             let change = |fields: &mut ArticleFields| {
-                fields.title = item.title.clone();
-                fields.summary = item.summary.clone();
-                fields.body_md = item.body_md.clone();
-                fields.byline = item.credit.byline.clone();
-                fields.source_name = item.credit.source_name.clone();
-                fields.source_url = item.link.clone().unwrap_or_default();
-                fields.source_canonical = item.source_canonical;
-                fields.tags = item.tags.clone();
+                item.write_text_to(fields);
                 if let Some(image) = image {
                     fields.image = image;
                     fields.image_caption = match (image, &item.lead_image) {

@@ -132,6 +132,22 @@ pub struct WireItem {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+impl WireItem {
+    /// Writes the item's text, credit, link and tags over a story's `fields`: what a new
+    /// story starts from, and what a change at the source changes (never the story's
+    /// address, section, status or lead image).
+    pub fn write_text_to(&self, fields: &mut masthead_store::ArticleFields) {
+        fields.title = self.title.clone();
+        fields.summary = self.summary.clone();
+        fields.body_md = self.body_md.clone();
+        fields.byline = self.credit.byline.clone();
+        fields.source_name = self.credit.source_name.clone();
+        fields.source_url = self.link.clone().unwrap_or_default();
+        fields.source_canonical = self.source_canonical;
+        fields.tags = self.tags.clone();
+    }
+}
+
 impl SourceRules {
     /// When a story published at `t` expires under these terms.
     pub fn expiry_from(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {

@@ -91,12 +91,6 @@ pub(crate) fn fields_of(item: &WireItem, sections: &Sections) -> ArticleFields {
     let mut fields = ArticleFields::news(&item.title, item.slug.clone(), section);
     debug_assert_eq!(fields.kind(), ArticleKind::News);
     fields.parts = KindParts::News;
-    fields.summary = item.summary.clone();
-    fields.body_md = item.body_md.clone();
-    fields.byline = item.credit.byline.clone();
-    fields.source_name = item.credit.source_name.clone();
-    fields.source_url = item.link.clone().unwrap_or_default();
-    fields.source_canonical = item.source_canonical;
-    fields.tags = item.tags.clone();
+    item.write_text_to(&mut fields);
     fields
 }

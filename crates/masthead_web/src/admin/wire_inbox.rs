@@ -299,25 +299,21 @@ fn settled(story: &masthead_store::DeskArticle) -> WireItemState {
 }
 
 /// `POST /admin/wire/inbox/{id}/take`: an item updated at the source takes the source's
-/// headline, summary, body and credit over the newsroom's edit (one save, a revision).
+/// headline, summary, body, credit, link and tags over the newsroom's edit (one save, a
+/// revision).
 pub async fn take(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    require_editor(&staff)?;
-    let (item, story) = item_and_story(&state, &staff, id).await?;
-    if item.state != WireItemState::UpdatedAtSource {
-        return refused(&state, &staff, &csrf, conflict()).await;
-    }
+    let (item, story) = match updated_at_source(&state, &staff, &csrf, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
     let wire: WireItem = serde_json::from_str(&item.item_json)
         .map_err(|e| WebError::internal("the wire item", e))?;
     let mut fields = story.fields.clone();
-    fields.title = wire.title.clone();
-    fields.summary = wire.summary.clone();
-    fields.body_md = wire.body_md.clone();
-    fields.byline = wire.credit.byline.clone();
-    fields.source_name = wire.credit.source_name.clone();
+    wire.write_text_to(&mut fields);
     let version = match save(&state, &staff, &csrf, &story, fields, Command::Save).await? {
         Ok(version) => version,
         Err(page) => return Ok(page),
@@ -332,12 +328,27 @@ pub async fn keep(
     DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    require_editor(&staff)?;
-    let (item, story) = item_and_story(&state, &staff, id).await?;
-    if item.state != WireItemState::UpdatedAtSource {
-        return refused(&state, &staff, &csrf, conflict()).await;
-    }
+    let (item, story) = match updated_at_source(&state, &staff, &csrf, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
     mark(&state, item.id, settled(&story), None, "kept").await
+}
+
+/// Item `id` and its story for an editor choosing between the source's version and the
+/// newsroom's; the inbox again with why when the item is no longer updated at the source.
+async fn updated_at_source(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    id: i64,
+) -> Result<Result<(StoredWireItem, masthead_store::DeskArticle), Response>, WebError> {
+    require_editor(staff)?;
+    let (item, story) = item_and_story(state, staff, id).await?;
+    if item.state != WireItemState::UpdatedAtSource {
+        return Ok(Err(refused(state, staff, csrf, conflict()).await?));
+    }
+    Ok(Ok((item, story)))
 }
 
 /// How many items wait in the inbox (the dashboard's count).
