@@ -9,7 +9,7 @@
 #[path = "../../masthead_wire/tests/support/mod.rs"]
 mod wire_support;
 
-use masthead_core::{ArticleId, ArticleStatus, Role, WireSourceId};
+use masthead_core::{ArticleId, ArticleStatus, Role, WireItemId, WireSourceId};
 use masthead_store::WireItemState;
 use masthead_testkit::{Desk, StaffSession, TestApp, app_tests, csrf_in};
 use wire_support::{FeedServer, Item, Served, rss};
@@ -267,14 +267,7 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
     assert!(r.body.contains("srcdoc"), "{}", r.body);
 
     // Publish: through the desk, the story goes on the site, the item leaves the inbox.
-    let r = app
-        .post_as(
-            &editor,
-            &format!("/admin/wire/inbox/{}/publish", first.id.0),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    inbox_action(&app, &editor, first.id, "publish").await;
     let story = app
         .store()
         .desk_article(first.article_id.unwrap())
@@ -287,14 +280,7 @@ async fn pull_now_fills_the_inbox_and_publish_and_discard_act(app: TestApp) {
 
     // Discard: out of the inbox; the draft stays a draft.
     let second = &inbox[1];
-    let r = app
-        .post_as(
-            &editor,
-            &format!("/admin/wire/inbox/{}/discard", second.id.0),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    inbox_action(&app, &editor, second.id, "discard").await;
     let item = app.store().wire_item(second.id).await.unwrap();
     assert_eq!(item.state, WireItemState::Discarded);
     let story = app
@@ -368,14 +354,7 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
     assert!(page.body.contains("Our own headline"), "{}", page.body);
 
     // Take the source's version: the story reads it now.
-    let r = app
-        .post_as(
-            &editor,
-            &format!("/admin/wire/inbox/{}/take", item.id.0),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    inbox_action(&app, &editor, item.id, "take").await;
     let story = app.store().desk_article(article).await.unwrap();
     assert_eq!(story.fields.title, "Headline changed at the source");
     let taken = app.store().wire_item(item.id).await.unwrap();
@@ -406,14 +385,7 @@ async fn an_item_updated_at_the_source_takes_or_keeps(app: TestApp) {
         app.store().wire_item(item.id).await.unwrap().state,
         WireItemState::UpdatedAtSource
     );
-    let r = app
-        .post_as(
-            &editor,
-            &format!("/admin/wire/inbox/{}/keep", item.id.0),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    inbox_action(&app, &editor, item.id, "keep").await;
     let story = app.store().desk_article(article).await.unwrap();
     assert_eq!(story.fields.title, "Ours again");
     assert_eq!(
@@ -545,14 +517,7 @@ async fn licence_locks_are_refused_by_the_save(app: TestApp) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
-    let r = app
-        .post_as(
-            &editor,
-            &format!("/admin/wire/inbox/{}/publish", item.id.0),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    inbox_action(&app, &editor, item.id, "publish").await;
     let story = app.store().desk_article(article).await.unwrap();
     assert_eq!(story.status, ArticleStatus::Published);
 }
@@ -707,4 +672,12 @@ async fn a_pull_goes_on_when_the_editor_leaves_half_way(app: TestApp) {
         "a page"
     );
     assert_eq!(app.store().count_articles().await.unwrap(), 1500);
+}
+
+/// Posts an inbox button (`publish`, `discard`, `take`, `keep`) for `item`, expecting the
+/// redirect back to the inbox.
+async fn inbox_action(app: &TestApp, editor: &StaffSession, item: WireItemId, action: &str) {
+    let path = format!("/admin/wire/inbox/{}/{action}", item.0);
+    let r = app.post_as(editor, &path, &[]).await;
+    assert_eq!(r.status.as_u16(), 303, "{action}: {}", r.body);
 }
