@@ -1,0 +1,1 @@
+//! A WordPress post's HTML turned into masthead Markdown.
