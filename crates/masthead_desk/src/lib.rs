@@ -10,8 +10,10 @@
 //! (references, lead image alt text, a free slug) and the write happen in one transaction.
 
 mod autosave;
+pub mod batch;
 mod error;
 pub mod front;
+pub mod library;
 pub mod media;
 mod review;
 mod rules;

@@ -12,14 +12,12 @@
 //! a draft with the reason, for the inbox.
 
 use crate::DeskError;
+pub use crate::batch::{Created, Prepared, Wanted, create_stories, prepare};
 use crate::rules::{check_publishable, check_references, render, validate};
 use crate::stories::{Command, is_public};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleStatus, AuthorId, MediaId, SectionId, Slug};
-use masthead_store::{
-    Actor, ArticleFields, NewStory, Placement, References, RenderedText, Store, StoryWrite,
-};
-use std::collections::{HashMap, HashSet};
+use masthead_core::{ArticleId, ArticleStatus};
+use masthead_store::{Actor, ArticleFields, Store, StoryWrite};
 
 /// The audit log's actor for a wire source: `wire:<name>`.
 pub fn wire_actor(source_name: &str) -> Actor {
@@ -27,179 +25,22 @@ pub fn wire_actor(source_name: &str) -> Actor {
 }
 
 /// What [`create_wire_stories`] stored of one story.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WireCreated {
-    /// The new story.
-    pub id: ArticleId,
-    /// Its version (1).
-    pub version: i64,
-    /// Whether it was published.
-    pub published: bool,
-    /// Why it was kept as a draft although publishing was asked for (the publishing rule's
-    /// message), for the inbox.
-    pub held: Option<String>,
-}
-
-/// How many numbered slugs are tried (`slug-2` … ) before one with the story's id range.
-const SLUG_TRIES: u32 = 50;
-
-/// A wire story's fields validated and rendered, before any lock is taken (rendering a
-/// body costs more than writing it; on SQLite every other writer waits while a write runs).
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    fields: ArticleFields,
-    text: RenderedText,
-}
-
-/// Validates and renders `fields` for [`create_wire_stories`]; the error names the field.
-pub fn prepare(mut fields: ArticleFields) -> Result<Prepared, DeskError> {
-    validate(&mut fields)?;
-    let text = render(&mut fields);
-    Ok(Prepared { fields, text })
-}
-
-impl Prepared {
-    /// The story with `image` as its lead image, captioned `caption` (a lead image is
-    /// fetched after its story's text was prepared; the body is not rendered again). The
-    /// fields are validated again, so a caption too long is refused like a person's.
-    pub fn with_lead_image(mut self, image: MediaId, caption: &str) -> Result<Self, DeskError> {
-        self.fields.image = Some(image);
-        self.fields.image_caption = caption.to_owned();
-        validate(&mut self.fields)?;
-        Ok(self)
-    }
-}
-
-/// A story the rules let through: its place among the batch, fields, text, placement and
-/// why it is held back from publishing.
-type Accepted = (
-    usize,
-    ArticleFields,
-    RenderedText,
-    Placement,
-    Option<String>,
-);
+pub type WireCreated = Created;
 
 /// Creates wire stories in `write`, each (prepared, publish time) in turn: with a publish
 /// time, a story is published as of that time (at most `now`) if the desk's publishing rules
-/// allow; otherwise, or without one, it is a draft. A slug already taken (by a stored story
-/// or an earlier one of these) gets the first free `-2`, `-3`, … suffix: two wires' stories
-/// with one headline are both kept. A story the rules refuse is that story's `Err`, and
-/// nothing of it is written; the others are written together ([`StoryWrite::insert_many`]).
-/// The outer `Err` is the database's, and then the caller rolls the write back.
+/// allow; otherwise, or without one, it is a draft (see [`create_stories`]).
 pub async fn create_wire_stories(
     write: &mut StoryWrite<'_>,
     stories: Vec<(Prepared, Option<DateTime<Utc>>)>,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<WireCreated, DeskError>>, DeskError> {
-    type RefKey = (SectionId, Vec<AuthorId>, Option<MediaId>);
-    let mut references: HashMap<RefKey, References> = HashMap::new();
-    let mut outcomes: Vec<Result<WireCreated, DeskError>> = Vec::with_capacity(stories.len());
-    let mut accepted: Vec<Accepted> = Vec::new();
-    for (n, (Prepared { fields, text }, publish_at)) in stories.into_iter().enumerate() {
-        let key = (fields.section, fields.authors.clone(), fields.image);
-        let refs = match references.get(&key) {
-            Some(refs) => refs.clone(),
-            None => {
-                let refs = write.references(&fields).await?;
-                references.insert(key, refs.clone());
-                refs
-            }
-        };
-        if let Err(e) = check_references(&fields, &refs) {
-            outcomes.push(Err(e.into()));
-            continue;
-        }
-        let mut held = None;
-        let placement = match publish_at {
-            Some(at) => match check_publishable(&fields, &refs) {
-                Ok(()) => Placement {
-                    status: ArticleStatus::Published,
-                    published_at: Some(at.min(now)),
-                    updated_at: None,
-                },
-                Err(e) => {
-                    held = Some(e.to_string());
-                    Placement::DRAFT
-                }
-            },
-            None => Placement::DRAFT,
-        };
-        // Replaced by the outcome once the batch is written.
-        outcomes.push(Err(DeskError::Conflict("not written".into())));
-        accepted.push((n, fields, text, placement, held));
-    }
-    let wanted: Vec<&str> = accepted.iter().map(|a| a.1.slug.as_str()).collect();
-    let taken = write.taken_slugs(&wanted).await?;
-    let mut assigned: HashSet<String> = HashSet::new();
-    let mut placed = Vec::with_capacity(accepted.len());
-    for (n, mut fields, text, placement, held) in accepted {
-        let slug = fields.slug.as_str();
-        if taken.contains(slug) || assigned.contains(slug) {
-            match free_slug(write, &fields.slug, &assigned).await {
-                Ok(free) => fields.slug = free,
-                Err(DeskError::Store(e)) => return Err(e.into()),
-                Err(refused) => {
-                    outcomes[n] = Err(refused);
-                    continue;
-                }
-            }
-        }
-        assigned.insert(fields.slug.as_str().to_owned());
-        placed.push((n, fields, text, placement, held));
-    }
-    let accepted = placed;
-    let new: Vec<NewStory<'_>> = accepted
-        .iter()
-        .map(|(_, fields, text, placement, _)| NewStory {
-            fields,
-            text,
-            placement: *placement,
-            owner: None,
-        })
+    let stories = stories
+        .into_iter()
+        .map(|(prepared, at)| (prepared, at.map_or(Wanted::Draft, Wanted::Publish)))
         .collect();
-    let ids = write.insert_many(&new, actor, now).await?;
-    let published: Vec<(&str, ArticleId, &str)> = accepted
-        .iter()
-        .zip(&ids)
-        .filter(|((.., placement, _), _)| placement.status == ArticleStatus::Published)
-        .map(|((_, fields, ..), id)| (Command::Publish.audit_action(), *id, fields.title.as_str()))
-        .collect();
-    write.record_many(actor, &published, now).await?;
-    for ((n, _, _, placement, held), id) in accepted.into_iter().zip(ids) {
-        outcomes[n] = Ok(WireCreated {
-            id,
-            version: 1,
-            published: placement.status == ArticleStatus::Published,
-            held,
-        });
-    }
-    Ok(outcomes)
-}
-
-/// The first of `slug-2`, `slug-3`, … no story answers at and `assigned` does not hold.
-async fn free_slug(
-    write: &mut StoryWrite<'_>,
-    slug: &Slug,
-    assigned: &HashSet<String>,
-) -> Result<Slug, DeskError> {
-    let base = slug.as_str();
-    // Room for the suffix within the slug's length limit (slugs are ASCII).
-    let room = masthead_core::slug::MAX_SLUG_LEN - 12;
-    let stem = match base.get(..room) {
-        Some(cut) if base.len() > room => cut.trim_end_matches('-'),
-        _ => base,
-    };
-    for n in 2..=SLUG_TRIES + 1 {
-        let candidate = Slug::parse(&format!("{stem}-{n}"))?;
-        if !assigned.contains(candidate.as_str()) && write.slug_owner(&candidate).await?.is_none() {
-            return Ok(candidate);
-        }
-    }
-    Err(DeskError::Conflict(format!(
-        "the slug \"{slug}\" and {SLUG_TRIES} numbered variants are all taken"
-    )))
+    create_stories(write, stories, actor, now).await
 }
 
 /// What came of [`update_wire_story`].
