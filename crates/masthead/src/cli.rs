@@ -38,6 +38,45 @@ enum Command {
     /// Wire feeds: add, list, pull now, remove.
     #[command(subcommand)]
     Wire(WireCommand),
+    /// Bring in another site's archive.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import a WordPress export (Tools → Export → All content in WordPress): posts, pages,
+    /// comments, images, bylines, sections and tags, and every old address as a redirect.
+    /// Safe to run again: nothing is created twice, and what changed at the source is updated.
+    Wordpress(WordpressArgs),
+}
+
+#[derive(Debug, Args)]
+struct WordpressArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// The export file (WXR, .xml).
+    #[arg(value_name = "FILE.xml")]
+    file: PathBuf,
+    /// A copy of the old site's wp-content/uploads folder: images are read from it instead
+    /// of being fetched from the old site.
+    #[arg(long, value_name = "DIR")]
+    uploads: Option<PathBuf>,
+    /// Read everything and print the report, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Continue an import that stopped half-way (killed, or the database failed).
+    #[arg(long)]
+    resume: bool,
+    /// The categories (slugs, comma-separated) that become sections; every other category
+    /// becomes a tag. [default: the top-level categories]
+    #[arg(long, value_name = "SLUG,SLUG", value_delimiter = ',')]
+    sections: Option<Vec<String>>,
+    /// Never fetch images from the old site; only --uploads is read.
+    #[arg(long)]
+    no_fetch: bool,
 }
 
 /// The operator's setting for outbound fetches; never stored, never settable from the desk.
@@ -329,6 +368,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::check::run(&config, args.remove_orphans).await
         }
         Command::Wire(command) => run_wire(cli.config.as_deref(), command).await,
+        Command::Import(ImportCommand::Wordpress(args)) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            let import = crate::import::WordpressImport {
+                file: args.file,
+                uploads: args.uploads,
+                dry_run: args.dry_run,
+                resume: args.resume,
+                sections: args.sections,
+                fetch: !args.no_fetch,
+                allow_local_fetch: args.fetch.allow_local_fetch,
+            };
+            crate::import::wordpress(&config, import).await
+        }
         Command::Token(TokenCommand::Create(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             crate::token::create(&config, &args.user, &args.name, args.scope.as_deref()).await

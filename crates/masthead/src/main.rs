@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod demo;
 mod generate;
+mod import;
 mod restore;
 mod serve;
 mod token;

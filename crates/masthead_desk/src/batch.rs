@@ -216,3 +216,71 @@ async fn free_slug(
     )))
 }
 
+
+/// What came of [`update_from_source`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceUpdate {
+    /// Written; the story's new version.
+    Updated {
+        /// The new version.
+        version: i64,
+    },
+    /// The story was saved since version `base` (by an editor, or a concurrent pull or
+    /// import): nothing was written.
+    Changed,
+    /// The story no longer exists.
+    Gone,
+}
+
+/// Writes a source's new text over story `id` (a wire item or an imported post changed at
+/// its source) if it is still at version `base` (the version the source last wrote: an
+/// editor's save since makes it [`SourceUpdate::Changed`] and nothing is written). `change`
+/// sets the new fields on the stored ones; the story's address and status stay. Readers see "updated" when a story
+/// on the site changes its text, as after an editor's save. Refused fields write nothing.
+pub async fn update_from_source(
+    write: &mut StoryWrite<'_>,
+    id: ArticleId,
+    base: i64,
+    change: impl FnOnce(&mut ArticleFields),
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<SourceUpdate, DeskError> {
+    let Some(current) = write.story(id).await? else {
+        return Ok(SourceUpdate::Gone);
+    };
+    if current.version != base {
+        return Ok(SourceUpdate::Changed);
+    }
+    let mut fields = current.fields.clone();
+    change(&mut fields);
+    fields.slug = current.fields.slug.clone();
+    validate(&mut fields)?;
+    let text = render(&mut fields);
+    let mut placement = Command::Save.placement(Some(&current), now)?;
+    let on_site =
+        |s: ArticleStatus, at: Option<DateTime<Utc>>| s.as_of(at, now) == ArticleStatus::Published;
+    if on_site(current.status, current.published_at)
+        && (current.fields.title != fields.title
+            || current.fields.summary != fields.summary
+            || current.fields.body_md != fields.body_md
+            || current.fields.image != fields.image)
+    {
+        placement.updated_at = Some(now);
+    }
+    let refs = write.references(&fields).await?;
+    check_references(&fields, &refs)?;
+    if is_public(placement.status) {
+        check_publishable(&fields, &refs)?;
+    }
+    // Checked, now claimed: the claim is the first write, so a refusal above wrote nothing.
+    let Some(claimed) = write.claim(id, base).await? else {
+        return Ok(SourceUpdate::Changed);
+    };
+    let version = write
+        .update(&claimed, &fields, &text, placement, actor, now)
+        .await?;
+    write
+        .record(actor, Command::Save.audit_action(), id, &fields.title, now)
+        .await?;
+    Ok(SourceUpdate::Updated { version })
+}

@@ -12,7 +12,10 @@
 //! a draft with the reason, for the inbox.
 
 use crate::DeskError;
-pub use crate::batch::{Created, Prepared, Wanted, create_stories, prepare};
+pub use crate::batch::{
+    Created, Prepared, SourceUpdate as WireUpdate, Wanted, create_stories, prepare,
+    update_from_source as update_wire_story,
+};
 use crate::rules::{check_publishable, check_references, render, validate};
 use crate::stories::{Command, is_public};
 use chrono::{DateTime, Utc};
@@ -41,74 +44,6 @@ pub async fn create_wire_stories(
         .map(|(prepared, at)| (prepared, at.map_or(Wanted::Draft, Wanted::Publish)))
         .collect();
     create_stories(write, stories, actor, now).await
-}
-
-/// What came of [`update_wire_story`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WireUpdate {
-    /// Written; the story's new version.
-    Updated {
-        /// The new version.
-        version: i64,
-    },
-    /// The story was saved since version `base` (by an editor, or a concurrent pull):
-    /// nothing was written.
-    Changed,
-    /// The story no longer exists.
-    Gone,
-}
-
-/// Writes the wire's new text over story `id` if it is still at version `base` (the version
-/// the wire last wrote: an editor's save since makes it [`WireUpdate::Changed`] and nothing is
-/// written). `change` sets the new fields on the stored ones: the wire changes its text and
-/// credit, never the story's address, section or status. Readers see "updated" when a story
-/// on the site changes its text, as after an editor's save. Refused fields write nothing.
-pub async fn update_wire_story(
-    write: &mut StoryWrite<'_>,
-    id: ArticleId,
-    base: i64,
-    change: impl FnOnce(&mut ArticleFields),
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<WireUpdate, DeskError> {
-    let Some(current) = write.story(id).await? else {
-        return Ok(WireUpdate::Gone);
-    };
-    if current.version != base {
-        return Ok(WireUpdate::Changed);
-    }
-    let mut fields = current.fields.clone();
-    change(&mut fields);
-    fields.slug = current.fields.slug.clone();
-    validate(&mut fields)?;
-    let text = render(&mut fields);
-    let mut placement = Command::Save.placement(Some(&current), now)?;
-    let on_site =
-        |s: ArticleStatus, at: Option<DateTime<Utc>>| s.as_of(at, now) == ArticleStatus::Published;
-    if on_site(current.status, current.published_at)
-        && (current.fields.title != fields.title
-            || current.fields.summary != fields.summary
-            || current.fields.body_md != fields.body_md
-            || current.fields.image != fields.image)
-    {
-        placement.updated_at = Some(now);
-    }
-    let refs = write.references(&fields).await?;
-    check_references(&fields, &refs)?;
-    if is_public(placement.status) {
-        check_publishable(&fields, &refs)?;
-    }
-    // Checked, now claimed: the claim is the first write, so a refusal above wrote nothing.
-    let Some(claimed) = write.claim(id, base).await? else {
-        return Ok(WireUpdate::Changed);
-    };
-    let version = write
-        .update(&claimed, &fields, &text, placement, actor, now)
-        .await?;
-    write
-        .record(actor, Command::Save.audit_action(), id, &fields.title, now)
-        .await?;
-    Ok(WireUpdate::Updated { version })
 }
 
 /// Whether story `id` was edited here since the wire wrote version `base`: its headline,

@@ -5,4 +5,5 @@
 //! `docs/ARCHITECTURE.md`.
 
 pub mod body;
+pub mod import;
 pub mod wxr;
