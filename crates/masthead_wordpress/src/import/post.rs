@@ -202,7 +202,7 @@ pub fn plan(
         wanted,
         hash: content_hash(item),
         lead,
-        images: converted.images.iter().map(|i| (i.url.clone(), i.alt.clone())).collect(),
+        images: converted.images.iter().map(|i| (i.src.clone(), i.alt.clone())).collect(),
         sticky: item.is_sticky,
         data,
     })
