@@ -45,11 +45,11 @@ pub struct ItemRef {
 pub enum WxrError {
     /// Not XML, not RSS, an RSS feed rather than an export, or another system's export.
     #[error(
-        "this is not a WordPress export ({found}): in WordPress use Tools → Export → All content, \
-         and import the .xml file it downloads"
+        "this is not a WordPress export: in WordPress use Tools → Export → All content, and \
+         import the .xml file it downloads. This file is {found}"
     )]
     NotWordPress {
-        /// What the file is instead, as far as the reader could tell.
+        /// What the file is instead, as far as the reader could tell ("an Atom feed …").
         found: String,
     },
 
@@ -102,9 +102,10 @@ pub enum WxrError {
 
     /// A [`WxrLimits`](super::WxrLimits) ceiling was exceeded.
     #[error(
-        "{place} at byte {offset} has {what}, over the limit of {max} (WxrLimits::{}): if the \
-         export is genuine, raise that limit; otherwise remove the oversized data in WordPress \
-         and export again",
+        "{place} at byte {offset}: {what} is over the limit of {max} {} (WxrLimits::{}): if \
+         the export is genuine, raise that limit; otherwise remove the oversized data in \
+         WordPress and export again",
+        .what.unit(),
         .what.setting()
     )]
     Limit {
@@ -195,18 +196,31 @@ impl LimitKind {
     }
 }
 
+impl LimitKind {
+    /// What the limit counts.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Self::FieldBytes { .. } | Self::ItemBytes => "bytes",
+            Self::Comments => "comments",
+            Self::Meta => "fields",
+            Self::Terms => "terms",
+            Self::Depth => "levels",
+        }
+    }
+}
+
 impl fmt::Display for LimitKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::FieldBytes { element } if element.is_empty() => {
-                f.write_str("a piece of markup too many bytes long")
+                f.write_str("one piece of markup")
             }
-            Self::FieldBytes { element } => write!(f, "a <{element}> too many bytes long"),
-            Self::ItemBytes => f.write_str("too many bytes of text in all"),
-            Self::Comments => f.write_str("too many comments"),
-            Self::Meta => f.write_str("too many postmeta fields"),
-            Self::Terms => f.write_str("too many categories and tags"),
-            Self::Depth => f.write_str("elements nested too deep"),
+            Self::FieldBytes { element } => write!(f, "the text of <{element}>"),
+            Self::ItemBytes => f.write_str("the item's text, all fields together,"),
+            Self::Comments => f.write_str("the number of comments"),
+            Self::Meta => f.write_str("the number of postmeta"),
+            Self::Terms => f.write_str("the number of categories and tags"),
+            Self::Depth => f.write_str("the nesting of elements"),
         }
     }
 }

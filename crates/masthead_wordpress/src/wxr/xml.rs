@@ -7,7 +7,7 @@ use std::io::{self, BufRead};
 use std::sync::Arc;
 
 use quick_xml::XmlVersion;
-use quick_xml::errors::{Error as XmlError, SyntaxError};
+use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::NsReader;
 
@@ -193,14 +193,11 @@ impl<R: BufRead> Xml<R> {
         let mut text = String::new();
         match self.next(Some(&mut text))? {
             Tok::End => Ok(text),
-            Tok::Start(tag) => {
+            Tok::Start(_) => {
                 let inner = self.open.last().cloned().unwrap_or_default();
                 let outer = self.open.iter().rev().nth(1).cloned().unwrap_or_default();
                 Err(self.malformed(
-                    format!(
-                        "<{inner}> inside <{outer}>, which holds only text (local name {})",
-                        tag.local
-                    ),
+                    format!("<{inner}> inside <{outer}>, which holds only text"),
                     None,
                 ))
             }
@@ -227,6 +224,12 @@ impl<R: BufRead> Xml<R> {
 
     fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<Tok, WxrError> {
         let qualified: &str = start.name().0;
+        if qualified.is_empty() {
+            return Err(self.malformed(
+                "a `<` that opens no element (in text it must be written &lt;)".to_owned(),
+                None,
+            ));
+        }
         if self.open.len() >= self.limits.max_depth {
             return Err(self.limit(LimitKind::Depth, self.limits.max_depth));
         }
@@ -325,6 +328,12 @@ impl<R: BufRead> Xml<R> {
                 detail:
                     "the text is not valid UTF-8 (bytes of another encoding, or a damaged file)"
                         .to_owned(),
+                source: Some(error),
+            },
+            XmlError::IllFormed(IllFormedError::UnclosedReference) => WxrError::Malformed {
+                offset,
+                place: self.place.clone(),
+                detail: "a bare `&` (in text it must be written &amp;)".to_owned(),
                 source: Some(error),
             },
             _ => WxrError::Malformed {
