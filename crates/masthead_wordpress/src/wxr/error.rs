@@ -165,9 +165,15 @@ pub enum WxrError {
 /// A ceiling of [`WxrLimits`](super::WxrLimits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LimitKind {
-    /// One field or piece of markup is too large; `element` is the one being read.
+    /// One field's text is too large; `element` is the field being read.
     FieldBytes {
         /// The element (`content:encoded`), or empty outside any field.
+        element: String,
+    },
+    /// One run of text or markup (a tag, a comment, a DOCTYPE) is too large to read, found
+    /// before its text could be looked at; `element` is the one it is in.
+    MarkupBytes {
+        /// The enclosing element, or empty outside the root.
         element: String,
     },
     /// One item's text is too large.
@@ -186,7 +192,7 @@ impl LimitKind {
     /// The [`WxrLimits`](super::WxrLimits) field that sets this ceiling.
     pub fn setting(&self) -> &'static str {
         match self {
-            Self::FieldBytes { .. } => "max_field_bytes",
+            Self::FieldBytes { .. } | Self::MarkupBytes { .. } => "max_field_bytes",
             Self::ItemBytes => "max_item_bytes",
             Self::Comments => "max_comments_per_item",
             Self::Meta => "max_meta_per_item",
@@ -200,7 +206,7 @@ impl LimitKind {
     /// What the limit counts.
     pub fn unit(&self) -> &'static str {
         match self {
-            Self::FieldBytes { .. } | Self::ItemBytes => "bytes",
+            Self::FieldBytes { .. } | Self::MarkupBytes { .. } | Self::ItemBytes => "bytes",
             Self::Comments => "comments",
             Self::Meta => "fields",
             Self::Terms => "terms",
@@ -212,10 +218,13 @@ impl LimitKind {
 impl fmt::Display for LimitKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::FieldBytes { element } if element.is_empty() => {
-                f.write_str("one piece of markup")
-            }
             Self::FieldBytes { element } => write!(f, "the text of <{element}>"),
+            Self::MarkupBytes { element } if element.is_empty() => {
+                f.write_str("one run of text or markup")
+            }
+            Self::MarkupBytes { element } => {
+                write!(f, "one run of text or markup inside <{element}>")
+            }
             Self::ItemBytes => f.write_str("the item's text, all fields together,"),
             Self::Comments => f.write_str("the number of comments"),
             Self::Meta => f.write_str("the number of postmeta"),

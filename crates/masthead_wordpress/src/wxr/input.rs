@@ -58,13 +58,20 @@ impl<R: BufRead> Input<R> {
 
 impl<R: BufRead> BufRead for Input<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.consumed - self.event_start > self.cap {
+        let used = self.consumed - self.event_start;
+        if used > self.cap {
             self.over_cap = true;
             return Err(io::Error::other(
                 "one XML event is larger than the field limit",
             ));
         }
-        self.inner.fill_buf()
+        // Hand out no more than the event may still take (plus one byte, to notice when it
+        // takes more): a slice or a large buffer would otherwise give everything at once.
+        let room = usize::try_from(self.cap - used)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let available = self.inner.fill_buf()?;
+        Ok(&available[..available.len().min(room)])
     }
 
     fn consume(&mut self, amount: usize) {

@@ -308,7 +308,11 @@ impl<R: BufRead> Xml<R> {
         );
         match error {
             XmlError::Io(_) if self.reader.get_ref().over_cap() => {
-                self.limit(field_kind(&self.open), self.limits.max_field_bytes)
+                let element = self.open.last().cloned().unwrap_or_default();
+                self.limit(
+                    LimitKind::MarkupBytes { element },
+                    self.limits.max_field_bytes,
+                )
             }
             XmlError::Io(source) => WxrError::Io {
                 offset: self.bytes_read(),
