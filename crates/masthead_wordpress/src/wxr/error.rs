@@ -85,7 +85,7 @@ pub enum WxrError {
         detail: String,
         /// The XML parser's own error, when it found it.
         #[source]
-        source: Option<quick_xml::Error>,
+        source: Option<Box<quick_xml::Error>>,
     },
 
     /// A `<!DOCTYPE>`: refused before any entity it declares could be expanded.

@@ -332,19 +332,19 @@ impl<R: BufRead> Xml<R> {
                 detail:
                     "the text is not valid UTF-8 (bytes of another encoding, or a damaged file)"
                         .to_owned(),
-                source: Some(error),
+                source: Some(Box::new(error)),
             },
             XmlError::IllFormed(IllFormedError::UnclosedReference) => WxrError::Malformed {
                 offset,
                 place: self.place.clone(),
                 detail: "a bare `&` (in text it must be written &amp;)".to_owned(),
-                source: Some(error),
+                source: Some(Box::new(error)),
             },
             _ => WxrError::Malformed {
                 offset,
                 place: self.place.clone(),
                 detail: error.to_string(),
-                source: Some(error),
+                source: Some(Box::new(error)),
             },
         }
     }
@@ -371,7 +371,7 @@ impl<R: BufRead> Xml<R> {
             offset: self.reader.buffer_position(),
             place: self.place.clone(),
             detail,
-            source,
+            source: source.map(Box::new),
         }
     }
 
