@@ -371,7 +371,7 @@ fn wxr_1_0_from_wordpress_2_8() {
         post.content
             .contains("<strong>No homes were lost.</strong>")
     );
-    assert_eq!(post.excerpt, "");
+    assert_eq!(post.excerpt, "Three stations, no homes lost.");
     assert_eq!(post.post_modified, "");
     assert!(!post.is_sticky);
     // WXR 1.0 writes each term twice, once without a domain, and tags as `tag`.
@@ -408,6 +408,7 @@ fn wxr_1_1_from_wordpress_3_3() {
         post.content,
         "The island ferry will run twice a day from March 1."
     );
+    assert_eq!(post.excerpt, "Two runs a day from March.");
     assert_eq!(post.terms_of("post_tag").next().unwrap().slug, "ferry");
 }
 
@@ -480,4 +481,41 @@ fn an_export_with_no_items_is_just_the_site() {
     let records = read_all(export_with("").as_bytes()).unwrap();
     assert_eq!(records.len(), 1);
     assert!(matches!(&records[0], Record::Site(s) if s.title == "Test site"));
+}
+
+#[test]
+fn line_ends_are_normalised_as_xml_requires() {
+    // A post saved from a Windows browser keeps CRLF in the database; XML reads it as LF.
+    let xml = export_with(&item_xml(
+        11,
+        "x",
+        "<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value><![CDATA[one\r\ntwo\rthree]]>\r\nfour</wp:meta_value></wp:postmeta>",
+    ));
+    let records = read_all(xml.as_bytes()).unwrap();
+    assert_eq!(item(&records, 11).meta("k"), Some("one\ntwo\nthree\nfour"));
+}
+
+#[test]
+fn comments_and_processing_instructions_inside_a_field_are_not_text() {
+    let xml = export_with(&item_xml(
+        12,
+        "x",
+        "<wp:post_password>a<!-- note -->b<?php echo 1; ?>c</wp:post_password>",
+    ));
+    let records = read_all(xml.as_bytes()).unwrap();
+    assert_eq!(item(&records, 12).post_password, "abc");
+}
+
+#[test]
+fn elements_a_plugin_adds_are_skipped_whole() {
+    let xml = export_with(&item_xml(
+        13,
+        "Kept",
+        "<yoast:focus xmlns:yoast=\"urn:yoast\"><yoast:kw>budget</yoast:kw><title>Not the title</title></yoast:focus>\
+         <wp:postmeta><wp:meta_key>after</wp:meta_key><wp:meta_value>yes</wp:meta_value></wp:postmeta>",
+    ));
+    let records = read_all(xml.as_bytes()).unwrap();
+    let post = item(&records, 13);
+    assert_eq!(post.title, "Kept");
+    assert_eq!(post.meta("after"), Some("yes"));
 }

@@ -1,7 +1,8 @@
 //! An element's text put back together. quick-xml hands it over in pieces: text runs,
 //! CDATA sections, and each entity or character reference as its own event. WordPress
 //! splits a `]]>` inside content into `]]]]><![CDATA[>`, so the pieces are joined as they
-//! come, with nothing added or dropped between them.
+//! come, with nothing added or dropped between them. Line ends within each piece are
+//! normalised to `\n` as XML requires (a CRLF saved from a Windows browser reads as LF).
 
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::BytesRef;
