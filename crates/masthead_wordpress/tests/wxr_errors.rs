@@ -136,7 +136,7 @@ fn cut_off_inside_an_item_names_the_last_whole_item_and_the_cut_one() {
     assert_eq!(offset, cut.len() as u64);
     assert_eq!(
         cut_off,
-        Some(ItemRef {
+        Place::Item(ItemRef {
             index: 6,
             post_id: None,
             title: "مجلس المدينة يناقش ميزانية المدارس 🏫".into(),
@@ -188,7 +188,7 @@ fn cut_off_inside_a_tag_or_cdata_is_cut_off_too() {
     assert!(matches!(
         error_of(&cut),
         WxrError::Truncated {
-            cut_off: Some(ItemRef { index: 7, .. }),
+            cut_off: Place::Item(ItemRef { index: 7, .. }),
             ..
         }
     ));
@@ -199,7 +199,7 @@ fn cut_off_inside_a_tag_or_cdata_is_cut_off_too() {
         matches!(
             &error,
             WxrError::Truncated {
-                cut_off: Some(ItemRef { index: 1, .. }),
+                cut_off: Place::Item(ItemRef { index: 1, .. }),
                 last_complete: None,
                 ..
             }
@@ -213,8 +213,28 @@ fn cut_off_inside_a_tag_or_cdata_is_cut_off_too() {
     assert!(records.is_empty());
     assert!(matches!(
         error,
-        Some(WxrError::Truncated { cut_off: None, .. })
+        Some(WxrError::Truncated {
+            cut_off: Place::Channel,
+            ..
+        })
     ));
+}
+
+#[test]
+fn cut_off_inside_an_author_or_a_term_names_it() {
+    let whole = fixture("newsroom_6x.xml");
+    let cut = cut_before(&whole, "mona.haddad@");
+    let message = error_of(&cut).to_string();
+    assert!(
+        message.contains("inside author 2 (\"mhaddad\")"),
+        "{message}"
+    );
+    let cut = cut_before(&whole, "<wp:cat_name><![CDATA[City Hall");
+    let error = error_of(&cut);
+    assert!(
+        matches!(&error, WxrError::Truncated { cut_off: Place::Term { index: 3, slug }, .. } if slug == "city-hall"),
+        "{error}"
+    );
 }
 
 #[test]

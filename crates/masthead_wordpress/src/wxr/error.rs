@@ -64,8 +64,9 @@ pub enum WxrError {
     Truncated {
         /// Bytes read before the end of the file.
         offset: u64,
-        /// The item the file ends inside, if it ends inside one.
-        cut_off: Option<ItemRef>,
+        /// The record the file ends inside: an item, an author or a term, or
+        /// [`Place::Channel`] when it ends between records.
+        cut_off: Place,
         /// The last item read whole, if any.
         last_complete: Option<ItemRef>,
     },
@@ -270,10 +271,12 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-fn cut_off_text(cut_off: &Option<ItemRef>) -> String {
+fn cut_off_text(cut_off: &Place) -> String {
     match cut_off {
-        Some(item) => format!("inside {item}"),
-        None => "before </rss>".to_owned(),
+        Place::Channel => "before </rss>".to_owned(),
+        Place::Author { index, login } => format!("inside author {index} ({login:?})"),
+        Place::Term { index, slug } => format!("inside term {index} ({slug:?})"),
+        Place::Item(item) => format!("inside {item}"),
     }
 }
 

@@ -400,13 +400,9 @@ impl<R: BufRead> Xml<R> {
     }
 
     pub(crate) fn truncated(&self) -> WxrError {
-        let cut_off = match &self.place {
-            Place::Item(item) => Some(item.clone()),
-            _ => None,
-        };
         WxrError::Truncated {
             offset: self.bytes_read(),
-            cut_off,
+            cut_off: self.place.clone(),
             last_complete: self.last_item.clone(),
         }
     }
