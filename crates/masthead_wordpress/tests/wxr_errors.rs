@@ -432,16 +432,68 @@ fn a_bad_term_id_names_the_term() {
 
 // --- Encoding --------------------------------------------------------------------------
 
+/// `text` in windows-1252 (what WordPress's "ISO-8859-1" blogs hold).
+fn windows_1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '\u{2019}' => 0x92,
+            '\u{2013}' => 0x96,
+            '\u{20ac}' => 0x80,
+            c if (c as u32) < 0x100 => c as u8,
+            c => panic!("{c} is not in windows-1252"),
+        })
+        .collect()
+}
+
 #[test]
-fn a_latin1_export_says_how_to_convert_it() {
-    let xml = export_with("").replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"");
-    let error = error_of(xml.as_bytes());
+fn a_latin1_export_is_transcoded() {
+    let xml = export_with(&item_xml(1, "Café Ñandú – it’s back, €5", ""))
+        .replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"");
+    let bytes = windows_1252(&xml);
+    let mut reader = WxrReader::new(&bytes[..], WxrLimits::default());
+    let records: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(items(&records)[0].title, "Café Ñandú – it’s back, €5");
+    assert_eq!(reader.bytes_read(), bytes.len() as u64);
+}
+
+#[test]
+fn bytes_invalid_in_the_declared_encoding_are_malformed() {
+    // 0xA1 is not a character of ISO-8859-8.
+    let xml =
+        export_with(&item_xml(1, "@", "")).replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-8\"");
+    let bytes: Vec<u8> = xml
+        .bytes()
+        .map(|b| if b == b'@' { 0xa1 } else { b })
+        .collect();
+    let error = error_of(&bytes);
     let message = error.to_string();
-    assert!(matches!(&error, WxrError::Encoding { declared } if declared == "ISO-8859-1"));
+    let WxrError::Malformed {
+        offset,
+        place,
+        detail,
+        ..
+    } = error
+    else {
+        panic!("{message}")
+    };
+    assert_eq!(
+        offset,
+        bytes.iter().position(|b| *b == 0xa1).unwrap() as u64
+    );
     assert!(
-        message.contains("iconv -f ISO-8859-1 -t UTF-8"),
+        matches!(place, Place::Item(ItemRef { index: 1, .. })),
         "{message}"
     );
+    assert!(detail.contains("not valid ISO-8859-8"), "{detail}");
+}
+
+#[test]
+fn an_unknown_encoding_says_how_to_convert_it() {
+    let xml = export_with("").replace("encoding=\"UTF-8\"", "encoding=\"x-klingon\"");
+    let error = error_of(xml.as_bytes());
+    let message = error.to_string();
+    assert!(matches!(&error, WxrError::Encoding { declared } if declared == "x-klingon"));
+    assert!(message.contains("iconv -f x-klingon -t UTF-8"), "{message}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! Property tests: the reader never panics and always ends, on random bytes, on mutated and
-//! cut-off copies of a real export and on random WXR-shaped markup; a cut-off export never
-//! reads as complete; text split into any CDATA and escaped pieces joins back exactly.
+//! Property tests: the reader never panics and always ends, on random bytes (in UTF-8 or
+//! a declared encoding), on mutated and cut-off copies of a real export and on random
+//! WXR-shaped markup; a cut-off export never reads as complete; text split into any CDATA
+//! and escaped pieces joins back exactly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod wxr_common;
@@ -129,6 +130,23 @@ proptest! {
         let at = bytes.windows(10).position(|w| w == b"</channel>").unwrap();
         bytes.truncate(at);
         bytes.extend_from_slice(&tail);
+        drain(&bytes, small_limits());
+    }
+
+    #[test]
+    fn random_bytes_in_a_declared_encoding_never_panic(
+        encoding in prop_oneof![
+            Just("ISO-8859-1"), Just("ISO-8859-8"), Just("Shift_JIS"), Just("EUC-KR"),
+            Just("windows-1251"), Just("UTF-16"), Just("x-klingon"), Just("utf-8"),
+        ],
+        tail in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        let mut bytes = format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n").into_bytes();
+        bytes.extend_from_slice(
+            export_with(&item_xml(1, "x", "")).split_once("?>").unwrap().1.as_bytes(),
+        );
+        let at = bytes.len() / 2;
+        bytes.splice(at..at, tail);
         drain(&bytes, small_limits());
     }
 

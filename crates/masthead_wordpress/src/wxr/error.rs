@@ -138,11 +138,13 @@ pub enum WxrError {
         expected: &'static str,
     },
 
-    /// The file is in an encoding other than UTF-8.
+    /// The file is in an encoding masthead cannot read: UTF-16, or a name it does not know.
+    /// (UTF-8, and ASCII-based encodings such as ISO-8859-1 declared in the file's first
+    /// line, are read.)
     #[error(
-        "the export is encoded in {declared}, and masthead reads UTF-8 exports: convert it \
-         (iconv -f {declared} -t UTF-8 export.xml > export-utf8.xml), change encoding=\"{declared}\" \
-         in its first line to encoding=\"UTF-8\", and import the converted file"
+        "the export is encoded in {declared}, which masthead cannot read: convert it to UTF-8 \
+         (iconv -f {declared} -t UTF-8 export.xml > export-utf8.xml), change the encoding in \
+         its first line to encoding=\"UTF-8\", and import the converted file"
     )]
     Encoding {
         /// The encoding the file declares or starts with.

@@ -1,19 +1,26 @@
-//! The byte source under the XML parser: counts what the parser consumed (the reader's
-//! progress in the file) and caps what one event may consume.
+//! The byte source under the XML parser: counts the bytes taken from the file (the
+//! reader's progress), caps what one event may take, and transcodes an export declared in
+//! another encoding (an old blog in ISO-8859-1) to the UTF-8 the parser reads.
 //!
 //! Why a cap here: quick-xml gathers a whole text run, CDATA section, comment or tag into
 //! its buffer before it returns the event, so a file with a gigabyte between two `<` would
-//! take a gigabyte of memory before any check of ours could run. Refusing to hand out more
-//! bytes once an event has taken `cap` of them bounds that buffer.
+//! take a gigabyte of memory before any check of ours could run. Handing out no more bytes
+//! once an event has taken `cap` of them bounds that buffer.
 
 use std::io::{self, BufRead, Read};
 
-/// A [`BufRead`] that counts consumed bytes and fails once one event has taken more than
-/// its cap.
-#[derive(Debug)]
+use encoding_rs::{DecoderResult, Encoding};
+
+/// Decoded bytes held at once when transcoding.
+const DECODED_CHUNK: usize = 8 * 1024;
+
+/// A [`BufRead`] that counts bytes, fails once one event has taken more than its cap, and
+/// may transcode.
 pub(crate) struct Input<R> {
     inner: R,
-    /// Bytes consumed since the start of the file.
+    /// Bytes taken from `inner`: the position in the file.
+    taken: u64,
+    /// Bytes the parser consumed (UTF-8 bytes, when transcoding).
     consumed: u64,
     /// `consumed` when the current event started.
     event_start: u64,
@@ -21,22 +28,40 @@ pub(crate) struct Input<R> {
     cap: u64,
     /// Set when the cap refused a read, so the parser's I/O error can be told apart.
     over_cap: bool,
+    transcoder: Option<Box<Transcoder>>,
+}
+
+/// Decodes the file from its declared encoding into UTF-8, a chunk at a time.
+struct Transcoder {
+    encoding: &'static Encoding,
+    decoder: encoding_rs::Decoder,
+    out: Box<[u8]>,
+    start: usize,
+    end: usize,
+    finished: bool,
+    /// Where the file has bytes that are not valid in its encoding: found while decoding
+    /// ahead, reported once the parser has consumed the text before them.
+    invalid_at: Option<u64>,
+    /// Set when the last read failed on those bytes.
+    undecodable: bool,
 }
 
 impl<R: BufRead> Input<R> {
     pub(crate) fn new(inner: R, cap: u64) -> Self {
         Self {
             inner,
+            taken: 0,
             consumed: 0,
             event_start: 0,
             cap,
             over_cap: false,
+            transcoder: None,
         }
     }
 
-    /// Bytes of the file consumed so far.
-    pub(crate) fn consumed(&self) -> u64 {
-        self.consumed
+    /// Bytes of the file read so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.taken
     }
 
     /// A new event starts here.
@@ -49,10 +74,71 @@ impl<R: BufRead> Input<R> {
         self.over_cap
     }
 
+    /// If the last read failed on bytes not valid in the file's encoding: the encoding, and
+    /// where the bytes are.
+    pub(crate) fn undecodable(&self) -> Option<(&'static Encoding, u64)> {
+        let transcoder = self.transcoder.as_ref().filter(|t| t.undecodable)?;
+        Some((transcoder.encoding, transcoder.invalid_at?))
+    }
+
+    /// Whether the file is read through a transcoder.
+    pub(crate) fn transcoding(&self) -> bool {
+        self.transcoder.is_some()
+    }
+
     /// The first bytes of the file, without consuming them (fewer when the file or the
-    /// underlying buffer is shorter).
+    /// underlying buffer is shorter). Only before anything is read.
     pub(crate) fn peek(&mut self) -> io::Result<&[u8]> {
         self.inner.fill_buf()
+    }
+
+    /// Reads the rest of the file as `encoding`, transcoded to UTF-8. Only before anything
+    /// is read.
+    pub(crate) fn transcode_from(&mut self, encoding: &'static Encoding) {
+        self.transcoder = Some(Box::new(Transcoder {
+            encoding,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            out: vec![0; DECODED_CHUNK].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            finished: false,
+            invalid_at: None,
+            undecodable: false,
+        }));
+    }
+}
+
+impl Transcoder {
+    /// Decodes more of `inner` when everything decoded so far was consumed.
+    fn fill(&mut self, inner: &mut impl BufRead, taken: &mut u64) -> io::Result<&[u8]> {
+        while self.start == self.end && !self.finished {
+            if self.invalid_at.is_some() {
+                self.undecodable = true;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "bytes that are not valid in the declared encoding",
+                ));
+            }
+            let src = inner.fill_buf()?;
+            let last = src.is_empty();
+            let (result, read, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(src, &mut self.out, last);
+            inner.consume(read);
+            *taken += read as u64;
+            self.start = 0;
+            self.end = written;
+            match result {
+                DecoderResult::Malformed(bad, after) => {
+                    // `read` counts the bad bytes and `after` bytes past them.
+                    let back = u64::from(bad) + u64::from(after);
+                    self.invalid_at = Some(taken.saturating_sub(back));
+                }
+                DecoderResult::InputEmpty if last => self.finished = true,
+                DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
+            }
+        }
+        Ok(&self.out[self.start..self.end])
     }
 }
 
@@ -70,12 +156,21 @@ impl<R: BufRead> BufRead for Input<R> {
         let room = usize::try_from(self.cap - used)
             .unwrap_or(usize::MAX)
             .saturating_add(1);
-        let available = self.inner.fill_buf()?;
+        let available = match &mut self.transcoder {
+            Some(transcoder) => transcoder.fill(&mut self.inner, &mut self.taken)?,
+            None => self.inner.fill_buf()?,
+        };
         Ok(&available[..available.len().min(room)])
     }
 
     fn consume(&mut self, amount: usize) {
-        self.inner.consume(amount);
+        match &mut self.transcoder {
+            Some(transcoder) => transcoder.start += amount,
+            None => {
+                self.inner.consume(amount);
+                self.taken += amount as u64;
+            }
+        }
         self.consumed += amount as u64;
     }
 }

@@ -6,6 +6,7 @@
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
+use encoding_rs::{Encoding, REPLACEMENT, UTF_8};
 use quick_xml::XmlVersion;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
@@ -93,7 +94,7 @@ impl<R: BufRead> Xml<R> {
 
     /// Bytes of the input consumed so far.
     pub(crate) fn bytes_read(&self) -> u64 {
-        self.reader.get_ref().consumed()
+        self.reader.get_ref().bytes_read()
     }
 
     /// The next start or end, with the text in between appended to `text` (or checked and
@@ -171,6 +172,7 @@ impl<R: BufRead> Xml<R> {
                 self.decl_seen = true;
                 if let Some(Ok(encoding)) = decl.encoding()
                     && !is_utf8(&encoding)
+                    && !self.reader.get_ref().transcoding()
                 {
                     return Err(WxrError::Encoding {
                         declared: encoding.into_owned(),
@@ -287,7 +289,21 @@ impl<R: BufRead> Xml<R> {
             [0xff, 0xfe, ..] | [b'<', 0, b'?', 0, ..] => Err(encoding("UTF-16LE")),
             [0xfe, 0xff, ..] | [0, b'<', 0, b'?', ..] => Err(encoding("UTF-16BE")),
             [] => Err(found("an empty file")),
-            _ => Ok(()),
+            _ => {
+                let Some(label) = declared_encoding(head).filter(|l| !is_utf8(l)) else {
+                    return Ok(());
+                };
+                match Encoding::for_label(label.trim().as_bytes()) {
+                    Some(encoding) if encoding == UTF_8 => Ok(()),
+                    Some(encoding) if encoding.is_ascii_compatible() && encoding != REPLACEMENT => {
+                        self.reader.get_mut().transcode_from(encoding);
+                        Ok(())
+                    }
+                    _ => Err(WxrError::Encoding {
+                        declared: label.to_owned(),
+                    }),
+                }
+            }
         }
     }
 
@@ -307,6 +323,21 @@ impl<R: BufRead> Xml<R> {
             )
         );
         match error {
+            XmlError::Io(_) if self.reader.get_ref().undecodable().is_some() => {
+                let (encoding, at) = self
+                    .reader
+                    .get_ref()
+                    .undecodable()
+                    .map_or(("", offset), |(e, at)| (e.name(), at));
+                WxrError::Malformed {
+                    offset: at,
+                    place: self.place.clone(),
+                    detail: format!(
+                        "bytes that are not valid {encoding}, the encoding the file declares"
+                    ),
+                    source: Some(Box::new(error)),
+                }
+            }
             XmlError::Io(_) if self.reader.get_ref().over_cap() => {
                 let element = self.open.last().cloned().unwrap_or_default();
                 self.limit(
@@ -418,6 +449,21 @@ fn is_utf8(encoding: &str) -> bool {
     ["utf-8", "utf8", "us-ascii", "ascii"]
         .iter()
         .any(|name| encoding.trim().eq_ignore_ascii_case(name))
+}
+
+/// The `encoding` of an XML declaration at the start of `head`, if it is all there.
+fn declared_encoding(head: &[u8]) -> Option<&str> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let after = decl[decl.find("encoding")? + "encoding".len()..].trim_start();
+    let after = after.strip_prefix('=')?.trim_start();
+    let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value = &after[1..];
+    Some(&value[..value.find(quote)?])
 }
 
 fn not_xml(text: &str) -> WxrError {
