@@ -2,9 +2,10 @@
 //! stream: [`WxrReader`] yields one [`Record`] at a time (the site, then authors, terms and
 //! items in file order) and never holds more than one item in memory.
 //!
-//! Split by concern: [`model`](self) the records, `reader` the iterator, `records` which
-//! element fills which field, `xml` the parser layer, `text` text joined from its pieces,
-//! `names` the namespaces, `input` the byte source, `limits` and `error`.
+//! One file per concern: `model` (the records), `reader` (the iterator), `records` (which
+//! element fills which field), `xml` (the parser layer), `text` (an element's text joined
+//! from its pieces), `names` (namespaces), `input` (the byte source: progress, the per-event
+//! cap, transcoding), `limits` and `error`.
 
 mod error;
 mod input;

@@ -243,6 +243,18 @@ impl<R: BufRead> Iterator for WxrReader<R> {
 
 impl<R: BufRead> FusedIterator for WxrReader<R> {}
 
+impl<R: BufRead> std::fmt::Debug for WxrReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WxrReader")
+            .field("state", &self.state)
+            .field("bytes_read", &self.bytes_read())
+            .field("authors", &self.authors)
+            .field("terms", &self.terms)
+            .field("items", &self.items)
+            .finish_non_exhaustive()
+    }
+}
+
 fn kind_of(tag: &Tag) -> Option<Kind> {
     match (tag.ns, tag.local.as_str()) {
         (Ns::Wp, "author") => Some(Kind::Author),
