@@ -206,7 +206,7 @@ fn known(
             let url = url.replace("&amp;", "&");
             match embeds::video_address(&url) {
                 Some(_) => embeds::embed_html(&url),
-                None if !url.is_empty() => {
+                None if embeds::is_web_address(&url) => {
                     let url = escape(&url);
                     format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
                 }
