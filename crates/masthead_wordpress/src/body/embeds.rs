@@ -9,6 +9,7 @@
 //! sanitizer as text and which the Markdown writer prints as the address alone on its line.
 //! Any other address alone on a line becomes a link, as WordPress's `maybe_make_link` does.
 
+use masthead_core::html_text::escape;
 use masthead_core::video::VideoUrl;
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
@@ -68,22 +69,6 @@ pub fn embed_html(url: &str) -> String {
 pub(super) fn is_web_address(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
-}
-
-/// Escapes text for an HTML attribute value or text node.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn re(pattern: &str) -> Regex {

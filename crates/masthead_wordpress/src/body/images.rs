@@ -7,8 +7,8 @@
 //! This reads the converter's own output: an address inside a code block that happens to be
 //! written as an image is rewritten too, if the map knows it.
 
-use super::embeds::escape;
-use super::markdown::destination;
+use super::escape::destination;
+use masthead_core::html_text::escape;
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
 

@@ -34,6 +34,7 @@ mod blocks;
 mod breaks;
 mod dom;
 mod embeds;
+mod escape;
 mod images;
 mod markdown;
 mod sanitize;

@@ -10,8 +10,9 @@
 //! `/]`, or a name with `_` or `-`), so "[sic]" and "[1]" are neither changed nor reported.
 //! `[[name]]` is WordPress's escape: it prints `[name]` literally.
 
-use super::embeds::{self, escape};
+use super::embeds;
 use super::{Attachment, ConvertOptions};
+use masthead_core::html_text::escape;
 use regex::Regex;
 use std::sync::LazyLock;
 
