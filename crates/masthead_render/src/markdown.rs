@@ -2,17 +2,30 @@
 //!
 //! Markdown lets raw HTML through, so its output always goes through one allowlist sanitizer
 //! (ammonia) before it is stored or shown. Links may only use http, https or mailto.
+//!
+//! One thing the sanitizer never lets through is ours to add: a **video embed**. A paragraph
+//! of the body that holds nothing but a YouTube or Vimeo address (typed, or an autolink
+//! `<…>`), at the top level of the body, is shown as the same sandboxed player frame a video
+//! post shows (`article.html`), on the privacy-enhanced player address
+//! ([`masthead_core::video::VideoUrl`]), so it passes the pages' `frame-src`, which lists
+//! exactly [`masthead_core::video::PLAYER_ORIGINS`]; a link to the video follows it for
+//! readers (and feed readers) without frames. WordPress embeds an address on a line of its
+//! own the same way. The rest of the body is sanitized as before, in the pieces between the
+//! players: the frame is never handed to ammonia, which removes every `iframe`.
 
 use crate::headings::{self, OutlineHeading};
 use masthead_core::excerpt;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use masthead_core::html_text::escape;
+use masthead_core::video::VideoUrl;
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// The version of the rendering below: raise it whenever a change makes stored HTML
-/// out of date (2: headings shifted under the headline), and the server's upkeep renders
-/// stored stories again (`masthead_store::rerender`).
-pub const RENDER_VERSION: i64 = 2;
+/// out of date (2: headings shifted under the headline; 3: a YouTube or Vimeo address alone
+/// in a paragraph shown as the player), and the server's upkeep renders stored stories again
+/// (`masthead_store::rerender`).
+pub const RENDER_VERSION: i64 = 3;
 
 /// How long a teaser excerpt may be, in characters.
 pub const EXCERPT_CHARS: usize = 200;
@@ -39,9 +52,97 @@ pub fn render_markdown(md: &str) -> String {
 /// roundup item's text under the item's `<h2>`).
 pub fn render_markdown_under(md: &str, parent: u8) -> String {
     let events = headings::shift(Parser::new_ext(md, options()).collect(), parent);
-    let mut raw = String::with_capacity(md.len() * 5 / 4);
-    html::push_html(&mut raw, events.into_iter());
-    SANITIZER.clean(&raw).to_string()
+    let mut out = String::with_capacity(md.len() * 5 / 4);
+    let mut piece_start = 0;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                if let Some((video, end)) = video_paragraph(&events[i..]) {
+                    push_sanitized(&mut out, &events[piece_start..i]);
+                    push_player(&mut out, &video);
+                    i += end + 1;
+                    piece_start = i;
+                    continue;
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    push_sanitized(&mut out, &events[piece_start..]);
+    out
+}
+
+/// Renders a run of events and appends it sanitized.
+fn push_sanitized(out: &mut String, events: &[Event<'_>]) {
+    if events.is_empty() {
+        return;
+    }
+    let mut raw = String::new();
+    html::push_html(&mut raw, events.iter().cloned());
+    out.push_str(&SANITIZER.clean(&raw).to_string());
+}
+
+/// A video paragraph at the start of `events` (which start with the paragraph's opening): the
+/// video and the index of the paragraph's end. Its text must be one address and nothing else.
+fn video_paragraph(events: &[Event<'_>]) -> Option<(Video, usize)> {
+    let mut text = String::new();
+    for (n, event) in events.iter().enumerate().skip(1) {
+        match event {
+            Event::Text(t) => text.push_str(t),
+            Event::Start(Tag::Link {
+                link_type: LinkType::Autolink,
+                ..
+            })
+            | Event::End(TagEnd::Link) => {}
+            Event::End(TagEnd::Paragraph) => {
+                let address = text.trim();
+                if address.is_empty() || address.contains(char::is_whitespace) {
+                    return None;
+                }
+                let player = VideoUrl::parse(address).ok()?;
+                return Some((
+                    Video {
+                        player: player.into_string(),
+                        page: address.to_owned(),
+                    },
+                    n,
+                ));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A video embedded in a body: the player address and the address as written.
+struct Video {
+    player: String,
+    page: String,
+}
+
+/// The player as the video post shows it (`article.html`), then a link for readers without
+/// frames.
+fn push_player(out: &mut String, video: &Video) {
+    let host = if video.player.starts_with("https://player.vimeo.com/") {
+        "Vimeo"
+    } else {
+        "YouTube"
+    };
+    out.push_str(&format!(
+        "<div class=\"video\"><iframe src=\"{player}\" title=\"Video on {host}\" \
+         sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\" \
+         allow=\"fullscreen; picture-in-picture\" allowfullscreen loading=\"lazy\" \
+         referrerpolicy=\"strict-origin-when-cross-origin\"></iframe></div>\n\
+         <p class=\"video-link\"><a href=\"{page}\" rel=\"noopener noreferrer\">Watch the video on {host}</a></p>\n",
+        player = escape(&video.player),
+        page = escape(&video.page),
+    ));
 }
 
 /// The headings of a body as the page will show them under a heading of level `parent`.
@@ -184,6 +285,102 @@ mod tests {
         let under_item = outline("## Inside", 2);
         assert_eq!((under_item[0].written, under_item[0].shown), (2, 3));
         assert!(outline("No headings.", 1).is_empty());
+    }
+
+    const FRAME: &str = "<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\" title=\"Video on YouTube\" sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\"";
+
+    #[test]
+    fn a_youtube_or_vimeo_address_alone_in_a_paragraph_renders_the_player() {
+        for md in [
+            "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter.",
+            "Before.\n\n<https://youtu.be/dQw4w9WgXcQ>\n\nAfter.",
+            "Before.\n\n  https://www.youtube.com/watch?v=dQw4w9WgXcQ  \n\nAfter.",
+        ] {
+            let html = render_markdown(md);
+            assert!(html.contains(FRAME), "{md:?}: {html}");
+            assert!(
+                html.starts_with("<p>Before.</p>\n<div class=\"video\">")
+                    && html.ends_with("<p>After.</p>\n"),
+                "{html}"
+            );
+            assert!(
+                html.contains(">Watch the video on YouTube</a></p>"),
+                "{html}"
+            );
+            assert_eq!(html.matches("<iframe").count(), 1, "{html}");
+        }
+        let vimeo = render_markdown("https://vimeo.com/76979871");
+        assert!(
+            vimeo.contains("<iframe src=\"https://player.vimeo.com/video/76979871?dnt=1\" title=\"Video on Vimeo\""),
+            "{vimeo}"
+        );
+        // Every frame's address is on an origin the pages' frame-src allows.
+        for html in [render_markdown("https://youtu.be/dQw4w9WgXcQ"), vimeo] {
+            let src = html.split("<iframe src=\"").nth(1).unwrap_or_default();
+            assert!(
+                masthead_core::video::PLAYER_ORIGINS
+                    .iter()
+                    .any(|o| src.starts_with(&format!("{o}/"))),
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_addresses_and_addresses_among_words_stay_text_or_links() {
+        for md in [
+            "https://videos.example.net/watch?v=dQw4w9WgXcQ",
+            "https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ",
+            "Watch https://youtu.be/dQw4w9WgXcQ today",
+            "[the parade](https://youtu.be/dQw4w9WgXcQ)",
+            "https://youtu.be/dQw4w9WgXcQ\nhttps://youtu.be/dQw4w9WgXcQ",
+            "> https://youtu.be/dQw4w9WgXcQ",
+            "- https://youtu.be/dQw4w9WgXcQ",
+            "`https://youtu.be/dQw4w9WgXcQ`",
+        ] {
+            let html = render_markdown(md);
+            assert!(!html.contains("<iframe"), "{md:?}: {html}");
+        }
+        assert_eq!(
+            render_markdown("<https://videos.example.net/clip/9>"),
+            "<p><a href=\"https://videos.example.net/clip/9\" rel=\"noopener noreferrer\">https://videos.example.net/clip/9</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn every_other_iframe_is_still_removed() {
+        let html = render_markdown(
+            "<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\"></iframe>\n\n\
+             https://youtu.be/dQw4w9WgXcQ\n\n\
+             <div><iframe src=\"https://evil.example/\"></iframe></div>\n\n\
+             <iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+        );
+        assert_eq!(html.matches("<iframe").count(), 1, "{html}");
+        assert!(
+            html.contains(FRAME) && !html.contains("evil.example") && !html.contains("<script")
+        );
+    }
+
+    #[test]
+    fn the_video_link_is_escaped() {
+        let html = render_markdown("https://youtu.be/dQw4w9WgXcQ?x=\"'&y");
+        assert!(html.contains(FRAME), "{html}");
+        assert!(
+            html.contains("<a href=\"https://youtu.be/dQw4w9WgXcQ?x=&quot;&#39;&amp;y\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn raw_html_around_a_player_stays_balanced() {
+        // A raw block open across the player is closed by the sanitizer before the frame.
+        let html = render_markdown("<div>\n\nInside\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n</div>");
+        assert!(html.contains(FRAME), "{html}");
+        assert_eq!(
+            html.matches("<div").count(),
+            html.matches("</div>").count(),
+            "{html}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Property tests of the one sanitizer every piece of user text passes through (issue 8):
 //! whatever Markdown or raw HTML a contributor, a commenter or a feed sends, what we render
-//! carries no script element, no event-handler attribute and no script or data URL.
+//! carries no script element, no event-handler attribute and no script or data URL, and no
+//! frame but the video player a YouTube or Vimeo address alone in a paragraph becomes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use masthead_render::render_markdown;
@@ -25,6 +26,12 @@ const PIECES: &[&str] = &[
     "<body onload=alert(1)>",
     "<div style=\"background:url(javascript:alert(1))\">",
     "<iframe src=\"https://evil.example\"></iframe>",
+    "<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\"></iframe>",
+    "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n",
+    "\n\nhttps://vimeo.com/76979871\n\n",
+    "\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n",
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ&x=\"><script>alert(1)</script>",
+    "\n\nhttps://evil.example/watch?v=dQw4w9WgXcQ\n\n",
     "<object data=x></object>",
     "<form action=//evil.example><button>go</button></form>",
     "[click](javascript:alert(1))",
@@ -91,7 +98,16 @@ proptest! {
         let html = render_markdown(&md);
         let lower = html.to_lowercase();
         prop_assert!(!lower.contains("<script"), "script element in {html:?}");
-        prop_assert!(!lower.contains("<iframe") && !lower.contains("<object")
+        for frame in lower.split("<iframe").skip(1) {
+            let frame = frame.split('>').next().unwrap_or_default();
+            prop_assert!(
+                (frame.starts_with(" src=\"https://www.youtube-nocookie.com/embed/")
+                    || frame.starts_with(" src=\"https://player.vimeo.com/video/"))
+                    && frame.contains(" sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\""),
+                "a frame other than the player in {html:?}"
+            );
+        }
+        prop_assert!(!lower.contains("<object")
             && !lower.contains("<svg") && !lower.contains("<form"), "active element in {html:?}");
         for tag in TAG.find_iter(&html) {
             let tag = tag.as_str();

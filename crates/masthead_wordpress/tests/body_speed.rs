@@ -1,0 +1,41 @@
+//! How long converting a typical post takes. 100,000 posts are to be imported in under five
+//! minutes in all, so converting one must cost well under a millisecond.
+//!
+//! Ignored by default (timings on a shared CI machine prove little); run it with
+//! `cargo test -p masthead_wordpress --release --test body_speed -- --ignored --nocapture`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use masthead_wordpress::body::{ConvertOptions, convert};
+use std::time::Instant;
+
+/// A block-editor post and a classic one, each about 5 KB.
+fn posts() -> [String; 2] {
+    let gutenberg = include_str!("fixtures/gutenberg.html");
+    let classic = include_str!("fixtures/classic.html");
+    let filler = "<!-- wp:paragraph -->\n<p>The <strong>county</strong> commission met for three hours on Tuesday and heard from residents about the <a href=\"https://example.org/plan\">road plan</a>, which would widen Main Street.</p>\n<!-- /wp:paragraph -->\n\n";
+    let classic_filler = "Residents asked about the schedule, the cost and the detours.\nThe engineer said work would start in <em>April</em>.\n\n";
+    [
+        format!("{gutenberg}{}", filler.repeat(8)),
+        format!("{classic}{}", classic_filler.repeat(30)),
+    ]
+}
+
+#[test]
+#[ignore = "a timing; run in release with --ignored"]
+fn a_typical_post_converts_well_under_a_millisecond() {
+    let options = ConvertOptions::default();
+    for post in posts() {
+        assert!((4_000..7_000).contains(&post.len()), "{}", post.len());
+        for _ in 0..50 {
+            convert(&post, &options);
+        }
+        let runs = 2_000;
+        let start = Instant::now();
+        for _ in 0..runs {
+            std::hint::black_box(convert(std::hint::black_box(&post), &options));
+        }
+        let each = start.elapsed() / runs;
+        println!("{} bytes: {each:?} a post", post.len());
+        assert!(each.as_micros() < 1_000, "{each:?}");
+    }
+}
