@@ -75,6 +75,10 @@ impl<R: BufRead> Xml<R> {
         let mut reader = NsReader::from_reader(Input::new(reader, cap));
         let config = reader.config_mut();
         config.check_end_names = true;
+        // WordPress writes `<wp:comment_author_url>` unescaped (`sanitize_url` keeps a raw
+        // `&`), so a commenter's `?a=1&b=2` makes a bare `&` in every export that has one:
+        // read it as itself, as the WordPress importer's fallback parsers do.
+        config.allow_dangling_amp = true;
         config.expand_empty_elements = false;
         config.trim_text(false);
         Self {
