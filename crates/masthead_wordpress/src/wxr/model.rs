@@ -87,7 +87,8 @@ pub struct Item {
     pub guid: String,
     /// `<pubDate>` (RFC 2822), when present.
     pub pub_date: String,
-    /// `<dc:creator>`: the author's login.
+    /// `<dc:creator>`: the author's login (WXR 1.0 exports, which list no authors, write
+    /// the author's display name).
     pub creator: String,
     /// `<content:encoded>`: the body as HTML (Gutenberg or classic).
     pub content: String,
