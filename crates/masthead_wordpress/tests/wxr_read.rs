@@ -537,3 +537,55 @@ fn elements_a_plugin_adds_are_skipped_whole() {
     assert_eq!(post.title, "Kept");
     assert_eq!(post.meta("after"), Some("yes"));
 }
+
+/// A reader that hands out `chunk` bytes at a time and is interrupted before every chunk,
+/// as a pipe or a slow disk may be.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    chunk: usize,
+    interrupt: bool,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = std::io::BufRead::fill_buf(self)?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for Trickle<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.interrupt {
+            self.interrupt = false;
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        Ok(&self.bytes[..self.chunk.min(self.bytes.len())])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.bytes = &self.bytes[amount..];
+        self.interrupt = true;
+    }
+}
+
+#[test]
+fn a_reader_that_trickles_and_is_interrupted_reads_the_same() {
+    for name in ["newsroom_6x.xml", "wxr_1_0_wp28.xml"] {
+        let bytes = fixture(name);
+        let whole = read_all(&bytes).unwrap();
+        for chunk in [1, 3, 7] {
+            let trickle = Trickle {
+                bytes: &bytes,
+                chunk,
+                interrupt: true,
+            };
+            let mut reader = WxrReader::new(trickle, WxrLimits::default());
+            let records: Vec<Record> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+            assert_eq!(records, whole, "{name} in chunks of {chunk}");
+            assert_eq!(reader.bytes_read(), bytes.len() as u64);
+        }
+    }
+}

@@ -89,6 +89,13 @@ impl<R: BufRead> Input<R> {
     /// The first bytes of the file, without consuming them (fewer when the file or the
     /// underlying buffer is shorter). Only before anything is read.
     pub(crate) fn peek(&mut self) -> io::Result<&[u8]> {
+        loop {
+            match self.inner.fill_buf() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                _ => break,
+            }
+        }
+        // Asked once more: a borrow returned from inside the loop would outlive it.
         self.inner.fill_buf()
     }
 
