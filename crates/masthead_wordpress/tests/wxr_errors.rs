@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod wxr_common;
-use wxr_common::{error_of, export_with, fixture, item_xml, items, read_all, read_until_error};
+use wxr_common::{
+    Trickle, error_of, export_with, fixture, item_xml, items, read_all, read_until_error,
+};
 
 use masthead_wordpress::wxr::{ItemRef, Place, WxrError, WxrLimits, WxrReader};
 
@@ -466,6 +468,16 @@ fn a_latin1_export_is_transcoded() {
     let records: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
     assert_eq!(items(&records)[0].title, "Café Ñandú – it’s back, €5");
     assert_eq!(reader.bytes_read(), bytes.len() as u64);
+    // The declaration is found however small the chunks the file comes in.
+    let trickle = Trickle {
+        bytes: &bytes,
+        chunk: 1,
+        interrupt: true,
+    };
+    let trickled: Vec<_> = WxrReader::new(trickle, WxrLimits::default())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(trickled, records);
 }
 
 #[test]

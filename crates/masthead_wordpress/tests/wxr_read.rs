@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod wxr_common;
-use wxr_common::{export_with, fixture, item, item_xml, items, read_all};
+use wxr_common::{Trickle, export_with, fixture, item, item_xml, items, read_all};
 
 use masthead_wordpress::wxr::{Record, WxrLimits, WxrReader};
 
@@ -536,39 +536,6 @@ fn elements_a_plugin_adds_are_skipped_whole() {
     let post = item(&records, 13);
     assert_eq!(post.title, "Kept");
     assert_eq!(post.meta("after"), Some("yes"));
-}
-
-/// A reader that hands out `chunk` bytes at a time and is interrupted before every chunk,
-/// as a pipe or a slow disk may be.
-struct Trickle<'a> {
-    bytes: &'a [u8],
-    chunk: usize,
-    interrupt: bool,
-}
-
-impl std::io::Read for Trickle<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let available = std::io::BufRead::fill_buf(self)?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        std::io::BufRead::consume(self, n);
-        Ok(n)
-    }
-}
-
-impl std::io::BufRead for Trickle<'_> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        if self.interrupt {
-            self.interrupt = false;
-            return Err(std::io::ErrorKind::Interrupted.into());
-        }
-        Ok(&self.bytes[..self.chunk.min(self.bytes.len())])
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.bytes = &self.bytes[amount..];
-        self.interrupt = true;
-    }
 }
 
 #[test]
