@@ -535,4 +535,13 @@ fn a_utf8_byte_order_mark_is_fine() {
     bytes.extend_from_slice(export_with(&item_xml(1, "BOM", "")).as_bytes());
     let records = read_all(&bytes).unwrap();
     assert_eq!(items(&records)[0].title, "BOM");
+    // The mark outranks a declaration that says otherwise.
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend_from_slice(
+        export_with(&item_xml(1, "Café", ""))
+            .replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"")
+            .as_bytes(),
+    );
+    let records = read_all(&bytes).unwrap();
+    assert_eq!(items(&records)[0].title, "Café");
 }
