@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod wxr_common;
-use wxr_common::{export_with, fixture, item, item_xml, items, read_all};
+use wxr_common::{Trickle, export_with, fixture, item, item_xml, items, read_all};
 
 use masthead_wordpress::wxr::{Record, WxrLimits, WxrReader};
 
@@ -30,7 +30,7 @@ fn site_comes_first_then_every_record_in_file_order() {
     expected.extend(["author"; 3]);
     expected.extend(["category"; 5]);
     expected.extend(["tag"; 3]);
-    expected.extend(["term"; 2]);
+    expected.extend(["term"; 3]);
     expected.extend(["item"; 14]);
     assert_eq!(kinds, expected);
 
@@ -117,9 +117,11 @@ fn terms_keep_parents_descriptions_and_percent_encoded_slugs() {
     let (k, menu) = terms.iter().find(|(_, t)| t.slug == "main-menu").unwrap();
     assert_eq!(*k, "term");
     assert_eq!((menu.id, menu.taxonomy.as_str()), (8, "nav_menu"));
-    let format = terms.iter().find(|(_, t)| t.id == 10).unwrap().1;
-    assert_eq!(format.taxonomy, "post_format");
-    assert_eq!(format.name, "Gallery");
+    assert_eq!(menu.name, "Main menu");
+    let region = terms.iter().find(|(_, t)| t.id == 15).unwrap().1;
+    assert_eq!(region.taxonomy, "region");
+    assert_eq!(region.parent, "riverside-county");
+    assert_eq!(region.description, "Towns north of the river");
 }
 
 #[test]
@@ -199,13 +201,13 @@ fn comments_keep_threads_pingbacks_and_moderation_states() {
             (21, 0, "1", "comment"),
             (22, 21, "1", "comment"),
             (23, 0, "1", "pingback"),
-            (24, 0, "spam", "comment"),
+            (24, 0, "trash", "comment"),
             (25, 22, "0", "comment"),
         ]
     );
     let rosa = &comments[0];
     assert_eq!(rosa.author, "Rosa Delgado");
-    // An escaped `&amp;` outside CDATA is resolved…
+    // WordPress writes a commenter's URL unescaped: its bare `&` reads as itself.
     assert_eq!(
         rosa.author_url,
         "https://rosa.example/?ref=ledger&src=comment"
@@ -215,7 +217,7 @@ fn comments_keep_threads_pingbacks_and_moderation_states() {
     assert_eq!(rosa.date_gmt, "2026-03-11 14:30:02");
     assert_eq!(rosa.user_id, 0);
     assert_eq!(comments[1].user_id, 7);
-    // …while entities inside CDATA are the text WordPress stored.
+    // Entities inside CDATA are the text WordPress stored.
     assert_eq!(comments[2].author, "Valley Watchdog &raquo; Budget roundup");
     assert_eq!(
         comments[2].content,
@@ -267,6 +269,11 @@ fn a_draft_with_no_title_no_body_and_zero_dates() {
     assert_eq!(draft.post_name, "");
     assert_eq!(draft.post_date, "2026-04-02 10:14:09");
     assert_eq!(draft.post_date_gmt, "0000-00-00 00:00:00");
+    // `esc_url` writes `&` as `&#038;`.
+    assert_eq!(
+        draft.link,
+        "https://riversideledger.example/?p=140&preview=true"
+    );
     assert_eq!(draft.post_modified_gmt, "0000-00-00 00:00:00");
 }
 
@@ -297,6 +304,10 @@ fn a_540_character_title_is_read_whole() {
     let records = newsroom();
     let post = item(&records, 160);
     assert_eq!(post.title.chars().count(), 540);
+    assert_eq!(
+        post.terms_of("post_format").next().unwrap().slug,
+        "post-format-gallery"
+    );
     assert!(
         post.title
             .starts_with("Riverside County Fair 2026 results:")
@@ -358,7 +369,8 @@ fn wxr_1_0_from_wordpress_2_8() {
         unreachable!()
     };
     assert_eq!((fire.id, fire.slug.as_str()), (0, "fire-rescue"));
-    assert_eq!(fire.parent, "news");
+    // WXR 1.0 names the parent by its name, not its slug.
+    assert_eq!(fire.parent, "News");
     let Record::Tag(tag) = &records[3] else {
         unreachable!()
     };
@@ -384,6 +396,12 @@ fn wxr_1_0_from_wordpress_2_8() {
         "Thank you to the firefighters & volunteers!"
     );
     assert_eq!(post.comments[0].kind, "");
+    // WordPress 2.8 exported spam too (later versions leave it out), URLs unescaped.
+    assert_eq!(post.comments[1].approved, "spam");
+    assert_eq!(
+        post.comments[1].author_url,
+        "http://spam.example/?id=7&ref=vw"
+    );
 }
 
 #[test]
@@ -472,7 +490,7 @@ fn bytes_read_grows_to_the_file_size() {
         last = reader.bytes_read();
         steps += 1;
     }
-    assert_eq!(steps, 28);
+    assert_eq!(steps, 29);
     assert_eq!(reader.bytes_read(), bytes.len() as u64);
 }
 
@@ -518,4 +536,23 @@ fn elements_a_plugin_adds_are_skipped_whole() {
     let post = item(&records, 13);
     assert_eq!(post.title, "Kept");
     assert_eq!(post.meta("after"), Some("yes"));
+}
+
+#[test]
+fn a_reader_that_trickles_and_is_interrupted_reads_the_same() {
+    for name in ["newsroom_6x.xml", "wxr_1_0_wp28.xml"] {
+        let bytes = fixture(name);
+        let whole = read_all(&bytes).unwrap();
+        for chunk in [1, 3, 7] {
+            let trickle = Trickle {
+                bytes: &bytes,
+                chunk,
+                interrupt: true,
+            };
+            let mut reader = WxrReader::new(trickle, WxrLimits::default());
+            let records: Vec<Record> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+            assert_eq!(records, whole, "{name} in chunks of {chunk}");
+            assert_eq!(reader.bytes_read(), bytes.len() as u64);
+        }
+    }
 }

@@ -73,9 +73,9 @@ pub enum WxrError {
 
     /// The file is not well-formed XML: mismatched tags, bad characters, an unknown entity.
     #[error(
-        "malformed XML at byte {offset}, {place}: {detail}. WordPress writes well-formed XML, so \
-         the file was changed or damaged after export: export again, or repair the file at that \
-         byte"
+        "malformed XML at byte {offset}, {place}: {detail}. A file straight from WordPress is \
+         well-formed, so this one was probably changed or damaged after export: export again, \
+         or repair the file at that byte"
     )]
     Malformed {
         /// Where the problem was found.

@@ -13,11 +13,13 @@ use encoding_rs::{DecoderResult, Encoding};
 
 /// Decoded bytes held at once when transcoding.
 const DECODED_CHUNK: usize = 8 * 1024;
+/// Bytes read ahead at the start, to look at before parsing (an XML declaration is ~40).
+const HEAD_BYTES: usize = 1024;
 
 /// A [`BufRead`] that counts bytes, fails once one event has taken more than its cap, and
 /// may transcode.
 pub(crate) struct Input<R> {
-    inner: R,
+    inner: Prefixed<R>,
     /// Bytes taken from `inner`: the position in the file.
     taken: u64,
     /// Bytes the parser consumed (UTF-8 bytes, when transcoding).
@@ -29,6 +31,66 @@ pub(crate) struct Input<R> {
     /// Set when the cap refused a read, so the parser's I/O error can be told apart.
     over_cap: bool,
     transcoder: Option<Box<Transcoder>>,
+}
+
+/// The file with its first bytes read ahead, so they can be looked at (a zip's magic
+/// number, the XML declaration) before the parser starts.
+struct Prefixed<R> {
+    head: Vec<u8>,
+    /// How much of `head` was consumed.
+    at: usize,
+    inner: R,
+}
+
+impl<R: BufRead> Prefixed<R> {
+    fn head(&mut self) -> io::Result<&[u8]> {
+        while self.head.len() < HEAD_BYTES {
+            let available = match self.inner.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let n = available.len().min(HEAD_BYTES - self.head.len());
+            self.head.extend_from_slice(&available[..n]);
+            self.inner.consume(n);
+        }
+        Ok(&self.head[self.at..])
+    }
+}
+
+impl<R: BufRead> Read for Prefixed<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Prefixed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at < self.head.len() {
+            return Ok(&self.head[self.at..]);
+        }
+        if !self.head.is_empty() {
+            // Read past the head: let its memory go.
+            self.head = Vec::new();
+            self.at = 0;
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.at < self.head.len() {
+            self.at += amount;
+        } else {
+            self.inner.consume(amount);
+        }
+    }
 }
 
 /// Decodes the file from its declared encoding into UTF-8, a chunk at a time.
@@ -49,7 +111,11 @@ struct Transcoder {
 impl<R: BufRead> Input<R> {
     pub(crate) fn new(inner: R, cap: u64) -> Self {
         Self {
-            inner,
+            inner: Prefixed {
+                head: Vec::new(),
+                at: 0,
+                inner,
+            },
             taken: 0,
             consumed: 0,
             event_start: 0,
@@ -86,10 +152,10 @@ impl<R: BufRead> Input<R> {
         self.transcoder.is_some()
     }
 
-    /// The first bytes of the file, without consuming them (fewer when the file or the
-    /// underlying buffer is shorter). Only before anything is read.
+    /// The first bytes of the file (up to 1 KiB), without consuming them, however small
+    /// the chunks `R` hands out. Only before anything is read.
     pub(crate) fn peek(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
+        self.inner.head()
     }
 
     /// Reads the rest of the file as `encoding`, transcoded to UTF-8. Only before anything

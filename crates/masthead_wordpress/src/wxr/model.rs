@@ -66,6 +66,7 @@ pub struct Term {
     /// The display name (`<wp:cat_name>`, `<wp:tag_name>`, `<wp:term_name>`).
     pub name: String,
     /// The parent's slug (`<wp:category_parent>`, `<wp:term_parent>`); empty at the top.
+    /// WXR 1.0 exports (WordPress before 3.1) write the parent's name here instead.
     pub parent: String,
     /// `<wp:category_description>`, `<wp:tag_description>`, `<wp:term_description>`.
     pub description: String,
@@ -86,7 +87,8 @@ pub struct Item {
     pub guid: String,
     /// `<pubDate>` (RFC 2822), when present.
     pub pub_date: String,
-    /// `<dc:creator>`: the author's login.
+    /// `<dc:creator>`: the author's login (WXR 1.0 exports, which list no authors, write
+    /// the author's display name).
     pub creator: String,
     /// `<content:encoded>`: the body as HTML (Gutenberg or classic).
     pub content: String,

@@ -60,6 +60,8 @@ pub(crate) struct Xml<R> {
     started: bool,
     decl_seen: bool,
     root_seen: bool,
+    /// The file starts with a UTF-8 byte order mark, which outranks any declaration.
+    utf8_bom: bool,
     pub(crate) limits: WxrLimits,
     /// The record being read.
     pub(crate) place: Place,
@@ -75,6 +77,10 @@ impl<R: BufRead> Xml<R> {
         let mut reader = NsReader::from_reader(Input::new(reader, cap));
         let config = reader.config_mut();
         config.check_end_names = true;
+        // WordPress writes `<wp:comment_author_url>` unescaped (`sanitize_url` keeps a raw
+        // `&`), so a commenter's `?a=1&b=2` makes a bare `&` in every export that has one:
+        // read it as itself, as the WordPress importer's fallback parsers do.
+        config.allow_dangling_amp = true;
         config.expand_empty_elements = false;
         config.trim_text(false);
         Self {
@@ -85,6 +91,7 @@ impl<R: BufRead> Xml<R> {
             started: false,
             decl_seen: false,
             root_seen: false,
+            utf8_bom: false,
             limits,
             place: Place::Channel,
             last_item: None,
@@ -172,6 +179,7 @@ impl<R: BufRead> Xml<R> {
                 self.decl_seen = true;
                 if let Some(Ok(encoding)) = decl.encoding()
                     && !is_utf8(&encoding)
+                    && !self.utf8_bom
                     && !self.reader.get_ref().transcoding()
                 {
                     return Err(WxrError::Encoding {
@@ -289,6 +297,10 @@ impl<R: BufRead> Xml<R> {
             [0xff, 0xfe, ..] | [b'<', 0, b'?', 0, ..] => Err(encoding("UTF-16LE")),
             [0xfe, 0xff, ..] | [0, b'<', 0, b'?', ..] => Err(encoding("UTF-16BE")),
             [] => Err(found("an empty file")),
+            [0xef, 0xbb, 0xbf, ..] => {
+                self.utf8_bom = true;
+                Ok(())
+            }
             _ => {
                 let Some(label) = declared_encoding(head).filter(|l| !is_utf8(l)) else {
                     return Ok(());
@@ -453,7 +465,6 @@ fn is_utf8(encoding: &str) -> bool {
 
 /// The `encoding` of an XML declaration at the start of `head`, if it is all there.
 fn declared_encoding(head: &[u8]) -> Option<&str> {
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     if !head.starts_with(b"<?xml") {
         return None;
     }

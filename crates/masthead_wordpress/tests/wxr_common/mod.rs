@@ -109,3 +109,36 @@ pub fn item_xml(post_id: u64, title: &str, extra: &str) -> String {
 "#
     )
 }
+
+/// A reader that hands out `chunk` bytes at a time and is interrupted before every chunk,
+/// as a pipe or a slow disk may be.
+pub struct Trickle<'a> {
+    pub bytes: &'a [u8],
+    pub chunk: usize,
+    pub interrupt: bool,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = std::io::BufRead::fill_buf(self)?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for Trickle<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.interrupt {
+            self.interrupt = false;
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        Ok(&self.bytes[..self.chunk.min(self.bytes.len())])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.bytes = &self.bytes[amount..];
+        self.interrupt = true;
+    }
+}
