@@ -16,11 +16,11 @@ pub use crate::batch::{
     Created, Prepared, SourceUpdate as WireUpdate, Wanted, create_stories, prepare,
     update_from_source as update_wire_story,
 };
-use crate::rules::{check_publishable, check_references, render, validate};
+use crate::rules::render;
 use crate::stories::{Command, is_public};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleId, ArticleStatus};
-use masthead_store::{Actor, ArticleFields, Store, StoryWrite};
+use masthead_core::ArticleId;
+use masthead_store::{Actor, Store, StoryWrite};
 
 /// The audit log's actor for a wire source: `wire:<name>`.
 pub fn wire_actor(source_name: &str) -> Actor {

@@ -96,16 +96,14 @@ impl<'a> Images<'a> {
             return Ok(known.clone());
         }
         if self.dry_run {
+            // A dry run fetches nothing: an image the uploads folder lacks is noted only
+            // when nothing could fetch it either.
             let found = match self.read_local(address).await {
-                Some(Ok(_)) => Some(Stored {
-                    id: MediaId(0),
-                    address: String::new(),
-                }),
-                Some(Err(e)) => {
+                Some(Err(e)) if self.fetcher.is_none() => {
                     report.note(reason::IMAGE, old, format!("{address}: {e}"));
                     None
                 }
-                None => Some(Stored {
+                _ => Some(Stored {
                     id: MediaId(0),
                     address: String::new(),
                 }),
@@ -143,10 +141,15 @@ impl<'a> Images<'a> {
         Ok(stored)
     }
 
-    /// Reads or fetches the image and stores it.
+    /// Reads (from the uploads folder) or fetches (from the old site, when the folder does
+    /// not have it) the image, and stores it.
     async fn bring(&self, address: &str, alt: &str, now: DateTime<Utc>) -> Result<Stored, String> {
         let bytes = match self.read_local(address).await {
-            Some(read) => read?,
+            Some(Ok(bytes)) => bytes,
+            Some(Err(missing)) => self
+                .fetch(address)
+                .await
+                .map_err(|fetch| format!("{missing}, and fetching it failed: {fetch}"))?,
             None => self.fetch(address).await?,
         };
         let original = file_name(address);
@@ -164,11 +167,12 @@ impl<'a> Images<'a> {
         let root = self.uploads.as_ref()?;
         let relative = uploads_path(address)?;
         let path = root.join(&relative);
-        Some(
-            tokio::fs::read(&path)
-                .await
-                .map_err(|e| format!("{} could not be read from the uploads folder: {e}", relative.display())),
-        )
+        Some(tokio::fs::read(&path).await.map_err(|e| {
+            format!(
+                "{} is not in the uploads folder ({e})",
+                relative.display()
+            )
+        }))
     }
 
     async fn fetch(&self, address: &str) -> Result<Vec<u8>, String> {

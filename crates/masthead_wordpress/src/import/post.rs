@@ -121,7 +121,7 @@ pub fn content_hash(item: &Item) -> String {
         h.update(m.value.as_bytes());
         h.update([0]);
     }
-    format!("{:x}", h.finalize())
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The story `item` (a post) becomes, or `None` when it is left out (noted in `report`).

@@ -474,7 +474,7 @@ impl Writer<'_> {
                         report.note(reason::NEEDS_WORK, &pending.planned.old, why);
                     }
                     report.created("stories", 1);
-                    self.remember(&pending.planned, id, prepared.fields().slug.as_str());
+                    self.remember(&pending.planned, id, prepared.fields().slug.as_str(), true);
                     records.push(record_of(&pending.planned, id, version));
                     self.comments(write, id, &pending, &HashMap::new(), report, &mut records)
                         .await?;
@@ -532,7 +532,7 @@ impl Writer<'_> {
             }
         }
         if let Some(story) = write.story(id).await? {
-            self.remember(planned, id, story.fields.slug.as_str());
+            self.remember(planned, id, story.fields.slug.as_str(), false);
         }
         let ids: Vec<String> = pending.comments.iter().map(|c| c.id.to_string()).collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -594,9 +594,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn remember(&mut self, planned: &Planned, id: ArticleId, slug: &str) {
+    /// Keeps story `id` (at `slug`) as post `planned`'s, and, if it is `new` and was sticky,
+    /// for the front page (a story imported before keeps the place editors gave it since).
+    fn remember(&mut self, planned: &Planned, id: ArticleId, slug: &str, new: bool) {
         self.stories.insert(planned.post_id, (id, slug.to_owned()));
-        if planned.sticky
+        if new
+            && planned.sticky
             && let masthead_desk::batch::Wanted::Keep(p) = planned.wanted
             && p.status == masthead_core::ArticleStatus::Published
         {
@@ -613,10 +616,12 @@ impl Writer<'_> {
         self.sticky.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
         let mut write = self.store.write_front().await?;
         let mut front = write.arrangement(self.now).await?;
+        let mut placed = 0;
         for (id, _) in &self.sticky {
             if front.holds(*id) {
                 continue;
             }
+            placed += 1;
             let slot = FrontSlot {
                 article: *id,
                 expires_at: None,
@@ -629,7 +634,7 @@ impl Writer<'_> {
         }
         write.replace(&front).await?;
         write.commit().await?;
-        report.created("front page places", self.sticky.len() as u64);
+        report.created("front page places", placed);
         Ok(())
     }
 }
