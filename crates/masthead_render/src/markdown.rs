@@ -151,12 +151,30 @@ pub fn outline(md: &str, parent: u8) -> Vec<OutlineHeading> {
     headings::outline_of(&events, parent)
 }
 
-/// The plain text of a Markdown document: words only, blocks separated by spaces.
+/// The plain text of a Markdown document: words only, blocks separated by spaces. A video
+/// paragraph (an address the page shows as a player) has no words.
 pub fn plain_text(md: &str) -> String {
     let mut out = String::with_capacity(md.len());
-    for event in Parser::new_ext(md, options()) {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i];
+        i += 1;
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                if let Some((_, end)) = video_paragraph(&events[i - 1..]) {
+                    i += end;
+                    continue;
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
@@ -359,6 +377,13 @@ mod tests {
         assert!(
             html.contains(FRAME) && !html.contains("evil.example") && !html.contains("<script")
         );
+    }
+
+    #[test]
+    fn a_video_paragraph_has_no_words_for_the_excerpt() {
+        let text = article_text("https://youtu.be/dQw4w9WgXcQ\n\nThe parade, from the bridge.");
+        assert_eq!(text.excerpt, "The parade, from the bridge.");
+        assert!(plain_text("Watch https://youtu.be/dQw4w9WgXcQ").contains("youtu.be"));
     }
 
     #[test]

@@ -114,10 +114,28 @@ pub fn autoembed(html: &str) -> String {
     if !html.contains("http://") && !html.contains("https://") {
         return html.into_owned();
     }
-    let html = OWN_LINE.replace_all(&html, |c: &Captures<'_>| embed_html(&c[2]));
-    OWN_PARAGRAPH
-        .replace_all(&html, |c: &Captures<'_>| embed_html(&c[1]))
-        .into_owned()
+    outside_pre(&html, |part| {
+        let part = OWN_LINE.replace_all(part, |c: &Captures<'_>| embed_html(&c[2]));
+        OWN_PARAGRAPH
+            .replace_all(&part, |c: &Captures<'_>| embed_html(&c[1]))
+            .into_owned()
+    })
+}
+
+/// `f` applied to the HTML outside `<pre>` elements (an address on a line of code is code).
+fn outside_pre(html: &str, f: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find("<pre") {
+        out.push_str(&f(&rest[..open]));
+        let end = rest[open..]
+            .find("</pre>")
+            .map_or(rest.len(), |e| open + e + "</pre>".len());
+        out.push_str(&rest[open..end]);
+        rest = &rest[end..];
+    }
+    out.push_str(&f(rest));
+    out
 }
 
 #[cfg(test)]
@@ -206,6 +224,17 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("<iframe src=\"https://evil.example/x\"></iframe>"));
+    }
+
+    #[test]
+    fn an_address_on_a_line_of_code_stays_code() {
+        let html = "<pre>curl\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>\nhttps://youtu.be/dQw4w9WgXcQ";
+        let out = autoembed(html);
+        assert!(
+            out.starts_with("<pre>curl\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>"),
+            "{out}"
+        );
+        assert_eq!(out.matches(VIDEO_MARK).count(), 2, "{out}");
     }
 
     #[test]
