@@ -223,6 +223,11 @@ impl Writer {
                 }
                 one(format!("{} {text}", "#".repeat(level)), Kind::Other)
             }
+            "ul" | "ol" if is_gallery_list(e) => e
+                .elements()
+                .flat_map(|li| li.elements().collect::<Vec<_>>())
+                .flat_map(|figure| self.figure(figure))
+                .collect(),
             "ul" | "ol" => {
                 let ordered = e.name == "ol";
                 let alt =
@@ -629,6 +634,29 @@ impl Writer {
     }
 }
 
+/// A list whose every item is one figure (WordPress 5's gallery block,
+/// `<ul class="blocks-gallery-grid"><li><figure>…`): its figures, not a list of them.
+fn is_gallery_list(e: &Element) -> bool {
+    let mut items = 0;
+    for child in &e.children {
+        match child {
+            Node::Text(t) if t.trim().is_empty() => {}
+            Node::Element(li)
+                if li.name == "li"
+                    && li.children.iter().all(|n| match n {
+                        Node::Text(t) => t.trim().is_empty(),
+                        Node::Element(f) => f.name == "figure",
+                    })
+                    && li.elements().count() == 1 =>
+            {
+                items += 1;
+            }
+            _ => return false,
+        }
+    }
+    items > 0
+}
+
 /// The images of a figure (not inside a nested figure or its caption), and whether it holds
 /// figures of its own (a gallery).
 fn find_images<'a>(e: &'a Element, images: &mut Vec<&'a Element>, nested: &mut bool) {
@@ -800,6 +828,22 @@ mod tests {
         assert_eq!(out.images.len(), 2);
         assert_eq!(out.images[0].caption.as_deref(), Some("Photo by X 2019"));
         assert_eq!(out.images[0].src, "a.jpg?x=1&y=2");
+    }
+
+    #[test]
+    fn a_wordpress_5_gallery_is_figures_not_a_list() {
+        let out = write(&parse(
+            "<figure class=\"wp-block-gallery\"><ul class=\"blocks-gallery-grid\"><li class=\"blocks-gallery-item\"><figure><img src=\"a.jpg\" alt=\"A\"><figcaption>Cap A</figcaption></figure></li>\n<li><figure><img src=\"b.jpg\" alt=\"B\"></figure></li></ul><figcaption>The fair</figcaption></figure>",
+        ));
+        assert_eq!(
+            out.markdown,
+            "<figure><img src=\"a.jpg\" alt=\"A\"><figcaption>Cap A</figcaption></figure>\n\n![B](b.jpg)\n\nThe fair\n"
+        );
+        // A list with words in it stays a list.
+        assert_eq!(
+            md("<ul><li><figure><img src=\"a.jpg\" alt=\"A\"></figure></li><li>Words</li></ul>"),
+            "- ![A](a.jpg)\n- Words\n"
+        );
     }
 
     #[test]
