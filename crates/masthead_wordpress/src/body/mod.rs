@@ -17,8 +17,9 @@
 //!    iframes, become video embeds (WordPress's auto-embed);
 //! 4. [`shortcodes`]: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
 //!    `[vimeo]` expanded; others kept as text and listed;
-//! 5. [`sanitize`]: ammonia's allowlist, as for every body; then [`dom`] reads the result
-//!    as a tree and [`markdown`] writes it (that module documents the dialect).
+//! 5. [`sanitize`]: ammonia's allowlist, as for every body (a post nested deeper than any
+//!    page needs is flattened first, [`depth`]); then [`dom`] reads the result as a tree
+//!    and [`markdown`] writes it (that module documents the dialect).
 //!
 //! The Markdown writer is our own walk over html5ever's tokens rather than a converter crate:
 //! `htmd`, the maintained one, is built on html5ever 0.38 and would compile a second
@@ -32,6 +33,7 @@
 mod autop;
 mod blocks;
 mod breaks;
+mod depth;
 mod dom;
 mod embeds;
 mod escape;
@@ -112,7 +114,7 @@ pub fn convert(html: &str, options: &ConvertOptions) -> Converted {
     };
     let mut unknown_shortcodes = Vec::new();
     let html = shortcodes::expand(&html, options, &mut unknown_shortcodes);
-    let clean = sanitize::sanitize(&html);
+    let clean = sanitize::sanitize(&depth::cap_depth(&html));
     let written = markdown::write(&dom::parse(&clean));
     Converted {
         markdown: written.markdown,

@@ -47,9 +47,12 @@ fn open_tag(text: &str) -> Option<Tag<'_>> {
     {
         return None;
     }
-    let close = after.get(..after.len().min(MAX_TAG))?.find(']')?;
+    // The tag ends at the first `]`; a `[` before it means this was not a tag (and stopping
+    // there keeps a post of many `[` linear).
+    let window = after.get(..after.len().min(MAX_TAG)).unwrap_or(after);
+    let close = window.find([']', '['])?;
     let raw = &after[..close];
-    if raw.contains('[') || raw.contains("\n\n") {
+    if after[close..].starts_with('[') || raw.contains("\n\n") {
         return None;
     }
     let (attrs, self_closing) = match raw.strip_suffix('/') {
