@@ -137,7 +137,7 @@ fn push_player(out: &mut String, video: &Video) {
     out.push_str(&format!(
         "<div class=\"video\"><iframe src=\"{player}\" title=\"Video on {host}\" \
          sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\" \
-         allow=\"fullscreen; picture-in-picture\" allowfullscreen loading=\"lazy\" \
+         allow=\"fullscreen; picture-in-picture\" allowfullscreen \
          referrerpolicy=\"strict-origin-when-cross-origin\"></iframe></div>\n\
          <p class=\"video-link\"><a href=\"{page}\" rel=\"noopener noreferrer\">Watch the video on {host}</a></p>\n",
         player = escape(&video.player),
@@ -384,6 +384,27 @@ mod tests {
         let text = article_text("https://youtu.be/dQw4w9WgXcQ\n\nThe parade, from the bridge.");
         assert_eq!(text.excerpt, "The parade, from the bridge.");
         assert!(plain_text("Watch https://youtu.be/dQw4w9WgXcQ").contains("youtu.be"));
+    }
+
+    /// The body's player is the video post's: the same sandbox, permissions and referrer
+    /// policy as `article.html` frames a player with.
+    #[test]
+    fn the_body_player_is_framed_as_the_video_post_frames_it() {
+        let template = include_str!("../../../themes/default/templates/article.html");
+        let frame = template
+            .split("<iframe ")
+            .nth(1)
+            .and_then(|f| f.split("></iframe>").next())
+            .expect("article.html frames the player");
+        let attributes = frame
+            .split_once(" sandbox=")
+            .map(|(_, rest)| format!(" sandbox={rest}"))
+            .expect("the frame is sandboxed");
+        let html = render_markdown("https://youtu.be/dQw4w9WgXcQ");
+        assert!(
+            html.contains(&format!("{attributes}></iframe>")),
+            "{attributes}\n{html}"
+        );
     }
 
     #[test]
