@@ -389,6 +389,7 @@ mod tests {
     /// The body's player is the video post's: the same sandbox, permissions and referrer
     /// policy as `article.html` frames a player with.
     #[test]
+    #[allow(clippy::expect_used)]
     fn the_body_player_is_framed_as_the_video_post_frames_it() {
         let template = include_str!("../../../themes/default/templates/article.html");
         let frame = template
