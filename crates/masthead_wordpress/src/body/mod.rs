@@ -14,7 +14,8 @@
 //!    embeds or links); a classic post gets its paragraphs from [`autop`], WordPress's
 //!    `wpautop`;
 //! 3. [`embeds`]: addresses alone on a line or in a paragraph, and pasted YouTube and Vimeo
-//!    iframes, become video embeds (WordPress's auto-embed);
+//!    iframes, become video embeds (WordPress's auto-embed); self-hosted `<video>` and
+//!    `<audio>` become links to their files;
 //! 4. [`shortcodes`]: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
 //!    `[vimeo]` expanded; others kept as text and listed;
 //! 5. [`sanitize`]: ammonia's allowlist, as for every body (a post nested deeper than any

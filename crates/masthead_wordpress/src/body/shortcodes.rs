@@ -212,7 +212,7 @@ fn known(
                 Some(_) => embeds::embed_html(&url),
                 None if embeds::is_web_address(&url) => {
                     let url = escape(&url);
-                    format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
+                    format!("\n\n<p><a href=\"{url}\">Watch the video</a></p>\n\n")
                 }
                 None => String::new(),
             }
