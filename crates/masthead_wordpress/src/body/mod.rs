@@ -8,19 +8,19 @@
 //! reported. [`convert`] takes the HTML of a post's `<content:encoded>` through the steps
 //! WordPress itself runs when it prints a post, in its order, then through the sanitizer:
 //!
-//! 1. [`breaks`]: `<!--nextpage-->` pages joined with a rule and counted, the first
+//! 1. `breaks.rs`: `<!--nextpage-->` pages joined with a rule and counted, the first
 //!    `<!--more-->` marked (its place reported, the break dropped);
-//! 2. [`blocks`]: a block-editor post loses its block comments (embed blocks become video
+//! 2. `blocks.rs`: a block-editor post loses its block comments (embed blocks become video
 //!    embeds or links); a classic post gets its paragraphs from [`autop`], WordPress's
 //!    `wpautop`;
-//! 3. [`embeds`]: addresses alone on a line or in a paragraph, and pasted YouTube and Vimeo
+//! 3. `embeds.rs`: addresses alone on a line or in a paragraph, and pasted YouTube and Vimeo
 //!    iframes, become video embeds (WordPress's auto-embed); self-hosted `<video>` and
 //!    `<audio>` become links to their files;
-//! 4. [`shortcodes`]: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
+//! 4. `shortcodes.rs`: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
 //!    `[vimeo]` expanded; others kept as text and listed;
-//! 5. [`sanitize`]: ammonia's allowlist, as for every body (a post nested deeper than any
-//!    page needs is flattened first, [`depth`]); then [`dom`] reads the result as a tree
-//!    and [`markdown`] writes it (that module documents the dialect).
+//! 5. `sanitize.rs`: ammonia's allowlist, as for every body (a post nested deeper than any
+//!    page needs is flattened first, `depth.rs`); then `dom.rs` reads the result as a tree
+//!    and `markdown.rs` writes it (that module documents the dialect).
 //!
 //! The Markdown writer is our own walk over html5ever's tokens rather than a converter crate:
 //! `htmd`, the maintained one, is built on html5ever 0.38 and would compile a second
