@@ -38,10 +38,12 @@ mod depth;
 mod dom;
 mod embeds;
 mod escape;
+mod figure;
 mod images;
 mod markdown;
 mod sanitize;
 mod shortcodes;
+mod table;
 
 pub use autop::autop;
 pub use blocks::{has_blocks, strip_blocks};
