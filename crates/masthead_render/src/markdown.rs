@@ -137,7 +137,7 @@ fn push_player(out: &mut String, video: &Video) {
     out.push_str(&format!(
         "<div class=\"video\"><iframe src=\"{player}\" title=\"Video on {host}\" \
          sandbox=\"allow-scripts allow-same-origin allow-presentation allow-popups\" \
-         allow=\"fullscreen; picture-in-picture\" allowfullscreen loading=\"lazy\" \
+         allow=\"fullscreen; picture-in-picture\" allowfullscreen \
          referrerpolicy=\"strict-origin-when-cross-origin\"></iframe></div>\n\
          <p class=\"video-link\"><a href=\"{page}\" rel=\"noopener noreferrer\">Watch the video on {host}</a></p>\n",
         player = escape(&video.player),
@@ -151,12 +151,30 @@ pub fn outline(md: &str, parent: u8) -> Vec<OutlineHeading> {
     headings::outline_of(&events, parent)
 }
 
-/// The plain text of a Markdown document: words only, blocks separated by spaces.
+/// The plain text of a Markdown document: words only, blocks separated by spaces. A video
+/// paragraph (an address the page shows as a player) has no words.
 pub fn plain_text(md: &str) -> String {
     let mut out = String::with_capacity(md.len());
-    for event in Parser::new_ext(md, options()) {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i];
+        i += 1;
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                if let Some((_, end)) = video_paragraph(&events[i - 1..]) {
+                    i += end;
+                    continue;
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
@@ -358,6 +376,35 @@ mod tests {
         assert_eq!(html.matches("<iframe").count(), 1, "{html}");
         assert!(
             html.contains(FRAME) && !html.contains("evil.example") && !html.contains("<script")
+        );
+    }
+
+    #[test]
+    fn a_video_paragraph_has_no_words_for_the_excerpt() {
+        let text = article_text("https://youtu.be/dQw4w9WgXcQ\n\nThe parade, from the bridge.");
+        assert_eq!(text.excerpt, "The parade, from the bridge.");
+        assert!(plain_text("Watch https://youtu.be/dQw4w9WgXcQ").contains("youtu.be"));
+    }
+
+    /// The body's player is the video post's: the same sandbox, permissions and referrer
+    /// policy as `article.html` frames a player with.
+    #[test]
+    #[allow(clippy::expect_used)]
+    fn the_body_player_is_framed_as_the_video_post_frames_it() {
+        let template = include_str!("../../../themes/default/templates/article.html");
+        let frame = template
+            .split("<iframe ")
+            .nth(1)
+            .and_then(|f| f.split("></iframe>").next())
+            .expect("article.html frames the player");
+        let attributes = frame
+            .split_once(" sandbox=")
+            .map(|(_, rest)| format!(" sandbox={rest}"))
+            .expect("the frame is sandboxed");
+        let html = render_markdown("https://youtu.be/dQw4w9WgXcQ");
+        assert!(
+            html.contains(&format!("{attributes}></iframe>")),
+            "{attributes}\n{html}"
         );
     }
 

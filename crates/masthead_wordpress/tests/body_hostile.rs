@@ -174,3 +174,24 @@ fn empty_and_whitespace_posts_are_empty() {
         assert!(converted.images.is_empty() && converted.videos.is_empty());
     }
 }
+
+#[test]
+fn deep_nesting_and_many_brackets_neither_overflow_nor_crawl() {
+    let started = std::time::Instant::now();
+    for html in [
+        "<div>".repeat(10_000),
+        "<blockquote>".repeat(10_000) + "deep",
+        "<ul><li>".repeat(5_000) + "deep",
+        "<em>".repeat(20_000) + "deep",
+        "<table><tr><td>".repeat(3_000),
+        "[a ".repeat(100_000),
+        "<!-- wp:embed {\"url\":\"x\"} -->".repeat(20_000),
+        "<!--more-->".repeat(50_000),
+    ] {
+        let converted = convert(&html, &ConvertOptions::default());
+        render_markdown(&converted.markdown);
+    }
+    // Debug build, shared machine: generous, but far below what quadratic work would take
+    // (ten thousand nested divs took minutes before posts were flattened).
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}

@@ -189,3 +189,20 @@ fn stored_images_replace_the_old_addresses_everywhere_in_the_body() {
     let same = rewrite_images(&converted.markdown, |_| None);
     assert_eq!(same, converted.markdown);
 }
+
+#[test]
+fn block_posts_of_older_shapes_convert_too() {
+    // WordPress 5's gallery (a list of figures), a shortcode block, a classic block and a
+    // pull quote.
+    let html = "<!-- wp:gallery {\"ids\":[7,8]} -->\n<figure class=\"wp-block-gallery columns-2 is-cropped\"><ul class=\"blocks-gallery-grid\"><li class=\"blocks-gallery-item\"><figure><img src=\"https://old.example/a.jpg\" alt=\"A\" data-id=\"7\" class=\"wp-image-7\"/><figcaption class=\"blocks-gallery-item__caption\">First</figcaption></figure></li><li class=\"blocks-gallery-item\"><figure><img src=\"https://old.example/b.jpg\" alt=\"B\" data-id=\"8\"/></figure></li></ul></figure>\n<!-- /wp:gallery -->\n\n<!-- wp:shortcode -->\n[gallery ids=\"7\"]\n<!-- /wp:shortcode -->\n\n<!-- wp:freeform -->\nClassic text inside a block post.\n<!-- /wp:freeform -->\n\n<!-- wp:pullquote -->\n<figure class=\"wp-block-pullquote\"><blockquote><p>Quoted.</p><cite>Someone</cite></blockquote></figure>\n<!-- /wp:pullquote -->";
+    let converted = convert(html, &attachments());
+    assert_eq!(
+        converted.markdown,
+        "<figure><img src=\"https://old.example/a.jpg\" alt=\"A\"><figcaption>First</figcaption></figure>\n\n\
+         ![B](https://old.example/b.jpg)\n\n\
+         <figure><img src=\"https://old.example/wp-content/uploads/2015/03/fair-1.jpg\" alt=\"Ferris wheel\"><figcaption>The fair opens Friday.</figcaption></figure>\n\n\
+         Classic text inside a block post.\n\n\
+         > Quoted.\n>\n> *Someone*\n"
+    );
+    assert_eq!(converted.images.len(), 3);
+}

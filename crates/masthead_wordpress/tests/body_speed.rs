@@ -3,10 +3,24 @@
 //!
 //! Ignored by default (timings on a shared CI machine prove little); run it with
 //! `cargo test -p masthead_wordpress --release --test body_speed -- --ignored --nocapture`.
+//! It counts the time the thread spent on a CPU (Linux's schedstat) where it can, so builds
+//! running beside it do not count; elsewhere the time on the clock.
+//!
+//! Measured 2026-12-03 in release on the project's 2-core machine with other builds running:
+//! 0.27 ms of CPU (0.79 ms on the clock) for the 5.3 KB block-editor post, 0.35 ms of CPU
+//! for the 4.3 KB classic one (`wpautop`'s regular expressions are most of the difference):
+//! 100,000 posts in well under a minute of converting.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use masthead_wordpress::body::{ConvertOptions, convert};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// Time this thread has spent on a CPU, where Linux tells it.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
 
 /// A block-editor post and a classic one, each about 5 KB.
 fn posts() -> [String; 2] {
@@ -30,12 +44,19 @@ fn a_typical_post_converts_well_under_a_millisecond() {
             convert(&post, &options);
         }
         let runs = 2_000;
-        let start = Instant::now();
+        let (start, cpu_start) = (Instant::now(), cpu_time());
         for _ in 0..runs {
             std::hint::black_box(convert(std::hint::black_box(&post), &options));
         }
-        let each = start.elapsed() / runs;
-        println!("{} bytes: {each:?} a post", post.len());
+        let wall = start.elapsed() / runs;
+        let each = match (cpu_start, cpu_time()) {
+            (Some(a), Some(b)) => (b - a) / runs,
+            _ => wall,
+        };
+        println!(
+            "{} bytes: {each:?} of CPU ({wall:?} on the clock) a post",
+            post.len()
+        );
         assert!(each.as_micros() < 1_000, "{each:?}");
     }
 }

@@ -10,8 +10,9 @@
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
-/// The block elements of `wpautop`'s `$allblocks` (WordPress 6).
-const ALL_BLOCKS: &str = "(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)";
+/// The block elements of `wpautop`'s `$allblocks` (WordPress 6.x; `math` left it when inline
+/// math began to be wrapped like text, and joined the elements whose newlines are kept).
+const ALL_BLOCKS: &str = "(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)";
 
 /// Stands for a newline inside a tag while paragraphs are made (WordPress: `<!-- wpnl -->`).
 const TAG_NEWLINE: char = '\u{E002}';
@@ -33,8 +34,8 @@ static OPTION_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"</option>\s*"));
 static OBJECT_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"(<object[^>]*>)\s*"));
 static OBJECT_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*</object>"));
 static PARAM: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(</?(?:param|embed)[^>]*>)\s*"));
-static MEDIA_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"(<(?:audio|video)[^>]*>)\s*"));
-static MEDIA_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(</(?:audio|video)>)"));
+static MEDIA_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*"));
+static MEDIA_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*([<\[]/(?:audio|video)[>\]])"));
 static SOURCE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(<(?:source|track)[^>]*>)\s*"));
 static FIGCAPTION_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(<figcaption[^>]*>)"));
 static FIGCAPTION_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"</figcaption>\s*"));
@@ -51,7 +52,7 @@ static P_BEFORE_BLOCK: LazyLock<Regex> =
 static P_AFTER_BLOCK: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(</?{ALL_BLOCKS}[^>]*>)\s*</p>")));
 static PRESERVED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?s)<(?:script|style|svg)\b.*?</(?:script|style|svg)>"));
+    LazyLock::new(|| re(r"(?s)<(?:script|style|svg|math)\b.*?</(?:script|style|svg|math)>"));
 static BR_AFTER_BLOCK: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(</?{ALL_BLOCKS}[^>]*>)\s*<br />")));
 static BR_BEFORE_BLOCK: LazyLock<Regex> =
@@ -135,7 +136,7 @@ pub fn autop(text: &str) -> String {
     let text = P_BEFORE_BLOCK.replace_all(&text, "$1");
     let text = P_AFTER_BLOCK.replace_all(&text, "$1");
 
-    // Single newlines become <br />, except inside script, style and svg.
+    // Single newlines become <br />, except inside script, style, svg and math.
     let text = PRESERVED.replace_all(&text, |c: &Captures<'_>| {
         c[0].replace('\n', &KEPT_NEWLINE.to_string())
     });
@@ -180,8 +181,11 @@ fn replace_newlines_in_tags(text: &str) -> String {
     out
 }
 
-/// `preg_replace('|(?<!<br />)\s*\n|', "<br />\n", $text)`: every newline not already after a
-/// `<br />` becomes one, with the whitespace before it.
+/// `preg_replace('|(?<!<br />)\s*\n|', "<br />\n", $text)`: every newline not right after a
+/// `<br />` becomes one, taking the white space before it. As PCRE matches it: a run of white
+/// space after `<br />` is matched from its second character on, so `<br /> \n` gets a
+/// second `<br />` and only `<br />\n` is left as it is. (Paragraphs hold no blank lines
+/// here, so a run never spans two newlines.)
 fn newlines_to_br(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut line_start = 0;
@@ -190,14 +194,17 @@ fn newlines_to_br(text: &str) -> String {
             continue;
         }
         let line = &text[line_start..i];
-        // `\s*\n` is matched leftmost: the whitespace run before the newline goes with it,
-        // unless that run itself follows a `<br />`.
         let trimmed = line.trim_end_matches(|c: char| c.is_ascii_whitespace());
-        if trimmed.ends_with("<br />") || (trimmed.is_empty() && out.ends_with("<br />\n")) {
-            out.push_str(line);
-        } else {
+        let space = &line[trimmed.len()..];
+        if !trimmed.ends_with("<br />") {
             out.push_str(trimmed);
             out.push_str("<br />");
+        } else if let Some(first) = space.chars().next() {
+            out.push_str(trimmed);
+            out.push(first);
+            out.push_str("<br />");
+        } else {
+            out.push_str(line);
         }
         out.push('\n');
         line_start = i + 1;
@@ -244,6 +251,49 @@ mod tests {
         ] {
             assert_eq!(autop(input), expected, "{input:?}");
         }
+    }
+
+    /// Cases of WordPress's own `wpautop` tests (`tests/phpunit/tests/formatting/autop.php`).
+    #[test]
+    fn wordpress_own_cases() {
+        // Breaks written by hand inside <pre> stay; the text around is wrapped.
+        assert_eq!(
+            autop("Look at this code\n\n<pre>Line1<br />Line2<br>Line3<br/>Line4\nActual Line 2\nActual Line 3</pre>\n\nCool, huh?").trim(),
+            "<p>Look at this code</p>\n<pre>Line1<br />Line2<br>Line3<br/>Line4\nActual Line 2\nActual Line 3</pre>\n<p>Cool, huh?</p>"
+        );
+        // No <br /> added around inline inputs.
+        let inputs = "Username: <input type=\"text\" id=\"username\" name=\"username\" /><br />Password: <input type=\"password\" id=\"password1\" name=\"password1\" />";
+        assert_eq!(autop(inputs).trim(), format!("<p>{inputs}</p>"));
+        // Inline math is wrapped like text.
+        let math = "<math><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow></math>";
+        assert_eq!(autop(math).trim(), format!("<p>{math}</p>"));
+        let block_math = "<math display=\"block\">\n\t<mtable>\n\t\t<mtr><mtd><mi>a</mi></mtd></mtr>\n\t</mtable>\n</math>";
+        assert_eq!(autop(block_math).trim(), format!("<p>{block_math}</p>"));
+        // Line breaks around <source> and <track> in a video collapse, in HTML or shortcode form.
+        let video = "Paragraph one.\n\n<video controls=\"controls\">\n\t<source type=\"video/mp4\" src=\"a.mp4\" />\n\t<track kind=\"subtitles\" src=\"s.srt\" />\n</video>\n\nParagraph two.";
+        assert_eq!(
+            autop(video).trim(),
+            "<p>Paragraph one.</p>\n<p><video controls=\"controls\"><source type=\"video/mp4\" src=\"a.mp4\" /><track kind=\"subtitles\" src=\"s.srt\" /></video></p>\n<p>Paragraph two.</p>"
+        );
+        let shortcode =
+            "[video mp4=\"a.mp4\"]\n<source type=\"video/webm\" src=\"b.webm\" />\n[/video]";
+        assert_eq!(
+            autop(shortcode).trim(),
+            "<p>[video mp4=\"a.mp4\"]<source type=\"video/webm\" src=\"b.webm\" />[/video]</p>"
+        );
+        // The first lines of WordPress's "first post" test.
+        assert_eq!(
+            autop(
+                "\nWelcome to WordPress!  This post contains important information.\n\nFirst things first:\n<ul>\n<li><a href=\"x\">Subscribe</a></li>\n</ul>\nAs a subscriber, you will receive an email.\nWhen a new version is released, log in.\nUpgrading is a couple of clicks!\n\nThen you can start."
+            ),
+            "<p>Welcome to WordPress!  This post contains important information.</p>\n<p>First things first:</p>\n<ul>\n<li><a href=\"x\">Subscribe</a></li>\n</ul>\n<p>As a subscriber, you will receive an email.<br />\nWhen a new version is released, log in.<br />\nUpgrading is a couple of clicks!</p>\n<p>Then you can start.</p>\n"
+        );
+    }
+
+    #[test]
+    fn a_break_before_a_newline_is_not_doubled() {
+        assert_eq!(autop("a<br />\nb"), "<p>a<br />\nb</p>\n");
+        assert_eq!(autop("a<br>\nb"), "<p>a<br />\nb</p>\n");
     }
 
     #[test]

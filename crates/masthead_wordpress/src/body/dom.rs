@@ -3,8 +3,10 @@
 //! The sanitizer parsed the post with html5ever's tree builder (which mends unclosed and
 //! misnested tags as a browser does) and wrote it back out, so its output is balanced: every
 //! element but the void ones is closed, in order. Reading that needs only the tokenizer and
-//! a stack, with no second tree builder and no reference-counted DOM.
+//! a stack, with no second tree builder and no reference-counted DOM. The tree is at most
+//! [`MAX_DEPTH`] elements deep (the writer walks it by recursion).
 
+use super::depth::{MAX_DEPTH, is_void};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
@@ -49,30 +51,12 @@ impl Element {
     }
 }
 
-/// Elements that never have children.
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "source"
-            | "track"
-            | "wbr"
-    )
-}
-
 #[derive(Default)]
 struct Builder {
     /// The open elements; the first is the root.
     stack: RefCell<Vec<Element>>,
+    /// Elements left out below the deepest level kept, to skip their closing tags.
+    skipped: RefCell<Vec<String>>,
 }
 
 impl Builder {
@@ -109,11 +93,19 @@ impl TokenSink for Builder {
                             if let Some(parent) = stack.last_mut() {
                                 parent.children.push(Node::Element(element));
                             }
+                        } else if stack.len() > MAX_DEPTH {
+                            // Deeper than any post needs: its children join the parent.
+                            self.skipped.borrow_mut().push(element.name);
                         } else {
                             stack.push(element);
                         }
                     }
                     TagKind::EndTag => {
+                        let mut skipped = self.skipped.borrow_mut();
+                        if skipped.last() == Some(&name) {
+                            skipped.pop();
+                            return TokenSinkResult::Continue;
+                        }
                         // Balanced input: the element closed is the top one. Anything else
                         // closes up to its match, or is ignored when nothing matches.
                         if let Some(depth) = stack.iter().skip(1).rposition(|e| e.name == name) {
@@ -172,6 +164,23 @@ mod tests {
             panic!("{root:?}")
         };
         assert_eq!(img.attr("src"), Some("x&y"));
+    }
+
+    #[test]
+    fn the_tree_is_never_deeper_than_the_limit() {
+        let html = format!(
+            "{}text{}",
+            "<blockquote>".repeat(500),
+            "</blockquote>".repeat(500)
+        );
+        let mut depth = 0;
+        let mut e = &parse(&html);
+        while let Some(child) = e.elements().next() {
+            depth += 1;
+            e = child;
+        }
+        assert_eq!(depth, MAX_DEPTH);
+        assert_eq!(e.children, [Node::Text("text".into())]);
     }
 
     #[test]

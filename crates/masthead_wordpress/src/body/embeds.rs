@@ -88,9 +88,50 @@ static IFRAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?is)<iframe\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>.*?</iframe>"#)
 });
 
+/// A self-hosted player: `<video …>…</video>` or `<audio …>…</audio>` (the video and audio
+/// blocks, and what the `[video]` and `[audio]` shortcodes print).
+static MEDIA: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?is)<(video|audio)\b([^>]*)>(.*?)</(?:video|audio)>"#));
+static SRC: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?is)\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#));
+
+/// A self-hosted video or audio file becomes a link to the file: the sanitizer removes the
+/// player (masthead has no in-body player for files), and the link keeps the file in the
+/// story for the desk (and the importer) to see.
+fn media_links(html: &str) -> String {
+    MEDIA
+        .replace_all(html, |c: &Captures<'_>| {
+            let src = SRC
+                .captures(&c[2])
+                .or_else(|| SRC.captures(&c[3]))
+                .and_then(|s| s.get(1).or_else(|| s.get(2)).or_else(|| s.get(3)))
+                .map(|m| m.as_str().replace("&amp;", "&"));
+            match src {
+                Some(src) if is_web_address(&src) || src.starts_with('/') => {
+                    let what = if c[1].eq_ignore_ascii_case("audio") {
+                        "Listen"
+                    } else {
+                        "Watch the video"
+                    };
+                    format!("\n\n<p><a href=\"{}\">{what}</a></p>\n\n", escape(&src))
+                }
+                _ => String::new(),
+            }
+        })
+        .into_owned()
+}
+
 /// WordPress's auto-embed over a post's HTML, plus pasted YouTube and Vimeo iframes. Iframes
-/// of other hosts are left for the sanitizer, which removes them.
+/// of other hosts are left for the sanitizer, which removes them; self-hosted video and audio
+/// become links to their files.
 pub fn autoembed(html: &str) -> String {
+    let media;
+    let html = if html.contains("</video>") || html.contains("</audio>") {
+        media = media_links(html);
+        media.as_str()
+    } else {
+        html
+    };
     let html = if html.contains("<iframe") || html.contains("<IFRAME") {
         IFRAME.replace_all(html, |c: &Captures<'_>| {
             let src = c
@@ -114,10 +155,28 @@ pub fn autoembed(html: &str) -> String {
     if !html.contains("http://") && !html.contains("https://") {
         return html.into_owned();
     }
-    let html = OWN_LINE.replace_all(&html, |c: &Captures<'_>| embed_html(&c[2]));
-    OWN_PARAGRAPH
-        .replace_all(&html, |c: &Captures<'_>| embed_html(&c[1]))
-        .into_owned()
+    outside_pre(&html, |part| {
+        let part = OWN_LINE.replace_all(part, |c: &Captures<'_>| embed_html(&c[2]));
+        OWN_PARAGRAPH
+            .replace_all(&part, |c: &Captures<'_>| embed_html(&c[1]))
+            .into_owned()
+    })
+}
+
+/// `f` applied to the HTML outside `<pre>` elements (an address on a line of code is code).
+fn outside_pre(html: &str, f: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find("<pre") {
+        out.push_str(&f(&rest[..open]));
+        let end = rest[open..]
+            .find("</pre>")
+            .map_or(rest.len(), |e| open + e + "</pre>".len());
+        out.push_str(&rest[open..end]);
+        rest = &rest[end..];
+    }
+    out.push_str(&f(rest));
+    out
 }
 
 #[cfg(test)]
@@ -206,6 +265,36 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("<iframe src=\"https://evil.example/x\"></iframe>"));
+    }
+
+    #[test]
+    fn self_hosted_video_and_audio_become_links_to_their_files() {
+        let out = autoembed(
+            "<figure class=\"wp-block-video\"><video controls src=\"https://old.example/wp-content/uploads/clip.mp4\"></video></figure>\n<audio controls><source src=\"/wp-content/uploads/pod.mp3?a=1&amp;b=2\" type=\"audio/mpeg\"></audio>\n<video src=\"javascript:alert(1)\"></video>",
+        );
+        assert!(
+            out.contains("<p><a href=\"https://old.example/wp-content/uploads/clip.mp4\">Watch the video</a></p>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<p><a href=\"/wp-content/uploads/pod.mp3?a=1&amp;b=2\">Listen</a></p>"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("javascript") && !out.contains("<video"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_address_on_a_line_of_code_stays_code() {
+        let html = "<pre>curl\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>\nhttps://youtu.be/dQw4w9WgXcQ";
+        let out = autoembed(html);
+        assert!(
+            out.starts_with("<pre>curl\nhttps://youtu.be/dQw4w9WgXcQ\n</pre>"),
+            "{out}"
+        );
+        assert_eq!(out.matches(VIDEO_MARK).count(), 2, "{out}");
     }
 
     #[test]

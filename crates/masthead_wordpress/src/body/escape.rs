@@ -58,11 +58,8 @@ pub(super) fn destination(url: &str, in_table: bool) -> String {
 
 /// Leading and trailing spaces apart from what they surround.
 pub(super) fn split_spaces(text: &str) -> (&str, &str, &str) {
-    let body = text.trim_matches(|c: char| c == ' ' || c == BREAK);
-    let start = text.len()
-        - text
-            .trim_start_matches(|c: char| c == ' ' || c == BREAK)
-            .len();
+    let body = text.trim_matches([' ', BREAK]);
+    let start = text.len() - text.trim_start_matches([' ', BREAK]).len();
     (&text[..start], body, &text[start + body.len()..])
 }
 

@@ -27,7 +27,6 @@ use super::escape::{
     BREAK, code_span, collapse, collapse_spaces, destination, escape_line_start, longest_run,
     push_escaped, split_spaces,
 };
-use masthead_core::html_text::escape;
 
 /// What the writer found besides the Markdown.
 #[derive(Debug, Default)]
@@ -43,29 +42,29 @@ pub struct Written {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Paragraph,
     List { ordered: bool, alt: bool },
     Other,
 }
 
-struct Block {
-    text: String,
-    kind: Kind,
+pub(super) struct Block {
+    pub(super) text: String,
+    pub(super) kind: Kind,
     /// Whether the teaser break was met while writing this block.
-    more: bool,
+    pub(super) more: bool,
 }
 
 #[derive(Clone, Copy, Default)]
-struct Inline {
-    in_link: bool,
-    in_table: bool,
+pub(super) struct Inline {
+    pub(super) in_link: bool,
+    pub(super) in_table: bool,
 }
 
 #[derive(Default)]
-struct Writer {
-    images: Vec<BodyImage>,
-    videos: Vec<String>,
+pub(super) struct Writer {
+    pub(super) images: Vec<BodyImage>,
+    pub(super) videos: Vec<String>,
     more_seen: bool,
 }
 
@@ -152,7 +151,7 @@ fn is_block_node(node: &Node) -> bool {
 impl Writer {
     /// The blocks of a container's children: each block element one or more blocks, each run
     /// of inline content between them a paragraph.
-    fn blocks(&mut self, nodes: &[Node]) -> Vec<Block> {
+    pub(super) fn blocks(&mut self, nodes: &[Node]) -> Vec<Block> {
         let mut out: Vec<Block> = Vec::new();
         let mut i = 0;
         while i < nodes.len() {
@@ -223,6 +222,11 @@ impl Writer {
                 }
                 one(format!("{} {text}", "#".repeat(level)), Kind::Other)
             }
+            "ul" | "ol" if super::figure::is_gallery_list(e) => e
+                .elements()
+                .flat_map(|li| li.elements().collect::<Vec<_>>())
+                .flat_map(|figure| self.figure(figure))
+                .collect(),
             "ul" | "ol" => {
                 let ordered = e.name == "ol";
                 let alt =
@@ -244,7 +248,7 @@ impl Writer {
 
     /// A run of inline content as a paragraph, or `None` when it holds no text. A video
     /// paragraph is written as its address alone.
-    fn paragraph(&mut self, nodes: &[Node]) -> Option<String> {
+    pub(super) fn paragraph(&mut self, nodes: &[Node]) -> Option<String> {
         if let Some(video) = video_of(nodes) {
             self.videos.push(video.clone());
             return Some(video);
@@ -262,7 +266,7 @@ impl Writer {
         }
     }
 
-    fn inline(&mut self, nodes: &[Node], ctx: Inline) -> String {
+    pub(super) fn inline(&mut self, nodes: &[Node], ctx: Inline) -> String {
         let mut out = String::new();
         for node in nodes {
             match node {
@@ -350,7 +354,7 @@ impl Writer {
     }
 
     /// An image as `![alt](src)`, recorded with its caption.
-    fn image(&mut self, e: &Element, caption: Option<String>) -> Option<String> {
+    pub(super) fn image(&mut self, e: &Element, caption: Option<String>) -> Option<String> {
         let src = e.attr("src").map(str::trim).filter(|s| !s.is_empty())?;
         let alt = collapse(e.attr("alt").unwrap_or_default());
         self.images.push(BodyImage {
@@ -436,188 +440,8 @@ impl Writer {
         (text, !tight)
     }
 
-    fn table(&mut self, e: &Element) -> Vec<Block> {
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut captions: Vec<String> = Vec::new();
-        self.rows(e, &mut rows, &mut captions);
-        let mut out = Vec::new();
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        if columns > 0 {
-            let mut text = String::new();
-            for (n, row) in rows.iter().enumerate() {
-                text.push('|');
-                for c in 0..columns {
-                    text.push(' ');
-                    text.push_str(row.get(c).map_or("", String::as_str));
-                    text.push_str(" |");
-                }
-                text.push('\n');
-                if n == 0 {
-                    text.push('|');
-                    text.push_str(&" --- |".repeat(columns));
-                    text.push('\n');
-                }
-            }
-            text.pop();
-            out.push(Block {
-                text,
-                kind: Kind::Other,
-                more: false,
-            });
-        }
-        for caption in captions.into_iter().filter(|c| !c.is_empty()) {
-            out.push(Block {
-                text: caption,
-                kind: Kind::Paragraph,
-                more: false,
-            });
-        }
-        out
-    }
-
-    fn rows(&mut self, e: &Element, rows: &mut Vec<Vec<String>>, captions: &mut Vec<String>) {
-        for child in e.elements() {
-            match child.name.as_str() {
-                "thead" | "tbody" | "tfoot" => self.rows(child, rows, captions),
-                "caption" => {
-                    let text = self.paragraph(&child.children).unwrap_or_default();
-                    captions.push(text);
-                }
-                "tr" => {
-                    let cells: Vec<String> = child
-                        .elements()
-                        .filter(|c| c.name == "td" || c.name == "th")
-                        .map(|c| {
-                            let text = self.inline(
-                                &c.children,
-                                Inline {
-                                    in_table: true,
-                                    ..Inline::default()
-                                },
-                            );
-                            let lines: Vec<String> = text
-                                .split(BREAK)
-                                .map(collapse)
-                                .filter(|l| !l.is_empty())
-                                .collect();
-                            lines.join("<br>")
-                        })
-                        .collect();
-                    if !cells.is_empty() {
-                        rows.push(cells);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// A figure: an image with a caption as one line of raw HTML, an image without one as a
-    /// Markdown image; a figure of other things (a table, a quote, a gallery of figures) is
-    /// read as what it holds.
-    fn figure(&mut self, e: &Element) -> Vec<Block> {
-        let mut images = Vec::new();
-        let mut nested_figure = false;
-        find_images(e, &mut images, &mut nested_figure);
-        if nested_figure || images.is_empty() {
-            return self.blocks(&e.children);
-        }
-        let caption_el = e.elements().find(|c| c.name == "figcaption");
-        let caption_html = caption_el.map(|c| self.caption_html(&c.children));
-        let caption_text = caption_el
-            .map(|c| collapse(&self.unmark(&plain_text(c))))
-            .filter(|c| !c.is_empty());
-        let last = images.len() - 1;
-        let mut out = Vec::new();
-        for (n, img) in images.into_iter().enumerate() {
-            let caption = if n == last {
-                caption_text.clone()
-            } else {
-                None
-            };
-            let text = match (&caption, &caption_html) {
-                (Some(_), Some(html)) => {
-                    let Some(src) = img.attr("src").map(str::trim).filter(|s| !s.is_empty()) else {
-                        continue;
-                    };
-                    let alt = collapse(img.attr("alt").unwrap_or_default());
-                    self.images.push(BodyImage {
-                        src: src.to_owned(),
-                        alt: alt.clone(),
-                        caption: caption.clone(),
-                    });
-                    format!(
-                        "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{html}</figcaption></figure>",
-                        escape(src),
-                        escape(&alt)
-                    )
-                }
-                _ => match self.image(img, None) {
-                    Some(md) => md,
-                    None => continue,
-                },
-            };
-            out.push(Block {
-                text,
-                kind: Kind::Other,
-                more: false,
-            });
-        }
-        if caption_text.is_none()
-            && let Some(c) = caption_el
-            && let Some(text) = self.paragraph(&c.children)
-        {
-            out.push(Block {
-                text,
-                kind: Kind::Paragraph,
-                more: false,
-            });
-        }
-        out
-    }
-
-    /// A caption's inline content as HTML for the raw figure line: text escaped, a few
-    /// inline elements kept, no newline (a blank line would end the HTML block).
-    fn caption_html(&mut self, nodes: &[Node]) -> String {
-        let mut out = String::new();
-        for node in nodes {
-            match node {
-                Node::Text(t) => out.push_str(&escape(&collapse_spaces(&self.unmark(t)))),
-                Node::Element(e) => {
-                    let tag = match e.name.as_str() {
-                        "em" | "i" | "cite" => Some("em"),
-                        "strong" | "b" => Some("strong"),
-                        "code" | "sup" | "sub" | "small" => Some(e.name.as_str()),
-                        "br" => {
-                            out.push_str("<br>");
-                            continue;
-                        }
-                        "a" => {
-                            let inner = self.caption_html(&e.children);
-                            match e.attr("href").filter(|h| !h.trim().is_empty()) {
-                                Some(href) => out.push_str(&format!(
-                                    "<a href=\"{}\">{inner}</a>",
-                                    escape(href.trim())
-                                )),
-                                None => out.push_str(&inner),
-                            }
-                            continue;
-                        }
-                        _ => None,
-                    };
-                    let inner = self.caption_html(&e.children);
-                    match tag {
-                        Some(tag) => out.push_str(&format!("<{tag}>{inner}</{tag}>")),
-                        None => out.push_str(&inner),
-                    }
-                }
-            }
-        }
-        out.trim().to_owned()
-    }
-
     /// Text without the step markers; meeting the teaser mark is recorded.
-    fn unmark(&mut self, text: &str) -> String {
+    pub(super) fn unmark(&mut self, text: &str) -> String {
         if text.contains(MORE_MARK) {
             self.more_seen = true;
         }
@@ -625,19 +449,6 @@ impl Writer {
             text.replace([MORE_MARK, VIDEO_MARK], "")
         } else {
             text.to_owned()
-        }
-    }
-}
-
-/// The images of a figure (not inside a nested figure or its caption), and whether it holds
-/// figures of its own (a gallery).
-fn find_images<'a>(e: &'a Element, images: &mut Vec<&'a Element>, nested: &mut bool) {
-    for child in e.elements() {
-        match child.name.as_str() {
-            "img" => images.push(child),
-            "figure" => *nested = true,
-            "figcaption" => {}
-            _ => find_images(child, images, nested),
         }
     }
 }
@@ -660,7 +471,7 @@ fn video_of(nodes: &[Node]) -> Option<String> {
 }
 
 /// The text of an element and its descendants, `<br>` as a newline.
-fn plain_text(e: &Element) -> String {
+pub(super) fn plain_text(e: &Element) -> String {
     let mut out = String::new();
     fn walk(e: &Element, out: &mut String) {
         for node in &e.children {
@@ -800,6 +611,22 @@ mod tests {
         assert_eq!(out.images.len(), 2);
         assert_eq!(out.images[0].caption.as_deref(), Some("Photo by X 2019"));
         assert_eq!(out.images[0].src, "a.jpg?x=1&y=2");
+    }
+
+    #[test]
+    fn a_wordpress_5_gallery_is_figures_not_a_list() {
+        let out = write(&parse(
+            "<figure class=\"wp-block-gallery\"><ul class=\"blocks-gallery-grid\"><li class=\"blocks-gallery-item\"><figure><img src=\"a.jpg\" alt=\"A\"><figcaption>Cap A</figcaption></figure></li>\n<li><figure><img src=\"b.jpg\" alt=\"B\"></figure></li></ul><figcaption>The fair</figcaption></figure>",
+        ));
+        assert_eq!(
+            out.markdown,
+            "<figure><img src=\"a.jpg\" alt=\"A\"><figcaption>Cap A</figcaption></figure>\n\n![B](b.jpg)\n\nThe fair\n"
+        );
+        // A list with words in it stays a list.
+        assert_eq!(
+            md("<ul><li><figure><img src=\"a.jpg\" alt=\"A\"></figure></li><li>Words</li></ul>"),
+            "- ![A](a.jpg)\n- Words\n"
+        );
     }
 
     #[test]

@@ -8,37 +8,42 @@
 //! reported. [`convert`] takes the HTML of a post's `<content:encoded>` through the steps
 //! WordPress itself runs when it prints a post, in its order, then through the sanitizer:
 //!
-//! 1. [`breaks`]: `<!--nextpage-->` pages joined with a rule and counted, the first
+//! 1. `breaks.rs`: `<!--nextpage-->` pages joined with a rule and counted, the first
 //!    `<!--more-->` marked (its place reported, the break dropped);
-//! 2. [`blocks`]: a block-editor post loses its block comments (embed blocks become video
+//! 2. `blocks.rs`: a block-editor post loses its block comments (embed blocks become video
 //!    embeds or links); a classic post gets its paragraphs from [`autop`], WordPress's
 //!    `wpautop`;
-//! 3. [`embeds`]: addresses alone on a line or in a paragraph, and pasted YouTube and Vimeo
-//!    iframes, become video embeds (WordPress's auto-embed);
-//! 4. [`shortcodes`]: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
+//! 3. `embeds.rs`: addresses alone on a line or in a paragraph, and pasted YouTube and Vimeo
+//!    iframes, become video embeds (WordPress's auto-embed); self-hosted `<video>` and
+//!    `<audio>` become links to their files;
+//! 4. `shortcodes.rs`: `[caption]`, `[gallery]`, `[embed]`, `[video]`, `[youtube]`,
 //!    `[vimeo]` expanded; others kept as text and listed;
-//! 5. [`sanitize`]: ammonia's allowlist, as for every body; then [`dom`] reads the result
-//!    as a tree and [`markdown`] writes it (that module documents the dialect).
+//! 5. `sanitize.rs`: ammonia's allowlist, as for every body (a post nested deeper than any
+//!    page needs is flattened first, `depth.rs`); then `dom.rs` reads the result as a tree
+//!    and `markdown.rs` writes it (that module documents the dialect).
 //!
 //! The Markdown writer is our own walk over html5ever's tokens rather than a converter crate:
 //! `htmd`, the maintained one, is built on html5ever 0.38 and would compile a second
 //! html5ever beside ammonia's 0.40, and the dialect (figures, videos, escaping for
 //! pulldown-cmark) would need most of its handlers replaced anyway.
 //!
-//! Cost: a typical 5 KB post converts in about 0.1–0.2 ms in a release build on this
-//! project's machines (`tests/body_speed.rs`, run with `--release -- --ignored`), so 100,000
-//! posts take well under a minute of converting.
+//! Cost: about 0.3 ms of CPU for a typical 5 KB post in a release build (a block-editor post
+//! 0.27 ms, a classic one 0.35 ms, with ammonia about a third of it; `tests/body_speed.rs`,
+//! run in release with `--ignored`), so 100,000 posts take well under a minute of converting.
 
 mod autop;
 mod blocks;
 mod breaks;
+mod depth;
 mod dom;
 mod embeds;
 mod escape;
+mod figure;
 mod images;
 mod markdown;
 mod sanitize;
 mod shortcodes;
+mod table;
 
 pub use autop::autop;
 pub use blocks::{has_blocks, strip_blocks};
@@ -112,7 +117,7 @@ pub fn convert(html: &str, options: &ConvertOptions) -> Converted {
     };
     let mut unknown_shortcodes = Vec::new();
     let html = shortcodes::expand(&html, options, &mut unknown_shortcodes);
-    let clean = sanitize::sanitize(&html);
+    let clean = sanitize::sanitize(&depth::cap_depth(&html));
     let written = markdown::write(&dom::parse(&clean));
     Converted {
         markdown: written.markdown,

@@ -47,9 +47,12 @@ fn open_tag(text: &str) -> Option<Tag<'_>> {
     {
         return None;
     }
-    let close = after.get(..after.len().min(MAX_TAG))?.find(']')?;
+    // The tag ends at the first `]`; a `[` before it means this was not a tag (and stopping
+    // there keeps a post of many `[` linear).
+    let window = after.get(..after.len().min(MAX_TAG)).unwrap_or(after);
+    let close = window.find([']', '['])?;
     let raw = &after[..close];
-    if raw.contains('[') || raw.contains("\n\n") {
+    if after[close..].starts_with('[') || raw.contains("\n\n") {
         return None;
     }
     let (attrs, self_closing) = match raw.strip_suffix('/') {
@@ -209,7 +212,7 @@ fn known(
                 Some(_) => embeds::embed_html(&url),
                 None if embeds::is_web_address(&url) => {
                     let url = escape(&url);
-                    format!("\n\n<p><a href=\"{url}\">{url}</a></p>\n\n")
+                    format!("\n\n<p><a href=\"{url}\">Watch the video</a></p>\n\n")
                 }
                 None => String::new(),
             }
