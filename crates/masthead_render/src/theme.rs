@@ -213,6 +213,10 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/wire.html"),
     ),
     (
+        "admin/imports.html",
+        include_str!("../../../themes/default/templates/admin/imports.html"),
+    ),
+    (
         "admin/_wire_form.html",
         include_str!("../../../themes/default/templates/admin/_wire_form.html"),
     ),

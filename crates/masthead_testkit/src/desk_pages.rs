@@ -122,6 +122,8 @@ pub const DESK_PAGES: &[DeskPage] = &[
         Viewer::Admin,
     ),
     page("/admin/wire/inbox", "/admin/wire/inbox", Viewer::Admin),
+    page("/admin/imports", "/admin/imports", Viewer::Contributor),
+    page("/admin/imports", "/admin/imports", Viewer::Admin),
     page(
         "/admin/wire/inbox/{id}/preview",
         "/admin/wire/inbox/{wire_item}/preview",
@@ -195,6 +197,7 @@ impl DeskPageFixture {
         let event = held_event(app).await;
         let wire_story = new_story(app, &admin, "Wire copy on the levy", &section).await;
         let (wire, wire_item) = wire_source_and_item(app, wire_story).await;
+        imported(app, live).await;
         DeskPageFixture {
             wire,
             wire_item,
@@ -382,4 +385,37 @@ async fn reset_token(app: &TestApp, admin: &StaffSession, user: UserId) -> Strin
     let token = link.rsplit('/').next().unwrap_or_default().to_owned();
     assert!(!token.is_empty(), "{link}");
     token
+}
+
+/// Story `live` as if a WordPress import had brought it, with the run's report, so the
+/// imports page and the story's "From the old site" panel show what they show.
+async fn imported(app: &TestApp, live: i64) {
+    let store = app.store();
+    let at = crate::t0();
+    let run = store
+        .start_import_run("ledger.example", "ledger.xml", false, at)
+        .await
+        .expect("import run");
+    let report = r#"{"source":"ledger.example","dry_run":false,
+        "created":{"stories":1,"comments":2},"updated":{},"unchanged":{"bylines":1},
+        "notes":{"pingbacks and trackbacks left out":{"count":3,
+        "items":[{"old":"https://ledger.example/2024/03/18/pool/","detail":"https://elsewhere.example/"}]}}}"#;
+    store
+        .end_import_run(run, "finished", report, at)
+        .await
+        .expect("report");
+    store
+        .put_import_records(
+            "ledger.example",
+            &[masthead_store::NewImportRecord {
+                kind: "post",
+                old_id: "101".into(),
+                local_id: live,
+                content_hash: String::new(),
+                version: 1,
+                data: r#"{"old_address":"https://ledger.example/2024/03/18/pool/","wordpress_id":101,"custom_fields":[["reporter_phone","555-0100"]]}"#.into(),
+            }],
+        )
+        .await
+        .expect("record");
 }

@@ -118,6 +118,10 @@ async fn editor(
             Some(a) if live => Some(state.store.comments_open(a.id).await?),
             _ => None,
         },
+        imported => match article {
+            Some(a) => super::imports::imported(state, a.id).await?,
+            None => None,
+        },
     };
     view::page_with_status(state, staff, csrf, "edit.html", ctx, status)
 }

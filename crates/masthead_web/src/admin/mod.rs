@@ -17,6 +17,7 @@ mod events;
 pub(crate) mod form;
 mod front;
 mod guard;
+mod imports;
 pub(crate) mod login;
 mod media;
 mod multipart_csrf;
@@ -200,6 +201,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(settings::upload_favicon).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/admin/audit", get(audit::show))
+        .route("/admin/imports", get(imports::list))
         .route("/admin/wire", get(wire::list).post(wire::add))
         .route("/admin/wire/inbox", get(wire_inbox::list))
         .route("/admin/wire/inbox/{id}/preview", get(wire_inbox::preview))

@@ -125,7 +125,8 @@ impl P {
         }
     }
 
-    fn write(&self, out: &mut String) {
+    /// Writes the item as WordPress does.
+    pub fn write(&self, out: &mut String) {
         let _ = write!(
             out,
             "\t<item>\n\t\t<title>{}</title>\n\t\t<link>{}</link>\n\t\t<pubDate>Mon, 04 Mar 2024 14:30:00 +0000</pubDate>\n\
