@@ -27,6 +27,7 @@ db_tests!(
     a_run_stopped_half_way_resumes_and_no_story_lacks_its_comments,
     a_dry_run_and_a_broken_export_write_nothing,
     an_import_runs_beside_the_desk_s_writers,
+    images_on_private_addresses_are_refused_and_their_stories_kept,
 );
 
 /// The source key of [`SITE`].
@@ -367,4 +368,28 @@ async fn an_import_runs_beside_the_desk_s_writers(store: Store) {
     }
     assert_eq!(Report::count(&report.created, "stories"), 600, "{report}");
     assert_eq!(store.count_articles().await.unwrap(), 680);
+}
+
+async fn images_on_private_addresses_are_refused_and_their_stories_kept(store: Store) {
+    let old_site = OldSite::start().await;
+    let inside = old_site.put("/wp-content/uploads/2024/03/secret.jpg", jpeg("library"));
+    let run = Run::new();
+    let post = P {
+        meta: vec![("_thumbnail_id".into(), "900".into())],
+        ..P::post(1, "Library reopens", &format!("<p>Open again.</p><p><img src=\"{inside}\" alt=\"Shelves\"></p>"))
+    };
+    let items = [post, P::image(900, "http://10.0.0.1/wp-content/uploads/2024/03/lead.jpg", "Lead", 1)];
+    let options = Options { uploads: None, ..run.options(&export(&items)) };
+    let strict = Fetcher::new(FetchPolicy::new("https://news.example")).unwrap();
+    let report = import(&store, Some(&strict), run.media.clone(), &options, t0(), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(Report::count(&report.created, "stories"), 1, "{report}");
+    assert_eq!(report.noted(reason::IMAGE), 2, "{report}");
+    let text = report.to_string();
+    assert!(text.contains("10.0.0.1") && text.contains(&old_site.addr.to_string()), "{text}");
+    assert_eq!(old_site.requests(), 0, "nothing was fetched from a loopback address");
+    let story = story(&store, 1).await;
+    assert_eq!(story.fields.image, None);
+    assert!(story.fields.body_md.contains(&inside), "the body keeps the old address: {}", story.fields.body_md);
 }

@@ -10,7 +10,7 @@ use crate::wxr::Item;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use masthead_core::VideoUrl;
-use masthead_core::{ArticleStatus, excerpt};
+use masthead_core::{ArticleStatus, Slug, excerpt};
 use masthead_desk::batch::Wanted;
 use masthead_desk::{MAX_TAGS, MAX_TITLE};
 use masthead_store::{ArticleFields, KindParts, Placement};
@@ -150,7 +150,15 @@ pub fn plan(
         title = if from_body.trim().is_empty() { format!("Untitled ({})", item.post_id) } else { from_body };
         report.note(reason::NEEDS_WORK, &old, "had no headline: one was made from its first words");
     }
-    let slug = masthead_slug(&item.post_name, &title);
+    // A slug of letters masthead's addresses do not take (Arabic, Chinese, …) and a title
+    // of the same leave only "untitled": the post's id keeps addresses apart (the old
+    // address still leads to it).
+    let slug = match masthead_slug(&item.post_name, &title) {
+        s if s.as_str() == "untitled" => {
+            Slug::parse(&format!("post-{}", item.post_id)).unwrap_or(s)
+        }
+        s => s,
+    };
     let mut tags = filed.tags;
     if tags.len() > MAX_TAGS {
         report.note(reason::NEEDS_WORK, &old, format!("{} tags: the first {MAX_TAGS} kept", tags.len()));

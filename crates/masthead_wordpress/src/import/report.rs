@@ -73,19 +73,25 @@ pub mod reason {
 }
 
 impl Report {
-    /// Counts one created thing of `kind`.
+    /// Counts `n` created things of `kind`.
     pub fn created(&mut self, kind: &str, n: u64) {
-        *self.created.entry(kind.to_owned()).or_default() += n;
+        if n > 0 {
+            *self.created.entry(kind.to_owned()).or_default() += n;
+        }
     }
 
-    /// Counts one updated thing of `kind`.
+    /// Counts `n` updated things of `kind`.
     pub fn updated(&mut self, kind: &str, n: u64) {
-        *self.updated.entry(kind.to_owned()).or_default() += n;
+        if n > 0 {
+            *self.updated.entry(kind.to_owned()).or_default() += n;
+        }
     }
 
-    /// Counts one unchanged thing of `kind`.
+    /// Counts `n` unchanged things of `kind`.
     pub fn unchanged(&mut self, kind: &str, n: u64) {
-        *self.unchanged.entry(kind.to_owned()).or_default() += n;
+        if n > 0 {
+            *self.unchanged.entry(kind.to_owned()).or_default() += n;
+        }
     }
 
     /// Notes `old` for `reason`, with `detail`.
