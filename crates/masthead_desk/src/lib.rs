@@ -13,6 +13,7 @@ mod autosave;
 mod error;
 pub mod front;
 pub mod media;
+pub mod pages;
 mod review;
 mod rules;
 mod search;
