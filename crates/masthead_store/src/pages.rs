@@ -347,7 +347,7 @@ impl PageWrite<'_> {
     ) -> Result<Vec<MovedPage>> {
         let cut = i64::try_from(old_path.len()).unwrap_or(i64::MAX) + 1;
         let rows = sqlx::query(
-            "UPDATE pages SET path = $1 || substr(path, $2) WHERE path LIKE $3 \
+            "UPDATE pages SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3 \
              RETURNING path, status",
         )
         .bind(new_path)
