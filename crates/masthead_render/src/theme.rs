@@ -40,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/event_thanks.html"),
     ),
     (
+        "page.html",
+        include_str!("../../../themes/default/templates/page.html"),
+    ),
+    (
         "parts/events_nav.html",
         include_str!("../../../themes/default/templates/parts/events_nav.html"),
     ),
