@@ -209,6 +209,18 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/users.html"),
     ),
     (
+        "admin/pages.html",
+        include_str!("../../../themes/default/templates/admin/pages.html"),
+    ),
+    (
+        "admin/page_edit.html",
+        include_str!("../../../themes/default/templates/admin/page_edit.html"),
+    ),
+    (
+        "admin/redirects.html",
+        include_str!("../../../themes/default/templates/admin/redirects.html"),
+    ),
+    (
         "admin/sections.html",
         include_str!("../../../themes/default/templates/admin/sections.html"),
     ),
