@@ -1,6 +1,8 @@
 //! The route table of the public site, and the layers around it (outermost first): tracing,
-//! security headers, error pages, the address-length limit, then on pages, feeds and sitemaps
-//! conditional GET and inside it the page cache.
+//! security headers, error pages, the address-length limit, old addresses (a 404, or a query
+//! naming WordPress content, looked up among the redirects), then on pages, feeds and
+//! sitemaps conditional GET and inside it the page cache. The last page route, `/{*path}`,
+//! serves static pages.
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};

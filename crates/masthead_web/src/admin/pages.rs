@@ -241,11 +241,8 @@ pub async fn save(
     staff.require(SiteAction::ManagePages)?;
     let page = state.store.page(PageId(id)).await?;
     let form = FormData::parse(&body);
-    let base = form
-        .get("version")
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(page.version);
+    // A form without its version cannot prove it saw the latest save: a conflict.
+    let base = form.get("version").trim().parse::<i64>().unwrap_or(0);
     let result = match input(&form) {
         Ok(input) => {
             save_page(
