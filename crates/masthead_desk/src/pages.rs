@@ -451,6 +451,7 @@ fn name_page(index: usize, slug: &str, e: DeskError) -> DeskError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
