@@ -297,6 +297,15 @@ async fn old_addresses_answer_301(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(app.get("/menu").await.header("location"), "/caf%C3%A9");
+    // Hits are counted in memory and written by the upkeep, not by the requests.
+    let (rows, _) = app.store().redirects("/?p=123", 0).await.unwrap();
+    assert_eq!(rows[0].hits, 0);
+    masthead_web::housekeeping::write_redirect_hits(&app.state).await;
+    let (rows, _) = app.store().redirects("/?p=123", 0).await.unwrap();
+    assert_eq!((rows.len(), rows[0].hits), (1, 2));
+    masthead_web::housekeeping::write_redirect_hits(&app.state).await;
+    let (rows, _) = app.store().redirects("/?p=123", 0).await.unwrap();
+    assert_eq!(rows[0].hits, 2, "counted once");
 }
 
 async fn a_redirect_added_after_a_404_takes_effect(app: TestApp) {
