@@ -277,7 +277,50 @@ async fn editors_add_search_and_delete_redirects(app: TestApp) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
+/// Eight editors post the same new page at once: one is made, the others are told the
+/// address is taken (409, the form kept), none gets a 500.
+async fn many_editors_posting_one_page_at_once_make_it_once(app: TestApp) {
+    let mut editors = Vec::new();
+    for i in 0..8 {
+        editors.push(app.staff(&format!("ed{i}@example.org"), Role::Editor).await);
+    }
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = editors
+        .into_iter()
+        .enumerate()
+        .map(|(i, ed)| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let title = format!("Contact {i}");
+                let r = app
+                    .post_as(
+                        &ed,
+                        "/admin/pages/new",
+                        &page_form(&title, "contact", "", ""),
+                    )
+                    .await;
+                (title, r)
+            })
+        })
+        .collect();
+    let mut made = 0;
+    for task in tasks {
+        let (title, r) = task.await.unwrap();
+        match r.status {
+            StatusCode::SEE_OTHER => made += 1,
+            StatusCode::CONFLICT => {
+                assert!(r.body.contains("/contact"), "{}", r.body);
+                assert!(r.body.contains(&format!("value=\"{title}\"")));
+            }
+            other => panic!("{other}: {}", r.body),
+        }
+    }
+    assert_eq!(made, 1);
+    assert_eq!(app.store().pages().await.unwrap().len(), 1);
+}
+
 app_tests!(
+    many_editors_posting_one_page_at_once_make_it_once,
     editors_make_nest_rename_and_delete_pages,
     only_editors_and_admins_manage_pages_and_redirects,
     editors_add_search_and_delete_redirects,

@@ -101,13 +101,23 @@ async fn published_pages_answer_at_their_address(app: TestApp) {
         1,
     )
     .await;
-    page(
+    let plans = page(
         &app,
         &ed,
         None,
         "Secret plans",
         "plans",
         PageStatus::Draft,
+        0,
+    )
+    .await;
+    page(
+        &app,
+        &ed,
+        Some(&plans),
+        "Under a draft",
+        "budget",
+        PageStatus::Published,
         0,
     )
     .await;
@@ -142,7 +152,13 @@ async fn published_pages_answer_at_their_address(app: TestApp) {
     assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(r.header("location"), "/about");
 
-    for missing in ["/plans", "/nothing-here", "/about/nothing", "/About"] {
+    for missing in [
+        "/plans",
+        "/plans/budget",
+        "/nothing-here",
+        "/about/nothing",
+        "/About",
+    ] {
         assert_eq!(
             app.get(missing).await.status,
             StatusCode::NOT_FOUND,

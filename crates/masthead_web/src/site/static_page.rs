@@ -1,5 +1,6 @@
 //! A static page (About, Contact, Ethics policy, …) at its own address, `/` + its path:
-//! the route that takes every address no other route claims. Only published pages answer,
+//! the route that takes every address no other route claims. Only published pages whose
+//! parents are all published answer,
 //! and only at addresses a page may have (slug characters and `/`), so a stranger's random
 //! address costs one indexed read at most and never enters the page cache (a 404 is not
 //! kept). An address with a trailing slash answers 301 to the page's own.
@@ -40,12 +41,14 @@ pub async fn show(State(state): State<AppState>, uri: Uri) -> Result<Response, W
         return Ok(moved(&format!("/{path}")));
     }
     // The pages above it, for the breadcrumbs (at most four reads, and the page is cached).
+    // A page under a draft is not on the site either, as the sitemap says.
     let mut crumbs = Vec::new();
     let mut prefix = path;
     while let Some((parent, _)) = prefix.rsplit_once('/') {
-        if let Some(p) = state.store.published_page(parent).await? {
-            crumbs.push(context! { path => p.path, title => p.title });
-        }
+        let Some(p) = state.store.published_page(parent).await? else {
+            return Err(WebError::NotFound);
+        };
+        crumbs.push(context! { path => p.path, title => p.title });
         prefix = parent;
     }
     crumbs.reverse();
