@@ -202,6 +202,44 @@ impl Store {
             .collect())
     }
 
+    /// Every page's Markdown with its version, to render again when the rendering changes
+    /// (`masthead_web::housekeeping::rerender_stored`).
+    pub async fn page_texts(&self) -> Result<Vec<(PageId, String, i64)>> {
+        let sql = format!("SELECT id, body_md, version FROM pages ORDER BY id LIMIT {MAX_PAGES}");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    PageId(row.try_get("id")?),
+                    row.try_get("body_md")?,
+                    row.try_get("version")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Stores pages' HTML rendered again (`(id, html, version read)`), in one transaction
+    /// that bumps the content version; a page saved since it was read (a newer version,
+    /// rendered by its save) is left as it is.
+    pub async fn store_page_html(&self, pages: &[(PageId, String, i64)]) -> Result<()> {
+        if pages.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for (id, html, version) in pages {
+            sqlx::query("UPDATE pages SET body_html = $1 WHERE id = $2 AND version = $3")
+                .bind(html)
+                .bind(id.0)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+        }
+        bump_version(&mut tx).await?;
+        self.commit(tx).await
+    }
+
     /// Starts a transaction that writes pages.
     pub async fn page_write(&self) -> Result<PageWrite<'_>> {
         Ok(PageWrite {

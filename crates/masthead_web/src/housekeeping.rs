@@ -82,7 +82,8 @@ pub async fn merge_search_index(state: &AppState, budget: Duration) -> bool {
 }
 
 /// Renders stored stories again, 200 at a time, while their HTML is from an older rendering
-/// than [`masthead_render::RENDER_VERSION`] (see `masthead_store::rerender`), for up to
+/// than [`masthead_render::RENDER_VERSION`] (see `masthead_store::rerender`), then the
+/// static pages, for up to
 /// `budget`, resting as long as each batch took so readers and writers go between batches.
 /// Returns whether every story is up to date. Progress is stored, so a restart goes on
 /// where this stopped; two servers doing it at once write the same HTML.
@@ -114,6 +115,16 @@ async fn rerender_batch(state: &AppState) -> Result<bool, masthead_store::StoreE
     }
     let texts = state.store.stored_texts_after(at.cursor).await?;
     let Some(last) = texts.last().map(|t| t.id.0) else {
+        // The static pages last, all at once (a site has a few dozen), before the new
+        // version is recorded: a failure here is retried by the next round.
+        let pages: Vec<_> = state
+            .store
+            .page_texts()
+            .await?
+            .into_iter()
+            .map(|(id, md, version)| (id, masthead_render::render_markdown(&md), version))
+            .collect();
+        state.store.store_page_html(&pages).await?;
         let done = masthead_store::RenderState {
             version: current,
             cursor: 0,
