@@ -31,7 +31,8 @@ fn plausible(path: &str) -> bool {
 pub async fn show(State(state): State<AppState>, uri: Uri) -> Result<Response, WebError> {
     let asked = uri.path().trim_start_matches('/');
     let path = asked.strip_suffix('/').unwrap_or(asked);
-    if !plausible(path) {
+    // An address under one of the site's own routes (`/stories/x/y`) is never a page's.
+    if !plausible(path) || masthead_desk::pages::is_reserved(path) {
         return Err(WebError::NotFound);
     }
     let Some(found) = state.store.published_page(path).await? else {
