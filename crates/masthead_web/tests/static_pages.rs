@@ -12,7 +12,7 @@ use masthead_core::{PageStatus, Role};
 use masthead_desk::Staff;
 use masthead_desk::pages::{PageInput, create_page, save_page};
 use masthead_store::{Actor, NewRedirect, NewUser, Page, RedirectOrigin};
-use masthead_testkit::{SitemapSchemas, TestApp, app_tests, t0};
+use masthead_testkit::{HttpClient, SitemapSchemas, TestApp, TestServer, app_tests, t0};
 
 const BASE: &str = "https://news.example.org";
 
@@ -380,7 +380,74 @@ async fn a_redirect_added_after_a_404_takes_effect(app: TestApp) {
     assert_eq!(app.get("/about-us").await.status, StatusCode::OK);
 }
 
+/// Over a real socket through the server loop the binary runs: a page twice (the second
+/// answered before routing), its HEAD, WordPress addresses with encoded and Unicode paths and
+/// tracking noise, and a 404 that stays one.
+async fn pages_and_redirects_over_real_http(app: TestApp) {
+    let ed = editor(&app).await;
+    page(
+        &app,
+        &ed,
+        None,
+        "About us",
+        "about",
+        PageStatus::Published,
+        0,
+    )
+    .await;
+    app.store()
+        .add_redirects(
+            &[
+                redirect("/2024/01/02/slug", "/about"),
+                redirect("/?p=123", "/about"),
+                redirect("/?cat=4", "/section/news"),
+                redirect("/archives/123", "/about"),
+                redirect("/category/news", "/section/news"),
+                redirect("/nouvelles/café", "/about"),
+            ],
+            t0(),
+        )
+        .await
+        .unwrap();
+    app.refresh().await;
+    let server = TestServer::app(&app).await;
+    let mut client = HttpClient::connect(&server).await;
+    let first = client.send("GET", "/about", &[], "").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let again = client.send("GET", "/about", &[], "").await;
+    assert_eq!(again.headers["x-cache"], "hit");
+    assert_eq!(again.body, first.body);
+    let head = client.send("HEAD", "/about", &[], "").await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert!(head.body.is_empty());
+    for (asked, location) in [
+        ("/2024/01/02/slug/", "/about"),
+        ("/?p=123&utm_source=newsletter&utm_medium=email", "/about"),
+        ("/?cat=4", "/section/news"),
+        ("/archives/123", "/about"),
+        ("/category/news/", "/section/news"),
+        ("/nouvelles/caf%C3%A9/", "/about"),
+        ("/nouvelles//caf%c3%a9", "/about"),
+    ] {
+        for method in ["GET", "HEAD"] {
+            let r = client.send(method, asked, &[], "").await;
+            assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY, "{method} {asked}");
+            assert_eq!(r.headers["location"], location, "{method} {asked}");
+        }
+    }
+    let r = client.send("GET", "/archives/124", &[], "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("<main"), "the site's own 404 page");
+    let r = client.send("POST", "/archives/123", &[], "").await;
+    assert_ne!(
+        r.status,
+        StatusCode::MOVED_PERMANENTLY,
+        "no redirect for a POST"
+    );
+}
+
 app_tests!(
+    pages_and_redirects_over_real_http,
     published_pages_answer_at_their_address,
     an_edit_turns_the_cached_page_over,
     old_addresses_answer_301,
