@@ -52,6 +52,10 @@ async fn editors_make_nest_rename_and_delete_pages(app: TestApp) {
     );
 
     let about = create(&app, &ed, &page_form("About", "about", "", "")).await;
+    let r = app
+        .get_as(&ed, &format!("/admin/pages/{about}?saved=1"))
+        .await;
+    assert!(r.body.contains("role=\"status\">Saved.</p>"), "{}", r.body);
     let ethics = create(&app, &ed, &page_form("Ethics policy", "", &about, "")).await;
     let list = app.get_as(&ed, "/admin/pages").await;
     assert_eq!(list.status, StatusCode::OK);
@@ -224,7 +228,8 @@ async fn editors_add_search_and_delete_redirects(app: TestApp) {
     let r = app.get("/?p=123").await;
     assert_eq!(r.header("location"), "https://partner.example.org/levy");
 
-    let list = app.get_as(&ed, "/admin/redirects").await;
+    let list = app.get_as(&ed, "/admin/redirects?added=1").await;
+    assert!(list.body.contains("Redirect added."));
     assert!(
         list.body.contains("<code>/2024/01/02/board-meets</code>"),
         "{}",

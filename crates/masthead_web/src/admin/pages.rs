@@ -10,7 +10,7 @@ use super::view;
 use crate::desk::Staff;
 use crate::{AppState, WebError};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{InvalidInput, PageId, PageStatus, SiteAction};
@@ -18,6 +18,7 @@ use masthead_desk::DeskError;
 use masthead_desk::pages::{PageInput, create_page, delete_page, save_page};
 use masthead_render::{Value, context, ser};
 use masthead_store::Page;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Every page with its depth, each parent followed by its children in menu order.
@@ -98,6 +99,16 @@ fn stored(page: &Page) -> Value {
     }
 }
 
+/// What the editor page says above the form.
+enum Said {
+    /// Nothing: the page opened.
+    Nothing,
+    /// "Saved.", after a save.
+    Saved,
+    /// Why the form was refused, with the status it is sent with.
+    Refused(String),
+}
+
 /// The editor page: `page` is the stored page (none for a new one), `form` the values.
 async fn editor(
     state: &AppState,
@@ -105,9 +116,14 @@ async fn editor(
     csrf: &Csrf,
     page: Option<&Page>,
     form: Value,
-    error: Option<String>,
+    said: Said,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let saved = matches!(said, Said::Saved);
+    let error = match said {
+        Said::Refused(m) => Some(m),
+        Said::Nothing | Said::Saved => None,
+    };
     let pages = state.store.pages().await?;
     // A page cannot go under itself or its own pages.
     let parents: Vec<Value> = tree(&pages)
@@ -122,6 +138,7 @@ async fn editor(
         form,
         parents,
         error,
+        saved,
         statuses => PageStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     };
     view::page_with_status(state, staff, csrf, "page_edit.html", ctx, status)
@@ -178,7 +195,16 @@ pub async fn new(
         body_md => "",
         version => "",
     };
-    editor(&state, &staff, &csrf, None, form, None, StatusCode::OK).await
+    editor(
+        &state,
+        &staff,
+        &csrf,
+        None,
+        form,
+        Said::Nothing,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /admin/pages/new`
@@ -203,7 +229,7 @@ pub async fn create(
                 &csrf,
                 None,
                 typed(&form),
-                Some(message),
+                Said::Refused(message),
                 status,
             )
             .await
@@ -211,11 +237,19 @@ pub async fn create(
     }
 }
 
-/// `GET /admin/pages/{id}`
+/// `?saved=1` after a save.
+#[derive(Debug, Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+/// `GET /admin/pages/{id}` (`?saved=1` after a save says so).
 pub async fn edit(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::ManagePages)?;
     let page = state.store.page(PageId(id)).await?;
@@ -225,7 +259,11 @@ pub async fn edit(
         &csrf,
         Some(&page),
         stored(&page),
-        None,
+        if q.saved.is_empty() {
+            Said::Nothing
+        } else {
+            Said::Saved
+        },
         StatusCode::OK,
     )
     .await
@@ -267,7 +305,7 @@ pub async fn save(
                 &csrf,
                 Some(&page),
                 typed(&form),
-                Some(message),
+                Said::Refused(message),
                 status,
             )
             .await
@@ -293,7 +331,7 @@ pub async fn delete(
                 &csrf,
                 Some(&page),
                 stored(&page),
-                Some(message),
+                Said::Refused(message),
                 status,
             )
             .await

@@ -30,6 +30,9 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     page: Option<u32>,
+    /// Set after an add: the page says so.
+    #[serde(default)]
+    added: String,
 }
 
 async fn render(
@@ -49,6 +52,7 @@ async fn render(
         page,
         newer => (page > 1).then_some(page - 1),
         older => more.then_some(page + 1),
+        added => !query.added.is_empty(),
         ..extra
     };
     view::page_with_status(state, staff, csrf, "redirects.html", ctx, status)
