@@ -9,9 +9,10 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use masthead_core::{
     ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, MediaId, NoteKind,
-    RoundupItem, Slug,
+    PageStatus, RoundupItem, Slug,
 };
 use masthead_desk::Imported;
+use masthead_desk::pages::{ImportParent, PageImport, import_pages};
 use masthead_media::{FileStorage, MediaStorage, UploadLimits, variant_name};
 use masthead_store::{
     Actor, ArticleFields, KindParts, Meeting, NewEvent, NewMedia, Note, Placement, Store,
@@ -92,6 +93,21 @@ struct DemoFile {
     wire_sources: Vec<DemoWire>,
     articles: Vec<DemoArticle>,
     events: Vec<DemoEvent>,
+    #[serde(default)]
+    pages: Vec<DemoPage>,
+}
+
+/// A static page of the demo: `parent` names an earlier page's slug.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoPage {
+    slug: String,
+    title: String,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    menu_order: i64,
+    body: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,6 +390,29 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
     for e in &demo.events {
         store.insert_event(&event(e, now, tz)?, now).await?;
     }
+    let mut pages = Vec::with_capacity(demo.pages.len());
+    for (i, p) in demo.pages.iter().enumerate() {
+        let parent = match &p.parent {
+            None => ImportParent::Top,
+            Some(slug) => ImportParent::Earlier(
+                demo.pages[..i]
+                    .iter()
+                    .position(|q| &q.slug == slug)
+                    .ok_or_else(|| anyhow!("demo page {}: no earlier page {slug}", p.slug))?,
+            ),
+        };
+        pages.push(PageImport {
+            parent,
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            body_md: p.body.clone(),
+            menu_order: p.menu_order,
+            status: PageStatus::Published,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    import_pages(store, &Actor::system("demo"), &pages, now).await?;
     Ok(Loaded::Stories(demo.articles.len()))
 }
 

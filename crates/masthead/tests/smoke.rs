@@ -50,6 +50,13 @@ fn check_demo_site(server: &RunningBinary) {
         404,
         "the draft is hidden"
     );
+    // The newsroom's pages, in the footer by menu order.
+    let about = home.find("<a href=\"/about\">About the Courier</a>");
+    let contact = home.find("<a href=\"/contact\">Contact us</a>");
+    assert!(
+        matches!((about, contact), (Some(a), Some(c)) if a < c),
+        "the footer lists the demo's pages"
+    );
     let (status, events) = server.get("/events");
     assert_eq!(status, 200);
     assert!(
@@ -76,7 +83,15 @@ fn check_demo_site(server: &RunningBinary) {
 /// Every page of the demo (each story of every kind, every list) passes the HTML checker;
 /// returns their paths.
 fn validate_every_demo_page(server: &RunningBinary) -> Vec<String> {
-    let mut paths: Vec<String> = vec!["/".into(), "/events".into(), "/no-such-page".into()];
+    let mut paths: Vec<String> = vec![
+        "/".into(),
+        "/events".into(),
+        "/no-such-page".into(),
+        // The newsroom's own pages: two in the footer, one under "About".
+        "/about".into(),
+        "/about/ethics".into(),
+        "/contact".into(),
+    ];
     for page in 1..=3 {
         let (_, list) = server.get(&format!("/latest?page={page}"));
         paths.push(format!("/latest?page={page}"));

@@ -42,6 +42,16 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 text_enum!(
+    /// Whether a static page (About, Contact, …) is on the site.
+    PageStatus, "status" {
+        /// On the site at its address.
+        Published = "published",
+        /// Only in the desk: its address answers 404.
+        Draft = "draft",
+    }
+);
+
+text_enum!(
     /// What kind of piece an article is; it decides the label and the kind-specific parts shown.
     ArticleKind, "kind" {
         /// A news story.

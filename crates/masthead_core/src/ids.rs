@@ -44,4 +44,8 @@ id_type!(
     WireSourceId,
     /// Identifies one item of a wire source, as the wire desk stored it.
     WireItemId,
+    /// Identifies a static page of the site (About, Contact, …).
+    PageId,
+    /// Identifies a redirect from an old address.
+    RedirectId,
 );

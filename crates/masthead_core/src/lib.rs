@@ -14,6 +14,7 @@ pub mod excerpt;
 pub mod form_token;
 pub mod html_text;
 pub mod ids;
+pub mod old_address;
 pub mod page;
 pub mod password;
 pub mod recurrence;
@@ -25,7 +26,9 @@ pub mod totp;
 pub mod video;
 pub mod web_url;
 
-pub use article::{ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, RoundupItem};
+pub use article::{
+    ArticleKind, ArticleStatus, Decision, NoteKind, Outcome, PageStatus, RoundupItem,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use comment::{CommentSettings, ModerationPolicy, NewComment};
 pub use email::EmailAddress;
@@ -33,9 +36,10 @@ pub use event::{CommentStatus, EventStatus};
 pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
-    ArticleId, AuthorId, CommentId, EventId, MediaId, PreviewLinkId, RevisionId, SectionId, TagId,
-    TokenId, UserId, WireItemId, WireSourceId,
+    ArticleId, AuthorId, CommentId, EventId, MediaId, PageId, PreviewLinkId, RedirectId,
+    RevisionId, SectionId, TagId, TokenId, UserId, WireItemId, WireSourceId,
 };
+pub use old_address::{address_key, redirect_key, redirect_target};
 pub use page::{ListCursor, PageNumber};
 pub use role::{ArticleAction, Role, SiteAction, can, can_edit_media, can_site};
 pub use search::{QueryProblem, SearchQuery, SearchTerm};

@@ -87,6 +87,10 @@ pub enum SiteAction {
     ArrangeFront,
     /// Add, edit, approve, reject and cancel calendar events.
     ModerateEvents,
+    /// Add, edit, reorder and delete the site's static pages (About, Contact, …).
+    ManagePages,
+    /// Add and delete redirects from old addresses.
+    ManageRedirects,
     /// Add, change and disable staff accounts; issue password-reset links.
     ManageUsers,
     /// Add and rename sections and byline profiles.
@@ -105,6 +109,8 @@ impl SiteAction {
         SiteAction::ModerateComments,
         SiteAction::ArrangeFront,
         SiteAction::ModerateEvents,
+        SiteAction::ManagePages,
+        SiteAction::ManageRedirects,
         SiteAction::ManageUsers,
         SiteAction::ManageSections,
         SiteAction::ManageSettings,
@@ -146,7 +152,9 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     use SiteAction::*;
     match action {
         CreateArticle | UploadMedia => true,
-        ModerateComments | ArrangeFront | ModerateEvents => role.at_least(Role::Editor),
+        ModerateComments | ArrangeFront | ModerateEvents | ManagePages | ManageRedirects => {
+            role.at_least(Role::Editor)
+        }
         ManageUsers | ManageSections | ManageSettings | ViewAudit => role == Role::Admin,
     }
 }

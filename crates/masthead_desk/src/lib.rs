@@ -15,6 +15,7 @@ mod error;
 pub mod front;
 pub mod library;
 pub mod media;
+pub mod pages;
 mod review;
 mod rules;
 mod search;

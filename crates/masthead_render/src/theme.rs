@@ -40,6 +40,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/event_thanks.html"),
     ),
     (
+        "page.html",
+        include_str!("../../../themes/default/templates/page.html"),
+    ),
+    (
         "parts/events_nav.html",
         include_str!("../../../themes/default/templates/parts/events_nav.html"),
     ),
@@ -203,6 +207,18 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/users.html",
         include_str!("../../../themes/default/templates/admin/users.html"),
+    ),
+    (
+        "admin/pages.html",
+        include_str!("../../../themes/default/templates/admin/pages.html"),
+    ),
+    (
+        "admin/page_edit.html",
+        include_str!("../../../themes/default/templates/admin/page_edit.html"),
+    ),
+    (
+        "admin/redirects.html",
+        include_str!("../../../themes/default/templates/admin/redirects.html"),
     ),
     (
         "admin/sections.html",

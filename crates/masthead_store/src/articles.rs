@@ -300,7 +300,11 @@ impl Store {
     }
 
     /// The current slug of the visible article that used to be at `old_slug`, if any.
-    pub async fn redirect_for(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+    pub async fn story_slug_redirect(
+        &self,
+        old_slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as(concat!(
             "SELECT ar.slug FROM slug_redirects r JOIN articles ar ON ar.id = r.article_id ",
             "WHERE r.old_slug = $2 AND",

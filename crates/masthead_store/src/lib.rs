@@ -31,8 +31,10 @@ mod front;
 mod imports;
 mod media;
 mod media_uploads;
+mod pages;
 mod plans;
 mod preview_links;
+mod redirects;
 mod rerender;
 mod search;
 mod search_merge;
@@ -71,7 +73,12 @@ pub use media::{MediaItem, MediaText};
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
+pub use pages::{MAX_PAGES, MovedPage, Page, PageFields, PageLink, PageWrite};
 pub use preview_links::{PreviewLink, PreviewTarget};
+pub use redirects::{
+    NewRedirect, REDIRECTS_PAGE, Redirect, RedirectHit, RedirectOrigin, RedirectsAdded,
+    add_redirects_in,
+};
 pub use rerender::{RenderState, Rerendered, StoredText};
 pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,

@@ -373,7 +373,7 @@ async fn publishing_needs_alt_text_and_a_free_slug(store: Store) {
         .unwrap();
     assert_eq!(
         store
-            .redirect_for(old.as_str(), t0())
+            .story_slug_redirect(old.as_str(), t0())
             .await
             .unwrap()
             .as_deref(),

@@ -319,7 +319,7 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
     );
     assert_eq!(
         store
-            .redirect_for("old-headline", t0())
+            .story_slug_redirect("old-headline", t0())
             .await
             .unwrap()
             .as_deref(),
@@ -327,7 +327,7 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
     );
     assert_eq!(
         store
-            .redirect_for("new-headline", t0())
+            .story_slug_redirect("new-headline", t0())
             .await
             .unwrap()
             .as_deref(),
@@ -346,7 +346,10 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
             .is_some()
     );
     assert_eq!(
-        store.redirect_for("old-headline", t0()).await.unwrap(),
+        store
+            .story_slug_redirect("old-headline", t0())
+            .await
+            .unwrap(),
         None
     );
     // A new story may claim a slug that only redirects.
@@ -354,13 +357,19 @@ async fn renamed_articles_redirect_from_old_slugs(store: Store) {
         .insert(&store)
         .await;
     assert_eq!(
-        store.redirect_for("new-headline", t0()).await.unwrap(),
+        store
+            .story_slug_redirect("new-headline", t0())
+            .await
+            .unwrap(),
         None
     );
     // Unpublished stories do not leak through redirects.
     change_story(&store, id, Command::Unpublish, t0(), |_| {}).await;
     assert_eq!(
-        store.redirect_for("newest-headline", t0()).await.unwrap(),
+        store
+            .story_slug_redirect("newest-headline", t0())
+            .await
+            .unwrap(),
         None
     );
 }
@@ -673,7 +682,7 @@ async fn many_stories_written_at_once_are_each_whole(store: Store) {
     .await;
     assert!(
         store
-            .redirect_for("old-headline", t0())
+            .story_slug_redirect("old-headline", t0())
             .await
             .unwrap()
             .is_some()
@@ -755,7 +764,10 @@ async fn many_stories_written_at_once_are_each_whole(store: Store) {
     assert_eq!(created, N);
     // The last story took over the old address: it answers there, with no redirect.
     assert_eq!(
-        store.redirect_for("old-headline", t0()).await.unwrap(),
+        store
+            .story_slug_redirect("old-headline", t0())
+            .await
+            .unwrap(),
         None
     );
     let page = store

@@ -108,6 +108,11 @@ pub const DESK_PAGES: &[DeskPage] = &[
     page("/admin/events/new", "/admin/events/new", Viewer::Admin),
     page("/admin/events/{id}", "/admin/events/{event}", Viewer::Admin),
     page("/admin/front", "/admin/front", Viewer::Admin),
+    page("/admin/pages", "/admin/pages", Viewer::Contributor),
+    page("/admin/pages", "/admin/pages", Viewer::Admin),
+    page("/admin/pages/new", "/admin/pages/new", Viewer::Admin),
+    page("/admin/pages/{id}", "/admin/pages/{page}", Viewer::Admin),
+    page("/admin/redirects", "/admin/redirects", Viewer::Admin),
     page("/admin/sections", "/admin/sections", Viewer::Admin),
     page("/admin/users", "/admin/users", Viewer::Admin),
     page("/admin/settings", "/admin/settings", Viewer::Admin),
@@ -167,6 +172,9 @@ pub struct DeskPageFixture {
     pub wire: i64,
     /// A queued wire item of that source, with its draft.
     pub wire_item: i64,
+    /// A published static page under another (made through the desk's form), with a
+    /// redirect left by a rename.
+    pub page: i64,
 }
 
 impl DeskPageFixture {
@@ -198,7 +206,9 @@ impl DeskPageFixture {
         let wire_story = new_story(app, &admin, "Wire copy on the levy", &section).await;
         let (wire, wire_item) = wire_source_and_item(app, wire_story).await;
         imported(app, live).await;
+        let page = static_pages(app, &admin).await;
         DeskPageFixture {
+            page,
             wire,
             wire_item,
             desk,
@@ -223,6 +233,7 @@ impl DeskPageFixture {
             .replace("{event}", &self.event.to_string())
             .replace("{wire_item}", &self.wire_item.to_string())
             .replace("{wire}", &self.wire.to_string())
+            .replace("{page}", &self.page.to_string())
     }
 
     /// `page` fetched through the router as its viewer would.
@@ -245,6 +256,67 @@ impl DeskPageFixture {
             Viewer::Admin => app.get_as(&self.admin, &path).await,
         }
     }
+}
+
+/// Makes "About" and "Ethics policy" under it through the desk's page form, renames
+/// "About" (leaving redirects) and adds a redirect by hand; returns the child's id.
+async fn static_pages(app: &TestApp, admin: &StaffSession) -> i64 {
+    let made = |r: TestResponse| -> i64 {
+        assert_eq!(r.status.as_u16(), 303, "page form: {}", r.body);
+        let location = r.header("location").to_owned();
+        location
+            .trim_start_matches("/admin/pages/")
+            .split('?')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("the new page's id in the redirect")
+    };
+    let page = |title: &'static str, slug: &'static str, parent: String| {
+        vec![
+            ("title", title.to_owned()),
+            ("slug", slug.to_owned()),
+            ("parent", parent),
+            ("menu_order", "1".to_owned()),
+            ("status", "published".to_owned()),
+            ("body_md", format!("What {title} says.")),
+            ("version", String::new()),
+        ]
+    };
+    let post = |uri: String, fields: Vec<(&'static str, String)>| async move {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post_as(admin, &uri, &pairs).await
+    };
+    let about = made(
+        post(
+            "/admin/pages/new".into(),
+            page("About", "about", String::new()),
+        )
+        .await,
+    );
+    let ethics = made(
+        post(
+            "/admin/pages/new".into(),
+            page("Ethics policy", "ethics", about.to_string()),
+        )
+        .await,
+    );
+    let mut rename = page("About us", "about-us", String::new());
+    rename.retain(|(k, _)| *k != "version");
+    rename.push(("version", "1".to_owned()));
+    made(post(format!("/admin/pages/{about}"), rename).await);
+    let r = post(
+        "/admin/redirects".into(),
+        vec![
+            (
+                "old_address",
+                "https://old.example.com/?page_id=2".to_owned(),
+            ),
+            ("target", "/about-us".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 303, "redirect form: {}", r.body);
+    ethics
 }
 
 /// Creates a story through the editor as `who`; returns its id.

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 /// How often due stories are promoted.
 pub const PROMOTE_EVERY: Duration = Duration::from_secs(10);
 
+/// Redirects' hits are written every this many promotion rounds (once a minute).
+const REDIRECT_HITS_EVERY_ROUNDS: u32 = 6;
+
 /// Expired sessions are purged every this many promotion rounds (about ten minutes).
 const PURGE_EVERY_ROUNDS: u32 = 60;
 
@@ -79,7 +82,8 @@ pub async fn merge_search_index(state: &AppState, budget: Duration) -> bool {
 }
 
 /// Renders stored stories again, 200 at a time, while their HTML is from an older rendering
-/// than [`masthead_render::RENDER_VERSION`] (see `masthead_store::rerender`), for up to
+/// than [`masthead_render::RENDER_VERSION`] (see `masthead_store::rerender`), then the
+/// static pages, for up to
 /// `budget`, resting as long as each batch took so readers and writers go between batches.
 /// Returns whether every story is up to date. Progress is stored, so a restart goes on
 /// where this stopped; two servers doing it at once write the same HTML.
@@ -111,6 +115,16 @@ async fn rerender_batch(state: &AppState) -> Result<bool, masthead_store::StoreE
     }
     let texts = state.store.stored_texts_after(at.cursor).await?;
     let Some(last) = texts.last().map(|t| t.id.0) else {
+        // The static pages last, all at once (a site has a few dozen), before the new
+        // version is recorded: a failure here is retried by the next round.
+        let pages: Vec<_> = state
+            .store
+            .page_texts()
+            .await?
+            .into_iter()
+            .map(|(id, md, version)| (id, masthead_render::render_markdown(&md), version))
+            .collect();
+        state.store.store_page_html(&pages).await?;
         let done = masthead_store::RenderState {
             version: current,
             cursor: 0,
@@ -135,6 +149,16 @@ async fn rerender_batch(state: &AppState) -> Result<bool, masthead_store::StoreE
     Ok(false)
 }
 
+/// Writes the redirects' hits counted since the last call (see
+/// `site::old_addresses::RedirectHits`); on failure they are lost, not retried: a count is a
+/// hint for the desk, not a record.
+pub async fn write_redirect_hits(state: &AppState) {
+    let hits = state.redirect_hits.take();
+    if let Err(e) = state.store.add_redirect_hits(&hits).await {
+        tracing::warn!(error = %e, "could not write the redirects' hit counts");
+    }
+}
+
 /// Runs the upkeep until the task is dropped.
 pub async fn run(state: AppState) {
     let mut ticker = tokio::time::interval(PROMOTE_EVERY);
@@ -146,6 +170,9 @@ pub async fn run(state: AppState) {
         merge_search_index(&state, MERGE_TIME_PER_ROUND).await;
         rerender_stored(&state, MERGE_TIME_PER_ROUND).await;
         round = round.wrapping_add(1);
+        if round.is_multiple_of(REDIRECT_HITS_EVERY_ROUNDS) {
+            write_redirect_hits(&state).await;
+        }
         if round.is_multiple_of(PURGE_EVERY_ROUNDS) {
             let now = state.clock.now();
             match state.store.purge_sessions(now).await {

@@ -70,6 +70,7 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
     let site = state.config().site_value(state.theme().stylesheet_url());
     let sections = store.sections().await?;
     let banner = store.banner(now).await?;
+    let pages = store.top_pages().await?;
     let latest = store
         .list_articles(ArticleFilter::All, now, PageNumber::FIRST, LATEST_WIDGET)
         .await?;
@@ -94,7 +95,7 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
         nav => render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
         footer => render(
             "parts/footer.html",
-            context! { site => site.clone(), sections => ser(&sections), year => now.with_timezone(&state.config().timezone).year() },
+            context! { site => site.clone(), sections => ser(&sections), pages => ser(&pages), year => now.with_timezone(&state.config().timezone).year() },
         )?,
         latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
         events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,

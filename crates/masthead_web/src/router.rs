@@ -1,12 +1,14 @@
 //! The route table of the public site, and the layers around it (outermost first): tracing,
-//! security headers, error pages, the address-length limit, then on pages, feeds and sitemaps
-//! conditional GET and inside it the page cache.
+//! security headers, error pages, the address-length limit, old addresses (a 404, or a query
+//! naming WordPress content, looked up among the redirects), then on pages, feeds and
+//! sitemaps conditional GET and inside it the page cache. The last page route, `/{*path}`,
+//! serves static pages.
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
     article, assets, author, cached, conditional, event, event_submit, events, feeds, health, home,
-    identity, latest, media, search, section, sitemaps, tag,
+    identity, latest, media, old_addresses, search, section, sitemaps, static_page, tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;
@@ -43,6 +45,9 @@ pub fn router(state: AppState) -> Router {
         .route("/static/site.css", get(assets::stylesheet))
         .merge(sitemaps::routes())
         .merge(feeds::routes())
+        // Every address no other route claims: a static page's, or a 404 (which the
+        // old-addresses layer below may turn into a redirect).
+        .route("/{*path}", get(static_page::show))
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
         .route_layer(from_fn(conditional::not_modified));
     Router::new()
@@ -70,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))
         .fallback(|| async { WebError::NotFound })
+        .layer(from_fn_with_state(
+            state.clone(),
+            old_addresses::old_addresses,
+        ))
         .layer(from_fn(limit_uri))
         .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(from_fn_with_state(state.clone(), security_headers))

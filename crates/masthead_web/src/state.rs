@@ -49,6 +49,8 @@ pub struct AppState {
     comment_settings: Arc<RwLock<Arc<CommentSettings>>>,
     /// The limits on comment posting, counted in this process.
     pub(crate) comment_limits: Arc<CommentLimits>,
+    /// Hits on redirects, counted in this process until housekeeping writes them.
+    pub(crate) redirect_hits: Arc<crate::site::old_addresses::RedirectHits>,
 }
 
 impl AppState {
@@ -90,6 +92,7 @@ impl AppState {
             health: Arc::default(),
             comment_settings: Arc::default(),
             comment_limits: Arc::default(),
+            redirect_hits: Arc::default(),
         }
     }
 

@@ -24,6 +24,8 @@ const PUBLIC_PAGES: &[&str] = &[
     "/tag/levy",
     "/events",
     "/search?q=levy",
+    // A static page under another (breadcrumbs), made by the desk fixture.
+    "/about-us/ethics",
     "/no-such-page",
 ];
 

@@ -532,6 +532,28 @@ async fn stories_saved_under_an_older_rendering_are_rendered_again(app: TestApp)
              WHERE slug = 'old-roundup'",
         )
         .await;
+    // A static page saved under the old rendering too.
+    let page = masthead_desk::pages::import_pages(
+        app.store(),
+        &masthead_store::Actor::system("test"),
+        &[masthead_desk::pages::PageImport {
+            parent: masthead_desk::pages::ImportParent::Top,
+            slug: "about".into(),
+            title: "About".into(),
+            body_md: "Since 1901.".into(),
+            menu_order: 0,
+            status: masthead_core::PageStatus::Published,
+            created_at: t0(),
+            updated_at: t0(),
+        }],
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.len(), 1);
+    app.db
+        .execute_legacy_sql("UPDATE pages SET body_html = '<p>Old rendering.</p>'")
+        .await;
     app.db
         .execute_legacy_sql("UPDATE site_state SET render_version = 1, render_cursor = 0")
         .await;
@@ -556,6 +578,8 @@ async fn stories_saved_under_an_older_rendering_are_rendered_again(app: TestApp)
     assert!(page.contains("<h2>The vote</h2>"), "{page}");
     let roundup = app.get("/stories/old-roundup").await.body;
     assert!(roundup.contains("<h3>Where</h3>"), "{roundup}");
+    let about = app.get("/about").await.body;
+    assert!(about.contains("<p>Since 1901.</p>"), "{about}");
     // Done is done: another round finds nothing to do.
     assert!(
         masthead_web::housekeeping::rerender_stored(&app.state, std::time::Duration::ZERO).await

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, NaiveDate};
+use masthead_core::PageStatus;
 use masthead_core::{
     ArticleKind, CommentStatus, Decision, EventStatus, NoteKind, Outcome, RoundupItem,
 };
-use masthead_store::{Meeting, NewEvent, NewMedia, Note};
+use masthead_desk::pages::{ImportParent, PageImport, import_pages};
+use masthead_store::{Actor, Meeting, NewEvent, NewMedia, Note};
 use masthead_testkit::{ArticleBuilder, Desk, TestApp, TestDb, t0};
 
 const PAGES: &[(&str, &str)] = &[
@@ -24,6 +26,7 @@ const PAGES: &[(&str, &str)] = &[
     ("author", "/author/ana-reyes"),
     ("tag", "/tag/village-board"),
     ("events", "/events"),
+    ("page", "/about/ethics-policy"),
     ("not_found", "/no/such/page"),
 ];
 
@@ -129,6 +132,33 @@ async fn newsroom(app: &TestApp) {
             link: "https://example.org/tree".into(),
             status: EventStatus::Approved,
         },
+        t0(),
+    )
+    .await
+    .unwrap();
+    // Static pages, as an import would make them: "About" in the footer, a page under it.
+    let page = |parent, slug: &str, title: &str, body: &str| PageImport {
+        parent,
+        slug: slug.into(),
+        title: title.into(),
+        body_md: body.into(),
+        menu_order: 0,
+        status: PageStatus::Published,
+        created_at: t0() - Duration::days(30),
+        updated_at: t0() - Duration::days(2),
+    };
+    import_pages(
+        s,
+        &Actor::system("test"),
+        &[
+            page(ImportParent::Top, "about", "About the Times", "Since 1901."),
+            page(
+                ImportParent::Earlier(0),
+                "ethics-policy",
+                "Ethics policy",
+                "We **correct** errors promptly.\n\n## Corrections\n\nWrite to the editor & we reply.",
+            ),
+        ],
         t0(),
     )
     .await

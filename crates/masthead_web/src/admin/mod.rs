@@ -21,7 +21,9 @@ mod imports;
 pub(crate) mod login;
 mod media;
 mod multipart_csrf;
+mod pages;
 mod preview;
+mod redirects;
 mod review;
 mod revisions;
 mod sections;
@@ -103,6 +105,11 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/wire/inbox/1/discard"),
     ("POST", "/admin/wire/inbox/1/take"),
     ("POST", "/admin/wire/inbox/1/keep"),
+    ("POST", "/admin/pages/new"),
+    ("POST", "/admin/pages/1"),
+    ("POST", "/admin/pages/1/delete"),
+    ("POST", "/admin/redirects"),
+    ("POST", "/admin/redirects/1/delete"),
 ];
 
 /// The desk's router.
@@ -172,6 +179,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(comment_settings::show).post(comment_settings::save),
         )
         .route("/admin/comments/{id}", post(comments::moderate))
+        .route("/admin/pages", get(pages::list))
+        .route("/admin/pages/new", get(pages::new).post(pages::create))
+        .route("/admin/pages/{id}", get(pages::edit).post(pages::save))
+        .route("/admin/pages/{id}/delete", post(pages::delete))
+        .route(
+            "/admin/redirects",
+            get(redirects::list).post(redirects::add),
+        )
+        .route("/admin/redirects/{id}/delete", post(redirects::delete))
         .route("/admin/events", get(events::list))
         .route("/admin/events/new", get(events::new).post(events::create))
         .route("/admin/events/{id}", get(events::edit).post(events::save))

@@ -40,6 +40,8 @@ pub fn page_with_status(
         can_front => can_site(role, SiteAction::ArrangeFront),
         can_events => can_site(role, SiteAction::ModerateEvents),
         can_sections => can_site(role, SiteAction::ManageSections),
+        can_pages => can_site(role, SiteAction::ManagePages),
+        can_redirects => can_site(role, SiteAction::ManageRedirects),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),
         can_wire => role.at_least(masthead_core::Role::Editor),

@@ -104,6 +104,12 @@ where
 {
     let (routes, _) = api_routes().split_for_parts();
     routes
+        // Every other address under the prefix, as a route: the site's last route (the
+        // static pages' `/{*path}`) would otherwise take it before this router's fallback.
+        .route(
+            "/{*rest}",
+            axum::routing::any(|| async { ApiError::NoRoute }),
+        )
         .fallback(|| async { ApiError::NoRoute })
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

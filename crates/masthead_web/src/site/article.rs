@@ -23,7 +23,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
     let Some(article) = state.store.article_page(slug.as_str(), now).await? else {
-        return match state.store.redirect_for(slug.as_str(), now).await? {
+        return match state.store.story_slug_redirect(slug.as_str(), now).await? {
             Some(current) => Ok(moved(&format!("/stories/{current}"))),
             None => Err(WebError::NotFound),
         };

@@ -128,7 +128,9 @@ async fn sitemap(
     }
 }
 
-/// The site's own pages that are not stories, sections, authors or tags.
+/// The site's own pages that are not stories, sections, authors or tags: the home page, the
+/// lists of stories and events, and every published static page (About, Contact, …) whose
+/// parents are published too.
 async fn pages(state: &AppState) -> Result<Response, WebError> {
     let now = state.clock.now();
     let base = state.config().base_url.clone();
@@ -147,6 +149,10 @@ async fn pages(state: &AppState) -> Result<Response, WebError> {
         ("/events/past", None),
     ] {
         set.url(&format!("{base}{path}"), lastmod)
+            .map_err(io_error)?;
+    }
+    for page in state.store.sitemap_pages().await? {
+        set.url(&format!("{base}/{}", page.path), Some(page.updated_at))
             .map_err(io_error)?;
     }
     let mut body = set.take();

@@ -183,7 +183,7 @@ async fn survey(options: &Options, progress: &dyn Progress) -> Result<Survey, Im
     let file = open(&options.file)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     progress.phase("reading the export", size);
-    let limits = options.limits.clone();
+    let limits = options.limits;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
     let reading = tokio::task::spawn_blocking(move || {
         Survey::read(BufReader::with_capacity(1 << 16, file), limits, |at| {
@@ -280,7 +280,7 @@ impl Writer<'_> {
         progress.phase("importing posts", self.survey.stories);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Box<Item>, WxrError>>(64);
         let file = open(&self.options.file)?;
-        let limits = self.options.limits.clone();
+        let limits = self.options.limits;
         let reading = tokio::task::spawn_blocking(move || {
             for record in WxrReader::new(BufReader::with_capacity(1 << 16, file), limits) {
                 let item = match record {
