@@ -361,3 +361,15 @@ fn run_from_row(row: &sqlx::any::AnyRow) -> Result<ImportRun> {
         report: row.try_get("report")?,
     })
 }
+
+impl StoryWrite<'_> {
+    /// Writes `redirects` in this write's transaction (an import's old addresses commit
+    /// with the stories they lead to).
+    pub async fn add_redirects(
+        &mut self,
+        redirects: &[crate::NewRedirect],
+        now: DateTime<Utc>,
+    ) -> Result<crate::RedirectsAdded> {
+        crate::redirects::add_redirects_in(&mut self.tx, redirects, now).await
+    }
+}

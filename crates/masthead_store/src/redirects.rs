@@ -110,7 +110,8 @@ pub struct Redirect {
 /// What [`Store::add_redirects`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RedirectsAdded {
-    /// Redirects written (new, or an old address given a new target).
+    /// Redirects written (new, or an old address given a new target); one that already led
+    /// to the same place is not counted.
     pub written: usize,
     /// Old addresses left out because their redirect led back to themselves (`a → b → a`).
     pub loops: Vec<String>,
@@ -215,7 +216,8 @@ pub async fn add_redirects_in(
         let sql = format!(
             "INSERT INTO redirects (old_key, target, origin, created_at) VALUES {} \
              ON CONFLICT (old_key) DO UPDATE SET target = excluded.target, \
-             origin = excluded.origin, created_at = excluded.created_at",
+             origin = excluded.origin, created_at = excluded.created_at \
+             WHERE redirects.target <> excluded.target OR redirects.origin <> excluded.origin",
             values(chunk.len(), per_row, |n| format!(
                 "(${n}, ${}, ${}, ${})",
                 n + 1,
@@ -231,8 +233,9 @@ pub async fn add_redirects_in(
                 .bind(origin.as_str())
                 .bind(to_micros(now));
         }
-        query.execute(&mut **tx).await?;
-        added.written += chunk.len();
+        // Rows inserted or given a new target; one already leading there is not counted.
+        let done = query.execute(&mut **tx).await?;
+        added.written += usize::try_from(done.rows_affected()).unwrap_or(usize::MAX);
     }
     Ok(added)
 }

@@ -171,7 +171,18 @@ fn newsroom(old_site: &OldSite) -> Vec<P> {
     let locked = P { password: "s3cret".into(), ..P::post(109, "Locked story", "<p>Members.</p>") };
     let trash = P { status: "trash", ..P::post(110, "Trashed story", "<p>Gone.</p>") };
     let featured = P::image(900, &format!("{SITE}/wp-content/uploads/2024/03/council.jpg"), "Council chambers", 101);
-    vec![council, game, video, opinion, draft, pending, future, private, locked, trash, featured]
+    let ethics = P {
+        link: format!("{SITE}/about/ethics-policy/"),
+        menu_order: 2,
+        ..P::page(201, "Ethics policy", "ethics-policy", 200, "<p>We correct our errors.</p>")
+    };
+    let about = P { menu_order: 1, ..P::page(200, "About us", "about", 0, "<p>Since 1887.</p>") };
+    let events = P::page(202, "Events", "events", 0, "<p>Our calendar.</p>");
+    let contact = P { status: "draft", ..P::page(203, "Contact", "contact", 0, "<p>Write to us.</p>") };
+    vec![
+        council, game, video, opinion, draft, pending, future, private, locked, trash, featured,
+        ethics, about, events, contact,
+    ]
 }
 
 async fn an_export_comes_across_whole(store: Store) {
@@ -236,6 +247,44 @@ async fn an_export_comes_across_whole(store: Store) {
     assert_eq!(front.first().map(|s| (s.id, s.position)), Some((council.id, 0)), "the sticky post leads");
     let data = store.imported_data(council.id).await.unwrap().unwrap();
     assert!(data.contains("reporter_phone") && data.contains("555-0100"), "{data}");
+
+    // Pages, with their tree; one at an address of the site's own is moved and noted.
+    assert_eq!(Report::count(&report.created, "pages"), 4, "{report}");
+    let ethics = store.published_page("about/ethics-policy").await.unwrap().expect("child page");
+    assert!(ethics.body_md.contains("We correct our errors."));
+    assert!(store.published_page("about").await.unwrap().is_some());
+    assert!(store.published_page("events-page").await.unwrap().is_some(), "{report}");
+    assert!(store.published_page("contact").await.unwrap().is_none(), "a draft stays out of view");
+
+    // Every old address leads to the new one.
+    let leads = |path: &'static str| {
+        let store = store.clone();
+        async move {
+            let key = masthead_core::address_key(path).unwrap();
+            store.redirect_for(&key).await.unwrap().map(|hit| hit.target)
+        }
+    };
+    let story_path = "/stories/council-votes-on-budget";
+    for old in [
+        "/2024/03/18/council-votes-on-budget/",
+        "/?p=101",
+        "/archives/101",
+        "/2024/03/council-votes-on-budget/",
+        "/council-votes-on-budget/",
+        "/?attachment_id=900",
+    ] {
+        assert_eq!(leads(old).await.as_deref(), Some(story_path), "{old}");
+    }
+    assert_eq!(leads("/?p=108").await, None, "a private post's id leads nowhere");
+    assert_eq!(leads("/?page_id=201").await.as_deref(), Some("/about/ethics-policy"));
+    assert_eq!(leads("/category/news/").await.as_deref(), Some("/section/news"));
+    assert_eq!(leads("/category/news/city-hall/").await.as_deref(), Some("/tag/city-hall"));
+    assert_eq!(leads("/category/sports/feed/").await.as_deref(), Some("/section/sports/feed.xml"));
+    assert_eq!(leads("/tag/budget/feed/").await.as_deref(), Some("/tag/budget/feed.xml"));
+    assert_eq!(leads("/author/jdoe/").await.as_deref(), Some(&*format!("/author/{}", jane.slug)));
+    assert_eq!(leads("/feed/").await.as_deref(), Some("/feed.xml"));
+    let lead_file = leads("/wp-content/uploads/2024/03/council.jpg").await.unwrap();
+    assert!(lead_file.starts_with("/media/"), "{lead_file}");
 }
 
 async fn a_second_run_adds_nothing_and_updates_what_changed(store: Store) {

@@ -55,9 +55,10 @@ pub fn of_page(item: &Item) -> Vec<String> {
     dedup(out)
 }
 
-/// Every old address of an attachment page.
+/// Every old address of an attachment page (not its file's: that leads to the image).
 pub fn of_attachment(item: &Item) -> Vec<String> {
     let mut out = of_item(item);
+    out.retain(|a| !a.starts_with("/wp-content/"));
     out.push(format!("/?attachment_id={}", item.post_id));
     dedup(out)
 }

@@ -61,6 +61,16 @@ impl<'a> Images<'a> {
         }
     }
 
+    /// Every image address of this run that is in the library, with its address here.
+    pub fn moved(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.seen.iter().filter_map(|(old, stored)| {
+            stored
+                .as_ref()
+                .filter(|s| !s.address.is_empty())
+                .map(|s| (old.as_str(), s.address.as_str()))
+        })
+    }
+
     /// Looks up, all at once, which of `addresses` earlier runs stored.
     pub async fn recall(&mut self, addresses: &[&str]) -> Result<(), StoreError> {
         let wanted: Vec<&str> = addresses

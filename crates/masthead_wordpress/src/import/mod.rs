@@ -9,7 +9,10 @@
 pub mod addresses;
 mod comments;
 mod images;
+mod links;
+mod pages;
 mod post;
+mod redirects;
 pub mod report;
 mod run;
 mod survey;

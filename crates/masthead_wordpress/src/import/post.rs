@@ -40,6 +40,8 @@ pub struct Planned {
     pub sticky: bool,
     /// What the desk shows beside it: old address and custom fields (JSON).
     pub data: String,
+    /// Its addresses on the old site, to lead to it here (none for a story not public).
+    pub addresses: Vec<String>,
 }
 
 /// How the item is to stand here, or why it is left out.
@@ -203,7 +205,15 @@ pub fn plan(
         "custom_fields": custom,
     })
     .to_string();
+    let public = matches!(
+        wanted,
+        Wanted::Keep(Placement {
+            status: ArticleStatus::Published | ArticleStatus::Scheduled,
+            ..
+        })
+    );
     Some(Planned {
+        addresses: if public { crate::import::addresses::of_post(item) } else { Vec::new() },
         post_id: item.post_id,
         old,
         fields,

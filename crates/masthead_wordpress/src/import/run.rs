@@ -6,6 +6,7 @@ use crate::body::ConvertOptions;
 use crate::import::comments::{self, Kept};
 use crate::import::images::Images;
 use crate::import::post::{Planned, plan};
+use crate::import::redirects;
 use crate::import::report::{Report, reason};
 use crate::import::survey::Survey;
 use crate::import::taxonomy::Taxonomy;
@@ -164,8 +165,12 @@ pub async fn import(
             now,
             stories: HashMap::new(),
             sticky: Vec::new(),
+            pages: Vec::new(),
         };
         writer.items(progress, &mut report).await?;
+        let pages = std::mem::take(&mut writer.pages);
+        writer.pages(pages, &mut report).await?;
+        writer.links(&mut report).await?;
         writer.front(&mut report).await?;
         Ok::<_, ImportError>(())
     }
@@ -252,20 +257,22 @@ fn convert_options(survey: &Survey) -> ConvertOptions {
 }
 
 /// The second read, and everything it writes.
-struct Writer<'a> {
-    store: &'a Store,
-    source: &'a str,
-    survey: &'a Survey,
-    taxonomy: &'a Taxonomy,
-    convert: ConvertOptions,
-    options: &'a Options,
-    images: Images<'a>,
-    actor: Actor,
-    now: DateTime<Utc>,
+pub(super) struct Writer<'a> {
+    pub(super) store: &'a Store,
+    pub(super) source: &'a str,
+    pub(super) survey: &'a Survey,
+    pub(super) taxonomy: &'a Taxonomy,
+    pub(super) convert: ConvertOptions,
+    pub(super) options: &'a Options,
+    pub(super) images: Images<'a>,
+    pub(super) actor: Actor,
+    pub(super) now: DateTime<Utc>,
     /// Every post's story here, by WordPress id: (id, slug).
-    stories: HashMap<u64, (ArticleId, String)>,
+    pub(super) stories: HashMap<u64, (ArticleId, String)>,
     /// Sticky posts' stories, with their publication times.
     sticky: Vec<(ArticleId, DateTime<Utc>)>,
+    /// The pages of the export, written after the posts.
+    pages: Vec<Box<Item>>,
 }
 
 /// A planned post with its comments.
@@ -308,7 +315,14 @@ impl Writer<'_> {
                         progress.at(done);
                     }
                 }
-                "page" => done += 1,
+                "page" => {
+                    done += 1;
+                    if self.pages.len() < masthead_store::MAX_PAGES as usize {
+                        self.pages.push(item);
+                    } else {
+                        report.note(reason::REFUSED, &item.link, "over the site's limit of pages");
+                    }
+                }
                 "attachment" | "nav_menu_item" | "revision" | "custom_css"
                 | "wp_global_styles" | "wp_navigation" | "wp_template" | "wp_template_part"
                 | "oembed_cache" | "customize_changeset" | "user_request" => {}
@@ -390,7 +404,7 @@ impl Writer<'_> {
     }
 
     /// The story's lead image and body images, in the library, the body pointing at them.
-    async fn place_images(&mut self, planned: &mut Planned, report: &mut Report) -> Result<(), ImportError> {
+    pub(super) async fn place_images(&mut self, planned: &mut Planned, report: &mut Report) -> Result<(), ImportError> {
         if let Some((url, alt, caption)) = planned.lead.clone()
             && let Some(stored) = self.images.get(&url, &alt, &planned.old, report, self.now).await?
             && !self.options.dry_run
@@ -398,19 +412,33 @@ impl Writer<'_> {
             planned.fields.image = Some(stored.id);
             planned.fields.image_caption = caption.chars().take(masthead_desk::media::MAX_CAPTION).collect();
         }
+        planned.fields.body_md = self
+            .rehome_images(&planned.fields.body_md, &planned.images, &planned.old, report)
+            .await?;
+        Ok(())
+    }
+
+    /// `markdown` with its `images` (address, alt text) in the library and pointing there
+    /// (an image that could not be brought in keeps its old address, and is noted).
+    pub(super) async fn rehome_images(
+        &mut self,
+        markdown: &str,
+        images: &[(String, String)],
+        old: &str,
+        report: &mut Report,
+    ) -> Result<String, ImportError> {
         let mut moved: HashMap<String, String> = HashMap::new();
-        for (url, alt) in planned.images.clone() {
-            if let Some(stored) = self.images.get(&url, &alt, &planned.old, report, self.now).await?
+        for (url, alt) in images {
+            if let Some(stored) = self.images.get(url, alt, old, report, self.now).await?
                 && !stored.address.is_empty()
             {
-                moved.insert(url, stored.address);
+                moved.insert(url.clone(), stored.address);
             }
         }
-        if !moved.is_empty() {
-            planned.fields.body_md =
-                crate::body::rewrite_images(&planned.fields.body_md, |old| moved.get(old).cloned());
+        if moved.is_empty() {
+            return Ok(markdown.to_owned());
         }
-        Ok(())
+        Ok(crate::body::rewrite_images(markdown, |old| moved.get(old).cloned()))
     }
 
     /// A dry run's counts: what would be created, updated or left.
@@ -445,6 +473,10 @@ impl Writer<'_> {
         let ids: Vec<String> = batch.iter().map(|p| p.planned.post_id.to_string()).collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
         let known = write.import_records(self.source, "post", &wanted).await?;
+        let planned_addresses: Vec<(u64, Vec<String>, String)> = batch
+            .iter()
+            .map(|p| (p.planned.post_id, p.planned.addresses.clone(), p.planned.old.clone()))
+            .collect();
         let mut records: Vec<NewImportRecord> = Vec::new();
         let mut fresh: Vec<(Pending, masthead_desk::batch::Prepared)> = Vec::new();
         for pending in batch {
@@ -483,6 +515,13 @@ impl Writer<'_> {
             }
         }
         write.put_import_records(self.source, &records).await?;
+        let mut redirects = Vec::new();
+        for p in &planned_addresses {
+            if let Some((_, slug)) = self.stories.get(&p.0) {
+                redirects::collect(&mut redirects, &p.1, &format!("/stories/{slug}"), &p.2, report);
+            }
+        }
+        redirects::write(write, &redirects, self.now, report).await?;
         Ok(())
     }
 

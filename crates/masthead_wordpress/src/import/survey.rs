@@ -22,6 +22,8 @@ pub struct Attachment {
     pub title: String,
     /// The post it was uploaded to (0: none).
     pub parent: u64,
+    /// The addresses of its attachment page on the old site.
+    pub addresses: Vec<String>,
 }
 
 /// A page's place in the tree.
@@ -31,6 +33,8 @@ pub struct PagePlace {
     pub parent: u64,
     /// Its slug as WordPress wrote it.
     pub slug: String,
+    /// Its addresses on the old site, when it was public there.
+    pub addresses: Vec<String>,
 }
 
 /// What the first read learned.
@@ -97,6 +101,7 @@ impl Survey {
                         caption: item.excerpt.clone(),
                         title: item.title.clone(),
                         parent: item.post_parent,
+                        addresses: crate::import::addresses::of_attachment(item),
                     },
                 );
             }
@@ -106,6 +111,11 @@ impl Survey {
                     PagePlace {
                         parent: item.post_parent,
                         slug: item.post_name.clone(),
+                        addresses: if item.status == "publish" && item.post_password.is_empty() {
+                            crate::import::addresses::of_page(item)
+                        } else {
+                            Vec::new()
+                        },
                     },
                 );
                 self.stories += 1;
