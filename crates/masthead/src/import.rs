@@ -57,10 +57,12 @@ pub async fn wordpress(config: &Config, args: WordpressImport) -> anyhow::Result
             dir.display()
         );
     }
-    let time_zone = config
-        .timezone
-        .parse()
-        .map_err(|_| anyhow!("the timezone setting {:?} is not a time zone", config.timezone))?;
+    let time_zone = config.timezone.parse().map_err(|_| {
+        anyhow!(
+            "the timezone setting {:?} is not a time zone",
+            config.timezone
+        )
+    })?;
     let media_dir = config.prepare_data_dir()?;
     let store = open_store(config).await?;
     let media: Arc<dyn MediaStorage> = Arc::new(

@@ -135,7 +135,9 @@ pub async fn create_stories(
             Wanted::Draft => Placement::DRAFT,
             Wanted::Keep(placement) => {
                 if is_public(placement.status) {
-                    held = check_publishable(&fields, &refs).err().map(|e| e.to_string());
+                    held = check_publishable(&fields, &refs)
+                        .err()
+                        .map(|e| e.to_string());
                 }
                 placement
             }
@@ -215,7 +217,6 @@ async fn free_slug(
         "the slug \"{slug}\" and {SLUG_TRIES} numbered variants are all taken"
     )))
 }
-
 
 /// What came of [`update_from_source`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -235,7 +235,11 @@ impl Store {
 
     /// Writes `records` of `source` in a transaction of their own (for things written
     /// outside a story write: images, bylines, sections).
-    pub async fn put_import_records(&self, source: &str, records: &[NewImportRecord]) -> Result<()> {
+    pub async fn put_import_records(
+        &self,
+        source: &str,
+        records: &[NewImportRecord],
+    ) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
@@ -246,13 +250,12 @@ impl Store {
 
     /// How many records of `kind` `source` has.
     pub async fn count_import_records(&self, source: &str, kind: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM import_records WHERE source = $1 AND kind = $2",
-        )
-        .bind(source)
-        .bind(kind)
-        .fetch_one(&self.pool)
-        .await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM import_records WHERE source = $1 AND kind = $2")
+                .bind(source)
+                .bind(kind)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n)
     }
 
@@ -345,7 +348,6 @@ impl Store {
         row.map(|r| run_from_row(&r)).transpose()
     }
 }
-
 
 fn run_from_row(row: &sqlx::any::AnyRow) -> Result<ImportRun> {
     Ok(ImportRun {

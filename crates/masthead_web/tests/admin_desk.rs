@@ -404,7 +404,10 @@ async fn desk_pages_are_valid_html(app: TestApp) {
         let path = fixture.path(page);
         let expected = match (page.viewer, page.route) {
             (_, "/admin/{*rest}") => 404,
-            (Viewer::Contributor, "/admin/users" | "/admin/wire" | "/admin/imports" | "/admin/pages") => 403,
+            (
+                Viewer::Contributor,
+                "/admin/users" | "/admin/wire" | "/admin/imports" | "/admin/pages",
+            ) => 403,
             // Someone else's story is not found, rather than shown to exist.
             (Viewer::Contributor, "/admin/articles/{id}")
                 if path.ends_with(&fixture.live.to_string()) =>

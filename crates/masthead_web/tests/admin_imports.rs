@@ -20,7 +20,11 @@ async fn the_report_and_the_imported_fields_are_in_the_desk(app: TestApp) {
         "https://ledger.example/2024/03/18/pool/",
         "… and 2 more",
     ] {
-        assert!(page.body.contains(shown), "{shown:?} missing: {}", page.body);
+        assert!(
+            page.body.contains(shown),
+            "{shown:?} missing: {}",
+            page.body
+        );
     }
     let editor = app
         .get_as(&fixture.admin, &format!("/admin/articles/{}", fixture.live))
@@ -28,9 +32,15 @@ async fn the_report_and_the_imported_fields_are_in_the_desk(app: TestApp) {
     assert!(editor.body.contains("From the old site"), "{}", editor.body);
     assert!(editor.body.contains("reporter_phone") && editor.body.contains("555-0100"));
     let draft = app
-        .get_as(&fixture.admin, &format!("/admin/articles/{}", fixture.draft))
+        .get_as(
+            &fixture.admin,
+            &format!("/admin/articles/{}", fixture.draft),
+        )
         .await;
-    assert!(!draft.body.contains("From the old site"), "only imported stories");
+    assert!(
+        !draft.body.contains("From the old site"),
+        "only imported stories"
+    );
     let refused = app.get_as(&fixture.contributor, "/admin/imports").await;
     assert_eq!(refused.status.as_u16(), 403);
 }

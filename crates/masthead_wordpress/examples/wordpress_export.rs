@@ -28,10 +28,24 @@ fn main() {
         .iter()
         .position(|a| a == "--out")
         .and_then(|i| args.get(i + 1))
-        .map_or_else(|| std::path::PathBuf::from("wp-bench"), std::path::PathBuf::from);
-    let (posts, comments, images) = (arg("--posts", 1000), arg("--comments", 300), arg("--images", 20));
+        .map_or_else(
+            || std::path::PathBuf::from("wp-bench"),
+            std::path::PathBuf::from,
+        );
+    let (posts, comments, images) = (
+        arg("--posts", 1000),
+        arg("--comments", 300),
+        arg("--images", 20),
+    );
     std::fs::create_dir_all(out.join("uploads/2024/03")).unwrap();
-    let photos = ["village-hall", "river-bridge", "school", "library", "stadium", "main-street"];
+    let photos = [
+        "village-hall",
+        "river-bridge",
+        "school",
+        "library",
+        "stadium",
+        "main-street",
+    ];
     for n in 0..images {
         let bytes = jpeg(photos[n as usize % photos.len()]);
         std::fs::write(out.join(format!("uploads/2024/03/photo-{n}.jpg")), bytes).unwrap();
@@ -66,18 +80,31 @@ fn main() {
             .collect();
         let mut post = P::post(images + n, &format!("Village board story {n}"), &body);
         post.slug = format!("village-board-story-{n}");
-        post.creator = if n % 3 == 0 { "mhaddad".into() } else { "jdoe".into() };
+        post.creator = if n % 3 == 0 {
+            "mhaddad".into()
+        } else {
+            "jdoe".into()
+        };
         post.terms = vec![
-            ("category".into(), ["news", "sports", "city-hall"][n as usize % 3].into(), "x".into()),
+            (
+                "category".into(),
+                ["news", "sports", "city-hall"][n as usize % 3].into(),
+                "x".into(),
+            ),
             ("post_tag".into(), "budget".into(), "budget".into()),
         ];
         if images > 0 && n % 10 == 0 {
-            post.meta.push(("_thumbnail_id".into(), ((n / 10) % images + 1).to_string()));
+            post.meta
+                .push(("_thumbnail_id".into(), ((n / 10) % images + 1).to_string()));
         }
         let share = comments / posts.max(1) + u64::from(n <= comments % posts.max(1));
         for c in 0..share {
             let parent = if c % 3 == 2 { comment_id - 1 } else { 0 };
-            post.comments.push(C::new(comment_id, parent, &format!("Reader comment {comment_id} on story {n}.")));
+            post.comments.push(C::new(
+                comment_id,
+                parent,
+                &format!("Reader comment {comment_id} on story {n}."),
+            ));
             comment_id += 1;
         }
         buffer.clear();
@@ -86,11 +113,20 @@ fn main() {
     }
     for n in 0..images {
         buffer.clear();
-        P::image(n + 1, &format!("{SITE}/wp-content/uploads/2024/03/photo-{n}.jpg"), "A photo", 0)
-            .write(&mut buffer);
+        P::image(
+            n + 1,
+            &format!("{SITE}/wp-content/uploads/2024/03/photo-{n}.jpg"),
+            "A photo",
+            0,
+        )
+        .write(&mut buffer);
         file.write_all(buffer.as_bytes()).unwrap();
     }
     file.write_all(b"</channel>\n</rss>\n").unwrap();
     file.flush().unwrap();
-    eprintln!("wrote {} with {posts} posts, {} comments, {images} images", out.display(), comment_id - 1);
+    eprintln!(
+        "wrote {} with {posts} posts, {} comments, {images} images",
+        out.display(),
+        comment_id - 1
+    );
 }

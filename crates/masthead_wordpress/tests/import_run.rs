@@ -50,7 +50,7 @@ impl Run {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("media")).unwrap();
         let media: Arc<dyn MediaStorage> =
-            Arc::new(FileStorage::new(&dir.path().join("media")).unwrap());
+            Arc::new(FileStorage::new(dir.path().join("media")).unwrap());
         Run { dir, media }
     }
 
@@ -75,7 +75,15 @@ impl Run {
     }
 
     async fn go(&self, store: &Store, options: &Options) -> Result<Report, ImportError> {
-        import(store, Some(&local_fetcher()), self.media.clone(), options, t0(), &Quiet).await
+        import(
+            store,
+            Some(&local_fetcher()),
+            self.media.clone(),
+            options,
+            t0(),
+            &Quiet,
+        )
+        .await
     }
 }
 
@@ -90,26 +98,36 @@ fn local_fetcher() -> Fetcher {
 async fn story(store: &Store, wordpress_id: u64) -> DeskArticle {
     let id = wordpress_id.to_string();
     let records = store.import_records(SOURCE, "post", &[&id]).await.unwrap();
-    let record = records.get(&id).unwrap_or_else(|| panic!("post {id} not imported"));
-    store.desk_article(ArticleId(record.local_id)).await.unwrap()
+    let record = records
+        .get(&id)
+        .unwrap_or_else(|| panic!("post {id} not imported"));
+    store
+        .desk_article(ArticleId(record.local_id))
+        .await
+        .unwrap()
 }
 
 async fn comments(store: &Store, article: ArticleId) -> Vec<(String, Option<i64>, CommentStatus)> {
     let slug = store.desk_article(article).await.unwrap().fields.slug;
-    let mut all: Vec<(String, Option<i64>, CommentStatus)> = match store
-        .public_comments(slug.as_str(), t0())
+    let mut all: Vec<(String, Option<i64>, CommentStatus)> =
+        match store.public_comments(slug.as_str(), t0()).await.unwrap() {
+            Some((_, shown)) => shown
+                .into_iter()
+                .map(|c| (c.body, c.parent.map(|p| p.0), CommentStatus::Approved))
+                .collect(),
+            None => Vec::new(),
+        };
+    for c in store
+        .moderation_queue(CommentStatus::Pending, 1000)
         .await
         .unwrap()
     {
-        Some((_, shown)) => shown
-            .into_iter()
-            .map(|c| (c.body, c.parent.map(|p| p.0), CommentStatus::Approved))
-            .collect(),
-        None => Vec::new(),
-    };
-    for c in store.moderation_queue(CommentStatus::Pending, 1000).await.unwrap() {
         if c.article == article {
-            all.push((c.body.clone(), c.parent.map(|p| p.0), CommentStatus::Pending));
+            all.push((
+                c.body.clone(),
+                c.parent.map(|p| p.0),
+                CommentStatus::Pending,
+            ));
         }
     }
     all.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
@@ -120,7 +138,10 @@ async fn comments(store: &Store, article: ArticleId) -> Vec<(String, Option<i64>
 /// spam, a featured image in the uploads folder, a body image on the old site, a caption
 /// shortcode, a video post, an opinion piece, a sticky post.
 fn newsroom(old_site: &OldSite) -> Vec<P> {
-    let body_image = old_site.put("/wp-content/uploads/2024/03/bridge.jpg", jpeg("river-bridge"));
+    let body_image = old_site.put(
+        "/wp-content/uploads/2024/03/bridge.jpg",
+        jpeg("river-bridge"),
+    );
     let mut council = P::post(
         101,
         "Council votes on budget",
@@ -130,18 +151,33 @@ fn newsroom(old_site: &OldSite) -> Vec<P> {
              [poll id=\"3\"]"
         ),
     );
-    council.terms.push(("category".into(), "city-hall".into(), "City Hall".into()));
-    council.terms.push(("post_tag".into(), "budget".into(), "budget".into()));
+    council
+        .terms
+        .push(("category".into(), "city-hall".into(), "City Hall".into()));
+    council
+        .terms
+        .push(("post_tag".into(), "budget".into(), "budget".into()));
     council.meta.push(("_thumbnail_id".into(), "900".into()));
-    council.meta.push(("reporter_phone".into(), "555-0100".into()));
+    council
+        .meta
+        .push(("reporter_phone".into(), "555-0100".into()));
     council.excerpt = "The council&#8217;s <em>budget</em> vote.".into();
     council.comments = vec![
         C::new(1, 0, "First!"),
         C::new(2, 1, "A reply"),
         C::new(3, 2, "A reply to the reply"),
-        C { approved: "0", ..C::new(4, 0, "Held for moderation") },
-        C { approved: "spam", ..C::new(5, 0, "Buy pills") },
-        C { kind: "pingback", ..C::new(6, 0, "Linked from elsewhere") },
+        C {
+            approved: "0",
+            ..C::new(4, 0, "Held for moderation")
+        },
+        C {
+            approved: "spam",
+            ..C::new(5, 0, "Buy pills")
+        },
+        C {
+            kind: "pingback",
+            ..C::new(6, 0, "Linked from elsewhere")
+        },
     ];
     council.sticky = true;
     let mut game = P::post(102, "Tigers win opener", "<p>Final score 3-1.</p>");
@@ -151,7 +187,11 @@ fn newsroom(old_site: &OldSite) -> Vec<P> {
         "Parade in pictures",
         "Watch the parade:\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n",
     );
-    video.terms.push(("post_format".into(), "post-format-video".into(), "Video".into()));
+    video.terms.push((
+        "post_format".into(),
+        "post-format-video".into(),
+        "Video".into(),
+    ));
     let mut opinion = P::post(104, "Fix the roads", "<p>We need better roads.</p>");
     opinion.terms = vec![("category".into(), "opinion".into(), "Opinion".into())];
     opinion.creator = "mhaddad".into();
@@ -160,25 +200,54 @@ fn newsroom(old_site: &OldSite) -> Vec<P> {
         date_gmt: "0000-00-00 00:00:00".into(),
         ..P::post(105, "Draft story", "<p>Not yet.</p>")
     };
-    let pending = P { status: "pending", ..P::post(106, "Pending story", "<p>Check me.</p>") };
+    let pending = P {
+        status: "pending",
+        ..P::post(106, "Pending story", "<p>Check me.</p>")
+    };
     let future = P {
         status: "future",
         date: "2031-01-02 08:00:00".into(),
         date_gmt: "2031-01-02 14:00:00".into(),
         ..P::post(107, "Future story", "<p>Later.</p>")
     };
-    let private = P { status: "private", ..P::post(108, "Private story", "<p>Staff only.</p>") };
-    let locked = P { password: "s3cret".into(), ..P::post(109, "Locked story", "<p>Members.</p>") };
-    let trash = P { status: "trash", ..P::post(110, "Trashed story", "<p>Gone.</p>") };
-    let featured = P::image(900, &format!("{SITE}/wp-content/uploads/2024/03/council.jpg"), "Council chambers", 101);
+    let private = P {
+        status: "private",
+        ..P::post(108, "Private story", "<p>Staff only.</p>")
+    };
+    let locked = P {
+        password: "s3cret".into(),
+        ..P::post(109, "Locked story", "<p>Members.</p>")
+    };
+    let trash = P {
+        status: "trash",
+        ..P::post(110, "Trashed story", "<p>Gone.</p>")
+    };
+    let featured = P::image(
+        900,
+        &format!("{SITE}/wp-content/uploads/2024/03/council.jpg"),
+        "Council chambers",
+        101,
+    );
     let ethics = P {
         link: format!("{SITE}/about/ethics-policy/"),
         menu_order: 2,
-        ..P::page(201, "Ethics policy", "ethics-policy", 200, "<p>We correct our errors.</p>")
+        ..P::page(
+            201,
+            "Ethics policy",
+            "ethics-policy",
+            200,
+            "<p>We correct our errors.</p>",
+        )
     };
-    let about = P { menu_order: 1, ..P::page(200, "About us", "about", 0, "<p>Since 1887.</p>") };
+    let about = P {
+        menu_order: 1,
+        ..P::page(200, "About us", "about", 0, "<p>Since 1887.</p>")
+    };
     let events = P::page(202, "Events", "events", 0, "<p>Our calendar.</p>");
-    let contact = P { status: "draft", ..P::page(203, "Contact", "contact", 0, "<p>Write to us.</p>") };
+    let contact = P {
+        status: "draft",
+        ..P::page(203, "Contact", "contact", 0, "<p>Write to us.</p>")
+    };
     vec![
         council, game, video, opinion, draft, pending, future, private, locked, trash, featured,
         ethics, about, events, contact,
@@ -203,65 +272,143 @@ async fn an_export_comes_across_whole(store: Store) {
 
     let council = story(&store, 101).await;
     assert_eq!(council.status, ArticleStatus::Published);
-    assert_eq!(council.published_at, Some(Utc.with_ymd_and_hms(2024, 3, 18, 14, 30, 0).unwrap()));
+    assert_eq!(
+        council.published_at,
+        Some(Utc.with_ymd_and_hms(2024, 3, 18, 14, 30, 0).unwrap())
+    );
     let f = &council.fields;
     assert_eq!(f.title, "Council votes on budget");
     assert_eq!(f.slug.as_str(), "council-votes-on-budget");
     assert_eq!(f.summary, "The council’s budget vote.");
-    assert!(f.tags.contains(&"City Hall".to_owned()) && f.tags.contains(&"budget".to_owned()), "{:?}", f.tags);
+    assert!(
+        f.tags.contains(&"City Hall".to_owned()) && f.tags.contains(&"budget".to_owned()),
+        "{:?}",
+        f.tags
+    );
     let sections = store.sections().await.unwrap();
-    let news = sections.iter().find(|s| s.slug == "news").expect("news became a section");
-    assert_eq!(f.section, news.id, "a subcategory's post is filed under its top category");
+    let news = sections
+        .iter()
+        .find(|s| s.slug == "news")
+        .expect("news became a section");
+    assert_eq!(
+        f.section, news.id,
+        "a subcategory's post is filed under its top category"
+    );
     let authors = store.authors().await.unwrap();
-    let jane = authors.iter().find(|a| a.name == "Jane Doe").expect("byline");
+    let jane = authors
+        .iter()
+        .find(|a| a.name == "Jane Doe")
+        .expect("byline");
     assert_eq!(f.authors, [jane.id]);
-    assert!(f.body_md.contains("The council met **Tuesday**."), "{}", f.body_md);
+    assert!(
+        f.body_md.contains("The council met **Tuesday**."),
+        "{}",
+        f.body_md
+    );
     assert!(f.body_md.contains("The bridge at dusk"), "{}", f.body_md);
-    assert!(!f.body_md.contains(&old_site.addr.to_string()), "the body image points here now: {}", f.body_md);
+    assert!(
+        !f.body_md.contains(&old_site.addr.to_string()),
+        "the body image points here now: {}",
+        f.body_md
+    );
     assert!(f.body_md.contains("/media/"), "{}", f.body_md);
-    let lead = store.media_item(f.image.expect("the featured image is the lead")).await.unwrap();
+    let lead = store
+        .media_item(f.image.expect("the featured image is the lead"))
+        .await
+        .unwrap();
     assert_eq!(lead.alt, "Council chambers");
-    assert!(old_site.requests() >= 1, "the body image was fetched from the old site");
+    assert!(
+        old_site.requests() >= 1,
+        "the body image was fetched from the old site"
+    );
 
     let thread = comments(&store, council.id).await;
     let first = thread.iter().find(|c| c.0 == "First!").unwrap();
     assert_eq!(first.1, None);
     let reply = thread.iter().find(|c| c.0 == "A reply").unwrap();
-    let deep = thread.iter().find(|c| c.0 == "A reply to the reply").unwrap();
-    assert!(reply.1.is_some() && deep.1 == reply.1, "both replies answer the top comment: {thread:?}");
-    assert!(thread.iter().any(|c| c.0 == "Held for moderation" && c.2 == CommentStatus::Pending));
+    let deep = thread
+        .iter()
+        .find(|c| c.0 == "A reply to the reply")
+        .unwrap();
+    assert!(
+        reply.1.is_some() && deep.1 == reply.1,
+        "both replies answer the top comment: {thread:?}"
+    );
+    assert!(
+        thread
+            .iter()
+            .any(|c| c.0 == "Held for moderation" && c.2 == CommentStatus::Pending)
+    );
     assert_eq!(thread.len(), 4, "{thread:?}");
 
-    assert_eq!(story(&store, 102).await.fields.section, sections.iter().find(|s| s.slug == "sports").unwrap().id);
+    assert_eq!(
+        story(&store, 102).await.fields.section,
+        sections.iter().find(|s| s.slug == "sports").unwrap().id
+    );
     let video = story(&store, 103).await;
     assert_eq!(video.fields.kind(), ArticleKind::Video);
-    assert!(video.fields.parts.video_url().contains("youtube-nocookie.com/embed/dQw4w9WgXcQ"));
+    assert!(
+        video
+            .fields
+            .parts
+            .video_url()
+            .contains("youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    );
     assert_eq!(story(&store, 104).await.fields.kind(), ArticleKind::Opinion);
     assert_eq!(story(&store, 105).await.status, ArticleStatus::Draft);
     assert_eq!(story(&store, 106).await.status, ArticleStatus::Review);
     assert_eq!(story(&store, 107).await.status, ArticleStatus::Scheduled);
-    assert_eq!(story(&store, 108).await.status, ArticleStatus::Draft, "private stays out of view");
-    assert_eq!(story(&store, 109).await.status, ArticleStatus::Draft, "so does password-protected");
+    assert_eq!(
+        story(&store, 108).await.status,
+        ArticleStatus::Draft,
+        "private stays out of view"
+    );
+    assert_eq!(
+        story(&store, 109).await.status,
+        ArticleStatus::Draft,
+        "so does password-protected"
+    );
 
     let front = store.front_slots().await.unwrap();
-    assert_eq!(front.first().map(|s| (s.id, s.position)), Some((council.id, 0)), "the sticky post leads");
+    assert_eq!(
+        front.first().map(|s| (s.id, s.position)),
+        Some((council.id, 0)),
+        "the sticky post leads"
+    );
     let data = store.imported_data(council.id).await.unwrap().unwrap();
-    assert!(data.contains("reporter_phone") && data.contains("555-0100"), "{data}");
+    assert!(
+        data.contains("reporter_phone") && data.contains("555-0100"),
+        "{data}"
+    );
 
     // Pages, with their tree; one at an address of the site's own is moved and noted.
     assert_eq!(Report::count(&report.created, "pages"), 4, "{report}");
-    let ethics = store.published_page("about/ethics-policy").await.unwrap().expect("child page");
+    let ethics = store
+        .published_page("about/ethics-policy")
+        .await
+        .unwrap()
+        .expect("child page");
     assert!(ethics.body_md.contains("We correct our errors."));
     assert!(store.published_page("about").await.unwrap().is_some());
-    assert!(store.published_page("events-page").await.unwrap().is_some(), "{report}");
-    assert!(store.published_page("contact").await.unwrap().is_none(), "a draft stays out of view");
+    assert!(
+        store.published_page("events-page").await.unwrap().is_some(),
+        "{report}"
+    );
+    assert!(
+        store.published_page("contact").await.unwrap().is_none(),
+        "a draft stays out of view"
+    );
 
     // Every old address leads to the new one.
     let leads = |path: &'static str| {
         let store = store.clone();
         async move {
             let key = masthead_core::address_key(path).unwrap();
-            store.redirect_for(&key).await.unwrap().map(|hit| hit.target)
+            store
+                .redirect_for(&key)
+                .await
+                .unwrap()
+                .map(|hit| hit.target)
         }
     };
     let story_path = "/stories/council-votes-on-budget";
@@ -275,15 +422,39 @@ async fn an_export_comes_across_whole(store: Store) {
     ] {
         assert_eq!(leads(old).await.as_deref(), Some(story_path), "{old}");
     }
-    assert_eq!(leads("/?p=108").await, None, "a private post's id leads nowhere");
-    assert_eq!(leads("/?page_id=201").await.as_deref(), Some("/about/ethics-policy"));
-    assert_eq!(leads("/category/news/").await.as_deref(), Some("/section/news"));
-    assert_eq!(leads("/category/news/city-hall/").await.as_deref(), Some("/tag/city-hall"));
-    assert_eq!(leads("/category/sports/feed/").await.as_deref(), Some("/section/sports/feed.xml"));
-    assert_eq!(leads("/tag/budget/feed/").await.as_deref(), Some("/tag/budget/feed.xml"));
-    assert_eq!(leads("/author/jdoe/").await.as_deref(), Some(&*format!("/author/{}", jane.slug)));
+    assert_eq!(
+        leads("/?p=108").await,
+        None,
+        "a private post's id leads nowhere"
+    );
+    assert_eq!(
+        leads("/?page_id=201").await.as_deref(),
+        Some("/about/ethics-policy")
+    );
+    assert_eq!(
+        leads("/category/news/").await.as_deref(),
+        Some("/section/news")
+    );
+    assert_eq!(
+        leads("/category/news/city-hall/").await.as_deref(),
+        Some("/tag/city-hall")
+    );
+    assert_eq!(
+        leads("/category/sports/feed/").await.as_deref(),
+        Some("/section/sports/feed.xml")
+    );
+    assert_eq!(
+        leads("/tag/budget/feed/").await.as_deref(),
+        Some("/tag/budget/feed.xml")
+    );
+    assert_eq!(
+        leads("/author/jdoe/").await.as_deref(),
+        Some(&*format!("/author/{}", jane.slug))
+    );
     assert_eq!(leads("/feed/").await.as_deref(), Some("/feed.xml"));
-    let lead_file = leads("/wp-content/uploads/2024/03/council.jpg").await.unwrap();
+    let lead_file = leads("/wp-content/uploads/2024/03/council.jpg")
+        .await
+        .unwrap();
     assert!(lead_file.starts_with("/media/"), "{lead_file}");
 }
 
@@ -305,9 +476,15 @@ async fn a_second_run_adds_nothing_and_updates_what_changed(store: Store) {
     // Changed at the source: the game's score, a new comment on the council story; edited
     // here: the opinion piece, also changed at the source.
     let opinion = story(&store, 104).await;
-    masthead_testkit::change_story(&store, opinion.id, masthead_desk::Command::Save, t0(), |f| {
-        f.title = "Fix the roads now".into();
-    })
+    masthead_testkit::change_story(
+        &store,
+        opinion.id,
+        masthead_desk::Command::Save,
+        t0(),
+        |f| {
+            f.title = "Fix the roads now".into();
+        },
+    )
     .await;
     items[1].content = "<p>Final score 4-1.</p>".into();
     items[0].comments.push(C::new(7, 0, "Late comment"));
@@ -317,18 +494,34 @@ async fn a_second_run_adds_nothing_and_updates_what_changed(store: Store) {
     assert_eq!(Report::count(&third.created, "comments"), 1, "{third}");
     assert_eq!(third.noted(reason::EDITED_HERE), 1, "{third}");
     assert!(story(&store, 102).await.fields.body_md.contains("4-1"));
-    assert_eq!(story(&store, 104).await.fields.title, "Fix the roads now", "ours kept");
+    assert_eq!(
+        story(&store, 104).await.fields.title,
+        "Fix the roads now",
+        "ours kept"
+    );
     assert_eq!(store.count_articles().await.unwrap(), stories);
     let council = story(&store, 101).await;
-    assert!(comments(&store, council.id).await.iter().any(|c| c.0 == "Late comment"));
+    assert!(
+        comments(&store, council.id)
+            .await
+            .iter()
+            .any(|c| c.0 == "Late comment")
+    );
 }
 
 async fn a_run_stopped_half_way_resumes_and_no_story_lacks_its_comments(store: Store) {
     let run = Run::new();
     let items: Vec<P> = (1..=900)
         .map(|n| P {
-            comments: vec![C::new(n * 10, 0, &format!("Comment on {n}")), C::new(n * 10 + 1, n * 10, "Reply")],
-            ..P::post(n, &format!("Story number {n}"), &format!("<p>Body {n}.</p>"))
+            comments: vec![
+                C::new(n * 10, 0, &format!("Comment on {n}")),
+                C::new(n * 10 + 1, n * 10, "Reply"),
+            ],
+            ..P::post(
+                n,
+                &format!("Story number {n}"),
+                &format!("<p>Body {n}.</p>"),
+            )
         })
         .collect();
     let options = run.options(&export(&items));
@@ -336,9 +529,7 @@ async fn a_run_stopped_half_way_resumes_and_no_story_lacks_its_comments(store: S
         let store = store.clone();
         let media = run.media.clone();
         let options = options.clone();
-        tokio::spawn(async move {
-            import(&store, None, media, &options, t0(), &Quiet).await
-        })
+        tokio::spawn(async move { import(&store, None, media, &options, t0(), &Quiet).await })
     };
     // Stop it once the first batches are in, as a kill would.
     let started = std::time::Instant::now();
@@ -353,14 +544,30 @@ async fn a_run_stopped_half_way_resumes_and_no_story_lacks_its_comments(store: S
 
     let refused = run.go(&store, &options).await.unwrap_err();
     assert!(refused.to_string().contains("--resume"), "{refused}");
-    let resumed = run.go(&store, &Options { resume: true, ..options.clone() }).await.unwrap();
+    let resumed = run
+        .go(
+            &store,
+            &Options {
+                resume: true,
+                ..options.clone()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(store.count_articles().await.unwrap(), 900, "{resumed}");
-    assert_eq!(Report::count(&resumed.created, "stories"), (900 - part) as u64, "{resumed}");
+    assert_eq!(
+        Report::count(&resumed.created, "stories"),
+        (900 - part) as u64,
+        "{resumed}"
+    );
     for n in [1, 450, 900] {
         let s = story(&store, n).await;
         assert_eq!(comments(&store, s.id).await.len(), 2, "story {n}");
     }
-    let approved = store.moderation_queue(CommentStatus::Approved, 5000).await.unwrap();
+    let approved = store
+        .moderation_queue(CommentStatus::Approved, 5000)
+        .await
+        .unwrap();
     assert_eq!(approved.len(), 1800, "every comment once");
 }
 
@@ -369,7 +576,16 @@ async fn a_dry_run_and_a_broken_export_write_nothing(store: Store) {
     let run = Run::new();
     run.upload("2024/03/council.jpg", &jpeg("village-hall"));
     let xml = export(&newsroom(&old_site));
-    let dry = run.go(&store, &Options { dry_run: true, ..run.options(&xml) }).await.unwrap();
+    let dry = run
+        .go(
+            &store,
+            &Options {
+                dry_run: true,
+                ..run.options(&xml)
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(Report::count(&dry.created, "stories"), 9, "{dry}");
     assert_eq!(store.count_articles().await.unwrap(), 0);
     assert!(store.sections().await.unwrap().is_empty());
@@ -380,7 +596,10 @@ async fn a_dry_run_and_a_broken_export_write_nothing(store: Store) {
     let error = run.go(&store, &run.options(cut)).await.unwrap_err();
     assert!(matches!(error, ImportError::Read(_)), "{error}");
     assert_eq!(store.count_articles().await.unwrap(), 0);
-    assert!(store.sections().await.unwrap().is_empty(), "nothing written before the file was read whole");
+    assert!(
+        store.sections().await.unwrap().is_empty(),
+        "nothing written before the file was read whole"
+    );
     assert!(store.authors().await.unwrap().is_empty());
 }
 
@@ -404,9 +623,15 @@ async fn an_import_runs_beside_the_desk_s_writers(store: Store) {
                         masthead_core::Slug::from_title(&title),
                         desk.news,
                     );
-                    masthead_desk::create(&store, &editor, fields, masthead_desk::Command::Save, t0())
-                        .await
-                        .unwrap();
+                    masthead_desk::create(
+                        &store,
+                        &editor,
+                        fields,
+                        masthead_desk::Command::Save,
+                        t0(),
+                    )
+                    .await
+                    .unwrap();
                 }
             })
         })
@@ -425,20 +650,53 @@ async fn images_on_private_addresses_are_refused_and_their_stories_kept(store: S
     let run = Run::new();
     let post = P {
         meta: vec![("_thumbnail_id".into(), "900".into())],
-        ..P::post(1, "Library reopens", &format!("<p>Open again.</p><p><img src=\"{inside}\" alt=\"Shelves\"></p>"))
+        ..P::post(
+            1,
+            "Library reopens",
+            &format!("<p>Open again.</p><p><img src=\"{inside}\" alt=\"Shelves\"></p>"),
+        )
     };
-    let items = [post, P::image(900, "http://10.0.0.1/wp-content/uploads/2024/03/lead.jpg", "Lead", 1)];
-    let options = Options { uploads: None, ..run.options(&export(&items)) };
+    let items = [
+        post,
+        P::image(
+            900,
+            "http://10.0.0.1/wp-content/uploads/2024/03/lead.jpg",
+            "Lead",
+            1,
+        ),
+    ];
+    let options = Options {
+        uploads: None,
+        ..run.options(&export(&items))
+    };
     let strict = Fetcher::new(FetchPolicy::new("https://news.example")).unwrap();
-    let report = import(&store, Some(&strict), run.media.clone(), &options, t0(), &Quiet)
-        .await
-        .unwrap();
+    let report = import(
+        &store,
+        Some(&strict),
+        run.media.clone(),
+        &options,
+        t0(),
+        &Quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(Report::count(&report.created, "stories"), 1, "{report}");
     assert_eq!(report.noted(reason::IMAGE), 2, "{report}");
     let text = report.to_string();
-    assert!(text.contains("10.0.0.1") && text.contains(&old_site.addr.to_string()), "{text}");
-    assert_eq!(old_site.requests(), 0, "nothing was fetched from a loopback address");
+    assert!(
+        text.contains("10.0.0.1") && text.contains(&old_site.addr.to_string()),
+        "{text}"
+    );
+    assert_eq!(
+        old_site.requests(),
+        0,
+        "nothing was fetched from a loopback address"
+    );
     let story = story(&store, 1).await;
     assert_eq!(story.fields.image, None);
-    assert!(story.fields.body_md.contains(&inside), "the body keeps the old address: {}", story.fields.body_md);
+    assert!(
+        story.fields.body_md.contains(&inside),
+        "the body keeps the old address: {}",
+        story.fields.body_md
+    );
 }

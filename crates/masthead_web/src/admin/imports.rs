@@ -35,7 +35,9 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     require_editor(&staff)?;
     let tz = state.config().timezone;
-    let at = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let at = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    };
     let runs: Vec<Run> = state
         .store
         .import_runs(RUNS)
@@ -51,7 +53,13 @@ pub async fn list(
             state: r.state,
         })
         .collect();
-    view::page(&state, &staff, &csrf, "imports.html", context! { runs => ser(&runs) })
+    view::page(
+        &state,
+        &staff,
+        &csrf,
+        "imports.html",
+        context! { runs => ser(&runs) },
+    )
 }
 
 /// What the import kept beside story `id`, for its editor; `None` for a story not imported.

@@ -60,25 +60,41 @@ pub fn keep(
             "1" | "approve" => CommentStatus::Approved,
             "0" | "hold" => CommentStatus::Pending,
             other => {
-                report.note(reason::SPAM_COMMENT, old, format!("comment {} ({other})", c.id));
+                report.note(
+                    reason::SPAM_COMMENT,
+                    old,
+                    format!("comment {} ({other})", c.id),
+                );
                 continue;
             }
         };
         let mut body = text::comment(&c.content);
         if body.is_empty() {
-            report.note(reason::REFUSED, old, format!("comment {} has no text", c.id));
+            report.note(
+                reason::REFUSED,
+                old,
+                format!("comment {} has no text", c.id),
+            );
             continue;
         }
         if body.chars().count() > MAX_COMMENT_CHARS {
             body = body.chars().take(MAX_COMMENT_CHARS).collect();
-            report.note(reason::NEEDS_WORK, old, format!("comment {} was cut to {MAX_COMMENT_CHARS} characters", c.id));
+            report.note(
+                reason::NEEDS_WORK,
+                old,
+                format!("comment {} was cut to {MAX_COMMENT_CHARS} characters", c.id),
+            );
         }
         let name = text::plain(&c.author);
         kept_ids.insert(c.id);
         kept.push(Kept {
             id: c.id,
             thread: None,
-            name: if name.is_empty() { "Anonymous".to_owned() } else { name.chars().take(100).collect() },
+            name: if name.is_empty() {
+                "Anonymous".to_owned()
+            } else {
+                name.chars().take(100).collect()
+            },
             email: c.author_email.trim().to_lowercase(),
             website: c.author_url.trim().to_owned(),
             address: c.author_ip.trim().to_owned(),

@@ -81,7 +81,11 @@ impl<'a> Images<'a> {
         if wanted.is_empty() {
             return Ok(());
         }
-        for (address, record) in self.store.import_records(self.source, "image", &wanted).await? {
+        for (address, record) in self
+            .store
+            .import_records(self.source, "image", &wanted)
+            .await?
+        {
             let stored = Stored {
                 id: MediaId(record.local_id),
                 address: record.content_hash,
@@ -163,8 +167,16 @@ impl<'a> Images<'a> {
             None => self.fetch(address).await?,
         };
         let original = file_name(address);
-        let added = add_image(self.store, self.media.as_ref(), bytes, &original, alt, "", now)
-            .await?;
+        let added = add_image(
+            self.store,
+            self.media.as_ref(),
+            bytes,
+            &original,
+            alt,
+            "",
+            now,
+        )
+        .await?;
         Ok(Stored {
             id: added.id,
             address: format!("/media/{}", added.storage_name),
@@ -177,12 +189,11 @@ impl<'a> Images<'a> {
         let root = self.uploads.as_ref()?;
         let relative = uploads_path(address)?;
         let path = root.join(&relative);
-        Some(tokio::fs::read(&path).await.map_err(|e| {
-            format!(
-                "{} is not in the uploads folder ({e})",
-                relative.display()
-            )
-        }))
+        Some(
+            tokio::fs::read(&path)
+                .await
+                .map_err(|e| format!("{} is not in the uploads folder ({e})", relative.display())),
+        )
     }
 
     async fn fetch(&self, address: &str) -> Result<Vec<u8>, String> {
@@ -237,8 +248,14 @@ mod tests {
             uploads_path("https://old.example/wp-content/uploads/2024/01/a%20b.jpg"),
             Some(PathBuf::from("2024/01/a b.jpg"))
         );
-        assert_eq!(uploads_path("https://old.example/wp-content/uploads/../../etc/passwd"), None);
-        assert_eq!(uploads_path("https://old.example/wp-content/uploads/2024/%2e%2e/%2e%2e/x"), None);
+        assert_eq!(
+            uploads_path("https://old.example/wp-content/uploads/../../etc/passwd"),
+            None
+        );
+        assert_eq!(
+            uploads_path("https://old.example/wp-content/uploads/2024/%2e%2e/%2e%2e/x"),
+            None
+        );
         assert_eq!(uploads_path("https://old.example/images/a.jpg"), None);
     }
 }

@@ -30,36 +30,70 @@ impl Writer<'_> {
                     None => continue,
                 },
                 None if term.slug == "uncategorized" => continue,
-                None => format!("/tag/{}", Slug::from_title(&tag_name(&term.name, &term.slug))),
+                None => format!(
+                    "/tag/{}",
+                    Slug::from_title(&tag_name(&term.name, &term.slug))
+                ),
             };
             let (pages, feeds): (Vec<String>, Vec<String>) = addresses::of_category(term, &path)
                 .into_iter()
                 .partition(|a| !a.ends_with("/feed/"));
             redirects::collect(&mut all, &pages, &target, &term.slug, report);
-            redirects::collect(&mut all, &feeds, &format!("{target}/feed.xml"), &term.slug, report);
+            redirects::collect(
+                &mut all,
+                &feeds,
+                &format!("{target}/feed.xml"),
+                &term.slug,
+                report,
+            );
         }
         for term in &self.survey.tags {
-            let target = format!("/tag/{}", Slug::from_title(&tag_name(&term.name, &term.slug)));
+            let target = format!(
+                "/tag/{}",
+                Slug::from_title(&tag_name(&term.name, &term.slug))
+            );
             let (pages, feeds): (Vec<String>, Vec<String>) = addresses::of_tag(term)
                 .into_iter()
                 .partition(|a| !a.ends_with("/feed/"));
             redirects::collect(&mut all, &pages, &target, &term.slug, report);
-            redirects::collect(&mut all, &feeds, &format!("{target}/feed.xml"), &term.slug, report);
+            redirects::collect(
+                &mut all,
+                &feeds,
+                &format!("{target}/feed.xml"),
+                &term.slug,
+                report,
+            );
         }
         let bylines = self.store.authors().await?;
         for (login, author) in &self.survey.authors {
-            let Some(id) = self.taxonomy.author(login) else { continue };
-            let Some(byline) = bylines.iter().find(|a| a.id == id) else { continue };
+            let Some(id) = self.taxonomy.author(login) else {
+                continue;
+            };
+            let Some(byline) = bylines.iter().find(|a| a.id == id) else {
+                continue;
+            };
             let target = format!("/author/{}", byline.slug);
             let (pages, feeds): (Vec<String>, Vec<String>) = addresses::of_author(login, author.id)
                 .into_iter()
                 .partition(|a| !a.ends_with("/feed/"));
             redirects::collect(&mut all, &pages, &target, login, report);
-            redirects::collect(&mut all, &feeds, &format!("{target}/feed.xml"), login, report);
+            redirects::collect(
+                &mut all,
+                &feeds,
+                &format!("{target}/feed.xml"),
+                login,
+                report,
+            );
         }
         for attachment in self.survey.attachments.values() {
             if let Some((_, slug)) = self.stories.get(&attachment.parent) {
-                redirects::collect(&mut all, &attachment.addresses, &format!("/stories/{slug}"), &attachment.url, report);
+                redirects::collect(
+                    &mut all,
+                    &attachment.addresses,
+                    &format!("/stories/{slug}"),
+                    &attachment.url,
+                    report,
+                );
             }
         }
         // The old files' addresses (linked from other sites, or hot-linked) lead to the
@@ -70,7 +104,13 @@ impl Writer<'_> {
             .map(|(old, new)| (old.to_owned(), new.to_owned()))
             .collect();
         for (old, new) in files {
-            redirects::collect(&mut all, std::slice::from_ref(&old), &new, "an image", report);
+            redirects::collect(
+                &mut all,
+                std::slice::from_ref(&old),
+                &new,
+                "an image",
+                report,
+            );
         }
         for (old, new) in addresses::of_site_feeds() {
             redirects::collect(&mut all, &[old], &new, "the site's feeds", report);
@@ -85,7 +125,9 @@ impl Writer<'_> {
 /// A tag's name as masthead stores it (the name, else the decoded slug).
 fn tag_name(name: &str, slug: &str) -> String {
     if name.trim().is_empty() {
-        percent_encoding::percent_decode_str(slug).decode_utf8_lossy().into_owned()
+        percent_encoding::percent_decode_str(slug)
+            .decode_utf8_lossy()
+            .into_owned()
     } else {
         name.trim().to_owned()
     }

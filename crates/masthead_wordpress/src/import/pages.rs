@@ -7,9 +7,9 @@
 //! to the new ones.
 
 use crate::body;
+use crate::import::post::{content_hash, post_time};
 use crate::import::redirects;
 use crate::import::report::{Report, reason};
-use crate::import::post::{content_hash, post_time};
 use crate::import::run::{ImportError, Writer};
 use crate::import::taxonomy::masthead_slug;
 use crate::import::text;
@@ -23,17 +23,24 @@ impl Writer<'_> {
     /// Writes `pages` (in file order), parents first.
     pub(super) async fn pages(
         &mut self,
-        mut pages: Vec<Box<Item>>,
+        mut pages: Vec<Item>,
         report: &mut Report,
     ) -> Result<(), ImportError> {
         pages.sort_by_key(|p| (self.survey.page_depth(p.post_id), p.menu_order, p.post_id));
         let ids: Vec<String> = pages.iter().map(|p| p.post_id.to_string()).collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let known = self.store.import_records(self.source, "page", &wanted).await?;
+        let known = self
+            .store
+            .import_records(self.source, "page", &wanted)
+            .await?;
         // Each page written (or known): its id, address and depth.
         let mut placed: HashMap<u64, (PageId, String, usize)> = HashMap::new();
         for item in pages {
-            let old = if item.link.is_empty() { format!("page {}", item.post_id) } else { item.link.clone() };
+            let old = if item.link.is_empty() {
+                format!("page {}", item.post_id)
+            } else {
+                item.link.clone()
+            };
             let status = match item.status.as_str() {
                 "publish" if item.post_password.is_empty() => PageStatus::Published,
                 "publish" | "private" => {
@@ -72,13 +79,27 @@ impl Writer<'_> {
                     _ => at = self.survey.pages.get(&at).map_or(0, |p| p.parent),
                 }
             }
-            if item.post_parent != 0 && parent.as_ref().is_none_or(|p| Some(&p.0) != placed.get(&item.post_parent).map(|q| &q.0)) {
-                report.note(reason::NEEDS_WORK, &old, "a page whose parent could not hold it: placed higher in the tree");
+            if item.post_parent != 0
+                && parent
+                    .as_ref()
+                    .is_none_or(|p| Some(&p.0) != placed.get(&item.post_parent).map(|q| &q.0))
+            {
+                report.note(
+                    reason::NEEDS_WORK,
+                    &old,
+                    "a page whose parent could not hold it: placed higher in the tree",
+                );
             }
             let title = text::plain(&item.title);
-            let title = if title.is_empty() { format!("Page {}", item.post_id) } else { title };
+            let title = if title.is_empty() {
+                format!("Page {}", item.post_id)
+            } else {
+                title
+            };
             let mut slug = match masthead_slug(&item.post_name, &title) {
-                s if s.as_str() == "untitled" => Slug::parse(&format!("page-{}", item.post_id)).unwrap_or(s),
+                s if s.as_str() == "untitled" => {
+                    Slug::parse(&format!("page-{}", item.post_id)).unwrap_or(s)
+                }
                 s => s,
             };
             let path_of = |slug: &Slug| match &parent {
@@ -87,22 +108,39 @@ impl Writer<'_> {
             };
             if is_reserved(&path_of(&slug)) {
                 let renamed = Slug::parse(&format!("{slug}-page")).unwrap_or_else(|_| slug.clone());
-                report.note(reason::NEEDS_WORK, &old, format!("a page at /{slug}, an address of the site's own: moved to /{renamed}"));
+                report.note(
+                    reason::NEEDS_WORK,
+                    &old,
+                    format!("a page at /{slug}, an address of the site's own: moved to /{renamed}"),
+                );
                 slug = renamed;
             }
             let converted = body::convert(&item.content, &self.convert);
-            let images: Vec<(String, String)> = converted.images.iter().map(|i| (i.src.clone(), i.alt.clone())).collect();
-            let body_md = self.rehome_images(&converted.markdown, &images, &old, report).await?;
+            let images: Vec<(String, String)> = converted
+                .images
+                .iter()
+                .map(|i| (i.src.clone(), i.alt.clone()))
+                .collect();
+            let body_md = self
+                .rehome_images(&converted.markdown, &images, &old, report)
+                .await?;
             if self.options.dry_run {
                 report.created("pages", 1);
                 continue;
             }
-            let created = post_time(&item.post_date_gmt, &item.post_date, self.options.time_zone).unwrap_or(self.now);
-            let updated = post_time(&item.post_modified_gmt, &item.post_modified, self.options.time_zone)
-                .filter(|m| *m > created)
-                .unwrap_or(created);
+            let created = post_time(&item.post_date_gmt, &item.post_date, self.options.time_zone)
+                .unwrap_or(self.now);
+            let updated = post_time(
+                &item.post_modified_gmt,
+                &item.post_modified,
+                self.options.time_zone,
+            )
+            .filter(|m| *m > created)
+            .unwrap_or(created);
             let page = PageImport {
-                parent: parent.as_ref().map_or(ImportParent::Top, |p| ImportParent::Existing(p.0)),
+                parent: parent
+                    .as_ref()
+                    .map_or(ImportParent::Top, |p| ImportParent::Existing(p.0)),
                 slug: slug.to_string(),
                 title,
                 body_md,
@@ -111,7 +149,14 @@ impl Writer<'_> {
                 created_at: created,
                 updated_at: updated,
             };
-            let id = match import_pages(self.store, &self.actor, std::slice::from_ref(&page), self.now).await {
+            let id = match import_pages(
+                self.store,
+                &self.actor,
+                std::slice::from_ref(&page),
+                self.now,
+            )
+            .await
+            {
                 Ok(ids) => match ids.first() {
                     Some(id) => *id,
                     None => continue,
@@ -141,13 +186,22 @@ impl Writer<'_> {
                     }],
                 )
                 .await?;
-            placed.insert(item.post_id, (id, path, parent.as_ref().map_or(0, |p| p.2 + 1)));
+            placed.insert(
+                item.post_id,
+                (id, path, parent.as_ref().map_or(0, |p| p.2 + 1)),
+            );
         }
         // Old addresses of every public page placed.
         let mut all = Vec::new();
         for (post_id, (_, path, _)) in &placed {
             if let Some(place) = self.survey.pages.get(post_id) {
-                redirects::collect(&mut all, &place.addresses, &format!("/{path}"), path, report);
+                redirects::collect(
+                    &mut all,
+                    &place.addresses,
+                    &format!("/{path}"),
+                    path,
+                    report,
+                );
             }
         }
         if !all.is_empty() && !self.options.dry_run {

@@ -54,7 +54,11 @@ fn placement(item: &Item, tz: Tz, report: &mut Report, old: &str) -> Option<Want
         report.note(
             reason::PRIVATE,
             old,
-            if item.post_password.is_empty() { "private" } else { "password-protected" },
+            if item.post_password.is_empty() {
+                "private"
+            } else {
+                "password-protected"
+            },
         );
         return Some(Wanted::Keep(Placement::DRAFT));
     }
@@ -135,7 +139,11 @@ pub fn plan(
     tz: Tz,
     report: &mut Report,
 ) -> Option<Planned> {
-    let old = if item.link.is_empty() { format!("post {}", item.post_id) } else { item.link.clone() };
+    let old = if item.link.is_empty() {
+        format!("post {}", item.post_id)
+    } else {
+        item.link.clone()
+    };
     let wanted = placement(item, tz, report, &old)?;
     let converted = body::convert(&item.content, options);
     for name in &converted.unknown_shortcodes {
@@ -144,13 +152,28 @@ pub fn plan(
     let filed = taxonomy.file(item);
     let mut title = crate::import::text::plain(&item.title);
     if title.chars().count() > MAX_TITLE {
-        report.note(reason::NEEDS_WORK, &old, format!("headline shortened from: {title}"));
+        report.note(
+            reason::NEEDS_WORK,
+            &old,
+            format!("headline shortened from: {title}"),
+        );
         title = excerpt(&title, MAX_TITLE - 1);
     }
     if title.trim().is_empty() {
-        let from_body = excerpt(&masthead_render::markdown::plain_text(&converted.markdown), 80);
-        title = if from_body.trim().is_empty() { format!("Untitled ({})", item.post_id) } else { from_body };
-        report.note(reason::NEEDS_WORK, &old, "had no headline: one was made from its first words");
+        let from_body = excerpt(
+            &masthead_render::markdown::plain_text(&converted.markdown),
+            80,
+        );
+        title = if from_body.trim().is_empty() {
+            format!("Untitled ({})", item.post_id)
+        } else {
+            from_body
+        };
+        report.note(
+            reason::NEEDS_WORK,
+            &old,
+            "had no headline: one was made from its first words",
+        );
     }
     // A slug of letters masthead's addresses do not take (Arabic, Chinese, …) and a title
     // of the same leave only "untitled": the post's id keeps addresses apart (the old
@@ -163,16 +186,24 @@ pub fn plan(
     };
     let mut tags = filed.tags;
     if tags.len() > MAX_TAGS {
-        report.note(reason::NEEDS_WORK, &old, format!("{} tags: the first {MAX_TAGS} kept", tags.len()));
+        report.note(
+            reason::NEEDS_WORK,
+            &old,
+            format!("{} tags: the first {MAX_TAGS} kept", tags.len()),
+        );
         tags.truncate(MAX_TAGS);
     }
     let mut markdown = converted.markdown;
-    let video_format = item.terms_of("post_format").any(|t| t.slug == "post-format-video");
+    let video_format = item
+        .terms_of("post_format")
+        .any(|t| t.slug == "post-format-video");
     let parts = match (video_format, converted.videos.as_slice()) {
         (true, [one]) => match VideoUrl::parse(one) {
             Ok(url) => {
                 markdown = remove_line(&markdown, one);
-                KindParts::Video { video_url: url.as_str().to_owned() }
+                KindParts::Video {
+                    video_url: url.as_str().to_owned(),
+                }
             }
             Err(_) => KindParts::News,
         },
@@ -192,7 +223,13 @@ pub fn plan(
         .meta("_thumbnail_id")
         .and_then(|id| id.trim().parse::<u64>().ok())
         .and_then(|id| attachments.attachments.get(&id))
-        .map(|a| (a.url.clone(), a.alt.clone(), crate::import::text::plain(&a.caption)));
+        .map(|a| {
+            (
+                a.url.clone(),
+                a.alt.clone(),
+                crate::import::text::plain(&a.caption),
+            )
+        });
     let custom: Vec<(&str, &str)> = item
         .meta
         .iter()
@@ -213,14 +250,22 @@ pub fn plan(
         })
     );
     Some(Planned {
-        addresses: if public { crate::import::addresses::of_post(item) } else { Vec::new() },
+        addresses: if public {
+            crate::import::addresses::of_post(item)
+        } else {
+            Vec::new()
+        },
         post_id: item.post_id,
         old,
         fields,
         wanted,
         hash: content_hash(item),
         lead,
-        images: converted.images.iter().map(|i| (i.src.clone(), i.alt.clone())).collect(),
+        images: converted
+            .images
+            .iter()
+            .map(|i| (i.src.clone(), i.alt.clone()))
+            .collect(),
         sticky: item.is_sticky,
         data,
     })

@@ -138,7 +138,11 @@ impl fmt::Display for Report {
                 writeln!(f, "    {} — {}", item.old, item.detail)?;
             }
             if noted.count > noted.items.len() as u64 {
-                writeln!(f, "    … and {} more", noted.count - noted.items.len() as u64)?;
+                writeln!(
+                    f,
+                    "    … and {} more",
+                    noted.count - noted.items.len() as u64
+                )?;
             }
         }
         Ok(())

@@ -87,9 +87,7 @@ pub enum ImportError {
 /// lowercased, no trailing slash.
 pub fn source_key(address: &str) -> String {
     let address = address.trim();
-    let without_scheme = address
-        .split_once("://")
-        .map_or(address, |(_, rest)| rest);
+    let without_scheme = address.split_once("://").map_or(address, |(_, rest)| rest);
     let (host, path) = without_scheme
         .split_once('/')
         .map_or((without_scheme, ""), |(h, p)| (h, p));
@@ -114,16 +112,20 @@ pub async fn import(
     progress: &dyn Progress,
 ) -> Result<Report, ImportError> {
     let survey = survey(options, progress).await?;
-    let site_address = [&survey.site.base_blog_url, &survey.site.link, &survey.site.base_site_url]
-        .into_iter()
-        .find(|a| !a.trim().is_empty())
-        .ok_or_else(|| {
-            ImportError::Refused(
-                "the export does not say which site it came from (no <link> or \
+    let site_address = [
+        &survey.site.base_blog_url,
+        &survey.site.link,
+        &survey.site.base_site_url,
+    ]
+    .into_iter()
+    .find(|a| !a.trim().is_empty())
+    .ok_or_else(|| {
+        ImportError::Refused(
+            "the export does not say which site it came from (no <link> or \
                  <wp:base_blog_url>): export it again with WordPress's Tools → Export"
-                    .to_owned(),
-            )
-        })?;
+                .to_owned(),
+        )
+    })?;
     let source = source_key(site_address);
     let mut report = Report {
         source: source.clone(),
@@ -176,7 +178,11 @@ pub async fn import(
     }
     .await;
     if let Some(id) = run_id {
-        let state = if outcome.is_ok() { "finished" } else { "failed" };
+        let state = if outcome.is_ok() {
+            "finished"
+        } else {
+            "failed"
+        };
         let json = serde_json::to_string(&report).unwrap_or_default();
         store.end_import_run(id, state, &json, now).await?;
     }
@@ -272,7 +278,7 @@ pub(super) struct Writer<'a> {
     /// Sticky posts' stories, with their publication times.
     sticky: Vec<(ArticleId, DateTime<Utc>)>,
     /// The pages of the export, written after the posts.
-    pages: Vec<Box<Item>>,
+    pages: Vec<Item>,
 }
 
 /// A planned post with its comments.
@@ -283,7 +289,11 @@ struct Pending {
 
 impl Writer<'_> {
     /// Reads the items again and writes them a batch at a time.
-    async fn items(&mut self, progress: &dyn Progress, report: &mut Report) -> Result<(), ImportError> {
+    async fn items(
+        &mut self,
+        progress: &dyn Progress,
+        report: &mut Report,
+    ) -> Result<(), ImportError> {
         progress.phase("importing posts", self.survey.stories);
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Box<Item>, WxrError>>(64);
         let file = open(&self.options.file)?;
@@ -318,14 +328,26 @@ impl Writer<'_> {
                 "page" => {
                     done += 1;
                     if self.pages.len() < masthead_store::MAX_PAGES as usize {
-                        self.pages.push(item);
+                        self.pages.push(*item);
                     } else {
-                        report.note(reason::REFUSED, &item.link, "over the site's limit of pages");
+                        report.note(
+                            reason::REFUSED,
+                            &item.link,
+                            "over the site's limit of pages",
+                        );
                     }
                 }
-                "attachment" | "nav_menu_item" | "revision" | "custom_css"
-                | "wp_global_styles" | "wp_navigation" | "wp_template" | "wp_template_part"
-                | "oembed_cache" | "customize_changeset" | "user_request" => {}
+                "attachment"
+                | "nav_menu_item"
+                | "revision"
+                | "custom_css"
+                | "wp_global_styles"
+                | "wp_navigation"
+                | "wp_template"
+                | "wp_template_part"
+                | "oembed_cache"
+                | "customize_changeset"
+                | "user_request" => {}
                 other => report.note(
                     reason::OTHER_TYPE,
                     &item.link,
@@ -366,7 +388,11 @@ impl Writer<'_> {
 
     /// Brings in a batch's images, then writes its stories, comments and records in one
     /// transaction.
-    async fn flush(&mut self, mut batch: Vec<Pending>, report: &mut Report) -> Result<(), ImportError> {
+    async fn flush(
+        &mut self,
+        mut batch: Vec<Pending>,
+        report: &mut Report,
+    ) -> Result<(), ImportError> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -404,16 +430,31 @@ impl Writer<'_> {
     }
 
     /// The story's lead image and body images, in the library, the body pointing at them.
-    pub(super) async fn place_images(&mut self, planned: &mut Planned, report: &mut Report) -> Result<(), ImportError> {
+    pub(super) async fn place_images(
+        &mut self,
+        planned: &mut Planned,
+        report: &mut Report,
+    ) -> Result<(), ImportError> {
         if let Some((url, alt, caption)) = planned.lead.clone()
-            && let Some(stored) = self.images.get(&url, &alt, &planned.old, report, self.now).await?
+            && let Some(stored) = self
+                .images
+                .get(&url, &alt, &planned.old, report, self.now)
+                .await?
             && !self.options.dry_run
         {
             planned.fields.image = Some(stored.id);
-            planned.fields.image_caption = caption.chars().take(masthead_desk::media::MAX_CAPTION).collect();
+            planned.fields.image_caption = caption
+                .chars()
+                .take(masthead_desk::media::MAX_CAPTION)
+                .collect();
         }
         planned.fields.body_md = self
-            .rehome_images(&planned.fields.body_md, &planned.images, &planned.old, report)
+            .rehome_images(
+                &planned.fields.body_md,
+                &planned.images,
+                &planned.old,
+                report,
+            )
             .await?;
         Ok(())
     }
@@ -438,14 +479,22 @@ impl Writer<'_> {
         if moved.is_empty() {
             return Ok(markdown.to_owned());
         }
-        Ok(crate::body::rewrite_images(markdown, |old| moved.get(old).cloned()))
+        Ok(crate::body::rewrite_images(markdown, |old| {
+            moved.get(old).cloned()
+        }))
     }
 
     /// A dry run's counts: what would be created, updated or left.
     async fn count(&mut self, batch: &[Pending], report: &mut Report) -> Result<(), ImportError> {
-        let ids: Vec<String> = batch.iter().map(|p| p.planned.post_id.to_string()).collect();
+        let ids: Vec<String> = batch
+            .iter()
+            .map(|p| p.planned.post_id.to_string())
+            .collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let known = self.store.import_records(self.source, "post", &wanted).await?;
+        let known = self
+            .store
+            .import_records(self.source, "post", &wanted)
+            .await?;
         for p in batch {
             if let Err(e) = prepare(p.planned.fields.clone()) {
                 report.note(reason::REFUSED, &p.planned.old, e.to_string());
@@ -470,12 +519,21 @@ impl Writer<'_> {
         batch: Vec<Pending>,
         report: &mut Report,
     ) -> Result<(), ImportError> {
-        let ids: Vec<String> = batch.iter().map(|p| p.planned.post_id.to_string()).collect();
+        let ids: Vec<String> = batch
+            .iter()
+            .map(|p| p.planned.post_id.to_string())
+            .collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
         let known = write.import_records(self.source, "post", &wanted).await?;
         let planned_addresses: Vec<(u64, Vec<String>, String)> = batch
             .iter()
-            .map(|p| (p.planned.post_id, p.planned.addresses.clone(), p.planned.old.clone()))
+            .map(|p| {
+                (
+                    p.planned.post_id,
+                    p.planned.addresses.clone(),
+                    p.planned.old.clone(),
+                )
+            })
             .collect();
         let mut records: Vec<NewImportRecord> = Vec::new();
         let mut fresh: Vec<(Pending, masthead_desk::batch::Prepared)> = Vec::new();
@@ -490,7 +548,8 @@ impl Writer<'_> {
             match known.get(&pending.planned.post_id.to_string()) {
                 None => fresh.push((pending, prepared)),
                 Some(record) => {
-                    self.revisit(write, pending, record, report, &mut records).await?;
+                    self.revisit(write, pending, record, report, &mut records)
+                        .await?;
                 }
             }
         }
@@ -501,7 +560,9 @@ impl Writer<'_> {
         let outcomes = create_stories(write, stories, &self.actor, self.now).await?;
         for ((pending, prepared), outcome) in fresh.into_iter().zip(outcomes) {
             match outcome {
-                Ok(Created { id, version, held, .. }) => {
+                Ok(Created {
+                    id, version, held, ..
+                }) => {
                     if let Some(why) = held {
                         report.note(reason::NEEDS_WORK, &pending.planned.old, why);
                     }
@@ -518,7 +579,13 @@ impl Writer<'_> {
         let mut redirects = Vec::new();
         for p in &planned_addresses {
             if let Some((_, slug)) = self.stories.get(&p.0) {
-                redirects::collect(&mut redirects, &p.1, &format!("/stories/{slug}"), &p.2, report);
+                redirects::collect(
+                    &mut redirects,
+                    &p.1,
+                    &format!("/stories/{slug}"),
+                    &p.2,
+                    report,
+                );
             }
         }
         redirects::write(write, &redirects, self.now, report).await?;
@@ -560,7 +627,11 @@ impl Writer<'_> {
                     records.push(record_of(planned, id, version));
                 }
                 Ok(SourceUpdate::Changed) => {
-                    report.note(reason::EDITED_HERE, &planned.old, "changed at the source too");
+                    report.note(
+                        reason::EDITED_HERE,
+                        &planned.old,
+                        "changed at the source too",
+                    );
                 }
                 Ok(SourceUpdate::Gone) => {
                     report.note(reason::REFUSED, &planned.old, "its story was deleted here");
@@ -575,8 +646,11 @@ impl Writer<'_> {
         }
         let ids: Vec<String> = pending.comments.iter().map(|c| c.id.to_string()).collect();
         let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let known = write.import_records(self.source, "comment", &wanted).await?;
-        self.comments(write, id, &pending, &known, report, records).await
+        let known = write
+            .import_records(self.source, "comment", &wanted)
+            .await?;
+        self.comments(write, id, &pending, &known, report, records)
+            .await
     }
 
     /// Writes the comments of `pending` not among `known` on story `id`.
@@ -601,7 +675,11 @@ impl Writer<'_> {
         report.unchanged("comments", (pending.comments.len() - new.len()) as u64);
         // Top-level comments first, then replies, which name them.
         for replies in [false, true] {
-            let group: Vec<&Kept> = new.iter().copied().filter(|c| c.thread.is_some() == replies).collect();
+            let group: Vec<&Kept> = new
+                .iter()
+                .copied()
+                .filter(|c| c.thread.is_some() == replies)
+                .collect();
             let rows: Vec<ImportedComment> = group
                 .iter()
                 .map(|c| ImportedComment {

@@ -15,7 +15,17 @@ use percent_encoding::percent_decode_str;
 use std::collections::{HashMap, HashSet};
 
 /// Category slugs that make a post an opinion piece.
-const OPINION: &[&str] = &["opinion", "op-ed", "oped", "opinions", "editorial", "editorials", "letters", "letters-to-the-editor", "columns"];
+const OPINION: &[&str] = &[
+    "opinion",
+    "op-ed",
+    "oped",
+    "opinions",
+    "editorial",
+    "editorials",
+    "letters",
+    "letters-to-the-editor",
+    "columns",
+];
 
 /// What a category becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +79,11 @@ impl Taxonomy {
         dry_run: bool,
         report: &mut Report,
     ) -> Result<Taxonomy, StoreError> {
-        let by_slug: HashMap<&str, &Term> =
-            survey.categories.iter().map(|t| (t.slug.as_str(), t)).collect();
+        let by_slug: HashMap<&str, &Term> = survey
+            .categories
+            .iter()
+            .map(|t| (t.slug.as_str(), t))
+            .collect();
         let top_of = |slug: &str| -> (String, String) {
             // (top slug, path from the top), following parents at most as far as there are
             // categories (a loop in the parents stops there).
@@ -108,7 +121,11 @@ impl Taxonomy {
             .await?;
         let mut records = Vec::new();
         let mut placeholder = -1;
-        for term in survey.categories.iter().filter(|t| wanted.contains(&t.slug)) {
+        for term in survey
+            .categories
+            .iter()
+            .filter(|t| wanted.contains(&t.slug))
+        {
             if let Some(record) = known.get(&term.slug) {
                 sections.insert(term.slug.clone(), SectionId(record.local_id));
                 report.unchanged("sections", 1);
@@ -122,8 +139,14 @@ impl Taxonomy {
                     SectionId(placeholder)
                 }
                 None => {
-                    let name = if term.name.trim().is_empty() { slug.as_str() } else { term.name.trim() };
-                    store.insert_section(&slug, name, term.description.trim()).await?
+                    let name = if term.name.trim().is_empty() {
+                        slug.as_str()
+                    } else {
+                        term.name.trim()
+                    };
+                    store
+                        .insert_section(&slug, name, term.description.trim())
+                        .await?
                 }
             };
             report.created("sections", 1);
@@ -144,7 +167,14 @@ impl Taxonomy {
                 None if dry_run => SectionId(-1),
                 None => {
                     report.created("sections", 1);
-                    store.insert_section(&Slug::parse("news").map_err(|e| StoreError::Conflict(e.to_string()))?, "News", "").await?
+                    store
+                        .insert_section(
+                            &Slug::parse("news")
+                                .map_err(|e| StoreError::Conflict(e.to_string()))?,
+                            "News",
+                            "",
+                        )
+                        .await?
                 }
             },
         };
@@ -275,7 +305,9 @@ fn push_tag(tags: &mut Vec<String>, name: &str) {
 
 fn term_name(term: &Term) -> String {
     if term.name.trim().is_empty() {
-        percent_decode_str(&term.slug).decode_utf8_lossy().into_owned()
+        percent_decode_str(&term.slug)
+            .decode_utf8_lossy()
+            .into_owned()
     } else {
         term.name.trim().to_owned()
     }

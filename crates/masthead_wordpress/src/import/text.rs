@@ -59,7 +59,10 @@ mod tests {
 
     #[test]
     fn entities_are_decoded_and_tags_dropped() {
-        assert_eq!(plain("Council&#8217;s <em>vote</em> &amp; more&nbsp;news"), "Council’s vote & more news");
+        assert_eq!(
+            plain("Council&#8217;s <em>vote</em> &amp; more&nbsp;news"),
+            "Council’s vote & more news"
+        );
         assert_eq!(plain("a &lt;b&gt; c"), "a <b> c");
         assert_eq!(plain("<script>alert(1)</script>Hi"), "Hi");
         assert_eq!(plain("  plain   text "), "plain text");
@@ -67,6 +70,9 @@ mod tests {
 
     #[test]
     fn comments_keep_their_paragraphs() {
-        assert_eq!(comment("First line<br />second\n\nNew <a href=\"x\">para</a>"), "First line\nsecond\n\nNew para");
+        assert_eq!(
+            comment("First line<br />second\n\nNew <a href=\"x\">para</a>"),
+            "First line\nsecond\n\nNew para"
+        );
     }
 }

@@ -158,10 +158,18 @@ impl P {
             u8::from(self.sticky),
         );
         if !self.attachment_url.is_empty() {
-            let _ = writeln!(out, "\t\t<wp:attachment_url>{}</wp:attachment_url>", cdata(&self.attachment_url));
+            let _ = writeln!(
+                out,
+                "\t\t<wp:attachment_url>{}</wp:attachment_url>",
+                cdata(&self.attachment_url)
+            );
         }
         for (domain, slug, name) in &self.terms {
-            let _ = writeln!(out, "\t\t<category domain=\"{domain}\" nicename=\"{slug}\">{}</category>", cdata(name));
+            let _ = writeln!(
+                out,
+                "\t\t<category domain=\"{domain}\" nicename=\"{slug}\">{}</category>",
+                cdata(name)
+            );
         }
         for (key, value) in &self.meta {
             let _ = writeln!(
@@ -305,7 +313,11 @@ impl OldSite {
 
     /// Serves `bytes` at `path`; its full address.
     pub fn put(&self, path: &str, bytes: Vec<u8>) -> String {
-        self.shared.files.lock().unwrap().insert(path.to_owned(), bytes);
+        self.shared
+            .files
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), bytes);
         format!("http://{}{path}", self.addr)
     }
 
