@@ -28,6 +28,7 @@ db_tests!(
     a_dry_run_and_a_broken_export_write_nothing,
     an_import_runs_beside_the_desk_s_writers,
     images_on_private_addresses_are_refused_and_their_stories_kept,
+    two_imports_of_one_file_at_once_create_each_story_once,
 );
 
 /// The source key of [`SITE`].
@@ -699,4 +700,45 @@ async fn images_on_private_addresses_are_refused_and_their_stories_kept(store: S
         "the body keeps the old address: {}",
         story.fields.body_md
     );
+}
+
+async fn two_imports_of_one_file_at_once_create_each_story_once(store: Store) {
+    let run = Run::new();
+    let items: Vec<P> = (1..=500)
+        .map(|n| P {
+            comments: vec![C::new(n * 10, 0, "A comment")],
+            ..P::post(n, &format!("Story {n}"), "<p>Text.</p>")
+        })
+        .collect();
+    let options = run.options(&export(&items));
+    let (a, b) = tokio::join!(run.go(&store, &options), run.go(&store, &options));
+    // Whichever started second either found the first's stories (one writer at a time on
+    // SQLite), was refused because the first had not finished, or met the first's rows and
+    // stopped; never a duplicate.
+    for outcome in [&a, &b] {
+        if let Err(e) = outcome {
+            assert!(e.to_string().contains("--resume"), "{e}");
+        }
+    }
+    assert!(a.is_ok() || b.is_ok(), "{a:?} {b:?}");
+    let resumed = run
+        .go(
+            &store,
+            &Options {
+                resume: true,
+                ..options.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        resumed.created.get("stories").is_none() || a.is_err() || b.is_err(),
+        "{resumed}"
+    );
+    assert_eq!(store.count_articles().await.unwrap(), 500);
+    let comments = store
+        .moderation_queue(CommentStatus::Approved, 5000)
+        .await
+        .unwrap();
+    assert_eq!(comments.len(), 500, "every comment once");
 }

@@ -227,8 +227,8 @@ async fn begin(
     if let Some(unfinished) = store.unfinished_import_run(source).await? {
         if !options.resume {
             return Err(ImportError::Refused(format!(
-                "an import of {source} started at {} did not finish: run the same command \
-                 with --resume to continue it",
+                "an import of {source} started at {} did not finish: if it is still running, \
+                 let it end; if it was stopped, run the same command with --resume to continue it",
                 unfinished.started_at.format("%Y-%m-%d %H:%M UTC")
             )));
         }
