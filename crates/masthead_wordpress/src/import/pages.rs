@@ -53,6 +53,16 @@ impl Writer<'_> {
                     continue;
                 }
             };
+            if !item.comments.is_empty() {
+                report.note(
+                    reason::REFUSED,
+                    &old,
+                    format!(
+                        "{} comments on a page: masthead's pages take no comments",
+                        item.comments.len()
+                    ),
+                );
+            }
             let hash = content_hash(&item);
             if let Some(record) = known.get(&item.post_id.to_string())
                 && record.content_hash == hash
