@@ -181,7 +181,11 @@ fn newsroom(old_site: &OldSite) -> Vec<P> {
         },
     ];
     council.sticky = true;
-    let mut game = P::post(102, "Tigers win opener", "<p>Final score 3-1.</p>");
+    let mut game = P::post(
+        102,
+        "Tigers win opener",
+        "<p>Final score 3-1.</p>\n<!--more-->\n<p>The Tigers led from the first inning.</p>",
+    );
     game.terms = vec![("category".into(), "sports".into(), "Sports".into())];
     let mut video = P::post(
         103,

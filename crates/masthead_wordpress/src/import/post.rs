@@ -194,6 +194,12 @@ pub fn plan(
         tags.truncate(MAX_TAGS);
     }
     let mut markdown = converted.markdown;
+    // The hand-written excerpt, else the teaser above `<!--more-->`, as WordPress shows it.
+    let teaser = converted
+        .more_at
+        .and_then(|at| markdown.get(..at))
+        .map(masthead_render::markdown::plain_text)
+        .unwrap_or_default();
     let video_format = item
         .terms_of("post_format")
         .any(|t| t.slug == "post-format-video");
@@ -210,7 +216,10 @@ pub fn plan(
         _ if filed.opinion => KindParts::Opinion,
         _ => KindParts::News,
     };
-    let summary = excerpt(&crate::import::text::plain(&item.excerpt), SUMMARY_CHARS);
+    let summary = match crate::import::text::plain(&item.excerpt) {
+        written if written.is_empty() => excerpt(teaser.trim(), SUMMARY_CHARS),
+        written => excerpt(&written, SUMMARY_CHARS),
+    };
     let fields = ArticleFields {
         parts,
         summary,
