@@ -58,7 +58,15 @@ async fn an_editor_makes_a_page_and_a_redirect_that_answers(app: TestApp) {
     // Fixed and saved: back to its editor, then in the footer and at its address.
     browser.fill("#page-slug", "contact").await;
     browser.submit("form[action='/admin/pages/new']").await;
-    let id = app.store().pages().await.unwrap()[0].id.0;
+    // The form posts as the browser goes; the page is there once the save is answered.
+    let started = std::time::Instant::now();
+    let id = loop {
+        if let Some(page) = app.store().pages().await.unwrap().first() {
+            break page.id.0;
+        }
+        assert!(started.elapsed().as_secs() < 20, "the page was never saved");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     browser.wait_for_path(&format!("/admin/pages/{id}")).await;
     browser.goto(&server.url("/")).await;
     browser

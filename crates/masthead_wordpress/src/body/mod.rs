@@ -28,8 +28,8 @@
 //! pulldown-cmark) would need most of its handlers replaced anyway.
 //!
 //! Cost: about 0.3 ms of CPU for a typical 5 KB post in a release build (a block-editor post
-//! 0.27 ms, a classic one 0.35 ms, with ammonia about a third of it; `tests/body_speed.rs`,
-//! run in release with `--ignored`), so 100,000 posts take well under a minute of converting.
+//! 0.27 ms, a classic one 0.35 ms, with ammonia about a third of it; the benchmark
+//! `examples/body_speed.rs`), so 100,000 posts take well under a minute of converting.
 
 mod autop;
 mod blocks;

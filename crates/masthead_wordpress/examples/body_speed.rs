@@ -1,9 +1,8 @@
-//! How long converting a typical post takes. 100,000 posts are to be imported in under five
-//! minutes in all, so converting one must cost well under a millisecond.
+//! How long converting a typical post takes (a benchmark, not a test: performance targets
+//! live in benchmarks). 100,000 posts are to be imported in under five minutes in all, so
+//! converting one must cost well under a millisecond.
 //!
-//! Ignored by default (timings on a shared CI machine prove little); run it with
-//! `cargo test -p masthead_wordpress --release --test body_speed -- --ignored --nocapture`.
-//! It counts the time the thread spent on a CPU (Linux's schedstat) where it can, so builds
+//! `cargo run --release -p masthead_wordpress --example body_speed`. It counts the time the thread spent on a CPU (Linux's schedstat) where it can, so builds
 //! running beside it do not count; elsewhere the time on the clock.
 //!
 //! Measured 2026-12-03 in release on the project's 2-core machine with other builds running:
@@ -24,8 +23,8 @@ fn cpu_time() -> Option<Duration> {
 
 /// A block-editor post and a classic one, each about 5 KB.
 fn posts() -> [String; 2] {
-    let gutenberg = include_str!("fixtures/gutenberg.html");
-    let classic = include_str!("fixtures/classic.html");
+    let gutenberg = include_str!("../tests/fixtures/gutenberg.html");
+    let classic = include_str!("../tests/fixtures/classic.html");
     let filler = "<!-- wp:paragraph -->\n<p>The <strong>county</strong> commission met for three hours on Tuesday and heard from residents about the <a href=\"https://example.org/plan\">road plan</a>, which would widen Main Street.</p>\n<!-- /wp:paragraph -->\n\n";
     let classic_filler = "Residents asked about the schedule, the cost and the detours.\nThe engineer said work would start in <em>April</em>.\n\n";
     [
@@ -34,9 +33,7 @@ fn posts() -> [String; 2] {
     ]
 }
 
-#[test]
-#[ignore = "a timing; run in release with --ignored"]
-fn a_typical_post_converts_well_under_a_millisecond() {
+fn main() {
     let options = ConvertOptions::default();
     for post in posts() {
         assert!((4_000..7_000).contains(&post.len()), "{}", post.len());
@@ -57,6 +54,8 @@ fn a_typical_post_converts_well_under_a_millisecond() {
             "{} bytes: {each:?} of CPU ({wall:?} on the clock) a post",
             post.len()
         );
-        assert!(each.as_micros() < 1_000, "{each:?}");
+        if each.as_micros() >= 1_000 {
+            println!("  over the budget of 1 ms a post");
+        }
     }
 }
