@@ -494,10 +494,46 @@ async fn a_second_run_adds_nothing_and_updates_what_changed(store: Store) {
     items[1].content = "<p>Final score 4-1.</p>".into();
     items[0].comments.push(C::new(7, 0, "Late comment"));
     items[3].content = "<p>We need much better roads.</p>".into();
+    // Pages: About edited here and at the source (ours kept); Ethics changed at the source.
+    let about = store.published_page("about").await.unwrap().unwrap();
+    let editor = masthead_testkit::fixture_editor(&store).await;
+    let input = masthead_desk::pages::PageInput {
+        parent: None,
+        slug: "about".into(),
+        title: "About the Ledger".into(),
+        body_md: about.body_md.clone(),
+        menu_order: about.menu_order,
+        status: masthead_core::PageStatus::Published,
+    };
+    masthead_desk::pages::save_page(&store, &editor, about.id, about.version, &input, t0())
+        .await
+        .unwrap();
+    for item in &mut items {
+        match item.id {
+            200 => item.content = "<p>Since 1887, and online since 1997.</p>".into(),
+            201 => item.content = "<p>We correct our errors promptly.</p>".into(),
+            _ => {}
+        }
+    }
     let third = run.go(&store, &run.options(&export(&items))).await.unwrap();
+    assert_eq!(Report::count(&third.updated, "pages"), 1, "{third}");
+    assert_eq!(
+        store.published_page("about").await.unwrap().unwrap().title,
+        "About the Ledger"
+    );
+    let ethics = store
+        .published_page("about/ethics-policy")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ethics.body_md.contains("promptly"), "{}", ethics.body_md);
     assert_eq!(Report::count(&third.updated, "stories"), 1, "{third}");
     assert_eq!(Report::count(&third.created, "comments"), 1, "{third}");
-    assert_eq!(third.noted(reason::EDITED_HERE), 1, "{third}");
+    assert_eq!(
+        third.noted(reason::EDITED_HERE),
+        2,
+        "the opinion piece and About: {third}"
+    );
     assert!(story(&store, 102).await.fields.body_md.contains("4-1"));
     assert_eq!(
         story(&store, 104).await.fields.title,
@@ -736,7 +772,7 @@ async fn two_imports_of_one_file_at_once_create_each_story_once(store: Store) {
         .await
         .unwrap();
     assert!(
-        resumed.created.get("stories").is_none() || a.is_err() || b.is_err(),
+        !resumed.created.contains_key("stories") || a.is_err() || b.is_err(),
         "{resumed}"
     );
     assert_eq!(store.count_articles().await.unwrap(), 500);

@@ -2,8 +2,8 @@
 //! their tree and order: parents before children, each written by the desk's own
 //! `import_pages` one at a time, so a page a rule refuses (its address is one of the site's
 //! own) is left out alone, noted, and its children go to the top. A page imported before
-//! and unchanged at the source is left as it is here (an editor may have changed it);
-//! one changed at the source is written again. Old addresses (`<link>`, `?page_id=`) lead
+//! and unchanged at the source is left as it is here; one changed at the source is written
+//! again, unless an editor saved it here since the import (then ours is kept, and noted). Old addresses (`<link>`, `?page_id=`) lead
 //! to the new ones.
 
 use crate::body;
@@ -65,14 +65,25 @@ impl Writer<'_> {
             }
             let hash = content_hash(&item);
             if let Some(record) = known.get(&item.post_id.to_string())
-                && record.content_hash == hash
+                && let Ok(page) = self.store.page(PageId(record.local_id)).await
             {
-                if let Ok(page) = self.store.page(PageId(record.local_id)).await {
+                // Unchanged at the source, or changed there and here (an editor's save since
+                // the import wins): left as it is here.
+                let edited_here = page.version != record.version;
+                if record.content_hash == hash || edited_here {
+                    if record.content_hash == hash {
+                        report.unchanged("pages", 1);
+                    } else {
+                        report.note(
+                            reason::EDITED_HERE,
+                            &old,
+                            "a page changed at the source too",
+                        );
+                    }
                     let depth = page.path.matches('/').count();
                     placed.insert(item.post_id, (page.id, page.path, depth));
-                    report.unchanged("pages", 1);
+                    continue;
                 }
-                continue;
             }
             // Under its parent when that was written and leaves room; else as high as fits.
             let mut parent = None;
@@ -183,6 +194,8 @@ impl Writer<'_> {
                 report.created("pages", 1);
             }
             let path = path_of(&slug);
+            // The version the import wrote: a later save here is an editor's.
+            let version = self.store.page(id).await.map_or(0, |p| p.version);
             self.store
                 .put_import_records(
                     self.source,
@@ -191,7 +204,7 @@ impl Writer<'_> {
                         old_id: item.post_id.to_string(),
                         local_id: id.0,
                         content_hash: hash,
-                        version: 0,
+                        version,
                         data: String::new(),
                     }],
                 )
