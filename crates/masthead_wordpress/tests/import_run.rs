@@ -628,6 +628,11 @@ async fn a_dry_run_and_a_broken_export_write_nothing(store: Store) {
         .await
         .unwrap();
     assert_eq!(Report::count(&dry.created, "stories"), 9, "{dry}");
+    assert_eq!(Report::count(&dry.created, "pages"), 4, "{dry}");
+    assert!(
+        !dry.to_string().contains("placed higher"),
+        "a dry run keeps the page tree: {dry}"
+    );
     assert_eq!(store.count_articles().await.unwrap(), 0);
     assert!(store.sections().await.unwrap().is_empty());
     assert!(store.import_runs(10).await.unwrap().is_empty());

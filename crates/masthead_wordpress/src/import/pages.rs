@@ -145,8 +145,10 @@ impl Writer<'_> {
             let body_md = self
                 .rehome_images(&converted.markdown, &images, &old, report)
                 .await?;
+            let depth = parent.as_ref().map_or(0, |p| p.2 + 1);
             if self.options.dry_run {
                 report.created("pages", 1);
+                placed.insert(item.post_id, (PageId(0), path_of(&slug), depth));
                 continue;
             }
             let created = post_time(&item.post_date_gmt, &item.post_date, self.options.time_zone)
@@ -209,10 +211,7 @@ impl Writer<'_> {
                     }],
                 )
                 .await?;
-            placed.insert(
-                item.post_id,
-                (id, path, parent.as_ref().map_or(0, |p| p.2 + 1)),
-            );
+            placed.insert(item.post_id, (id, path, depth));
         }
         // Old addresses of every public page placed.
         let mut all = Vec::new();
