@@ -180,6 +180,36 @@ fn refusal(e: DeskError) -> Result<(StatusCode, String), WebError> {
     }
 }
 
+/// The answer to a page's form: to the saved page's editor, or the form again as typed
+/// with the reason it was refused (a rule's or a conflict's; other errors are the site's).
+async fn answer(
+    state: &AppState,
+    staff: &Staff,
+    csrf: &Csrf,
+    page: Option<&Page>,
+    form: &FormData,
+    result: Result<Page, DeskError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(saved) => {
+            Ok(Redirect::to(&format!("/admin/pages/{}?saved=1", saved.id)).into_response())
+        }
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            editor(
+                state,
+                staff,
+                csrf,
+                page,
+                typed(form),
+                Said::Refused(message),
+                status,
+            )
+            .await
+        }
+    }
+}
+
 /// `GET /admin/pages/new`
 pub async fn new(
     State(state): State<AppState>,
@@ -219,22 +249,7 @@ pub async fn create(
         Ok(input) => create_page(&state.store, &staff, &input, state.clock.now()).await,
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(page) => Ok(Redirect::to(&format!("/admin/pages/{}?saved=1", page.id)).into_response()),
-        Err(e) => {
-            let (status, message) = refusal(e)?;
-            editor(
-                &state,
-                &staff,
-                &csrf,
-                None,
-                typed(&form),
-                Said::Refused(message),
-                status,
-            )
-            .await
-        }
-    }
+    answer(&state, &staff, &csrf, None, &form, result).await
 }
 
 /// `?saved=1` after a save.
@@ -295,22 +310,7 @@ pub async fn save(
         }
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(page) => Ok(Redirect::to(&format!("/admin/pages/{}?saved=1", page.id)).into_response()),
-        Err(e) => {
-            let (status, message) = refusal(e)?;
-            editor(
-                &state,
-                &staff,
-                &csrf,
-                Some(&page),
-                typed(&form),
-                Said::Refused(message),
-                status,
-            )
-            .await
-        }
-    }
+    answer(&state, &staff, &csrf, Some(&page), &form, result).await
 }
 
 /// `POST /admin/pages/{id}/delete`

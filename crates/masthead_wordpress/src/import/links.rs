@@ -6,6 +6,7 @@ use crate::import::addresses;
 use crate::import::redirects;
 use crate::import::report::Report;
 use crate::import::run::{ImportError, Writer};
+use crate::import::taxonomy::term_name;
 use masthead_core::Slug;
 use masthead_store::NewRedirect;
 
@@ -30,10 +31,7 @@ impl Writer<'_> {
                     None => continue,
                 },
                 None if term.slug == "uncategorized" => continue,
-                None => format!(
-                    "/tag/{}",
-                    Slug::from_title(&tag_name(&term.name, &term.slug))
-                ),
+                None => format!("/tag/{}", Slug::from_title(&term_name(term))),
             };
             let (pages, feeds): (Vec<String>, Vec<String>) = addresses::of_category(term, &path)
                 .into_iter()
@@ -48,10 +46,7 @@ impl Writer<'_> {
             );
         }
         for term in &self.survey.tags {
-            let target = format!(
-                "/tag/{}",
-                Slug::from_title(&tag_name(&term.name, &term.slug))
-            );
+            let target = format!("/tag/{}", Slug::from_title(&term_name(term)));
             let (pages, feeds): (Vec<String>, Vec<String>) = addresses::of_tag(term)
                 .into_iter()
                 .partition(|a| !a.ends_with("/feed/"));
@@ -119,16 +114,5 @@ impl Writer<'_> {
         redirects::write(&mut write, &all, self.now, report).await?;
         write.commit().await?;
         Ok(())
-    }
-}
-
-/// A tag's name as masthead stores it (the name, else the decoded slug).
-fn tag_name(name: &str, slug: &str) -> String {
-    if name.trim().is_empty() {
-        percent_encoding::percent_decode_str(slug)
-            .decode_utf8_lossy()
-            .into_owned()
-    } else {
-        name.trim().to_owned()
     }
 }

@@ -125,14 +125,6 @@ impl Survey {
         }
     }
 
-    /// The attachment whose file is at `url`, if one is (bodies name images by address).
-    pub fn attachment_by_url(&self) -> HashMap<&str, &Attachment> {
-        self.attachments
-            .values()
-            .map(|a| (a.url.as_str(), a))
-            .collect()
-    }
-
     /// How deep page `id` sits (0 at the top); a loop in the parents counts as the top.
     pub fn page_depth(&self, id: u64) -> usize {
         let mut depth = 0;

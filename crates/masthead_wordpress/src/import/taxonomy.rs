@@ -303,7 +303,8 @@ fn push_tag(tags: &mut Vec<String>, name: &str) {
     }
 }
 
-fn term_name(term: &Term) -> String {
+/// A term's name as masthead stores it as a tag: the name, else the decoded slug.
+pub(super) fn term_name(term: &Term) -> String {
     if term.name.trim().is_empty() {
         percent_decode_str(&term.slug)
             .decode_utf8_lossy()

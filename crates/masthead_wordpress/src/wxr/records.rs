@@ -276,26 +276,28 @@ fn text<'a, R: BufRead>(xml: &mut Xml<R>, slot: &'a mut String) -> Result<&'a st
 /// A field holding an id: a whole number, with empty as 0 (WordPress writes `0` for none,
 /// some tools nothing).
 fn number<R: BufRead>(xml: &mut Xml<R>, element: &'static str) -> Result<u64, WxrError> {
-    let text = xml.read_text()?;
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok(0);
-    }
-    trimmed
-        .parse()
-        .map_err(|_| xml.number(element, &text, "a whole number (0 or more)"))
+    whole(xml, element, "a whole number (0 or more)")
 }
 
 /// `wp:menu_order`: a whole number that may be negative.
 fn signed<R: BufRead>(xml: &mut Xml<R>, element: &'static str) -> Result<i64, WxrError> {
+    whole(xml, element, "a whole number")
+}
+
+/// A field holding a whole number of type `T`, empty as 0; `expected` says what it must be.
+fn whole<R: BufRead, T: std::str::FromStr + Default>(
+    xml: &mut Xml<R>,
+    element: &'static str,
+    expected: &'static str,
+) -> Result<T, WxrError> {
     let text = xml.read_text()?;
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Ok(0);
+        return Ok(T::default());
     }
     trimmed
         .parse()
-        .map_err(|_| xml.number(element, &text, "a whole number"))
+        .map_err(|_| xml.number(element, &text, expected))
 }
 
 /// `wp:is_sticky`: `1` or `0` (empty is `0`).
