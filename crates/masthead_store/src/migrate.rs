@@ -4,7 +4,8 @@
 //! The two folders must describe the same schema; `schema_columns` lets a test compare them.
 //! The full-text index is the one intended difference (an FTS5 table on SQLite, a generated
 //! `tsvector` column under a GIN index on PostgreSQL, both over `article_search`, and there
-//! the phrases' word pairs in `article_search_pairs`): the comparison leaves it out, and
+//! the phrases' word pairs in `article_search_pairs` and the narrow copy of the words in
+//! `article_search_words`): the comparison leaves it out, and
 //! `search_index_parts` names it on each backend.
 
 use crate::{Backend, Result, Store, StoreError};
@@ -77,7 +78,8 @@ pub async fn schema_columns(store: &Store) -> Result<Vec<(String, String, bool, 
              CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
              FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
-             AND data_type <> 'tsvector' AND table_name <> 'article_search_pairs' \
+             AND data_type <> 'tsvector' \
+             AND table_name NOT IN ('article_search_pairs', 'article_search_words') \
              ORDER BY 1, 2"
         }
     };

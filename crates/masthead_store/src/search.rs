@@ -16,7 +16,12 @@
 //!
 //! 1. The index is read newest story first (highest id) for stories containing every word.
 //!    At most [`SEARCH_SCAN`] matches are looked at; those a reader may see and that pass the
-//!    filters (section, kind, dates) are kept, at most [`SEARCH_CANDIDATES`].
+//!    filters (section, kind, dates) are kept, at most [`SEARCH_CANDIDATES`]. PostgreSQL
+//!    does this one of two ways, chosen by how many stories the words are expected in (its
+//!    statistics, [`POSTGRES_PREPARE`]): for up to [`SEARCH_SCAN`], every match the GIN index
+//!    names is checked and filtered in a narrow table (then the filters apply before the
+//!    limit); for more, the newest stories are walked until enough match, which for such
+//!    words is soon.
 //! 2. Only those candidates are ranked. On PostgreSQL by cover density (`ts_rank_cd`,
 //!    weights headline 1.0, summary 0.4, body 0.1, divided by the log of the length). On
 //!    SQLite first by where the words are (all in the headline: 10 points, all in the
@@ -222,6 +227,14 @@ macro_rules! visible_in_row {
     };
 }
 
+/// The visibility rule ([`visible!`]) for PostgreSQL's candidates from the GIN index, read
+/// from the copy of the story's columns in `article_search_words` (`x`).
+macro_rules! visible_in_words {
+    () => {
+        " x.status IN ('published', 'scheduled') AND x.published_at <= $1 "
+    };
+}
+
 /// The highest id a search's candidates can have: that of the newest story (by id) a reader
 /// may see published before the end date (`$6`), looked for among the `__SCAN__` highest
 /// ids, walking down the index by id; when none of them qualifies, the id below them all.
@@ -338,6 +351,11 @@ pub struct SearchTuning {
     pub common_word_stories: u32,
     /// See [`SEARCH_SCAN`].
     pub scan: u32,
+    /// PostgreSQL reads the GIN index for words expected in at most this many stories (or
+    /// when nothing is known of them yet), and otherwise walks the newest stories: see
+    /// [`POSTGRES_FROM_INDEX`]. 0: always walk. Default: [`SEARCH_SCAN`], so either way at
+    /// most about that many stories are read.
+    pub index_matches: u32,
 }
 
 impl Default for SearchTuning {
@@ -345,36 +363,27 @@ impl Default for SearchTuning {
         SearchTuning {
             common_word_stories: COMMON_WORD_STORIES,
             scan: SEARCH_SCAN,
+            index_matches: SEARCH_SCAN,
         }
     }
 }
 
 /// The PostgreSQL search, with the same binds as [`SQLITE_SEARCH`] (`$2` the text for
-/// `websearch_to_tsquery`) and `$7`, the same words with no phrase. Run with custom plans
-/// (see [`Store::search`]): PostgreSQL then reads the query's words' statistics and walks
-/// the ids backwards checking each story for a common word (stopping at its candidates), or
-/// takes a rare word's list from the GIN index. The candidates are first the stories with
-/// all the words (`$7`: GIN answers that exactly), newest first from `$8` (with an end
-/// date, [`POSTGRES_NEWEST`], run first so the planner sees the value: as a subquery here
-/// its estimate turned a rare phrase's 40 ms into 500) down to above `$9` (for a phrase of
-/// common words [`POSTGRES_RECENT`], else no bound), at most `__SCAN__`; the
-/// phrases (`$2`) are checked on those only, since GIN cannot check word order and would
-/// recheck every story holding the words; when the phrases' word pairs are in few stories
-/// ([`POSTGRES_PAIRS`]), the candidates are those stories only. Visibility and filters are a lateral lookup per
-/// candidate in `articles_search_filter` (an index-only scan), so the join stops with the
-/// candidates. Only the candidates are ranked: a rank in the candidates' own query would be
-/// computed for every match before the limit.
+/// `websearch_to_tsquery`) and `$7`, the same words with no phrase. The candidates are the
+/// stories with all the words (`$7`), newest first from `$8` (with an end date,
+/// [`POSTGRES_NEWEST`], run first so the planner sees the value: as a subquery here its
+/// estimate turned a rare phrase's 40 ms into 500) down to above `$9` (for a phrase of
+/// common words [`POSTGRES_RECENT`], else no bound), at most `__SCAN__`, found one of two
+/// ways (`__MATCHES__`, chosen by [`Store::search`] from how many stories the words are
+/// expected in): [`POSTGRES_FROM_INDEX`] or [`POSTGRES_WALK`]. The phrases (`$2`) are checked
+/// on those only (`__PHRASES__`), since GIN cannot check word order and would recheck every
+/// story holding the words; when the phrases' word pairs are in few stories
+/// ([`POSTGRES_PAIRS`]), the candidates are those stories only. Only the candidates are
+/// ranked, by cover density from each story's weighted `tsvector`: a rank in the
+/// candidates' own query would be computed for every match before the limit.
 const POSTGRES_SEARCH: &str = concat!(
     "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('masthead_english', $2) AS query), ",
-    "hits AS MATERIALIZED (SELECT c.id FROM ",
-    "(SELECT x.article_id AS id, x.document FROM article_search x ",
-    "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= $8 AND x.article_id > $9 __PAIRS__",
-    "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
-    "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
-    visible!(),
-    "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
-    "AND ar.published_at >= $5 AND ar.published_at < $6) v ",
+    "hits AS MATERIALIZED (SELECT c.id FROM __MATCHES__",
     "__PHRASES__ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
     "ranked AS MATERIALIZED (SELECT h.id, ",
     "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', x.document, q.query, 1) AS score ",
@@ -393,13 +402,108 @@ const POSTGRES_SEARCH: &str = concat!(
     "array_to_string(tsvector_to_array(to_tsvector('masthead_english', $7)), ' ') AS lexemes"
 );
 
+/// The candidates from the GIN index, for words expected in few stories: the index names
+/// every story holding them, and each is checked and filtered in `article_search_words`
+/// (migration `0023_search_words`), a narrow copy of the words with the filter columns,
+/// some 130 stories to a page, then sorted by id. `+ 0` keeps the planner from walking that
+/// table by id instead, which would read each story's words from TOAST.
+const POSTGRES_FROM_INDEX: &str = concat!(
+    "(SELECT x.article_id AS id FROM article_search_words x ",
+    "WHERE x.words @@ websearch_to_tsquery('masthead_english', $7) ",
+    "AND x.article_id <= $8 AND x.article_id > $9 AND",
+    visible_in_words!(),
+    "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
+    "AND x.published_at >= $5 AND x.published_at < $6 __PAIRS__",
+    "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
+);
+
+/// The phrases' check of [`POSTGRES_FROM_INDEX`]'s candidates, on each one's `tsvector`.
+const POSTGRES_FROM_INDEX_PHRASES: &str = "JOIN article_search d ON d.article_id = c.id \
+     WHERE d.document @@ websearch_to_tsquery('masthead_english', $2) ";
+
+/// The candidates by walking the stories newest first, for words expected in many: the
+/// walk checks each story's `tsvector` in `article_search` (in the row, migration 0017)
+/// and stops at its candidates, which for common words lie close together, where the GIN
+/// index would name tens of thousands of stories. Visibility and filters are a lateral
+/// lookup per candidate in `articles_search_filter` (an index-only scan).
+const POSTGRES_WALK: &str = concat!(
+    "(SELECT x.article_id AS id, x.document FROM article_search x ",
+    "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
+    "AND x.article_id <= $8 AND x.article_id > $9 __PAIRS__",
+    "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
+    "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
+    visible!(),
+    "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
+    "AND ar.published_at >= $5 AND ar.published_at < $6) v "
+);
+
+/// The phrases' check of [`POSTGRES_WALK`]'s candidates, on the `tsvector` already read.
+const POSTGRES_WALK_PHRASES: &str =
+    "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ";
+
+/// The search's settings, for its transaction only (`set_config(…, true)` is `SET LOCAL`),
+/// and what [`Store::search`] chooses its way by: how many stories the table holds, and how
+/// many hold all of the search's words (`$1`), expected from the statistics `ANALYZE` keeps
+/// of `article_search_words` (the share of stories each word is in, for the commonest
+/// thousand; a rarer word gets the planner's own guess, half the least common share listed,
+/// at most 0.5%), NULL before the first `ANALYZE`. The same estimate the planner makes,
+/// read without planning anything (about 0.3 ms).
+///
+/// The settings: no sequential scans, which would read every story's words (the counts of
+/// `commonness.rs` and `pairs.rs` and the candidates are all meant to read an index), and
+/// no parallel workers, which on a busy server cost more to start than these reads take.
+/// The statements keep the session's generic plans (`db.rs`): each way has one plan
+/// whatever the words, since `article_search` has no GIN index to be tempted by.
+const POSTGRES_PREPARE: &str = "SELECT set_config('enable_seqscan', 'off', true), \
+     set_config('max_parallel_workers_per_gather', '0', true), \
+     (SELECT reltuples FROM pg_class WHERE oid = 'article_search_words'::regclass)::float8 \
+     AS stories, \
+     (WITH s AS (SELECT most_common_elems::text::text[] AS elems, \
+     most_common_elem_freqs AS freqs FROM pg_stats WHERE schemaname = current_schema() \
+     AND tablename = 'article_search_words' AND attname = 'words'), \
+     l AS (SELECT DISTINCT u.lexeme FROM unnest(to_tsvector('masthead_english', $1)) u) \
+     SELECT exp(sum(ln(greatest(COALESCE(s.freqs[array_position(s.elems, l.lexeme)], \
+     least(s.freqs[array_length(s.elems, 1) + 1] / 2, 0.005)), 1e-12)))) FROM l, s) AS share";
+
+/// Whether PostgreSQL finds the candidates from the GIN index ([`POSTGRES_FROM_INDEX`])
+/// rather than by walking the newest stories ([`POSTGRES_WALK`]), given the table's size and
+/// the share of stories expected to hold every word (unknown before the first `ANALYZE`:
+/// the index, right for the small or new archive that has no statistics yet).
+///
+/// The costs, measured at 100k stories (docs/PERFORMANCE.md): the index visits every
+/// match, about 0.35 µs each; the walk reads stories newest first, about 1 µs each, until
+/// [`SEARCH_CANDIDATES`] pass, so `SEARCH_CANDIDATES / share` of them unfiltered, and many
+/// times more with a filter. Unfiltered, the index is cheaper while
+/// `share × stories × 0.35 < SEARCH_CANDIDATES / share`, that is up to about
+/// `sqrt(1,400 × stories)` matches (12,000 at 100k, 37,000 at 1M); filtered, up to
+/// `tuning.index_matches` matches whatever the walk would cost. Neither way reads more than
+/// about `tuning.index_matches` (default [`SEARCH_SCAN`]) matches of the index.
+fn reads_the_index(
+    stories: f64,
+    share: Option<f64>,
+    filtered: bool,
+    tuning: &SearchTuning,
+) -> bool {
+    if tuning.index_matches == 0 {
+        return false;
+    }
+    let limit = f64::from(tuning.index_matches);
+    let Some(share) = share else {
+        return true;
+    };
+    let matches = share * stories.max(0.0);
+    let cheaper = if filtered {
+        limit
+    } else {
+        (f64::from(SEARCH_CANDIDATES) / 0.35 * stories.max(0.0)).sqrt()
+    };
+    matches <= limit.min(cheaper)
+}
+
 /// The stories that can hold the phrases, named by their word pairs (`$10`, see
 /// `search/pairs.rs`), for [`POSTGRES_SEARCH`].
 const POSTGRES_PAIRS: &str = "AND x.article_id IN (SELECT p.article_id FROM article_search_pairs p \
      WHERE p.pairs @@ $10::tsquery) ";
-
-/// The phrases' check of [`POSTGRES_SEARCH`], on the candidates only.
-const POSTGRES_PHRASES: &str = "WHERE c.document @@ websearch_to_tsquery('masthead_english', $2) ";
 
 /// The lowest id a phrase of common words is looked for from on PostgreSQL (the window of
 /// [`SQLITE_RECENT`]), run first and bound as `$9`, so the planner sees the value. It reads
@@ -506,17 +610,21 @@ impl Store {
                 (row, recent_only)
             }
             Backend::Postgres => {
-                // Sessions plan every statement generically (see `db.rs`); this one needs the
-                // words' statistics to choose between walking the ids and reading the GIN
-                // index. `SET LOCAL` lasts until the transaction ends, so a search cancelled
-                // half-way (its transaction rolled back) leaves the connection as it was.
                 // A read-only PostgreSQL transaction: the SQLite lock `write_tx` avoids does not
-                // apply here.
+                // apply here. Its settings last until it ends, so a search cancelled half-way
+                // (rolled back) leaves the connection as it was.
                 #[allow(clippy::disallowed_methods)]
                 let mut tx = self.pool.begin().await?;
-                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-                    .execute(&mut *tx)
+                let counts = sqlx::query(POSTGRES_PREPARE)
+                    .bind(query.words_text())
+                    .fetch_one(&mut *tx)
                     .await?;
+                let from_index = reads_the_index(
+                    counts.try_get("stories")?,
+                    counts.try_get("share")?,
+                    *filter != SearchFilter::default(),
+                    &tuning,
+                );
                 let has_phrase = query
                     .terms()
                     .iter()
@@ -555,12 +663,14 @@ impl Store {
                 };
                 // Without a phrase, the words' check is the whole search: each candidate's
                 // `tsvector` is not read a second time.
+                let (matches, phrases) = if from_index {
+                    (POSTGRES_FROM_INDEX, POSTGRES_FROM_INDEX_PHRASES)
+                } else {
+                    (POSTGRES_WALK, POSTGRES_WALK_PHRASES)
+                };
                 let sql = POSTGRES_SEARCH
-                    .replacen(
-                        "__PHRASES__",
-                        if has_phrase { POSTGRES_PHRASES } else { "" },
-                        1,
-                    )
+                    .replacen("__MATCHES__", matches, 1)
+                    .replacen("__PHRASES__", if has_phrase { phrases } else { "" }, 1)
                     .replacen(
                         "__PAIRS__",
                         if pairs.is_some() { POSTGRES_PAIRS } else { "" },
@@ -799,6 +909,40 @@ mod tests {
     #[test]
     fn the_candidates_check_the_public_visibility_rule() {
         assert_eq!(visible_in_row!().replace('+', ""), visible!());
+        assert_eq!(visible_in_words!().replace(" x.", " ar."), visible!());
+    }
+
+    #[test]
+    fn postgres_reads_the_index_for_words_in_few_stories() {
+        let tuning = SearchTuning::default();
+        let index = |stories: f64, share: Option<f64>, filtered: bool| {
+            reads_the_index(stories, share, filtered, &tuning)
+        };
+        assert!(index(100_000.0, None, false), "no statistics yet");
+        assert!(
+            index(100_000.0, Some(0.039), false),
+            "\"water park\": 3,900"
+        );
+        assert!(!index(100_000.0, Some(0.18), false), "\"council\": 18,000");
+        assert!(
+            index(100_000.0, Some(0.18), true),
+            "filtered, the walk is dearer"
+        );
+        assert!(
+            !index(100_000.0, Some(0.7), true),
+            "\"school\": the walk is soon done"
+        );
+        assert!(index(1_000_000.0, Some(0.018), false), "18,000 of 1M");
+        assert!(
+            !index(1_000_000.0, Some(0.039), true),
+            "39,000 of 1M: over the limit"
+        );
+        let never = SearchTuning {
+            index_matches: 0,
+            ..SearchTuning::default()
+        };
+        assert!(!reads_the_index(10.0, None, false, &never));
+        assert!(!reads_the_index(10.0, Some(0.0), true, &never));
     }
 
     #[test]

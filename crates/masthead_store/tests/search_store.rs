@@ -546,9 +546,10 @@ async fn schema_has_the_index_on_each_backend(store: Store) {
                 names,
                 [
                     "article_search.document",
-                    "article_search_document",
                     "article_search_pairs.pairs",
-                    "article_search_pairs_gin"
+                    "article_search_pairs_gin",
+                    "article_search_words.words",
+                    "article_search_words_gin"
                 ]
             );
         }
@@ -695,6 +696,7 @@ async fn in_town(store: &Store, q: &str) -> SearchResults {
     let tuning = masthead_store::SearchTuning {
         common_word_stories: 6,
         scan: 2,
+        ..Default::default()
     };
     let query = SearchQuery::parse(q).unwrap();
     store
@@ -736,6 +738,7 @@ async fn an_end_date_finds_stories_written_out_of_date_order(store: Store) {
     let tuning = masthead_store::SearchTuning {
         common_word_stories: 5_000,
         scan: 3,
+        ..Default::default()
     };
     let before_early = SearchFilter {
         until: Some(day(50)),
@@ -783,4 +786,181 @@ async fn postgres_keeps_the_search_vector_in_the_row() {
         "a vector PostgreSQL would move out: {vector} bytes"
     );
     assert_eq!(toast, 0, "nothing was moved to the TOAST table");
+}
+
+/// A search with `tuning`, on page 1.
+async fn search_tuned(
+    store: &Store,
+    q: &str,
+    filter: SearchFilter,
+    tuning: masthead_store::SearchTuning,
+) -> SearchResults {
+    let query = SearchQuery::parse(q).unwrap();
+    store
+        .search_tuned(&query, &filter, t0(), 1, 10, tuning)
+        .await
+        .unwrap()
+}
+
+/// PostgreSQL finds a search's candidates one of two ways (`src/search.rs`): from the GIN
+/// index over `article_search_words`, whose copy of each story's filter columns triggers
+/// keep in step with `articles`, or by walking the newest stories' own rows. Both give the
+/// same page for every kind of search, and still do after stories are taken down, moved to
+/// another section and come due.
+#[tokio::test]
+async fn postgres_finds_the_same_from_the_index_and_by_walking() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let store = &db.store;
+    let desk = Desk::create(store).await;
+    let day = |d: i64| t0() - Duration::days(d);
+    let mut ids = Vec::new();
+    for i in 0..12_i64 {
+        let section = if i % 3 == 0 { desk.sports } else { desk.news };
+        let mut story = ArticleBuilder::new(&format!("Harvest story {i}"), section)
+            .body(if i % 2 == 0 {
+                "The high school harvest fair drew 48,000 visitors."
+            } else {
+                "A harvest of school budgets: the board met."
+            })
+            .published(day(30 - 2 * i));
+        if i == 5 {
+            story = story.kind(ArticleKind::Opinion);
+        }
+        if i == 7 {
+            story = story.draft();
+        }
+        if i == 11 {
+            story = story
+                .status(ArticleStatus::Scheduled)
+                .published(t0() + Duration::hours(1));
+        }
+        ids.push(story.insert(store).await);
+    }
+    let searches = || {
+        [
+            ("harvest", SearchFilter::default()),
+            ("school board", SearchFilter::default()),
+            ("\"high school\"", SearchFilter::default()),
+            ("48,000", SearchFilter::default()),
+            ("\"school harvest\"", SearchFilter::default()),
+            (
+                "harvest",
+                SearchFilter {
+                    section: Some(desk.sports),
+                    ..Default::default()
+                },
+            ),
+            (
+                "harvest",
+                SearchFilter {
+                    kind: Some(ArticleKind::Opinion),
+                    ..Default::default()
+                },
+            ),
+            (
+                "school",
+                SearchFilter {
+                    from: Some(day(20)),
+                    until: Some(day(8)),
+                    ..Default::default()
+                },
+            ),
+        ]
+    };
+    let index = masthead_store::SearchTuning {
+        index_matches: u32::MAX,
+        ..Default::default()
+    };
+    let walk = masthead_store::SearchTuning {
+        index_matches: 0,
+        ..Default::default()
+    };
+    let compare = |when: &'static str| async move {
+        let mut pages = Vec::new();
+        for (q, filter) in searches() {
+            let from_index = search_tuned(store, q, filter, index).await;
+            let walked = search_tuned(store, q, filter, walk).await;
+            assert_eq!(from_index, walked, "{q:?} {filter:?}, {when}");
+            pages.push((titles(&from_index), from_index.total));
+        }
+        pages
+    };
+    let before = compare("as written").await;
+    assert_eq!(before[0].1, 10, "no draft, nothing not yet due: {before:?}");
+    assert_eq!(before[3].1, 6, "\"48,000\" in order: {before:?}");
+    assert_eq!(before[5].1, 4, "sports: {before:?}");
+    assert_eq!(before[6].0, ["Harvest story 5"], "{before:?}");
+
+    change_story(store, ids[0], Command::Unpublish, t0(), |_| {}).await;
+    change_story(store, ids[1], Command::Save, t0(), |f| {
+        f.section = desk.sports
+    })
+    .await;
+    let after = compare("after a take-down and a move").await;
+    assert_eq!(after[0].1, 9, "{after:?}");
+    assert_eq!(after[5].1, 4, "one left sports, one joined: {after:?}");
+    assert!(
+        after[5].0.contains(&"Harvest story 1".to_owned()),
+        "{after:?}"
+    );
+
+    let due = SearchQuery::parse("harvest").unwrap();
+    let later = t0() + Duration::hours(2);
+    for tuning in [index, walk] {
+        let found = store
+            .search_tuned(&due, &SearchFilter::default(), later, 1, 10, tuning)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 10, "the scheduled story came due");
+    }
+}
+
+/// Which way PostgreSQL finds the candidates follows how many stories the words are
+/// expected in, from the statistics `ANALYZE` keeps: with none yet, the index; once a word
+/// is known to be in many stories, the walk, which reads only the newest `scan` matches
+/// (seen here: a section filter finds nothing among the three newest); words known to be
+/// in few, the index again, which filters before it limits.
+#[tokio::test]
+async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let store = &db.store;
+    let desk = Desk::create(store).await;
+    let stories = (0..30_i64)
+        .map(|i| {
+            let section = if i >= 27 { desk.news } else { desk.sports };
+            ArticleBuilder::new(&format!("Harvest story {i}"), section)
+                .body(if i < 2 {
+                    "An orchard harvest."
+                } else {
+                    "A harvest."
+                })
+                .published(t0() - Duration::days(40 - i))
+                .build()
+        })
+        .collect();
+    insert_all(store, stories).await;
+    let tuning = masthead_store::SearchTuning {
+        scan: 3,
+        index_matches: 10,
+        ..Default::default()
+    };
+    let sports = SearchFilter {
+        section: Some(desk.sports),
+        ..Default::default()
+    };
+    let found = search_tuned(store, "harvest", sports, tuning).await;
+    assert_eq!(
+        found.total, 3,
+        "no statistics yet: from the index, {found:?}"
+    );
+
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    sqlx::query("ANALYZE article_search_words")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let found = search_tuned(store, "harvest", sports, tuning).await;
+    assert_eq!(found.total, 0, "in 30 stories: walked, {found:?}");
+    let found = search_tuned(store, "harvest orchard", sports, tuning).await;
+    assert_eq!(found.total, 2, "in 2 stories: from the index, {found:?}");
 }

@@ -24,8 +24,8 @@ const PAIRS: &str = "SELECT string_agg('''' || replace(s.lexeme, '''', '''''') |
 /// `common` stories hold them all (counted from the GIN index, at most `common` entries
 /// read): the search then looks for the phrases among those stories only.
 ///
-/// Run in the search's transaction: like `commonness::of`, the count turns sequential
-/// scans off for itself, so it reads the index.
+/// Run in the search's transaction, whose settings turn sequential scans off: like
+/// `commonness::of`, the count reads the index.
 pub(super) async fn of(
     conn: &mut AnyConnection,
     query: &SearchQuery,
@@ -47,9 +47,6 @@ pub(super) async fn of(
     let Some(pairs) = pairs else {
         return Ok(None);
     };
-    sqlx::query("SET LOCAL enable_seqscan = off")
-        .execute(&mut *conn)
-        .await?;
     let stories: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT count(*) FROM (SELECT 1 FROM article_search_pairs \
          WHERE pairs @@ $1::tsquery LIMIT {common}) s"
@@ -57,8 +54,5 @@ pub(super) async fn of(
     .bind(&pairs)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("SET LOCAL enable_seqscan = on")
-        .execute(&mut *conn)
-        .await?;
     Ok((stories < i64::from(common)).then_some(pairs))
 }
