@@ -371,20 +371,22 @@ impl Default for SearchTuning {
 /// The PostgreSQL search, with the same binds as [`SQLITE_SEARCH`] (`$2` the text for
 /// `websearch_to_tsquery`) and `$7`, the same words with no phrase. The candidates are the
 /// stories with all the words (`$7`), newest first from `$8` (with an end date,
-/// [`POSTGRES_NEWEST`], run first so the planner sees the value: as a subquery here its
-/// estimate turned a rare phrase's 40 ms into 500) down to above `$9` (for a phrase of
-/// common words [`POSTGRES_RECENT`], else no bound), at most `__SCAN__`, found one of two
-/// ways (`__MATCHES__`, chosen by [`Store::search`] from how many stories the words are
-/// expected in): [`POSTGRES_FROM_INDEX`] or [`POSTGRES_WALK`]. The phrases (`$2`) are checked
+/// [`POSTGRES_NEWEST`], run first and bound: as a subquery here the planner's estimate of
+/// it once turned a rare phrase's 40 ms into 500) down to above `$9` (for a phrase of
+/// common words [`POSTGRES_RECENT`], else no bound), at most `__SCAN__`, found one of
+/// four ways (`__MATCHES__`, chosen by [`Store::search`] from how many stories the words
+/// are expected in and the filters): [`POSTGRES_FROM_INDEX`], [`POSTGRES_WALK`],
+/// [`POSTGRES_SECTION_WALK`] or, for phrases, [`POSTGRES_FROM_PAIRS`]; `__ORDER__` is the
+/// order they come in. The phrases (`$2`) are checked
 /// on those only (`__PHRASES__`), since GIN cannot check word order and would recheck every
-/// story holding the words; when the phrases' word pairs are in few stories
-/// ([`POSTGRES_PAIRS`]), the candidates are those stories only. Only the candidates are
+/// story holding the words; when the phrases' word pairs are in few stories, the candidates
+/// are those stories only. Only the candidates are
 /// ranked, by cover density from each story's weighted `tsvector`: a rank in the
 /// candidates' own query would be computed for every match before the limit.
 const POSTGRES_SEARCH: &str = concat!(
     "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('masthead_english', $2) AS query), ",
     "hits AS MATERIALIZED (SELECT c.id FROM __MATCHES__",
-    "__PHRASES__ORDER BY c.id DESC LIMIT __CANDIDATES__), ",
+    "__PHRASES__ORDER BY __ORDER__ LIMIT __CANDIDATES__), ",
     "ranked AS MATERIALIZED (SELECT h.id, ",
     "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', x.document, q.query, 1) AS score ",
     "FROM hits h JOIN article_search x ON x.article_id = h.id, q), ",
@@ -413,7 +415,7 @@ const POSTGRES_FROM_INDEX: &str = concat!(
     "AND x.article_id <= $8 AND x.article_id > $9 AND",
     visible_in_words!(),
     "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
-    "AND x.published_at >= $5 AND x.published_at < $6 __PAIRS__",
+    "AND x.published_at >= $5 AND x.published_at < $6 ",
     "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
 );
 
@@ -429,12 +431,29 @@ const POSTGRES_FROM_INDEX_PHRASES: &str = "JOIN article_search d ON d.article_id
 const POSTGRES_WALK: &str = concat!(
     "(SELECT x.article_id AS id, x.document FROM article_search x ",
     "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= $8 AND x.article_id > $9 __PAIRS__",
+    "AND x.article_id <= $8 AND x.article_id > $9 ",
     "ORDER BY x.article_id DESC LIMIT __SCAN__) c ",
     "CROSS JOIN LATERAL (SELECT 1 FROM articles ar WHERE ar.id = c.id AND",
     visible!(),
     "AND (ar.section_id = $3 OR $3 = 0) AND (ar.kind = $4 OR $4 = '') ",
     "AND ar.published_at >= $5 AND ar.published_at < $6) v "
+);
+
+/// The candidates by walking one section's stories newest first (`articles_section_published`,
+/// from the end date down), for words expected in many stories and a section filter: the
+/// section's stories are read in date order, at most `__SCAN__` of them, each checked for
+/// the words in its row of `article_search`. The walk by id ([`POSTGRES_WALK`]) would read
+/// every section's stories to find one section's ("school" in sports: 4,300 stories for
+/// 500, against 700 here). The candidates are the newest by date, not by id.
+const POSTGRES_SECTION_WALK: &str = concat!(
+    "(SELECT s.id, s.published_at, x.document FROM ",
+    "(SELECT ar.id, ar.published_at FROM articles ar WHERE ar.section_id = $3 AND",
+    visible!(),
+    "AND (ar.kind = $4 OR $4 = '') AND ar.published_at >= $5 AND ar.published_at < $6 ",
+    "AND ar.id <= $8 AND ar.id > $9 ",
+    "ORDER BY ar.published_at DESC, ar.id DESC LIMIT __SCAN__) s ",
+    "JOIN article_search x ON x.article_id = s.id ",
+    "WHERE x.document @@ websearch_to_tsquery('masthead_english', $7)) c "
 );
 
 /// The phrases' check of [`POSTGRES_WALK`]'s candidates, on the `tsvector` already read.
@@ -449,12 +468,15 @@ const POSTGRES_WALK_PHRASES: &str =
 /// at most 0.5%), NULL before the first `ANALYZE`. The same estimate the planner makes,
 /// read without planning anything (about 0.3 ms).
 ///
-/// The settings: no sequential scans, which would read every story's words (the counts of
-/// `commonness.rs` and `pairs.rs` and the candidates are all meant to read an index), and
-/// no parallel workers, which on a busy server cost more to start than these reads take.
-/// The statements keep the session's generic plans (`db.rs`): each way has one plan
-/// whatever the words, since `article_search` has no GIN index to be tempted by.
-const POSTGRES_PREPARE: &str = "SELECT set_config('enable_seqscan', 'off', true), \
+/// The settings: custom plans, since sessions plan every statement generically (see
+/// `db.rs`), and with parameters a generic plan takes the filters for very selective (a
+/// phrase's generic plan walked every story's filter columns to join them with its few word
+/// pairs: 400 ms against 5); no sequential scans, which would read every story's words (the
+/// counts of `commonness.rs` and `pairs.rs` and the candidates are all meant to read an
+/// index); and no parallel workers, which on a busy server cost more to start than these
+/// reads take.
+const POSTGRES_PREPARE: &str = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), \
+     set_config('enable_seqscan', 'off', true), \
      set_config('max_parallel_workers_per_gather', '0', true), \
      (SELECT reltuples FROM pg_class WHERE oid = 'article_search_words'::regclass)::float8 \
      AS stories, \
@@ -500,10 +522,21 @@ fn reads_the_index(
     matches <= limit.min(cheaper)
 }
 
-/// The stories that can hold the phrases, named by their word pairs (`$10`, see
-/// `search/pairs.rs`), for [`POSTGRES_SEARCH`].
-const POSTGRES_PAIRS: &str = "AND x.article_id IN (SELECT p.article_id FROM article_search_pairs p \
-     WHERE p.pairs @@ $10::tsquery) ";
+/// The candidates of a search with phrases whose word pairs (`$10`, see `search/pairs.rs`)
+/// are in few stories: those stories from the pairs' GIN index, filtered in
+/// `article_search_words` (looked up by id), then sorted by id; the phrase check
+/// ([`POSTGRES_FROM_INDEX_PHRASES`]) reads every word of the search, so the words are not
+/// checked here.
+const POSTGRES_FROM_PAIRS: &str = concat!(
+    "(SELECT x.article_id AS id FROM article_search_pairs p ",
+    "JOIN article_search_words x ON x.article_id = p.article_id ",
+    "WHERE p.pairs @@ $10::tsquery ",
+    "AND x.article_id <= $8 AND x.article_id > $9 AND",
+    visible_in_words!(),
+    "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
+    "AND x.published_at >= $5 AND x.published_at < $6 ",
+    "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
+);
 
 /// The lowest id a phrase of common words is looked for from on PostgreSQL (the window of
 /// [`SQLITE_RECENT`]), run first and bound as `$9`, so the planner sees the value. It reads
@@ -663,19 +696,21 @@ impl Store {
                 };
                 // Without a phrase, the words' check is the whole search: each candidate's
                 // `tsvector` is not read a second time.
-                let (matches, phrases) = if from_index {
-                    (POSTGRES_FROM_INDEX, POSTGRES_FROM_INDEX_PHRASES)
+                let by_id = "c.id DESC";
+                let (matches, phrases, order) = if pairs.is_some() {
+                    (POSTGRES_FROM_PAIRS, POSTGRES_FROM_INDEX_PHRASES, by_id)
+                } else if from_index {
+                    (POSTGRES_FROM_INDEX, POSTGRES_FROM_INDEX_PHRASES, by_id)
+                } else if filter.section.is_some() {
+                    let by_date = "c.published_at DESC, c.id DESC";
+                    (POSTGRES_SECTION_WALK, POSTGRES_WALK_PHRASES, by_date)
                 } else {
-                    (POSTGRES_WALK, POSTGRES_WALK_PHRASES)
+                    (POSTGRES_WALK, POSTGRES_WALK_PHRASES, by_id)
                 };
                 let sql = POSTGRES_SEARCH
                     .replacen("__MATCHES__", matches, 1)
                     .replacen("__PHRASES__", if has_phrase { phrases } else { "" }, 1)
-                    .replacen(
-                        "__PAIRS__",
-                        if pairs.is_some() { POSTGRES_PAIRS } else { "" },
-                        1,
-                    );
+                    .replacen("__ORDER__", order, 1);
                 let mut search = statement(
                     window(&sql),
                     now,

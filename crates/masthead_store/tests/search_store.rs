@@ -918,8 +918,8 @@ async fn postgres_finds_the_same_from_the_index_and_by_walking() {
 /// Which way PostgreSQL finds the candidates follows how many stories the words are
 /// expected in, from the statistics `ANALYZE` keeps: with none yet, the index; once a word
 /// is known to be in many stories, the walk, which reads only the newest `scan` matches
-/// (seen here: a section filter finds nothing among the three newest); words known to be
-/// in few, the index again, which filters before it limits.
+/// (seen here: a kind filter finds nothing among the three newest); words known to be in
+/// few, the index again, which filters before it limits.
 #[tokio::test]
 async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
     let db = masthead_testkit::TestDb::postgres().await;
@@ -927,13 +927,19 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
     let desk = Desk::create(store).await;
     let stories = (0..30_i64)
         .map(|i| {
-            let section = if i >= 27 { desk.news } else { desk.sports };
-            ArticleBuilder::new(&format!("Harvest story {i}"), section)
-                .body(if i < 2 {
-                    "An orchard harvest."
-                } else {
-                    "A harvest."
-                })
+            let kind = if i >= 27 {
+                ArticleKind::News
+            } else {
+                ArticleKind::Opinion
+            };
+            let body = if i < 2 {
+                "An orchard harvest."
+            } else {
+                "A harvest."
+            };
+            ArticleBuilder::new(&format!("Harvest story {i}"), desk.news)
+                .body(body)
+                .kind(kind)
                 .published(t0() - Duration::days(40 - i))
                 .build()
         })
@@ -944,11 +950,11 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
         index_matches: 10,
         ..Default::default()
     };
-    let sports = SearchFilter {
-        section: Some(desk.sports),
+    let opinion = SearchFilter {
+        kind: Some(ArticleKind::Opinion),
         ..Default::default()
     };
-    let found = search_tuned(store, "harvest", sports, tuning).await;
+    let found = search_tuned(store, "harvest", opinion, tuning).await;
     assert_eq!(
         found.total, 3,
         "no statistics yet: from the index, {found:?}"
@@ -959,8 +965,52 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
         .execute(&pool)
         .await
         .unwrap();
-    let found = search_tuned(store, "harvest", sports, tuning).await;
+    let found = search_tuned(store, "harvest", opinion, tuning).await;
     assert_eq!(found.total, 0, "in 30 stories: walked, {found:?}");
-    let found = search_tuned(store, "harvest orchard", sports, tuning).await;
+    let found = search_tuned(store, "harvest orchard", opinion, tuning).await;
     assert_eq!(found.total, 2, "in 2 stories: from the index, {found:?}");
+}
+
+/// With a section filter, words in many stories are looked for by walking that section's
+/// stories newest first (`POSTGRES_SECTION_WALK`), at most `scan` of them: the newest by
+/// date, whatever their ids, as a date-ordered archive (an import, a backdated story) has
+/// them.
+#[tokio::test]
+async fn postgres_walks_a_section_by_date_for_common_words() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let store = &db.store;
+    let desk = Desk::create(store).await;
+    for (title, section, age) in [
+        ("Harvest sports old", desk.sports, 30),
+        ("Harvest sports backdated", desk.sports, 1),
+        ("Harvest news", desk.news, 3),
+        ("Harvest sports new", desk.sports, 2),
+        ("Harvest sports newest", desk.sports, 0),
+    ] {
+        ArticleBuilder::new(title, section)
+            .published(t0() - Duration::days(age) - Duration::hours(1))
+            .insert(store)
+            .await;
+    }
+    let walk = masthead_store::SearchTuning {
+        scan: 3,
+        index_matches: 0,
+        ..Default::default()
+    };
+    let sports = SearchFilter {
+        section: Some(desk.sports),
+        ..Default::default()
+    };
+    let found = search_tuned(store, "harvest", sports, walk).await;
+    let mut got = titles(&found);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "Harvest sports backdated",
+            "Harvest sports new",
+            "Harvest sports newest"
+        ],
+        "the three newest sports stories by date"
+    );
 }
