@@ -21,8 +21,6 @@ CREATE TABLE article_search_words (
     kind TEXT NOT NULL,
     words tsvector NOT NULL
 ) WITH (toast_tuple_target = 128);
-CREATE INDEX article_search_words_gin ON article_search_words USING gin (words);
-DROP INDEX article_search_document;
 
 -- The words follow the search entry (written by the story's save, once a statement like
 -- the word pairs of 0020), with the story's filter columns as they are then.
@@ -61,8 +59,11 @@ CREATE TRIGGER article_search_words_follow AFTER UPDATE ON articles
     REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION masthead_search_words_follow_articles();
 
--- The stories already indexed (about 30 µs each, and 75 µs for the index), in id order.
+-- The stories already indexed, in id order, then the index, built whole (faster than
+-- growing it row by row, 24 s): about 10 s at 100k stories.
 INSERT INTO article_search_words (article_id, status, published_at, section_id, kind, words)
 SELECT x.article_id, a.status, a.published_at, a.section_id, a.kind, x.document
 FROM article_search x JOIN articles a ON a.id = x.article_id ORDER BY x.article_id;
+CREATE INDEX article_search_words_gin ON article_search_words USING gin (words);
+DROP INDEX article_search_document;
 ANALYZE article_search_words;
