@@ -17,11 +17,12 @@
 //! 1. The index is read newest story first (highest id) for stories containing every word.
 //!    At most [`SEARCH_SCAN`] matches are looked at; those a reader may see and that pass the
 //!    filters (section, kind, dates) are kept, at most [`SEARCH_CANDIDATES`]. PostgreSQL
-//!    does this one of two ways, chosen by how many stories the words are expected in (its
-//!    statistics, [`POSTGRES_PREPARE`]): for up to [`SEARCH_SCAN`], every match the GIN index
+//!    chooses how, by how many stories the words are expected in (its statistics,
+//!    [`POSTGRES_PREPARE`], and [`reads_the_index`]): for few, every match the GIN index
 //!    names is checked and filtered in a narrow table (then the filters apply before the
-//!    limit); for more, the newest stories are walked until enough match, which for such
-//!    words is soon.
+//!    limit); for many, the newest stories are walked until enough match, which for such
+//!    words is soon (by id, or with a section filter that section's by date); a phrase
+//!    whose word pairs are in few stories is looked for in those.
 //! 2. Only those candidates are ranked. On PostgreSQL by cover density (`ts_rank_cd`,
 //!    weights headline 1.0, summary 0.4, body 0.1, divided by the log of the length). On
 //!    SQLite first by where the words are (all in the headline: 10 points, all in the
