@@ -238,6 +238,22 @@ macro_rules! visible_in_words {
     };
 }
 
+/// The end of PostgreSQL's candidates read through `article_search_words` (`x`): the id
+/// range, who may see them and the filters, from the copy of the story's columns, then the
+/// newest `__SCAN__` by id. `+ 0` keeps the planner from walking that table by id instead,
+/// which would read each story's words from TOAST.
+macro_rules! in_words_newest {
+    () => {
+        concat!(
+            "AND x.article_id <= $8 AND x.article_id > $9 AND",
+            visible_in_words!(),
+            "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
+            "AND x.published_at >= $5 AND x.published_at < $6 ",
+            "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
+        )
+    };
+}
+
 /// The highest id a search's candidates can have: that of the newest story (by id) a reader
 /// may see published before the end date (`$6`), looked for among the `__SCAN__` highest
 /// ids, walking down the index by id; when none of them qualifies, the id below them all.
@@ -410,16 +426,11 @@ const POSTGRES_SEARCH: &str = concat!(
 /// The candidates from the GIN index, for words expected in few stories: the index names
 /// every story holding them, and each is checked and filtered in `article_search_words`
 /// (migration `0023_search_words`), a narrow copy of the words with the filter columns,
-/// some 130 stories to a page, then sorted by id. `+ 0` keeps the planner from walking that
-/// table by id instead, which would read each story's words from TOAST.
+/// some 130 stories to a page, then sorted by id ([`in_words_newest!`]).
 const POSTGRES_FROM_INDEX: &str = concat!(
     "(SELECT x.article_id AS id FROM article_search_words x ",
     "WHERE x.words @@ websearch_to_tsquery('masthead_english', $7) ",
-    "AND x.article_id <= $8 AND x.article_id > $9 AND",
-    visible_in_words!(),
-    "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
-    "AND x.published_at >= $5 AND x.published_at < $6 ",
-    "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
+    in_words_newest!()
 );
 
 /// The phrases' check of [`POSTGRES_FROM_INDEX`]'s candidates, on each one's `tsvector`.
@@ -517,11 +528,12 @@ fn reads_the_index(
     let Some(share) = share else {
         return true;
     };
-    let matches = share * stories.max(0.0);
+    let stories = stories.max(0.0);
+    let matches = share * stories;
     let cheaper = if filtered {
         limit
     } else {
-        (10.0 * f64::from(SEARCH_CANDIDATES) * stories.max(0.0)).sqrt()
+        (10.0 * f64::from(SEARCH_CANDIDATES) * stories).sqrt()
     };
     matches <= limit.min(cheaper)
 }
@@ -535,11 +547,7 @@ const POSTGRES_FROM_PAIRS: &str = concat!(
     "(SELECT x.article_id AS id FROM article_search_pairs p ",
     "JOIN article_search_words x ON x.article_id = p.article_id ",
     "WHERE p.pairs @@ $10::tsquery ",
-    "AND x.article_id <= $8 AND x.article_id > $9 AND",
-    visible_in_words!(),
-    "AND (x.section_id = $3 OR $3 = 0) AND (x.kind = $4 OR $4 = '') ",
-    "AND x.published_at >= $5 AND x.published_at < $6 ",
-    "ORDER BY x.article_id + 0 DESC LIMIT __SCAN__) c "
+    in_words_newest!()
 );
 
 /// The lowest id a phrase of common words is looked for from on PostgreSQL (the window of
