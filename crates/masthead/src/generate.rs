@@ -10,9 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{ArticleStatus, AuthorId, SectionId, Slug};
 use masthead_core::{Clock, SystemClock};
 use masthead_desk::Imported;
-use masthead_store::{Actor, ArticleFields, KindParts, MERGE_PAGES, MergeStep, Placement, Store};
+use masthead_store::{
+    Actor, ArticleFields, Backend, KindParts, MERGE_PAGES, MergeStep, Placement, Store,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tokio::task::JoinSet;
 
 /// The vocabulary, most frequent first (a word list of English Wikipedia; see the file).
 const WORD_LIST: &str = include_str!("generate_words.txt");
@@ -106,6 +109,14 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
     );
     let now = SystemClock.now();
     let actor = Actor::system("generator");
+    // PostgreSQL writes each batch in a backend of its own, which does most of the work (the
+    // search index's words): two batches at a time keep two cores busy. SQLite writes one at
+    // a time anyway.
+    let in_flight = match store.backend() {
+        Backend::Postgres => 2,
+        Backend::Sqlite => 1,
+    };
+    let mut writing = JoinSet::new();
     let mut done = 0;
     while done < count {
         let n = BATCH.min(count - done);
@@ -167,11 +178,20 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
                 },
             });
         }
-        masthead_desk::import(&store, batch, &actor, now)
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
+        if writing.len() >= in_flight {
+            wrote(writing.join_next().await, &progress)?;
+        }
+        let (store, actor) = (store.clone(), actor.clone());
+        writing.spawn(async move {
+            masthead_desk::import(&store, batch, &actor, now)
+                .await
+                .map(|_| n)
+                .map_err(|e| anyhow!("{e}"))
+        });
         done += n;
-        progress.set_position(done);
+    }
+    while let Some(joined) = writing.join_next().await {
+        wrote(Some(joined), &progress)?;
     }
     progress.finish();
     eprintln!(
@@ -180,6 +200,17 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
     );
     merge_search_index(&store).await?;
     store.close().await;
+    Ok(())
+}
+
+/// Counts a written batch of stories, or stops at its error.
+fn wrote(
+    joined: Option<Result<anyhow::Result<u64>, tokio::task::JoinError>>,
+    progress: &ProgressBar,
+) -> anyhow::Result<()> {
+    if let Some(joined) = joined {
+        progress.inc(joined.map_err(|e| anyhow!("a batch's writer stopped: {e}"))??);
+    }
     Ok(())
 }
 

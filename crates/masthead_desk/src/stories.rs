@@ -351,22 +351,35 @@ async fn import_in(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<ArticleId>, DeskError> {
-    let mut ids = Vec::with_capacity(stories.len());
+    let mut checked = Vec::with_capacity(stories.len());
     for Imported {
         mut fields,
         placement,
     } in stories
     {
-        let slug = fields.slug.to_string();
-        let in_story = |source: DeskError| DeskError::Story {
-            slug: slug.clone(),
-            source: Box::new(source),
-        };
-        validate(&mut fields).map_err(|e| in_story(e.into()))?;
+        validate(&mut fields).map_err(|e| DeskError::Story {
+            slug: fields.slug.to_string(),
+            source: Box::new(e.into()),
+        })?;
         let text = render(&mut fields);
-        let id = insert(write, &fields, &text, placement, None, actor, now)
+        checked.push((fields, text, placement));
+    }
+    // Every new tag first, in one order, so two imports at once cannot deadlock on them.
+    write
+        .create_tags(
+            checked
+                .iter()
+                .flat_map(|(fields, ..)| fields.tags.iter().map(String::as_str)),
+        )
+        .await?;
+    let mut ids = Vec::with_capacity(checked.len());
+    for (fields, text, placement) in &checked {
+        let id = insert(write, fields, text, *placement, None, actor, now)
             .await
-            .map_err(in_story)?;
+            .map_err(|source| DeskError::Story {
+                slug: fields.slug.to_string(),
+                source: Box::new(source),
+            })?;
         ids.push(id);
     }
     Ok(ids)

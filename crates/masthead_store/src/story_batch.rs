@@ -287,6 +287,8 @@ impl StoryWrite<'_> {
         if links.is_empty() {
             return Ok(());
         }
+        // In the order of their addresses, as `StoryWrite::create_tags` explains.
+        names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut tag_ids: HashMap<String, i64> = HashMap::new();
         for chunk in names.chunks(rows_per_statement(2)) {
             let sql = format!(

@@ -15,6 +15,7 @@ use crate::{Result, Store, StoreError, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, ArticleStatus, AuthorId, Slug, UserId};
 use sqlx::{Any, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 /// A story write in progress: one transaction, committed by [`StoryWrite::commit`] and
@@ -263,6 +264,36 @@ impl StoryWrite<'_> {
         Ok(())
     }
 
+    /// Creates the tags among `names` the site does not have yet, named as first written
+    /// here, in the order of their addresses. Two writes creating the same new tags wait
+    /// for each other on each tag's key until the first commits; in one order they queue,
+    /// crosswise PostgreSQL would end one of them as a deadlock. Call it with every tag of
+    /// a transaction's stories before writing them.
+    pub async fn create_tags<'n>(
+        &mut self,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<()> {
+        let mut new: BTreeMap<String, &str> = BTreeMap::new();
+        for name in names
+            .into_iter()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            new.entry(Slug::from_title(name).as_str().to_owned())
+                .or_insert(name);
+        }
+        for (slug, name) in new {
+            sqlx::query(
+                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
+            )
+            .bind(slug)
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Drops a redirect from `slug`, which a story now answers at.
     async fn free_slug(&mut self, slug: &Slug) -> Result<()> {
         sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
@@ -300,26 +331,21 @@ impl StoryWrite<'_> {
             .execute(&mut **tx)
             .await?;
         }
-        for name in tags {
-            if name.trim().is_empty() {
-                continue;
-            }
-            let slug = Slug::from_title(name);
-            sqlx::query(
-                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
-            )
-            .bind(slug.as_str())
-            .bind(name.trim())
-            .execute(&mut **tx)
-            .await?;
+        self.create_tags(tags.iter().map(String::as_str)).await?;
+        let slugs: BTreeSet<String> = tags
+            .iter()
+            .filter(|name| !name.trim().is_empty())
+            .map(|name| Slug::from_title(name).as_str().to_owned())
+            .collect();
+        for slug in slugs {
             sqlx::query(
                 "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
                  WHERE slug = $2 ON CONFLICT DO NOTHING",
             )
             .bind(id.0)
-            .bind(slug.as_str())
+            .bind(slug)
             .bind(published_at.map(to_micros))
-            .execute(&mut **tx)
+            .execute(&mut *self.tx)
             .await?;
         }
         Ok(())
