@@ -41,6 +41,25 @@ enum Command {
     /// Bring in another site's archive.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The meeting desk's tools.
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum MeetingCommand {
+    /// Print what the meeting desk reads from a public body's minutes, as JSON: attendance;
+    /// each motion with its wording, mover, seconder, votes, tally, outcome, amounts and
+    /// numbers; public comment speakers; adjournment. Every fact has the byte span of the
+    /// text it came from, and says whether the record states it or it was worked out.
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExtractArgs {
+    /// The minutes, as plain text (UTF-8); `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,6 +387,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::check::run(&config, args.remove_orphans).await
         }
         Command::Wire(command) => run_wire(cli.config.as_deref(), command).await,
+        Command::Meeting(MeetingCommand::Extract(args)) => crate::meeting::extract(&args.file),
         Command::Import(ImportCommand::Wordpress(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             let import = crate::import::WordpressImport {

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod generate;
 mod import;
+mod meeting;
 mod restore;
 mod serve;
 mod token;
