@@ -915,6 +915,106 @@ async fn postgres_finds_the_same_from_the_index_and_by_walking() {
     }
 }
 
+/// A windowed read of the GIN index (`WINDOW_MATCHES`, here a window for every word known
+/// to be in more than one story) finds what reading every match finds, filtered or not:
+/// when the newest stories hold too few candidates, the window grows until it holds
+/// enough or every story.
+#[tokio::test]
+async fn postgres_finds_the_same_in_a_window_as_in_every_story() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let store = &db.store;
+    let desk = Desk::create(store).await;
+    let stories = (0..40_i64)
+        .map(|i| {
+            let section = if i % 4 == 0 { desk.sports } else { desk.news };
+            let body = match i % 5 {
+                0 => "The orchard harvest fair.",
+                1 => "A harvest of school budgets.",
+                _ => "The board met.",
+            };
+            let mut story = ArticleBuilder::new(&format!("Story {i}"), section)
+                .body(body)
+                .published(t0() - Duration::days(60 - i));
+            if i == 3 || i == 10 {
+                story = story.kind(ArticleKind::Opinion);
+            }
+            story.build()
+        })
+        .collect();
+    insert_all(store, stories).await;
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    sqlx::query("ANALYZE article_search_words")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // The statistics know "harvest" (16 of 40 stories), so its searches are windowed.
+    let known: bool = sqlx::query_scalar(
+        "SELECT 'harvest' = ANY(most_common_elems::text::text[]) FROM pg_stats \
+         WHERE tablename = 'article_search_words' AND attname = 'words'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(known, "ANALYZE lists the word");
+    let every = masthead_store::SearchTuning {
+        index_matches: u32::MAX,
+        window_matches: 0,
+        ..Default::default()
+    };
+    let windowed = masthead_store::SearchTuning {
+        index_matches: u32::MAX,
+        window_matches: 1,
+        ..Default::default()
+    };
+    let day = |d: i64| t0() - Duration::days(d);
+    for (q, filter) in [
+        ("harvest", SearchFilter::default()),
+        (
+            "harvest",
+            SearchFilter {
+                section: Some(desk.sports),
+                ..Default::default()
+            },
+        ),
+        (
+            "harvest",
+            SearchFilter {
+                kind: Some(ArticleKind::Opinion),
+                ..Default::default()
+            },
+        ),
+        (
+            "harvest",
+            SearchFilter {
+                from: Some(day(50)),
+                until: Some(day(30)),
+                ..Default::default()
+            },
+        ),
+        ("board", SearchFilter::default()),
+    ] {
+        let all = search_tuned(store, q, filter, every).await;
+        let window = search_tuned(store, q, filter, windowed).await;
+        assert_eq!(window, all, "{q:?} {filter:?}");
+        assert!(all.total > 0, "{q:?} {filter:?} finds something");
+    }
+    let opinion = search_tuned(
+        store,
+        "harvest",
+        SearchFilter {
+            kind: Some(ArticleKind::Opinion),
+            ..Default::default()
+        },
+        windowed,
+    )
+    .await;
+    assert_eq!(
+        titles(&opinion),
+        ["Story 10"],
+        "the oldest match, found as the window grew"
+    );
+}
+
 /// Which way PostgreSQL finds the candidates follows how many stories the words are
 /// expected in, from the statistics `ANALYZE` keeps: with none yet, the index; once a word
 /// is known to be in many stories, the walk, which reads only the newest `scan` matches
