@@ -1016,22 +1016,17 @@ async fn postgres_finds_the_same_in_a_window_as_in_every_story() {
 }
 
 /// Which way PostgreSQL finds the candidates follows how many stories the words are
-/// expected in, from the statistics `ANALYZE` keeps: with none yet, the index; once a word
-/// is known to be in many stories, the walk, which reads only the newest `scan` matches
-/// (seen here: a kind filter finds nothing among the three newest); words known to be in
-/// few, the index again, which filters before it limits.
+/// expected in, from the statistics `ANALYZE` keeps: with none yet, the index, which takes
+/// the highest ids (here a story written last but dated long ago); once a word is known to
+/// be in many stories, the walk of that kind's stories by date, which leaves it out; words
+/// known to be in few, the index again.
 #[tokio::test]
 async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
     let db = masthead_testkit::TestDb::postgres().await;
     let store = &db.store;
     let desk = Desk::create(store).await;
-    let stories = (0..30_i64)
+    let mut stories: Vec<_> = (0..30_i64)
         .map(|i| {
-            let kind = if i >= 27 {
-                ArticleKind::News
-            } else {
-                ArticleKind::Opinion
-            };
             let body = if i < 2 {
                 "An orchard harvest."
             } else {
@@ -1039,11 +1034,18 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
             };
             ArticleBuilder::new(&format!("Harvest story {i}"), desk.news)
                 .body(body)
-                .kind(kind)
+                .kind(ArticleKind::Opinion)
                 .published(t0() - Duration::days(40 - i))
                 .build()
         })
         .collect();
+    stories.push(
+        ArticleBuilder::new("Harvest backdated", desk.news)
+            .body("A harvest.")
+            .kind(ArticleKind::Opinion)
+            .published(t0() - Duration::days(400))
+            .build(),
+    );
     insert_all(store, stories).await;
     let tuning = masthead_store::SearchTuning {
         scan: 3,
@@ -1054,10 +1056,12 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
         kind: Some(ArticleKind::Opinion),
         ..Default::default()
     };
-    let found = search_tuned(store, "harvest", opinion, tuning).await;
+    let mut found = titles(&search_tuned(store, "harvest", opinion, tuning).await);
+    found.sort();
     assert_eq!(
-        found.total, 3,
-        "no statistics yet: from the index, {found:?}"
+        found,
+        ["Harvest backdated", "Harvest story 28", "Harvest story 29"],
+        "no statistics yet: from the index, the highest ids"
     );
 
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
@@ -1065,18 +1069,23 @@ async fn postgres_chooses_the_index_or_the_walk_by_the_words_statistics() {
         .execute(&pool)
         .await
         .unwrap();
-    let found = search_tuned(store, "harvest", opinion, tuning).await;
-    assert_eq!(found.total, 0, "in 30 stories: walked, {found:?}");
+    let mut found = titles(&search_tuned(store, "harvest", opinion, tuning).await);
+    found.sort();
+    assert_eq!(
+        found,
+        ["Harvest story 27", "Harvest story 28", "Harvest story 29"],
+        "in 31 stories: the kind's newest by date, walked"
+    );
     let found = search_tuned(store, "harvest orchard", opinion, tuning).await;
     assert_eq!(found.total, 2, "in 2 stories: from the index, {found:?}");
 }
 
-/// With a section filter, words in many stories are looked for by walking that section's
-/// stories newest first (`POSTGRES_SECTION_WALK`), at most `scan` of them: the newest by
+/// With a section (or a kind) filter, words in many stories are looked for by walking that
+/// section's (kind's) stories newest first (`POSTGRES_SECTION_WALK`, `POSTGRES_KIND_WALK`), at most `scan` of them: the newest by
 /// date, whatever their ids, as a date-ordered archive (an import, a backdated story) has
 /// them.
 #[tokio::test]
-async fn postgres_walks_a_section_by_date_for_common_words() {
+async fn postgres_walks_a_section_or_a_kind_by_date_for_common_words() {
     let db = masthead_testkit::TestDb::postgres().await;
     let store = &db.store;
     let desk = Desk::create(store).await;
@@ -1112,5 +1121,38 @@ async fn postgres_walks_a_section_by_date_for_common_words() {
             "Harvest sports newest"
         ],
         "the three newest sports stories by date"
+    );
+
+    // A kind filter walks that kind's stories by date the same way (`POSTGRES_KIND_WALK`).
+    for (title, age) in [
+        ("Harvest opinion old", 40),
+        ("Harvest opinion backdated", 1),
+        ("Harvest opinion new", 2),
+        ("Harvest opinion newest", 0),
+    ] {
+        ArticleBuilder::new(title, desk.news)
+            .kind(ArticleKind::Opinion)
+            .published(t0() - Duration::days(age) - Duration::hours(2))
+            .insert(store)
+            .await;
+    }
+    ArticleBuilder::new("Harvest news newest", desk.news)
+        .published(t0() - Duration::minutes(10))
+        .insert(store)
+        .await;
+    let opinion = SearchFilter {
+        kind: Some(ArticleKind::Opinion),
+        ..Default::default()
+    };
+    let mut got = titles(&search_tuned(store, "harvest", opinion, walk).await);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "Harvest opinion backdated",
+            "Harvest opinion new",
+            "Harvest opinion newest"
+        ],
+        "the three newest opinion pieces by date, none of another kind"
     );
 }
