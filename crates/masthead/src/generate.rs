@@ -199,6 +199,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
         store.count_articles().await?
     );
     merge_search_index(&store).await?;
+    store.refresh_statistics().await?;
     store.close().await;
     Ok(())
 }

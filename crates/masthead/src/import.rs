@@ -98,6 +98,9 @@ pub async fn wordpress(config: &Config, args: WordpressImport) -> anyhow::Result
     )
     .await;
     bar.finish_and_clear();
+    if outcome.is_ok() && !options.dry_run {
+        store.refresh_statistics().await?;
+    }
     store.close().await;
     let report = outcome.map_err(|e| anyhow!("{e}"))?;
     print!("{report}");

@@ -23,8 +23,10 @@
 //!    limit); for many, the newest stories are walked until enough match, which for such
 //!    words is soon (by id, or with a section filter that section's by date); a phrase
 //!    whose word pairs are in few stories is looked for in those. That bound holds as far as
-//!    the statistics are right: before the first `ANALYZE` of a large import (autovacuum's
-//!    comes within a minute or so), a word in most stories is read from the index whole.
+//!    the statistics are right: before the first `ANALYZE` of a large load a word in most
+//!    stories is read from the index whole, so the importer and the generator analyze when
+//!    they finish ([`Store::refresh_statistics`]), and autovacuum does within a minute or
+//!    so of other writes.
 //! 2. Only those candidates are ranked. On PostgreSQL by cover density (`ts_rank_cd`,
 //!    weights headline 1.0, summary 0.4, body 0.1, divided by the log of the length). On
 //!    SQLite first by where the words are (all in the headline: 10 points, all in the

@@ -1015,6 +1015,36 @@ async fn postgres_finds_the_same_in_a_window_as_in_every_story() {
     );
 }
 
+/// After a bulk load the importer and the generator refresh PostgreSQL's statistics, so a
+/// search knows each word's share at once, not at autovacuum's next pass.
+#[tokio::test]
+async fn refreshing_statistics_tells_postgres_each_words_share() {
+    let db = masthead_testkit::TestDb::postgres().await;
+    let store = &db.store;
+    let desk = Desk::create(store).await;
+    let stories = (0..20)
+        .map(|i| {
+            ArticleBuilder::new(&format!("Quarry story {i}"), desk.news)
+                .body("The quarry reopened.")
+                .build()
+        })
+        .collect();
+    insert_all(store, stories).await;
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let known = || async {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT COALESCE(bool_or('quarri' = ANY(most_common_elems::text::text[])), false) \
+             FROM pg_stats WHERE tablename = 'article_search_words' AND attname = 'words'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    assert!(!known().await, "nothing analyzed yet");
+    store.refresh_statistics().await.unwrap();
+    assert!(known().await, "the word's share is known");
+}
+
 /// Which way PostgreSQL finds the candidates follows how many stories the words are
 /// expected in, from the statistics `ANALYZE` keeps: with none yet, the index, which takes
 /// the highest ids (here a story written last but dated long ago); once a word is known to
