@@ -48,16 +48,22 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum MeetingCommand {
-    /// Print what the meeting desk reads from a public body's minutes, as JSON: attendance;
+    /// Print what the meeting desk reads from a public body's minutes (PDF or text), as JSON:
+    /// attendance;
     /// each motion with its wording, mover, seconder, votes, tally, outcome, amounts and
     /// numbers; public comment speakers; adjournment. Every fact has the byte span of the
     /// text it came from, and says whether the record states it or it was worked out.
     Extract(ExtractArgs),
+    /// Reads a PDF from standard input and prints its text, under memory and CPU limits:
+    /// the child process `extract` runs for a PDF.
+    #[command(hide = true)]
+    PdfText,
 }
 
 #[derive(Debug, Args)]
 struct ExtractArgs {
-    /// The minutes, as plain text (UTF-8); `-` reads standard input.
+    /// The minutes, as a PDF with a text layer or plain text (UTF-8); `-` reads standard
+    /// input.
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
@@ -387,7 +393,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::check::run(&config, args.remove_orphans).await
         }
         Command::Wire(command) => run_wire(cli.config.as_deref(), command).await,
-        Command::Meeting(MeetingCommand::Extract(args)) => crate::meeting::extract(&args.file),
+        Command::Meeting(MeetingCommand::Extract(args)) => {
+            crate::meeting::extract(&args.file).await
+        }
+        Command::Meeting(MeetingCommand::PdfText) => crate::meeting::pdf_text_child(),
         Command::Import(ImportCommand::Wordpress(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             let import = crate::import::WordpressImport {

@@ -74,14 +74,14 @@ fn minutes_become_json_with_every_fact_traced_to_the_text() {
 fn what_cannot_be_read_is_refused_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("minutes.pdf");
-    std::fs::write(&pdf, b"%PDF-1.7\n%binary\n").unwrap();
+    std::fs::write(&pdf, b"%PDF-1.7\n%binary, and nothing else\n").unwrap();
     let latin1 = dir.path().join("minutes.txt");
     std::fs::write(&latin1, b"Motion by Pe\xf1a, seconded by Ruiz, to approve.").unwrap();
     let huge = dir.path().join("huge.txt");
     std::fs::write(&huge, "a".repeat(masthead_meeting::MAX_TEXT + 1)).unwrap();
     for (file, says) in [
-        (&pdf, "pdftotext"),
-        (&latin1, "save the minutes as UTF-8"),
+        (&pdf, "the PDF could not be read"),
+        (&latin1, "UTF-8 text"),
         (&huge, "split it into meetings"),
         (&dir.path().join("missing.txt"), "cannot open"),
     ] {
@@ -96,5 +96,167 @@ fn what_cannot_be_read_is_refused_with_the_fix() {
         assert!(stderr.contains(says), "{file:?}: {stderr}");
         assert!(out.stdout.is_empty());
         assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// A minimal PDF, written here so each test says what its file holds: each page a list of
+/// (x, y, text) in Helvetica, a page with no text a filled rectangle; `catalog_extra` and
+/// `trailer_extra` go into those dictionaries.
+fn pdf(pages: &[Vec<(u32, u32, &str)>], catalog_extra: &str, trailer_extra: &str) -> Vec<u8> {
+    let n = pages.len();
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let mut objects = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>"),
+        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        let mut stream = String::new();
+        for (x, y, text) in page {
+            let text = text.replace('(', "\\(").replace(')', "\\)");
+            stream.push_str(&format!("BT /F1 11 Tf {x} {y} Td ({text}) Tj ET\n"));
+        }
+        if page.is_empty() {
+            stream.push_str("0 0 1 rg 72 72 200 200 re f\n");
+        }
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+             /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{stream}endstream",
+            stream.len()
+        ));
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {trailer_extra}>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Two columns of minutes on one page: the left column read whole, then the right.
+fn two_columns() -> Vec<(u32, u32, &'static str)> {
+    let left = [
+        "Present: Trustees Ruiz, Hale and Okafor.",
+        "Motion by Trustee Ruiz, seconded by",
+        "Trustee Hale, to approve the bills of",
+        "$4,210. Motion carried 3-0.",
+    ];
+    let right = [
+        "PUBLIC COMMENT",
+        "Jenna Ortiz asked about the park.",
+        "Meeting adjourned at 8:15 p.m.",
+    ];
+    let line = |x: u32, i: usize| (x, 700 - 14 * i as u32);
+    let mut page: Vec<_> = left
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (line(72, i).0, line(72, i).1, *t))
+        .collect();
+    page.extend(
+        right
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (320, line(320, i).1, *t)),
+    );
+    page
+}
+
+#[test]
+fn a_pdf_of_minutes_is_read_in_a_child_process_and_its_text_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("minutes.pdf");
+    std::fs::write(&file, pdf(&[two_columns()], "", "")).unwrap();
+    let out = run_command(
+        BIN,
+        &["meeting", "extract", file.to_str().unwrap()],
+        dir.path(),
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = json["text"].as_str().expect("the PDF's text is printed");
+    assert!(
+        text.find("$4,210").unwrap() < text.find("PUBLIC COMMENT").unwrap(),
+        "the left column before the right: {text}"
+    );
+    let motion = &json["motions"][0];
+    assert_eq!(motion["mover"]["value"], "Ruiz");
+    assert_eq!(motion["seconder"]["value"], "Hale");
+    assert_eq!(motion["tally"]["value"]["ayes"], 3);
+    let span = &motion["amounts"][0]["span"];
+    let (start, end) = (
+        span["start"].as_u64().unwrap() as usize,
+        span["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "$4,210", "spans index the printed text");
+    assert_eq!(json["present"].as_array().unwrap().len(), 3);
+    assert_eq!(json["speakers"][0]["value"], "Jenna Ortiz");
+    assert_eq!(json["adjourned"]["value"], "8:15 p.m.");
+}
+
+#[test]
+fn pdfs_that_cannot_be_read_are_refused_with_the_fix_and_nothing_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let encrypt = "/Encrypt << /Filter /Standard /V 1 /R 2 \
+        /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >> \
+        /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] ";
+    let nested = format!("/Junk {}{} ", "[".repeat(300_000), "]".repeat(300_000));
+    let many: Vec<_> = (0..600).map(|_| vec![(72, 700, "Roll call.")]).collect();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("scan.pdf", pdf(&[vec![]], "", ""), "no text to read"),
+        (
+            "locked.pdf",
+            pdf(&[two_columns()], "", encrypt),
+            "locked with a password",
+        ),
+        ("nested.pdf", pdf(&[], &nested, ""), "could not be read"),
+        (
+            "long.pdf",
+            pdf(&many, "", ""),
+            "600 pages, more than the 500",
+        ),
+        (
+            "minutes.pdf",
+            b"PK\x03\x04 a zip archive".to_vec(),
+            "not one",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let out = run_command(
+            BIN,
+            &["meeting", "extract", file.to_str().unwrap()],
+            dir.path(),
+            None,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(says), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }

@@ -14,12 +14,17 @@
 //! ([`Span`]), so the desk can show it beside the record and link to the spot. A fact is
 //! [`How::Recorded`] when the record states it in those words, [`How::Inferred`] when the
 //! extractor worked it out (a tally counted from a roll call, an outcome from a tally).
+//!
+//! PDFs become text first ([`pdf_text`]); the spans then index that text.
 
 mod motions;
 mod names;
+mod pdf;
 mod record;
 mod sentences;
 mod votes;
+
+pub use pdf::{MAX_PAGES, MAX_PDF, PdfError, is_pdf, pdf_text};
 
 use masthead_core::Outcome;
 use serde::Serialize;
