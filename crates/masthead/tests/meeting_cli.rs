@@ -70,6 +70,22 @@ fn minutes_become_json_with_every_fact_traced_to_the_text() {
     assert_eq!(piped.stdout, out.stdout);
 }
 
+/// Runs `masthead meeting extract file` and checks it failed saying `says`, printing nothing
+/// and panicking nowhere.
+fn refused(dir: &Path, file: &Path, says: &str) {
+    let out = run_command(
+        BIN,
+        &["meeting", "extract", file.to_str().unwrap()],
+        dir,
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{file:?}: {stderr}");
+    assert!(stderr.contains(says), "{file:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{file:?}");
+    assert!(!stderr.contains("panicked"), "{file:?}: {stderr}");
+}
+
 #[test]
 fn what_cannot_be_read_is_refused_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,17 +101,7 @@ fn what_cannot_be_read_is_refused_with_the_fix() {
         (&huge, "split it into meetings"),
         (&dir.path().join("missing.txt"), "cannot open"),
     ] {
-        let out = run_command(
-            BIN,
-            &["meeting", "extract", file.to_str().unwrap()],
-            dir.path(),
-            None,
-        );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains(says), "{file:?}: {stderr}");
-        assert!(out.stdout.is_empty());
-        assert!(!stderr.contains("panicked"), "{stderr}");
+        refused(dir.path(), file, says);
     }
 }
 
@@ -247,16 +253,6 @@ fn pdfs_that_cannot_be_read_are_refused_with_the_fix_and_nothing_printed() {
     for (name, bytes, says) in cases {
         let file = dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
-        let out = run_command(
-            BIN,
-            &["meeting", "extract", file.to_str().unwrap()],
-            dir.path(),
-            None,
-        );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(says), "{name}: {stderr}");
-        assert!(out.stdout.is_empty(), "{name}");
-        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        refused(dir.path(), &file, says);
     }
 }

@@ -17,6 +17,20 @@
 //!
 //! PDFs become text first ([`pdf_text`]); the spans then index that text.
 
+/// A regular expression compiled once, on first use: `pattern!(NAME, source)`. The sources
+/// are constants, each compiled by the tests that read the corpus.
+macro_rules! pattern {
+    ($name:ident, $source:expr) => {
+        static $name: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            #[allow(
+                clippy::expect_used,
+                reason = "constant patterns, checked by the tests"
+            )]
+            regex::Regex::new($source).expect(stringify!($name))
+        });
+    };
+}
+
 mod motions;
 mod names;
 mod pdf;

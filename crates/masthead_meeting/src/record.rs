@@ -5,20 +5,6 @@
 use crate::names;
 use crate::sentences::sentence_end;
 use crate::{Fact, Motion, Span};
-use regex::Regex;
-use std::sync::LazyLock;
-
-macro_rules! pattern {
-    ($name:ident, $source:expr) => {
-        static $name: LazyLock<Regex> = LazyLock::new(|| {
-            #[allow(
-                clippy::expect_used,
-                reason = "constant patterns, checked by the tests"
-            )]
-            Regex::new($source).expect(stringify!($name))
-        });
-    };
-}
 
 pattern!(
     ATTENDANCE,

@@ -10,7 +10,6 @@ use crate::sentences::clause_end;
 use crate::{Fact, MemberVote, Span, Tally, Vote};
 use masthead_core::Outcome;
 use regex::Regex;
-use std::sync::LazyLock;
 
 /// What the passage says of the vote.
 #[derive(Default)]
@@ -19,18 +18,6 @@ pub(crate) struct Read {
     pub tally: Option<Fact<Tally>>,
     pub outcome: Option<Fact<Outcome>>,
     pub vote_words: Option<Fact<String>>,
-}
-
-macro_rules! pattern {
-    ($name:ident, $source:expr) => {
-        static $name: LazyLock<Regex> = LazyLock::new(|| {
-            #[allow(
-                clippy::expect_used,
-                reason = "constant patterns, checked by the tests"
-            )]
-            Regex::new($source).expect(stringify!($name))
-        });
-    };
 }
 
 // A roll call's label: the list of names follows it.
