@@ -226,11 +226,7 @@ fn vote_over(text: &str, motion: &mut Motion, passage: Span, after: usize) {
     motion.tally = read.tally;
     motion.outcome = read.outcome;
     motion.vote_words = read.vote_words;
-    if passage.start >= motion.span.end {
-        motion.span.end = passage.end;
-    } else {
-        motion.span.end = passage.end.max(motion.text.span.end);
-    }
+    motion.span.end = passage.end.max(motion.text.span.end);
 }
 
 /// One motion from its match, its passage ending by `next` (the next motion's start).

@@ -718,12 +718,10 @@ impl Store {
                     .bind(query.words_text())
                     .fetch_one(&mut *tx)
                     .await?;
-                let from_index = reads_the_index(
-                    counts.try_get("stories")?,
-                    counts.try_get("share")?,
-                    *filter != SearchFilter::default(),
-                    &tuning,
-                );
+                let stories: f64 = counts.try_get("stories")?;
+                let share: Option<f64> = counts.try_get("share")?;
+                let from_index =
+                    reads_the_index(stories, share, *filter != SearchFilter::default(), &tuning);
                 let has_phrase = query
                     .terms()
                     .iter()
@@ -783,11 +781,7 @@ impl Store {
                 );
                 let top: Option<i64> = counts.try_get("top")?;
                 let mut width = match (from_index && pairs.is_none(), top, newest) {
-                    (true, Some(_), Some(_)) => index_window(
-                        counts.try_get("stories")?,
-                        counts.try_get("share")?,
-                        &tuning,
-                    ),
+                    (true, Some(_), Some(_)) => index_window(stories, share, &tuning),
                     _ => None,
                 };
                 if width.is_some() {

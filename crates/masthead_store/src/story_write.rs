@@ -15,7 +15,7 @@ use crate::{Result, Store, StoreError, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, ArticleStatus, AuthorId, Slug, UserId};
 use sqlx::{Any, Transaction};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// A story write in progress: one transaction, committed by [`StoryWrite::commit`] and
@@ -268,11 +268,11 @@ impl StoryWrite<'_> {
     /// here, in the order of their addresses. Two writes creating the same new tags wait
     /// for each other on each tag's key until the first commits; in one order they queue,
     /// crosswise PostgreSQL would end one of them as a deadlock. Call it with every tag of
-    /// a transaction's stories before writing them.
+    /// a transaction's stories before writing them. Returns the tags' addresses, in order.
     pub async fn create_tags<'n>(
         &mut self,
         names: impl IntoIterator<Item = &'n str>,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         let mut new: BTreeMap<String, &str> = BTreeMap::new();
         for name in names
             .into_iter()
@@ -282,16 +282,16 @@ impl StoryWrite<'_> {
             new.entry(Slug::from_title(name).as_str().to_owned())
                 .or_insert(name);
         }
-        for (slug, name) in new {
+        for (slug, name) in &new {
             sqlx::query(
                 "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
             )
-            .bind(slug)
-            .bind(name)
+            .bind(slug.as_str())
+            .bind(*name)
             .execute(&mut *self.tx)
             .await?;
         }
-        Ok(())
+        Ok(new.into_keys().collect())
     }
 
     /// Drops a redirect from `slug`, which a story now answers at.
@@ -331,13 +331,7 @@ impl StoryWrite<'_> {
             .execute(&mut **tx)
             .await?;
         }
-        self.create_tags(tags.iter().map(String::as_str)).await?;
-        let slugs: BTreeSet<String> = tags
-            .iter()
-            .filter(|name| !name.trim().is_empty())
-            .map(|name| Slug::from_title(name).as_str().to_owned())
-            .collect();
-        for slug in slugs {
+        for slug in self.create_tags(tags.iter().map(String::as_str)).await? {
             sqlx::query(
                 "INSERT INTO article_tags (article_id, tag_id, published_at) SELECT $1, id, $3 FROM tags \
                  WHERE slug = $2 ON CONFLICT DO NOTHING",
