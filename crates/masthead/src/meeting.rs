@@ -2,7 +2,8 @@
 //! as JSON, for scripts and for checking the extractor on real documents before a desk
 //! relies on it. A PDF is read in a child process (`masthead meeting pdf-text`, hidden)
 //! under memory, CPU and wall-clock limits: a crafted PDF can make a parser recurse until
-//! its stack overflows or allocate without end, and then only that child dies.
+//! its stack overflows or allocate without end, and then only that child dies. The server
+//! reads the desk's uploaded PDFs the same way ([`ChildReader`]).
 
 use anyhow::{Context, anyhow, bail};
 use masthead_meeting::{Extraction, MAX_PDF, MAX_TEXT, extract as read_minutes, is_pdf, pdf_text};
@@ -85,6 +86,15 @@ pub async fn extract(file: &Path) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut out, &printed)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The server's PDF reader for the meeting desk: [`read_pdf`], a child process under limits.
+pub struct ChildReader;
+
+impl masthead_web::pdf_reader::PdfReader for ChildReader {
+    fn text(&self, bytes: Vec<u8>) -> masthead_web::pdf_reader::PdfText {
+        Box::pin(async move { read_pdf(bytes).await.map_err(|e| format!("{e:#}")) })
+    }
 }
 
 /// The text of a PDF, read by a child process of this program under limits.

@@ -48,4 +48,10 @@ id_type!(
     PageId,
     /// Identifies a redirect from an old address.
     RedirectId,
+    /// Identifies a public body (a village board, a school board, …).
+    BodyId,
+    /// Identifies one meeting of a public body.
+    MeetingId,
+    /// Identifies a document of a meeting (an agenda, minutes).
+    DocumentId,
 );

@@ -36,6 +36,7 @@ pub use event::{CommentStatus, EventStatus};
 pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
+    BodyId, DocumentId, MeetingId,
     ArticleId, AuthorId, CommentId, EventId, MediaId, PageId, PreviewLinkId, RedirectId,
     RevisionId, SectionId, TagId, TokenId, UserId, WireItemId, WireSourceId,
 };

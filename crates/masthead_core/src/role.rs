@@ -89,6 +89,9 @@ pub enum SiteAction {
     ModerateEvents,
     /// Add, edit, reorder and delete the site's static pages (About, Contact, …).
     ManagePages,
+    /// Keep public bodies and their meetings, add a meeting's documents and draft briefs
+    /// from them (signing a brief off is publishing's, an editor's).
+    CoverMeetings,
     /// Add and delete redirects from old addresses.
     ManageRedirects,
     /// Add, change and disable staff accounts; issue password-reset links.
@@ -110,6 +113,7 @@ impl SiteAction {
         SiteAction::ArrangeFront,
         SiteAction::ModerateEvents,
         SiteAction::ManagePages,
+        SiteAction::CoverMeetings,
         SiteAction::ManageRedirects,
         SiteAction::ManageUsers,
         SiteAction::ManageSections,
@@ -152,6 +156,7 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     use SiteAction::*;
     match action {
         CreateArticle | UploadMedia => true,
+        CoverMeetings => role.at_least(Role::Author),
         ModerateComments | ArrangeFront | ModerateEvents | ManagePages | ManageRedirects => {
             role.at_least(Role::Editor)
         }

@@ -15,12 +15,15 @@ mod error;
 pub mod front;
 pub mod library;
 pub mod media;
+pub mod meeting_brief;
+pub mod meetings;
 pub mod pages;
 mod review;
 mod rules;
 mod search;
 mod staff;
 mod stories;
+mod summary;
 pub mod wire;
 
 pub use autosave::{Autosaved, Typed, autosave, discard_autosave};
@@ -33,3 +36,4 @@ pub use rules::{
 pub use search::{index_backlog, search_body};
 pub use staff::Staff;
 pub use stories::{Command, Imported, SaveOutcome, create, import, load, may_schedule, save};
+pub use summary::suggest_summary;

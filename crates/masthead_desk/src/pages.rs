@@ -28,6 +28,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "atom.xml",
     "author",
     "authors",
+    "bodies",
     "category",
     "comments",
     "events",

@@ -11,7 +11,7 @@ pub const MAX_TITLE: usize = 300;
 /// Longest body, in bytes.
 pub const MAX_TEXT: usize = 200_000;
 /// Longest summary, in bytes.
-const MAX_SUMMARY: usize = 2_000;
+pub(crate) const MAX_SUMMARY: usize = 2_000;
 /// Most tags on one story.
 pub const MAX_TAGS: usize = 30;
 /// Longest section or byline name, in characters.

@@ -7,7 +7,9 @@
 use crate::rules::{check_publishable, check_references, render, validate};
 use crate::{DeskError, Staff};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role, SiteAction, UserId};
+use masthead_core::{
+    ArticleAction, ArticleId, ArticleStatus, DocumentId, MeetingId, Role, SiteAction, UserId,
+};
 use masthead_store::{
     Actor, ArticleFields, DeskArticle, Note, Placement, RenderedText, Store, StoryWrite,
 };
@@ -166,8 +168,28 @@ pub async fn load(store: &Store, staff: &Staff, id: ArticleId) -> Result<DeskArt
 pub async fn create(
     store: &Store,
     staff: &Staff,
+    fields: ArticleFields,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<ArticleId, DeskError> {
+    create_tied(store, staff, fields, command, None, now).await
+}
+
+/// A meeting brief's tie to the record, written with the new story (`meeting_brief.rs`).
+pub(crate) struct BriefTie<'a> {
+    pub(crate) meeting: MeetingId,
+    pub(crate) document: DocumentId,
+    pub(crate) facts: &'a str,
+}
+
+/// [`create`], tying the new story to a meeting's record in the same transaction when
+/// `brief` is given.
+pub(crate) async fn create_tied(
+    store: &Store,
+    staff: &Staff,
     mut fields: ArticleFields,
     command: Command,
+    brief: Option<BriefTie<'_>>,
     now: DateTime<Utc>,
 ) -> Result<ArticleId, DeskError> {
     staff.require(SiteAction::CreateArticle)?;
@@ -184,6 +206,11 @@ pub async fn create(
     let owner = Some(staff.user.id);
     let written = async {
         let id = insert(&mut write, &fields, &text, placement, owner, &actor, now).await?;
+        if let Some(tie) = brief {
+            write
+                .add_meeting_brief(id, tie.meeting, Some(tie.document), tie.facts)
+                .await?;
+        }
         if command != Command::Save {
             record(&mut write, &actor, command, id, &fields, now).await?;
         }
@@ -314,6 +341,14 @@ async fn save_in(
     check_references(&fields, &refs)?;
     if is_public(placement.status) {
         check_publishable(&fields, &refs)?;
+        if !write.brief_signed_off(id).await? {
+            return Err(DeskError::Conflict(
+                "this meeting brief was drafted from the record and no editor has signed off \
+                 its facts yet: open \"Check against the record\", compare each fact with the \
+                 minutes, then sign off and publish"
+                    .into(),
+            ));
+        }
     }
     if fields.slug != current.fields.slug && write.slug_owner(&fields.slug).await?.is_some() {
         return Err(slug_taken(&fields));

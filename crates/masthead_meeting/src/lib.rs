@@ -16,6 +16,9 @@
 //! extractor worked it out (a tally counted from a roll call, an outcome from a tally).
 //!
 //! PDFs become text first ([`pdf_text`]); the spans then index that text.
+//!
+//! **Summaries.** Any text, a record or a story, gets a suggested summary in its own
+//! sentences ([`suggest_summary`], `summary.rs`): extractive, never a word of ours.
 
 /// A regular expression compiled once, on first use: `pattern!(NAME, source)`. The sources
 /// are constants, each compiled by the tests that read the corpus.
@@ -36,19 +39,21 @@ mod names;
 mod pdf;
 mod record;
 mod sentences;
+mod summary;
 mod votes;
 
 pub use pdf::{MAX_PAGES, MAX_PDF, PdfError, is_pdf, pdf_text};
+pub use summary::{ENOUGH, MAX_READ, MAX_SENTENCES, suggest_summary, summary_spans};
 
 use masthead_core::Outcome;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most text one extraction reads (bytes): about 400 pages of minutes. Longer text is
 /// refused before any work, so a stranger's upload bounds its own cost.
 pub const MAX_TEXT: usize = 4 * 1024 * 1024;
 
 /// A stretch of the source text, in bytes: `&text[start..end]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// The first byte.
     pub start: usize,
@@ -64,7 +69,7 @@ impl Span {
 }
 
 /// Whether the record states a fact or the extractor worked it out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum How {
     /// Said in these words in the record, at the span.
@@ -74,7 +79,7 @@ pub enum How {
 }
 
 /// One fact and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact<T> {
     /// The fact.
     pub value: T,
@@ -103,7 +108,7 @@ impl<T> Fact<T> {
 }
 
 /// How a member voted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Vote {
     /// For.
@@ -129,7 +134,7 @@ impl Vote {
 }
 
 /// One member's recorded vote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberVote {
     /// The member as the record names them, without a title.
     pub member: String,
@@ -138,7 +143,7 @@ pub struct MemberVote {
 }
 
 /// A vote's count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// For.
     pub ayes: u32,
@@ -160,7 +165,7 @@ impl Tally {
 }
 
 /// One motion and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Motion {
     /// What was moved, as the record words it ("approve a $48,000 contract …").
     pub text: Fact<String>,
@@ -185,7 +190,7 @@ pub struct Motion {
 }
 
 /// Everything read from one record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extraction {
     /// Members recorded present.
     pub present: Vec<Fact<String>>,

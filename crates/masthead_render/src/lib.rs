@@ -15,8 +15,8 @@ pub use comment_text::comment_html;
 pub use format::long_date;
 pub use headings::OutlineHeading;
 pub use markdown::{
-    ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, render_markdown,
-    render_markdown_under,
+    ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, prose_text,
+    render_markdown, render_markdown_under,
 };
 pub use minijinja::{Value, context};
 

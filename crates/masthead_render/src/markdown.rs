@@ -1,4 +1,5 @@
-//! Markdown to safe HTML, and the plain text used for excerpts.
+//! Markdown to safe HTML, the plain text used for excerpts and search, and the prose a
+//! summary is suggested from.
 //!
 //! Markdown lets raw HTML through, so its output always goes through one allowlist sanitizer
 //! (ammonia) before it is stored or shown. Links may only use http, https or mailto.
@@ -186,6 +187,58 @@ pub fn plain_text(md: &str) -> String {
     out
 }
 
+/// The running prose of a Markdown document as plain text: its top-level paragraphs, each
+/// on one line, separated by a blank line. Headings, lists, quotations, tables, code, the
+/// alt text of images and video paragraphs are left out, so no sentence of it runs into a
+/// heading or a list the way [`plain_text`]'s words do. What a suggested summary is chosen
+/// from (`masthead_desk::suggest_summary`).
+pub fn prose_text(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+    let mut depth = 0usize;
+    // Inside a top-level paragraph, and inside how many images in it.
+    let mut prose = false;
+    let mut images = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i];
+        i += 1;
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                if let Some((_, end)) = video_paragraph(&events[i - 1..]) {
+                    i += end;
+                    continue;
+                }
+                prose = true;
+                depth += 1;
+            }
+            Event::Start(Tag::Image { .. }) => {
+                images += 1;
+                depth += 1;
+            }
+            Event::End(TagEnd::Image) => {
+                images = images.saturating_sub(1);
+                depth = depth.saturating_sub(1);
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let words = prose && images == 0;
+        match event {
+            Event::Text(t) | Event::Code(t) if words => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak if words => out.push(' '),
+            Event::End(TagEnd::Paragraph) if prose && depth == 0 => {
+                prose = false;
+                out.push_str("\n\n");
+            }
+            _ => {}
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
 /// The addresses of the images in a Markdown document that have no alt text
 /// (`![](photo.jpg)`), in order: readers who cannot see them would get nothing.
 pub fn images_without_alt(md: &str) -> Vec<String> {
@@ -233,6 +286,19 @@ pub fn article_text(md: &str) -> ArticleText {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn prose_text_is_the_top_level_paragraphs_alone() {
+        let md = "## The vote\n\nThe board **approved** the [levy](https://x.example) on\nMonday.\n\n\
+                  - Five for\n- Two against\n\n> A quoted line.\n\n![Crowd at the hall](/media/a.jpg) \
+                  It took an hour &amp; ten minutes.\n\n```\ncode\n```\n\n\
+                  https://youtu.be/dQw4w9WgXcQ\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nThe end.";
+        assert_eq!(
+            super::prose_text(md),
+            "The board approved the levy on Monday.\n\n It took an hour & ten minutes.\n\nThe end."
+        );
+        assert_eq!(super::prose_text(""), "");
+    }
 
     #[test]
     fn images_without_alt_text_are_found() {

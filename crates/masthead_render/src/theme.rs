@@ -221,6 +221,38 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/admin/redirects.html"),
     ),
     (
+        "admin/meetings.html",
+        include_str!("../../../themes/default/templates/admin/meetings.html"),
+    ),
+    (
+        "admin/_body_form.html",
+        include_str!("../../../themes/default/templates/admin/_body_form.html"),
+    ),
+    (
+        "admin/body_edit.html",
+        include_str!("../../../themes/default/templates/admin/body_edit.html"),
+    ),
+    (
+        "admin/meeting.html",
+        include_str!("../../../themes/default/templates/admin/meeting.html"),
+    ),
+    (
+        "admin/brief_review.html",
+        include_str!("../../../themes/default/templates/admin/brief_review.html"),
+    ),
+    (
+        "bodies.html",
+        include_str!("../../../themes/default/templates/bodies.html"),
+    ),
+    (
+        "body.html",
+        include_str!("../../../themes/default/templates/body.html"),
+    ),
+    (
+        "body_document.html",
+        include_str!("../../../themes/default/templates/body_document.html"),
+    ),
+    (
         "admin/sections.html",
         include_str!("../../../themes/default/templates/admin/sections.html"),
     ),

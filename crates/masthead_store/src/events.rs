@@ -348,51 +348,9 @@ impl Store {
                 return Err(StoreError::Conflict(REPLAYED.to_owned()));
             }
         }
-        if self.backend() == Backend::Postgres {
-            // Writers of new events take turns, so two with one title get two slugs (SQLite's
-            // single writer already does this).
-            sqlx::query("SELECT pg_advisory_xact_lock(1101)")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let slug = free_slug(&mut tx, row.title).await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO events (title, starts_at, ends_at, all_day, timezone, location, description, link, \
-             status, created_at, slug, rrule, contact, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $10) RETURNING id",
-        )
-        .bind(row.title)
-        .bind(to_micros(row.starts_at))
-        .bind(row.ends_at.map(to_micros))
-        .bind(i64::from(row.all_day))
-        .bind(row.timezone)
-        .bind(row.location)
-        .bind(row.description)
-        .bind(&row.link)
-        .bind(status.as_str())
-        .bind(to_micros(now))
-        .bind(slug.as_str())
-        .bind(&row.rrule)
-        .bind(row.contact)
-        .fetch_one(&mut *tx)
-        .await?;
-        write_dates(&mut tx, id, &row.occurrences).await?;
-        if let Some(actor) = actor {
-            record(
-                &mut tx,
-                actor,
-                "event.create",
-                &format!("event {id}"),
-                row.title,
-                now,
-            )
-            .await?;
-        }
-        if visible(status) {
-            site::bump_version(&mut tx).await?;
-        }
+        let made = insert_in(&mut tx, self.backend(), row, status, actor, now).await?;
         self.commit(tx).await?;
-        Ok((EventId(id), slug))
+        Ok(made)
     }
 
     /// Replaces an event's fields and dates (its slug and status stay).
@@ -403,45 +361,8 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let row = EventRow::of(fields);
         let mut tx = self.write_tx().await?;
-        let status: Option<(String,)> = sqlx::query_as(
-            "UPDATE events SET title = $1, starts_at = $2, ends_at = $3, all_day = $4, timezone = $5, \
-             location = $6, description = $7, link = $8, rrule = $9, contact = $10, updated_at = $11 \
-             WHERE id = $12 RETURNING status",
-        )
-        .bind(row.title)
-        .bind(to_micros(row.starts_at))
-        .bind(row.ends_at.map(to_micros))
-        .bind(i64::from(row.all_day))
-        .bind(row.timezone)
-        .bind(row.location)
-        .bind(row.description)
-        .bind(&row.link)
-        .bind(&row.rrule)
-        .bind(row.contact)
-        .bind(to_micros(now))
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (status,) = status.ok_or(StoreError::NotFound)?;
-        sqlx::query("DELETE FROM event_occurrences WHERE event_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        write_dates(&mut tx, id.0, &row.occurrences).await?;
-        record(
-            &mut tx,
-            actor,
-            "event.edit",
-            &format!("event {}", id.0),
-            row.title,
-            now,
-        )
-        .await?;
-        if visible(EventStatus::parse(&status)?) {
-            site::bump_version(&mut tx).await?;
-        }
+        update_in(&mut tx, id, &EventRow::of(fields), None, actor, now).await?;
         self.commit(tx).await
     }
 
@@ -574,6 +495,125 @@ const REPLAYED: &str = "this form was already sent";
 
 fn visible(status: EventStatus) -> bool {
     matches!(status, EventStatus::Approved | EventStatus::Cancelled)
+}
+
+/// Writes a new event and its dates inside `tx`, with a free slug, audit-logged when an
+/// `actor` made it; a visible one bumps the content version.
+async fn insert_in(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    backend: Backend,
+    row: &EventRow<'_>,
+    status: EventStatus,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> Result<(EventId, Slug)> {
+    if backend == Backend::Postgres {
+        // Writers of new events take turns, so two with one title get two slugs (SQLite's
+        // single writer already does this).
+        sqlx::query("SELECT pg_advisory_xact_lock(1101)")
+            .execute(&mut **tx)
+            .await?;
+    }
+    let slug = free_slug(tx, row.title).await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO events (title, starts_at, ends_at, all_day, timezone, location, description, link, \
+         status, created_at, slug, rrule, contact, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $10) RETURNING id",
+    )
+    .bind(row.title)
+    .bind(to_micros(row.starts_at))
+    .bind(row.ends_at.map(to_micros))
+    .bind(i64::from(row.all_day))
+    .bind(row.timezone)
+    .bind(row.location)
+    .bind(row.description)
+    .bind(&row.link)
+    .bind(status.as_str())
+    .bind(to_micros(now))
+    .bind(slug.as_str())
+    .bind(&row.rrule)
+    .bind(row.contact)
+    .fetch_one(&mut **tx)
+    .await?;
+    write_dates(tx, id, &row.occurrences).await?;
+    if let Some(actor) = actor {
+        record(tx, actor, "event.create", &format!("event {id}"), row.title, now).await?;
+    }
+    if visible(status) {
+        site::bump_version(tx).await?;
+    }
+    Ok((EventId(id), slug))
+}
+
+/// Replaces an event's fields and dates inside `tx` (its slug stays; its status too, unless
+/// `status` names a new one), audit-logged.
+async fn update_in(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    id: EventId,
+    row: &EventRow<'_>,
+    status: Option<EventStatus>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let old: Option<(String,)> = sqlx::query_as(
+        "UPDATE events SET title = $1, starts_at = $2, ends_at = $3, all_day = $4, timezone = $5, \
+         location = $6, description = $7, link = $8, rrule = $9, contact = $10, updated_at = $11, \
+         status = COALESCE($13, status) WHERE id = $12 RETURNING status",
+    )
+    .bind(row.title)
+    .bind(to_micros(row.starts_at))
+    .bind(row.ends_at.map(to_micros))
+    .bind(i64::from(row.all_day))
+    .bind(row.timezone)
+    .bind(row.location)
+    .bind(row.description)
+    .bind(&row.link)
+    .bind(&row.rrule)
+    .bind(row.contact)
+    .bind(to_micros(now))
+    .bind(id.0)
+    .bind(status.map(EventStatus::as_str))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (now_status,) = old.ok_or(StoreError::NotFound)?;
+    sqlx::query("DELETE FROM event_occurrences WHERE event_id = $1")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    write_dates(tx, id.0, &row.occurrences).await?;
+    record(tx, actor, "event.edit", &format!("event {}", id.0), row.title, now).await?;
+    if visible(EventStatus::parse(&now_status)?) || status.is_some() {
+        site::bump_version(tx).await?;
+    }
+    Ok(())
+}
+
+/// A public body's meeting as its calendar event, written in the meeting's transaction:
+/// a new approved event, or `event` brought up to date (cancelled with the meeting).
+pub(crate) async fn write_meeting_event(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    backend: Backend,
+    event: Option<EventId>,
+    fields: &EventFields,
+    cancelled: bool,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<EventId> {
+    let status = if cancelled {
+        EventStatus::Cancelled
+    } else {
+        EventStatus::Approved
+    };
+    let row = EventRow::of(fields);
+    match event {
+        Some(id) => match update_in(tx, id, &row, Some(status), actor, now).await {
+            Ok(()) => Ok(id),
+            // Deleted on the desk's calendar page meanwhile: announce it again.
+            Err(StoreError::NotFound) => Ok(insert_in(tx, backend, &row, status, Some(actor), now).await?.0),
+            Err(e) => Err(e),
+        },
+        None => Ok(insert_in(tx, backend, &row, status, Some(actor), now).await?.0),
+    }
 }
 
 /// The title's slug, or with `-2`, `-3`, … when taken; never a page of the calendar's own.

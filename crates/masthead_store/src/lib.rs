@@ -31,6 +31,8 @@ mod front;
 mod imports;
 mod media;
 mod media_uploads;
+mod meeting_documents;
+mod meetings;
 mod pages;
 mod plans;
 mod preview_links;
@@ -71,6 +73,11 @@ pub use health::FULL_MEMORY;
 pub use imports::{ImportRecord, ImportRun, ImportedComment, NewImportRecord};
 pub use media::{MediaItem, MediaText};
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
+pub use meeting_documents::{MAX_DOCUMENTS, MeetingBrief, MeetingDocument, NewDocument};
+pub use meetings::{
+    BodyFields, BodyMember, MAX_BODIES, MEETINGS_PAGE, MeetingFields, MeetingRecord,
+    MeetingStatus, PublicBody,
+};
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
 pub use pages::{MAX_PAGES, MovedPage, Page, PageFields, PageLink, PageWrite};

@@ -134,11 +134,20 @@ pub const DESK_PAGES: &[DeskPage] = &[
         "/admin/wire/inbox/{wire_item}/preview",
         Viewer::Admin,
     ),
+    page("/admin/meetings", "/admin/meetings", Viewer::Contributor),
+    page("/admin/meetings", "/admin/meetings", Viewer::Admin),
+    page("/admin/bodies/{id}", "/admin/bodies/{body}", Viewer::Admin),
+    page("/admin/meetings/{id}", "/admin/meetings/{meeting}", Viewer::Admin),
+    page("/admin/briefs/{id}", "/admin/briefs/{brief}", Viewer::Admin),
     page("/admin/{*rest}", "/admin/no-such-page", Viewer::Admin),
 ];
 
 /// Routes of the desk answered with GET that are not pages.
-pub const NOT_PAGES: &[&str] = &["/admin/admin.css", "/admin/assets/{name}"];
+pub const NOT_PAGES: &[&str] = &[
+    "/admin/admin.css",
+    "/admin/assets/{name}",
+    "/admin/meetings/{id}/documents/{doc}",
+];
 
 /// The GET routes in the source of the desk's router (`admin/mod.rs`): each
 /// `.route("…", …)` whose handlers include a `get(`.
@@ -175,6 +184,8 @@ pub struct DeskPageFixture {
     /// A published static page under another (made through the desk's form), with a
     /// redirect left by a rename.
     pub page: i64,
+    /// A public body, a meeting of it with minutes, and a brief drafted from them.
+    pub meetings: crate::meetings::MeetingDesk,
 }
 
 impl DeskPageFixture {
@@ -207,7 +218,10 @@ impl DeskPageFixture {
         let (wire, wire_item) = wire_source_and_item(app, wire_story).await;
         imported(app, live).await;
         let page = static_pages(app, &admin).await;
+        let meetings =
+            crate::meetings::meeting_desk(app.store(), desk.news, crate::t0()).await;
         DeskPageFixture {
+            meetings,
             page,
             wire,
             wire_item,
@@ -234,6 +248,9 @@ impl DeskPageFixture {
             .replace("{wire_item}", &self.wire_item.to_string())
             .replace("{wire}", &self.wire.to_string())
             .replace("{page}", &self.page.to_string())
+            .replace("{body}", &self.meetings.body.to_string())
+            .replace("{meeting}", &self.meetings.meeting.to_string())
+            .replace("{brief}", &self.meetings.brief.to_string())
     }
 
     /// `page` fetched through the router as its viewer would.

@@ -15,6 +15,8 @@ mod desk_pages;
 mod fixtures;
 mod html;
 mod http_client;
+pub mod meetings;
+pub mod pdf;
 mod server;
 mod staff;
 
@@ -32,7 +34,7 @@ pub use fixtures::{
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};
 pub use server::TestServer;
-pub use staff::{PASSWORD, StaffSession, csrf_in, form_body};
+pub use staff::{PASSWORD, StaffSession, csrf_in, form_body, multipart_body};
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
 /// each on its own fresh database.

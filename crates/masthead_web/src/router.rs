@@ -7,7 +7,7 @@
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
-    article, assets, author, cached, conditional, event, event_submit, events, feeds, health, home,
+    article, assets, author, bodies, cached, conditional, event, event_submit, events, feeds, health, home,
     identity, latest, media, old_addresses, search, section, sitemaps, static_page, tag,
 };
 use crate::{AppState, WebError};
@@ -42,6 +42,9 @@ pub fn router(state: AppState) -> Router {
         .route("/events/month/{month}", get(events::month))
         .route("/events/calendar/{month}", get(events::grid))
         .route("/events/{slug}", get(event::show))
+        .route("/bodies", get(bodies::index))
+        .route("/bodies/{slug}", get(bodies::show))
+        .route("/bodies/{slug}/documents/{id}/text", get(bodies::text))
         .route("/static/site.css", get(assets::stylesheet))
         .merge(sitemaps::routes())
         .merge(feeds::routes())
@@ -57,6 +60,9 @@ pub fn router(state: AppState) -> Router {
         // page holds no secret to guess at through its compressed size).
         .route("/search", get(search::show).layer(CompressionLayer::new()))
         .route("/media/{name}", get(media::show))
+        // A meeting's original document: megabytes, never changing; sent with its own
+        // validator rather than kept in the page cache.
+        .route("/bodies/{slug}/documents/{id}", get(bodies::original))
         // The submission form carries a fresh token: never in the page cache.
         .route(
             "/events/submit",

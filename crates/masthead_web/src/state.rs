@@ -37,6 +37,8 @@ pub struct AppState {
     /// replaces it with the operator's ([`AppState::with_fetcher`]). `None` only if the
     /// client could not be built.
     pub fetcher: Option<masthead_fetch::Fetcher>,
+    /// How a PDF's text is read for the meeting desk ([`AppState::with_pdf_reader`]).
+    pub(crate) pdf: Arc<crate::pdf_reader::Limited>,
     /// The configuration from start, before the desk's settings.
     base: Arc<SiteConfig>,
     live: Arc<RwLock<Live>>,
@@ -66,6 +68,12 @@ impl AppState {
         self
     }
 
+    /// The state with `reader` reading the meeting desk's PDFs (the program's sandboxed one).
+    pub fn with_pdf_reader(mut self, reader: Arc<dyn crate::pdf_reader::PdfReader>) -> Self {
+        self.pdf = Arc::new(crate::pdf_reader::Limited::new(reader));
+        self
+    }
+
     /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
     /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
@@ -76,6 +84,9 @@ impl AppState {
         let config = Arc::new(config);
         Self {
             fetcher,
+            pdf: Arc::new(crate::pdf_reader::Limited::new(Arc::new(
+                crate::pdf_reader::InProcess,
+            ))),
             store,
             clock,
             watch: Arc::new(ContentWatch::new()),

@@ -406,7 +406,8 @@ async fn desk_pages_are_valid_html(app: TestApp) {
             (_, "/admin/{*rest}") => 404,
             (
                 Viewer::Contributor,
-                "/admin/users" | "/admin/wire" | "/admin/imports" | "/admin/pages",
+                "/admin/users" | "/admin/wire" | "/admin/imports" | "/admin/pages"
+                | "/admin/meetings",
             ) => 403,
             // Someone else's story is not found, rather than shown to exist.
             (Viewer::Contributor, "/admin/articles/{id}")

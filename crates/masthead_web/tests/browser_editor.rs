@@ -4,7 +4,8 @@
 //! from the headline, the fields of the chosen kind; autosave then a closed tab then the
 //! story reopened with the text; text typed after the session ended kept in the browser and
 //! offered back, and forgotten at logout; the unsaved-changes warning, gone after a save or
-//! a submit.
+//! a submit; a summary suggested from the story's text, then saved (Enter in the headline
+//! still saves).
 //!
 //! The browser's clipboard cannot be set over WebDriver: a paste is a synthetic
 //! `ClipboardEvent` carrying a `DataTransfer`, dispatched in the page.
@@ -23,6 +24,7 @@ app_tests!(
     text_typed_after_the_session_ended_is_offered_back_by_the_browser,
     logging_out_forgets_the_text_kept_in_the_browser,
     the_unsaved_changes_warning_is_gone_after_a_save_or_a_submit,
+    a_summary_suggested_from_the_story_fills_the_box_then_saves,
 );
 
 async fn run(browser: &Browser, script: &str, args: Vec<Value>) -> Value {
@@ -518,5 +520,55 @@ async fn logging_out_forgets_the_text_kept_in_the_browser(app: TestApp) {
     browser.wait_for("#password").await;
     let kept = run(&browser, "return Object.keys(localStorage).length;", vec![]).await;
     assert_eq!(kept, json!(0));
+    browser.close().await;
+}
+
+/// Issue 14, item 6: the summary box filled from the story's own sentences, with no script
+/// needed by the server's side of it, and kept by the save that follows.
+async fn a_summary_suggested_from_the_story_fills_the_box_then_saves(app: TestApp) {
+    let (desk, _server, browser) = editor_page(&app).await;
+    browser
+        .fill(
+            "#body_md",
+            "The pool on Elm Street reopens on Friday after a summer of repairs.\n\n## Hours\n\n\
+             Lifeguards watch the pool every afternoon until Labor Day, the city said.",
+        )
+        .await;
+    browser.fill("#title", "Pool reopens").await;
+    choose(&browser, "section", &desk.news.0.to_string()).await;
+    browser.click("button[value='suggest_summary']").await;
+    browser
+        .wait_for_text(".notice", "Suggested from the story's text")
+        .await;
+    let value = |css: &'static str| {
+        let browser = &browser;
+        async move {
+            let field = browser.wait_for(css).await;
+            field.prop("value").await.unwrap().unwrap_or_default()
+        }
+    };
+    let summary = value("#summary").await;
+    assert_eq!(
+        summary,
+        "The pool on Elm Street reopens on Friday after a summer of repairs. \
+         Lifeguards watch the pool every afternoon until Labor Day, the city said."
+    );
+    assert_eq!(value("#title").await, "Pool reopens");
+    // Enter in the headline presses Save, as before the button was added.
+    browser
+        .wait_for("#title")
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    browser.wait_for_text(".notice", "Saved.").await;
+    let id: i64 = browser
+        .current_path()
+        .await
+        .trim_start_matches("/admin/articles/")
+        .parse()
+        .unwrap();
+    let stored = app.store().desk_article(ArticleId(id)).await.unwrap();
+    assert_eq!(stored.fields.summary, summary);
     browser.close().await;
 }

@@ -1,6 +1,6 @@
 //! The desk's story pages: the dashboard, the editor (new, edit, save with
-//! any status change, the way to a preview and back), conflicts, and a draft restored after
-//! a new login.
+//! any status change, the way to a preview and back, a summary suggested from the story's
+//! own sentences), conflicts, and a draft restored after a new login.
 
 use super::csrf::Csrf;
 use super::desk_user::DeskUser;
@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::{ArticleAction, ArticleId, ArticleStatus, Role};
+use masthead_core::{ArticleAction, ArticleId, ArticleKind, ArticleStatus, Role};
 use masthead_desk::SaveOutcome;
 use masthead_render::{Value, context, ser};
 use masthead_store::{DeskArticle, MediaItem};
@@ -54,6 +54,8 @@ struct Extras {
     headings_held: bool,
     /// Text this staff member autosaved beside the story on the site, offered back.
     kept: Option<Value>,
+    /// The summary box holds a suggestion, not saved yet.
+    summary_suggested: bool,
 }
 
 async fn editor(
@@ -113,6 +115,7 @@ async fn editor(
         notice => extras.notice,
         conflict => extras.conflict,
         kept => extras.kept,
+        summary_suggested => extras.summary_suggested,
         timezone => state.config().timezone.name(),
         comments_open => match article {
             Some(a) if live => Some(state.store.comments_open(a.id).await?),
@@ -302,6 +305,11 @@ async fn submit(
             };
             return editor(state, staff, csrf, &form, extras, StatusCode::OK).await;
         }
+        // Nothing is saved: the form again with a summary chosen from the story's sentences.
+        Intent::SuggestSummary => {
+            let (form, extras, status) = with_suggested_summary(form, article);
+            return editor(state, staff, csrf, &form, extras, status).await;
+        }
         // Nothing is saved: the page as readers would see it (see `admin::preview`).
         Intent::Preview => {
             return match form::to_fields(&form, now) {
@@ -403,6 +411,45 @@ async fn apply(
             .await
         }
     }
+}
+
+/// The form with a summary suggested from the story's own text in its summary box, everything
+/// else as typed, and a notice to read it before saving; or, when the text has no sentence
+/// to choose, the form as typed and a message saying what to do.
+fn with_suggested_summary(
+    form: FormData,
+    article: Option<DeskArticle>,
+) -> (FormData, Extras, StatusCode) {
+    let mut markdown = form.get("body_md").replace("\r\n", "\n");
+    // A roundup's text is in its items (Markdown under "## Headline" lines) as well.
+    if form.get("kind") == ArticleKind::Roundup.as_str() {
+        markdown.push_str("\n\n");
+        markdown.push_str(&form.get("items").replace("\r\n", "\n"));
+    }
+    let summary = masthead_desk::suggest_summary(&markdown);
+    if summary.is_empty() {
+        let extras = Extras {
+            article,
+            error: Some(
+                "No summary to suggest: the story has no full sentences to choose from yet \
+                 (headings, lists and quotations are left out). Write its first paragraph, then \
+                 press \"Suggest a summary\" again, or write the summary yourself."
+                    .into(),
+            ),
+            ..Extras::default()
+        };
+        return (form, extras, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let mut pairs = form.value_pairs();
+    pairs.retain(|(name, _)| name != "summary");
+    pairs.push(("summary".into(), summary));
+    let extras = Extras {
+        article,
+        notice: Some("Suggested from the story's text; edit it, then save.".into()),
+        summary_suggested: true,
+        ..Extras::default()
+    };
+    (FormData::from_pairs(pairs), extras, StatusCode::OK)
 }
 
 /// Why publishing waits for the writer: the body's (or a roundup item's) headings skip a

@@ -177,6 +177,9 @@ pub enum Intent {
     Preview,
     /// Show the editor again with the posted text, without saving (back from a preview).
     Edit,
+    /// Show the editor again with the posted text and a summary suggested from the story's
+    /// own sentences in the summary box, without saving.
+    SuggestSummary,
 }
 
 /// The button pressed, with the schedule time when scheduling.
@@ -184,6 +187,7 @@ pub fn intent(form: &FormData, tz: Tz) -> Result<Intent, String> {
     Ok(match form.get("action") {
         "preview" => Intent::Preview,
         "edit" => Intent::Edit,
+        "suggest_summary" => Intent::SuggestSummary,
         "submit" => Intent::Save(Command::Submit),
         "publish" => Intent::Save(Command::Publish),
         "unpublish" => Intent::Save(Command::Unpublish),

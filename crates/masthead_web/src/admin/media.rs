@@ -474,7 +474,7 @@ impl UploadForm {
 }
 
 /// A part's bytes, at most `cap` of them; the rest is read and dropped.
-async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, (StatusCode, String)> {
+pub(crate) async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, (StatusCode, String)> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         let room = cap.saturating_sub(bytes.len());
@@ -483,7 +483,7 @@ async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, (Statu
     Ok(bytes)
 }
 
-fn text(bytes: Vec<u8>) -> String {
+pub(crate) fn text(bytes: Vec<u8>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

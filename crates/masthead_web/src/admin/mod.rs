@@ -20,6 +20,8 @@ mod guard;
 mod imports;
 pub(crate) mod login;
 mod media;
+mod meeting_review;
+mod meetings;
 mod multipart_csrf;
 mod pages;
 mod preview;
@@ -110,6 +112,14 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/pages/1/delete"),
     ("POST", "/admin/redirects"),
     ("POST", "/admin/redirects/1/delete"),
+    ("POST", "/admin/bodies"),
+    ("POST", "/admin/bodies/1"),
+    ("POST", "/admin/meetings"),
+    ("POST", "/admin/meetings/1"),
+    ("POST", "/admin/meetings/1/documents"),
+    ("POST", "/admin/meetings/1/documents/fetch"),
+    ("POST", "/admin/meetings/1/documents/1/brief"),
+    ("POST", "/admin/briefs/1/sign-off"),
 ];
 
 /// The desk's router.
@@ -188,6 +198,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(redirects::list).post(redirects::add),
         )
         .route("/admin/redirects/{id}/delete", post(redirects::delete))
+        .route("/admin/meetings", get(meetings::list).post(meetings::add_meeting))
+        .route("/admin/bodies", post(meetings::add_body))
+        .route("/admin/bodies/{id}", get(meetings::edit_body).post(meetings::save_body))
+        .route("/admin/meetings/{id}", get(meetings::show).post(meetings::save_meeting))
+        .route(
+            "/admin/meetings/{id}/documents",
+            post(meetings::add_document).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/admin/meetings/{id}/documents/fetch", post(meetings::fetch_document))
+        .route("/admin/meetings/{id}/documents/{doc}", get(meetings::original))
+        .route("/admin/meetings/{id}/documents/{doc}/brief", post(meetings::draft))
+        .route("/admin/briefs/{id}", get(meeting_review::show))
+        .route("/admin/briefs/{id}/sign-off", post(meeting_review::sign_off))
         .route("/admin/events", get(events::list))
         .route("/admin/events/new", get(events::new).post(events::create))
         .route("/admin/events/{id}", get(events::edit).post(events::save))

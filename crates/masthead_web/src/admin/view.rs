@@ -41,6 +41,7 @@ pub fn page_with_status(
         can_events => can_site(role, SiteAction::ModerateEvents),
         can_sections => can_site(role, SiteAction::ManageSections),
         can_pages => can_site(role, SiteAction::ManagePages),
+        can_meetings => can_site(role, SiteAction::CoverMeetings),
         can_redirects => can_site(role, SiteAction::ManageRedirects),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),

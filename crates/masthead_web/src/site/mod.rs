@@ -3,6 +3,7 @@
 pub mod article;
 pub mod assets;
 pub mod author;
+pub mod bodies;
 pub mod cached;
 pub mod conditional;
 pub mod event;

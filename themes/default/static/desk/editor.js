@@ -420,7 +420,11 @@ function autosave(form) {
   // The texts the server last confirmed it holds.
   let saved = texts().join("\u0000");
 
-  offerStoredCopy(form, keyOf(idOf()), texts, say);
+  // A summary suggested by the server (the "Suggest a summary" button) is in the form, not in
+  // the story: the copy this browser kept is the form as posted, without it, so offering it
+  // back would only undo the suggestion.
+  const suggested = form.querySelector("[data-suggested]") !== null;
+  if (!suggested) offerStoredCopy(form, keyOf(idOf()), texts, say);
   // A new story saved by a press of a button: the copy kept under "new" is in it now.
   if (idOf()) dropIfSaved(keyOf(null), texts);
 
@@ -457,8 +461,9 @@ function autosave(form) {
   };
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  // The form shown again after a refused action holds text the server does not have.
-  if (document.querySelector("main .error")) {
+  // The form shown again after a refused action, or with a suggested summary, holds text
+  // the server does not have.
+  if (document.querySelector("main .error") || suggested) {
     dirty = true;
     saved = "";
     stash();
