@@ -52,7 +52,10 @@ pub async fn draft_brief(
     now: DateTime<Utc>,
 ) -> Result<ArticleId, DeskError> {
     staff.require(SiteAction::CoverMeetings)?;
-    let meeting = store.meeting(request.meeting).await?.ok_or(DeskError::NotFound)?;
+    let meeting = store
+        .meeting(request.meeting)
+        .await?
+        .ok_or(DeskError::NotFound)?;
     let (document, text) = store
         .meeting_document(request.document)
         .await?
@@ -100,13 +103,20 @@ pub async fn sign_off(
     now: DateTime<Utc>,
 ) -> Result<(), DeskError> {
     let story = load(store, staff, article).await?;
-    if !staff.may(ArticleAction::Publish, Some(&story)) {
+    if !may_sign_off(staff, &story) {
         return Err(DeskError::Forbidden(
             "only an editor who may publish this story signs off its facts; ask one to check it"
                 .to_owned(),
         ));
     }
     Ok(store.sign_off_brief(article, &staff.actor(), now).await?)
+}
+
+/// Whether `staff` may sign off `story`'s facts: an editor (or an administrator) who may
+/// publish it. An author who may publish their own story still needs an editor's check.
+pub fn may_sign_off(staff: &Staff, story: &masthead_store::DeskArticle) -> bool {
+    staff.role.at_least(masthead_core::Role::Editor)
+        && staff.may(ArticleAction::Publish, Some(story))
 }
 
 /// Reads the facts off the record, on a blocking thread (a long record takes a while).
@@ -125,11 +135,21 @@ fn compose(
     text: &str,
     request: &BriefRequest,
 ) -> ArticleFields {
-    let day = meeting.starts_at.with_timezone(&request.timezone).date_naive();
+    let day = meeting
+        .starts_at
+        .with_timezone(&request.timezone)
+        .date_naive();
     let title = headline(&meeting.body_name, extraction);
-    let slug = Slug::from_title(&format!("{} {}", meeting.body_name, day.format("%B %-d %Y")));
+    let slug = Slug::from_title(&format!(
+        "{} {}",
+        meeting.body_name,
+        day.format("%B %-d %Y")
+    ));
     let place = if document.public {
-        Some(format!("/bodies/{}/documents/{}", meeting.body_slug, document.id))
+        Some(format!(
+            "/bodies/{}/documents/{}",
+            meeting.body_slug, document.id
+        ))
     } else {
         None
     };
@@ -171,7 +191,12 @@ fn lead_motion(extraction: &Extraction) -> Option<&Motion> {
         .iter()
         .filter(passed)
         .find(|m| !m.amounts.is_empty())
-        .or_else(|| motions.iter().filter(passed).find(|m| !m.references.is_empty()))
+        .or_else(|| {
+            motions
+                .iter()
+                .filter(passed)
+                .find(|m| !m.references.is_empty())
+        })
         .or_else(|| motions.iter().find(passed))
         .or_else(|| motions.first())
 }
@@ -267,7 +292,11 @@ fn body(
         );
     }
     if !extraction.speakers.is_empty() {
-        let _ = writeln!(md, "\n**Public comment.** {} spoke.", names(&extraction.speakers));
+        let _ = writeln!(
+            md,
+            "\n**Public comment.** {} spoke.",
+            names(&extraction.speakers)
+        );
     }
     if let Some(adjourned) = &extraction.adjourned {
         let _ = writeln!(md, "\nThe meeting adjourned at {}.", adjourned.value);
@@ -292,7 +321,11 @@ fn motion_line(motion: &Motion, record: Option<&str>) -> String {
         None => "Outcome not recorded",
     };
     let vote = match (&motion.tally, &motion.vote_words) {
-        (Some(t), _) => format!(" {}{}", t.value.display(), inferred(t, " (counted from the roll call)")),
+        (Some(t), _) => format!(
+            " {}{}",
+            t.value.display(),
+            inferred(t, " (counted from the roll call)")
+        ),
         (None, Some(w)) => format!(", {}", w.value),
         (None, None) => String::new(),
     };
@@ -317,7 +350,11 @@ fn motion_line(motion: &Motion, record: Option<&str>) -> String {
         let _ = write!(line, " Voting no: {}.", against.join(", "));
     }
     if let Some(record) = record {
-        let _ = write!(line, " ([In the record]({record}/text#at-{}))", motion.span.start);
+        let _ = write!(
+            line,
+            " ([In the record]({record}/text#at-{}))",
+            motion.span.start
+        );
     }
     line.push('\n');
     line
@@ -331,7 +368,11 @@ fn names(facts: &[Fact<String>]) -> String {
     if facts.is_empty() {
         return "none recorded".to_owned();
     }
-    facts.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(", ")
+    facts
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn capitalised(text: &str) -> String {
@@ -356,7 +397,9 @@ fn shortened(text: &str, max: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let cut = text[..end].rsplit_once(' ').map_or(&text[..end], |(head, _)| head);
+    let cut = text[..end]
+        .rsplit_once(' ')
+        .map_or(&text[..end], |(head, _)| head);
     format!("{}…", cut.trim_end_matches([',', ';', ' ']))
 }
 

@@ -44,6 +44,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/page.html"),
     ),
     (
+        "bodies.html",
+        include_str!("../../../themes/default/templates/bodies.html"),
+    ),
+    (
+        "body.html",
+        include_str!("../../../themes/default/templates/body.html"),
+    ),
+    (
+        "body_document.html",
+        include_str!("../../../themes/default/templates/body_document.html"),
+    ),
+    (
         "parts/events_nav.html",
         include_str!("../../../themes/default/templates/parts/events_nav.html"),
     ),
@@ -239,18 +251,6 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/brief_review.html",
         include_str!("../../../themes/default/templates/admin/brief_review.html"),
-    ),
-    (
-        "bodies.html",
-        include_str!("../../../themes/default/templates/bodies.html"),
-    ),
-    (
-        "body.html",
-        include_str!("../../../themes/default/templates/body.html"),
-    ),
-    (
-        "body_document.html",
-        include_str!("../../../themes/default/templates/body_document.html"),
     ),
     (
         "admin/sections.html",

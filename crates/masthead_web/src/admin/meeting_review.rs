@@ -12,7 +12,7 @@ use crate::meeting_record::pieces;
 use crate::{AppState, WebError};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_core::{ArticleAction, ArticleId};
+use masthead_core::ArticleId;
 use masthead_meeting::{Extraction, Fact, How, Motion};
 use masthead_render::{Value, context, ser};
 use serde::Deserialize;
@@ -33,8 +33,16 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let id = ArticleId(id);
     let story = masthead_desk::load(&state.store, &staff, id).await?;
-    let brief = state.store.meeting_brief(id).await?.ok_or(WebError::NotFound)?;
-    let meeting = state.store.meeting(brief.meeting_id).await?.ok_or(WebError::NotFound)?;
+    let brief = state
+        .store
+        .meeting_brief(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let meeting = state
+        .store
+        .meeting(brief.meeting_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let extraction: Extraction = serde_json::from_str(&brief.facts)
         .map_err(|e| WebError::internal("reading a brief's stored facts", e))?;
     let record = match brief.document_id {
@@ -59,10 +67,18 @@ pub async fn show(
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let read = extraction.motions.iter().filter(|m| m.outcome.is_some()).nth(i);
-            let tally = read.and_then(|m| m.tally.as_ref()).map(|t| t.value.display());
+            let read = extraction
+                .motions
+                .iter()
+                .filter(|m| m.outcome.is_some())
+                .nth(i);
+            let tally = read
+                .and_then(|m| m.tally.as_ref())
+                .map(|t| t.value.display());
             let differs = tally.as_ref().is_some_and(|t| *t != d.vote)
-                || read.and_then(|m| m.outcome.as_ref()).is_some_and(|o| o.value != d.outcome);
+                || read
+                    .and_then(|m| m.outcome.as_ref())
+                    .is_some_and(|o| o.value != d.outcome);
             context! {
                 motion => &d.motion, vote => &d.vote, outcome => d.outcome.as_str(),
                 differs, read_tally => tally,
@@ -90,7 +106,7 @@ pub async fn show(
         signed => brief.signed_off_at.map(|t| t.with_timezone(&tz).format("%B %-d, %Y, %-I:%M %p").to_string()),
         signer,
         just_signed => !said.signed.is_empty(),
-        can_sign => staff.may(ArticleAction::Publish, Some(&story)),
+        can_sign => masthead_desk::meeting_brief::may_sign_off(&staff, &story),
     };
     view::page(&state, &staff, &csrf, "brief_review.html", ctx)
 }
