@@ -12,9 +12,7 @@ use crate::staff::Staff;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use masthead_core::{BodyId, DocumentId, EventFields, InvalidInput, MeetingId, SiteAction, WebUrl};
-use masthead_store::{
-    BodyFields, BodyMember, MeetingFields, MeetingStatus, NewDocument, Store,
-};
+use masthead_store::{BodyFields, BodyMember, MeetingFields, MeetingStatus, NewDocument, Store};
 use sha2::{Digest, Sha256};
 
 /// The kinds of body the desk offers.
@@ -61,27 +59,55 @@ pub struct BodyDraft {
     pub members: String,
 }
 
-/// Checks a body as typed, naming every field that breaks a rule.
+/// A body as typed, its members' lines read (the rules are checked when it is written).
 pub fn body_fields(draft: &BodyDraft) -> Result<BodyFields, DeskError> {
-    let name = one_line("Name", &draft.name, true)?;
-    let kind = draft.kind.trim().to_lowercase();
+    Ok(BodyFields {
+        name: draft.name.clone(),
+        kind: draft.kind.clone(),
+        place: draft.place.clone(),
+        about: draft.about.clone(),
+        members: members(&draft.members)?,
+    })
+}
+
+/// Checks a body, naming the first field that breaks a rule; returns it trimmed.
+pub fn check_body(fields: BodyFields) -> Result<BodyFields, DeskError> {
+    let name = one_line("Name", &fields.name, true)?;
+    let kind = fields.kind.trim().to_lowercase();
     if !BODY_KINDS.contains(&kind.as_str()) {
         return Err(invalid(
             "Kind",
             format!("must be one of: {}", BODY_KINDS.join(", ")),
         ));
     }
-    let place = one_line("Usual place", &draft.place, false)?;
-    let about = draft.about.trim().to_owned();
+    let place = one_line("Usual place", &fields.place, false)?;
+    let about = fields.about.trim().to_owned();
     if about.len() > MAX_ABOUT || about.contains('\0') {
-        return Err(invalid("About", format!("must be at most {MAX_ABOUT} bytes of text")));
+        return Err(invalid(
+            "About",
+            format!("must be at most {MAX_ABOUT} bytes of text"),
+        ));
+    }
+    if fields.members.len() > MAX_MEMBERS {
+        return Err(invalid(
+            "Members",
+            format!("list at most {MAX_MEMBERS} members"),
+        ));
+    }
+    let mut members = Vec::with_capacity(fields.members.len());
+    for m in fields.members {
+        members.push(BodyMember {
+            name: one_line("Members", &m.name, true)?,
+            title: one_line("Members", &m.title, false)?,
+            ..m
+        });
     }
     Ok(BodyFields {
         name,
         kind,
         place,
         about,
-        members: members(&draft.members)?,
+        members,
     })
 }
 
@@ -106,22 +132,35 @@ pub fn members_text(members: &[BodyMember]) -> String {
 
 fn members(text: &str) -> Result<Vec<BodyMember>, DeskError> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (n, line) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         if n == MAX_MEMBERS {
-            return Err(invalid("Members", format!("list at most {MAX_MEMBERS} members")));
+            return Err(invalid(
+                "Members",
+                format!("list at most {MAX_MEMBERS} members"),
+            ));
         }
         let mut parts = line.split('|').map(str::trim);
-        let name = one_line("Members", parts.next().unwrap_or_default(), true)?;
-        let title = one_line("Members", parts.next().unwrap_or_default(), false)?;
+        let name = parts.next().unwrap_or_default().to_owned();
+        let title = parts.next().unwrap_or_default().to_owned();
         let date = |s: Option<&str>| -> Result<Option<NaiveDate>, DeskError> {
             match s.filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
-                    invalid(
-                        "Members",
-                        format!("line {}: write a term's dates as 2025-05-01, not {s:?}", n + 1),
-                    )
-                }),
+                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        invalid(
+                            "Members",
+                            format!(
+                                "line {}: write a term's dates as 2025-05-01, not {s:?}",
+                                n + 1
+                            ),
+                        )
+                    }),
             }
         };
         let term_start = date(parts.next())?;
@@ -146,12 +185,15 @@ fn members(text: &str) -> Result<Vec<BodyMember>, DeskError> {
 pub async fn create_body(
     store: &Store,
     staff: &Staff,
-    draft: &BodyDraft,
+    fields: BodyFields,
     now: DateTime<Utc>,
 ) -> Result<BodyId, DeskError> {
     staff.require(SiteAction::CoverMeetings)?;
-    let fields = body_fields(draft)?;
-    Ok(store.create_public_body(&fields, &staff.actor(), now).await?.0)
+    let fields = check_body(fields)?;
+    Ok(store
+        .create_public_body(&fields, &staff.actor(), now)
+        .await?
+        .0)
 }
 
 /// Changes a body.
@@ -159,12 +201,14 @@ pub async fn update_body(
     store: &Store,
     staff: &Staff,
     id: BodyId,
-    draft: &BodyDraft,
+    fields: BodyFields,
     now: DateTime<Utc>,
 ) -> Result<(), DeskError> {
     staff.require(SiteAction::CoverMeetings)?;
-    let fields = body_fields(draft)?;
-    Ok(store.update_public_body(id, &fields, &staff.actor(), now).await?)
+    let fields = check_body(fields)?;
+    Ok(store
+        .update_public_body(id, &fields, &staff.actor(), now)
+        .await?)
 }
 
 /// A meeting as typed: the date and time are the site's local time.
@@ -215,7 +259,9 @@ pub async fn update_meeting(
 ) -> Result<(), DeskError> {
     staff.require(SiteAction::CoverMeetings)?;
     let fields = meeting_fields(store, draft, calendar).await?;
-    Ok(store.update_meeting(id, &fields, &staff.actor(), now).await?)
+    Ok(store
+        .update_meeting(id, &fields, &staff.actor(), now)
+        .await?)
 }
 
 async fn meeting_fields(
@@ -230,10 +276,12 @@ async fn meeting_fields(
         .ok()
         .map(BodyId)
         .ok_or_else(|| invalid("Body", "choose the body that meets".to_owned()))?;
-    let body = store
-        .public_body(body)
-        .await?
-        .ok_or_else(|| invalid("Body", "is not a public body of this site; choose one from the list".to_owned()))?;
+    let body = store.public_body(body).await?.ok_or_else(|| {
+        invalid(
+            "Body",
+            "is not a public body of this site; choose one from the list".to_owned(),
+        )
+    })?;
     let status = MeetingStatus::parse(draft.status.trim())?;
     let local = local_time(&draft.date, &draft.time)?;
     let starts_at = masthead_core::recurrence::place(local, calendar.timezone);
@@ -254,7 +302,11 @@ async fn meeting_fields(
         ),
         link: WebUrl::parse_optional(
             "Link",
-            &format!("{}/bodies/{}", calendar.base_url.trim_end_matches('/'), body.slug),
+            &format!(
+                "{}/bodies/{}",
+                calendar.base_url.trim_end_matches('/'),
+                body.slug
+            ),
         )
         .ok()
         .flatten(),
@@ -275,8 +327,12 @@ fn local_time(date: &str, time: &str) -> Result<NaiveDateTime, DeskError> {
         .map_err(|_| invalid("Date", "write the day it meets as 2026-11-04".to_owned()))?;
     let time = match time.trim() {
         "" => chrono::NaiveTime::from_hms_opt(19, 0, 0).unwrap_or_default(),
-        t => chrono::NaiveTime::parse_from_str(t, "%H:%M")
-            .map_err(|_| invalid("Time", "write the time as 19:00 (24-hour), or leave it empty for 7 p.m.".to_owned()))?,
+        t => chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+            invalid(
+                "Time",
+                "write the time as 19:00 (24-hour), or leave it empty for 7 p.m.".to_owned(),
+            )
+        })?,
     };
     Ok(day.and_time(time))
 }
@@ -319,7 +375,9 @@ pub fn sort_bytes(upload: &DocumentUpload) -> Result<DocumentBytes, DeskError> {
         return Ok(DocumentBytes::Pdf);
     }
     let named_pdf = upload.file_name.to_lowercase().ends_with(".pdf");
-    let text = std::str::from_utf8(bytes).ok().filter(|t| !t.contains('\0'));
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| !t.contains('\0'));
     match text {
         Some(text) if !named_pdf => Ok(DocumentBytes::Text(text.replace("\r\n", "\n"))),
         _ if named_pdf => Err(invalid(
@@ -353,7 +411,10 @@ pub async fn add_document(
     staff.require(SiteAction::CoverMeetings)?;
     let kind = upload.kind.trim().to_lowercase();
     if !DOCUMENT_KINDS.contains(&kind.as_str()) {
-        return Err(invalid("Kind", format!("must be one of: {}", DOCUMENT_KINDS.join(", "))));
+        return Err(invalid(
+            "Kind",
+            format!("must be one of: {}", DOCUMENT_KINDS.join(", ")),
+        ));
     }
     if text.trim().is_empty() {
         return Err(invalid(
@@ -381,14 +442,21 @@ pub async fn add_document(
     let doc = NewDocument {
         kind,
         file_name,
-        content_type: if pdf { "application/pdf" } else { "text/plain; charset=utf-8" }.to_owned(),
+        content_type: if pdf {
+            "application/pdf"
+        } else {
+            "text/plain; charset=utf-8"
+        }
+        .to_owned(),
         sha256: hex(&Sha256::digest(&upload.bytes)),
         bytes: upload.bytes,
         source_url: upload.source_url,
         text,
         public: upload.public,
     };
-    Ok(store.add_meeting_document(meeting, &doc, &staff.actor(), now).await?)
+    Ok(store
+        .add_meeting_document(meeting, &doc, &staff.actor(), now)
+        .await?)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -401,7 +469,10 @@ fn one_line(field: &'static str, value: &str, required: bool) -> Result<String, 
         return Err(invalid(field, "is required".to_owned()));
     }
     if v.chars().count() > MAX_NAME || v.contains(['\0', '\n', '\r']) {
-        return Err(invalid(field, format!("must be one line of at most {MAX_NAME} characters")));
+        return Err(invalid(
+            field,
+            format!("must be one line of at most {MAX_NAME} characters"),
+        ));
     }
     Ok(v.to_owned())
 }

@@ -137,7 +137,11 @@ pub const DESK_PAGES: &[DeskPage] = &[
     page("/admin/meetings", "/admin/meetings", Viewer::Contributor),
     page("/admin/meetings", "/admin/meetings", Viewer::Admin),
     page("/admin/bodies/{id}", "/admin/bodies/{body}", Viewer::Admin),
-    page("/admin/meetings/{id}", "/admin/meetings/{meeting}", Viewer::Admin),
+    page(
+        "/admin/meetings/{id}",
+        "/admin/meetings/{meeting}",
+        Viewer::Admin,
+    ),
     page("/admin/briefs/{id}", "/admin/briefs/{brief}", Viewer::Admin),
     page("/admin/{*rest}", "/admin/no-such-page", Viewer::Admin),
 ];
@@ -218,8 +222,7 @@ impl DeskPageFixture {
         let (wire, wire_item) = wire_source_and_item(app, wire_story).await;
         imported(app, live).await;
         let page = static_pages(app, &admin).await;
-        let meetings =
-            crate::meetings::meeting_desk(app.store(), desk.news, crate::t0()).await;
+        let meetings = crate::meetings::meeting_desk(app.store(), desk.news, crate::t0()).await;
         DeskPageFixture {
             meetings,
             page,

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, BodyId, DocumentId, MeetingId, SectionId};
 use masthead_desk::meeting_brief::{BriefRequest, draft_brief};
 use masthead_desk::meetings::{
-    BodyDraft, Calendar, DocumentUpload, MeetingDraft, add_document, create_body, create_meeting,
+    BodyDraft, Calendar, DocumentUpload, MeetingDraft, add_document, body_fields, create_body,
+    create_meeting,
 };
 use masthead_store::Store;
 
@@ -44,20 +45,17 @@ pub fn calendar() -> Calendar {
 /// in `section`.
 pub async fn meeting_desk(store: &Store, section: SectionId, now: DateTime<Utc>) -> MeetingDesk {
     let staff = fixture_editor(store).await;
-    let body = create_body(
-        store,
-        &staff,
-        &BodyDraft {
-            name: "Cedar Hollow Village Board".into(),
-            kind: "village board".into(),
-            place: "Village Hall, 12 Main St.".into(),
-            about: "Five trustees and a president, elected for four years.".into(),
-            members: "Dana Ortiz | President | 2025-05-01 | 2029-04-30\nAna Ruiz | Trustee".into(),
-        },
-        now,
-    )
-    .await
-    .expect("the fixture body");
+    let draft = BodyDraft {
+        name: "Cedar Hollow Village Board".into(),
+        kind: "village board".into(),
+        place: "Village Hall, 12 Main St.".into(),
+        about: "Five trustees and a president, elected for four years.".into(),
+        members: "Dana Ortiz | President | 2025-05-01 | 2029-04-30\nAna Ruiz | Trustee".into(),
+    };
+    let fields = body_fields(&draft).expect("the fixture body's members");
+    let body = create_body(store, &staff, fields, now)
+        .await
+        .expect("the fixture body");
     let meeting = create_meeting(
         store,
         &staff,

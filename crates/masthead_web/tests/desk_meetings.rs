@@ -585,12 +585,14 @@ async fn many_writers_at_once_all_succeed(app: TestApp) {
     let bodies = (0..8).map(|_| {
         let (store, staff) = (app.store().clone(), staff.clone());
         tokio::spawn(async move {
-            let draft = masthead_desk::meetings::BodyDraft {
+            let fields = masthead_store::BodyFields {
                 name: "Planning Commission".into(),
                 kind: "planning commission".into(),
-                ..Default::default()
+                place: String::new(),
+                about: String::new(),
+                members: Vec::new(),
             };
-            masthead_desk::meetings::create_body(&store, &staff, &draft, now).await
+            masthead_desk::meetings::create_body(&store, &staff, fields, now).await
         })
     });
     let docs = (0..8).map(|i| {

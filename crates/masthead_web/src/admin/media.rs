@@ -474,7 +474,10 @@ impl UploadForm {
 }
 
 /// A part's bytes, at most `cap` of them; the rest is read and dropped.
-pub(crate) async fn read_capped(mut field: Field<'_>, cap: usize) -> Result<Vec<u8>, (StatusCode, String)> {
+pub(crate) async fn read_capped(
+    mut field: Field<'_>,
+    cap: usize,
+) -> Result<Vec<u8>, (StatusCode, String)> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         let room = cap.saturating_sub(bytes.len());

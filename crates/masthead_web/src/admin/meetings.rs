@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{BodyId, DocumentId, MeetingId, SectionId, SiteAction};
 use masthead_desk::meeting_brief::{BriefRequest, draft_brief};
 use masthead_desk::meetings::{
-    BODY_KINDS, BodyDraft, Calendar, DOCUMENT_KINDS, DocumentUpload, MeetingDraft, create_body,
-    create_meeting, members_text, update_body, update_meeting,
+    BODY_KINDS, BodyDraft, Calendar, DOCUMENT_KINDS, DocumentUpload, MeetingDraft, body_fields,
+    create_body, create_meeting, members_text, update_body, update_meeting,
 };
 use masthead_render::{Value, context, ser};
 use masthead_store::{MeetingRecord, MeetingStatus};
@@ -125,7 +125,11 @@ pub async fn add_body(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let draft = body_draft(&FormData::parse(&body));
-    match create_body(&state.store, &staff, &draft, state.clock.now()).await {
+    let made = match body_fields(&draft) {
+        Ok(fields) => create_body(&state.store, &staff, fields, state.clock.now()).await,
+        Err(e) => Err(e),
+    };
+    match made {
         Ok(_) => Ok(Redirect::to("/admin/meetings?done=body").into_response()),
         Err(e) => {
             let (status, message) = refusal(e.into())?;
@@ -143,7 +147,11 @@ pub async fn edit_body(
     Query(said): Query<Said>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::CoverMeetings)?;
-    let body = state.store.public_body(BodyId(id)).await?.ok_or(WebError::NotFound)?;
+    let body = state
+        .store
+        .public_body(BodyId(id))
+        .await?
+        .ok_or(WebError::NotFound)?;
     let draft = BodyDraft {
         name: body.fields.name.clone(),
         kind: body.fields.kind.clone(),
@@ -166,7 +174,13 @@ pub async fn save_body(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let draft = body_draft(&FormData::parse(&body));
-    match update_body(&state.store, &staff, BodyId(id), &draft, state.clock.now()).await {
+    let saved = match body_fields(&draft) {
+        Ok(fields) => {
+            update_body(&state.store, &staff, BodyId(id), fields, state.clock.now()).await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(()) => Ok(Redirect::to(&format!("/admin/bodies/{id}?done=body")).into_response()),
         Err(e) => {
             let (status, message) = refusal(e.into())?;
@@ -199,10 +213,13 @@ pub async fn add_meeting(
     let draft = meeting_draft(&FormData::parse(&body));
     let now = state.clock.now();
     match create_meeting(&state.store, &staff, &draft, &calendar(&state), now).await {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response())
+        }
         Err(e) => {
             let (status, message) = refusal(e.into())?;
-            let extra = context! { meeting_form => typed_meeting(&draft), meeting_error => message };
+            let extra =
+                context! { meeting_form => typed_meeting(&draft), meeting_error => message };
             list_page(&state, &staff, &csrf, extra, status).await
         }
     }
@@ -217,7 +234,15 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::CoverMeetings)?;
     let notice = said.notice();
-    meeting_page(&state, &staff, &csrf, MeetingId(id), context! { notice }, StatusCode::OK).await
+    meeting_page(
+        &state,
+        &staff,
+        &csrf,
+        MeetingId(id),
+        context! { notice },
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn meeting_page(
@@ -269,7 +294,9 @@ pub async fn save_meeting(
     let now = state.clock.now();
     let id = MeetingId(id);
     match update_meeting(&state.store, &staff, id, &draft, &calendar(&state), now).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response())
+        }
         Err(e) => {
             let (status, message) = refusal(e.into())?;
             let extra = context! { form => typed_meeting(&draft), meeting_error => message };
@@ -382,13 +409,22 @@ pub async fn fetch_document(
     let id = MeetingId(id);
     let form = FormData::parse(&body);
     let kind = form.get("kind");
-    let kept = match crate::meeting_intake::fetch(&state, form.get("url"), kind, !form.get("public").is_empty()).await {
+    let kept = match crate::meeting_intake::fetch(
+        &state,
+        form.get("url"),
+        kind,
+        !form.get("public").is_empty(),
+    )
+    .await
+    {
         Ok(upload) => crate::meeting_intake::keep(&state, &staff, id, upload).await,
         Err(e) => Err(e),
     };
     let extra_url = form.get("url").to_owned();
     match kept {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/meetings/{}?done=document", id.0)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/meetings/{}?done=document", id.0)).into_response())
+        }
         Err(e) => {
             let (status, message) = refusal(e)?;
             let extra = context! { fetch_error => message, fetch_url => extra_url };
@@ -407,7 +443,9 @@ async fn document_kept(
     kind: &str,
 ) -> Result<Response, WebError> {
     match kept {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/meetings/{}?done=document", id.0)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/meetings/{}?done=document", id.0)).into_response())
+        }
         Err(e) => {
             let (status, message) = refusal(e)?;
             let extra = context! { document_error => message, pasted, document_kind => kind };
@@ -471,5 +509,7 @@ pub async fn original(
         .meeting_document_bytes(document.id)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(crate::site::bodies::original_response(&document, bytes, None))
+    Ok(crate::site::bodies::original_response(
+        &document, bytes, None,
+    ))
 }

@@ -22,6 +22,7 @@ pub(crate) mod login;
 mod media;
 mod meeting_review;
 mod meetings;
+pub(crate) use meetings::MAX_DOCUMENT;
 mod multipart_csrf;
 mod pages;
 mod preview;
@@ -198,19 +199,40 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(redirects::list).post(redirects::add),
         )
         .route("/admin/redirects/{id}/delete", post(redirects::delete))
-        .route("/admin/meetings", get(meetings::list).post(meetings::add_meeting))
+        .route(
+            "/admin/meetings",
+            get(meetings::list).post(meetings::add_meeting),
+        )
         .route("/admin/bodies", post(meetings::add_body))
-        .route("/admin/bodies/{id}", get(meetings::edit_body).post(meetings::save_body))
-        .route("/admin/meetings/{id}", get(meetings::show).post(meetings::save_meeting))
+        .route(
+            "/admin/bodies/{id}",
+            get(meetings::edit_body).post(meetings::save_body),
+        )
+        .route(
+            "/admin/meetings/{id}",
+            get(meetings::show).post(meetings::save_meeting),
+        )
         .route(
             "/admin/meetings/{id}/documents",
             post(meetings::add_document).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
-        .route("/admin/meetings/{id}/documents/fetch", post(meetings::fetch_document))
-        .route("/admin/meetings/{id}/documents/{doc}", get(meetings::original))
-        .route("/admin/meetings/{id}/documents/{doc}/brief", post(meetings::draft))
+        .route(
+            "/admin/meetings/{id}/documents/fetch",
+            post(meetings::fetch_document),
+        )
+        .route(
+            "/admin/meetings/{id}/documents/{doc}",
+            get(meetings::original),
+        )
+        .route(
+            "/admin/meetings/{id}/documents/{doc}/brief",
+            post(meetings::draft),
+        )
         .route("/admin/briefs/{id}", get(meeting_review::show))
-        .route("/admin/briefs/{id}/sign-off", post(meeting_review::sign_off))
+        .route(
+            "/admin/briefs/{id}/sign-off",
+            post(meeting_review::sign_off),
+        )
         .route("/admin/events", get(events::list))
         .route("/admin/events/new", get(events::new).post(events::create))
         .route("/admin/events/{id}", get(events::edit).post(events::save))

@@ -2,7 +2,8 @@
 //! unpublish), sections, authors, media upload, search, the events calendar (the public
 //! list and event, and the moderation queue with approve, reject, cancel and restore) and
 //! comments (a story's shown comments for everyone, the moderation queue and moderating with
-//! a token), with its OpenAPI document at `/api/v1/openapi.json`.
+//! a token), the meeting desk (public bodies, meetings, their documents with what was read
+//! from them, briefs drafted from a record and an editor's sign-off), with its OpenAPI document at `/api/v1/openapi.json`.
 //!
 //! Handlers are thin: they parse the body into the desk's types and go through
 //! [`crate::desk`] for every article change, so the API can never do what the admin pages
@@ -32,6 +33,7 @@ mod events;
 mod extract;
 mod json_body;
 mod media;
+mod meetings;
 mod openapi;
 mod responses;
 mod search;
@@ -80,13 +82,30 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::for_story))
         .routes(routes!(comments::queue))
         .routes(routes!(comments::moderate))
+        .routes(routes!(meetings::list_bodies, meetings::create_body_api))
+        .routes(routes!(meetings::show_body, meetings::update_body_api))
+        .routes(routes!(
+            meetings::list_meetings,
+            meetings::create_meeting_api
+        ))
+        .routes(routes!(
+            meetings::show_meeting,
+            meetings::update_meeting_api
+        ))
+        .routes(routes!(meetings::show_document))
+        .routes(routes!(meetings::draft_brief_api))
+        .routes(routes!(meetings::sign_off_api))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY));
     let uploads = OpenApiRouter::new()
         .routes(routes!(media::upload))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY));
-    json.merge(uploads)
+    let documents = OpenApiRouter::new()
+        .routes(routes!(meetings::add_document))
+        .layer(DefaultBodyLimit::max(meetings::MAX_DOCUMENT_BODY))
+        .layer(RequestBodyLimitLayer::new(meetings::MAX_DOCUMENT_BODY));
+    json.merge(uploads).merge(documents)
 }
 
 /// The OpenAPI document, with paths as clients call them (under [`PREFIX`]).

@@ -60,6 +60,11 @@ pub(crate) fn base() -> OpenApi {
                  moderation queue for editors and admins.",
             ),
             tag("comments", "Readers' comments: a story's shown comments for everyone; the queue and moderation with a token."),
+            tag(
+                "meetings",
+                "The meeting desk: public bodies, their meetings and documents, what was read \
+                 from a record, briefs drafted from it and an editor's sign-off.",
+            ),
             tag("meta", "This document."),
         ]))
         .build()
