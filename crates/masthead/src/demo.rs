@@ -413,7 +413,74 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
         });
     }
     import_pages(store, &Actor::system("demo"), &pages, now).await?;
+    // The demo does not know the site's address, so its meetings' calendar entries link nowhere.
+    meetings(store, tz, "", now).await?;
     Ok(Loaded::Stories(demo.articles.len()))
+}
+
+/// The demo's minutes: the Village Board's last meeting.
+const MINUTES: &str = include_str!("../demo/minutes-village-board.txt");
+
+/// The meeting desk's demo: the Village Board with its members, its last meeting with the
+/// minutes (ready to draft a brief from), and its next one, on the calendar.
+async fn meetings(store: &Store, tz: Tz, base_url: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+    use masthead_desk::meetings::{
+        Calendar, DocumentUpload, MeetingDraft, check_body, meeting_fields, new_document,
+    };
+    let actor = Actor::system("demo");
+    let body = check_body(masthead_store::BodyFields {
+        name: "Cedar Hollow Village Board".into(),
+        kind: "village board".into(),
+        place: "Village Hall, 100 Main St.".into(),
+        about: "Six trustees and a president, elected village-wide for four-year terms. It \
+                meets the first and third Monday of each month at 7 p.m."
+            .into(),
+        members: [
+            ("Dana Ortiz", "President"),
+            ("Luis Ruiz", "Trustee"),
+            ("Ann Hale", "Trustee"),
+            ("Greg Lee", "Trustee"),
+            ("Mina Park", "Trustee"),
+            ("Paul Novak", "Trustee"),
+        ]
+        .into_iter()
+        .map(|(name, title)| masthead_store::BodyMember {
+            name: name.into(),
+            title: title.into(),
+            term_start: None,
+            term_end: None,
+        })
+        .collect(),
+    })?;
+    let (body, _) = store.create_public_body(&body, &actor, now).await?;
+    let calendar = Calendar {
+        timezone: tz,
+        base_url: base_url.to_owned(),
+    };
+    let local = now.with_timezone(&tz).date_naive();
+    let draft = |days: i64, status: &str| MeetingDraft {
+        body: body.0.to_string(),
+        date: (local + chrono::Duration::days(days)).to_string(),
+        time: "19:00".into(),
+        place: String::new(),
+        status: status.into(),
+    };
+    let held = meeting_fields(store, &draft(-10, "held"), &calendar).await?;
+    let held = store.create_meeting(&held, &actor, now).await?;
+    let next = meeting_fields(store, &draft(11, "scheduled"), &calendar).await?;
+    store.create_meeting(&next, &actor, now).await?;
+    let upload = DocumentUpload {
+        kind: "minutes".into(),
+        file_name: "village-board-minutes.txt".into(),
+        bytes: MINUTES.as_bytes().to_vec(),
+        source_url: String::new(),
+        public: true,
+    };
+    let document = new_document(upload, MINUTES.to_owned())?;
+    store
+        .add_meeting_document(held, &document, &actor, now)
+        .await?;
+    Ok(())
 }
 
 fn article(

@@ -82,10 +82,9 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     };
     // One outbound client for the program: the worker and the desk's "Pull now" share it.
     let fetcher = crate::wire::fetcher(&base_url, allow_local_fetch)?;
-    let state =
-        AppState::new(store.clone(), theme, site, clock.clone())
-            .with_fetcher(fetcher.clone())
-            .with_pdf_reader(std::sync::Arc::new(crate::meeting::ChildReader));
+    let state = AppState::new(store.clone(), theme, site, clock.clone())
+        .with_fetcher(fetcher.clone())
+        .with_pdf_reader(std::sync::Arc::new(crate::meeting::ChildReader));
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;

@@ -106,7 +106,6 @@ fn what_cannot_be_read_is_refused_with_the_fix() {
     }
 }
 
-
 /// Two columns of minutes on one page: the left column read whole, then the right.
 fn two_columns() -> Vec<(u32, u32, &'static str)> {
     let left = [

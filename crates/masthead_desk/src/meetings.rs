@@ -264,7 +264,9 @@ pub async fn update_meeting(
         .await?)
 }
 
-async fn meeting_fields(
+/// A meeting as typed, checked against the body it names, with the calendar event that
+/// announces it unless it has been held.
+pub async fn meeting_fields(
     store: &Store,
     draft: &MeetingDraft,
     calendar: &Calendar,
@@ -409,6 +411,14 @@ pub async fn add_document(
     now: DateTime<Utc>,
 ) -> Result<DocumentId, DeskError> {
     staff.require(SiteAction::CoverMeetings)?;
+    let doc = new_document(upload, text)?;
+    Ok(store
+        .add_meeting_document(meeting, &doc, &staff.actor(), now)
+        .await?)
+}
+
+/// A document as the store keeps it, from what arrived and the text read from it, checked.
+pub fn new_document(upload: DocumentUpload, text: String) -> Result<NewDocument, DeskError> {
     let kind = upload.kind.trim().to_lowercase();
     if !DOCUMENT_KINDS.contains(&kind.as_str()) {
         return Err(invalid(
@@ -439,7 +449,7 @@ pub async fn add_document(
         n if n.is_empty() => format!("{kind}.{}", if pdf { "pdf" } else { "txt" }),
         n => n.replace(['/', '\\', '"'], "-"),
     };
-    let doc = NewDocument {
+    Ok(NewDocument {
         kind,
         file_name,
         content_type: if pdf {
@@ -453,10 +463,7 @@ pub async fn add_document(
         source_url: upload.source_url,
         text,
         public: upload.public,
-    };
-    Ok(store
-        .add_meeting_document(meeting, &doc, &staff.actor(), now)
-        .await?)
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn a_suggestion_always_fits_the_summary_field() {
-        let long = format!("{}.", "The board met again to talk about the budget".repeat(100));
+        let long = format!(
+            "{}.",
+            "The board met again to talk about the budget".repeat(100)
+        );
         assert_eq!(suggest_summary(&long), "");
         let body = "The board approved the library budget on Monday night. ".repeat(10_000);
         let summary = suggest_summary(&body);
