@@ -2,7 +2,7 @@
 //! clerk's minutes, and the messages for what it cannot read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use masthead_testkit::pdf;
+use masthead_testkit::pdf::pdf;
 use masthead_testkit::run_command;
 use serde_json::Value;
 use std::path::Path;

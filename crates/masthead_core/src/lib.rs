@@ -36,9 +36,9 @@ pub use event::{CommentStatus, EventStatus};
 pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
-    BodyId, DocumentId, MeetingId,
-    ArticleId, AuthorId, CommentId, EventId, MediaId, PageId, PreviewLinkId, RedirectId,
-    RevisionId, SectionId, TagId, TokenId, UserId, WireItemId, WireSourceId,
+    ArticleId, AuthorId, BodyId, CommentId, DocumentId, EventId, MediaId, MeetingId, PageId,
+    PreviewLinkId, RedirectId, RevisionId, SectionId, TagId, TokenId, UserId, WireItemId,
+    WireSourceId,
 };
 pub use old_address::{address_key, redirect_key, redirect_target};
 pub use page::{ListCursor, PageNumber};

@@ -176,7 +176,9 @@ fn decision(motion: &Motion) -> Option<Decision> {
         (None, None) => String::new(),
     };
     Some(Decision {
-        motion: capitalised(&motion.text.value),
+        // One line: the decisions box holds one decision a line, and a PDF's text breaks
+        // lines where the page did.
+        motion: capitalised(&single_spaced(&motion.text.value)),
         vote,
         outcome,
     })
@@ -229,7 +231,8 @@ fn headline(body: &str, extraction: &Extraction) -> String {
     let Some(motion) = lead_motion(extraction) else {
         return format!("{body}: what the meeting decided");
     };
-    let wording = motion.text.value.trim().trim_start_matches("to ").trim();
+    let wording = single_spaced(&motion.text.value);
+    let wording = wording.trim_start_matches("to ");
     let (first, rest) = wording.split_once(' ').unwrap_or((wording, ""));
     let said = VERBS
         .iter()
@@ -299,7 +302,8 @@ fn body(
         );
     }
     if let Some(adjourned) = &extraction.adjourned {
-        let _ = writeln!(md, "\nThe meeting adjourned at {}.", adjourned.value);
+        let time = adjourned.value.trim_end_matches('.');
+        let _ = writeln!(md, "\nThe meeting adjourned at {time}.");
     }
     if let Some(record) = record {
         let _ = writeln!(
@@ -331,7 +335,7 @@ fn motion_line(motion: &Motion, record: Option<&str>) -> String {
     };
     let mut line = format!(
         "- **{outcome}{vote}:** {}.",
-        capitalised(motion.text.value.trim_end_matches('.'))
+        capitalised(single_spaced(&motion.text.value).trim_end_matches('.'))
     );
     if let Some(mover) = &motion.mover {
         let _ = write!(line, " Moved by {}", mover.value);

@@ -63,7 +63,10 @@ pub(crate) fn prose_sentence_end(text: &str, from: usize, to: usize) -> usize {
                 let ends = if stop == b'.' {
                     ends_sentence(text, i, after, to, true)
                 } else {
-                    text[after..to].chars().next().is_none_or(char::is_whitespace)
+                    text[after..to]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace)
                 };
                 if ends {
                     return after;

@@ -125,9 +125,7 @@ pub fn summary_spans(text: &str, max_len: usize) -> Vec<Span> {
         }
         let sentence = usable[rank];
         let joined = if chosen.is_empty() { 0 } else { len + 1 };
-        if joined + sentence.len > max_len
-            || chosen.iter().any(|&c| repeats(usable[c], sentence))
-        {
+        if joined + sentence.len > max_len || chosen.iter().any(|&c| repeats(usable[c], sentence)) {
             continue;
         }
         len = joined + sentence.len;
@@ -184,7 +182,16 @@ fn paragraphs(text: &str) -> Vec<(usize, usize)> {
 /// A bulleted or numbered list's item, or a quoted block: "- Main Street", "• Elm",
 /// "1. Open", "b) Close", "A. Call to order", "> As the chair said".
 fn is_list_item(line: &str) -> bool {
-    let bullet = ["- ", "* ", "+ ", "\u{2022}", "\u{B7}", "\u{2013} ", "\u{2014} ", "> "];
+    let bullet = [
+        "- ",
+        "* ",
+        "+ ",
+        "\u{2022}",
+        "\u{B7}",
+        "\u{2013} ",
+        "\u{2014} ",
+        "> ",
+    ];
     if bullet.iter().any(|b| line.starts_with(b)) {
         return true;
     }
@@ -253,26 +260,29 @@ fn sentence(span: Span, text: &str) -> Sentence {
     let count = text.split_whitespace().count();
     Sentence {
         span,
-        len: text.split_whitespace().map(|w| w.len() + 1).sum::<usize>().saturating_sub(1),
+        len: text
+            .split_whitespace()
+            .map(|w| w.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1),
         words: content_words(text).collect(),
         usable: usable(text, count),
-        quoted: text.contains(|c| c == '"' || c == '\u{201C}' || c == '\u{201D}'),
+        quoted: text.contains(['"', '\u{201C}', '\u{201D}']),
     }
 }
 
 /// Whether a sentence may be suggested: it starts as a sentence does and ends with a stop,
 /// has a sensible number of words, and is not only a quotation.
 fn usable(text: &str, words: usize) -> bool {
-    let first = text.trim_start_matches(OPENING_QUOTES).trim_start_matches(['(', '[']);
+    let first = text
+        .trim_start_matches(OPENING_QUOTES)
+        .trim_start_matches(['(', '[']);
     let starts = first.starts_with(|c: char| c.is_uppercase() || c.is_numeric());
     let quote_only = text.starts_with(OPENING_QUOTES)
         && text
             .trim_end_matches(['.', '?', '!', ',', ')'])
             .ends_with(CLOSING_QUOTES);
-    starts
-        && ends_with_stop(text)
-        && (MIN_WORDS..=MAX_WORDS).contains(&words)
-        && !quote_only
+    starts && ends_with_stop(text) && (MIN_WORDS..=MAX_WORDS).contains(&words) && !quote_only
 }
 
 /// The words of `text` that can tell what it is about: three letters or more, not

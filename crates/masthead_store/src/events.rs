@@ -537,7 +537,15 @@ async fn insert_in(
     .await?;
     write_dates(tx, id, &row.occurrences).await?;
     if let Some(actor) = actor {
-        record(tx, actor, "event.create", &format!("event {id}"), row.title, now).await?;
+        record(
+            tx,
+            actor,
+            "event.create",
+            &format!("event {id}"),
+            row.title,
+            now,
+        )
+        .await?;
     }
     if visible(status) {
         site::bump_version(tx).await?;
@@ -581,7 +589,15 @@ async fn update_in(
         .execute(&mut **tx)
         .await?;
     write_dates(tx, id.0, &row.occurrences).await?;
-    record(tx, actor, "event.edit", &format!("event {}", id.0), row.title, now).await?;
+    record(
+        tx,
+        actor,
+        "event.edit",
+        &format!("event {}", id.0),
+        row.title,
+        now,
+    )
+    .await?;
     if visible(EventStatus::parse(&now_status)?) || status.is_some() {
         site::bump_version(tx).await?;
     }
@@ -609,10 +625,14 @@ pub(crate) async fn write_meeting_event(
         Some(id) => match update_in(tx, id, &row, Some(status), actor, now).await {
             Ok(()) => Ok(id),
             // Deleted on the desk's calendar page meanwhile: announce it again.
-            Err(StoreError::NotFound) => Ok(insert_in(tx, backend, &row, status, Some(actor), now).await?.0),
+            Err(StoreError::NotFound) => Ok(insert_in(tx, backend, &row, status, Some(actor), now)
+                .await?
+                .0),
             Err(e) => Err(e),
         },
-        None => Ok(insert_in(tx, backend, &row, status, Some(actor), now).await?.0),
+        None => Ok(insert_in(tx, backend, &row, status, Some(actor), now)
+            .await?
+            .0),
     }
 }
 

@@ -75,8 +75,8 @@ pub use media::{MediaItem, MediaText};
 pub use media_uploads::{MediaFiles, UnfinishedUpload};
 pub use meeting_documents::{MAX_DOCUMENTS, MeetingBrief, MeetingDocument, NewDocument};
 pub use meetings::{
-    BodyFields, BodyMember, MAX_BODIES, MEETINGS_PAGE, MeetingFields, MeetingRecord,
-    MeetingStatus, PublicBody,
+    BodyFields, BodyMember, MAX_BODIES, MEETINGS_PAGE, MeetingFields, MeetingRecord, MeetingStatus,
+    PublicBody,
 };
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;

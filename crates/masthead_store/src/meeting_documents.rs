@@ -6,11 +6,11 @@
 //! desk refuses to publish a story whose row has none (checked in the save's own
 //! transaction through [`StoryWrite::brief_signed_off`]).
 
+use crate::articles::visible;
 use crate::audit::{Actor, record};
 use crate::site::bump_version;
 use crate::{Result, Store, StoreError, StoryWrite, from_micros, to_micros};
 use chrono::{DateTime, Utc};
-use crate::articles::visible;
 use masthead_core::{ArticleId, BodyId, DocumentId, InvalidInput, MeetingId, UserId};
 use serde::Serialize;
 use sqlx::Row;
@@ -149,7 +149,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let target = format!("meeting {} document {id}", meeting.0);
-        record(&mut tx, actor, "meeting.document", &target, &doc.file_name, now).await?;
+        record(
+            &mut tx,
+            actor,
+            "meeting.document",
+            &target,
+            &doc.file_name,
+            now,
+        )
+        .await?;
         if doc.public {
             bump_version(&mut tx).await?;
         }
@@ -164,15 +172,29 @@ impl Store {
             document_columns!(),
             " FROM meeting_documents WHERE meeting_id = $1 ORDER BY id LIMIT 50"
         );
-        let rows = sqlx::query(sql).bind(meeting.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(meeting.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(document).collect()
     }
 
     /// A document with the text the extractor reads.
-    pub async fn meeting_document(&self, id: DocumentId) -> Result<Option<(MeetingDocument, String)>> {
-        let sql = concat!("SELECT ", document_columns!(), ", text FROM meeting_documents WHERE id = $1");
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((document(&r)?, r.try_get("text")?))).transpose()
+    pub async fn meeting_document(
+        &self,
+        id: DocumentId,
+    ) -> Result<Option<(MeetingDocument, String)>> {
+        let sql = concat!(
+            "SELECT ",
+            document_columns!(),
+            ", text FROM meeting_documents WHERE id = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((document(&r)?, r.try_get("text")?)))
+            .transpose()
     }
 
     /// A document's original bytes.
@@ -225,7 +247,10 @@ impl Store {
     /// The brief drafted for story `article`, if it is one.
     pub async fn meeting_brief(&self, article: ArticleId) -> Result<Option<MeetingBrief>> {
         let sql = concat!("SELECT ", brief_columns!(), " WHERE article_id = $1");
-        let row = sqlx::query(sql).bind(article.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(article.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(brief).transpose()
     }
 
@@ -236,7 +261,10 @@ impl Store {
             brief_columns!(),
             " WHERE meeting_id = $1 ORDER BY article_id LIMIT 50"
         );
-        let rows = sqlx::query(sql).bind(meeting.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(meeting.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(brief).collect()
     }
 
@@ -261,8 +289,15 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let target = format!("article {}", article.0);
-        record(&mut tx, actor, "meeting.sign_off", &target, "facts checked against the record", now)
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "meeting.sign_off",
+            &target,
+            "facts checked against the record",
+            now,
+        )
+        .await?;
         self.commit(tx).await
     }
 }
@@ -321,7 +356,9 @@ fn brief(row: &AnyRow) -> Result<MeetingBrief> {
     Ok(MeetingBrief {
         article_id: ArticleId(row.try_get("article_id")?),
         meeting_id: MeetingId(row.try_get("meeting_id")?),
-        document_id: row.try_get::<Option<i64>, _>("document_id")?.map(DocumentId),
+        document_id: row
+            .try_get::<Option<i64>, _>("document_id")?
+            .map(DocumentId),
         facts: row.try_get("facts")?,
         signed_off_by: row.try_get::<Option<i64>, _>("signed_off_by")?.map(UserId),
         signed_off_at: row

@@ -101,10 +101,7 @@ impl MeetingStatus {
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
-                InvalidInput::new(
-                    "Status",
-                    "must be one of scheduled, held or cancelled",
-                )
+                InvalidInput::new("Status", "must be one of scheduled, held or cancelled")
             })
     }
 }
@@ -166,22 +163,40 @@ macro_rules! meeting_columns {
 impl Store {
     /// Every public body, by name.
     pub async fn public_bodies(&self) -> Result<Vec<PublicBody>> {
-        let sql = concat!("SELECT ", body_columns!(), " FROM public_bodies ORDER BY name, id LIMIT 500");
+        let sql = concat!(
+            "SELECT ",
+            body_columns!(),
+            " FROM public_bodies ORDER BY name, id LIMIT 500"
+        );
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
         rows.iter().map(body).collect()
     }
 
     /// The body with id `id`.
     pub async fn public_body(&self, id: BodyId) -> Result<Option<PublicBody>> {
-        let sql = concat!("SELECT ", body_columns!(), " FROM public_bodies WHERE id = $1");
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await?;
+        let sql = concat!(
+            "SELECT ",
+            body_columns!(),
+            " FROM public_bodies WHERE id = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(body).transpose()
     }
 
     /// The body whose page is `/bodies/{slug}`.
     pub async fn public_body_by_slug(&self, slug: &str) -> Result<Option<PublicBody>> {
-        let sql = concat!("SELECT ", body_columns!(), " FROM public_bodies WHERE slug = $1");
-        let row = sqlx::query(sql).bind(slug).fetch_optional(&self.pool).await?;
+        let sql = concat!(
+            "SELECT ",
+            body_columns!(),
+            " FROM public_bodies WHERE slug = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(body).transpose()
     }
 
@@ -221,7 +236,15 @@ impl Store {
         .bind(to_micros(now))
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, actor, "body.create", &format!("body {id}"), &fields.name, now).await?;
+        record(
+            &mut tx,
+            actor,
+            "body.create",
+            &format!("body {id}"),
+            &fields.name,
+            now,
+        )
+        .await?;
         bump_version(&mut tx).await?;
         self.commit(tx).await?;
         Ok((BodyId(id), slug))
@@ -252,7 +275,15 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        record(&mut tx, actor, "body.edit", &format!("body {}", id.0), &fields.name, now).await?;
+        record(
+            &mut tx,
+            actor,
+            "body.edit",
+            &format!("body {}", id.0),
+            &fields.name,
+            now,
+        )
+        .await?;
         bump_version(&mut tx).await?;
         self.commit(tx).await
     }
@@ -282,7 +313,10 @@ impl Store {
     /// The meeting with id `id`.
     pub async fn meeting(&self, id: MeetingId) -> Result<Option<MeetingRecord>> {
         let sql = concat!("SELECT ", meeting_columns!(), " WHERE m.id = $1");
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(meeting).transpose()
     }
 
@@ -297,7 +331,10 @@ impl Store {
         let mut tx = self.write_tx().await?;
         check_body(&mut tx, fields.body).await?;
         let event = match &fields.event {
-            Some(e) => Some(self.announce(&mut tx, None, e, fields.status, actor, now).await?),
+            Some(e) => Some(
+                self.announce(&mut tx, None, e, fields.status, actor, now)
+                    .await?,
+            ),
             None => None,
         };
         let (id,): (i64,) = sqlx::query_as(
@@ -312,8 +349,15 @@ impl Store {
         .bind(to_micros(now))
         .fetch_one(&mut *tx)
         .await?;
-        record(&mut tx, actor, "meeting.create", &format!("meeting {id}"), fields.status.as_str(), now)
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "meeting.create",
+            &format!("meeting {id}"),
+            fields.status.as_str(),
+            now,
+        )
+        .await?;
         bump_version(&mut tx).await?;
         self.commit(tx).await?;
         Ok(MeetingId(id))
@@ -338,8 +382,15 @@ impl Store {
         check_body(&mut tx, fields.body).await?;
         let event = match &fields.event {
             Some(e) => Some(
-                self.announce(&mut tx, old_event.map(EventId), e, fields.status, actor, now)
-                    .await?,
+                self.announce(
+                    &mut tx,
+                    old_event.map(EventId),
+                    e,
+                    fields.status,
+                    actor,
+                    now,
+                )
+                .await?,
             ),
             None => old_event.map(EventId),
         };
@@ -356,8 +407,15 @@ impl Store {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        record(&mut tx, actor, "meeting.edit", &format!("meeting {}", id.0), fields.status.as_str(), now)
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "meeting.edit",
+            &format!("meeting {}", id.0),
+            fields.status.as_str(),
+            now,
+        )
+        .await?;
         bump_version(&mut tx).await?;
         self.commit(tx).await
     }

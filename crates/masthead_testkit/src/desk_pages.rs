@@ -59,6 +59,7 @@ pub const DESK_PAGES: &[DeskPage] = &[
         Viewer::Contributor,
     ),
     page("/admin/users", "/admin/users", Viewer::Contributor),
+    page("/admin/meetings", "/admin/meetings", Viewer::Contributor),
     page(
         "/admin/articles/{id}",
         "/admin/articles/{live}",
@@ -134,7 +135,6 @@ pub const DESK_PAGES: &[DeskPage] = &[
         "/admin/wire/inbox/{wire_item}/preview",
         Viewer::Admin,
     ),
-    page("/admin/meetings", "/admin/meetings", Viewer::Contributor),
     page("/admin/meetings", "/admin/meetings", Viewer::Admin),
     page("/admin/bodies/{id}", "/admin/bodies/{body}", Viewer::Admin),
     page(

@@ -39,13 +39,22 @@ pub(crate) fn pieces<'t>(text: &'t str, extraction: &Extraction) -> Vec<Piece<'t
         }
         let end = span.end.min(text.len());
         if span.start > at {
-            out.push(Piece { text: &text[at..span.start], anchor: None });
+            out.push(Piece {
+                text: &text[at..span.start],
+                anchor: None,
+            });
         }
-        out.push(Piece { text: &text[span.start..end], anchor: Some(span.start) });
+        out.push(Piece {
+            text: &text[span.start..end],
+            anchor: Some(span.start),
+        });
         at = end;
     }
     if at < text.len() {
-        out.push(Piece { text: &text[at..], anchor: None });
+        out.push(Piece {
+            text: &text[at..],
+            anchor: None,
+        });
     }
     out
 }
@@ -64,7 +73,10 @@ mod tests {
         let whole: String = pieces.iter().map(|p| p.text).collect();
         assert_eq!(whole, text);
         let motion = &extraction.motions[0];
-        assert!(pieces.iter().any(|p| p.anchor == Some(motion.span.start)
-            && p.text.starts_with("Motion by Ruiz")));
+        assert!(
+            pieces.iter().any(
+                |p| p.anchor == Some(motion.span.start) && p.text.starts_with("Motion by Ruiz")
+            )
+        );
     }
 }

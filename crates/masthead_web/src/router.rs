@@ -7,8 +7,9 @@
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::site::{
-    article, assets, author, bodies, cached, conditional, event, event_submit, events, feeds, health, home,
-    identity, latest, media, old_addresses, search, section, sitemaps, static_page, tag,
+    article, assets, author, bodies, cached, conditional, event, event_submit, events, feeds,
+    health, home, identity, latest, media, old_addresses, search, section, sitemaps, static_page,
+    tag,
 };
 use crate::{AppState, WebError};
 use axum::Router;

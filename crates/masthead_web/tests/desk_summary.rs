@@ -29,7 +29,9 @@ weekend hours. The board meets again in two weeks.";
 
 /// The summary box as the editor page prints it.
 fn summary_box(html: &str) -> &str {
-    let start = html.find("<textarea id=\"summary\"").expect("the summary box");
+    let start = html
+        .find("<textarea id=\"summary\"")
+        .expect("the summary box");
     let open_end = start + html[start..].find('>').unwrap() + 1;
     let close = open_end + html[open_end..].find("</textarea>").unwrap();
     &html[open_end..close]
@@ -92,7 +94,10 @@ async fn a_suggested_summary_fills_the_box_keeps_the_form_and_saves_nothing(app:
         .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert_eq!(summary_box(&r.body), SUGGESTED);
-    assert!(r.body.contains("data-suggested"), "the page says it is unsaved");
+    assert!(
+        r.body.contains("data-suggested"),
+        "the page says it is unsaved"
+    );
     assert!(
         r.body
             .contains("Suggested from the story&#x27;s text; edit it, then save."),
@@ -104,7 +109,10 @@ async fn a_suggested_summary_fills_the_box_keeps_the_form_and_saves_nothing(app:
     assert!(r.body.contains("## What it pays for\n\n- A new roof"));
     assert!(r.body.contains("value=\"Library, Budget\""));
     assert!(r.body.contains("An unsaved note."));
-    assert!(r.body.contains(&format!("name=\"version\" value=\"{version}\"")));
+    assert!(
+        r.body
+            .contains(&format!("name=\"version\" value=\"{version}\""))
+    );
     assert!(r.body.contains(&format!("value=\"{author}\" selected")));
 
     // Nothing was written: the same version, summary, revisions and audit log.

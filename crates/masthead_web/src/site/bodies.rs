@@ -34,7 +34,11 @@ async fn body(state: &AppState, slug: &str) -> Result<PublicBody, WebError> {
     if slug.len() > 120 {
         return Err(WebError::NotFound);
     }
-    state.store.public_body_by_slug(slug).await?.ok_or(WebError::NotFound)
+    state
+        .store
+        .public_body_by_slug(slug)
+        .await?
+        .ok_or(WebError::NotFound)
 }
 
 /// `GET /bodies/{slug}`
@@ -68,8 +72,17 @@ pub async fn show(
             briefs => stories,
         }
     };
-    let upcoming: Vec<_> = meetings.iter().rev().filter(|m| m.starts_at >= now).map(row).collect();
-    let past: Vec<_> = meetings.iter().filter(|m| m.starts_at < now).map(row).collect();
+    let upcoming: Vec<_> = meetings
+        .iter()
+        .rev()
+        .filter(|m| m.starts_at >= now)
+        .map(row)
+        .collect();
+    let past: Vec<_> = meetings
+        .iter()
+        .filter(|m| m.starts_at < now)
+        .map(row)
+        .collect();
     let config = state.config();
     let about: Vec<String> = body
         .fields
@@ -154,7 +167,13 @@ pub(crate) fn original_response(
     let name: String = document
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut response = bytes.into_response();
     let h = response.headers_mut();
@@ -162,7 +181,10 @@ pub(crate) fn original_response(
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Some(v) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
         h.insert(header::ETAG, v);
         h.insert(
