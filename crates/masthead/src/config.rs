@@ -54,6 +54,12 @@ pub struct Config {
     pub max_connections: u32,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     pub shutdown_timeout: u64,
+    /// The meeting desk's optional prose helper: an OpenAI-compatible API's base address
+    /// (e.g. `http://127.0.0.1:8081/v1`); empty (the default) leaves it off. Its key is
+    /// read from `MASTHEAD_PROSE_KEY` only, so it is never written in a file here.
+    pub prose_url: String,
+    /// The model the prose helper asks for.
+    pub prose_model: String,
 }
 
 impl Default for Config {
@@ -79,6 +85,8 @@ impl Default for Config {
             request_timeout: limits.request_timeout.as_secs(),
             max_connections: limits.max_connections as u32,
             shutdown_timeout: limits.shutdown_timeout.as_secs(),
+            prose_url: String::new(),
+            prose_model: String::new(),
         }
     }
 }

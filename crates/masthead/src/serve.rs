@@ -85,6 +85,10 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     let state = AppState::new(store.clone(), theme, site, clock.clone())
         .with_fetcher(fetcher.clone())
         .with_pdf_reader(std::sync::Arc::new(crate::meeting::ChildReader));
+    let state = match prose_helper(&config)? {
+        Some(helper) => state.with_prose_helper(helper),
+        None => state,
+    };
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
@@ -171,4 +175,29 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         }
         tracing::info!("shutting down: finishing in-flight requests");
     }
+}
+
+/// The meeting desk's prose helper, when `prose_url` is set: its model from `prose_model`,
+/// its key from `MASTHEAD_PROSE_KEY` (never from a file, never logged).
+fn prose_helper(
+    config: &Config,
+) -> anyhow::Result<Option<masthead_web::prose_helper::ProseHelper>> {
+    if config.prose_url.trim().is_empty() {
+        return Ok(None);
+    }
+    if config.prose_model.trim().is_empty() {
+        anyhow::bail!(
+            "prose_url is set but prose_model is not: name the model the prose helper should \
+             use (prose_model in masthead.toml or MASTHEAD_PROSE_MODEL), or unset prose_url"
+        );
+    }
+    let key = std::env::var("MASTHEAD_PROSE_KEY").ok();
+    let helper = masthead_web::prose_helper::ProseHelper::new(
+        config.prose_url.trim(),
+        config.prose_model.trim(),
+        key,
+    )
+    .map_err(|e| anyhow!("the prose helper at {}: {e}", config.prose_url))?;
+    tracing::info!(url = %config.prose_url, model = %config.prose_model, "the meeting desk's prose helper is on");
+    Ok(Some(helper))
 }

@@ -19,7 +19,7 @@ use masthead_core::{
     ArticleAction, ArticleId, Decision, DocumentId, InvalidInput, MeetingId, Outcome, SectionId,
     SiteAction, Slug,
 };
-use masthead_meeting::{Extraction, Fact, How, Motion};
+use masthead_meeting::{CheckedSentence, Extraction, Fact, How, Motion};
 use masthead_store::{
     ArticleFields, KindParts, Meeting, MeetingDocument, MeetingRecord, Store, StoreError,
 };
@@ -32,7 +32,7 @@ const HEADLINE_CHARS: usize = 110;
 const SUMMARY_BYTES: usize = 500;
 
 /// What the desk asks for when it drafts a brief.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct BriefRequest {
     /// The meeting.
     pub meeting: MeetingId,
@@ -42,7 +42,14 @@ pub struct BriefRequest {
     pub section: SectionId,
     /// The site's time zone (the meeting's date as readers know it).
     pub timezone: Tz,
+    /// Paragraphs the prose helper wrote from the facts, checked against the record
+    /// (`masthead_meeting::check_prose`), when the editor asked for them.
+    pub narrative: Option<Vec<Vec<CheckedSentence>>>,
 }
+
+/// The line a brief carries when the prose helper wrote part of it.
+pub const PROSE_DISCLOSURE: &str = "*A language model drafted the opening paragraphs from the \
+    facts in the record; an editor checked them against the record before publication.*";
 
 /// Reads the document and writes the draft brief; returns the new story.
 pub async fn draft_brief(
@@ -163,7 +170,38 @@ fn compose(
     };
     fields.summary = summary(extraction, text);
     fields.body_md = body(meeting, document, extraction, place.as_deref(), day);
+    if let Some(narrative) = &request.narrative {
+        fields.body_md = with_narrative(&fields.body_md, narrative);
+    }
     fields
+}
+
+/// The body with the helper's paragraphs after its first line, each sentence whose names
+/// or numbers the record lacks flagged for the editor, and the disclosure at the end.
+fn with_narrative(body: &str, narrative: &[Vec<CheckedSentence>]) -> String {
+    let (first, rest) = body.split_once("\n\n").unwrap_or((body, ""));
+    let mut md = format!("{first}\n\n");
+    for paragraph in narrative {
+        let sentences: Vec<String> = paragraph
+            .iter()
+            .map(|s| {
+                if s.unsupported.is_empty() {
+                    s.text.clone()
+                } else {
+                    format!(
+                        "{} **[Check: not in the record: {}]**",
+                        s.text,
+                        s.unsupported.join(", ")
+                    )
+                }
+            })
+            .collect();
+        if !sentences.is_empty() {
+            let _ = writeln!(md, "{}\n", sentences.join(" "));
+        }
+    }
+    let _ = write!(md, "{rest}\n{PROSE_DISCLOSURE}\n");
+    md
 }
 
 /// A motion as a row of the decisions table; one with no recorded outcome is left to the
@@ -272,7 +310,7 @@ fn body(
     let place = if meeting.place.is_empty() {
         String::new()
     } else {
-        format!(" at {}", meeting.place)
+        format!(" at {}", meeting.place.trim_end_matches('.'))
     };
     let _ = writeln!(
         md,

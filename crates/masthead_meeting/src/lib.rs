@@ -37,12 +37,14 @@ macro_rules! pattern {
 mod motions;
 mod names;
 mod pdf;
+mod prose;
 mod record;
 mod sentences;
 mod summary;
 mod votes;
 
 pub use pdf::{MAX_PAGES, MAX_PDF, PdfError, is_pdf, pdf_text};
+pub use prose::{CheckedSentence, MAX_PROSE, ProsePrompt, check_prose, prose_prompt};
 pub use summary::{ENOUGH, MAX_READ, MAX_SENTENCES, suggest_summary, summary_spans};
 
 use masthead_core::Outcome;

@@ -53,6 +53,19 @@ impl TestApp {
         self
     }
 
+    /// The app with the meeting desk's prose helper at `endpoint` (a model served on
+    /// loopback by the test), with `key` as its bearer token.
+    pub fn with_prose_helper(mut self, endpoint: &str, key: &str) -> Self {
+        let helper = masthead_web::prose_helper::ProseHelper::new(
+            endpoint,
+            "test-model",
+            Some(key.to_owned()),
+        )
+        .expect("a prose helper");
+        self.state = self.state.clone().with_prose_helper(helper);
+        self
+    }
+
     /// An app over `db`, with the page cache on, the clock at [`t0`].
     pub async fn new(db: TestDb) -> Self {
         Self::with_cache(db, true).await

@@ -86,6 +86,7 @@ pub async fn meeting_desk(store: &Store, section: SectionId, now: DateTime<Utc>)
         document,
         section,
         timezone: chrono_tz::America::Chicago,
+        narrative: None,
     };
     let brief = draft_brief(store, &staff, request, now)
         .await

@@ -32,6 +32,7 @@ mod params;
 mod parts;
 pub mod pdf_reader;
 mod preview;
+pub mod prose_helper;
 mod render;
 mod router;
 mod search;

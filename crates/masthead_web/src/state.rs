@@ -39,6 +39,8 @@ pub struct AppState {
     pub fetcher: Option<masthead_fetch::Fetcher>,
     /// How a PDF's text is read for the meeting desk ([`AppState::with_pdf_reader`]).
     pub(crate) pdf: Arc<crate::pdf_reader::Limited>,
+    /// The meeting desk's prose helper, when the operator configured one.
+    pub(crate) prose: Option<Arc<crate::prose_helper::ProseHelper>>,
     /// The configuration from start, before the desk's settings.
     base: Arc<SiteConfig>,
     live: Arc<RwLock<Live>>,
@@ -74,6 +76,12 @@ impl AppState {
         self
     }
 
+    /// The state with the operator's prose helper for the meeting desk.
+    pub fn with_prose_helper(mut self, helper: crate::prose_helper::ProseHelper) -> Self {
+        self.prose = Some(Arc::new(helper));
+        self
+    }
+
     /// Builds the state. Call [`AppState::refresh`] (or spawn [`AppState::poll`]) to learn
     /// the content version and the desk's settings.
     pub fn new(store: Store, theme: Theme, config: SiteConfig, clock: Arc<dyn Clock>) -> Self {
@@ -84,6 +92,7 @@ impl AppState {
         let config = Arc::new(config);
         Self {
             fetcher,
+            prose: None,
             pdf: Arc::new(crate::pdf_reader::Limited::new(Arc::new(
                 crate::pdf_reader::InProcess,
             ))),

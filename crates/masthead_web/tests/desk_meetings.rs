@@ -625,6 +625,7 @@ async fn many_writers_at_once_all_succeed(app: TestApp) {
                 document: made.document,
                 section: desk.news,
                 timezone: chrono_tz::America::Chicago,
+                narrative: None,
             };
             masthead_desk::meeting_brief::draft_brief(&store, &staff, request, now)
                 .await
@@ -667,4 +668,141 @@ app_tests!(
     a_local_address_is_not_fetched_unless_the_operator_allows_it,
     documents_that_cannot_be_read_are_refused_with_the_fix_and_nothing_kept,
     many_writers_at_once_all_succeed,
+);
+
+/// What the stand-in model was sent: the `Authorization` header and the JSON body.
+type Asked = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// An OpenAI-compatible chat endpoint on loopback answering `content` with `status`.
+async fn model(status: u16, content: &'static str) -> (TestServer, Asked) {
+    use axum::http::HeaderMap;
+    let asked: Asked = Default::default();
+    let kept = asked.clone();
+    let app = Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let kept = kept.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                kept.lock()
+                    .unwrap()
+                    .push((auth, serde_json::from_str(&body).unwrap()));
+                let answer = serde_json::json!({
+                    "choices": [{"message": {"role": "assistant", "content": content}}]
+                });
+                (StatusCode::from_u16(status).unwrap(), answer.to_string())
+            }
+        }),
+    );
+    (TestServer::start(app).await, asked)
+}
+
+async fn the_prose_helper_writes_from_the_facts_and_is_checked_and_disclosed(app: TestApp) {
+    let (server, asked) = model(
+        200,
+        "The Cedar Hollow Village Board approved a $48,000 contract with Acme Painting on a \
+         3-1 vote.\n\nMayor Smith called it a $50,000 bargain.",
+    )
+    .await;
+    let key = "sk-test-4f1c9e-never-shown";
+    let app = app.with_prose_helper(&server.url("/v1"), key);
+    let desk = Desk::create(app.store()).await;
+    let made = meeting_desk(app.store(), desk.news, t0()).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    let page = app
+        .get_as(&ed, &format!("/admin/meetings/{}", made.meeting))
+        .await;
+    assert!(
+        page.body.contains("name=\"prose\""),
+        "the choice is offered"
+    );
+    let section = desk.news.0.to_string();
+    let r = app
+        .post_as(
+            &ed,
+            &format!(
+                "/admin/meetings/{}/documents/{}/brief",
+                made.meeting, made.document
+            ),
+            &[("section", section.as_str()), ("prose", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let brief = id_in(r.header("location"));
+    let story = app.store().desk_article(ArticleId(brief)).await.unwrap();
+    let body = &story.fields.body_md;
+    assert!(
+        body.contains("The Cedar Hollow Village Board approved a $48,000 contract with Acme Painting on a 3-1 vote.\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Mayor Smith called it a $50,000 bargain. **[Check: not in the record: $50,000, Smith]**"),
+        "{body}"
+    );
+    assert!(
+        body.contains(masthead_desk::meeting_brief::PROSE_DISCLOSURE),
+        "{body}"
+    );
+
+    // The model was sent the facts, not the record, with the key in the header only.
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].0, format!("Bearer {key}"));
+    let user = asked[0].1["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        user.contains("Motion 1: approve a $48,000 contract"),
+        "{user}"
+    );
+    assert!(!user.contains("Ayes:"), "{user}");
+    for path in [
+        format!("/admin/briefs/{brief}"),
+        format!("/admin/articles/{brief}"),
+        format!("/admin/meetings/{}", made.meeting),
+    ] {
+        assert!(!app.get_as(&ed, &path).await.body.contains(key), "{path}");
+    }
+}
+
+async fn a_prose_helper_that_fails_leaves_the_brief_drafted_from_the_facts(app: TestApp) {
+    let (server, _) = model(500, "").await;
+    let app = app.with_prose_helper(&server.url("/v1"), "sk-test");
+    let desk = Desk::create(app.store()).await;
+    let made = meeting_desk(app.store(), desk.news, t0()).await;
+    let ed = app.staff("ed@example.org", Role::Editor).await;
+    let section = desk.news.0.to_string();
+    let r = app
+        .post_as(
+            &ed,
+            &format!(
+                "/admin/meetings/{}/documents/{}/brief",
+                made.meeting, made.document
+            ),
+            &[("section", section.as_str()), ("prose", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.header("location").ends_with("?prose=failed"));
+    let review = app.get_as(&ed, r.header("location")).await;
+    assert!(
+        review.body.contains("The prose helper wrote nothing"),
+        "{}",
+        review.body
+    );
+    let story = app
+        .store()
+        .desk_article(ArticleId(id_in(r.header("location"))))
+        .await
+        .unwrap();
+    assert!(!story.fields.body_md.contains("language model"));
+}
+
+app_tests!(
+    the_prose_helper_writes_from_the_facts_and_is_checked_and_disclosed,
+    a_prose_helper_that_fails_leaves_the_brief_drafted_from_the_facts,
 );

@@ -22,6 +22,8 @@ use serde::Deserialize;
 pub struct Said {
     #[serde(default)]
     signed: String,
+    #[serde(default)]
+    prose: String,
 }
 
 /// `GET /admin/briefs/{id}`
@@ -106,6 +108,7 @@ pub async fn show(
         signed => brief.signed_off_at.map(|t| t.with_timezone(&tz).format("%B %-d, %Y, %-I:%M %p").to_string()),
         signer,
         just_signed => !said.signed.is_empty(),
+        prose_failed => said.prose == "failed",
         can_sign => masthead_desk::meeting_brief::may_sign_off(&staff, &story),
     };
     view::page(&state, &staff, &csrf, "brief_review.html", ctx)

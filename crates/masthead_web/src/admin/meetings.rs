@@ -278,6 +278,7 @@ async fn meeting_page(
         sections => ser(&state.store.sections().await?),
         briefs,
         max_document_mb => MAX_DOCUMENT / 1024 / 1024,
+        prose_helper => state.prose.is_some(),
         ..extra
     };
     view::page_with_status(state, staff, csrf, "meeting.html", ctx, status)
@@ -454,23 +455,40 @@ async fn document_kept(
     }
 }
 
-/// `POST /admin/meetings/{id}/documents/{doc}/brief`: reads the document and drafts a brief.
+/// `POST /admin/meetings/{id}/documents/{doc}/brief`: reads the document and drafts a brief,
+/// with the prose helper's paragraphs when asked for and configured (a helper that fails
+/// leaves the brief drafted without them, and the review page says so).
 pub async fn draft(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
     Path((id, doc)): Path<(i64, i64)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
+    staff.require(SiteAction::CoverMeetings)?;
     let form = FormData::parse(&body);
     let id = MeetingId(id);
-    let request = BriefRequest {
+    let mut request = BriefRequest {
         meeting: id,
         document: DocumentId(doc),
         section: SectionId(form.get("section").parse().unwrap_or(0)),
         timezone: state.config().timezone,
+        narrative: None,
     };
+    let mut prose_failed = false;
+    if !form.get("prose").is_empty() {
+        match crate::prose_helper::narrate(&state, id, request.document).await {
+            Ok(narrative) => request.narrative = Some(narrative),
+            Err(why) => {
+                tracing::warn!(%why, "the prose helper wrote nothing; drafting without it");
+                prose_failed = true;
+            }
+        }
+    }
     match draft_brief(&state.store, &staff, request, state.clock.now()).await {
-        Ok(article) => Ok(Redirect::to(&format!("/admin/briefs/{}", article.0)).into_response()),
+        Ok(article) => {
+            let said = if prose_failed { "?prose=failed" } else { "" };
+            Ok(Redirect::to(&format!("/admin/briefs/{}{said}", article.0)).into_response())
+        }
         Err(e) => {
             let (status, message) = refusal(e.into())?;
             let extra = context! { brief_error => message };

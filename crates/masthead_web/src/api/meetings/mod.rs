@@ -386,7 +386,7 @@ pub(crate) async fn show_document(
         (status = 403, description = "A contributor's token, or its owner has not set up the two-factor login the site requires", body = ErrorResponse),
         (status = 404, description = "No such meeting, or the document is not one of its", body = ErrorResponse),
         (status = 409, description = "Twenty briefs of this meeting already take its address", body = ErrorResponse),
-        (status = 422, description = "The JSON does not fit the schema, the section does not exist, or nothing could be read from the document (the message says to write the brief by hand)", body = ErrorResponse),
+        (status = 422, description = "The JSON does not fit the schema, the section does not exist, nothing could be read from the document (the message says to write the brief by hand), or the prose helper was asked for and is not configured or wrote nothing", body = ErrorResponse),
     ))]
 pub(crate) async fn draft_brief_api(
     State(state): State<AppState>,
@@ -394,12 +394,25 @@ pub(crate) async fn draft_brief_api(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<BriefInput>,
 ) -> Result<(StatusCode, Json<BriefOut>), ApiError> {
-    let request = BriefRequest {
+    staff.require(SiteAction::CoverMeetings)?;
+    let mut request = BriefRequest {
         meeting: MeetingId(id),
         document: DocumentId(input.document),
         section: SectionId(input.section),
         timezone: state.config().timezone,
+        narrative: None,
     };
+    if input.prose {
+        let narrative = crate::prose_helper::narrate(&state, request.meeting, request.document)
+            .await
+            .map_err(|why| {
+                ApiError::unprocessable(format!(
+                    "Prose: {why}; nothing was drafted. Send `prose: false` to draft from the \
+                     facts alone."
+                ))
+            })?;
+        request.narrative = Some(narrative);
+    }
     let article = draft_brief(&state.store, &staff, request, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(brief_out(&state, article).await?)))
 }

@@ -319,6 +319,10 @@ pub struct BriefInput {
     /// The section the brief goes in.
     #[schema(value_type = i64, minimum = 1)]
     pub section: i64,
+    /// Have the site's prose helper write the opening paragraphs from the facts (checked
+    /// against the record, with a disclosure line). Refused when none is configured.
+    #[serde(default)]
+    pub prose: bool,
 }
 
 /// A brief's tie to the record.
