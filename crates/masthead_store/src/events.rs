@@ -646,14 +646,32 @@ async fn free_slug(tx: &mut sqlx::Transaction<'_, Any>, title: &str) -> Result<S
     } else {
         base
     };
-    let taken: Vec<(String,)> =
-        sqlx::query_as("SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2")
-            .bind(&base)
-            .bind(format!("{base}-%"))
-            .fetch_all(&mut **tx)
-            .await?;
-    let taken: std::collections::HashSet<String> = taken.into_iter().map(|(s,)| s).collect();
-    let mut candidate = base.clone();
+    let taken = taken_slugs(
+        tx,
+        "SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2",
+        &base,
+    )
+    .await?;
+    first_free(&base, &taken)
+}
+
+/// The slugs a query of `sql` (`$1` the base, `$2` the base and `-%`) finds taken.
+pub(crate) async fn taken_slugs(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    sql: &'static str,
+    base: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let taken: Vec<(String,)> = sqlx::query_as(sql)
+        .bind(base)
+        .bind(format!("{base}-%"))
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(taken.into_iter().map(|(s,)| s).collect())
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first that `taken` does not hold.
+pub(crate) fn first_free(base: &str, taken: &std::collections::HashSet<String>) -> Result<Slug> {
+    let mut candidate = base.to_owned();
     let mut n = 2;
     while taken.contains(&candidate) {
         candidate = format!("{base}-{n}");

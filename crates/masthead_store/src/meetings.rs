@@ -7,7 +7,7 @@
 //! from them are in `meeting_documents.rs`.
 
 use crate::audit::{Actor, record};
-use crate::events::write_meeting_event;
+use crate::events::{first_free, taken_slugs, write_meeting_event};
 use crate::site::bump_version;
 use crate::{Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -493,18 +493,7 @@ async fn free_slug(tx: &mut Transaction<'static, Any>, name: &str) -> Result<Slu
     let mut base = Slug::from_title(name).as_str().to_owned();
     base.truncate(80);
     let base = base.trim_end_matches('-').to_owned();
-    let taken: Vec<(String,)> =
-        sqlx::query_as("SELECT slug FROM public_bodies WHERE slug = $1 OR slug LIKE $2")
-            .bind(&base)
-            .bind(format!("{base}-%"))
-            .fetch_all(&mut **tx)
-            .await?;
-    let taken: std::collections::HashSet<String> = taken.into_iter().map(|(s,)| s).collect();
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    Ok(Slug::parse(&candidate)?)
+    let sql = "SELECT slug FROM public_bodies WHERE slug = $1 OR slug LIKE $2";
+    let taken = taken_slugs(tx, sql, &base).await?;
+    first_free(&base, &taken)
 }

@@ -700,6 +700,26 @@ async fn model(status: u16, content: &'static str) -> (TestServer, Asked) {
     (TestServer::start(app).await, asked)
 }
 
+/// Drafts a brief of the fixture's minutes with the prose helper asked for, through the
+/// meeting page's form; the answer is the redirect.
+async fn draft_with_prose(
+    app: &TestApp,
+    ed: &StaffSession,
+    section: masthead_core::SectionId,
+    made: masthead_testkit::meetings::MeetingDesk,
+) -> TestResponse {
+    let section = section.0.to_string();
+    let uri = format!(
+        "/admin/meetings/{}/documents/{}/brief",
+        made.meeting, made.document
+    );
+    let r = app
+        .post_as(ed, &uri, &[("section", section.as_str()), ("prose", "on")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r
+}
+
 async fn the_prose_helper_writes_from_the_facts_and_is_checked_and_disclosed(app: TestApp) {
     let (server, asked) = model(
         200,
@@ -719,18 +739,7 @@ async fn the_prose_helper_writes_from_the_facts_and_is_checked_and_disclosed(app
         page.body.contains("name=\"prose\""),
         "the choice is offered"
     );
-    let section = desk.news.0.to_string();
-    let r = app
-        .post_as(
-            &ed,
-            &format!(
-                "/admin/meetings/{}/documents/{}/brief",
-                made.meeting, made.document
-            ),
-            &[("section", section.as_str()), ("prose", "on")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = draft_with_prose(&app, &ed, desk.news, made).await;
     let brief = id_in(r.header("location"));
     let story = app.store().desk_article(ArticleId(brief)).await.unwrap();
     let body = &story.fields.body_md;
@@ -775,18 +784,7 @@ async fn a_prose_helper_that_fails_leaves_the_brief_drafted_from_the_facts(app: 
     let desk = Desk::create(app.store()).await;
     let made = meeting_desk(app.store(), desk.news, t0()).await;
     let ed = app.staff("ed@example.org", Role::Editor).await;
-    let section = desk.news.0.to_string();
-    let r = app
-        .post_as(
-            &ed,
-            &format!(
-                "/admin/meetings/{}/documents/{}/brief",
-                made.meeting, made.document
-            ),
-            &[("section", section.as_str()), ("prose", "on")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = draft_with_prose(&app, &ed, desk.news, made).await;
     assert!(r.header("location").ends_with("?prose=failed"));
     let review = app.get_as(&ed, r.header("location")).await;
     assert!(
