@@ -381,7 +381,10 @@ pub fn sort_bytes(upload: &DocumentUpload) -> Result<DocumentBytes, DeskError> {
         .ok()
         .filter(|t| !t.contains('\0'));
     match text {
-        Some(text) if !named_pdf => Ok(DocumentBytes::Text(text.replace("\r\n", "\n"))),
+        // Spaced as a PDF's text is: the extractor reads one space between words.
+        Some(text) if !named_pdf => Ok(DocumentBytes::Text(masthead_meeting::single_spaced_lines(
+            &text.replace("\r\n", "\n"),
+        ))),
         _ if named_pdf => Err(invalid(
             "Document",
             format!(

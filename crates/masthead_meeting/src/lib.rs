@@ -43,7 +43,7 @@ mod sentences;
 mod summary;
 mod votes;
 
-pub use pdf::{MAX_PAGES, MAX_PDF, PdfError, is_pdf, pdf_text};
+pub use pdf::{MAX_PAGES, MAX_PDF, PdfError, is_pdf, pdf_text, single_spaced_lines};
 pub use prose::{CheckedSentence, MAX_PROSE, ProsePrompt, check_prose, prose_prompt};
 pub use summary::{ENOUGH, MAX_READ, MAX_SENTENCES, suggest_summary, summary_spans};
 

@@ -107,7 +107,7 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, PdfError> {
         .map_err(|e| PdfError::Unreadable(e.to_string()))?;
     let text = pages
         .iter()
-        .map(|page| page.trim())
+        .map(|page| single_spaced_lines(page.trim()))
         .collect::<Vec<_>>()
         .join("\n\n");
     if text.len() > MAX_TEXT {
@@ -121,6 +121,21 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, PdfError> {
         });
     }
     Ok(text)
+}
+
+/// `page` with each line's runs of spaces and tabs made one space and its ends trimmed:
+/// justified text (a column set flush both sides) comes out of a PDF with the gaps between
+/// words widened into runs of spaces, where the record has one.
+pub fn single_spaced_lines(page: &str) -> String {
+    page.lines()
+        .map(|line| {
+            line.split([' ', '\t'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether `bytes` begin as a PDF: `%PDF-` within the first kilobyte, as readers allow.
