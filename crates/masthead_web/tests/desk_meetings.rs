@@ -291,6 +291,19 @@ async fn minutes_become_a_brief_that_publishes_only_after_an_editor_signs_it_off
         "authors do not sign off"
     );
 
+    // The editor links to the check, and says the brief cannot publish yet.
+    let edit = app
+        .get_as(&author, &format!("/admin/articles/{brief}"))
+        .await;
+    assert!(
+        edit.body.contains(&format!(
+            "<a href=\"/admin/briefs/{brief}\">Check against the record</a>"
+        )),
+        "{}",
+        edit.body
+    );
+    assert!(edit.body.contains("facts not yet signed off"));
+
     // Publishing before sign-off is refused, on the desk's one path.
     let staff = fixture_editor(app.store()).await;
     let now = app.clock.now();

@@ -86,7 +86,13 @@ async fn editor(
         Some(a) => state.store.wire_locks(a.id).await?.filter(|l| l.any()),
         None => None,
     };
+    // A meeting brief drafted from a record: the way to check it, and whether it may publish.
+    let brief = match article {
+        Some(a) => state.store.meeting_brief(a.id).await?,
+        None => None,
+    };
     let ctx = context! {
+        brief => brief.map(|b| context! { signed => b.signed_off_at.is_some() }),
         outline_moved => outline.iter().any(|h| h.written != h.shown),
         locks => locks.as_ref().map(ser),
         outline => ser(&outline),
