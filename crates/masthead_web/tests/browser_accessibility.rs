@@ -26,6 +26,10 @@ const PUBLIC_PAGES: &[&str] = &[
     "/search?q=levy",
     // A static page under another (breadcrumbs), made by the desk fixture.
     "/about-us/ethics",
+    // The meeting desk's public pages, made by the desk fixture.
+    "/bodies",
+    "/bodies/cedar-hollow-village-board",
+    "/bodies/cedar-hollow-village-board/documents/{document}/text",
     "/no-such-page",
 ];
 
@@ -101,7 +105,11 @@ async fn desk_and_public_pages_pass_the_accessibility_check(app: TestApp) {
         }
         check(&fixture.path(page)).await;
     }
-    let public_pages = PUBLIC_PAGES.iter().map(|p| p.replace("{author}", &author));
+    let document = fixture.meetings.document.to_string();
+    let public_pages = PUBLIC_PAGES.iter().map(|p| {
+        p.replace("{author}", &author)
+            .replace("{document}", &document)
+    });
     for path in public_pages {
         check(&path).await;
     }

@@ -173,7 +173,18 @@ async fn bodies_and_meetings_are_kept_and_upcoming_ones_reach_the_calendar(app: 
         "{}",
         page.body
     );
-    masthead_testkit::assert_valid_html(&[("body.html", page.body.clone())]);
+    let index = app.get("/bodies").await;
+    assert!(
+        index
+            .body
+            .contains("<a href=\"/bodies/cedar-hollow-village-board\">"),
+        "{}",
+        index.body
+    );
+    masthead_testkit::assert_valid_html(&[
+        ("body.html", page.body.clone()),
+        ("bodies.html", index.body.clone()),
+    ]);
 
     // Called off: the calendar says so, and no second event appears.
     let body_id = body.to_string();

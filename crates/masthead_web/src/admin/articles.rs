@@ -92,7 +92,7 @@ async fn editor(
         None => None,
     };
     let ctx = context! {
-        brief => brief.map(|b| context! { signed => b.signed_off_at.is_some() }),
+        brief_signed => brief.map(|b| b.signed_off_at.is_some()),
         outline_moved => outline.iter().any(|h| h.written != h.shown),
         locks => locks.as_ref().map(ser),
         outline => ser(&outline),
