@@ -55,7 +55,9 @@ start_server() {
 
 # Prints a results path that does not exist yet: bench/results/DATE-NAME.md, then -2, -3...
 result_file() {
-  local out="$repo/bench/results/$(date -u +%F)-$1.md" n=2
-  while [ -e "$out" ]; do out="${out%.md}"; out="${out%-[0-9]*}-$n.md"; n=$((n + 1)); done
+  local base n=2 out
+  base="$repo/bench/results/$(date -u +%F)-$1"
+  out="$base.md"
+  while [ -e "$out" ]; do out="$base-$n.md"; n=$((n + 1)); done
   printf '%s\n' "$out"
 }

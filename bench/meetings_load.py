@@ -91,14 +91,22 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=10, help="at most 20: a meeting keeps 50 documents")
     ap.add_argument("--label", default="")
     args = ap.parse_args()
 
     setup = Client(args.port, args.token)
-    status, data = setup.call("GET", "/api/v1/meetings")
-    meetings = json.loads(data)
-    meeting = next(m for m in meetings if m["status"] == "held")["id"]
+    status, data = setup.call("GET", "/api/v1/bodies")
+    body = json.loads(data)[0]["id"]
+    # A meeting of its own for each client, on a day of its own: a meeting keeps at most 50
+    # documents, and briefs of one meeting share an address.
+    meetings = []
+    for n in range(args.clients):
+        day = f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        meeting = json.dumps({"body": body, "date": day, "status": "held"}).encode()
+        status, data = setup.call("POST", "/api/v1/meetings", meeting, "application/json")
+        assert status == 201, data
+        meetings.append(json.loads(data)["id"])
     status, data = setup.call("GET", "/api/v1/sections")
     section = json.loads(data)[0]["id"]
     text = ("\n\n".join(MINUTES_LINES)).encode()
@@ -119,7 +127,7 @@ def main():
                 errors.append(f"{op}: {status} {data[:200]!r}")
         return status, data
 
-    def work():
+    def work(meeting):
         client = Client(args.port, args.token)
         start.wait()
         for _ in range(args.rounds):
@@ -133,7 +141,7 @@ def main():
                 timed("draft brief", client, "POST", f"/api/v1/meetings/{meeting}/briefs", brief, "application/json")
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(args.clients)]
+    threads = [threading.Thread(target=work, args=(m,)) for m in meetings]
     for th in threads:
         th.start()
     for th in threads:
