@@ -312,10 +312,12 @@ fn body(
     } else {
         format!(" at {}", meeting.place.trim_end_matches('.'))
     };
+    // The body's name links to its page: members, other meetings, the record.
     let _ = writeln!(
         md,
-        "The {} met {}{place}.\n",
+        "The [{}](/bodies/{}) met {}{place}.\n",
         meeting.body_name,
+        meeting.body_slug,
         day.format("%A, %B %-d, %Y")
     );
     if !extraction.motions.is_empty() {

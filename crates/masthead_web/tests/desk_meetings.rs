@@ -287,6 +287,13 @@ async fn minutes_become_a_brief_that_publishes_only_after_an_editor_signs_it_off
         "{}",
         story.fields.body_md
     );
+    assert!(
+        story.fields.body_md.starts_with(
+            "The [Cedar Hollow Village Board](/bodies/cedar-hollow-village-board) met Wednesday, November 4, 2026"
+        ),
+        "{}",
+        story.fields.body_md
+    );
 
     // Beside the record: each fact marked, the passages anchored.
     let review = app.get_as(&author, &format!("/admin/briefs/{brief}")).await;
