@@ -51,6 +51,10 @@ pub enum WebError {
     /// The database did not answer in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A resource shared by every reader is in use by others (the turns to be sent a
+    /// meeting document's original); the message says so and to try again shortly.
+    #[error("{0}")]
+    AtCapacity(String),
     /// The database is busy (another writer, a held lock); retrying in a moment works.
     #[error("database busy: {0}")]
     DatabaseBusy(String),
@@ -188,6 +192,11 @@ impl IntoResponse for WebError {
                 "The site is having trouble reaching its database. Please try again in a minute."
                     .to_owned(),
                 Some(d),
+            ),
+            WebError::AtCapacity(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                m,
+                Some("at capacity".to_owned()),
             ),
             WebError::DatabaseBusy(d) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -39,6 +39,10 @@ pub struct AppState {
     pub fetcher: Option<masthead_fetch::Fetcher>,
     /// How a PDF's text is read for the meeting desk ([`AppState::with_pdf_reader`]).
     pub(crate) pdf: Arc<crate::pdf_reader::Limited>,
+    /// Turns to read a meeting document's original (up to 24 MiB each) for a reader:
+    /// [`ORIGINALS_AT_ONCE`] at a time, so strangers asking for many at once cannot hold
+    /// that much memory each.
+    pub(crate) originals: Arc<tokio::sync::Semaphore>,
     /// The meeting desk's prose helper, when the operator configured one.
     pub(crate) prose: Option<Arc<crate::prose_helper::ProseHelper>>,
     /// The configuration from start, before the desk's settings.
@@ -57,6 +61,9 @@ pub struct AppState {
     pub(crate) redirect_hits: Arc<crate::site::old_addresses::RedirectHits>,
 }
 
+/// How many meeting documents' originals are read for readers at once.
+pub const ORIGINALS_AT_ONCE: usize = 4;
+
 impl AppState {
     /// How many times `/healthz` has probed the store since start (a passed probe is
     /// reused for a second, so this grows by at most one a second however often it is asked).
@@ -68,6 +75,18 @@ impl AppState {
     pub fn with_fetcher(mut self, fetcher: masthead_fetch::Fetcher) -> Self {
         self.fetcher = Some(fetcher);
         self
+    }
+
+    /// Takes every turn to send a meeting document's original, for a test of what readers
+    /// are told while they are all in use; dropping the permit gives them back.
+    #[doc(hidden)]
+    pub async fn take_every_original_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        #[allow(clippy::expect_used, reason = "the semaphore is never closed")]
+        self.originals
+            .clone()
+            .acquire_many_owned(ORIGINALS_AT_ONCE as u32)
+            .await
+            .expect("the originals' turns")
     }
 
     /// The state with `reader` reading the meeting desk's PDFs (the program's sandboxed one).
@@ -93,6 +112,7 @@ impl AppState {
         Self {
             fetcher,
             prose: None,
+            originals: Arc::new(tokio::sync::Semaphore::new(ORIGINALS_AT_ONCE)),
             pdf: Arc::new(crate::pdf_reader::Limited::new(Arc::new(
                 crate::pdf_reader::InProcess,
             ))),

@@ -835,3 +835,23 @@ app_tests!(
     the_prose_helper_writes_from_the_facts_and_is_checked_and_disclosed,
     a_prose_helper_that_fails_leaves_the_brief_drafted_from_the_facts,
 );
+
+async fn originals_are_sent_a_few_at_a_time_and_readers_told_when_all_are_busy(app: TestApp) {
+    let desk = Desk::create(app.store()).await;
+    let made = meeting_desk(app.store(), desk.news, t0()).await;
+    let path = format!(
+        "/bodies/cedar-hollow-village-board/documents/{}",
+        made.document
+    );
+    let held = app.state.take_every_original_turn().await;
+    let r = app.get(&path).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("try again in a moment"), "{}", r.body);
+    drop(held);
+    let r = app.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-length"), MINUTES.len().to_string());
+    assert_eq!(r.body, MINUTES);
+}
+
+app_tests!(originals_are_sent_a_few_at_a_time_and_readers_told_when_all_are_busy);

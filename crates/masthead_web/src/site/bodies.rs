@@ -3,7 +3,8 @@
 //! and each past meeting with its public documents and published briefs), a document's
 //! original (`/bodies/{slug}/documents/{id}`, never in the page cache: a PDF may be
 //! megabytes, and it never changes, so it is sent with a long lifetime and its hash as
-//! `ETag`), and its text with the passages briefs cite anchored
+//! `ETag`; at most `ORIGINALS_AT_ONCE` read at a time, the rest waiting up to ten seconds,
+//! then a 503), and its text with the passages briefs cite anchored
 //! (`/bodies/{slug}/documents/{id}/text`). A document the desk keeps to itself is a 404.
 
 use crate::meeting_record::pieces;
@@ -13,9 +14,13 @@ use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use masthead_core::DocumentId;
 use masthead_render::{context, ser};
 use masthead_store::{MeetingDocument, MeetingStatus, PublicBody};
+
+/// How long a reader waits for a turn to be sent an original before a 503.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `GET /bodies`
 pub async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
@@ -144,12 +149,27 @@ pub async fn original(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
+    // A few at a time: each may be megabytes held in memory until it is sent.
+    let turn = tokio::time::timeout(TURN_WAIT, state.originals.clone().acquire_owned()).await;
+    let Ok(Ok(turn)) = turn else {
+        return Err(WebError::AtCapacity(
+            "Many documents are being sent right now; try again in a moment.".into(),
+        ));
+    };
     let bytes = state
         .store
         .meeting_document_bytes(document.id)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(original_response(&document, bytes, Some(&etag)))
+    // The turn is given back when the body has been sent (or the reader went away), not
+    // when this handler returns.
+    let response = original_response(&document, bytes, Some(&etag));
+    Ok(response.map(|body| {
+        axum::body::Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let _held = &turn;
+            chunk
+        }))
+    }))
 }
 
 /// A document's original bytes as a response: its own type, shown in the browser, never
@@ -175,8 +195,10 @@ pub(crate) fn original_response(
             }
         })
         .collect();
+    let length = bytes.len();
     let mut response = bytes.into_response();
     let h = response.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
