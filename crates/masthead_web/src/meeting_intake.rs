@@ -86,3 +86,12 @@ fn percent_decoded(name: &str) -> String {
         .take(200)
         .collect()
 }
+
+/// Where a meeting's calendar entry is placed and links: the site's time zone and address.
+pub(crate) fn calendar(state: &AppState) -> masthead_desk::meetings::Calendar {
+    let config = state.config();
+    masthead_desk::meetings::Calendar {
+        timezone: config.timezone,
+        base_url: config.base_url.clone(),
+    }
+}

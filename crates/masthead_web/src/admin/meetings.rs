@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{BodyId, DocumentId, MeetingId, SectionId, SiteAction};
 use masthead_desk::meeting_brief::{BriefRequest, draft_brief};
 use masthead_desk::meetings::{
-    BODY_KINDS, BodyDraft, Calendar, DOCUMENT_KINDS, DocumentUpload, MeetingDraft, body_fields,
-    create_body, create_meeting, members_text, update_body, update_meeting,
+    BODY_KINDS, BodyDraft, DOCUMENT_KINDS, DocumentUpload, MeetingDraft, body_fields, create_body,
+    create_meeting, members_text, update_body, update_meeting,
 };
 use masthead_render::{Value, context, ser};
 use masthead_store::{MeetingRecord, MeetingStatus};
@@ -47,14 +47,6 @@ impl Said {
             "document" => Some("Document kept. Draft a brief from it below."),
             _ => None,
         }
-    }
-}
-
-fn calendar(state: &AppState) -> Calendar {
-    let config = state.config();
-    Calendar {
-        timezone: config.timezone,
-        base_url: config.base_url.clone(),
     }
 }
 
@@ -212,7 +204,15 @@ pub async fn add_meeting(
 ) -> Result<Response, WebError> {
     let draft = meeting_draft(&FormData::parse(&body));
     let now = state.clock.now();
-    match create_meeting(&state.store, &staff, &draft, &calendar(&state), now).await {
+    match create_meeting(
+        &state.store,
+        &staff,
+        &draft,
+        &crate::meeting_intake::calendar(&state),
+        now,
+    )
+    .await
+    {
         Ok(id) => {
             Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response())
         }
@@ -294,7 +294,16 @@ pub async fn save_meeting(
     let draft = meeting_draft(&FormData::parse(&body));
     let now = state.clock.now();
     let id = MeetingId(id);
-    match update_meeting(&state.store, &staff, id, &draft, &calendar(&state), now).await {
+    match update_meeting(
+        &state.store,
+        &staff,
+        id,
+        &draft,
+        &crate::meeting_intake::calendar(&state),
+        now,
+    )
+    .await
+    {
         Ok(()) => {
             Ok(Redirect::to(&format!("/admin/meetings/{}?done=meeting", id.0)).into_response())
         }

@@ -20,8 +20,7 @@ use axum::http::StatusCode;
 use masthead_core::{ArticleId, BodyId, DocumentId, MeetingId, SectionId, SiteAction};
 use masthead_desk::meeting_brief::{BriefRequest, draft_brief, sign_off};
 use masthead_desk::meetings::{
-    Calendar, DocumentUpload, MeetingDraft, create_body, create_meeting, update_body,
-    update_meeting,
+    DocumentUpload, MeetingDraft, create_body, create_meeting, update_body, update_meeting,
 };
 use masthead_store::BodyFields;
 pub use schema::*;
@@ -146,14 +145,6 @@ pub(crate) async fn list_meetings(
     ))
 }
 
-fn calendar(state: &AppState) -> Calendar {
-    let config = state.config();
-    Calendar {
-        timezone: config.timezone,
-        base_url: config.base_url.clone(),
-    }
-}
-
 fn draft(input: &MeetingInput) -> MeetingDraft {
     MeetingDraft {
         body: input.body.to_string(),
@@ -190,7 +181,14 @@ pub(crate) async fn create_meeting_api(
     ApiJson(input): ApiJson<MeetingInput>,
 ) -> Result<(StatusCode, Json<MeetingOut>), ApiError> {
     let now = state.clock.now();
-    let id = create_meeting(&state.store, &staff, &draft(&input), &calendar(&state), now).await?;
+    let id = create_meeting(
+        &state.store,
+        &staff,
+        &draft(&input),
+        &crate::meeting_intake::calendar(&state),
+        now,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(meeting_out(&state, id).await?)))
 }
 
@@ -232,7 +230,7 @@ pub(crate) async fn update_meeting_api(
         &staff,
         id,
         &draft(&input),
-        &calendar(&state),
+        &crate::meeting_intake::calendar(&state),
         now,
     )
     .await?;
