@@ -690,6 +690,56 @@ async fn many_writers_at_once_all_succeed(app: TestApp) {
     );
     let briefs = app.store().meeting_briefs(made.meeting).await.unwrap();
     assert_eq!(briefs.len(), 9);
+
+    // Eight upcoming meetings of one body added at once, each with its calendar event, and
+    // eight editors signing one brief off at once: one row, signed, each sign-off logged.
+    let meetings = (0..8).map(|i| {
+        let (store, staff) = (app.store().clone(), staff.clone());
+        tokio::spawn(async move {
+            let draft = masthead_desk::meetings::MeetingDraft {
+                body: made.body.0.to_string(),
+                date: format!("2026-12-{:02}", 10 + i),
+                time: "19:00".into(),
+                place: String::new(),
+                status: "scheduled".into(),
+            };
+            let calendar = masthead_testkit::meetings::calendar();
+            masthead_desk::meetings::create_meeting(&store, &staff, &draft, &calendar, now)
+                .await
+                .map(|_| ())
+        })
+    });
+    let sign_offs = (0..8).map(|_| {
+        let (store, staff) = (app.store().clone(), staff.clone());
+        tokio::spawn(async move {
+            masthead_desk::meeting_brief::sign_off(&store, &staff, made.brief, now).await
+        })
+    });
+    let results = futures_util::future::join_all(meetings.chain(sign_offs)).await;
+    for done in results {
+        done.unwrap().unwrap();
+    }
+    let upcoming = app.store().body_meetings(made.body).await.unwrap();
+    let announced: std::collections::HashSet<_> =
+        upcoming.iter().filter_map(|m| m.event_id).collect();
+    assert_eq!(announced.len(), 8, "one event each: {upcoming:?}");
+    assert!(
+        app.store()
+            .meeting_brief(made.brief)
+            .await
+            .unwrap()
+            .unwrap()
+            .signed_off_at
+            .is_some()
+    );
+    let audit = app.store().audit_log(200, 0).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "meeting.sign_off")
+            .count(),
+        8
+    );
 }
 
 app_tests!(
