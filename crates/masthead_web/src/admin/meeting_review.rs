@@ -60,6 +60,12 @@ pub async fn show(
         None => None,
     };
     let tz = state.config().timezone;
+    // The record's decisions, the rows the draft's table was made from, in order.
+    let decided: Vec<&Motion> = extraction
+        .motions
+        .iter()
+        .filter(|m| m.outcome.is_some())
+        .collect();
     let drafted: Vec<Value> = story
         .fields
         .parts
@@ -69,11 +75,7 @@ pub async fn show(
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let read = extraction
-                .motions
-                .iter()
-                .filter(|m| m.outcome.is_some())
-                .nth(i);
+            let read = decided.get(i).copied();
             let tally = read
                 .and_then(|m| m.tally.as_ref())
                 .map(|t| t.value.display());

@@ -377,23 +377,18 @@ pub async fn add_document(
     };
     let pasted = form.pasted.trim().to_owned();
     let too_big = form.file.len() > MAX_DOCUMENT || form.pasted.len() > MAX_PASTED;
+    // The file when one was chosen, else the pasted text.
+    let (file_name, bytes) = if form.file.is_empty() {
+        (String::new(), pasted.clone().into_bytes())
+    } else {
+        (form.file_name.clone(), form.file)
+    };
     let upload = DocumentUpload {
         kind: form.kind.clone(),
-        public: form.public,
+        file_name,
+        bytes,
         source_url: String::new(),
-        ..if !form.file.is_empty() {
-            DocumentUpload {
-                file_name: form.file_name.clone(),
-                bytes: form.file,
-                ..DocumentUpload::default()
-            }
-        } else {
-            DocumentUpload {
-                file_name: String::new(),
-                bytes: pasted.clone().into_bytes(),
-                ..DocumentUpload::default()
-            }
-        }
+        public: form.public,
     };
     let kept = if too_big {
         Err(WebError::PayloadTooLarge(format!(

@@ -203,6 +203,23 @@ fn default_message(status: StatusCode) -> String {
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
+/// An upload's multipart body that could not be read: a 413 saying `too_large` when it
+/// passed the route's limit, else a 400 with the parser's reason.
+pub(crate) fn multipart_refused(
+    e: axum::extract::multipart::MultipartError,
+    too_large: &str,
+) -> ApiError {
+    let status = e.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::Status(status, too_large.to_owned())
+    } else {
+        ApiError::bad_request(format!(
+            "The multipart form could not be read ({}).",
+            e.body_text()
+        ))
+    }
+}
+
 /// Turns an error response without a JSON body (a [`WebError`], a rejection from axum or
 /// tower-http) into the API's shape, keeping its status and headers such as `Allow` and
 /// `Retry-After`. A 5xx is logged here, once, with its detail.

@@ -142,16 +142,5 @@ async fn text(field: Field<'_>) -> Result<String, ApiError> {
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    let status = e.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Status(
-            status,
-            "The upload is larger than 20 MiB; send a smaller image.".into(),
-        )
-    } else {
-        ApiError::bad_request(format!(
-            "The multipart form could not be read ({}).",
-            e.body_text()
-        ))
-    }
+    super::error::multipart_refused(e, "The upload is larger than 20 MiB; send a smaller image.")
 }

@@ -15,9 +15,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use masthead_core::DocumentId;
-use masthead_render::{context, ser};
+use masthead_core::{DocumentId, MeetingId};
+use masthead_render::{Value, context, ser};
 use masthead_store::{MeetingDocument, MeetingStatus, PublicBody};
+use std::collections::HashMap;
 
 /// How long a reader waits for a turn to be sent an original before a 503.
 const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -57,17 +58,23 @@ pub async fn show(
     let documents = state.store.body_documents(body.id).await?;
     let briefs = state.store.body_briefs(body.id, now).await?;
     let tz = state.config().timezone;
+    let mut docs_of: HashMap<MeetingId, Vec<Value>> = HashMap::new();
+    for d in &documents {
+        docs_of.entry(d.meeting_id).or_default().push(context! {
+            id => d.id.0, kind => &d.kind, file_name => &d.file_name,
+            pdf => d.content_type == "application/pdf",
+        });
+    }
+    let mut briefs_of: HashMap<MeetingId, Vec<Value>> = HashMap::new();
+    for (meeting, title, slug) in &briefs {
+        briefs_of
+            .entry(*meeting)
+            .or_default()
+            .push(context! { title, slug });
+    }
     let row = |m: &masthead_store::MeetingRecord| {
-        let docs: Vec<_> = documents
-            .iter()
-            .filter(|d| d.meeting_id == m.id)
-            .map(|d| context! { id => d.id.0, kind => &d.kind, file_name => &d.file_name, pdf => d.content_type == "application/pdf" })
-            .collect();
-        let stories: Vec<_> = briefs
-            .iter()
-            .filter(|(meeting, _, _)| *meeting == m.id)
-            .map(|(_, title, slug)| context! { title, slug })
-            .collect();
+        let docs = docs_of.get(&m.id).cloned().unwrap_or_default();
+        let stories = briefs_of.get(&m.id).cloned().unwrap_or_default();
         context! {
             starts_at => ser(&m.starts_at),
             when => m.starts_at.with_timezone(&tz).format("%A, %B %-d, %Y, %-I:%M %p").to_string(),

@@ -313,8 +313,16 @@ pub(crate) async fn add_document(
     }
     let meeting = MeetingId(id);
     let doc = crate::meeting_intake::keep(&state, &staff, meeting, upload).await?;
-    let out = meeting_out(&state, meeting).await?;
-    let kept = out.documents.into_iter().find(|d| d.id == doc);
+    let record = state
+        .store
+        .meeting(meeting)
+        .await?
+        .ok_or(crate::WebError::NotFound)?;
+    let documents = state.store.meeting_documents(meeting).await?;
+    let kept = documents
+        .into_iter()
+        .find(|d| d.id == doc)
+        .map(|d| DocumentOut::of(d, &record.body_slug));
     Ok((
         StatusCode::CREATED,
         Json(kept.ok_or(crate::WebError::NotFound)?),
@@ -322,18 +330,10 @@ pub(crate) async fn add_document(
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    let status = e.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Status(
-            status,
-            "The document is larger than 24 MiB; split it into meetings.".into(),
-        )
-    } else {
-        ApiError::bad_request(format!(
-            "The multipart form could not be read ({}).",
-            e.body_text()
-        ))
-    }
+    super::error::multipart_refused(
+        e,
+        "The document is larger than 24 MiB; split it into meetings.",
+    )
 }
 
 /// Gets a document with the text read from it and the facts read from that text.
