@@ -19,7 +19,7 @@ pub const MIN_FILL: Duration = Duration::seconds(3);
 pub const MAX_AGE: Duration = Duration::hours(3);
 
 const NONCE: usize = 16;
-const TAG: usize = 16;
+pub(crate) const TAG: usize = 16;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +41,9 @@ pub struct Checked {
     pub issued_at: DateTime<Utc>,
 }
 
-fn tag(key: &[u8], scope: &str, message: &[u8]) -> Option<[u8; TAG]> {
+/// The first [`TAG`] bytes of HMAC-SHA-256 over the scope's length, the scope and `message`
+/// under `key` (also the tag of [`crate::link_token`]).
+pub(crate) fn tag(key: &[u8], scope: &str, message: &[u8]) -> Option<[u8; TAG]> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
     // The scope's length first, so no scope and message pair reads as another.
     mac.update(&(scope.len() as u64).to_be_bytes());

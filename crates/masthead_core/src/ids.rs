@@ -54,4 +54,10 @@ id_type!(
     MeetingId,
     /// Identifies a document of a meeting (an agenda, minutes).
     DocumentId,
+    /// Identifies a newsletter reader.
+    SubscriberId,
+    /// Identifies a newsletter list (a daily digest, breaking news, …).
+    ListId,
+    /// Identifies one send of a newsletter list (a digest, an alert).
+    SendId,
 );

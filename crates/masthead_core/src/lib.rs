@@ -14,6 +14,7 @@ pub mod excerpt;
 pub mod form_token;
 pub mod html_text;
 pub mod ids;
+pub mod link_token;
 pub mod old_address;
 pub mod page;
 pub mod password;
@@ -36,9 +37,9 @@ pub use event::{CommentStatus, EventStatus};
 pub use event_fields::{DateWindow, EventDraft, EventFields, Occurrence};
 pub use excerpt::excerpt;
 pub use ids::{
-    ArticleId, AuthorId, BodyId, CommentId, DocumentId, EventId, MediaId, MeetingId, PageId,
-    PreviewLinkId, RedirectId, RevisionId, SectionId, TagId, TokenId, UserId, WireItemId,
-    WireSourceId,
+    ArticleId, AuthorId, BodyId, CommentId, DocumentId, EventId, ListId, MediaId, MeetingId,
+    PageId, PreviewLinkId, RedirectId, RevisionId, SectionId, SendId, SubscriberId, TagId, TokenId,
+    UserId, WireItemId, WireSourceId,
 };
 pub use old_address::{address_key, redirect_key, redirect_target};
 pub use page::{ListCursor, PageNumber};

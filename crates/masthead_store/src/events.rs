@@ -453,16 +453,24 @@ impl Store {
 
     /// The key public forms' tokens are signed with, made on first use.
     pub async fn form_key(&self) -> Result<String> {
+        self.named_form_key("forms").await
+    }
+
+    /// The site key named `name`, made on first use by whichever server asks first (the
+    /// others read the one it stored).
+    pub(crate) async fn named_form_key(&self, name: &str) -> Result<String> {
         let read = || {
-            sqlx::query_as::<_, (String,)>("SELECT secret FROM form_keys WHERE name = 'forms'")
+            sqlx::query_as::<_, (String,)>("SELECT secret FROM form_keys WHERE name = $1")
+                .bind(name)
                 .fetch_optional(&self.pool)
         };
         if let Some((key,)) = read().await? {
             return Ok(key);
         }
         sqlx::query(
-            "INSERT INTO form_keys (name, secret) VALUES ('forms', $1) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO form_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         )
+        .bind(name)
         .bind(masthead_core::secret::new_token("fk_"))
         .execute(&self.writer)
         .await?;

@@ -33,6 +33,9 @@ mod media;
 mod media_uploads;
 mod meeting_documents;
 mod meetings;
+mod newsletter;
+mod newsletter_outbox;
+mod newsletter_sends;
 mod pages;
 mod plans;
 mod preview_links;
@@ -80,6 +83,13 @@ pub use meetings::{
 };
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
+pub use newsletter::{
+    Confirmed, ImportCounts, ImportedReader, ListKind, MAIL_WINDOW_SHORT, MAILS_PER_DAY,
+    MAILS_PER_SHORT_WINDOW, NewsletterList, SUBSCRIBERS_PAGE, Signup, Subscriber, SubscriberStatus,
+    email_key,
+};
+pub use newsletter_outbox::OutboxMail;
+pub use newsletter_sends::{ClaimedItem, ItemOutcome, Send, SendContent, SendCounts, SendState};
 pub use pages::{MAX_PAGES, MovedPage, Page, PageFields, PageLink, PageWrite};
 pub use preview_links::{PreviewLink, PreviewTarget};
 pub use redirects::{
