@@ -3,7 +3,7 @@
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
 # test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed and calendar readers and feed and sitemap
-# schemas, xmllint, cargo-insta), runs the suite through
+# schemas, the SMTP server and DKIM verifier for the mail tests, xmllint, cargo-insta), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
 # stops the server.
@@ -87,6 +87,21 @@ if [ ! -f "$calendar_dir/.complete" ]; then
   touch "$calendar_dir/.complete"
 fi
 export MASTHEAD_TEST_CALENDAR_TOOLS="$calendar_dir"
+
+# A real SMTP server and a DKIM verifier that are not ours (crates/masthead_mail/tests,
+# masthead_testkit::SmtpSink): aiosmtpd runs scripts/smtp_sink.py on loopback; dkimpy (with
+# PyNaCl for Ed25519) checks our signatures. Pinned with their dependencies, in a directory
+# of their own per set.
+mail_tools="aiosmtpd==1.4.6 dkimpy==1.1.8 pynacl==1.6.2 atpublic==9.0.0 attrs==26.1.0 dnspython==2.9.2 cffi==2.1.1 pycparser==3.12"
+mail_dir="$tools/mail-tools-$(printf '%s' "$mail_tools" | sha256sum | cut -c1-12)"
+if [ ! -f "$mail_dir/.complete" ]; then
+  log "installing the mail test tools ($mail_tools, from PyPI) into $mail_dir"
+  rm -rf "$mail_dir"
+  # shellcheck disable=SC2086 # one argument per requirement
+  python3 -m pip install --quiet --disable-pip-version-check --target "$mail_dir" $mail_tools
+  touch "$mail_dir/.complete"
+fi
+export MASTHEAD_TEST_MAIL_TOOLS="$mail_dir"
 
 # Published schemas our output is checked against, from npm, pinned: the JSON Feed 1.1 schema
 # (jsonfeed-schema) and the sitemaps.org sitemap schema (the sitemap package's schema/).

@@ -18,6 +18,7 @@ mod http_client;
 pub mod meetings;
 pub mod pdf;
 mod server;
+pub mod smtp;
 mod staff;
 
 pub use app::{TestApp, TestResponse};
@@ -34,6 +35,7 @@ pub use fixtures::{
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};
 pub use server::TestServer;
+pub use smtp::{SmtpSink, SunkMessage};
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body, multipart_body};
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
