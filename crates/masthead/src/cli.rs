@@ -44,6 +44,29 @@ enum Command {
     /// The meeting desk's tools.
     #[command(subcommand)]
     Meeting(MeetingCommand),
+    /// The newsletter: send a list's digest from cron or a script.
+    #[command(subcommand)]
+    Newsletter(NewsletterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum NewsletterCommand {
+    /// Make a send of a list from the stories published since its last send, and schedule
+    /// it now: the running servers send it. With --now, this process sends it and returns
+    /// when every reader is settled.
+    Send(NewsletterSendArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewsletterSendArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The list's slug (daily, weekly, …; see the desk's Newsletter page).
+    #[arg(long, value_name = "SLUG")]
+    list: String,
+    /// Send from this process now, with progress, instead of leaving it to the servers.
+    #[arg(long)]
+    now: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,6 +420,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::meeting::extract(&args.file).await
         }
         Command::Meeting(MeetingCommand::PdfText) => crate::meeting::pdf_text_child(),
+        Command::Newsletter(NewsletterCommand::Send(args)) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::newsletter::send(&config, &args.list, args.now).await
+        }
         Command::Import(ImportCommand::Wordpress(args)) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             let import = crate::import::WordpressImport {

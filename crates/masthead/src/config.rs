@@ -60,6 +60,25 @@ pub struct Config {
     pub prose_url: String,
     /// The model the prose helper asks for.
     pub prose_model: String,
+    /// The newsletter's SMTP server: `smtp://user:password@host:587` (STARTTLS, required),
+    /// `smtps://user:password@host:465` (TLS from the start), or `smtp://127.0.0.1:2525?tls=none`
+    /// (plaintext, loopback only). Empty (the default): no newsletter mail is sent.
+    pub smtp_url: String,
+    /// The address newsletter mail comes from (and bounces return to).
+    pub mail_from: String,
+    /// Newsletter messages per minute, all app servers together.
+    pub smtp_per_minute: u32,
+    /// SMTP sessions each app server keeps open at once while a send goes out.
+    pub smtp_connections: u32,
+    /// A PEM file of an extra certificate authority to trust for the SMTP server (a private
+    /// relay with its own CA); the system's authorities are always trusted.
+    pub smtp_ca_file: Option<PathBuf>,
+    /// The DKIM signing domain (`d=`); set with `dkim_selector` and `dkim_key_file`.
+    pub dkim_domain: String,
+    /// The DKIM selector (`s=`): the TXT record at `SELECTOR._domainkey.DOMAIN`.
+    pub dkim_selector: String,
+    /// The DKIM private key: RSA (PKCS#1 or PKCS#8 PEM) or Ed25519 (PKCS#8 PEM).
+    pub dkim_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -87,6 +106,14 @@ impl Default for Config {
             shutdown_timeout: limits.shutdown_timeout.as_secs(),
             prose_url: String::new(),
             prose_model: String::new(),
+            smtp_url: String::new(),
+            mail_from: String::new(),
+            smtp_per_minute: 600,
+            smtp_connections: 2,
+            smtp_ca_file: None,
+            dkim_domain: String::new(),
+            dkim_selector: String::new(),
+            dkim_key_file: None,
         }
     }
 }
@@ -131,6 +158,16 @@ const ENV_KEYS: &[&str] = &[
     "request_timeout",
     "max_connections",
     "shutdown_timeout",
+    "prose_url",
+    "prose_model",
+    "smtp_url",
+    "mail_from",
+    "smtp_per_minute",
+    "smtp_connections",
+    "smtp_ca_file",
+    "dkim_domain",
+    "dkim_selector",
+    "dkim_key_file",
 ];
 
 impl Config {
@@ -213,6 +250,18 @@ impl Config {
                     value.unwrap_or_default()
                 );
             }
+        }
+        if !(1..=1_000_000).contains(&self.smtp_per_minute) {
+            bail!(
+                "smtp_per_minute must be from 1 to 1000000, not {}",
+                self.smtp_per_minute
+            );
+        }
+        if !(1..=32).contains(&self.smtp_connections) {
+            bail!(
+                "smtp_connections must be from 1 to 32, not {}",
+                self.smtp_connections
+            );
         }
         let scheme_ok =
             self.base_url.starts_with("http://") || self.base_url.starts_with("https://");

@@ -8,6 +8,7 @@ mod demo;
 mod generate;
 mod import;
 mod meeting;
+mod newsletter;
 mod restore;
 mod serve;
 mod token;

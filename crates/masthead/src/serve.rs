@@ -60,33 +60,26 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
         (Some(d), true) => d.tagline.clone(),
         _ => config.tagline.clone(),
     };
-    let timezone = config
-        .timezone
-        .parse()
-        .map_err(|e| anyhow!("timezone: {e}"))?;
-    let theme = Theme::load(config.theme_dir.as_deref(), timezone)
-        .with_context(|| format!("cannot read the theme directory {:?}", config.theme_dir))?;
-    let site = SiteConfig {
+    let state = app_state(
+        &config,
+        store.clone(),
+        clock.clone(),
+        &base_url,
         name,
         tagline,
-        base_url: base_url.clone(),
-        timezone,
-        language: config.language.clone(),
-        page_size: config.page_size,
-        logo: String::new(),
-        identity: Default::default(),
-        page_cache: config.page_cache == "on",
-        http_caching: config.http_caching(),
-        trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
-    };
+    )?;
     // One outbound client for the program: the worker and the desk's "Pull now" share it.
     let fetcher = crate::wire::fetcher(&base_url, allow_local_fetch)?;
-    let state = AppState::new(store.clone(), theme, site, clock.clone())
+    let state = state
         .with_fetcher(fetcher.clone())
         .with_pdf_reader(std::sync::Arc::new(crate::meeting::ChildReader));
     let state = match prose_helper(&config)? {
         Some(helper) => state.with_prose_helper(helper),
+        None => state,
+    };
+    let state = match crate::newsletter::mail(&config)? {
+        Some(mail) => state.with_mail(mail),
         None => state,
     };
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
@@ -101,6 +94,8 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     tokio::spawn(index_search_backlog(store.clone()));
     let poller = tokio::spawn(state.clone().poll());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
+    // The newsletter's sender: works the send queue in the database with every other server.
+    let newsletter = tokio::spawn(masthead_web::newsletter::worker::run(state.clone()));
     // The wire desk's worker: claims due sources (one server each, see masthead_wire::worker).
     let wire = tokio::spawn(masthead_wire::worker::run(masthead_wire::Ingest {
         store: store.clone(),
@@ -116,9 +111,44 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     poller.abort();
     upkeep.abort();
     wire.abort();
+    newsletter.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The application state for `config` over `store`: the theme, and the site's settings as
+/// configured (the desk's stored settings are laid over them by `AppState::refresh`).
+pub fn app_state(
+    config: &Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    base_url: &str,
+    name: String,
+    tagline: String,
+    media_dir: std::path::PathBuf,
+) -> anyhow::Result<AppState> {
+    let timezone = config
+        .timezone
+        .parse()
+        .map_err(|e| anyhow!("timezone: {e}"))?;
+    let theme = Theme::load(config.theme_dir.as_deref(), timezone)
+        .with_context(|| format!("cannot read the theme directory {:?}", config.theme_dir))?;
+    let site = SiteConfig {
+        name,
+        tagline,
+        base_url: base_url.to_owned(),
+        timezone,
+        language: config.language.clone(),
+        page_size: config.page_size,
+        logo: String::new(),
+        identity: Default::default(),
+        page_cache: config.page_cache == "on",
+        http_caching: config.http_caching(),
+        trust_forwarded_for: config.trust_forwarded_for,
+        media_dir,
+    };
+    Ok(AppState::new(store, theme, site, clock))
 }
 
 /// Indexes for search the stories stored before search existed (a database upgraded by the

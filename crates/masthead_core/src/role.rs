@@ -94,6 +94,10 @@ pub enum SiteAction {
     CoverMeetings,
     /// Add and delete redirects from old addresses.
     ManageRedirects,
+    /// Keep the newsletter's readers (search, import, export, delete) and write, test,
+    /// schedule and send its digests and breaking alerts: mail to the whole list is
+    /// publishing, an editor's.
+    SendNewsletter,
     /// Add, change and disable staff accounts; issue password-reset links.
     ManageUsers,
     /// Add and rename sections and byline profiles.
@@ -115,6 +119,7 @@ impl SiteAction {
         SiteAction::ManagePages,
         SiteAction::CoverMeetings,
         SiteAction::ManageRedirects,
+        SiteAction::SendNewsletter,
         SiteAction::ManageUsers,
         SiteAction::ManageSections,
         SiteAction::ManageSettings,
@@ -157,9 +162,8 @@ pub fn can_site(role: Role, action: SiteAction) -> bool {
     match action {
         CreateArticle | UploadMedia => true,
         CoverMeetings => role.at_least(Role::Author),
-        ModerateComments | ArrangeFront | ModerateEvents | ManagePages | ManageRedirects => {
-            role.at_least(Role::Editor)
-        }
+        ModerateComments | ArrangeFront | ModerateEvents | ManagePages | ManageRedirects
+        | SendNewsletter => role.at_least(Role::Editor),
         ManageUsers | ManageSections | ManageSettings | ViewAudit => role == Role::Admin,
     }
 }

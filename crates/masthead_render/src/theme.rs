@@ -124,6 +124,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/parts/byline.html"),
     ),
     (
+        "email/digest.html",
+        include_str!("../../../themes/default/templates/email/digest.html"),
+    ),
+    (
+        "email/digest.txt",
+        include_str!("../../../themes/default/templates/email/digest.txt"),
+    ),
+    (
+        "email/reader.html",
+        include_str!("../../../themes/default/templates/email/reader.html"),
+    ),
+    (
+        "email/reader.txt",
+        include_str!("../../../themes/default/templates/email/reader.txt"),
+    ),
+    (
+        "newsletter.html",
+        include_str!("../../../themes/default/templates/newsletter.html"),
+    ),
+    (
         "feeds/entry.html",
         include_str!("../../../themes/default/templates/feeds/entry.html"),
     ),
@@ -295,6 +315,18 @@ const ADMIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/audit.html",
         include_str!("../../../themes/default/templates/admin/audit.html"),
+    ),
+    (
+        "admin/newsletter.html",
+        include_str!("../../../themes/default/templates/admin/newsletter.html"),
+    ),
+    (
+        "admin/newsletter_readers.html",
+        include_str!("../../../themes/default/templates/admin/newsletter_readers.html"),
+    ),
+    (
+        "admin/newsletter_send.html",
+        include_str!("../../../themes/default/templates/admin/newsletter_send.html"),
     ),
     (
         "admin/media.html",

@@ -89,7 +89,9 @@ pub use newsletter::{
     email_key,
 };
 pub use newsletter_outbox::OutboxMail;
-pub use newsletter_sends::{ClaimedItem, ItemOutcome, Send, SendContent, SendCounts, SendState};
+pub use newsletter_sends::{
+    ClaimedItem, ItemOutcome, ReaderMail, Send, SendContent, SendCounts, SendState,
+};
 pub use pages::{MAX_PAGES, MovedPage, Page, PageFields, PageLink, PageWrite};
 pub use preview_links::{PreviewLink, PreviewTarget};
 pub use redirects::{

@@ -494,6 +494,28 @@ impl Store {
         Ok(gone > 0)
     }
 
+    /// Marks reader `id` bounced with the server's `reason` (their address is unknown) and
+    /// skips what is queued for them.
+    pub async fn mark_bounced(
+        &self,
+        id: SubscriberId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE subscribers SET status = 'bounced', bounce_reason = $2, updated_at = $3 \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(reason.chars().take(500).collect::<String>())
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+        skip_queued(&mut tx, id, None, now).await?;
+        self.commit(tx).await
+    }
+
     /// The desk's readers: those whose address or name contains `query`, of `status` if
     /// given, newest first, [`SUBSCRIBERS_PAGE`] from before id `before`.
     pub async fn find_subscribers(

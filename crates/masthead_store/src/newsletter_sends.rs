@@ -118,8 +118,8 @@ pub struct Send {
     pub subject: String,
     /// The editor's note above the stories.
     pub intro: String,
-    /// The stories, in order.
-    pub items: Vec<ArticleId>,
+    /// The stories, in order, as the editor left them (JSON, the web layer's shape).
+    pub items_json: String,
     /// When it is due, if scheduled.
     pub scheduled_at: Option<DateTime<Utc>>,
     /// When it was made.
@@ -142,8 +142,10 @@ pub struct SendContent {
     pub subject: String,
     /// The note above the stories.
     pub intro: String,
-    /// The stories, in order.
-    pub items: Vec<ArticleId>,
+    /// The stories, in order (JSON, the web layer's shape).
+    pub items_json: String,
+    /// The story an alert is about.
+    pub article: Option<ArticleId>,
     /// The mail's HTML.
     pub html: String,
     /// The mail's plain text.
@@ -203,8 +205,7 @@ fn send_from(row: &AnyRow) -> Result<Send> {
         state: SendState::parse(&row.try_get::<String, _>("state")?)?,
         subject: row.try_get("subject")?,
         intro: row.try_get("intro")?,
-        items: serde_json::from_str(&items)
-            .map_err(|e| StoreError::Corrupt(format!("a send's stories: {e}")))?,
+        items_json: items,
         scheduled_at: opt("scheduled_at")?,
         created_at: from_micros(row.try_get("created_at")?),
         started_at: opt("started_at")?,
@@ -212,10 +213,6 @@ fn send_from(row: &AnyRow) -> Result<Send> {
         last_error: row.try_get("last_error")?,
         counts: SendCounts::default(),
     })
-}
-
-fn items_json(items: &[ArticleId]) -> String {
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
 }
 
 impl Store {
@@ -238,12 +235,8 @@ impl Store {
         .bind(kind.as_str())
         .bind(content.subject.as_str())
         .bind(content.intro.as_str())
-        .bind(items_json(&content.items))
-        .bind(
-            (kind == ListKind::Alert)
-                .then(|| content.items.first().map(|a| a.0))
-                .flatten(),
-        )
+        .bind(content.items_json.as_str())
+        .bind(content.article.map(|a| a.0))
         .bind(content.html.as_str())
         .bind(content.text.as_str())
         .bind(actor.user.map(|u| u.0))
@@ -277,7 +270,7 @@ impl Store {
         .bind(id.0)
         .bind(content.subject.as_str())
         .bind(content.intro.as_str())
-        .bind(items_json(&content.items))
+        .bind(content.items_json.as_str())
         .bind(content.html.as_str())
         .bind(content.text.as_str())
         .bind(to_micros(now))
@@ -760,4 +753,40 @@ impl Store {
 /// The server's words, cut to a length worth keeping.
 fn clip(s: &str) -> String {
     s.chars().take(500).collect()
+}
+
+/// One mail sent (or meant) for a reader, for their data export.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReaderMail {
+    /// The send's subject.
+    pub subject: String,
+    /// The list it went to.
+    pub list: String,
+    /// What became of it: sent, skipped, bounced, …
+    pub state: String,
+    /// When that was recorded.
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The mails of every send meant for reader `id`, newest first (at most 1,000).
+    pub async fn reader_mails(&self, id: SubscriberId) -> Result<Vec<ReaderMail>> {
+        let rows = sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT d.subject, l.name, i.state, i.updated_at FROM send_items i \
+             JOIN newsletter_sends d ON d.id = i.send_id JOIN newsletter_lists l \
+             ON l.id = d.list_id WHERE i.subscriber_id = $1 ORDER BY i.id DESC LIMIT 1000",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(subject, list, state, at)| ReaderMail {
+                subject,
+                list,
+                state,
+                at: from_micros(at),
+            })
+            .collect())
+    }
 }

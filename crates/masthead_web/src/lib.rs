@@ -28,6 +28,7 @@ pub mod media_library;
 pub mod media_upkeep;
 mod meeting_intake;
 mod meeting_record;
+pub mod newsletter;
 mod params;
 mod parts;
 pub mod pdf_reader;

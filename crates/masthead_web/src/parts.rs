@@ -77,6 +77,11 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
     let events = store
         .upcoming_events(now, PageNumber::FIRST, EVENTS_WIDGET)
         .await?;
+    // The footer's signup form, only when the newsletter can send.
+    let newsletters = match state.mail {
+        Some(_) => store.newsletter_lists().await?,
+        None => Vec::new(),
+    };
     let mut blocks = Vec::with_capacity(sections.len());
     for section in &sections {
         let teasers = store
@@ -95,7 +100,7 @@ async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
         nav => render("parts/nav.html", context! { site => site.clone(), sections => ser(&sections) })?,
         footer => render(
             "parts/footer.html",
-            context! { site => site.clone(), sections => ser(&sections), pages => ser(&pages), year => now.with_timezone(&state.config().timezone).year() },
+            context! { site => site.clone(), sections => ser(&sections), pages => ser(&pages), newsletters => ser(&newsletters), year => now.with_timezone(&state.config().timezone).year() },
         )?,
         latest => render("parts/latest.html", context! { site => site.clone(), teasers => ser(&latest.items) })?,
         events => render("parts/events.html", context! { site => site.clone(), events => ser(&events.items) })?,

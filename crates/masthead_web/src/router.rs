@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(event_submit::MAX_FORM)),
         )
         .route("/events/submit/thanks", get(event_submit::thanks))
+        .merge(crate::newsletter::public::routes())
         // Shared previews: never kept by the page cache or anyone else (see `preview::link`).
         .route("/preview/{token}", get(crate::preview::link::show))
         // Small, and changed by a setting rather than by content: not worth the page cache.

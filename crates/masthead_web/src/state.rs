@@ -45,6 +45,10 @@ pub struct AppState {
     pub(crate) originals: Arc<tokio::sync::Semaphore>,
     /// The meeting desk's prose helper, when the operator configured one.
     pub(crate) prose: Option<Arc<crate::prose_helper::ProseHelper>>,
+    /// The newsletter's mail settings, when the operator set up an SMTP server.
+    pub mail: Option<Arc<crate::newsletter::Mail>>,
+    /// Rung when there is newsletter mail to send now (a signup, the desk's "Send now").
+    pub(crate) newsletter_bell: Arc<tokio::sync::Notify>,
     /// The configuration from start, before the desk's settings.
     base: Arc<SiteConfig>,
     live: Arc<RwLock<Live>>,
@@ -95,6 +99,18 @@ impl AppState {
         self
     }
 
+    /// This state with the newsletter's mail settings: the signup form shows, and
+    /// [`crate::newsletter::worker::run`] sends.
+    pub fn with_mail(mut self, mail: crate::newsletter::Mail) -> Self {
+        self.mail = Some(Arc::new(mail));
+        self
+    }
+
+    /// Wakes this server's newsletter worker (there is mail to send now).
+    pub fn newsletter_wake(&self) {
+        self.newsletter_bell.notify_one();
+    }
+
     /// The state with the operator's prose helper for the meeting desk.
     pub fn with_prose_helper(mut self, helper: crate::prose_helper::ProseHelper) -> Self {
         self.prose = Some(Arc::new(helper));
@@ -112,6 +128,8 @@ impl AppState {
         Self {
             fetcher,
             prose: None,
+            mail: None,
+            newsletter_bell: Arc::new(tokio::sync::Notify::new()),
             originals: Arc::new(tokio::sync::Semaphore::new(ORIGINALS_AT_ONCE)),
             pdf: Arc::new(crate::pdf_reader::Limited::new(Arc::new(
                 crate::pdf_reader::InProcess,

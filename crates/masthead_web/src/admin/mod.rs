@@ -24,6 +24,8 @@ mod meeting_review;
 mod meetings;
 pub(crate) use meetings::MAX_DOCUMENT;
 mod multipart_csrf;
+mod newsletter;
+mod newsletter_send;
 mod pages;
 mod preview;
 mod redirects;
@@ -121,6 +123,11 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/meetings/1/documents/fetch"),
     ("POST", "/admin/meetings/1/documents/1/brief"),
     ("POST", "/admin/briefs/1/sign-off"),
+    ("POST", "/admin/newsletter/sends"),
+    ("POST", "/admin/newsletter/sends/1"),
+    ("POST", "/admin/newsletter/readers/1/delete"),
+    ("POST", "/admin/newsletter/readers/import"),
+    ("POST", "/admin/stories/1/alert"),
 ];
 
 /// The desk's router.
@@ -194,6 +201,31 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/pages/new", get(pages::new).post(pages::create))
         .route("/admin/pages/{id}", get(pages::edit).post(pages::save))
         .route("/admin/pages/{id}/delete", post(pages::delete))
+        .route("/admin/newsletter", get(newsletter::overview))
+        .route("/admin/newsletter/readers", get(newsletter::readers))
+        .route("/admin/newsletter/readers.csv", get(newsletter::export))
+        .route(
+            "/admin/newsletter/readers/import",
+            post(newsletter::import).layer(DefaultBodyLimit::max(newsletter::MAX_CSV + 64 * 1024)),
+        )
+        .route(
+            "/admin/newsletter/readers/{id}/delete",
+            post(newsletter::erase),
+        )
+        .route("/admin/newsletter/sends", post(newsletter_send::create))
+        .route(
+            "/admin/newsletter/sends/{id}",
+            get(newsletter_send::show).post(newsletter_send::act),
+        )
+        .route(
+            "/admin/newsletter/sends/{id}/preview",
+            get(newsletter_send::preview),
+        )
+        .route(
+            "/admin/newsletter/sends/{id}/preview.txt",
+            get(newsletter_send::preview_text),
+        )
+        .route("/admin/stories/{id}/alert", post(newsletter_send::alert))
         .route(
             "/admin/redirects",
             get(redirects::list).post(redirects::add),

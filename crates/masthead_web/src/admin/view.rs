@@ -43,6 +43,7 @@ pub fn page_with_status(
         can_pages => can_site(role, SiteAction::ManagePages),
         can_meetings => can_site(role, SiteAction::CoverMeetings),
         can_redirects => can_site(role, SiteAction::ManageRedirects),
+        can_newsletter => can_site(role, SiteAction::SendNewsletter),
         can_settings => can_site(role, SiteAction::ManageSettings),
         can_audit => can_site(role, SiteAction::ViewAudit),
         can_wire => role.at_least(masthead_core::Role::Editor),
