@@ -66,6 +66,42 @@ impl TestApp {
         self
     }
 
+    /// The app sending newsletter mail to `smtp_url` (a [`crate::SmtpSink`]'s, say) from
+    /// `news@example.org`, with a budget no test reaches and two sessions per send.
+    pub fn with_mail(mut self, smtp_url: &str) -> Self {
+        let smtp = masthead_mail::SmtpSettings::parse(smtp_url)
+            .expect("the test SMTP URL")
+            .with_timeouts(masthead_mail::Timeouts {
+                connect: std::time::Duration::from_secs(5),
+                command: std::time::Duration::from_secs(5),
+                data: std::time::Duration::from_secs(5),
+            });
+        self.state = self
+            .state
+            .clone()
+            .with_mail(masthead_web::newsletter::Mail {
+                smtp,
+                from_address: "news@example.org".into(),
+                dkim: None,
+                per_minute: 1_000_000,
+                connections: 2,
+            });
+        self
+    }
+
+    /// One round of the newsletter worker as `worker`: what a server's background loop does
+    /// each second (start due sends, mail confirmations, work through going sends).
+    pub async fn newsletter_round(&self, worker: &str) {
+        let mail = self
+            .state
+            .mail
+            .clone()
+            .expect("the app has mail settings (with_mail)");
+        masthead_web::newsletter::worker::round(&self.state, &mail, worker)
+            .await
+            .expect("a round of the newsletter worker");
+    }
+
     /// An app over `db`, with the page cache on, the clock at [`t0`].
     pub async fn new(db: TestDb) -> Self {
         Self::with_cache(db, true).await
