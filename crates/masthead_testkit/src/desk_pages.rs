@@ -143,6 +143,22 @@ pub const DESK_PAGES: &[DeskPage] = &[
         Viewer::Admin,
     ),
     page("/admin/briefs/{id}", "/admin/briefs/{brief}", Viewer::Admin),
+    page(
+        "/admin/newsletter",
+        "/admin/newsletter",
+        Viewer::Contributor,
+    ),
+    page("/admin/newsletter", "/admin/newsletter", Viewer::Admin),
+    page(
+        "/admin/newsletter/readers",
+        "/admin/newsletter/readers",
+        Viewer::Admin,
+    ),
+    page(
+        "/admin/newsletter/sends/{id}",
+        "/admin/newsletter/sends/{send}",
+        Viewer::Admin,
+    ),
     page("/admin/{*rest}", "/admin/no-such-page", Viewer::Admin),
 ];
 
@@ -151,6 +167,10 @@ pub const NOT_PAGES: &[&str] = &[
     "/admin/admin.css",
     "/admin/assets/{name}",
     "/admin/meetings/{id}/documents/{doc}",
+    // The export and the mail as readers get it (checked by the newsletter's own tests).
+    "/admin/newsletter/readers.csv",
+    "/admin/newsletter/sends/{id}/preview",
+    "/admin/newsletter/sends/{id}/preview.txt",
 ];
 
 /// The GET routes in the source of the desk's router (`admin/mod.rs`): each
@@ -190,6 +210,9 @@ pub struct DeskPageFixture {
     pub page: i64,
     /// A public body, a meeting of it with minutes, and a brief drafted from them.
     pub meetings: crate::meetings::MeetingDesk,
+    /// A draft digest of the daily newsletter (with the published story), made through
+    /// the desk, and a confirmed reader.
+    pub send: i64,
 }
 
 impl DeskPageFixture {
@@ -223,7 +246,9 @@ impl DeskPageFixture {
         imported(app, live).await;
         let page = static_pages(app, &admin).await;
         let meetings = crate::meetings::meeting_desk(app.store(), desk.news, crate::t0()).await;
+        let send = newsletter_send(app, &admin).await;
         DeskPageFixture {
+            send,
             meetings,
             page,
             wire,
@@ -254,6 +279,7 @@ impl DeskPageFixture {
             .replace("{body}", &self.meetings.body.to_string())
             .replace("{meeting}", &self.meetings.meeting.to_string())
             .replace("{brief}", &self.meetings.brief.to_string())
+            .replace("{send}", &self.send.to_string())
     }
 
     /// `page` fetched through the router as its viewer would.
@@ -510,4 +536,32 @@ async fn imported(app: &TestApp, live: i64) {
         )
         .await
         .expect("record");
+}
+
+/// A confirmed reader of the daily newsletter, and a draft digest made through the desk.
+async fn newsletter_send(app: &TestApp, admin: &StaffSession) -> i64 {
+    let lists = app.store().newsletter_lists().await.expect("lists");
+    let daily = lists
+        .iter()
+        .find(|l| l.slug == "daily")
+        .expect("the daily list")
+        .id;
+    let reader = masthead_store::ImportedReader {
+        email: masthead_core::EmailAddress::parse("reader@example.org").expect("address"),
+        name: "A Reader".into(),
+        confirmed: true,
+    };
+    app.store()
+        .import_subscribers(&[reader], &[daily], &Actor::system("test"), crate::t0())
+        .await
+        .expect("a reader");
+    let made = app
+        .post_as(admin, "/admin/newsletter/sends", &[("list", "daily")])
+        .await;
+    assert_eq!(made.status.as_u16(), 303, "a digest: {}", made.body);
+    made.header("location")
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the send's address")
 }

@@ -407,7 +407,7 @@ async fn desk_pages_are_valid_html(app: TestApp) {
             (
                 Viewer::Contributor,
                 "/admin/users" | "/admin/wire" | "/admin/imports" | "/admin/pages"
-                | "/admin/meetings",
+                | "/admin/meetings" | "/admin/newsletter",
             ) => 403,
             // Someone else's story is not found, rather than shown to exist.
             (Viewer::Contributor, "/admin/articles/{id}")

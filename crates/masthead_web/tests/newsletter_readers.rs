@@ -66,6 +66,10 @@ async fn a_reader_signs_up_confirms_gets_the_digest_and_leaves_in_one_click(app:
         home.body.contains("footer-newsletter"),
         "the footer has the signup form"
     );
+    // Every page a reader meets, and the mail itself, go to the HTML checker at the end.
+    let mut pages = vec![("home".to_owned(), home.body.clone())];
+    pages.push(("signup".into(), app.get("/newsletter").await.body));
+    pages.push(("check".into(), app.get("/newsletter/check").await.body));
 
     let signed = sign_up(
         &app,
@@ -87,6 +91,7 @@ async fn a_reader_signs_up_confirms_gets_the_digest_and_leaves_in_one_click(app:
     let page = app.get(&confirm).await;
     assert_eq!(page.status.as_u16(), 200);
     assert!(page.body.contains("Yes, subscribe me"));
+    pages.push(("confirm".into(), page.body.clone()));
     let reader = &app
         .store()
         .find_subscribers("reader@", None, None)
@@ -98,10 +103,13 @@ async fn a_reader_signs_up_confirms_gets_the_digest_and_leaves_in_one_click(app:
     let last = tampered.len() - 3;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
-    assert_eq!(app.post_raw(&tampered, "", "").await.status.as_u16(), 404);
+    let refused = app.post_raw(&tampered, "", "").await;
+    assert_eq!(refused.status.as_u16(), 404);
+    pages.push(("invalid".into(), refused.body));
     let done = app.post_raw(&confirm, "", "").await;
     assert_eq!(done.status.as_u16(), 200, "{}", done.body);
     assert!(done.body.contains("You are subscribed"));
+    pages.push(("confirmed".into(), done.body.clone()));
     // Replayed: still subscribed, nothing more.
     assert_eq!(app.post_raw(&confirm, "", "").await.status.as_u16(), 200);
     let reader = app.store().subscriber(reader.id).await.unwrap().unwrap();
@@ -140,6 +148,11 @@ async fn a_reader_signs_up_confirms_gets_the_digest_and_leaves_in_one_click(app:
         );
     }
     let html = digest.html.as_deref().unwrap();
+    pages.push(("digest-mail".into(), html.to_owned()));
+    pages.push((
+        "confirmation-mail".into(),
+        confirmation.html.clone().unwrap(),
+    ));
     assert!(html.contains("By Sam Ortiz | Prairie State Wire"));
     assert!(!html.contains("<img"), "no tracking pixel, no image at all");
     assert!(html.contains("style=\""), "the stylesheet is inlined");
@@ -159,10 +172,20 @@ async fn a_reader_signs_up_confirms_gets_the_digest_and_leaves_in_one_click(app:
 
     // One click, as a mail provider makes it: no cookie, no origin, the RFC's body.
     let path = unsubscribe.trim_start_matches(BASE);
+    let leave_page = app.get(path).await;
+    assert!(
+        leave_page
+            .body
+            .contains("Stop sending <strong>Daily digest</strong>")
+    );
+    pages.push(("leave".into(), leave_page.body));
     let left = app.post_raw(path, "", "List-Unsubscribe=One-Click").await;
     assert_eq!(left.status.as_u16(), 200, "{}", left.body);
     assert!(left.header("location").is_empty(), "never a redirect");
     assert!(left.body.contains("gets no more Daily digest"));
+    pages.push(("left".into(), left.body.clone()));
+    let refs: Vec<(&str, String)> = pages.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    masthead_testkit::assert_valid_html(&refs);
     let reader = app.store().subscriber(reader.id).await.unwrap().unwrap();
     assert_eq!(reader.lists, [list(app.store(), "breaking").await]);
 
