@@ -244,7 +244,7 @@ pub async fn act(
     let actor = staff.actor();
     let again = |status, message: String| {
         let (state, staff, csrf) = (&state, &staff, &csrf);
-        let typed = form.value();
+        let typed = context! { subject => form.get("subject"), intro => form.get("intro") };
         async move {
             send_page(
                 state,
