@@ -18,7 +18,7 @@ use lettre::{Address, Message};
 pub struct ListHeaders {
     /// `List-Id`: a name and an id in angle brackets, e.g. `Daily digest <daily.news.example.org>`.
     pub list_id: String,
-    /// The one-click unsubscribe URL (https), for both `List-Unsubscribe` and the POST target.
+    /// The unsubscribe URL, for `List-Unsubscribe` and (https only) the one-click POST target.
     pub unsubscribe_url: String,
 }
 
@@ -98,16 +98,18 @@ fn list_id(value: &str) -> Result<String, String> {
     })
 }
 
-/// An https URL, as the url crate serialises it (no spaces, no angle brackets). Control
+/// An http(s) URL, as the url crate serialises it (no spaces, no angle brackets), and
+/// whether it is https (only then may it be a one-click target, RFC 8058 §3.1). Control
 /// characters and spaces are refused, not dropped as the url crate would quietly do.
-fn unsubscribe_url(value: &str) -> Result<String, String> {
+fn unsubscribe_url(value: &str) -> Result<(String, bool), String> {
     let clean = !value.chars().any(|c| c.is_control() || c.is_whitespace());
     match url::Url::parse(value) {
-        Ok(url) if clean && url.scheme() == "https" && url.has_host() => {
-            Ok(url.as_str().to_owned())
+        Ok(url) if clean && matches!(url.scheme(), "https" | "http") && url.has_host() => {
+            Ok((url.as_str().to_owned(), url.scheme() == "https"))
         }
         _ => Err(format!(
-            "the unsubscribe URL {value:?} is not an https:// URL: RFC 8058 requires one"
+            "the unsubscribe URL {value:?} is not an https:// URL (RFC 8058 requires one for \
+             one-click unsubscribing)"
         )),
     }
 }
@@ -122,16 +124,18 @@ pub fn build_message(m: &OutgoingMessage, dkim: Option<&Dkim>) -> Result<Vec<u8>
         .subject(clean_display_name(&m.subject))
         .message_id(Some(format!("<{}>", m.message_id)));
     if let Some(list) = &m.list {
+        let (url, https) = unsubscribe_url(&list.unsubscribe_url)?;
         builder = builder
             .raw_header(header("List-Id", list_id(&list.list_id)?))
-            .raw_header(header(
-                "List-Unsubscribe",
-                format!("<{}>", unsubscribe_url(&list.unsubscribe_url)?),
-            ))
-            .raw_header(header(
+            .raw_header(header("List-Unsubscribe", format!("<{url}>")));
+        // One click is for https only (a site still on http, in development, gets the
+        // plain RFC 2369 link: the reader's client opens the page with its button).
+        if https {
+            builder = builder.raw_header(header(
                 "List-Unsubscribe-Post",
                 "List-Unsubscribe=One-Click".to_owned(),
             ));
+        }
     }
     let mut message = builder
         .multipart(MultiPart::alternative_plain_html(

@@ -103,7 +103,7 @@ fn values_we_write_ourselves_are_refused_when_malformed() {
             ..base.clone()
         },
         OutgoingMessage {
-            list: list("News <x.example>", "http://gazette.example.org/u"),
+            list: list("News <x.example>", "mailto:leave@gazette.example.org"),
             ..base.clone()
         },
         OutgoingMessage {
@@ -160,4 +160,20 @@ proptest! {
             prop_assert!(ALLOWED.contains(&name.as_str()), "unexpected header {:?}", name);
         }
     }
+}
+
+/// A site still on http (in development) gets the plain RFC 2369 link, never the one-click
+/// header, which RFC 8058 allows for https only.
+#[test]
+fn an_http_unsubscribe_link_is_not_a_one_click_target() {
+    let m = OutgoingMessage {
+        list: Some(masthead_mail::ListHeaders {
+            list_id: "News <x.example>".into(),
+            unsubscribe_url: "http://gazette.example.org/u".into(),
+        }),
+        ..digest("ann@reader.example", 1)
+    };
+    let raw = String::from_utf8(build_message(&m, None).unwrap()).unwrap();
+    assert!(raw.contains("List-Unsubscribe: <http://gazette.example.org/u>"));
+    assert!(!raw.contains("List-Unsubscribe-Post"));
 }

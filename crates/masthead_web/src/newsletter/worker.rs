@@ -272,6 +272,7 @@ async fn lane(
 ) -> Result<(), WebError> {
     let send = letter.send.id;
     let mut conn: Option<SmtpConnection> = None;
+    let mut handled = 0_usize;
     loop {
         match state.store.send(send).await? {
             Some(s) if s.state == SendState::Sending => {}
@@ -300,7 +301,7 @@ async fn lane(
             rest = after;
             let Some(c) = conn.as_mut() else { break };
             match deliver_item(state, mail, worker, letter, c, item).await? {
-                Ok(()) => {}
+                Ok(()) => handled += 1,
                 Err(e) => {
                     // The server refused the sender or went away: give back what is left.
                     let mut left = vec![item.clone()];
@@ -325,6 +326,9 @@ async fn lane(
     }
     if let Some(c) = conn {
         c.quit().await;
+    }
+    if handled > 0 {
+        tracing::info!(send = %send, worker, readers = handled, "newsletter: a session's share of a send is handled");
     }
     Ok(())
 }
@@ -379,6 +383,7 @@ async fn deliver_item(
     let bytes = match built {
         Ok(b) => b,
         Err(e) => {
+            tracing::warn!(error = %e, "newsletter: a message could not be built");
             let outcome = ItemOutcome::Failed(format!("could not build the message: {e}"));
             store.settle_item(item.id, worker, &outcome, now).await?;
             return Ok(Ok(()));
