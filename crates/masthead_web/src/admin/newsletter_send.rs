@@ -15,7 +15,7 @@ use crate::desk::Staff;
 use crate::newsletter::compose::{self, DigestItem, MAX_INTRO, MAX_ITEMS, MAX_SUBJECT};
 use crate::{AppState, WebError};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use masthead_core::{ArticleId, SendId, SiteAction};
@@ -141,22 +141,42 @@ pub async fn alert(
     Ok(Redirect::to(&format!("/admin/newsletter/sends/{send}")).into_response())
 }
 
+/// The send page's query after an action: what to say (`done`, from [`act`]'s redirect).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Said {
+    #[serde(default)]
+    done: String,
+}
+
+impl Said {
+    fn notice(&self) -> Option<&'static str> {
+        Some(match self.done.as_str() {
+            "saved" => "Saved.",
+            "sending" => "Saved, and on its way: it goes out in the next few seconds.",
+            "scheduled" => "Saved and scheduled.",
+            "unscheduled" => "Back to draft: it goes nowhere until you schedule or send it.",
+            "paused" => "Paused: nothing more goes out until you resume.",
+            "resumed" => "Resumed.",
+            "cancelled" => "Cancelled.",
+            "resent" => "The uncertain ones are queued again.",
+            _ => return None,
+        })
+    }
+}
+
 /// `GET /admin/newsletter/sends/{id}`
 pub async fn show(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
     Path(id): Path<i64>,
+    Query(said): Query<Said>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::SendNewsletter)?;
-    send_page(
-        &state,
-        &staff,
-        &csrf,
-        SendId(id),
-        context! {},
-        StatusCode::OK,
-    )
-    .await
+    let extra = match said.notice() {
+        Some(notice) => context! { notice },
+        None => context! {},
+    };
+    send_page(&state, &staff, &csrf, SendId(id), extra, StatusCode::OK).await
 }
 
 async fn send_page(
@@ -188,7 +208,9 @@ async fn send_page(
 }
 
 /// The editor's subject, note and stories from the form: stories in the order of their
-/// numbers (ties keep their place), those marked "leave out" dropped.
+/// numbers, those marked "leave out" dropped. A story given the number another one keeps
+/// takes that place: moved up, it goes before that story; moved down, after it (so the
+/// third story numbered 1 comes first). Other ties keep their place.
 fn edited(send: &Send, form: &FormData) -> Result<(String, String, Vec<DigestItem>), String> {
     let subject = masthead_mail::clean_display_name(form.get("subject"));
     if subject.is_empty() {
@@ -201,7 +223,7 @@ fn edited(send: &Send, form: &FormData) -> Result<(String, String, Vec<DigestIte
     if intro.chars().count() > MAX_INTRO {
         return Err(format!("Note: at most {MAX_INTRO} characters."));
     }
-    let mut items: Vec<(f64, usize, DigestItem)> = Vec::new();
+    let mut items: Vec<(f64, i8, usize, DigestItem)> = Vec::new();
     for (at, item) in items_of(send).into_iter().enumerate() {
         if form.all("drop").contains(&item.id.0.to_string().as_str()) {
             continue;
@@ -213,15 +235,16 @@ fn edited(send: &Send, form: &FormData) -> Result<(String, String, Vec<DigestIte
             .ok()
             .filter(|p| p.is_finite())
             .unwrap_or(at as f64 + 1.0);
-        items.push((position, at, item));
+        let moved = position.total_cmp(&(at as f64 + 1.0)) as i8;
+        items.push((position, moved, at, item));
     }
-    items.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    items.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     Ok((
         subject,
         intro,
         items
             .into_iter()
-            .map(|(_, _, i)| i)
+            .map(|(_, _, _, i)| i)
             .take(MAX_ITEMS)
             .collect(),
     ))
