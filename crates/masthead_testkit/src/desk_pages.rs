@@ -61,6 +61,11 @@ pub const DESK_PAGES: &[DeskPage] = &[
     page("/admin/users", "/admin/users", Viewer::Contributor),
     page("/admin/meetings", "/admin/meetings", Viewer::Contributor),
     page(
+        "/admin/newsletter",
+        "/admin/newsletter",
+        Viewer::Contributor,
+    ),
+    page(
         "/admin/articles/{id}",
         "/admin/articles/{live}",
         Viewer::Contributor,
@@ -143,11 +148,6 @@ pub const DESK_PAGES: &[DeskPage] = &[
         Viewer::Admin,
     ),
     page("/admin/briefs/{id}", "/admin/briefs/{brief}", Viewer::Admin),
-    page(
-        "/admin/newsletter",
-        "/admin/newsletter",
-        Viewer::Contributor,
-    ),
     page("/admin/newsletter", "/admin/newsletter", Viewer::Admin),
     page(
         "/admin/newsletter/readers",

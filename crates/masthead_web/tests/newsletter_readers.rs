@@ -288,8 +288,10 @@ async fn bad_addresses_hostile_names_and_floods_get_clear_answers(app: TestApp) 
     assert!(idn_mail.mail_options.iter().any(|o| o == "SMTPUTF8"));
     assert!(!idn_mail.headers.contains_key("Bcc"));
     assert!(
-        idn_mail.headers["To"].starts_with("Eve Bcc: victim@evil.test"),
-        "the name, on one line"
+        idn_mail.headers["To"].contains("Eve Bcc: victim@evil.test")
+            && !idn_mail.headers["To"].contains('\n'),
+        "the name, on one line: {:?}",
+        idn_mail.headers["To"]
     );
     assert!(!sink.rcpt_log().iter().any(|r| r.contains("evil")));
     // Many signups from one connection: refused with a time to wait, the form kept.
