@@ -259,6 +259,64 @@ impl Store {
         rows.iter().map(list_from).collect()
     }
 
+    /// Renames and redescribes list `id`, or adds a list when `id` is `None` (with `slug` and
+    /// `kind`). The signup forms change at once (the content version moves). Audit-logged.
+    pub async fn save_newsletter_list(
+        &self,
+        id: Option<ListId>,
+        slug: &str,
+        name: &str,
+        description: &str,
+        kind: ListKind,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ListId> {
+        let mut tx = self.write_tx().await?;
+        let id = match id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE newsletter_lists SET name = $2, description = $3 WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(name)
+                .bind(description)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                id
+            }
+            None => {
+                let (id,) = sqlx::query_as::<_, (i64,)>(
+                    "INSERT INTO newsletter_lists (slug, name, description, kind, position, \
+                     created_at) VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 \
+                     FROM newsletter_lists), $5) RETURNING id",
+                )
+                .bind(slug)
+                .bind(name)
+                .bind(description)
+                .bind(kind.as_str())
+                .bind(to_micros(now))
+                .fetch_one(&mut *tx)
+                .await?;
+                ListId(id)
+            }
+        };
+        crate::site::bump_version(&mut tx).await?;
+        record(
+            &mut tx,
+            actor,
+            "newsletter.list",
+            &format!("list:{id}"),
+            name,
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+
     /// The key newsletter links are signed with, made on first use. Never rotate it: the
     /// unsubscribe link in every mail already delivered is signed with it.
     pub async fn newsletter_key(&self) -> Result<String> {

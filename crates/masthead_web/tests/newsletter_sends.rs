@@ -24,6 +24,7 @@ app_tests!(
     a_breaking_alert_goes_out_from_a_published_story,
     a_scheduled_send_goes_at_its_time_in_the_sites_zone,
     only_editors_send_the_newsletter,
+    the_desk_renames_and_adds_lists_and_readers_see_them,
 );
 
 const WAIT: Wait = Wait::from_secs(10);
@@ -385,4 +386,57 @@ async fn only_editors_send_the_newsletter(app: TestApp) {
         .await;
     assert_eq!(refused.status.as_u16(), 409, "{}", refused.body);
     assert!(refused.body.contains("No SMTP server is set up"));
+}
+
+async fn the_desk_renames_and_adds_lists_and_readers_see_them(app: TestApp) {
+    let app = app.with_mail("smtp://127.0.0.1:9?tls=none");
+    let who = editor(&app).await;
+    let daily = list(app.store(), "daily").await;
+    let id = daily.0.to_string();
+    let renamed = app
+        .post_as(
+            &who,
+            "/admin/newsletter/lists",
+            &[
+                ("id", &id),
+                ("name", "The Morning Edition"),
+                ("description", "At 6."),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status.as_u16(), 303, "{}", renamed.body);
+    let added = app
+        .post_as(
+            &who,
+            "/admin/newsletter/lists",
+            &[
+                ("slug", "sports"),
+                ("name", "Friday Sports"),
+                ("kind", "digest"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status.as_u16(), 303, "{}", added.body);
+    let again = app
+        .post_as(
+            &who,
+            "/admin/newsletter/lists",
+            &[("slug", "sports"), ("name", "Twice")],
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 422);
+    assert!(again.body.contains("already a list"));
+    let bad = app
+        .post_as(
+            &who,
+            "/admin/newsletter/lists",
+            &[("slug", "Not A Slug!"), ("name", "X")],
+        )
+        .await;
+    assert_eq!(bad.status.as_u16(), 422);
+    app.refresh().await;
+    let home = app.get("/").await;
+    assert!(home.body.contains("The Morning Edition") && home.body.contains("Friday Sports"));
+    let signup = app.get("/newsletter").await;
+    assert!(signup.body.contains("value=\"sports\""));
 }

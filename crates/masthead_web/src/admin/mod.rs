@@ -124,6 +124,7 @@ pub const GUARDED_WRITES: &[(&str, &str)] = &[
     ("POST", "/admin/meetings/1/documents/1/brief"),
     ("POST", "/admin/briefs/1/sign-off"),
     ("POST", "/admin/newsletter/sends"),
+    ("POST", "/admin/newsletter/lists"),
     ("POST", "/admin/newsletter/sends/1"),
     ("POST", "/admin/newsletter/readers/1/delete"),
     ("POST", "/admin/newsletter/readers/import"),
@@ -202,6 +203,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/pages/{id}", get(pages::edit).post(pages::save))
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/newsletter", get(newsletter::overview))
+        .route("/admin/newsletter/lists", post(newsletter::save_list))
         .route("/admin/newsletter/readers", get(newsletter::readers))
         .route("/admin/newsletter/readers.csv", get(newsletter::export))
         .route(

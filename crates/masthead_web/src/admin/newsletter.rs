@@ -30,9 +30,11 @@ const RECENT_SENDS: i64 = 20;
 pub async fn overview(
     State(state): State<AppState>,
     DeskUser { staff, csrf }: DeskUser,
+    Query(query): Query<ReadersQuery>,
 ) -> Result<Response, WebError> {
     staff.require(SiteAction::SendNewsletter)?;
-    overview_page(&state, &staff, &csrf, context! {}, StatusCode::OK).await
+    let notice = (query.done == "list").then_some("The list is saved; the signup forms show it.");
+    overview_page(&state, &staff, &csrf, context! { notice }, StatusCode::OK).await
 }
 
 pub(crate) async fn overview_page(
@@ -58,6 +60,72 @@ pub(crate) async fn overview_page(
         ..extra
     };
     view::page_with_status(state, staff, csrf, "newsletter.html", ctx, status)
+}
+
+/// `POST /admin/newsletter/lists`: renames or describes a list (`id` set), or adds one
+/// (`slug`, `kind`). Readers see the change on the signup forms at once.
+pub async fn save_list(
+    State(state): State<AppState>,
+    DeskUser { staff, csrf }: DeskUser,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    staff.require(SiteAction::SendNewsletter)?;
+    let form = super::form::FormData::parse(&body);
+    let name = masthead_mail::clean_display_name(form.get("name"));
+    let description: String = form.get("description").trim().chars().take(300).collect();
+    let id = form
+        .get("id")
+        .parse::<i64>()
+        .ok()
+        .map(masthead_core::ListId);
+    let refuse = |message: String| {
+        let (state, staff, csrf) = (&state, &staff, &csrf);
+        async move {
+            overview_page(
+                state,
+                staff,
+                csrf,
+                context! { error => message },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    if name.is_empty() {
+        return refuse("List name: write one; readers choose lists by it.".into()).await;
+    }
+    let slug = match id {
+        Some(_) => String::new(),
+        None => match masthead_core::Slug::parse(form.get("slug").trim()) {
+            Ok(s) => s.as_str().to_owned(),
+            Err(_) => {
+                return refuse(
+                    "List address: lowercase letters, digits and hyphens, like \"sports\".".into(),
+                )
+                .await;
+            }
+        },
+    };
+    let kind = if form.get("kind") == "alert" {
+        masthead_store::ListKind::Alert
+    } else {
+        masthead_store::ListKind::Digest
+    };
+    let now = state.clock.now();
+    match state
+        .store
+        .save_newsletter_list(id, &slug, &name, &description, kind, &staff.actor(), now)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/newsletter?done=list").into_response()),
+        Err(masthead_store::StoreError::Conflict(_)) => {
+            refuse(format!(
+                "There is already a list at {slug:?}; choose another address."
+            ))
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The readers page's query.
