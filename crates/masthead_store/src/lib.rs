@@ -84,9 +84,9 @@ pub use meetings::{
 pub use migrate::{schema_columns, schema_indexes, search_index_parts};
 pub use model::*;
 pub use newsletter::{
-    Confirmed, ImportCounts, ImportedReader, ListKind, MAIL_WINDOW_SHORT, MAILS_PER_DAY,
-    MAILS_PER_SHORT_WINDOW, NewsletterList, SUBSCRIBERS_PAGE, Signup, Subscriber, SubscriberStatus,
-    email_key,
+    Confirmed, ImportCounts, ImportedReader, ListFields, ListKind, MAIL_WINDOW_SHORT,
+    MAILS_PER_DAY, MAILS_PER_SHORT_WINDOW, NewsletterList, SUBSCRIBERS_PAGE, Signup, Subscriber,
+    SubscriberStatus, email_key,
 };
 pub use newsletter_outbox::OutboxMail;
 pub use newsletter_sends::{

@@ -74,6 +74,19 @@ pub struct NewsletterList {
     pub readers: i64,
 }
 
+/// What the desk writes of a list.
+#[derive(Debug, Clone)]
+pub struct ListFields {
+    /// Its address part (only for a new list; a list keeps its slug).
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// One line for the signup form.
+    pub description: String,
+    /// Digest or alert (only for a new list).
+    pub kind: ListKind,
+}
+
 /// Where a reader stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -264,13 +277,11 @@ impl Store {
     pub async fn save_newsletter_list(
         &self,
         id: Option<ListId>,
-        slug: &str,
-        name: &str,
-        description: &str,
-        kind: ListKind,
+        list: &ListFields,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<ListId> {
+        let (slug, name, description) = (&list.slug, &list.name, &list.description);
         let mut tx = self.write_tx().await?;
         let id = match id {
             Some(id) => {
@@ -296,7 +307,7 @@ impl Store {
                 .bind(slug)
                 .bind(name)
                 .bind(description)
-                .bind(kind.as_str())
+                .bind(list.kind.as_str())
                 .bind(to_micros(now))
                 .fetch_one(&mut *tx)
                 .await?;

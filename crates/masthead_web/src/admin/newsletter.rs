@@ -114,7 +114,17 @@ pub async fn save_list(
     let now = state.clock.now();
     match state
         .store
-        .save_newsletter_list(id, &slug, &name, &description, kind, &staff.actor(), now)
+        .save_newsletter_list(
+            id,
+            &masthead_store::ListFields {
+                slug: slug.clone(),
+                name,
+                description,
+                kind,
+            },
+            &staff.actor(),
+            now,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to("/admin/newsletter?done=list").into_response()),
