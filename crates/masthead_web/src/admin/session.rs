@@ -148,24 +148,7 @@ pub fn clear_cookie(state: &AppState) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Whether the request comes from our own pages: a browser's `Sec-Fetch-Site` must be
-/// same-origin (or none, for a typed address), and an `Origin`, when sent, must be ours.
-pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.as_bytes(), b"same-origin" | b"none")
-    {
-        return false;
-    }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
-    };
-    // Ours if it is the configured address, or the host this request was sent to (a
-    // browser never lets a page on another site set either to our value).
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, h)| h);
-    origin == state.config().base_url.trim_end_matches('/')
-        || (origin_host.is_some() && origin_host == host)
-}
+pub use crate::client::same_origin;
 
 /// Whether the request positively shows it was sent by one of our own pages, not merely
 /// that nothing says otherwise: `Sec-Fetch-Site: same-origin`, or an `Origin` or `Referer`

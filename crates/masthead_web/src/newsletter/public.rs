@@ -17,8 +17,7 @@
 //! most [`SITE_PER_HOUR`] across the site (past it, `503` with `Retry-After`); and the
 //! store's limit of mails to one mailbox (`masthead_store::MAILS_PER_DAY`).
 
-use crate::admin::session::same_origin;
-use crate::client::client_ip;
+use crate::client::{client_ip, same_origin};
 use crate::newsletter::links::{self, Purpose, Refused};
 use crate::render::render_page;
 use crate::{AppState, WebError};
