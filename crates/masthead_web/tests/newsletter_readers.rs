@@ -11,7 +11,7 @@
 
 mod newsletter_common;
 
-use masthead_core::Role;
+use masthead_core::{Clock, Role};
 use masthead_store::{SendState, SubscriberStatus};
 use masthead_testkit::{SmtpSink, TestApp, app_tests};
 use newsletter_common::{BASE, confirmed_readers, link, list, send_path, sign_up, stories};
@@ -24,6 +24,7 @@ app_tests!(
     bad_addresses_hostile_names_and_floods_get_clear_answers,
     the_preferences_page_exports_and_erases_a_readers_data,
     many_readers_sign_up_at_once_and_each_gets_one_confirmation,
+    a_flood_from_many_addresses_is_turned_away_with_a_time_to_come_back,
 );
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -418,4 +419,35 @@ async fn many_readers_sign_up_at_once_and_each_gets_one_confirmation(app: TestAp
     to.dedup();
     assert_eq!(to.len(), n);
     assert_eq!(mails.len(), n);
+}
+
+async fn a_flood_from_many_addresses_is_turned_away_with_a_time_to_come_back(app: TestApp) {
+    let sink = SmtpSink::start(&[]);
+    let app = app.with_mail(&sink.url());
+    // The hour's signups, as from many addresses (the counter every server shares).
+    for _ in 0..600 {
+        app.store()
+            .count_attempt(
+                "newsletter:all",
+                chrono::Duration::hours(1),
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+    }
+    let refused = sign_up(&app, "one-more@example.org", &["daily"], "").await;
+    assert_eq!(refused.status.as_u16(), 503, "{}", refused.body);
+    assert!(!refused.header("retry-after").is_empty());
+    assert!(refused.body.contains("Try again in a while"));
+    assert!(
+        app.store()
+            .find_subscribers("one-more", None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An hour on, signups are taken again.
+    app.clock.advance(chrono::Duration::minutes(61));
+    let taken = sign_up(&app, "one-more@example.org", &["daily"], "").await;
+    assert_eq!(taken.status.as_u16(), 303);
 }
