@@ -79,6 +79,8 @@ pub struct Config {
     pub dkim_selector: String,
     /// The DKIM private key: RSA (PKCS#1 or PKCS#8 PEM) or Ed25519 (PKCS#8 PEM).
     pub dkim_key_file: Option<PathBuf>,
+    /// Count clicks on the newsletter's stories, per send and story (never who clicked).
+    pub newsletter_click_counts: bool,
 }
 
 impl Default for Config {
@@ -114,6 +116,7 @@ impl Default for Config {
             dkim_domain: String::new(),
             dkim_selector: String::new(),
             dkim_key_file: None,
+            newsletter_click_counts: false,
         }
     }
 }
@@ -168,6 +171,7 @@ const ENV_KEYS: &[&str] = &[
     "dkim_domain",
     "dkim_selector",
     "dkim_key_file",
+    "newsletter_click_counts",
 ];
 
 impl Config {

@@ -55,6 +55,7 @@ pub fn mail(config: &Config) -> anyhow::Result<Option<Mail>> {
         dkim,
         per_minute: i64::from(config.smtp_per_minute),
         connections: config.smtp_connections as usize,
+        click_counts: config.newsletter_click_counts,
     }))
 }
 

@@ -790,3 +790,58 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The slug of `article` if readers can see it at `now`.
+    pub async fn published_slug(
+        &self,
+        article: ArticleId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let slug = sqlx::query_as::<_, (String,)>(
+            "SELECT slug FROM articles WHERE id = $1 AND status IN ('published', 'scheduled') \
+             AND published_at <= $2",
+        )
+        .bind(article.0)
+        .bind(to_micros(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(slug.map(|(s,)| s))
+    }
+
+    /// Counts one click on `article` in `send` (when the operator counts clicks); nothing
+    /// about who clicked is kept. Returns the story's slug if it is published, for the
+    /// redirect.
+    pub async fn count_click(
+        &self,
+        send: SendId,
+        article: ArticleId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let slug = self.published_slug(article, now).await?;
+        if slug.is_some() {
+            sqlx::query(
+                "INSERT INTO newsletter_clicks (send_id, article_id, clicks) \
+                 SELECT id, $2, 1 FROM newsletter_sends WHERE id = $1 \
+                 ON CONFLICT (send_id, article_id) DO UPDATE SET \
+                 clicks = newsletter_clicks.clicks + 1",
+            )
+            .bind(send.0)
+            .bind(article.0)
+            .execute(&self.writer)
+            .await?;
+        }
+        Ok(slug)
+    }
+
+    /// The clicks on each story of `send`: (story, clicks).
+    pub async fn send_clicks(&self, send: SendId) -> Result<Vec<(ArticleId, i64)>> {
+        let rows = sqlx::query_as::<_, (i64, i64)>(
+            "SELECT article_id, clicks FROM newsletter_clicks WHERE send_id = $1",
+        )
+        .bind(send.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(a, n)| (ArticleId(a), n)).collect())
+    }
+}

@@ -85,7 +85,24 @@ impl TestApp {
                 dkim: None,
                 per_minute: 1_000_000,
                 connections: 2,
+                click_counts: false,
             });
+        self
+    }
+
+    /// Like [`TestApp::with_mail`], with the operator's click counting turned on.
+    pub fn with_counted_mail(mut self, smtp_url: &str) -> Self {
+        self = self.with_mail(smtp_url);
+        let mail = self.state.mail.clone().expect("mail settings");
+        let mail = masthead_web::newsletter::Mail {
+            smtp: mail.smtp.clone(),
+            from_address: mail.from_address.clone(),
+            dkim: None,
+            per_minute: mail.per_minute,
+            connections: mail.connections,
+            click_counts: true,
+        };
+        self.state = self.state.clone().with_mail(mail);
         self
     }
 

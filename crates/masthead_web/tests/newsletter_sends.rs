@@ -25,6 +25,7 @@ app_tests!(
     a_scheduled_send_goes_at_its_time_in_the_sites_zone,
     only_editors_send_the_newsletter,
     the_desk_renames_and_adds_lists_and_readers_see_them,
+    clicks_are_counted_per_story_when_the_operator_turns_it_on,
 );
 
 const WAIT: Wait = Wait::from_secs(10);
@@ -439,4 +440,45 @@ async fn the_desk_renames_and_adds_lists_and_readers_see_them(app: TestApp) {
     assert!(home.body.contains("The Morning Edition") && home.body.contains("Friday Sports"));
     let signup = app.get("/newsletter").await;
     assert!(signup.body.contains("value=\"sports\""));
+}
+
+async fn clicks_are_counted_per_story_when_the_operator_turns_it_on(app: TestApp) {
+    let sink = SmtpSink::start(&[]);
+    let app = app.with_counted_mail(&sink.url());
+    stories(&app).await;
+    let daily = list(app.store(), "daily").await;
+    confirmed_readers(app.store(), daily, &["clicker@example.org"]).await;
+    let who = editor(&app).await;
+    let send = digest(&app, &who, "daily", &[("do", "now")]).await;
+    app.newsletter_round("w1").await;
+    let mail = &sink.wait_for_messages(1, WAIT).await[0];
+    let text = mail.text.as_deref().unwrap();
+    let counted = format!("https://news.example.org/newsletter/go/{send}/");
+    assert!(text.contains(&counted), "{text}");
+    assert!(
+        !text.contains("https://news.example.org/stories/"),
+        "every story link is counted"
+    );
+    let path = newsletter_common::link(mail, &format!("/newsletter/go/{send}/"));
+    for _ in 0..2 {
+        let r = app.get(&path).await;
+        assert_eq!(r.status.as_u16(), 303);
+        assert!(
+            r.header("location").starts_with("/stories/"),
+            "{}",
+            r.header("location")
+        );
+        assert!(
+            r.header("set-cookie").is_empty(),
+            "no cookie, nothing about who"
+        );
+    }
+    // Not a story of ours: home, never elsewhere.
+    let nowhere = app.get(&format!("/newsletter/go/{send}/999999")).await;
+    assert_eq!(nowhere.header("location"), "/");
+    let page = app
+        .get_as(&who, &format!("/admin/newsletter/sends/{send}"))
+        .await;
+    assert!(page.body.contains("<h2>Clicks</h2>"), "{}", page.body);
+    assert!(page.body.contains(": 2</li>"), "{}", page.body);
 }

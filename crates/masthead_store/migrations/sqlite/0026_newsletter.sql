@@ -17,6 +17,7 @@
 -- on its own; the desk shows them). `outbox` holds the one-off mails to one reader (the
 -- confirmation link, a fresh preferences link) under the same claim rules.
 -- `smtp_budget` is the shared per-minute sending budget of every app server (one row).
+-- `newsletter_clicks` counts clicks per (send, story), only when the operator enables it.
 CREATE TABLE newsletter_lists (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     slug TEXT NOT NULL UNIQUE,
@@ -112,6 +113,15 @@ CREATE TABLE newsletter_outbox (
 CREATE INDEX newsletter_outbox_due ON newsletter_outbox (state, next_attempt_at, id);
 -- A reader's recent mails, for the per-address limit.
 CREATE INDEX newsletter_outbox_subscriber ON newsletter_outbox (subscriber_id, created_at);
+
+-- Clicks on a send's stories, when the operator turns counting on: one number per
+-- (send, story), nothing about who clicked.
+CREATE TABLE newsletter_clicks (
+    send_id INTEGER NOT NULL REFERENCES newsletter_sends (id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL,
+    clicks BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (send_id, article_id)
+);
 
 CREATE TABLE smtp_budget (
     id BIGINT PRIMARY KEY,

@@ -191,12 +191,25 @@ async fn send_page(
     let list = list_of(state, &send).await?;
     let tz = state.config().timezone;
     let editable = matches!(send.state, SendState::Draft | SendState::Scheduled);
+    let clicks: Vec<Value> = if state.mail.as_ref().is_some_and(|m| m.click_counts) {
+        let counted = state.store.send_clicks(id).await?;
+        items_of(&send)
+            .iter()
+            .map(|i| {
+                let n = counted.iter().find(|(a, _)| *a == i.id).map_or(0, |c| c.1);
+                context! { title => &i.title, clicks => n }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let ctx = context! {
         send => ser(&send),
         items => ser(&items_of(&send)),
         list => ser(&list),
         editable,
         going => matches!(send.state, SendState::Sending),
+        clicks,
         scheduled_local => send.scheduled_at.map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()),
         zone => tz.name(),
         mail_ready => state.mail.is_some(),
@@ -428,7 +441,7 @@ pub async fn preview(
         .await?
         .ok_or(WebError::NotFound)?;
     let here = format!("{}/newsletter", state.config().base_url);
-    let mut response = Html(compose::personalise(&html, &here, &here)).into_response();
+    let mut response = Html(compose::personalise(&html, SendId(id), &here, &here)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -454,7 +467,7 @@ pub async fn preview_text(
         .await?
         .ok_or(WebError::NotFound)?;
     let here = format!("{}/newsletter", state.config().base_url);
-    let mut response = compose::personalise(&text, &here, &here).into_response();
+    let mut response = compose::personalise(&text, SendId(id), &here, &here).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),

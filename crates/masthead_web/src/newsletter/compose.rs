@@ -10,7 +10,7 @@
 
 use crate::{AppState, WebError};
 use chrono::{DateTime, Duration, Utc};
-use masthead_core::{ArticleId, PageNumber};
+use masthead_core::{ArticleId, PageNumber, SendId};
 use masthead_render::context;
 use masthead_store::{ArticleFilter, ListKind, NewsletterList, Teaser};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 pub const UNSUBSCRIBE_MARK: &str = "%%MASTHEAD_UNSUBSCRIBE_URL%%";
 /// Where each reader's preferences address goes.
 pub const PREFERENCES_MARK: &str = "%%MASTHEAD_PREFERENCES_URL%%";
+/// Where the send's id goes in counted links (`/newsletter/go/{send}/{story}`), replaced
+/// by [`personalise`]'s caller once the send exists.
+pub const SEND_MARK: &str = "%%MASTHEAD_SEND%%";
 /// The most stories a digest carries.
 pub const MAX_ITEMS: usize = 40;
 /// The most characters of the editor's note.
@@ -126,6 +129,20 @@ pub fn render_send(
     items: &[DigestItem],
 ) -> Result<(String, String), WebError> {
     let config = state.config();
+    // With click counting on, each story's link goes through the counter.
+    let counted: Vec<DigestItem>;
+    let items = if state.mail.as_ref().is_some_and(|m| m.click_counts) {
+        counted = items
+            .iter()
+            .map(|i| DigestItem {
+                url: format!("{}/newsletter/go/{SEND_MARK}/{}", config.base_url, i.id),
+                ..i.clone()
+            })
+            .collect();
+        &counted[..]
+    } else {
+        items
+    };
     let ctx = context! {
         site => context! { name => &config.name, tagline => &config.tagline, base_url => &config.base_url },
         list => context! { name => &list.name, alert => list.kind == ListKind::Alert },
@@ -167,11 +184,17 @@ pub fn render_reader_mail(
     Ok((subject, inline_css(&html), text))
 }
 
-/// `rendered` with one reader's links in place of the marks.
-pub fn personalise(rendered: &str, unsubscribe_url: &str, preferences_url: &str) -> String {
+/// `rendered` (of send `send`) with one reader's links in place of the marks.
+pub fn personalise(
+    rendered: &str,
+    send: SendId,
+    unsubscribe_url: &str,
+    preferences_url: &str,
+) -> String {
     rendered
         .replace(UNSUBSCRIBE_MARK, unsubscribe_url)
         .replace(PREFERENCES_MARK, preferences_url)
+        .replace(SEND_MARK, &send.to_string())
 }
 
 /// The editor's note as paragraphs (blank lines between them).
@@ -214,7 +237,10 @@ mod tests {
 
     #[test]
     fn each_reader_gets_their_own_links() {
-        let t = format!("<a href=\"{UNSUBSCRIBE_MARK}\">x</a>{PREFERENCES_MARK}");
-        assert_eq!(personalise(&t, "U", "P"), "<a href=\"U\">x</a>P");
+        let t = format!("<a href=\"{UNSUBSCRIBE_MARK}\">x</a>{PREFERENCES_MARK}/{SEND_MARK}");
+        assert_eq!(
+            personalise(&t, SendId(7), "U", "P"),
+            "<a href=\"U\">x</a>P/7"
+        );
     }
 }

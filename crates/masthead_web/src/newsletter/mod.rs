@@ -25,6 +25,9 @@ pub struct Mail {
     pub per_minute: i64,
     /// SMTP sessions this server keeps open at once while a send goes out.
     pub connections: usize,
+    /// Whether stories' links go through `/newsletter/go/…`, which counts clicks per send
+    /// and story (never who clicked). Off unless the operator turns it on.
+    pub click_counts: bool,
 }
 
 impl std::fmt::Debug for Mail {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Mail {
             .field("dkim", &self.dkim.as_ref().map(Dkim::algorithm))
             .field("per_minute", &self.per_minute)
             .field("connections", &self.connections)
+            .field("click_counts", &self.click_counts)
             .finish()
     }
 }

@@ -60,6 +60,39 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             "/newsletter/unsubscribe/{list}/{token}",
             get(leave_page).post(leave),
         )
+        .route("/newsletter/go/{send}/{story}", get(go))
+}
+
+/// `GET /newsletter/go/{send}/{story}`: a story's link in a mail, when the operator counts
+/// clicks. One more click on that story in that send (nothing about who), then to the
+/// story; the target comes from our own database, so this never sends anyone elsewhere.
+pub async fn go(
+    State(state): State<AppState>,
+    Path((send, story)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let counting = state.mail.as_ref().is_some_and(|m| m.click_counts);
+    let now = state.clock.now();
+    let slug = if counting {
+        state
+            .store
+            .count_click(
+                masthead_core::SendId(send),
+                masthead_core::ArticleId(story),
+                now,
+            )
+            .await?
+    } else {
+        state
+            .store
+            .published_slug(masthead_core::ArticleId(story), now)
+            .await?
+    };
+    let target = slug.map_or_else(|| "/".to_owned(), |s| format!("/stories/{s}"));
+    let mut response = Redirect::to(&target).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 /// A page of `stage` with `heading` and the stage's values, answered with `status`.

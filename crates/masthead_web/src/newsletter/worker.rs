@@ -199,8 +199,8 @@ impl Letter {
             } else {
                 self.send.subject.clone()
             },
-            text: personalise(&self.text, &leave, &preferences),
-            html: personalise(&self.html, &leave, &preferences),
+            text: personalise(&self.text, self.send.id, &leave, &preferences),
+            html: personalise(&self.html, self.send.id, &leave, &preferences),
             message_id: format!("s{}.i{}@{}", self.send.id, item.id, self.host),
             list: Some(ListHeaders {
                 list_id: format!("{} <{}.{}>", self.list.name, self.list.slug, self.host),
