@@ -2,7 +2,7 @@
 //! with the signup that asks for them (`newsletter.rs`) and claimed, marked and settled by
 //! the send worker under the same lease rules as a send's items (`newsletter_sends.rs`).
 
-use crate::newsletter_sends::ClaimedItem;
+use crate::newsletter_sends::{ClaimedItem, claimed_item};
 use crate::{Backend, Result, Store, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::SubscriberId;
@@ -47,21 +47,7 @@ impl Store {
             .await?;
         let mut mails = Vec::with_capacity(claimed.len());
         for (id, reader, kind, attempts) in claimed {
-            let who = sqlx::query_as::<_, (String, String, i64)>(
-                "SELECT email, name, link_epoch FROM subscribers WHERE id = $1",
-            )
-            .bind(reader)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((email, name, link_epoch)) = who {
-                let item = ClaimedItem {
-                    id,
-                    reader: SubscriberId(reader),
-                    email,
-                    name,
-                    link_epoch,
-                    attempts,
-                };
+            if let Some(item) = claimed_item(&mut tx, id, SubscriberId(reader), attempts).await? {
                 mails.push(OutboxMail { kind, item });
             }
         }

@@ -474,22 +474,7 @@ impl Store {
         let mut items = Vec::with_capacity(claimed.len());
         for (id, reader, attempts) in claimed {
             let Some(reader) = reader else { continue };
-            let who = sqlx::query_as::<_, (String, String, i64)>(
-                "SELECT email, name, link_epoch FROM subscribers WHERE id = $1",
-            )
-            .bind(reader)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((email, name, link_epoch)) = who {
-                items.push(ClaimedItem {
-                    id,
-                    reader: SubscriberId(reader),
-                    email,
-                    name,
-                    link_epoch,
-                    attempts,
-                });
-            }
+            items.extend(claimed_item(&mut tx, id, SubscriberId(reader), attempts).await?);
         }
         self.commit(tx).await?;
         items.sort_by_key(|i| i.id);
@@ -748,6 +733,30 @@ impl Store {
         .await?;
         Ok(row.is_some())
     }
+}
+
+/// Claimed row `id` for `reader` with the reader's address, name and link epoch; `None`
+/// if the reader was erased meanwhile.
+pub(crate) async fn claimed_item(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    reader: SubscriberId,
+    attempts: i64,
+) -> Result<Option<ClaimedItem>> {
+    let who = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT email, name, link_epoch FROM subscribers WHERE id = $1",
+    )
+    .bind(reader.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(who.map(|(email, name, link_epoch)| ClaimedItem {
+        id,
+        reader,
+        email,
+        name,
+        link_epoch,
+        attempts,
+    }))
 }
 
 /// The server's words, cut to a length worth keeping.
