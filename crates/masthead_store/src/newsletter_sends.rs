@@ -343,6 +343,16 @@ impl Store {
         Ok(Some(send))
     }
 
+    /// Where send `id` stands (without counting its items: the worker asks before each batch).
+    pub async fn send_state(&self, id: SendId) -> Result<Option<SendState>> {
+        let row =
+            sqlx::query_as::<_, (String,)>("SELECT state FROM newsletter_sends WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(s,)| SendState::parse(&s)).transpose()
+    }
+
     /// The latest `limit` sends, newest first, with their progress.
     pub async fn recent_sends(&self, limit: i64) -> Result<Vec<Send>> {
         let sql = format!(

@@ -1,8 +1,9 @@
 //! The signed links in newsletter mails (`masthead_core::link_token` under the site's
 //! `newsletter` key): confirming a signup (good for [`CONFIRM_AGE`]), the preferences page
 //! (good for [`PREFERENCES_AGE`]; an expired one offers a fresh link by mail), and leaving
-//! one list (never expires: it only takes mail away). Each is bound to the reader's link
-//! epoch, so erasing or re-confirming a reader revokes what was mailed before.
+//! one list (never expires: it only takes mail away). Each names the reader's row and is
+//! bound to their link epoch: erasing a reader deletes the row, so every link mailed to
+//! them leads nowhere, and raising the epoch would revoke them all while keeping the row.
 
 use crate::{AppState, WebError};
 use chrono::{DateTime, Duration, Utc};

@@ -274,9 +274,8 @@ async fn lane(
     let mut conn: Option<SmtpConnection> = None;
     let mut handled = 0_usize;
     loop {
-        match state.store.send(send).await? {
-            Some(s) if s.state == SendState::Sending => {}
-            _ => break,
+        if state.store.send_state(send).await? != Some(SendState::Sending) {
+            break;
         }
         budget(state, mail, BATCH).await?;
         let now = state.clock.now();
