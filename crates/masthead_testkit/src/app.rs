@@ -91,17 +91,31 @@ impl TestApp {
     }
 
     /// Like [`TestApp::with_mail`], with the operator's click counting turned on.
-    pub fn with_counted_mail(mut self, smtp_url: &str) -> Self {
-        self = self.with_mail(smtp_url);
-        let mail = self.state.mail.clone().expect("mail settings");
-        let mail = masthead_web::newsletter::Mail {
-            smtp: mail.smtp.clone(),
-            from_address: mail.from_address.clone(),
+    pub fn with_counted_mail(self, smtp_url: &str) -> Self {
+        self.with_mail(smtp_url).remail(|m| m.click_counts = true)
+    }
+
+    /// The app's mail settings with `per_minute` messages a minute (all servers together).
+    pub fn with_mail_budget(self, per_minute: i64) -> Self {
+        self.remail(|m| m.per_minute = per_minute)
+    }
+
+    /// The app with its mail settings changed by `change`.
+    fn remail(mut self, change: impl FnOnce(&mut masthead_web::newsletter::Mail)) -> Self {
+        let old = self
+            .state
+            .mail
+            .clone()
+            .expect("mail settings (with_mail first)");
+        let mut mail = masthead_web::newsletter::Mail {
+            smtp: old.smtp.clone(),
+            from_address: old.from_address.clone(),
             dkim: None,
-            per_minute: mail.per_minute,
-            connections: mail.connections,
-            click_counts: true,
+            per_minute: old.per_minute,
+            connections: old.connections,
+            click_counts: old.click_counts,
         };
+        change(&mut mail);
         self.state = self.state.clone().with_mail(mail);
         self
     }

@@ -26,6 +26,7 @@ app_tests!(
     only_editors_send_the_newsletter,
     the_desk_renames_and_adds_lists_and_readers_see_them,
     clicks_are_counted_per_story_when_the_operator_turns_it_on,
+    the_per_minute_budget_holds_what_is_over_for_the_next_minute,
 );
 
 const WAIT: Wait = Wait::from_secs(10);
@@ -481,4 +482,38 @@ async fn clicks_are_counted_per_story_when_the_operator_turns_it_on(app: TestApp
         .await;
     assert!(page.body.contains("<h2>Clicks</h2>"), "{}", page.body);
     assert!(page.body.contains(": 2</li>"), "{}", page.body);
+}
+
+async fn the_per_minute_budget_holds_what_is_over_for_the_next_minute(app: TestApp) {
+    let sink = SmtpSink::start(&[]);
+    let app = app.with_mail(&sink.url()).with_mail_budget(2);
+    stories(&app).await;
+    let daily = list(app.store(), "daily").await;
+    let five = [
+        "r1@example.org",
+        "r2@example.org",
+        "r3@example.org",
+        "r4@example.org",
+        "r5@example.org",
+    ];
+    confirmed_readers(app.store(), daily, &five).await;
+    let who = editor(&app).await;
+    let send = digest(&app, &who, "daily", &[("do", "now")]).await;
+    // Two servers' workers, in one minute: two messages between them, no more.
+    let (a, b) = tokio::join!(app.newsletter_round("w1"), app.newsletter_round("w2"));
+    let ((), ()) = (a, b);
+    app.newsletter_round("w1").await;
+    let c = app.store().send(send).await.unwrap().unwrap().counts;
+    assert_eq!((c.sent, c.waiting), (2, 3), "{c:?}");
+    app.clock.advance(Duration::minutes(1));
+    app.newsletter_round("w1").await;
+    assert_eq!(
+        app.store().send(send).await.unwrap().unwrap().counts.sent,
+        4
+    );
+    app.clock.advance(Duration::minutes(1));
+    app.newsletter_round("w2").await;
+    let done = app.store().send(send).await.unwrap().unwrap();
+    assert_eq!((done.state, done.counts.sent), (SendState::Done, 5));
+    assert_eq!(sink.wait_for_messages(5, WAIT).await.len(), 5);
 }

@@ -105,22 +105,25 @@ pub async fn round(state: &AppState, mail: &Arc<Mail>, worker: &str) -> Result<(
     Ok(())
 }
 
-/// Takes `n` messages from this minute's shared budget, waiting for the next minute when
-/// it is spent.
-async fn budget(state: &AppState, mail: &Mail, n: i64) -> Result<(), WebError> {
-    loop {
-        let now = state.clock.now();
-        let minute = now.timestamp().div_euclid(60);
+/// Takes up to `n` messages from this minute's budget, shared by every server: as many as
+/// are left, down to none (a later round, in the next minute, goes on).
+async fn budget(state: &AppState, mail: &Mail, n: usize) -> Result<usize, WebError> {
+    let minute = state.clock.now().timestamp().div_euclid(60);
+    for k in (1..=n).rev() {
         if state
             .store
-            .take_smtp_budget(minute, n, mail.per_minute)
+            .take_smtp_budget(minute, k as i64, mail.per_minute)
             .await?
         {
-            return Ok(());
+            return Ok(k);
         }
-        let wait = 60 - now.timestamp().rem_euclid(60);
-        tokio::time::sleep(StdDuration::from_secs(wait.unsigned_abs().max(1))).await;
     }
+    Ok(0)
+}
+
+/// How many readers one claim takes: a batch, or the whole minute's budget if smaller.
+fn claim_size(mail: &Mail) -> i64 {
+    BATCH.min(mail.per_minute).max(1)
 }
 
 /// The host part of the site's address (for Message-IDs, List-Id and EHLO).
@@ -277,12 +280,21 @@ async fn lane(
         if state.store.send_state(send).await? != Some(SendState::Sending) {
             break;
         }
-        budget(state, mail, BATCH).await?;
         let now = state.clock.now();
         let items = state
             .store
-            .claim_send_items(send, worker, BATCH, now + LEASE, now)
+            .claim_send_items(send, worker, claim_size(mail), now + LEASE, now)
             .await?;
+        if items.is_empty() {
+            break;
+        }
+        let granted = budget(state, mail, items.len()).await?;
+        if granted < items.len() {
+            // Over this minute's budget: back to the queue, for the next minute.
+            let over: Vec<i64> = items[granted..].iter().map(|i| i.id).collect();
+            state.store.release_items(&over, worker, now, now).await?;
+        }
+        let items = &items[..granted];
         if items.is_empty() {
             break;
         }
@@ -295,7 +307,7 @@ async fn lane(
                 }
             }
         }
-        let mut rest = items.as_slice();
+        let mut rest = items;
         while let Some((item, after)) = rest.split_first() {
             rest = after;
             let Some(c) = conn.as_mut() else { break };
@@ -435,12 +447,21 @@ async fn one_off_mails(state: &AppState, mail: &Arc<Mail>, worker: &str) -> Resu
     let now = state.clock.now();
     let mails = state
         .store
-        .claim_outbox(worker, BATCH, now + LEASE, now)
+        .claim_outbox(worker, claim_size(mail), now + LEASE, now)
         .await?;
     if mails.is_empty() {
         return Ok(());
     }
-    budget(state, mail, mails.len() as i64).await?;
+    let granted = budget(state, mail, mails.len()).await?;
+    for one in &mails[granted..] {
+        // Over this minute's budget: back to the queue, for the next minute.
+        let id = one.item.id;
+        state
+            .store
+            .settle_outbox(id, worker, "queued", Some(now), "", now)
+            .await?;
+    }
+    let mails: Vec<_> = mails.into_iter().take(granted).collect();
     let config = state.config();
     let host = site_host(&config.base_url);
     let key = state.store.newsletter_key().await?;
