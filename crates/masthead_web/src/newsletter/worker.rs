@@ -302,7 +302,7 @@ async fn lane(
             match SmtpConnection::open(&mail.smtp, &letter.host).await {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
-                    server_failed(state, worker, send, &items, &e).await?;
+                    server_failed(state, worker, send, items, &e).await?;
                     break;
                 }
             }
