@@ -11,6 +11,8 @@ and renamed, the .eml first. Every RCPT is appended to OUT/rcpt.log ("<time> <ad
   --data-delay S           wait S seconds before answering end-of-DATA (slow server)
   --auth USER:PASS         require AUTH; any other login gets 535
   --cert C --key K         offer and require STARTTLS (add --implicit-tls for SMTPS)
+  --count-only             store nothing: per message, append one line to rcpt.log
+                           ("<time> <recipients>") after reading it (bench/newsletter.sh)
 Prints "READY <port>" once listening (--port 0 = a free port); exits after --max-seconds."""
 import argparse, asyncio, email, email.policy, json, logging, os, ssl, time, warnings
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -35,7 +37,8 @@ class Recorder:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         key = address.lower()
-        self.log.write(f"{time.time():.6f} {address}\n")
+        if not self.a.count_only:
+            self.log.write(f"{time.time():.6f} {address}\n")
         if key in self.reject:
             code = self.reject[key]
             return f"{code} {'5.1.1 no such user' if code[0] == '5' else '4.2.1 try later'}"
@@ -48,6 +51,9 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(self.a.data_delay)
         self.n += 1
+        if self.a.count_only:
+            self.log.write(f"{time.time():.6f} {','.join(envelope.rcpt_tos)}\n")
+            return f"250 OK queued as {self.n}"
         base = os.path.join(self.a.out, f"{os.getpid()}-{self.n:06d}")
         msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         parts = {p.get_content_type(): p.get_content() for p in msg.walk() if p.get_content_maintype() == "text"}
@@ -81,6 +87,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--implicit-tls", action="store_true")
+    p.add_argument("--count-only", action="store_true")
     p.add_argument("--max-seconds", type=float, default=600)
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
