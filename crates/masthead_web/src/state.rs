@@ -106,9 +106,10 @@ impl AppState {
         self
     }
 
-    /// Wakes this server's newsletter worker (there is mail to send now).
+    /// Wakes this server's newsletter worker's loops (there is mail to send now); a loop
+    /// busy sending hears it at its next tick.
     pub fn newsletter_wake(&self) {
-        self.newsletter_bell.notify_one();
+        self.newsletter_bell.notify_waiters();
     }
 
     /// The state with the operator's prose helper for the meeting desk.

@@ -64,8 +64,26 @@ pub async fn run(state: AppState) {
             }
         }
     }
+    // One-off mails (a reader waiting for a confirmation) go on their own loop, so a long
+    // send on this server never holds them up.
+    let mails = {
+        let (state, mail, worker) = (state.clone(), mail.clone(), worker.clone());
+        tokio::spawn(async move {
+            repeat(&state, || one_off_mails(&state, &mail, &worker)).await;
+        })
+    };
+    repeat(&state, || sends_round(&state, &mail, &worker)).await;
+    mails.abort();
+}
+
+/// Runs `part` every [`TICK`], or sooner when the bell rings, logging its failures.
+async fn repeat<F, Fut>(state: &AppState, mut part: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), WebError>>,
+{
     loop {
-        if let Err(e) = round(&state, &mail, &worker).await {
+        if let Err(e) = part().await {
             tracing::warn!(error = %e, "newsletter: a round of sending failed; will retry");
         }
         tokio::select! {
@@ -80,8 +98,16 @@ pub fn worker_id() -> String {
     format!("w{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
-/// One round of the worker as `worker`; returns once nothing it can send now is left.
+/// One round of the worker as `worker` (one-off mails, then sends); returns once nothing it
+/// can send now is left. The server runs the two parts on loops of their own ([`run`]);
+/// tests and `masthead newsletter send --now` run rounds.
 pub async fn round(state: &AppState, mail: &Arc<Mail>, worker: &str) -> Result<(), WebError> {
+    one_off_mails(state, mail, worker).await?;
+    sends_round(state, mail, worker).await
+}
+
+/// Settles run-out leases, starts due sends and works through every going send.
+async fn sends_round(state: &AppState, mail: &Arc<Mail>, worker: &str) -> Result<(), WebError> {
     let now = state.clock.now();
     state.store.renew_leases(worker, now + LEASE).await?;
     let (requeued, uncertain) = state.store.sweep_leases(Some(now)).await?;
@@ -95,7 +121,6 @@ pub async fn round(state: &AppState, mail: &Arc<Mail>, worker: &str) -> Result<(
     while let Some(send) = state.store.start_due_send(state.clock.now()).await? {
         tracing::info!(send = %send, "newsletter: a send started");
     }
-    one_off_mails(state, mail, worker).await?;
     for send in state.store.sends_going_out().await? {
         deliver_send(state, mail, worker, send).await?;
     }
