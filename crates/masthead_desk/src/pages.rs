@@ -43,6 +43,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "login",
     "media",
     "news-sitemap.xml",
+    "newsletter",
     "page",
     "pages",
     "preview",
