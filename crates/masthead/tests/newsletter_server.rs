@@ -105,6 +105,34 @@ fn per_address(sink: &SmtpSink) -> BTreeMap<String, usize> {
     counts
 }
 
+/// `masthead newsletter send --list daily` with `config`, on `data` (and `database_url`),
+/// as cron would run it; asserts it scheduled the send.
+fn schedule_daily(dir: &std::path::Path, config: &str, data: &str, database_url: Option<&str>) {
+    let mut args = vec!["--config", config, "newsletter", "send", "--list", "daily"];
+    args.extend(["--data-dir", data]);
+    if let Some(url) = database_url {
+        args.extend(["--database-url", url]);
+    }
+    let out = run_command(BIN, &args, dir, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("scheduled now"), "{said}");
+}
+
+/// Waits until `done()`, for at most `patience`, then fails with `server`'s log.
+fn wait_for(server: &RunningBinary, patience: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < patience, "{}", server.log_so_far());
+        #[allow(clippy::disallowed_methods, reason = "a plain test thread, no runtime")]
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A configuration file with the mail settings for `sink`.
 fn config_file(dir: &std::path::Path, sink: &SmtpSink) -> String {
     let path = dir.join("masthead.toml");
@@ -135,27 +163,13 @@ fn a_server_killed_mid_send_sends_nobody_twice_after_a_restart() {
         &[],
     );
     readers(&db, 60);
-    let mut cli_args = vec!["--config", config.as_str()];
-    cli_args.extend(["newsletter", "send", "--list", "daily", "--data-dir", data]);
-    let out = run_command(BIN, &cli_args, dir.path(), None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    schedule_daily(dir.path(), &config, data, None);
 
     // The SMTP server has the held reader's message and will never answer for it: the
     // moment to pull the plug.
-    let started = Instant::now();
-    while !sink.messages().iter().any(|m| m.rcpt_tos == [held]) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{}",
-            server.log_so_far()
-        );
-        #[allow(clippy::disallowed_methods, reason = "a plain test thread, no runtime")]
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&server, Duration::from_secs(60), || {
+        sink.messages().iter().any(|m| m.rcpt_tos == [held])
+    });
     server.kill();
     let before = per_address(&sink);
     assert!(
@@ -206,23 +220,7 @@ fn two_servers_on_one_postgresql_database_send_each_reader_once() {
     );
     let second = RunningBinary::start(BIN, &[&common[..], &["--data-dir", b]].concat(), &[]);
     readers(&db, 300);
-    let mut cli_args = vec!["--config", config.as_str()];
-    cli_args.extend([
-        "newsletter",
-        "send",
-        "--list",
-        "daily",
-        "--data-dir",
-        a,
-        "--database-url",
-        &db,
-    ]);
-    let out = run_command(BIN, &cli_args, dir.path(), None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    schedule_daily(dir.path(), &config, a, Some(&db));
     let send = wait_until_done(&db);
     let (log_a, log_b) = (first.stop(), second.stop());
     assert_eq!(send.state, SendState::Done, "{log_a}\n{log_b}");
@@ -251,49 +249,19 @@ fn a_confirmation_does_not_wait_for_a_long_send() {
     let args = ["--config", config.as_str(), "--demo", "--data-dir", data];
     let server = RunningBinary::start(BIN, &args, &[]);
     readers(&db, 200);
-    let cli_args = [
-        "--config",
-        config.as_str(),
-        "newsletter",
-        "send",
-        "--list",
-        "daily",
-        "--data-dir",
-        data,
-    ];
-    let out = run_command(BIN, &cli_args, dir.path(), None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let started = Instant::now();
-    while sink.rcpt_log().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "{}",
-            server.log_so_far()
-        );
-        #[allow(clippy::disallowed_methods, reason = "a plain test thread, no runtime")]
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    schedule_daily(dir.path(), &config, data, None);
+    wait_for(&server, Duration::from_secs(30), || {
+        !sink.rcpt_log().is_empty()
+    });
     let body = b"email=late%40example.org&list=daily";
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let r = server.request("POST", "/newsletter", &form, body).unwrap();
     assert_eq!(r.status, 303, "{}", r.body);
-    while !sink
-        .rcpt_log()
-        .iter()
-        .any(|r| r.contains("late@example.org"))
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{}",
-            server.log_so_far()
-        );
-        #[allow(clippy::disallowed_methods, reason = "a plain test thread, no runtime")]
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&server, Duration::from_secs(60), || {
+        sink.rcpt_log()
+            .iter()
+            .any(|r| r.contains("late@example.org"))
+    });
     let digests = sink
         .rcpt_log()
         .iter()
