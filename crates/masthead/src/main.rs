@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod demo;
 mod generate;
+mod https;
 mod import;
 mod meeting;
 mod newsletter;

@@ -45,10 +45,14 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
         )
     })?;
     let local = listener.local_addr()?;
-    let base_url = if config.base_url.is_empty() {
-        format!("http://{local}")
-    } else {
-        config.base_url()
+    let https = crate::https::setup(&config, &config.data_dir)?;
+    let base_url = match (config.base_url.is_empty(), &https) {
+        (false, _) => config.base_url(),
+        (true, None) => format!("http://{local}"),
+        (true, Some(_)) => match local.port() {
+            443 => format!("https://{}", crate::https::domains(&config).join(",")),
+            port => format!("https://{}:{port}", crate::https::domains(&config).join("")),
+        },
     };
 
     let name = match (&demo_site, config.site_name.is_empty()) {
@@ -105,15 +109,85 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     }));
 
     let shutdown = shutdown_signal();
-    // The smoke test and scripts read this line to find the port when --addr ends in :0.
-    println!("masthead: listening on http://{local} (site {base_url})");
-    listen::serve(listener, state, config.limits(), shutdown).await;
+    match https {
+        None => {
+            // The smoke test and scripts read this line to find the port when --addr ends in :0.
+            println!("masthead: listening on http://{local} (site {base_url})");
+            listen::serve(listener, state, config.limits(), shutdown).await;
+        }
+        Some(https) => serve_https(listener, state, &config, https, &base_url, shutdown).await?,
+    }
     poller.abort();
     upkeep.abort();
     wire.abort();
     newsletter.abort();
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves HTTPS on `listener`, with its plain-HTTP companion (redirects and ACME's HTTP-01
+/// answers) on `http_addr`, and the ACME loop beside them, until `shutdown`.
+async fn serve_https(
+    listener: TcpListener,
+    state: AppState,
+    config: &Config,
+    https: crate::https::Https,
+    base_url: &str,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let local = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let mut companion = None;
+    if let Some(addr) = &https.http_addr {
+        let plain = TcpListener::bind(addr).await.with_context(|| {
+            format!(
+                "cannot listen on {addr} for plain HTTP (redirects to HTTPS and ACME's http-01                  check): is another program using it, or is the port below 1024 without the                  right to bind it? Choose another with http_addr, or http_addr = \"off\""
+            )
+        })?;
+        println!(
+            "masthead: listening on http://{} (redirects to HTTPS)",
+            plain.local_addr()?
+        );
+        let hosts = match local.port() {
+            443 => crate::https::domains(config),
+            port => crate::https::domains(config)
+                .into_iter()
+                .map(|d| format!("{d}:{port}"))
+                .collect(),
+        };
+        let hosts = if hosts.is_empty() {
+            vec![base_url.trim_start_matches("https://").to_owned()]
+        } else {
+            hosts
+        };
+        companion = Some(tokio::spawn(listen::serve_redirect(
+            plain,
+            https.tls.clone(),
+            hosts,
+            config.limits(),
+            until_stopped(),
+        )));
+    }
+    let acme = https.acme.map(tokio::spawn);
+    println!("masthead: listening on https://{local} (site {base_url})");
+    let served = listen::serve_https(listener, state, config.limits(), https.tls, async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    served.await;
+    if let Some(companion) = companion {
+        let _ = companion.await;
+    }
+    if let Some(acme) = acme {
+        acme.abort();
+    }
     Ok(())
 }
 

@@ -35,9 +35,23 @@ impl RunningBinary {
     /// Runs `BIN serve --addr 127.0.0.1:0 ARGS…` with `envs` (and no inherited database or
     /// data directory settings) and waits up to a minute for it to say it is listening.
     pub fn start(bin: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let mut all = vec!["serve", "--addr", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        Self::launch(bin, &all, envs, "masthead: listening on http://")
+    }
+
+    /// Runs `BIN serve ARGS…` with its addresses from the configuration and HTTPS on, and
+    /// waits up to a minute for it to say it listens for HTTPS; [`Self::addr`] is that
+    /// address.
+    pub fn start_https(bin: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let mut all = vec!["serve"];
+        all.extend_from_slice(args);
+        Self::launch(bin, &all, envs, "masthead: listening on https://")
+    }
+
+    fn launch(bin: &str, args: &[&str], envs: &[(&str, &str)], ready: &str) -> Self {
         let mut cmd = Command::new(bin);
-        cmd.args(["serve", "--addr", "127.0.0.1:0"])
-            .args(args)
+        cmd.args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env_remove("MASTHEAD_DATABASE_URL")
@@ -61,17 +75,25 @@ impl RunningBinary {
                 let _ = etx.send(line);
             }
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).unwrap_or_else(|_| {
                 let err: Vec<String> = erx.try_iter().collect();
                 panic!("masthead did not report listening; stderr: {err:#?}")
             });
-        let addr = line
-            .strip_prefix("masthead: listening on http://")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
+            if let Some(rest) = line.strip_prefix(ready) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+                    .to_owned();
+            }
+            assert!(
+                line.starts_with("masthead: listening on"),
+                "unexpected line {line:?}"
+            );
+        };
         Self {
             child: Some(child),
             addr,

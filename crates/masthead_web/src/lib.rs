@@ -22,6 +22,7 @@ pub mod freshness;
 mod headers;
 mod health_probe;
 pub mod housekeeping;
+mod https_redirect;
 pub mod identity;
 pub mod listen;
 pub mod media_library;

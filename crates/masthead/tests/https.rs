@@ -1,0 +1,463 @@
+//! HTTPS end to end, on the real binary: certificates obtained over ACME from Debian's
+//! `pebble` test server on loopback (HTTP-01 and TLS-ALPN-01, both validated for real by
+//! pebble connecting back), kept across restarts, renewed when due and swapped in without a
+//! restart, served without the ACME server; HTTP/2 and HTTP/1.1 by ALPN; port 80 redirecting
+//! to HTTPS; and `tls = "files"`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use masthead_testkit::{RunningBinary, run_command};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_masthead");
+
+/// A free port on loopback (bound, read, released).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// A certificate authority of the test's own, and a leaf for `localhost` and 127.0.0.1
+/// signed by it (pebble's own HTTPS).
+struct TestCa {
+    ca_pem: String,
+    leaf_pem: String,
+    leaf_key_pem: String,
+}
+
+fn test_ca(names: &[&str]) -> TestCa {
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "masthead test CA");
+    let ca = ca_params.self_signed(&ca_key).expect("CA");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().expect("key");
+    let leaf_params =
+        rcgen::CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .expect("params");
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf");
+    TestCa {
+        ca_pem: ca.pem(),
+        leaf_pem: leaf.pem(),
+        leaf_key_pem: leaf_key.serialize_pem(),
+    }
+}
+
+/// Debian's pebble (ACME test server) on loopback, validating challenges against the given
+/// ports for real: `http_port` for HTTP-01, `tls_port` for TLS-ALPN-01.
+struct Pebble {
+    child: Child,
+    directory: String,
+    management: u16,
+    /// The CA pebble's own HTTPS certificate comes from (`acme_ca_file`).
+    ca_file: PathBuf,
+}
+
+impl Pebble {
+    fn start(dir: &Path, http_port: u16, tls_port: u16) -> Self {
+        let pebble = which("pebble").unwrap_or_else(|| {
+            panic!("pebble (Debian's ACME test server) is not installed: apt-get install pebble")
+        });
+        let ca = test_ca(&["localhost", "127.0.0.1"]);
+        std::fs::create_dir_all(dir).expect("dir");
+        let ca_file = dir.join("ca.pem");
+        std::fs::write(&ca_file, &ca.ca_pem).expect("write");
+        std::fs::write(dir.join("cert.pem"), &ca.leaf_pem).expect("write");
+        std::fs::write(dir.join("key.pem"), &ca.leaf_key_pem).expect("write");
+        let (port, management) = (free_port(), free_port());
+        let config = serde_json::json!({ "pebble": {
+            "listenAddress": format!("127.0.0.1:{port}"),
+            "managementListenAddress": format!("127.0.0.1:{management}"),
+            "certificate": dir.join("cert.pem"),
+            "privateKey": dir.join("key.pem"),
+            "httpPort": http_port,
+            "tlsPort": tls_port,
+            "ocspResponderURL": "",
+            "externalAccountBindingRequired": false,
+            // Three days, so a renewal window of one day is not due and one of four is.
+            "certificateValidityPeriod": 259_200,
+        }});
+        std::fs::write(dir.join("pebble.json"), config.to_string()).expect("write");
+        let log = std::fs::File::create(dir.join("pebble.log")).expect("log");
+        let child = Command::new(pebble)
+            .arg("-config")
+            .arg(dir.join("pebble.json"))
+            .env("PEBBLE_VA_NOSLEEP", "1")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start pebble");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "pebble did not start: {}",
+                pebble_log(dir)
+            );
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "a plain test thread waits for a port"
+            )]
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            child,
+            directory: format!("https://127.0.0.1:{port}/dir"),
+            management,
+            ca_file,
+        }
+    }
+
+    /// The root pebble issues under (made anew at each start), as PEM.
+    async fn root(&self) -> String {
+        let ca = std::fs::read(&self.ca_file).expect("ca");
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&ca).expect("pem")])
+            .build()
+            .expect("client");
+        client
+            .get(format!("https://127.0.0.1:{}/roots/0", self.management))
+            .send()
+            .await
+            .expect("pebble root")
+            .text()
+            .await
+            .expect("text")
+    }
+}
+
+impl Drop for Pebble {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn pebble_log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("pebble.log")).unwrap_or_default()
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(program))
+        .find(|p| p.is_file())
+}
+
+/// A client that trusts only `root`, sends every name to `addr`, opens a new connection per
+/// request and reports the certificate it was shown.
+fn client(root: &str, addr: SocketAddr, http1: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes()).expect("pem")])
+        .resolve("localhost", addr)
+        .tls_info(true)
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none());
+    let builder = if http1 { builder.http1_only() } else { builder };
+    builder.build().expect("client")
+}
+
+/// The leaf certificate (DER) a GET of the home page was served with, and the response.
+async fn fetch(
+    client: &reqwest::Client,
+    port: u16,
+) -> reqwest::Result<(Vec<u8>, reqwest::Response)> {
+    let response = client
+        .get(format!("https://localhost:{port}/"))
+        .send()
+        .await?;
+    let leaf = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .map(<[u8]>::to_vec)
+        .expect("TLS info");
+    Ok((leaf, response))
+}
+
+/// Polls until the site answers over HTTPS with a certificate other than `not` (any when
+/// `None`), and returns that certificate.
+async fn served_certificate(
+    root: &str,
+    port: u16,
+    not: Option<&[u8]>,
+    server: &RunningBinary,
+    pebble_dir: &Path,
+) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut last;
+    loop {
+        // A new client each time: a resumed TLS session would report the old certificate.
+        let client = client(root, ([127, 0, 0, 1], port).into(), false);
+        match fetch(&client, port).await {
+            Ok((leaf, response)) if not != Some(leaf.as_slice()) => {
+                assert_eq!(response.status(), 200);
+                return leaf;
+            }
+            Ok(_) => last = "the same certificate".into(),
+            Err(e) => last = format!("{e:?}"),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no (new) certificate within 90 s ({last}); masthead:\n{}\npebble:\n{}",
+            server.log_so_far(),
+            pebble_log(pebble_dir)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The DER of the first certificate in a PEM file.
+fn first_der(pem_file: &Path) -> Vec<u8> {
+    let pem = std::fs::read_to_string(pem_file).expect("pem");
+    let b64: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    decode_base64(&b64)
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        buffer = (buffer << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn acme_config(
+    data: &Path,
+    pebble: &Pebble,
+    https_port: u16,
+    http_addr: &str,
+    challenge: &str,
+    renew_before_days: u32,
+) -> PathBuf {
+    let file = data.parent().expect("parent").join("masthead.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "addr = \"127.0.0.1:{https_port}\"\n\
+             data_dir = \"{data}\"\n\
+             tls = \"acme\"\n\
+             tls_domains = [\"localhost\"]\n\
+             tls_email = \"ops@example.org\"\n\
+             http_addr = \"{http_addr}\"\n\
+             acme_directory = \"{directory}\"\n\
+             acme_ca_file = \"{ca}\"\n\
+             acme_challenge = \"{challenge}\"\n\
+             acme_renew_before_days = {renew_before_days}\n\
+             acme_check_interval = 1\n",
+            data = data.display(),
+            directory = pebble.directory,
+            ca = pebble.ca_file.display(),
+        ),
+    )
+    .expect("config");
+    file
+}
+
+fn start(config: &Path) -> RunningBinary {
+    RunningBinary::start_https(BIN, &["--config", config.to_str().expect("utf-8")], &[])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_01_issues_keeps_renews_and_serves_without_the_acme_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (https_port, http_port) = (free_port(), free_port());
+    let pebble_dir = dir.path().join("pebble");
+    let pebble = Pebble::start(&pebble_dir, http_port, https_port);
+    let data = dir.path().join("data");
+    let http_addr = format!("127.0.0.1:{http_port}");
+    let config = acme_config(&data, &pebble, https_port, &http_addr, "http-01", 1);
+
+    // First start: no certificate; one is obtained over HTTP-01 and served.
+    let server = start(&config);
+    let root = pebble.root().await;
+    let first = served_certificate(&root, https_port, None, &server, &pebble_dir).await;
+    let tls = data.join("tls");
+    assert_eq!(
+        first,
+        first_der(&tls.join("cert.pem")),
+        "the served certificate is the stored one"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for private in ["key.pem", "account.json"] {
+            let mode = std::fs::metadata(tls.join(private))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{private} is readable by its owner only");
+        }
+    }
+    assert!(server.log_so_far().contains("answering the ACME challenge"));
+
+    // HTTP/2 and HTTP/1.1, by ALPN, on the same port.
+    let h2 = client(&root, ([127, 0, 0, 1], https_port).into(), false);
+    let (_, response) = fetch(&h2, https_port).await.expect("h2");
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    let h1 = client(&root, ([127, 0, 0, 1], https_port).into(), true);
+    let (_, response) = fetch(&h1, https_port).await.expect("h1");
+    assert_eq!(response.version(), reqwest::Version::HTTP_11);
+    assert!(response.text().await.expect("body").contains("<html"));
+
+    // Port 80's companion: everything else goes to HTTPS, on the site's own host only.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for (method, host, status) in [
+        (reqwest::Method::GET, format!("localhost:{http_port}"), 301),
+        (reqwest::Method::POST, "evil.example".to_owned(), 308),
+    ] {
+        let response = plain
+            .request(method, format!("http://{http_addr}/news/some-story?page=2"))
+            .header("host", host)
+            .send()
+            .await
+            .expect("plain");
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(
+            response.headers()["location"],
+            format!("https://localhost:{https_port}/news/some-story?page=2").as_str()
+        );
+    }
+    let unknown = plain
+        .get(format!(
+            "http://{http_addr}/.well-known/acme-challenge/not-a-token"
+        ))
+        .send()
+        .await
+        .expect("plain");
+    assert_eq!(unknown.status(), 404);
+
+    // Not due (valid three days, renewed one day before): a restart serves the stored one
+    // and orders nothing over several checks.
+    server.stop();
+    let server = start(&config);
+    assert_eq!(
+        served_certificate(&root, https_port, None, &server, &pebble_dir).await,
+        first
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let fresh = client(&root, ([127, 0, 0, 1], https_port).into(), false);
+    let (leaf, _) = fetch(&fresh, https_port).await.expect("h2");
+    assert_eq!(leaf, first, "a certificate that is not due is kept");
+    assert!(!server.log_so_far().contains("obtained a certificate"));
+    server.stop();
+
+    // Due (renewed four days before): the stored one is served at once, a new one is
+    // obtained and swapped in without a restart.
+    let config = acme_config(&data, &pebble, https_port, &http_addr, "http-01", 4);
+    let server = start(&config);
+    let renewed = served_certificate(&root, https_port, Some(&first), &server, &pebble_dir).await;
+    assert_ne!(renewed, first);
+    assert_eq!(renewed, first_der(&tls.join("cert.pem")));
+    server.stop();
+
+    // The ACME server gone: the stored certificate still serves.
+    drop(pebble);
+    let config_text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        config_text.replace("acme_renew_before_days = 4", "acme_renew_before_days = 1"),
+    )
+    .expect("config");
+    let server = start(&config);
+    assert_eq!(
+        served_certificate(&root, https_port, None, &server, &pebble_dir).await,
+        renewed
+    );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_alpn_01_issues_a_certificate_without_port_80() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let https_port = free_port();
+    let pebble_dir = dir.path().join("pebble");
+    // Nothing listens on pebble's HTTP-01 port: only TLS-ALPN-01 can succeed.
+    let pebble = Pebble::start(&pebble_dir, free_port(), https_port);
+    let data = dir.path().join("data");
+    let config = acme_config(&data, &pebble, https_port, "off", "tls-alpn-01", 30);
+    let server = start(&config);
+    let root = pebble.root().await;
+    let leaf = served_certificate(&root, https_port, None, &server, &pebble_dir).await;
+    assert_eq!(leaf, first_der(&data.join("tls/cert.pem")));
+    let log = server.stop();
+    assert!(
+        log.contains("answering the ACME challenge") && log.contains("tls-alpn-01"),
+        "{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = test_ca(&["localhost"]);
+    let (cert, key) = (dir.path().join("site.pem"), dir.path().join("site.key"));
+    std::fs::write(&cert, &ca.leaf_pem).expect("write");
+    std::fs::write(&key, &ca.leaf_key_pem).expect("write");
+    let port = free_port();
+    let config = dir.path().join("masthead.toml");
+    let write = |key_file: &Path| {
+        std::fs::write(
+            &config,
+            format!(
+                "addr = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\ntls = \"files\"\n\
+                 tls_cert = \"{}\"\ntls_key = \"{}\"\nhttp_addr = \"off\"\n\
+                 base_url = \"https://localhost:{port}\"\n",
+                dir.path().join("data").display(),
+                cert.display(),
+                key_file.display()
+            ),
+        )
+        .expect("config")
+    };
+    write(&key);
+    let server = start(&config);
+    let client = client(&ca.ca_pem, ([127, 0, 0, 1], port).into(), false);
+    let (leaf, response) = fetch(&client, port).await.expect("https");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(leaf, first_der(&cert));
+    server.stop();
+
+    // A key that is not the certificate's: refused at start, naming both files.
+    let other = test_ca(&["localhost"]);
+    let wrong = dir.path().join("wrong.key");
+    std::fs::write(&wrong, &other.leaf_key_pem).expect("write");
+    write(&wrong);
+    let out = run_command(
+        BIN,
+        &["serve", "--config", config.to_str().expect("utf-8")],
+        dir.path(),
+        None,
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("does not fit the certificate") && stderr.contains("wrong.key"),
+        "{stderr}"
+    );
+}
