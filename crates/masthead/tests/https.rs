@@ -316,6 +316,11 @@ async fn http_01_issues_keeps_renews_and_serves_without_the_acme_server() {
     let h2 = client(&root, ([127, 0, 0, 1], https_port).into(), false);
     let (_, response) = fetch(&h2, https_port).await.expect("h2");
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000",
+        "the site's address is https:// by default, so browsers are told to stay on HTTPS"
+    );
     let h1 = client(&root, ([127, 0, 0, 1], https_port).into(), true);
     let (_, response) = fetch(&h1, https_port).await.expect("h1");
     assert_eq!(response.version(), reqwest::Version::HTTP_11);
