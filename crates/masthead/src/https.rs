@@ -145,9 +145,11 @@ pub fn domains(config: &Config) -> Vec<String> {
     url_host(&config.base_url).into_iter().collect()
 }
 
-/// The host of an `https://host[:port]/…` address, lower case.
+/// The host of an `http(s)://host[:port]/…` address, lower case.
 fn url_host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://")?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
@@ -165,6 +167,64 @@ fn challenge(config: &Config) -> anyhow::Result<Challenge> {
 mod tests {
     use super::*;
 
+    fn refusal(change: impl FnOnce(&mut Config)) -> String {
+        let mut config = Config::default();
+        change(&mut config);
+        match check(&config) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn https_settings_are_checked_with_the_fix_named() {
+        assert_eq!(refusal(|_| {}), "", "tls is off by default");
+        assert!(refusal(|c| c.tls = "on".into()).contains("\"off\", \"acme\" or \"files\""));
+        assert!(refusal(|c| c.tls = "acme".into()).contains("set base_url"));
+        let acme = |c: &mut Config| {
+            c.tls = "acme".into();
+            c.base_url = "https://news.example.org".into();
+        };
+        assert_eq!(refusal(acme), "");
+        assert!(
+            refusal(|c| {
+                acme(c);
+                c.tls_domains = vec!["https://news.example.org/".into()];
+            })
+            .contains("is not a host name")
+        );
+        assert!(
+            refusal(|c| {
+                acme(c);
+                c.http_addr = "off".into();
+            })
+            .contains("tls-alpn-01")
+        );
+        assert_eq!(
+            refusal(|c| {
+                acme(c);
+                c.http_addr = "off".into();
+                c.acme_challenge = "tls-alpn-01".into();
+            }),
+            ""
+        );
+        assert!(
+            refusal(|c| {
+                acme(c);
+                c.acme_renew_before_days = 365;
+            })
+            .contains("from 1 to 90")
+        );
+        assert!(
+            refusal(|c| {
+                acme(c);
+                c.base_url = "http://news.example.org".into();
+            })
+            .contains("make it https://news.example.org")
+        );
+        assert!(refusal(|c| c.tls = "files".into()).contains("tls_cert"));
+    }
+
     #[test]
     fn the_host_of_base_url_is_the_default_name() {
         assert_eq!(
@@ -175,6 +235,6 @@ mod tests {
             url_host("https://news.example.org:8443"),
             Some("news.example.org".into())
         );
-        assert_eq!(url_host("http://news.example.org"), None);
+        assert_eq!(url_host("news.example.org"), None);
     }
 }
