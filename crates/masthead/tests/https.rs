@@ -429,7 +429,7 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
         std::fs::write(
             &config,
             format!(
-                "addr = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\ntls = \"files\"\n\
+                "addr = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\ntls = \"files\"\nheader_timeout = 1\n\
                  tls_cert = \"{}\"\ntls_key = \"{}\"\nhttp_addr = \"off\"\n\
                  base_url = \"https://localhost:{port}\"\n",
                 dir.path().join("data").display(),
@@ -446,6 +446,22 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     assert_eq!(leaf, first_der(&cert));
+
+    // A client that connects and never says hello is let go after header_timeout.
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    silent
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let started = Instant::now();
+    let mut buf = [0u8; 16];
+    let read = std::io::Read::read(&mut silent, &mut buf);
+    // Closed (or reset) by the server well before the client's own 10 s timeout.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{read:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
     server.stop();
 
     // A key that is not the certificate's: refused at start, naming both files.

@@ -38,6 +38,10 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// head is usually read whole and answered with a clean 431 rather than a reset.
 const MAX_BUF_BYTES: usize = 128 * 1024;
 
+/// Requests one HTTP/2 connection may have in flight at once: a browser loading a page asks
+/// for a handful; the cap keeps `max_connections` a bound on the work in flight.
+const MAX_STREAMS_PER_CONNECTION: u32 = 32;
+
 /// The server's limits (from the configuration).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -104,7 +108,7 @@ pub async fn serve_https(
     http2
         .timer(TokioTimer::new())
         .max_header_list_size(MAX_HEADER_BYTES as u32)
-        .max_concurrent_streams(128)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
         .keep_alive_interval(Some(limits.header_timeout))
         .keep_alive_timeout(limits.header_timeout);
     let http2 = Arc::new(http2);
