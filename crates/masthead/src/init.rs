@@ -221,8 +221,7 @@ fn ask(args: InitArgs) -> anyhow::Result<Answers> {
     let password = match &args.admin_password_file {
         Some(file) => {
             let text = user::read_password_file("--admin-password-file", file)?;
-            Password::parse(&text, &context)
-                .map_err(|e| anyhow!("--admin-password-file: {e}"))?
+            Password::parse(&text, &context).map_err(|e| anyhow!("--admin-password-file: {e}"))?
         }
         None => user::prompt_password(&email, &context)?,
     };

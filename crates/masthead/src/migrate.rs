@@ -95,7 +95,11 @@ fn listing(status: &SchemaStatus) -> String {
         push("pending", m, "");
     }
     for m in &status.newer {
-        push("newer", m, "  (applied by a newer masthead; unknown to this one)");
+        push(
+            "newer",
+            m,
+            "  (applied by a newer masthead; unknown to this one)",
+        );
     }
     out
 }

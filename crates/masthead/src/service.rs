@@ -62,7 +62,9 @@ pub fn install(config: Option<&Path>, args: InstallArgs) -> anyhow::Result<()> {
     let data_dir = dir.join(&config.data_dir);
     let binary = match args.binary {
         Some(path) => path,
-        None => std::env::current_exe().context("cannot tell where this binary is; give --binary")?,
+        None => {
+            std::env::current_exe().context("cannot tell where this binary is; give --binary")?
+        }
     };
     let binary = std::fs::canonicalize(&binary)
         .with_context(|| format!("--binary: cannot find {}", binary.display()))?;

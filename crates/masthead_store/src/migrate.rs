@@ -194,14 +194,21 @@ async fn status_with(store: &Store, extra: &[ExtraMigration<'_>]) -> Result<Sche
 }
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
-    run_with(store, &[]).await
+    run_with(store, &[], None).await
 }
 
 /// Applies this binary's migrations and then `extra`, as the release that brings them
 /// would: for tests of an older binary on a newer schema, with a real migration applied.
 #[doc(hidden)]
 pub async fn apply_as_newer_release(store: &Store, extra: &[ExtraMigration<'_>]) -> Result<()> {
-    run_with(store, extra).await
+    run_with(store, extra, None).await
+}
+
+/// Applies this binary's migrations up to `version` only, leaving the database where an
+/// older release left it: for tests of upgrades (`masthead migrate`).
+#[doc(hidden)]
+pub async fn apply_up_to(store: &Store, version: i64) -> Result<()> {
+    run_with(store, &[], Some(version)).await
 }
 
 /// A migration's SQL without its kind line, so that marking an applied migration later does
@@ -220,7 +227,7 @@ fn description(name: &str, kind: MigrationKind) -> String {
     }
 }
 
-async fn run_with(store: &Store, extra: &[ExtraMigration<'_>]) -> Result<()> {
+async fn run_with(store: &Store, extra: &[ExtraMigration<'_>], target: Option<i64>) -> Result<()> {
     let mut migrations: Vec<Migration> = known()
         .into_iter()
         .zip(MIGRATIONS)
@@ -279,7 +286,11 @@ async fn run_with(store: &Store, extra: &[ExtraMigration<'_>]) -> Result<()> {
             .execute(&mut *conn)
             .await?;
     }
-    let done = migrator.run(&mut *conn).await.map_err(StoreError::Migrate);
+    let done = match target {
+        None => migrator.run(&mut *conn).await,
+        Some(target) => migrator.run_to(target, &mut *conn).await,
+    }
+    .map_err(StoreError::Migrate);
     conn.close_on_drop();
     done
 }
