@@ -254,7 +254,7 @@ fn answer(
     check: impl Fn(&str) -> anyhow::Result<String>,
 ) -> anyhow::Result<String> {
     if let Some(value) = given {
-        return check(&value).with_context(|| format!("{flag}"));
+        return check(&value).with_context(|| flag.to_owned());
     }
     let stdin = std::io::stdin();
     loop {

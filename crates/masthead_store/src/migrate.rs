@@ -392,3 +392,31 @@ pub async fn search_index_parts(store: &Store) -> Result<Vec<(String, String)>> 
         .map(|row| Ok((row.try_get("name")?, row.try_get("detail")?)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_line_is_not_part_of_the_checksummed_text() {
+        let marked = "-- masthead: contract\nDROP TABLE x;\n";
+        assert_eq!(body(marked), "DROP TABLE x;\n");
+        assert_eq!(
+            body("CREATE TABLE x (id BIGINT);\n"),
+            "CREATE TABLE x (id BIGINT);\n"
+        );
+        assert_eq!(
+            body("-- other comment\nSELECT 1;"),
+            "-- other comment\nSELECT 1;"
+        );
+    }
+
+    #[test]
+    fn a_contract_is_named_in_its_description() {
+        assert_eq!(
+            description("drop_x", MigrationKind::Contract),
+            "drop_x (contract)"
+        );
+        assert_eq!(description("add_x", MigrationKind::Expand), "add_x");
+    }
+}
