@@ -115,9 +115,27 @@ async fn reload(
                 return None;
             }
         }
+        let wanted = site.clone();
         if let Err(e) = state.reconfigure(site).await {
             tracing::error!(error = %e, "cannot reload the configuration (the database did not answer); the settings in effect stay");
             return None;
+        }
+        let live = state.config();
+        let overridden: Vec<&str> = [
+            ("site_name", live.name != wanted.name),
+            ("tagline", live.tagline != wanted.tagline),
+            ("timezone", live.timezone != wanted.timezone),
+            ("page_size", live.page_size != wanted.page_size),
+        ]
+        .into_iter()
+        .filter(|&(key, differs)| differs && applied.contains(&key))
+        .map(|(key, _)| key)
+        .collect();
+        if !overridden.is_empty() {
+            tracing::warn!(
+                keys = %overridden.join(", "),
+                "the desk's settings (/admin/settings) set these too, and win over the file"
+            );
         }
     }
     if !restart.is_empty() {
