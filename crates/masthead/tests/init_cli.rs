@@ -269,3 +269,62 @@ async fn init_refuses_an_existing_sqlite_file() {
     assert!(stderr.contains("already exists"), "{stderr}");
     assert!(!cwd.path().join("site").exists());
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), init asks each question,
+/// asks again after a bad answer, offers the default time zone, and reads the password
+/// twice from the terminal.
+#[test]
+fn init_on_a_terminal_asks_and_asks_again_after_a_bad_answer() {
+    let script = Path::new("/usr/bin/script");
+    assert!(
+        script.is_file(),
+        "/usr/bin/script is missing: install Debian's util-linux package"
+    );
+    let cwd = workdir();
+    let answers = format!(
+        "Riverside Ledger\nnews.example.org\n{SITE}\nMars/Olympus_Mons\n\n{EMAIL}\n{PASSWORD}\n{PASSWORD}\n"
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &format!("{BIN} init site"), "/dev/null"])
+        .current_dir(cwd.path())
+        .env_remove("MASTHEAD_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(answers.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("must be https:// and a host name"),
+        "{shown}"
+    );
+    assert!(shown.contains("is not an IANA time zone name"), "{shown}");
+    assert!(shown.contains("Time zone [America/Chicago]"), "{shown}");
+    let text = std::fs::read_to_string(cwd.path().join("site/masthead.toml")).unwrap();
+    for line in [
+        "site_name = \"Riverside Ledger\"",
+        "base_url = \"https://news.example.org\"",
+        "timezone = \"America/Chicago\"",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    let config = cwd.path().join("site/masthead.toml");
+    let list = run_command(
+        BIN,
+        &["user", "list", "--config", config.to_str().unwrap()],
+        cwd.path(),
+        None,
+    );
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(EMAIL) && l.contains("admin")),
+        "{list}"
+    );
+}
