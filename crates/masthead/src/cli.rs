@@ -18,8 +18,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Set a new site up: write masthead.toml and the data directory, create the database
+    /// and the first admin. Asks on a terminal for what the flags do not give.
+    Init(crate::init::InitArgs),
     /// Serve the site.
     Serve(ServeArgs),
+    /// List the database's applied and pending migrations and apply the pending ones.
+    Migrate(MigrateArgs),
+    /// The systemd service that serves the site.
+    #[command(subcommand)]
+    Service(ServiceCommand),
     /// Fill the database with N generated stories, for benchmarks.
     Generate(GenerateArgs),
     /// Add, list and change staff accounts.
@@ -47,6 +55,21 @@ enum Command {
     /// The newsletter: send a list's digest from cron or a script.
     #[command(subcommand)]
     Newsletter(NewsletterCommand),
+}
+
+#[derive(Debug, Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Print what would be applied (versions, names, expand or contract); change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ServiceCommand {
+    /// Write a hardened systemd unit for the site named by --config.
+    Install(crate::service::InstallArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -380,6 +403,14 @@ fn data_config(file: Option<&Path>, data: DataArgs) -> anyhow::Result<Config> {
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Init(args) => crate::init::run(args).await,
+        Command::Migrate(args) => {
+            let config = data_config(cli.config.as_deref(), args.data)?;
+            crate::migrate::run(&config, args.dry_run).await
+        }
+        Command::Service(ServiceCommand::Install(args)) => {
+            crate::service::install(cli.config.as_deref(), args)
+        }
         Command::Serve(args) => {
             let overrides = Overrides {
                 data_dir: args.data.data_dir,
@@ -390,8 +421,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 theme_dir: args.theme_dir,
                 page_cache: args.page_cache,
             };
-            let config = Config::load(cli.config.as_deref(), overrides)?;
-            crate::serve::run(config, args.demo, args.fetch.allow_local_fetch).await
+            let config = Config::load(cli.config.as_deref(), overrides.clone())?;
+            let file = cli.config.clone();
+            let load = Box::new(move || Config::load(file.as_deref(), overrides.clone()));
+            crate::serve::run(config, args.demo, args.fetch.allow_local_fetch, load).await
         }
         Command::Generate(args) => {
             let overrides = Overrides {

@@ -158,7 +158,7 @@ impl Default for Config {
 }
 
 /// Values given on the command line; `None` leaves the layers below in force.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,

@@ -14,7 +14,13 @@ use tokio::net::TcpListener;
 /// Serves the site with `config`; with `demo`, loads the demo newsroom into an empty database.
 /// `allow_local_fetch` is the operator's `--allow-local-fetch`: the wire worker may fetch
 /// from loopback and private addresses.
-pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow::Result<()> {
+/// `load` reads the configuration again on SIGHUP (see `reload.rs`).
+pub async fn run(
+    config: Config,
+    demo: bool,
+    allow_local_fetch: bool,
+    load: crate::reload::Loader,
+) -> anyhow::Result<()> {
     let media_dir = config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
@@ -49,21 +55,27 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     let base_url = match (config.base_url.is_empty(), &https) {
         (false, _) => config.base_url(),
         (true, None) => format!("http://{local}"),
-        (true, Some(_)) => match local.port() {
-            443 => format!("https://{}", crate::https::domains(&config).join(",")),
-            port => format!("https://{}:{port}", crate::https::domains(&config).join("")),
-        },
+        (true, Some(_)) => {
+            let host = crate::https::domains(&config)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            match local.port() {
+                443 => format!("https://{host}"),
+                port => format!("https://{host}:{port}"),
+            }
+        }
     };
 
-    let name = match (&demo_site, config.site_name.is_empty()) {
-        (_, false) => config.site_name.clone(),
-        (Some(d), true) => d.name.clone(),
-        (None, true) => "Local News".to_owned(),
+    let fallback = crate::reload::Fallback {
+        name: demo_site
+            .as_ref()
+            .map_or_else(|| "Local News".to_owned(), |d| d.name.clone()),
+        tagline: demo_site
+            .as_ref()
+            .map_or_else(String::new, |d| d.tagline.clone()),
     };
-    let tagline = match (&demo_site, config.tagline.is_empty()) {
-        (Some(d), true) => d.tagline.clone(),
-        _ => config.tagline.clone(),
-    };
+    let (name, tagline) = fallback.name_and_tagline(&config);
     let state = app_state(
         &config,
         store.clone(),
@@ -109,6 +121,17 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     }));
 
     let shutdown = shutdown_signal();
+    let certificate_files = https
+        .as_ref()
+        .filter(|_| config.tls == "files")
+        .map(|h| h.tls.clone());
+    let reloader = crate::reload::listen(
+        state.clone(),
+        config.clone(),
+        load,
+        fallback,
+        certificate_files,
+    )?;
     match https {
         None => {
             // The smoke test and scripts read this line to find the port when --addr ends in :0.
@@ -118,6 +141,7 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
         Some(https) => serve_https(listener, state, &config, https, &base_url, shutdown).await?,
     }
     poller.abort();
+    reloader.abort();
     upkeep.abort();
     wire.abort();
     newsletter.abort();

@@ -83,18 +83,30 @@ pub async fn add(
         PasswordFrom::Stdin => Password::parse(&read_stdin_line()?, &context)?,
         PasswordFrom::Terminal => prompt_password(&email, &context)?,
     };
-    let password_hash = hash_password(&password)?;
+    create(&store, &email, name, role, &password).await?;
+    store.close().await;
+    println!("created {role} account for {email}");
+    Ok(())
+}
+
+/// Stores a new account with `password` hashed (Argon2id), recorded in the audit log as
+/// made by the command line. `email` must already be checked ([`check_email`]).
+pub async fn create(
+    store: &Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &Password,
+) -> anyhow::Result<()> {
     let new = NewUser {
-        email: email.clone(),
+        email: email.to_owned(),
         name: name.to_owned(),
         role,
-        password_hash,
+        password_hash: hash_password(password)?,
     };
     store
         .create_user(&new, &Actor::system(ACTOR), SystemClock.now())
         .await?;
-    store.close().await;
-    println!("created {role} account for {email}");
     Ok(())
 }
 
@@ -246,9 +258,32 @@ pub fn article(role: Role) -> String {
 
 /// Checks and normalises an address with the one rule the store and the desk use.
 fn check_email(email: &str) -> anyhow::Result<String> {
+    check_email_flag("--email", email)
+}
+
+/// [`check_email`] for the flag named `flag`.
+pub fn check_email_flag(flag: &str, email: &str) -> anyhow::Result<String> {
     EmailAddress::parse(email)
         .map(|e| e.to_string())
-        .map_err(|e| anyhow::anyhow!("--email {}", e.message))
+        .map_err(|e| anyhow::anyhow!("{flag} {}", e.message))
+}
+
+/// The first line of `file` (standard input for `-`) without its line ending, as a password;
+/// nothing else is trimmed, since spaces may be part of it. `flag` names the option in errors.
+pub fn read_password_file(flag: &str, file: &std::path::Path) -> anyhow::Result<String> {
+    if file == std::path::Path::new("-") {
+        return read_stdin_line();
+    }
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("{flag}: cannot read {}", file.display()))?;
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        bail!(
+            "{flag}: the first line of {} is empty; write the password on it",
+            file.display()
+        );
+    }
+    Ok(line.to_owned())
 }
 
 /// The first line of standard input without its line ending; nothing else is trimmed, since
@@ -276,7 +311,7 @@ fn read_stdin_line() -> anyhow::Result<String> {
 
 /// Asks for the password twice at the terminal, without echo, explaining a refusal and
 /// asking again up to [`TERMINAL_TRIES`] times.
-fn prompt_password(email: &str, context: &[&str]) -> anyhow::Result<Password> {
+pub fn prompt_password(email: &str, context: &[&str]) -> anyhow::Result<Password> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "standard input is not a terminal, so the password cannot be typed; \

@@ -462,6 +462,17 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
         started.elapsed()
     );
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+
+    // Renewed by another tool: SIGHUP (systemctl reload) serves the new files, no restart.
+    let renewed = test_ca(&["localhost"]);
+    std::fs::write(&cert, &renewed.leaf_pem).expect("write");
+    std::fs::write(&key, &renewed.leaf_key_pem).expect("write");
+    let pid = rustix::process::Pid::from_raw(server.pid() as i32).expect("pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::HUP).expect("SIGHUP");
+    server.wait_for_log("read the certificate files again", Duration::from_secs(10));
+    let client = self::client(&renewed.ca_pem, ([127, 0, 0, 1], port).into(), false);
+    let (leaf, _) = fetch(&client, port).await.expect("https after reload");
+    assert_eq!(leaf, first_der(&cert));
     server.stop();
 
     // A key that is not the certificate's: refused at start, naming both files.

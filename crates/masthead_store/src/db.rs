@@ -83,6 +83,23 @@ impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating an SQLite file if
     /// missing, and applies the migrations. Errors name the URL with its password hidden.
     pub async fn connect(url: &str) -> Result<Self> {
+        let store = Self::connect_unmigrated(url).await?;
+        migrate::run(&store).await.map_err(|e| match &e {
+            StoreError::Migrate(
+                sqlx::migrate::MigrateError::Execute(source)
+                | sqlx::migrate::MigrateError::ExecuteMigration(source, _),
+            ) => integrity::damaged(source, &sqlite_path(url)).unwrap_or(e),
+            _ => e,
+        })?;
+        if store.backend == Backend::Sqlite {
+            store.clear_sqlite_stat4().await?;
+        }
+        Ok(store)
+    }
+
+    /// Connects like [`Store::connect`] but applies no migration: for reading where the
+    /// schema stands (`masthead migrate --dry-run`, `masthead init`'s check of a database).
+    pub async fn connect_unmigrated(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
         let url = match backend {
@@ -126,25 +143,14 @@ impl Store {
                 .map_err(open_error)?,
             Backend::Postgres => pool.clone(),
         };
-        let store = Self {
+        Ok(Self {
             pool,
             writer,
             backend,
             token_touches: Arc::default(),
             full_since: Arc::default(),
             size_limit,
-        };
-        migrate::run(&store).await.map_err(|e| match &e {
-            StoreError::Migrate(
-                sqlx::migrate::MigrateError::Execute(source)
-                | sqlx::migrate::MigrateError::ExecuteMigration(source, _),
-            ) => integrity::damaged(source, &sqlite_path(&url)).unwrap_or(e),
-            _ => e,
-        })?;
-        if backend == Backend::Sqlite {
-            store.clear_sqlite_stat4().await?;
-        }
-        Ok(store)
+        })
     }
 
     /// Which backend this store talks to.

@@ -10,7 +10,7 @@ pub mod dialect;
 mod error;
 mod health;
 mod integrity;
-mod migrate;
+pub mod migrate;
 pub mod model;
 mod time;
 

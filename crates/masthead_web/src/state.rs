@@ -49,8 +49,9 @@ pub struct AppState {
     pub mail: Option<Arc<crate::newsletter::Mail>>,
     /// Rung when there is newsletter mail to send now (a signup, the desk's "Send now").
     pub(crate) newsletter_bell: Arc<tokio::sync::Notify>,
-    /// The configuration from start, before the desk's settings.
-    base: Arc<SiteConfig>,
+    /// The operator's configuration (from start, or the last reload), before the desk's
+    /// settings.
+    base: Arc<RwLock<Arc<SiteConfig>>>,
     live: Arc<RwLock<Live>>,
     pub(crate) cache: Arc<PageCache>,
     pub(crate) parts: Arc<SharedParts>,
@@ -139,7 +140,7 @@ impl AppState {
             clock,
             watch: Arc::new(ContentWatch::new()),
             media,
-            base: config.clone(),
+            base: Arc::new(RwLock::new(config.clone())),
             live: Arc::new(RwLock::new(Live {
                 config,
                 theme: Arc::new(theme),
@@ -176,6 +177,29 @@ impl AppState {
         }
     }
 
+    /// The operator's configuration in effect, before the desk's settings are laid over it.
+    pub fn base_config(&self) -> Arc<SiteConfig> {
+        match self.base.read() {
+            Ok(base) => base.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the operator's configuration (a reload of the configuration file): the
+    /// desk's stored settings are laid over the new one at once, and every cached page and
+    /// part made with the old settings turns over.
+    pub async fn reconfigure(&self, base: SiteConfig) -> Result<(), StoreError> {
+        let settings = self.store.settings().await?;
+        let site = base.with_settings(&settings);
+        match self.base.write() {
+            Ok(mut guard) => *guard = Arc::new(base),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(base),
+        }
+        self.apply(site);
+        self.watch.bump();
+        Ok(())
+    }
+
     /// The theme in effect (its dates follow the site's time zone).
     pub fn theme(&self) -> Arc<Theme> {
         match self.live.read() {
@@ -191,7 +215,7 @@ impl AppState {
         let content = self.store.content_state(now).await?;
         if self.watch.version() != Some(content.version) {
             let settings = self.store.settings().await?;
-            self.apply(self.base.with_settings(&settings));
+            self.apply(self.base_config().with_settings(&settings));
             let comments = Arc::new(CommentSettings::from_settings(&settings));
             match self.comment_settings.write() {
                 Ok(mut guard) => *guard = comments,
