@@ -493,3 +493,108 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
         "{stderr}"
     );
 }
+
+/// The issue's "fresh machine": `masthead init`, then HTTPS settings in the file it wrote,
+/// then `masthead serve`: the site answers over HTTPS with a certificate from the ACME
+/// server, and the admin logs in over it (with the `__Host-` secure session cookie).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_then_serve_gives_an_https_site_with_an_acme_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (https_port, http_port) = (free_port(), free_port());
+    let pebble_dir = dir.path().join("pebble");
+    let pebble = Pebble::start(&pebble_dir, http_port, https_port);
+    let password = "correct horse battery staple";
+    std::fs::write(dir.path().join("password"), format!("{password}\n")).expect("write");
+    let site = format!("https://localhost:{https_port}");
+    let out = run_command(
+        BIN,
+        &[
+            "init",
+            "news",
+            "--name",
+            "Riverside Ledger",
+            "--url",
+            &site,
+            "--timezone",
+            "America/Chicago",
+            "--admin-email",
+            "jane@example.org",
+            "--admin-password-file",
+            "password",
+        ],
+        dir.path(),
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = dir.path().join("news/masthead.toml");
+    let written = std::fs::read_to_string(&config).expect("masthead.toml");
+    assert!(
+        written.contains("# tls = \"acme\""),
+        "init shows the HTTPS lines:\n{written}"
+    );
+    let edited = written.replace(
+        "addr = \"127.0.0.1:8080\"",
+        &format!(
+            "addr = \"127.0.0.1:{https_port}\"\n\
+             tls = \"acme\"\n\
+             tls_email = \"jane@example.org\"\n\
+             http_addr = \"127.0.0.1:{http_port}\"\n\
+             acme_directory = \"{}\"\n\
+             acme_ca_file = \"{}\"",
+            pebble.directory,
+            pebble.ca_file.display()
+        ),
+    );
+    assert_ne!(
+        edited, written,
+        "init wrote addr = \"127.0.0.1:8080\":\n{written}"
+    );
+    std::fs::write(&config, edited).expect("write");
+
+    let server = start(&config);
+    let root = pebble.root().await;
+    served_certificate(&root, https_port, None, &server, &pebble_dir).await;
+    let client = client(&root, ([127, 0, 0, 1], https_port).into(), false);
+    let home = client.get(&site).send().await.expect("home");
+    assert_eq!(home.status(), 200);
+    assert!(
+        home.text()
+            .await
+            .expect("body")
+            .contains("Riverside Ledger")
+    );
+    let login = client
+        .post(format!("{site}/admin/login"))
+        .header("origin", &site)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(masthead_testkit::form_body(&[
+            ("email", "jane@example.org"),
+            ("password", password),
+            ("next", "/admin"),
+        ]))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 303);
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-masthead_session="))
+        .expect("a __Host- session cookie")
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let desk = client
+        .get(format!("{site}/admin"))
+        .header("cookie", cookie.split(';').next().expect("pair"))
+        .send()
+        .await
+        .expect("desk");
+    assert_eq!(desk.status(), 200);
+    server.stop();
+}
