@@ -81,6 +81,12 @@ pub struct Config {
     pub dkim_key_file: Option<PathBuf>,
     /// Count clicks on the newsletter's stories, per send and story (never who clicked).
     pub newsletter_click_counts: bool,
+    /// The bearer token `/metrics` asks for on the site's own address; empty (the default):
+    /// no `/metrics` there. At least 16 characters (`openssl rand -hex 32` makes one).
+    pub metrics_token: String,
+    /// A separate address serving only `/metrics`, without a token (e.g. `127.0.0.1:9100`,
+    /// reachable by the monitoring system only); empty (the default): none.
+    pub metrics_addr: String,
 }
 
 impl Default for Config {
@@ -117,6 +123,8 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_key_file: None,
             newsletter_click_counts: false,
+            metrics_token: String::new(),
+            metrics_addr: String::new(),
         }
     }
 }
@@ -172,6 +180,8 @@ const ENV_KEYS: &[&str] = &[
     "dkim_selector",
     "dkim_key_file",
     "newsletter_click_counts",
+    "metrics_token",
+    "metrics_addr",
 ];
 
 impl Config {
@@ -265,6 +275,15 @@ impl Config {
             bail!(
                 "smtp_connections must be from 1 to 32, not {}",
                 self.smtp_connections
+            );
+        }
+        let min = masthead_web::metrics::endpoint::MIN_TOKEN_LEN;
+        let token = &self.metrics_token;
+        if !token.is_empty() && (token.len() < min || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            bail!(
+                "metrics_token must be at least {min} characters without spaces (make one with \
+                 `openssl rand -hex 32`), or empty to have no /metrics on the site's address"
             );
         }
         let scheme_ok =

@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, housekeeping, listen, media_upkeep};
+use masthead_web::{AppState, SiteConfig, housekeeping, listen, media_upkeep, metrics};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -82,6 +82,30 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
         Some(mail) => state.with_mail(mail),
         None => state,
     };
+    let state = if config.metrics_token.is_empty() {
+        state
+    } else {
+        state.with_metrics_token(&config.metrics_token)
+    };
+    let metrics = match config.metrics_addr.trim() {
+        "" => None,
+        addr => {
+            let listener = TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "cannot listen for /metrics on {addr}: is another program using it? \
+                     Choose another metrics_addr (MASTHEAD_METRICS_ADDR)"
+                )
+            })?;
+            let local = listener.local_addr()?;
+            let serving = state.clone();
+            Some((local, tokio::spawn(async move {
+                let forever = std::future::pending::<()>();
+                if let Err(e) = metrics::endpoint::serve(listener, serving, forever).await {
+                    tracing::error!(error = %e, "the /metrics listener stopped");
+                }
+            })))
+        }
+    };
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
@@ -97,21 +121,32 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
     // The newsletter's sender: works the send queue in the database with every other server.
     let newsletter = tokio::spawn(masthead_web::newsletter::worker::run(state.clone()));
     // The wire desk's worker: claims due sources (one server each, see masthead_wire::worker).
-    let wire = tokio::spawn(masthead_wire::worker::run(masthead_wire::Ingest {
-        store: store.clone(),
-        fetcher,
-        media: Some(state.media.clone()),
-        clock: clock.clone(),
-    }));
+    let wire = tokio::spawn(masthead_wire::worker::run(
+        masthead_wire::Ingest {
+            store: store.clone(),
+            fetcher,
+            media: Some(state.media.clone()),
+            clock: clock.clone(),
+        },
+        state.metrics.jobs.wire.clone(),
+    ));
 
     let shutdown = shutdown_signal();
     // The smoke test and scripts read this line to find the port when --addr ends in :0.
     println!("masthead: listening on http://{local} (site {base_url})");
+    if let Some((addr, _)) = &metrics {
+        // Printed after the line above, which scripts read first; tests read this one to
+        // find the port when metrics_addr ends in :0.
+        println!("masthead: metrics on http://{addr}/metrics");
+    }
     listen::serve(listener, state, config.limits(), shutdown).await;
     poller.abort();
     upkeep.abort();
     wire.abort();
     newsletter.abort();
+    if let Some((_, metrics)) = metrics {
+        metrics.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
