@@ -98,12 +98,15 @@ pub async fn run(config: Config, demo: bool, allow_local_fetch: bool) -> anyhow:
             })?;
             let local = listener.local_addr()?;
             let serving = state.clone();
-            Some((local, tokio::spawn(async move {
-                let forever = std::future::pending::<()>();
-                if let Err(e) = metrics::endpoint::serve(listener, serving, forever).await {
-                    tracing::error!(error = %e, "the /metrics listener stopped");
-                }
-            })))
+            Some((
+                local,
+                tokio::spawn(async move {
+                    let forever = std::future::pending::<()>();
+                    if let Err(e) = metrics::endpoint::serve(listener, serving, forever).await {
+                        tracing::error!(error = %e, "the /metrics listener stopped");
+                    }
+                }),
+            ))
         }
     };
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;

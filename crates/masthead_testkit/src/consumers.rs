@@ -238,7 +238,10 @@ impl ReadMetrics {
     /// when there is none; panics when several match.
     pub fn value(&self, sample: &str, labels: &[(&str, &str)]) -> Option<f64> {
         let found = self.samples(sample, labels);
-        assert!(found.len() <= 1, "several {sample} samples match {labels:?}: {found:?}");
+        assert!(
+            found.len() <= 1,
+            "several {sample} samples match {labels:?}: {found:?}"
+        );
         found.first().map(|(_, v)| *v)
     }
 
