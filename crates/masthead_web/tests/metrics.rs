@@ -23,6 +23,7 @@ app_tests!(
     without_a_token_metrics_is_not_found,
     the_separate_listener_serves_the_metrics_and_nothing_else,
     concurrent_requests_are_each_counted_once,
+    an_error_page_quotes_the_request_id_and_a_scrape_survives_the_database,
 );
 
 const TOKEN: &str = "a-metrics-token-for-the-tests-0123";
@@ -399,4 +400,34 @@ async fn concurrent_requests_are_each_counted_once(app: TestApp) {
     // request between the two looks).
     let hits = m.value("masthead_page_cache_hits_total", &[]).unwrap();
     assert!(hits >= requests(&m, "cache", "200").unwrap_or(0.0));
+}
+
+async fn an_error_page_quotes_the_request_id_and_a_scrape_survives_the_database(app: TestApp) {
+    stories(&app).await;
+    let server = TestServer::state(with_token(&app)).await;
+    let mut client = HttpClient::connect(&server).await;
+    assert_eq!(get(&mut client, "/latest", &[]).await.status, 200);
+    app.store().close().await;
+    let failed = get(
+        &mut client,
+        "/section/news",
+        &[("x-request-id", "trace-me-1")],
+    )
+    .await;
+    assert!(failed.status.is_server_error(), "{}", failed.status);
+    assert_eq!(request_id(&failed), "trace-me-1");
+    assert!(
+        failed.body.contains("<code>trace-me-1</code>"),
+        "the error page quotes the request's id: {}",
+        failed.body
+    );
+    // The metrics still answer: the queues (a query) are left out, the rest is there.
+    let m = scrape(&mut client).await;
+    assert!(m.samples("masthead_queue_length", &[]).is_empty());
+    let status = failed.status.as_str();
+    assert_eq!(requests(&m, "/section/{slug}", status), Some(1.0));
+    assert!(
+        !m.samples("masthead_db_pool_max_connections", &[])
+            .is_empty()
+    );
 }
