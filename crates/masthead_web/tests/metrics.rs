@@ -144,6 +144,8 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
     assert_eq!(missing.status, 404);
     let post = client.send("POST", "/stories/budget-vote", &[], "").await;
     assert_eq!(post.status, 405);
+    let api = get(&mut client, "/api/v1/no/such/thing", &[]).await;
+    assert_eq!(api.status, 404);
 
     // Housekeeping runs a round at once (its ticker's first tick), recorded at the clock's
     // time.
@@ -164,6 +166,11 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
     assert_eq!(requests(&m, "/healthz", "200"), Some(1.0));
     assert_eq!(requests(&m, "/{*path}", "404"), Some(1.0));
     assert_eq!(requests(&m, "/stories/{slug}", "405"), Some(1.0));
+    assert_eq!(
+        requests(&m, "/api/v1/{*rest}", "404"),
+        Some(1.0),
+        "a nested router's template, with its prefix"
+    );
     assert!(
         m.samples("masthead_http_requests_total", &[])
             .iter()
