@@ -2,14 +2,15 @@
 //! answered before routing and every layer ([`Hits`]), everything
 //! else by the router ([`crate::router`]) behind whatever the server wraps it in.
 //!
-//! Every request, both ways, gets its id ([`RequestId`], sent back in `X-Request-Id`) and is
+//! Every request, both ways, gets its id ([`RequestId`], sent back in `X-Request-Id`, and for
+//! the router's work the task's current id, `request_id::current`) and is
 //! counted for `/metrics` with its route, status and time to the response's head. On the
 //! cached path that is a clock read before and after, three relaxed atomic additions and the
 //! id's header (one small allocation); no lock, no lookup.
 
 use crate::AppState;
 use crate::metrics::Metrics;
-use crate::request_id::{RequestId, X_REQUEST_ID};
+use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::router::router;
 use crate::site::cached::Hits;
 use axum::Router;
@@ -22,6 +23,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
+use tokio::task::futures::TaskLocalFuture;
 use tower::Service;
 
 /// Cached pages first, then `inner` (the router, or the router under the server's limits).
@@ -54,7 +56,8 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<Ready<Result<Response, Infallible>>, Routed<S::Future>>;
+    type Future =
+        Either<Ready<Result<Response, Infallible>>, Routed<TaskLocalFuture<RequestId, S::Future>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -77,7 +80,7 @@ where
             None => {
                 request.extensions_mut().insert(id.clone());
                 Either::Right(Routed {
-                    inner: self.inner.call(request),
+                    inner: request_id::scope(id.clone(), self.inner.call(request)),
                     done: Some(Done {
                         started,
                         id,

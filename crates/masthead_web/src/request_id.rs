@@ -13,6 +13,25 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The longest id accepted from a client.
 const MAX_LEN: usize = 64;
 
+tokio::task_local! {
+    /// The id of the request the router is serving on this task ([`crate::App`] sets it).
+    static CURRENT: RequestId;
+}
+
+/// Runs `future` (the router serving a request) with `id` as the [`current`] request id.
+pub(crate) fn scope<F: Future>(
+    id: RequestId,
+    future: F,
+) -> tokio::task::futures::TaskLocalFuture<RequestId, F> {
+    CURRENT.scope(id, future)
+}
+
+/// The id of the request being served, for code that has no request at hand (an API error
+/// turned into its JSON body); `None` outside a request.
+pub(crate) fn current() -> Option<RequestId> {
+    CURRENT.try_with(RequestId::clone).ok()
+}
+
 /// A request's id; in the request's extensions from [`crate::App`] on.
 #[derive(Debug, Clone)]
 pub struct RequestId(HeaderValue);

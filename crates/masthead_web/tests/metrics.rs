@@ -23,7 +23,7 @@ app_tests!(
     without_a_token_metrics_is_not_found,
     the_separate_listener_serves_the_metrics_and_nothing_else,
     concurrent_requests_are_each_counted_once,
-    an_error_page_quotes_the_request_id_and_a_scrape_survives_the_database,
+    error_pages_quote_the_request_id_and_a_scrape_survives_the_database,
 );
 
 const TOKEN: &str = "a-metrics-token-for-the-tests-0123";
@@ -409,7 +409,7 @@ async fn concurrent_requests_are_each_counted_once(app: TestApp) {
     assert!(hits >= requests(&m, "cache", "200").unwrap_or(0.0));
 }
 
-async fn an_error_page_quotes_the_request_id_and_a_scrape_survives_the_database(app: TestApp) {
+async fn error_pages_quote_the_request_id_and_a_scrape_survives_the_database(app: TestApp) {
     stories(&app).await;
     let server = TestServer::state(with_token(&app)).await;
     let mut client = HttpClient::connect(&server).await;
@@ -428,6 +428,17 @@ async fn an_error_page_quotes_the_request_id_and_a_scrape_survives_the_database(
         "the error page quotes the request's id: {}",
         failed.body
     );
+    // The API's JSON error names the same id.
+    let api = get(
+        &mut client,
+        "/api/v1/search?q=budget",
+        &[("x-request-id", "trace-me-2")],
+    )
+    .await;
+    assert!(api.status.is_server_error(), "{}", api.status);
+    assert_eq!(request_id(&api), "trace-me-2");
+    let body: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(body["error"]["request_id"], "trace-me-2", "{body}");
     // The metrics still answer: the queues (a query) are left out, the rest is there.
     let m = scrape(&mut client).await;
     assert!(m.samples("masthead_queue_length", &[]).is_empty());
