@@ -115,6 +115,20 @@ if [ ! -f "$mail_dir/.complete" ]; then
 fi
 export MASTHEAD_TEST_MAIL_TOOLS="$mail_dir"
 
+# The Prometheus project's own text-format parser (crates/masthead_web/tests/metrics.rs,
+# masthead_testkit::read_metrics): Python's prometheus_client reads /metrics. Pinned (it has
+# no dependencies), in a directory of its own.
+metrics_tools="prometheus_client==0.26.0"
+metrics_dir="$tools/metrics-tools-$(printf '%s' "$metrics_tools" | sha256sum | cut -c1-12)"
+if [ ! -f "$metrics_dir/.complete" ]; then
+  log "installing the metrics parser ($metrics_tools, from PyPI) into $metrics_dir"
+  rm -rf "$metrics_dir"
+  # shellcheck disable=SC2086 # one argument per requirement
+  python3 -m pip install --quiet --disable-pip-version-check --target "$metrics_dir" $metrics_tools
+  touch "$metrics_dir/.complete"
+fi
+export MASTHEAD_TEST_METRICS_TOOLS="$metrics_dir"
+
 # Published schemas our output is checked against, from npm, pinned: the JSON Feed 1.1 schema
 # (jsonfeed-schema) and the sitemaps.org sitemap schema (the sitemap package's schema/).
 # Only their files are needed, so the packages are unpacked, not installed.

@@ -106,6 +106,12 @@ pub struct Config {
     pub acme_renew_before_days: u32,
     /// Seconds between looks at the certificate (also the longest wait between retries).
     pub acme_check_interval: u64,
+    /// The bearer token `/metrics` asks for on the site's own address; empty (the default):
+    /// no `/metrics` there. At least 16 characters (`openssl rand -hex 32` makes one).
+    pub metrics_token: String,
+    /// A separate address serving only `/metrics`, without a token (e.g. `127.0.0.1:9100`,
+    /// reachable by the monitoring system only); empty (the default): none.
+    pub metrics_addr: String,
 }
 
 impl Default for Config {
@@ -153,6 +159,8 @@ impl Default for Config {
             acme_challenge: "http-01".into(),
             acme_renew_before_days: 30,
             acme_check_interval: 12 * 3600,
+            metrics_token: String::new(),
+            metrics_addr: String::new(),
         }
     }
 }
@@ -219,6 +227,8 @@ const ENV_KEYS: &[&str] = &[
     "acme_challenge",
     "acme_renew_before_days",
     "acme_check_interval",
+    "metrics_token",
+    "metrics_addr",
 ];
 
 impl Config {
@@ -312,6 +322,15 @@ impl Config {
             bail!(
                 "smtp_connections must be from 1 to 32, not {}",
                 self.smtp_connections
+            );
+        }
+        let min = masthead_web::metrics::endpoint::MIN_TOKEN_LEN;
+        let token = &self.metrics_token;
+        if !token.is_empty() && (token.len() < min || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            bail!(
+                "metrics_token must be at least {min} characters without spaces (make one with \
+                 `openssl rand -hex 32`), or empty to have no /metrics on the site's address"
             );
         }
         let scheme_ok =

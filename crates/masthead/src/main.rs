@@ -25,14 +25,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MASTHEAD_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logging() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -50,4 +46,26 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Logs to stderr, filtered by `MASTHEAD_LOG` (default `info,sqlx=warn,tower_http=warn`),
+/// as text or, with `MASTHEAD_LOG_FORMAT=json`, as one JSON object a line (with the fields
+/// of the spans it was logged in, such as a request's `request_id`).
+fn init_logging() -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MASTHEAD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let format = std::env::var("MASTHEAD_LOG_FORMAT").unwrap_or_default();
+    match format.trim() {
+        "" | "text" => logs.init(),
+        "json" => logs.json().init(),
+        other => {
+            return Err(format!(
+                "MASTHEAD_LOG_FORMAT must be \"json\" or \"text\" (the default), not {other:?}"
+            ));
+        }
+    }
+    Ok(())
 }

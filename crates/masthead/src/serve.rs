@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow};
 use masthead_core::{Clock, SystemClock};
 use masthead_render::Theme;
 use masthead_store::Store;
-use masthead_web::{AppState, SiteConfig, housekeeping, listen, media_upkeep};
+use masthead_web::{AppState, SiteConfig, housekeeping, listen, media_upkeep, metrics};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -98,6 +98,33 @@ pub async fn run(
         Some(mail) => state.with_mail(mail),
         None => state,
     };
+    let state = if config.metrics_token.is_empty() {
+        state
+    } else {
+        state.with_metrics_token(&config.metrics_token)
+    };
+    let metrics = match config.metrics_addr.trim() {
+        "" => None,
+        addr => {
+            let listener = TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "cannot listen for /metrics on {addr}: is another program using it? \
+                     Choose another metrics_addr (MASTHEAD_METRICS_ADDR)"
+                )
+            })?;
+            let local = listener.local_addr()?;
+            let serving = state.clone();
+            Some((
+                local,
+                tokio::spawn(async move {
+                    let forever = std::future::pending::<()>();
+                    if let Err(e) = metrics::endpoint::serve(listener, serving, forever).await {
+                        tracing::error!(error = %e, "the /metrics listener stopped");
+                    }
+                }),
+            ))
+        }
+    };
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
@@ -113,12 +140,15 @@ pub async fn run(
     // The newsletter's sender: works the send queue in the database with every other server.
     let newsletter = tokio::spawn(masthead_web::newsletter::worker::run(state.clone()));
     // The wire desk's worker: claims due sources (one server each, see masthead_wire::worker).
-    let wire = tokio::spawn(masthead_wire::worker::run(masthead_wire::Ingest {
-        store: store.clone(),
-        fetcher,
-        media: Some(state.media.clone()),
-        clock: clock.clone(),
-    }));
+    let wire = tokio::spawn(masthead_wire::worker::run(
+        masthead_wire::Ingest {
+            store: store.clone(),
+            fetcher,
+            media: Some(state.media.clone()),
+            clock: clock.clone(),
+        },
+        state.metrics.jobs.wire.clone(),
+    ));
 
     let shutdown = shutdown_signal();
     let certificate_files = https
@@ -132,19 +162,41 @@ pub async fn run(
         fallback,
         certificate_files,
     )?;
+    // Printed after the "listening" line, which scripts read first; tests read this one to
+    // find the port when metrics_addr ends in :0.
+    let metrics_line = metrics
+        .as_ref()
+        .map(|(addr, _)| format!("masthead: metrics on http://{addr}/metrics"));
     match https {
         None => {
             // The smoke test and scripts read this line to find the port when --addr ends in :0.
             println!("masthead: listening on http://{local} (site {base_url})");
+            if let Some(line) = metrics_line {
+                println!("{line}");
+            }
             listen::serve(listener, state, config.limits(), shutdown).await;
         }
-        Some(https) => serve_https(listener, state, &config, https, &base_url, shutdown).await?,
+        Some(https) => {
+            serve_https(
+                listener,
+                state,
+                &config,
+                https,
+                &base_url,
+                metrics_line,
+                shutdown,
+            )
+            .await?
+        }
     }
     poller.abort();
     reloader.abort();
     upkeep.abort();
     wire.abort();
     newsletter.abort();
+    if let Some((_, metrics)) = metrics {
+        metrics.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -158,6 +210,7 @@ async fn serve_https(
     config: &Config,
     https: crate::https::Https,
     base_url: &str,
+    metrics_line: Option<String>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
@@ -201,6 +254,9 @@ async fn serve_https(
     }
     let acme = https.acme.map(tokio::spawn);
     println!("masthead: listening on https://{local} (site {base_url})");
+    if let Some(line) = metrics_line {
+        println!("{line}");
+    }
     let served = listen::serve_https(listener, state, config.limits(), https.tls, async move {
         shutdown.await;
         let _ = stop.send(true);

@@ -14,6 +14,7 @@ pub mod excerpt;
 pub mod form_token;
 pub mod html_text;
 pub mod ids;
+pub mod jobs;
 pub mod link_token;
 pub mod old_address;
 pub mod page;

@@ -42,6 +42,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "latest",
     "login",
     "media",
+    "metrics",
     "news-sitemap.xml",
     "newsletter",
     "page",

@@ -39,6 +39,7 @@ mod newsletter_sends;
 mod pages;
 mod plans;
 mod preview_links;
+mod queues;
 mod redirects;
 mod rerender;
 mod search;
@@ -94,6 +95,7 @@ pub use newsletter_sends::{
 };
 pub use pages::{MAX_PAGES, MovedPage, Page, PageFields, PageLink, PageWrite};
 pub use preview_links::{PreviewLink, PreviewTarget};
+pub use queues::{PoolUse, QueueLengths};
 pub use redirects::{
     NewRedirect, REDIRECTS_PAGE, Redirect, RedirectHit, RedirectOrigin, RedirectsAdded,
     add_redirects_in,

@@ -17,6 +17,8 @@ pub struct RunningBinary {
     /// Where it listens, `127.0.0.1:PORT`.
     pub addr: String,
     stderr: mpsc::Receiver<String>,
+    /// What it printed after the "listening" line.
+    stdout: mpsc::Receiver<String>,
 }
 
 /// One HTTP response, read whole.
@@ -98,7 +100,25 @@ impl RunningBinary {
             child: Some(child),
             addr,
             stderr: erx,
+            stdout: rx,
         }
+    }
+
+    /// Waits up to `patience` for a line it printed after "listening" that starts with
+    /// `prefix`; returns the rest of that line.
+    pub fn wait_for_output(&self, prefix: &str, patience: Duration) -> String {
+        let deadline = Instant::now() + patience;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix(prefix) {
+                        return rest.to_owned();
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("masthead printed no line starting {prefix:?} within {patience:?}")
     }
 
     /// A GET: the status and body.

@@ -4,7 +4,8 @@
 //! recurrence) for iCalendar files (`consumers/read_calendars.py`). `scripts/test.sh`
 //! installs them, pinned, and sets `MASTHEAD_TEST_FEED_TOOLS`,
 //! `MASTHEAD_TEST_JSONFEED_SCHEMA`, `MASTHEAD_TEST_SITEMAP_XSD` and
-//! `MASTHEAD_TEST_CALENDAR_TOOLS`.
+//! `MASTHEAD_TEST_CALENDAR_TOOLS`; and Python's prometheus_client for `/metrics`
+//! (`consumers/read_metrics.py`, `MASTHEAD_TEST_METRICS_TOOLS`).
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -152,5 +153,100 @@ impl SitemapSchemas {
             "{what} is not valid against {schema}:\n{}\n{xml}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The prometheus_client release `scripts/test.sh` pins.
+pub const PROMETHEUS_CLIENT_VERSION: &str = "0.26.0";
+
+/// A `/metrics` answer as the Prometheus project's Python client read it
+/// (`consumers/read_metrics.py`, with `MASTHEAD_TEST_METRICS_TOOLS`).
+#[derive(Debug, Clone)]
+pub struct ReadMetrics {
+    /// Each family: `name`, `type`, `help`, `samples` (`name`, `labels`, `value`).
+    pub families: Vec<Value>,
+}
+
+/// Parses `text` with prometheus_client's text-format parser; a document it cannot parse
+/// fails the test with the parser's error.
+pub fn read_metrics(text: &str) -> ReadMetrics {
+    use std::io::Write;
+    let tools = env("MASTHEAD_TEST_METRICS_TOOLS", "prometheus_client");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/consumers/read_metrics.py");
+    let mut child = Command::new("python3")
+        .env("PYTHONPATH", &tools)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write the metrics to the parser");
+    let out = child.wait_with_output().expect("the parser's output");
+    assert!(
+        out.status.success(),
+        "prometheus_client could not parse our metrics: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the parser's JSON");
+    assert_eq!(
+        report["prometheus_client"], PROMETHEUS_CLIENT_VERSION,
+        "the pinned prometheus_client"
+    );
+    ReadMetrics {
+        families: report["families"]
+            .as_array()
+            .expect("a list of families")
+            .clone(),
+    }
+}
+
+impl ReadMetrics {
+    /// The family named `name` (as the parser names it: counters without `_total`).
+    pub fn family(&self, name: &str) -> &Value {
+        self.families
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no metric family {name:?} in {:#?}", self.names()))
+    }
+
+    /// Every family's name.
+    pub fn names(&self) -> Vec<&str> {
+        self.families
+            .iter()
+            .filter_map(|f| f["name"].as_str())
+            .collect()
+    }
+
+    /// Every sample named `sample` whose labels include all of `labels`: (labels, value).
+    pub fn samples(&self, sample: &str, labels: &[(&str, &str)]) -> Vec<(Value, f64)> {
+        self.families
+            .iter()
+            .flat_map(|f| f["samples"].as_array().into_iter().flatten())
+            .filter(|s| s["name"] == sample)
+            .filter(|s| labels.iter().all(|(k, v)| s["labels"][*k] == *v))
+            .map(|s| (s["labels"].clone(), s["value"].as_f64().expect("a number")))
+            .collect()
+    }
+
+    /// The value of the one sample named `sample` with at least `labels`; `None`
+    /// when there is none; panics when several match.
+    pub fn value(&self, sample: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let found = self.samples(sample, labels);
+        assert!(
+            found.len() <= 1,
+            "several {sample} samples match {labels:?}: {found:?}"
+        );
+        found.first().map(|(_, v)| *v)
+    }
+
+    /// The sum of the samples named `sample` with at least `labels`.
+    pub fn sum(&self, sample: &str, labels: &[(&str, &str)]) -> f64 {
+        self.samples(sample, labels).iter().map(|(_, v)| v).sum()
     }
 }

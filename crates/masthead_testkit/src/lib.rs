@@ -25,7 +25,8 @@ pub use app::{TestApp, TestResponse};
 pub use binary::{RawResponse, RunningBinary, http, run_command};
 pub use browser::Browser;
 pub use consumers::{
-    FEEDPARSER_VERSION, ICALENDAR_VERSION, SitemapSchemas, read_calendars, read_feeds,
+    FEEDPARSER_VERSION, ICALENDAR_VERSION, PROMETHEUS_CLIENT_VERSION, ReadMetrics, SitemapSchemas,
+    read_calendars, read_feeds, read_metrics,
 };
 pub use db::{HeldLock, TestDb, empty_postgres_database};
 pub use desk_pages::{DESK_PAGES, DeskPage, DeskPageFixture, NOT_PAGES, Viewer, get_routes};

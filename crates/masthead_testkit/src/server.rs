@@ -35,11 +35,16 @@ impl TestServer {
     /// Serves the real application over `app`'s state (database, clock, theme) with the
     /// binary's own server loop and default limits ([`masthead_web::listen::serve`]).
     pub async fn app(app: &TestApp) -> Self {
+        Self::state(app.state.clone()).await
+    }
+
+    /// As [`TestServer::app`], over `state` (an app's state with settings of the test's own,
+    /// such as a metrics token).
+    pub async fn state(state: masthead_web::AppState) -> Self {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("bind a loopback port");
         let addr = listener.local_addr().expect("the bound address");
-        let state = app.state.clone();
         let task = tokio::spawn(listen::serve(
             listener,
             state,

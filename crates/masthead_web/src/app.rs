@@ -1,23 +1,36 @@
 //! The whole application as one service: a plain `GET` of a page in the page cache is
 //! answered before routing and every layer ([`Hits`]), everything
 //! else by the router ([`crate::router`]) behind whatever the server wraps it in.
+//!
+//! Every request, both ways, gets its id ([`RequestId`], sent back in `X-Request-Id`, and for
+//! the router's work the task's current id, `request_id::current`) and is
+//! counted for `/metrics` with its route, status and time to the response's head. On the
+//! cached path that is a clock read before and after, three relaxed atomic additions and the
+//! id's header (one small allocation); no lock, no lookup.
 
 use crate::AppState;
+use crate::metrics::Metrics;
+use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::router::router;
 use crate::site::cached::Hits;
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::Request;
 use axum::response::Response;
 use futures_util::future::{Either, Ready, ready};
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::task::futures::TaskLocalFuture;
 use tower::Service;
 
 /// Cached pages first, then `inner` (the router, or the router under the server's limits).
 #[derive(Clone)]
 pub struct App<S = Router> {
     hits: Arc<Hits>,
+    metrics: Arc<Metrics>,
     inner: S,
 }
 
@@ -26,6 +39,7 @@ impl<S> App<S> {
     pub fn new(state: &AppState, inner: S) -> Self {
         Self {
             hits: Arc::new(Hits::of(state)),
+            metrics: state.metrics.clone(),
             inner,
         }
     }
@@ -42,16 +56,85 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
+    type Future =
+        Either<Ready<Result<Response, Infallible>>, Routed<TaskLocalFuture<RequestId, S::Future>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let started = Instant::now();
+        let id = RequestId::of(&request);
         match self.hits.answer(&request) {
-            Some(response) => Either::Left(ready(Ok(response))),
-            None => Either::Right(self.inner.call(request)),
+            Some(mut response) => {
+                self.metrics
+                    .requests
+                    .cache()
+                    .record(response.status(), started.elapsed());
+                response
+                    .headers_mut()
+                    .insert(X_REQUEST_ID, id.header_value());
+                Either::Left(ready(Ok(response)))
+            }
+            None => {
+                request.extensions_mut().insert(id.clone());
+                Either::Right(Routed {
+                    inner: request_id::scope(id.clone(), self.inner.call(request)),
+                    done: Some(Done {
+                        started,
+                        id,
+                        metrics: self.metrics.clone(),
+                    }),
+                })
+            }
         }
+    }
+}
+
+/// What is left to do when the router answers: count the request, send its id back.
+struct Done {
+    started: Instant,
+    id: RequestId,
+    metrics: Arc<Metrics>,
+}
+
+impl Done {
+    fn finish(self, response: &mut Response) {
+        let route = response.extensions().get::<MatchedPath>();
+        self.metrics.requests.record(
+            route.map(MatchedPath::as_str),
+            response.status(),
+            self.started.elapsed(),
+        );
+        response
+            .headers_mut()
+            .insert(X_REQUEST_ID, self.id.header_value());
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The router's answer to a request, counted and given its id when it comes
+    /// (see `metrics::requests::carry_route` for how the route is known).
+    pub struct Routed<F> {
+        #[pin]
+        inner: F,
+        done: Option<Done>,
+    }
+}
+
+impl<F> Future for Routed<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Ok(mut response) = std::task::ready!(this.inner.poll(cx));
+        if let Some(done) = this.done.take() {
+            done.finish(&mut response);
+        }
+        Poll::Ready(Ok(response))
     }
 }

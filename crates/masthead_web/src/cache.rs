@@ -205,6 +205,19 @@ impl HttpCaching {
     }
 }
 
+/// What the page cache has done and holds, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheStats {
+    /// Requests answered from the cache.
+    pub hits: u64,
+    /// Cacheable requests rendered because no current page was kept.
+    pub misses: u64,
+    /// Pages held.
+    pub pages: u64,
+    /// Their size in bytes, compressed copies included.
+    pub bytes: u64,
+}
+
 /// The in-memory page cache.
 pub struct PageCache {
     enabled: bool,
@@ -215,6 +228,10 @@ pub struct PageCache {
     /// How many times pages were purged for stories' comments (see [`PageCache::purge`]).
     purges: AtomicU64,
     pages: Cache<String, Entry, BySize>,
+    /// Requests answered from the cache (before routing or by the middleware).
+    hits: AtomicU64,
+    /// Cacheable requests that found no current page, so rendered one.
+    misses: AtomicU64,
 }
 
 impl std::fmt::Debug for PageCache {
@@ -244,12 +261,34 @@ impl PageCache {
             generation: AtomicU64::new(0),
             purges: AtomicU64::new(0),
             pages: Cache::with_weighter(pages, bytes, BySize),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
     /// Whether pages are kept at all.
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// Counts a request answered from the cache (for `/metrics`).
+    pub fn count_hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a cacheable request that had to be rendered (for `/metrics`).
+    pub fn count_miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Hits and misses so far, and the pages and bytes held now.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            pages: self.pages.len() as u64,
+            bytes: self.pages.weight(),
+        }
     }
 
     /// The `Cache-Control` of public pages, as configured.

@@ -10,6 +10,7 @@ use crate::admin::csrf::Csrf;
 use crate::desk::Staff;
 use crate::error::ErrorInfo;
 use crate::render::page_context;
+use crate::request_id::RequestId;
 use crate::{AppState, WebError};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -32,6 +33,7 @@ pub(crate) async fn error_pages(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
+    let id = request.extensions().get::<RequestId>().cloned();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -78,7 +80,11 @@ pub(crate) async fn error_pages(
         },
     };
     let request_id = if status.is_server_error() {
-        let id = format!("{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed));
+        // The request's own id (see `request_id`); a made-up one where no `App` ran.
+        let id = id.map_or_else(
+            || format!("{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed)),
+            |id| id.to_string(),
+        );
         // Never the raw path: a reset link's secret is in it.
         let path = crate::admin::login::loggable_path(&path);
         tracing::error!(request_id = %id, %path, status = status.as_u16(), detail = ?info.detail, "request failed");

@@ -24,16 +24,21 @@ const PURGE_EVERY_ROUNDS: u32 = 60;
 
 /// Promotes every scheduled story that is due now; returns how many.
 pub async fn promote_due(state: &AppState) -> usize {
+    try_promote_due(state).await.unwrap_or(0)
+}
+
+/// As [`promote_due`]; `None` when the store failed (logged).
+async fn try_promote_due(state: &AppState) -> Option<usize> {
     match state.store.promote_due(state.clock.now()).await {
         Ok(ids) => {
             if !ids.is_empty() {
                 tracing::info!(count = ids.len(), "scheduled stories published");
             }
-            ids.len()
+            Some(ids.len())
         }
         Err(e) => {
             tracing::warn!(error = %e, "could not promote scheduled stories; will retry");
-            0
+            None
         }
     }
 }
@@ -166,7 +171,14 @@ pub async fn run(state: AppState) {
     let mut round: u32 = 0;
     loop {
         ticker.tick().await;
-        promote_due(&state).await;
+        // A round counts as failed (in `/metrics`) when promoting due stories failed: the
+        // one part readers would notice.
+        let promoted = try_promote_due(&state).await;
+        state
+            .metrics
+            .jobs
+            .housekeeping
+            .record(promoted.is_some(), state.clock.now());
         merge_search_index(&state, MERGE_TIME_PER_ROUND).await;
         rerender_stored(&state, MERGE_TIME_PER_ROUND).await;
         round = round.wrapping_add(1);

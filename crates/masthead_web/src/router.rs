@@ -2,10 +2,13 @@
 //! security headers, error pages, the address-length limit, old addresses (a 404, or a query
 //! naming WordPress content, looked up among the redirects), then on pages, feeds and
 //! sitemaps conditional GET and inside it the page cache. The last page route, `/{*path}`,
-//! serves static pages.
+//! serves static pages. `/metrics` (when a token is configured) sits outside those layers,
+//! and outermost of all, the matched route is put on the response for the metrics.
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
+use crate::metrics;
+use crate::request_id::RequestId;
 use crate::site::{
     article, assets, author, bodies, cached, conditional, event, event_submit, events, feeds,
     health, home, identity, latest, media, old_addresses, search, section, sitemaps, static_page,
@@ -54,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{*path}", get(static_page::show))
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
         .route_layer(from_fn(conditional::not_modified));
-    Router::new()
+    let site = Router::new()
         .merge(pages)
         // Not in the page cache: an unpublished story leaves results at once, and strangers'
         // endless distinct searches would only push pages out of it. So gzip per answer (the
@@ -92,12 +95,25 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security_headers))
         // The default for every body extractor; the desk and the API set their own.
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        // Spans name the path without its query, and never a reset link's secret.
+        // Spans name the path without its query, and never a reset link's secret; they
+        // carry the request's id, so every line logged while serving it names it.
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let path = crate::admin::login::loggable_path(request.uri().path());
-                tracing::debug_span!("request", method = %request.method(), %path)
+                let id = request
+                    .extensions()
+                    .get::<RequestId>()
+                    .map_or("", RequestId::as_str);
+                tracing::info_span!("request", method = %request.method(), %path, request_id = %id)
             }),
-        )
+        );
+    // `/metrics` with a token, after the layers: it answers in plain text itself.
+    let site = match metrics::endpoint::site_route(&state) {
+        Some(route) => site.merge(route),
+        None => site,
+    };
+    site
+        // Outermost: the route matched travels on the response to `App`, which counts it.
+        .layer(from_fn(metrics::requests::carry_route))
         .with_state(state)
 }

@@ -7,6 +7,7 @@ use crate::comments::limits::CommentLimits;
 use crate::fragments::Fragments;
 use crate::freshness::{ContentWatch, POLL_INTERVAL};
 use crate::health_probe::HealthProbe;
+use crate::metrics::Metrics;
 use crate::parts::SharedParts;
 use masthead_core::{Clock, CommentSettings};
 use masthead_media::{FileStorage, MediaStorage};
@@ -64,6 +65,10 @@ pub struct AppState {
     pub(crate) comment_limits: Arc<CommentLimits>,
     /// Hits on redirects, counted in this process until housekeeping writes them.
     pub(crate) redirect_hits: Arc<crate::site::old_addresses::RedirectHits>,
+    /// What `/metrics` reports: requests, the background jobs' rounds (see [`Metrics`]).
+    pub metrics: Arc<Metrics>,
+    /// The bearer token `/metrics` asks for on the site's listener; `None`: no such route.
+    pub(crate) metrics_token: Option<Arc<str>>,
 }
 
 /// How many meeting documents' originals are read for readers at once.
@@ -137,7 +142,6 @@ impl AppState {
                 crate::pdf_reader::InProcess,
             ))),
             store,
-            clock,
             watch: Arc::new(ContentWatch::new()),
             media,
             base: Arc::new(RwLock::new(config.clone())),
@@ -153,7 +157,18 @@ impl AppState {
             comment_settings: Arc::default(),
             comment_limits: Arc::default(),
             redirect_hits: Arc::default(),
+            metrics: Arc::new(Metrics::new(clock.now())),
+            metrics_token: None,
+            clock,
         }
+    }
+
+    /// The state with `/metrics` on the site's listener for requests bearing `token` (the
+    /// operator's `metrics_token`, at least [`crate::metrics::endpoint::MIN_TOKEN_LEN`]
+    /// characters; the configuration checks it).
+    pub fn with_metrics_token(mut self, token: &str) -> Self {
+        self.metrics_token = Some(Arc::from(token));
+        self
     }
 
     /// The cap on password hashing (login and password changes), shared by every request.

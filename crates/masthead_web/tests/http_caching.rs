@@ -396,8 +396,10 @@ async fn a_cached_page_is_answered_alike_before_and_after_routing(app: TestApp) 
             assert_eq!(fast.header("x-cache"), "hit", "{uri} {headers:?}");
             // In-process only, the router states the empty length of a `304`; the server on
             // the wire (below) sends none for either.
+            // Each answer has its own request id, whichever way it came.
             let framing = |r: &TestResponse| {
                 let mut h = r.headers.clone();
+                assert_eq!(h.remove("x-request-id").map(|v| v.len()), Some(16));
                 if r.status == StatusCode::NOT_MODIFIED {
                     h.remove("content-length");
                 }
@@ -419,6 +421,7 @@ async fn a_cached_page_is_answered_alike_before_and_after_routing(app: TestApp) 
             let without_date = |r: &HttpResponse| {
                 let mut h = r.headers.clone();
                 h.remove("date");
+                assert_eq!(h.remove("x-request-id").map(|v| v.len()), Some(16));
                 h
             };
             assert_eq!(fast.status, slow.status, "{uri} {headers:?}, served");

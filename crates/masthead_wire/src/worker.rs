@@ -10,8 +10,10 @@
 
 use crate::ingest::Ingest;
 use chrono::Duration as ChronoDuration;
+use masthead_core::jobs::JobRuns;
 use masthead_desk::wire::{expire_wire_story, wire_actor};
 use masthead_store::WireItemState;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the worker looks for due sources.
@@ -24,18 +26,22 @@ pub const LEASE: ChronoDuration = ChronoDuration::minutes(10);
 /// Most stories taken down per tick.
 const EXPIRE_PER_TICK: u16 = 100;
 
-/// Runs until the task is dropped.
-pub async fn run(ingest: Ingest) {
+/// Runs until the task is dropped, recording each round in `runs` (for `/metrics`).
+pub async fn run(ingest: Ingest, runs: Arc<JobRuns>) {
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        tick(&ingest).await;
+        let ok = tick(&ingest).await;
+        runs.record(ok, ingest.clock.now());
     }
 }
 
 /// One round: the due sources, then expiry. Errors are logged; the next tick tries again.
-pub async fn tick(ingest: &Ingest) {
+/// Returns `false` when the round met an error of ours (the database, a pull that broke
+/// off); a feed that failed is the source's state, shown on the desk, not the worker's.
+pub async fn tick(ingest: &Ingest) -> bool {
+    let mut ok = true;
     for _ in 0..SOURCES_PER_TICK {
         let now = ingest.clock.now();
         let source = match ingest.store.claim_due_wire_source(now, LEASE).await {
@@ -43,6 +49,7 @@ pub async fn tick(ingest: &Ingest) {
             Ok(None) => break,
             Err(e) => {
                 tracing::warn!(error = %e, "could not look for due wire sources; will retry");
+                ok = false;
                 break;
             }
         };
@@ -62,10 +69,12 @@ pub async fn tick(ingest: &Ingest) {
             },
             Err(e) => {
                 tracing::warn!(source = %source.name, error = %e, "wire pull failed; the claim runs out and it is tried again");
+                ok = false;
             }
         }
     }
     expire_due(ingest).await;
+    ok
 }
 
 /// Takes down the wire stories whose licence's time has come; returns how many.

@@ -228,7 +228,11 @@ pub(crate) fn to_json(response: Response) -> Response {
     let info = response.extensions().get::<ErrorInfo>().cloned();
     let (mut parts, _) = response.into_parts();
     let request_id = if status.is_server_error() {
-        let id = format!("api-{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed));
+        // The request's own id (see `request_id`); a made-up one outside a request.
+        let id = crate::request_id::current().map_or_else(
+            || format!("api-{:08x}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed)),
+            |id| id.to_string(),
+        );
         let detail = info.as_ref().and_then(|i| i.detail.as_deref());
         tracing::error!(request_id = %id, status = status.as_u16(), detail = ?detail, "API request failed");
         Some(id)

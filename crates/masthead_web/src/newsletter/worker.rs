@@ -24,6 +24,7 @@ use super::links::{self, Purpose};
 use crate::newsletter::compose::render_reader_mail;
 use crate::{AppState, WebError};
 use chrono::{DateTime, Duration, Utc};
+use masthead_core::jobs::JobRuns;
 use masthead_core::{SendId, SubscriberId};
 use masthead_mail::{
     ListHeaders, OutgoingMessage, SmtpConnection, SmtpError, Verdict, build_message,
@@ -69,21 +70,26 @@ pub async fn run(state: AppState) {
     let mails = {
         let (state, mail, worker) = (state.clone(), mail.clone(), worker.clone());
         tokio::spawn(async move {
-            repeat(&state, || one_off_mails(&state, &mail, &worker)).await;
+            let runs = state.metrics.jobs.newsletter_mails.clone();
+            repeat(&state, &runs, || one_off_mails(&state, &mail, &worker)).await;
         })
     };
-    repeat(&state, || sends_round(&state, &mail, &worker)).await;
+    let runs = state.metrics.jobs.newsletter_sends.clone();
+    repeat(&state, &runs, || sends_round(&state, &mail, &worker)).await;
     mails.abort();
 }
 
-/// Runs `part` every [`TICK`], or sooner when the bell rings, logging its failures.
-async fn repeat<F, Fut>(state: &AppState, mut part: F)
+/// Runs `part` every [`TICK`], or sooner when the bell rings, logging its failures and
+/// recording its rounds in `runs` (for `/metrics`).
+async fn repeat<F, Fut>(state: &AppState, runs: &JobRuns, mut part: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), WebError>>,
 {
     loop {
-        if let Err(e) = part().await {
+        let result = part().await;
+        runs.record(result.is_ok(), state.clock.now());
+        if let Err(e) = result {
             tracing::warn!(error = %e, "newsletter: a round of sending failed; will retry");
         }
         tokio::select! {

@@ -124,6 +124,7 @@ impl Hits {
         }
         let generation = self.watch.generation(self.clock.now());
         let page = self.cache.get(request.uri().path(), generation)?;
+        self.cache.count_hit();
         let headers = request.headers();
         let copy = page.pick(Accepted::from_header(
             headers
@@ -208,8 +209,10 @@ pub(crate) async fn page_cache(
     let now = state.clock.now();
     let generation = state.watch.generation(now);
     if let Some(page) = state.cache.get(&key, generation) {
+        state.cache.count_hit();
         return answer(&page, page.pick(accepted));
     }
+    state.cache.count_miss();
     let epoch = state.cache.purge_epoch();
     let response = next.run(request).await;
     let keep = response.extensions().get::<Cacheable>().is_some()
