@@ -403,7 +403,7 @@ fn data_config(file: Option<&Path>, data: DataArgs) -> anyhow::Result<Config> {
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Init(args) => crate::init::run(args).await,
+        Command::Init(args) => crate::init::run(cli.config.as_deref(), args).await,
         Command::Migrate(args) => {
             let config = data_config(cli.config.as_deref(), args.data)?;
             crate::migrate::run(&config, args.dry_run).await

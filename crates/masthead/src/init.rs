@@ -69,8 +69,14 @@ struct Answers {
     database: Option<String>,
 }
 
-/// Runs `masthead init`.
-pub async fn run(args: InitArgs) -> anyhow::Result<()> {
+/// Runs `masthead init`; `config` is the global `--config`, which init does not take.
+pub async fn run(config: Option<&Path>, args: InitArgs) -> anyhow::Result<()> {
+    if config.is_some() {
+        bail!(
+            "masthead init writes DIR/masthead.toml itself: leave out --config and give the \
+             directory, e.g. masthead init /srv/news"
+        );
+    }
     let dir = std::path::absolute(args.dir.clone().unwrap_or_else(|| PathBuf::from(".")))
         .context("cannot tell the current directory")?;
     let config_path = dir.join(CONFIG_FILE);

@@ -7,7 +7,7 @@
 
 use masthead_store::Store;
 use masthead_store::migrate::{MigrationKind, apply_as_newer_release, apply_up_to, known, status};
-use masthead_testkit::{RunningBinary, TestDb, empty_postgres_database, run_command};
+use masthead_testkit::{RunningBinary, TestDb, empty_postgres_database};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
@@ -22,20 +22,33 @@ async fn empty_database(postgres: bool, dir: &tempfile::TempDir) -> String {
     }
 }
 
-/// Runs `masthead ARGS` in `dir`; a run still going after a minute (a server that started
-/// when it should have refused) is killed and fails the test.
+/// Runs `masthead ARGS` in `dir` (none of the test's masthead settings, no input); a run
+/// still going after a minute (a server that started when it should have refused) is
+/// killed and fails the test.
 fn masthead(dir: &tempfile::TempDir, args: &[&str]) -> (Option<i32>, String, String) {
+    let child = std::process::Command::new(BIN)
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("MASTHEAD_CONFIG")
+        .env_remove("MASTHEAD_DATABASE_URL")
+        .env_remove("MASTHEAD_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let cwd = dir.path().to_path_buf();
-    let shown = args.join(" ");
     std::thread::spawn(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let _ = tx.send(run_command(BIN, &args, &cwd, None));
+        let _ = tx.send(child.wait_with_output());
     });
-    let out = rx
-        .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("masthead {shown} was still running after a minute"));
+    let out = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            panic!("masthead {args:?} was still running after a minute");
+        }
+    };
     (
         out.status.code(),
         String::from_utf8(out.stdout).unwrap(),
