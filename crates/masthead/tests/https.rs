@@ -215,6 +215,35 @@ async fn served_certificate(
     }
 }
 
+/// One TLS connection to `port` with `config` (a GET of `/healthz`, read to the end, so the
+/// session tickets sent after the handshake arrive): whether its handshake was full or
+/// resumed a session.
+async fn handshake_kind(
+    config: &std::sync::Arc<rustls::ClientConfig>,
+    port: u16,
+) -> rustls::HandshakeKind {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let mut tls = tokio_rustls::TlsConnector::from(config.clone())
+        .connect(name, tcp)
+        .await
+        .expect("handshake");
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let _ = tls.read_to_end(&mut answer).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    tls.get_ref().1.handshake_kind().expect("handshake done")
+}
+
 /// The DER of the first certificate in a PEM file.
 fn first_der(pem_file: &Path) -> Vec<u8> {
     let pem = std::fs::read_to_string(pem_file).expect("pem");
@@ -446,6 +475,34 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     assert_eq!(leaf, first_der(&cert));
+
+    // A returning visitor resumes its session from a ticket: no full handshake.
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(decode_base64(
+            &ca.ca_pem
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>(),
+        )))
+        .expect("root");
+    let tls_client = std::sync::Arc::new(
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    assert_eq!(
+        handshake_kind(&tls_client, port).await,
+        rustls::HandshakeKind::Full
+    );
+    assert_eq!(
+        handshake_kind(&tls_client, port).await,
+        rustls::HandshakeKind::Resumed
+    );
 
     // A client that connects and never says hello is let go after header_timeout.
     let mut silent = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
