@@ -29,6 +29,22 @@ pub(crate) struct HistogramSnapshot {
     pub sum: f64,
 }
 
+impl HistogramSnapshot {
+    /// The observations of `self` and `other` (with the same bounds) together.
+    pub(crate) fn merge(&self, other: &HistogramSnapshot) -> HistogramSnapshot {
+        HistogramSnapshot {
+            buckets: self
+                .buckets
+                .iter()
+                .zip(&other.buckets)
+                .map(|((bound, a), (_, b))| (*bound, a + b))
+                .collect(),
+            count: self.count + other.count,
+            sum: self.sum + other.sum,
+        }
+    }
+}
+
 impl Histogram {
     /// Records one observation.
     pub(crate) fn observe(&self, elapsed: Duration) {

@@ -123,8 +123,9 @@ impl Hits {
             return None;
         }
         let generation = self.watch.generation(self.clock.now());
+        // Not counted here: every answer from here is a request `App` counts under the
+        // `cache` route, which `/metrics` adds to the hits (one shared counter fewer).
         let page = self.cache.get(request.uri().path(), generation)?;
-        self.cache.count_hit();
         let headers = request.headers();
         let copy = page.pick(Accepted::from_header(
             headers
