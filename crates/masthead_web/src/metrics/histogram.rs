@@ -1,4 +1,4 @@
-//! A latency histogram made of atomics: recording a request is three relaxed additions, no
+//! A latency histogram made of atomics: recording a request is two relaxed additions, no
 //! lock (prometheus-client's own `Histogram` takes a mutex on every observation, and the
 //! cached page path records one per request). Encoded by prometheus-client at scrape time.
 
