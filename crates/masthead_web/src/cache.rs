@@ -208,8 +208,8 @@ impl HttpCaching {
 /// What the page cache has done and holds, for `/metrics`.
 #[derive(Debug, Clone, Copy)]
 pub struct CacheStats {
-    /// Requests answered from the cache.
-    pub hits: u64,
+    /// Requests the middleware answered from the cache; add those answered before routing.
+    pub routed_hits: u64,
     /// Cacheable requests rendered because no current page was kept.
     pub misses: u64,
     /// Pages held.
@@ -228,8 +228,9 @@ pub struct PageCache {
     /// How many times pages were purged for stories' comments (see [`PageCache::purge`]).
     purges: AtomicU64,
     pages: Cache<String, Entry, BySize>,
-    /// Requests answered from the cache (before routing or by the middleware).
-    hits: AtomicU64,
+    /// Requests the middleware answered from the cache (those answered before routing are
+    /// counted as the metrics' `cache` route).
+    routed_hits: AtomicU64,
     /// Cacheable requests that found no current page, so rendered one.
     misses: AtomicU64,
 }
@@ -261,7 +262,7 @@ impl PageCache {
             generation: AtomicU64::new(0),
             purges: AtomicU64::new(0),
             pages: Cache::with_weighter(pages, bytes, BySize),
-            hits: AtomicU64::new(0),
+            routed_hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
     }
@@ -271,9 +272,9 @@ impl PageCache {
         self.enabled
     }
 
-    /// Counts a request answered from the cache (for `/metrics`).
+    /// Counts a request the middleware answered from the cache (for `/metrics`).
     pub fn count_hit(&self) {
-        self.hits.fetch_add(1, Ordering::Relaxed);
+        self.routed_hits.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a cacheable request that had to be rendered (for `/metrics`).
@@ -284,7 +285,7 @@ impl PageCache {
     /// Hits and misses so far, and the pages and bytes held now.
     pub fn stats(&self) -> CacheStats {
         CacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
+            routed_hits: self.routed_hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             pages: self.pages.len() as u64,
             bytes: self.pages.weight(),

@@ -65,8 +65,8 @@ impl RequestId {
     }
 
     /// The id as the response header's value.
-    pub fn header_value(&self) -> HeaderValue {
-        self.0.clone()
+    pub fn into_header_value(self) -> HeaderValue {
+        self.0
     }
 }
 

@@ -140,6 +140,14 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
     .await;
     assert_eq!(unsafe_id.status, 200);
     assert_eq!(request_id(&unsafe_id).len(), 16, "an unsafe id is replaced");
+    let etag = second.headers["etag"].to_str().unwrap().to_owned();
+    let revalidated = get(
+        &mut client,
+        "/stories/budget-vote",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(revalidated.status, 304);
     let missing = get(&mut client, "/no-such-page", &[]).await;
     assert_eq!(missing.status, 404);
     let post = client.send("POST", "/stories/budget-vote", &[], "").await;
@@ -163,6 +171,7 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
     // Requests by route template and status: never the address asked for.
     assert_eq!(requests(&m, "/stories/{slug}", "200"), Some(1.0));
     assert_eq!(requests(&m, "cache", "200"), Some(2.0));
+    assert_eq!(requests(&m, "cache", "304"), Some(1.0), "a revalidation");
     assert_eq!(requests(&m, "/healthz", "200"), Some(1.0));
     assert_eq!(requests(&m, "/{*path}", "404"), Some(1.0));
     assert_eq!(requests(&m, "/stories/{slug}", "405"), Some(1.0));
@@ -184,7 +193,7 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
     // Latency histograms per route, their buckets agreeing with their counts.
     let hist = "masthead_http_request_duration_seconds";
     assert_eq!(m.family(hist)["type"], "histogram");
-    for (route, n) in [("/stories/{slug}", 2.0), ("cache", 2.0), ("/healthz", 1.0)] {
+    for (route, n) in [("/stories/{slug}", 2.0), ("cache", 3.0), ("/healthz", 1.0)] {
         let count = m.value(&format!("{hist}_count"), &[("route", route)]);
         assert_eq!(count, Some(n), "{route}");
         let inf = m.value(
@@ -197,8 +206,8 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
             .unwrap();
         assert!(sum > 0.0 && sum < 10.0 * n, "{route}: {sum}");
     }
-    // The page cache: the second and third reads of the story were hits.
-    assert_eq!(m.value("masthead_page_cache_hits_total", &[]), Some(2.0));
+    // The page cache: the second, third and fourth reads of the story were hits.
+    assert_eq!(m.value("masthead_page_cache_hits_total", &[]), Some(3.0));
     let misses = m.value("masthead_page_cache_misses_total", &[]).unwrap();
     assert!(misses >= 1.0, "the first read of the story: {misses}");
     assert_eq!(m.value("masthead_page_cache_pages", &[]), Some(1.0));

@@ -4,8 +4,9 @@
 //! process's start, uptime and version. See `docs/ARCHITECTURE.md`, "Observability".
 //!
 //! Cost on the request path: [`crate::App`] records each request with relaxed atomic
-//! additions; the cached path's counters are reached without a lookup, the router's under a
-//! read lock on the table of routes. Everything else is read when `/metrics` is asked for,
+//! additions; the cached path's counters are reached without a lookup, in shards by thread
+//! (so cores do not pass their cache lines back and forth), the router's under a read lock
+//! on the table of routes. Everything else is read when `/metrics` is asked for,
 //! and the queue counts (one statement on indexes) at most every [`QUEUES_FOR`], so scrapes
 //! cannot be used to load the database.
 //!

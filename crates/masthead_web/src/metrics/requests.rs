@@ -25,6 +25,9 @@ pub(crate) const NO_ROUTE: &str = "none";
 const MAX_ROUTES: usize = 1_000;
 /// Status codes from 100 to 599 each have a counter; others count as 599.
 const STATUSES: usize = 500;
+/// Copies of the cached path's counters, each used by some of the threads: one copy shared
+/// by every core would bounce its cache lines between them on every hit.
+const CACHE_SHARDS: usize = 16;
 
 /// One route's requests: a counter per status code and a latency histogram.
 #[derive(Debug)]
@@ -70,16 +73,49 @@ impl RouteStats {
 #[derive(Debug, Clone)]
 pub(crate) struct RouteSnapshot {
     pub route: String,
-    /// `(status code, requests)`, only codes seen.
+    /// `(status code, requests)`, only codes seen, in order.
     pub statuses: Vec<(u16, u64)>,
     pub latency: HistogramSnapshot,
+}
+
+impl RouteSnapshot {
+    /// Requests of every status.
+    pub(crate) fn total(&self) -> u64 {
+        self.statuses.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The counts of `self` and `other` (another shard of the same route) together.
+    fn merge(mut self, other: RouteSnapshot) -> Self {
+        let mut statuses: std::collections::BTreeMap<u16, u64> =
+            self.statuses.into_iter().collect();
+        for (code, n) in other.statuses {
+            *statuses.entry(code).or_default() += n;
+        }
+        self.statuses = statuses.into_iter().collect();
+        self.latency = self.latency.merge(&other.latency);
+        self
+    }
+}
+
+/// A shard of the cached path's counters, on cache lines of its own.
+#[derive(Debug)]
+#[repr(align(128))]
+struct Padded(RouteStats);
+
+/// The shard of the cached path's counters this thread uses.
+fn cache_shard() -> usize {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    thread_local! {
+        static SHARD: usize = (NEXT.fetch_add(1, Ordering::Relaxed) as usize) % CACHE_SHARDS;
+    }
+    SHARD.with(|s| *s)
 }
 
 /// Every route's counts since start.
 #[derive(Debug)]
 pub(crate) struct Requests {
-    /// The cached path's own, reached without a lookup.
-    cache: RouteStats,
+    /// The cached path's own, reached without a lookup, in shards by thread.
+    cache: Box<[Padded]>,
     none: RouteStats,
     routes: RwLock<HashMap<Box<str>, RouteStats>>,
 }
@@ -87,7 +123,9 @@ pub(crate) struct Requests {
 impl Default for Requests {
     fn default() -> Self {
         Self {
-            cache: RouteStats::new(),
+            cache: (0..CACHE_SHARDS)
+                .map(|_| Padded(RouteStats::new()))
+                .collect(),
             none: RouteStats::new(),
             routes: RwLock::default(),
         }
@@ -95,9 +133,9 @@ impl Default for Requests {
 }
 
 impl Requests {
-    /// The counts of pages answered from the page cache.
+    /// The counts of pages answered from the page cache (this thread's shard).
     pub(crate) fn cache(&self) -> &RouteStats {
-        &self.cache
+        &self.cache[cache_shard()].0
     }
 
     /// Counts a request the router answered; `route` is the template it matched, if any.
@@ -128,10 +166,13 @@ impl Requests {
 
     /// Every route's counts now, `cache` and `none` included, sorted by route.
     pub(crate) fn snapshot(&self) -> Vec<RouteSnapshot> {
-        let mut all = vec![
-            self.cache.snapshot(CACHE_ROUTE),
-            self.none.snapshot(NO_ROUTE),
-        ];
+        let cache = self
+            .cache
+            .iter()
+            .map(|shard| shard.0.snapshot(CACHE_ROUTE))
+            .reduce(RouteSnapshot::merge);
+        let mut all: Vec<RouteSnapshot> = cache.into_iter().collect();
+        all.push(self.none.snapshot(NO_ROUTE));
         let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
         all.extend(routes.iter().map(|(route, stats)| stats.snapshot(route)));
         all.sort_by(|a, b| a.route.cmp(&b.route));
@@ -163,12 +204,19 @@ mod tests {
         r.record(Some("/stories/{slug}"), StatusCode::NOT_FOUND, ms);
         r.record(None, StatusCode::METHOD_NOT_ALLOWED, ms);
         r.cache().record(StatusCode::NOT_MODIFIED, ms);
+        // Another thread counts in its own shard; the snapshot adds them up.
+        std::thread::scope(|s| {
+            s.spawn(|| r.cache().record(StatusCode::OK, ms));
+            s.spawn(|| r.cache().record(StatusCode::OK, ms));
+        });
         let all = r.snapshot();
         let routes: Vec<&str> = all.iter().map(|s| s.route.as_str()).collect();
         assert_eq!(routes, ["/stories/{slug}", "cache", "none"]);
         assert_eq!(all[0].statuses, [(200, 2), (404, 1)]);
         assert_eq!(all[0].latency.count, 3);
-        assert_eq!(all[1].statuses, [(304, 1)]);
+        assert_eq!(all[1].statuses, [(200, 2), (304, 1)]);
+        assert_eq!(all[1].latency.count, 3);
+        assert_eq!(all[1].total(), 3);
         assert_eq!(all[2].statuses, [(405, 1)]);
     }
 }

@@ -102,6 +102,18 @@ fn gauge(n: i64) -> ConstGauge<i64> {
     ConstGauge::new(n)
 }
 
+impl Scrape {
+    /// Hits in the middleware, and every answer before routing (the `cache` route).
+    fn cache_hits(&self) -> u64 {
+        let before_routing = self
+            .routes
+            .iter()
+            .find(|r| r.route == super::requests::CACHE_ROUTE)
+            .map_or(0, super::requests::RouteSnapshot::total);
+        self.cache.routed_hits + before_routing
+    }
+}
+
 impl Collector for Scrape {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let e = &mut encoder;
@@ -153,7 +165,7 @@ impl Collector for Scrape {
             "masthead_page_cache_hits",
             "Requests answered from the page cache",
             MetricType::Counter,
-            [(vec![], counter(self.cache.hits))],
+            [(vec![], counter(self.cache_hits()))],
         )?;
         family(
             e,

@@ -15,6 +15,7 @@ use crate::compress::{self, Accepted};
 use crate::freshness::ContentWatch;
 use crate::headers::add_security_headers;
 use crate::params::LIST_PARAMS;
+use crate::request_id::X_REQUEST_ID;
 use crate::site::conditional::{Validators, http_date, not_modified_like};
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
@@ -123,8 +124,9 @@ impl Hits {
             return None;
         }
         let generation = self.watch.generation(self.clock.now());
+        // Not counted here: every answer from here is a request `App` counts under the
+        // `cache` route, which `/metrics` adds to the hits (one shared counter fewer).
         let page = self.cache.get(request.uri().path(), generation)?;
-        self.cache.count_hit();
         let headers = request.headers();
         let copy = page.pick(Accepted::from_header(
             headers
@@ -271,7 +273,7 @@ pub(crate) async fn page_cache(
 /// The headers every hit on a page rendered at `now` with `status` and `rendered` is sent with, but its
 /// copies' own: those of the page that are kept (`KEPT_HEADERS`), `Last-Modified` (when it
 /// was rendered, unless it says), the configured `Cache-Control` (unless it says), the
-/// security headers every answer gets, and `X-Cache: hit`.
+/// security headers every answer gets, `X-Cache: hit`, and a slot for `X-Request-Id`.
 ///
 /// The site settings they depend on (`https`, for HSTS) change only with a new content
 /// generation, which empties the cache, so a kept page never outlives them.
@@ -301,5 +303,9 @@ fn hit_headers(
         state.config().base_url.starts_with("https://"),
     );
     headers.insert(X_CACHE, HeaderValue::from_static("hit"));
+    // A slot for the request's id, which `App` fills on every answer: filling a slot of the
+    // cloned map replaces a value, where adding a header would grow the clone (it has no
+    // spare room) on every hit.
+    headers.insert(X_REQUEST_ID, HeaderValue::from_static("-"));
     headers
 }
