@@ -655,3 +655,31 @@ async fn init_then_serve_gives_an_https_site_with_an_acme_certificate() {
     assert_eq!(desk.status(), 200);
     server.stop();
 }
+
+/// A certificate from files that has run out still serves (browsers will say why), and the
+/// log says so and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_certificate_from_files_is_named_in_the_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2020, 4, 1);
+    let cert = params.self_signed(&key).expect("cert");
+    std::fs::write(dir.path().join("site.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.path().join("site.key"), key.serialize_pem()).expect("write");
+    let port = free_port();
+    let config = dir.path().join("masthead.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "addr = \"127.0.0.1:{port}\"\ndata_dir = \"{0}/data\"\ntls = \"files\"\n\
+             tls_cert = \"{0}/site.pem\"\ntls_key = \"{0}/site.key\"\nhttp_addr = \"off\"\n",
+            dir.path().display()
+        ),
+    )
+    .expect("config");
+    let server = start(&config);
+    server.wait_for_log("the certificate has run out", Duration::from_secs(10));
+    server.stop();
+}

@@ -104,6 +104,7 @@ impl Tls {
             expires_in_days = loaded.seconds_left() / 86_400,
             "serving HTTPS with the certificate from files"
         );
+        warn_if_ending(&loaded, cert);
         resolver.install(loaded.key);
         Self::new(resolver)
     }
@@ -111,6 +112,7 @@ impl Tls {
     /// Reads the certificate files again; on error the one in use stays.
     pub fn reload_files(&self, cert: &Path, key: &Path) -> Result<(), TlsError> {
         let loaded = store::load(cert, key)?;
+        warn_if_ending(&loaded, cert);
         self.resolver.install(loaded.key);
         Ok(())
     }
@@ -139,5 +141,23 @@ impl Tls {
     /// (`/.well-known/acme-challenge/{token}`), while that challenge is under way.
     pub fn http01_answer(&self, token: &str) -> Option<String> {
         self.http01.get(token)
+    }
+}
+
+/// Warns when a certificate from files has run out or runs out within two weeks: nothing
+/// renews it but the tool that wrote it.
+fn warn_if_ending(loaded: &store::Loaded, cert: &Path) {
+    let days = loaded.seconds_left() / 86_400;
+    if loaded.seconds_left() <= 0 {
+        tracing::error!(
+            certificate = %cert.display(),
+            "the certificate has run out: browsers refuse it; renew it and reload (SIGHUP)"
+        );
+    } else if days < 14 {
+        tracing::warn!(
+            certificate = %cert.display(),
+            expires_in_days = days,
+            "the certificate runs out soon; renew it and reload (SIGHUP)"
+        );
     }
 }
