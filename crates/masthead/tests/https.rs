@@ -246,30 +246,10 @@ async fn handshake_kind(
 
 /// The DER of the first certificate in a PEM file.
 fn first_der(pem_file: &Path) -> Vec<u8> {
-    let pem = std::fs::read_to_string(pem_file).expect("pem");
-    let b64: String = pem
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    decode_base64(&b64)
-}
-
-fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0);
-    for c in text.bytes().filter(|c| *c != b'=') {
-        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
-        buffer = (buffer << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::from_pem_file(pem_file)
+        .expect("a certificate in PEM")
+        .to_vec()
 }
 
 fn acme_config(
@@ -447,6 +427,7 @@ async fn tls_alpn_01_issues_a_certificate_without_port_80() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
+    use rustls::pki_types::pem::PemObject;
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = test_ca(&["localhost"]);
     let (cert, key) = (dir.path().join("site.pem"), dir.path().join("site.key"));
@@ -479,12 +460,7 @@ async fn files_serve_https_and_a_bad_key_is_refused_with_the_fix() {
     // A returning visitor resumes its session from a ticket: no full handshake.
     let mut roots = rustls::RootCertStore::empty();
     roots
-        .add(rustls::pki_types::CertificateDer::from(decode_base64(
-            &ca.ca_pem
-                .lines()
-                .filter(|l| !l.starts_with("-----"))
-                .collect::<String>(),
-        )))
+        .add(rustls::pki_types::CertificateDer::from_pem_slice(ca.ca_pem.as_bytes()).expect("pem"))
         .expect("root");
     let tls_client = std::sync::Arc::new(
         rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(

@@ -40,6 +40,14 @@ impl Challenge {
         }
     }
 
+    /// The port the ACME server connects to for this challenge.
+    fn port(self) -> u16 {
+        match self {
+            Self::Http01 => 80,
+            Self::TlsAlpn01 => 443,
+        }
+    }
+
     fn acme_type(self) -> ChallengeType {
         match self {
             Self::Http01 => ChallengeType::Http01,
@@ -267,7 +275,7 @@ impl Manager {
                      ({}): make sure each name points at this server and that port {} reaches it",
                     self.settings.domains,
                     kind.name(),
-                    if kind == Challenge::Http01 { 80 } else { 443 }
+                    kind.port()
                 ),
                 e,
             )
@@ -278,7 +286,7 @@ impl Manager {
                  each name points at this server and that port {} reaches it",
                 self.settings.domains,
                 kind.name(),
-                if kind == Challenge::Http01 { 80 } else { 443 }
+                kind.port()
             )));
         }
         let key_pem = order
