@@ -61,9 +61,13 @@ impl Store {
     }
 }
 
-pub(crate) async fn bump_version(tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
-    sqlx::query("UPDATE site_state SET content_version = content_version + 1 WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// Moves the content version on in `tx`, returning the new version.
+pub(crate) async fn bump_version(tx: &mut sqlx::Transaction<'_, Any>) -> Result<i64> {
+    let (version,): (i64,) = sqlx::query_as(
+        "UPDATE site_state SET content_version = content_version + 1 WHERE id = 1 \
+         RETURNING content_version",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(version)
 }

@@ -90,12 +90,15 @@ impl StoryWrite<'_> {
                 })
             })
             .collect::<Result<_>>()?;
-        self.public |= stories.iter().any(|s| {
-            matches!(
-                s.placement.status,
+        for (story, id) in stories.iter().zip(&ids) {
+            if matches!(
+                story.placement.status,
                 ArticleStatus::Published | ArticleStatus::Scheduled
-            )
-        });
+            ) {
+                self.public = true;
+                self.changed.push(*id);
+            }
+        }
         let slugs: Vec<&str> = stories.iter().map(|s| s.fields.slug.as_str()).collect();
         self.free_slugs(&slugs).await?;
         self.index_many(stories, &ids).await?;

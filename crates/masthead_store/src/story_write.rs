@@ -27,6 +27,9 @@ pub struct StoryWrite<'s> {
     /// which turns every app server's caches over. A new draft changes nothing public, and
     /// leaving the version alone keeps the one row every public write updates out of it.
     pub(crate) public: bool,
+    /// The stories readers see differently after the commit (logged with the version it
+    /// produces, see `story_changes.rs`).
+    pub(crate) changed: Vec<ArticleId>,
 }
 
 impl Store {
@@ -37,6 +40,7 @@ impl Store {
             store: self,
             tx: self.write_tx().await?,
             public: false,
+            changed: Vec::new(),
         })
     }
 }
@@ -181,6 +185,7 @@ impl StoryWrite<'_> {
         let version = current.version + 1;
         // Any save may change what readers see (or saw: a story taken down).
         self.public = true;
+        self.changed.push(id);
         if fields.slug != current.fields.slug {
             if current.published_at.is_some() {
                 sqlx::query(
@@ -248,7 +253,10 @@ impl StoryWrite<'_> {
     /// see a difference.
     pub async fn commit(mut self) -> Result<()> {
         if self.public {
-            site::bump_version(&mut self.tx).await?;
+            let version = site::bump_version(&mut self.tx).await?;
+            self.changed.sort_unstable();
+            self.changed.dedup();
+            crate::story_changes::record(&mut self.tx, version, &self.changed).await?;
         }
         self.store.commit(self.tx).await
     }

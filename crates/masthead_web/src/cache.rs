@@ -138,13 +138,79 @@ fn hex16(digest: &[u8]) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-#[derive(Debug, Clone)]
-struct Entry {
-    generation: u64,
-    page: Arc<CachedPage>,
+/// A page as the cache keeps it: the page, what it shows (for purges) and its stamp.
+#[derive(Debug)]
+pub struct Kept {
+    /// The generation it is current for, times two, plus one when it is *stale*: its own
+    /// content is current but a shared part it shows (the latest-stories widget, say) is
+    /// not, so it may be served while it is rendered again (see [`PageCache::restamp`]).
+    /// Atomic so a restamp updates pages in place, without a copy.
+    stamp: AtomicU64,
+    /// The story whose page this is, for a story's own page; `None` for every other page
+    /// (lists, feeds, the calendar, …), which a story change turns over.
+    story: Option<ArticleId>,
     /// The stories whose comments (or comment count) the page shows.
     shows: Arc<[ArticleId]>,
+    page: CachedPage,
 }
+
+impl std::ops::Deref for Kept {
+    type Target = CachedPage;
+
+    fn deref(&self) -> &CachedPage {
+        &self.page
+    }
+}
+
+impl Kept {
+    fn stamp(&self) -> (u64, bool) {
+        let stamp = self.stamp.load(Ordering::Acquire);
+        (stamp >> 1, stamp & 1 == 1)
+    }
+}
+
+/// What a kept page shows, beyond the shared parts: see [`Kept`].
+#[derive(Debug, Clone, Default)]
+pub struct Shows {
+    /// The story whose own page it is.
+    pub story: Option<ArticleId>,
+    /// The stories whose comments or comment counts it shows.
+    pub comments: Arc<[ArticleId]>,
+}
+
+/// Whether a page needs rendering again in the background ([`PageCache::revalidate`]).
+#[derive(Debug)]
+pub enum Revalidation {
+    /// This caller renders it; the guard ends the turn when dropped.
+    Start(RevalidationGuard),
+    /// Another request is rendering it already: serve the stale page.
+    Underway,
+    /// Too many pages are being rendered in the background: render this one now.
+    Busy,
+}
+
+/// A page being rendered again in the background; dropping it lets the next stale hit try.
+#[derive(Debug)]
+pub struct RevalidationGuard {
+    cache: Arc<PageCache>,
+    key: String,
+}
+
+impl Drop for RevalidationGuard {
+    fn drop(&mut self) {
+        self.cache
+            .revalidating
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.key);
+    }
+}
+
+/// The most pages rendered again in the background at once; a stale page asked for past it
+/// is rendered while its reader waits, as a miss would be.
+const MAX_REVALIDATING: usize = 4;
+
+type Entry = Arc<Kept>;
 
 #[derive(Debug, Clone, Copy)]
 struct BySize;
@@ -228,6 +294,8 @@ pub struct PageCache {
     /// How many times pages were purged for stories' comments (see [`PageCache::purge`]).
     purges: AtomicU64,
     pages: Cache<String, Entry, BySize>,
+    /// The keys of stale pages being rendered again in the background.
+    revalidating: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Requests the middleware answered from the cache (those answered before routing are
     /// counted as the metrics' `cache` route).
     routed_hits: AtomicU64,
@@ -262,6 +330,7 @@ impl PageCache {
             generation: AtomicU64::new(0),
             purges: AtomicU64::new(0),
             pages: Cache::with_weighter(pages, bytes, BySize),
+            revalidating: std::sync::Mutex::default(),
             routed_hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -297,69 +366,76 @@ impl PageCache {
         &self.cache_control
     }
 
-    /// The page stored under `key` for `generation`, if any.
-    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<CachedPage>> {
+    /// The page stored under `key` for `generation`, if any and not stale.
+    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Kept>> {
+        self.lookup(key, generation)
+            .and_then(|(page, stale)| (!stale).then_some(page))
+    }
+
+    /// The page stored under `key` for `generation`, if any, and whether it is stale (its
+    /// own content current, a shared part it shows not: see [`PageCache::restamp`]).
+    pub fn lookup(&self, key: &str, generation: u64) -> Option<(Arc<Kept>, bool)> {
         if !self.enabled {
             return None;
         }
-        self.pages
-            .get(key)
-            .filter(|e| e.generation == generation)
-            .map(|e| e.page)
+        let kept = self.pages.get(key)?;
+        let (stamped, stale) = kept.stamp();
+        (stamped == generation).then_some((kept, stale))
     }
 
-    /// Stores `page` under `key` for `generation`. The first page of a newer generation
-    /// empties the cache; a page rendered for an older one is dropped.
+    /// Stores `page` under `key` for `generation`, as a page showing nothing a purge
+    /// concerns (tests).
     #[cfg(test)]
-    pub fn put(&self, key: String, generation: u64, page: Arc<CachedPage>) {
-        self.put_showing(key, generation, page, Arc::from([]), self.purge_epoch());
+    pub fn put(&self, key: String, generation: u64, page: CachedPage) {
+        self.keep(key, generation, page, Shows::default(), self.purge_epoch());
     }
 
     /// How many purges have run: read before rendering a page, and handed to
-    /// [`PageCache::put_showing`] with it.
+    /// [`PageCache::keep`] with it.
     pub fn purge_epoch(&self) -> u64 {
         self.purges.load(Ordering::SeqCst)
     }
 
-    /// As [`PageCache::put`], for a page showing the comments or comment counts of `shows`,
-    /// rendered after [`PageCache::purge_epoch`] read `epoch`: if a purge ran meanwhile, the
+    /// Keeps `page`, rendered for `generation` after [`PageCache::purge_epoch`] read
+    /// `epoch`, under `key`, and returns it to answer with. The first page of a newer
+    /// generation empties the cache (unless [`PageCache::restamp`] carried pages over to
+    /// it); a page rendered for an older one is not kept. If a purge ran since `epoch`, the
     /// page may hold what it purged, so it is not kept (or dropped again at once, when the
     /// purge ran while it was stored).
-    pub fn put_showing(
+    pub fn keep(
         &self,
         key: String,
         generation: u64,
-        page: Arc<CachedPage>,
-        shows: Arc<[ArticleId]>,
+        page: CachedPage,
+        shows: Shows,
         epoch: u64,
-    ) {
+    ) -> Arc<Kept> {
+        let kept = Arc::new(Kept {
+            stamp: AtomicU64::new(generation << 1),
+            story: shows.story,
+            shows: shows.comments,
+            page,
+        });
         if !self.enabled {
-            return;
+            return kept;
         }
         let newest = self.generation.fetch_max(generation, Ordering::AcqRel);
         if generation < newest {
-            return; // rendered from older content; never store it over newer
+            return kept; // rendered from older content; never store it over newer
         }
         if generation > newest {
             self.pages.clear();
         }
-        let shows_any = !shows.is_empty();
-        if shows_any && self.purge_epoch() != epoch {
-            return;
+        if self.purge_epoch() != epoch {
+            return kept;
         }
-        self.pages.insert(
-            key.clone(),
-            Entry {
-                generation,
-                page,
-                shows,
-            },
-        );
+        self.pages.insert(key.clone(), kept.clone());
         // A purge that began after the check above either saw this entry (and removed it)
         // or moved the epoch before this second look.
-        if shows_any && self.purge_epoch() != epoch {
+        if self.purge_epoch() != epoch {
             self.pages.remove(&key);
         }
+        kept
     }
 
     /// Drops every page that shows the comments or comment count of one of `articles`
@@ -373,19 +449,134 @@ impl PageCache {
         self.pages
             .retain(|_, e| !e.shows.iter().any(|a| articles.contains(a)));
     }
+
+    /// Carries the cache from generation `from` to `to` after writes that changed only
+    /// `stories` (see `masthead_store`'s `story_changes`): drops those stories' own pages and
+    /// every page that is not a story's own (the lists, feeds, sitemaps, the calendar: any
+    /// of them may list a changed story), and keeps every other story's page for `to`,
+    /// marked stale when `parts_changed` (the latest-stories widget every page shows moved
+    /// on), so it is served while it is rendered again in the background. Call it before
+    /// the generation moves on to `to`; pages of other generations are dropped.
+    pub fn restamp(&self, from: u64, to: u64, stories: &[ArticleId], parts_changed: bool) {
+        if !self.enabled {
+            return;
+        }
+        // Renders under way may have read what changed: none of them is kept.
+        self.purges.fetch_add(1, Ordering::SeqCst);
+        // Pages rendered for `from` from now on are not kept, and the first page kept for
+        // `to` does not empty the cache.
+        self.generation.fetch_max(to, Ordering::AcqRel);
+        let stamp = (to << 1) | u64::from(parts_changed);
+        self.pages.retain(|_, e| {
+            let (generation, stale) = e.stamp();
+            let keep = generation == from && e.story.is_some_and(|s| !stories.contains(&s));
+            if keep {
+                e.stamp.store(stamp | u64::from(stale), Ordering::Release);
+            }
+            keep
+        });
+    }
+
+    /// Whether the caller should render the stale page under `key` again in the
+    /// background: only one request at a time does, and only [`MAX_REVALIDATING`] pages are
+    /// rendered so at once.
+    pub fn revalidate(self: &Arc<Self>, key: &str) -> Revalidation {
+        let mut underway = self
+            .revalidating
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if underway.contains(key) {
+            return Revalidation::Underway;
+        }
+        if underway.len() >= MAX_REVALIDATING {
+            return Revalidation::Busy;
+        }
+        underway.insert(key.to_owned());
+        Revalidation::Start(RevalidationGuard {
+            cache: self.clone(),
+            key: key.to_owned(),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn page(body: &'static str) -> Arc<CachedPage> {
-        Arc::new(CachedPage::new(
+    fn page(body: &'static str) -> CachedPage {
+        CachedPage::new(
             StatusCode::OK,
             HeaderMap::new(),
             None,
             Bytes::from_static(body.as_bytes()),
-        ))
+        )
+    }
+
+    fn story(id: i64) -> Shows {
+        Shows {
+            story: Some(ArticleId(id)),
+            comments: Arc::from([ArticleId(id)]),
+        }
+    }
+
+    /// A story change keeps every other story's page, for the next generation; drops the
+    /// changed story's page and every page that is not a story's; and marks the kept pages
+    /// stale only when the shared parts changed.
+    #[test]
+    fn a_story_change_keeps_the_other_stories_pages() {
+        let cache = PageCache::new(true, HttpCaching::default());
+        let epoch = cache.purge_epoch();
+        cache.keep("/stories/a".into(), 1, page("a"), story(1), epoch);
+        cache.keep("/stories/b".into(), 1, page("b"), story(2), epoch);
+        cache.put("/".into(), 1, page("home"));
+        cache.restamp(1, 2, &[ArticleId(1)], false);
+        assert!(cache.get("/stories/b", 2).is_some(), "kept, fresh");
+        assert!(cache.get("/stories/a", 2).is_none(), "its own page goes");
+        assert!(cache.get("/", 2).is_none(), "lists go");
+        assert!(
+            cache.get("/stories/b", 1).is_none(),
+            "for the new generation only"
+        );
+        cache.put("/x".into(), 2, page("x"));
+        assert!(
+            cache.get("/stories/b", 2).is_some(),
+            "the first page of the new generation keeps what was carried over"
+        );
+        cache.keep("/stories/a".into(), 1, page("old"), story(1), epoch);
+        assert!(
+            cache.get("/stories/a", 2).is_none() && cache.get("/stories/a", 1).is_none(),
+            "a page rendered before the change is not kept after it"
+        );
+        cache.restamp(2, 3, &[ArticleId(9)], true);
+        let stale = cache.lookup("/stories/b", 3).map(|(_, stale)| stale);
+        assert_eq!(
+            stale,
+            Some(true),
+            "the widget moved on: served stale, rendered again"
+        );
+        assert!(cache.get("/stories/b", 3).is_none(), "not a fresh hit");
+        cache.restamp(3, 4, &[ArticleId(9)], false);
+        assert!(
+            cache
+                .lookup("/stories/b", 4)
+                .is_some_and(|(_, stale)| stale),
+            "stays stale until rendered"
+        );
+    }
+
+    #[test]
+    fn one_background_render_per_page_and_a_bound_on_all() {
+        let cache = Arc::new(PageCache::new(true, HttpCaching::default()));
+        let first = cache.revalidate("/a");
+        assert!(matches!(first, Revalidation::Start(_)));
+        assert!(matches!(cache.revalidate("/a"), Revalidation::Underway));
+        let others: Vec<_> = (1..MAX_REVALIDATING)
+            .map(|i| cache.revalidate(&format!("/{i}")))
+            .collect();
+        assert!(others.iter().all(|r| matches!(r, Revalidation::Start(_))));
+        assert!(matches!(cache.revalidate("/z"), Revalidation::Busy));
+        drop(first);
+        assert!(matches!(cache.revalidate("/a"), Revalidation::Start(_)));
     }
 
     #[test]
@@ -409,19 +600,21 @@ mod tests {
     #[test]
     fn a_purge_drops_only_the_pages_showing_its_stories() {
         let cache = PageCache::new(true, HttpCaching::default());
-        let shows =
-            |ids: &[i64]| -> Arc<[ArticleId]> { ids.iter().map(|&i| ArticleId(i)).collect() };
+        let shows = |ids: &[i64]| Shows {
+            story: None,
+            comments: ids.iter().map(|&i| ArticleId(i)).collect(),
+        };
         let epoch = cache.purge_epoch();
-        cache.put_showing("/stories/a".into(), 1, page("a"), shows(&[1]), epoch);
-        cache.put_showing("/latest".into(), 1, page("l"), shows(&[1, 2]), epoch);
-        cache.put_showing("/stories/b".into(), 1, page("b"), shows(&[2]), epoch);
+        cache.keep("/stories/a".into(), 1, page("a"), shows(&[1]), epoch);
+        cache.keep("/latest".into(), 1, page("l"), shows(&[1, 2]), epoch);
+        cache.keep("/stories/b".into(), 1, page("b"), shows(&[2]), epoch);
         cache.put("/events".into(), 1, page("e"));
         cache.purge(&[ArticleId(1)]);
         assert!(cache.get("/stories/a", 1).is_none());
         assert!(cache.get("/latest", 1).is_none());
         assert!(cache.get("/stories/b", 1).is_some());
         assert!(cache.get("/events", 1).is_some());
-        cache.put_showing("/stories/a".into(), 1, page("stale"), shows(&[1]), epoch);
+        cache.keep("/stories/a".into(), 1, page("stale"), shows(&[1]), epoch);
         assert!(
             cache.get("/stories/a", 1).is_none(),
             "a page rendered before the purge is not kept after it"
@@ -439,14 +632,7 @@ mod tests {
     #[test]
     fn a_scan_of_random_urls_does_not_displace_the_front_page_or_block_new_pages() {
         let body = Bytes::from(vec![b'x'; 1000]);
-        let sized = || {
-            Arc::new(CachedPage::new(
-                StatusCode::OK,
-                HeaderMap::new(),
-                None,
-                body.clone(),
-            ))
-        };
+        let sized = || CachedPage::new(StatusCode::OK, HeaderMap::new(), None, body.clone());
         // Room for about 200 pages.
         let cache = PageCache::with_capacity(true, 200, 200 * 1200);
         cache.put("/".into(), 1, sized());

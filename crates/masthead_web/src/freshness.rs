@@ -65,6 +65,12 @@ impl ContentWatch {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// The generation as it stands, without looking at the clock (see
+    /// [`ContentWatch::generation`]).
+    pub fn current(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     /// The content version last seen, if any.
     pub fn version(&self) -> Option<i64> {
         let v = self.version.load(Ordering::Acquire);

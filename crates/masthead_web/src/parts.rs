@@ -17,6 +17,9 @@ const EVENTS_WIDGET: u32 = 5;
 /// How many stories each section block on the home page shows.
 const SECTION_BLOCK: u32 = 3;
 
+/// The parts every page shows (all but the home page's section blocks).
+const SHOWN_EVERYWHERE: [&str; 5] = ["nav", "footer", "latest", "events", "banner"];
+
 /// The parts for one generation.
 #[derive(Debug)]
 pub(crate) struct Parts {
@@ -53,6 +56,24 @@ impl SharedParts {
         let parts = Arc::new(build(state, generation).await?);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(parts.clone());
         Ok(parts)
+    }
+
+    /// Renders the parts for `generation` now (the generation a story change is about to
+    /// move to), keeps them, and says whether a part that pages other than the home page
+    /// show differs from the parts kept before (the home page's section blocks are left
+    /// out: the home page is rendered again after any story change anyway). With no parts
+    /// kept before, that is not known, so `true`.
+    pub async fn renew(&self, state: &AppState, generation: u64) -> Result<bool, WebError> {
+        let _guard = self.rebuild.lock().await;
+        let parts = Arc::new(build(state, generation).await?);
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        let changed = current.as_ref().is_none_or(|old| {
+            SHOWN_EVERYWHERE
+                .iter()
+                .any(|name| old.value.get_attr(name).ok() != parts.value.get_attr(name).ok())
+        });
+        *current = Some(parts);
+        Ok(changed)
     }
 
     fn fresh(&self, generation: u64) -> Option<Arc<Parts>> {

@@ -228,7 +228,11 @@ impl AppState {
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
         let content = self.store.content_state(now).await?;
-        if self.watch.version() != Some(content.version) {
+        let seen = self.watch.version();
+        if seen != Some(content.version) {
+            if let Some(seen) = seen {
+                self.carry_over(seen, content.version).await?;
+            }
             let settings = self.store.settings().await?;
             self.apply(self.base_config().with_settings(&settings));
             let comments = Arc::new(CommentSettings::from_settings(&settings));
@@ -239,6 +243,33 @@ impl AppState {
         }
         self.watch.apply(content, now);
         self.apply_comment_changes(content.comment_seq).await
+    }
+
+    /// When every write that moved the content version from `seen` to `version` was a story
+    /// write, carries the page cache over to the generation the move starts, keeping every
+    /// page but those that may show the changed stories (see `PageCache::restamp`); the
+    /// shared parts are rendered for it first, and when a part every page shows changed
+    /// (a new story in the latest-stories widget), the pages kept are served stale while
+    /// each is rendered again. Any other write turns the whole cache over, as the new
+    /// generation does by itself.
+    async fn carry_over(&self, seen: i64, version: i64) -> Result<(), StoreError> {
+        let Some(stories) = self.store.story_changes_between(seen, version).await? else {
+            return Ok(());
+        };
+        if !self.cache.enabled() {
+            return Ok(());
+        }
+        let from = self.watch.current();
+        let to = from + 1;
+        let parts_changed = match self.parts.renew(self, to).await {
+            Ok(changed) => changed,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not render the shared parts; every cached page turns over");
+                return Ok(());
+            }
+        };
+        self.cache.restamp(from, to, &stories, parts_changed);
+        Ok(())
     }
 
     /// Drops the cached pages showing the comments of stories whose shown comments changed

@@ -7,7 +7,7 @@
 
 use crate::params::SlugParam;
 use crate::render::render_page;
-use crate::site::cached::{moved, page, showing};
+use crate::site::cached::{moved, page, story_page};
 use crate::site::structured;
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -29,7 +29,7 @@ pub async fn show(
         };
     };
     let id = article.teaser.id;
-    Ok(showing(page(render(&state, &article, None).await?), [id]))
+    Ok(story_page(page(render(&state, &article, None).await?), id))
 }
 
 /// The approved comments as the page shows them: top-level comments oldest first, each with

@@ -10,7 +10,7 @@
 //! answers the rest. With the page cache off, pages go out as rendered.
 
 use crate::AppState;
-use crate::cache::{CachedPage, Copy, PageCache};
+use crate::cache::{self, CachedPage, Copy, PageCache, Revalidation};
 use crate::compress::{self, Accepted};
 use crate::freshness::ContentWatch;
 use crate::headers::add_security_headers;
@@ -51,6 +51,18 @@ pub(crate) struct Cacheable;
 /// hidden on one of them drops the page from the cache (see `PageCache::purge`).
 #[derive(Debug, Clone)]
 pub(crate) struct Shows(pub Arc<[ArticleId]>);
+
+/// Marks a response as story `0`'s own page: a change to another story leaves it in the
+/// cache (see `PageCache::restamp`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoryPage(pub ArticleId);
+
+/// `response`, marked as story `id`'s own page, which shows its comments.
+pub(crate) fn story_page(response: Response, id: ArticleId) -> Response {
+    let mut response = showing(response, [id]);
+    response.extensions_mut().insert(StoryPage(id));
+    response
+}
 
 /// `response`, marked as showing the comments or comment counts of `articles`.
 pub(crate) fn showing(
@@ -144,6 +156,15 @@ impl Hits {
     }
 }
 
+/// The answer from a stale page (see `PageCache::restamp`), marked so.
+fn answer_stale(page: &CachedPage, copy: &Copy) -> Response {
+    let mut response = answer(page, copy);
+    response
+        .headers_mut()
+        .insert(X_CACHE, HeaderValue::from_static("stale"));
+    response
+}
+
 /// The query parameters each cached route reads; any others cannot change the page, so they
 /// do not make a new cache entry (`/?x=1`, `/?x=2`, … are all `/`).
 fn params_read_by(route: &str) -> &'static [&'static str] {
@@ -210,11 +231,63 @@ pub(crate) async fn page_cache(
     );
     let now = state.clock.now();
     let generation = state.watch.generation(now);
-    if let Some(page) = state.cache.get(&key, generation) {
-        state.cache.count_hit();
-        return answer(&page, page.pick(accepted));
+    if let Some((page, stale)) = state.cache.lookup(&key, generation) {
+        if !stale {
+            state.cache.count_hit();
+            return answer(&page, page.pick(accepted));
+        }
+        // Its own content is current, a shared part is not: serve it, and render it again
+        // behind the reader's back (one request per page does; when too many are being
+        // rendered so, this reader waits for a render, as on a miss).
+        match state.cache.revalidate(&key) {
+            Revalidation::Underway => {
+                state.cache.count_hit();
+                return answer_stale(&page, page.pick(accepted));
+            }
+            Revalidation::Start(guard) => {
+                state.cache.count_hit();
+                let id = crate::request_id::current();
+                let render = async move {
+                    let _turn = guard;
+                    if let Err(response) =
+                        render_and_keep(&state, key, generation, request, next).await
+                    {
+                        tracing::warn!(status = %response.status(), "a stale page could not be rendered again; it is kept until it can");
+                    }
+                };
+                match id {
+                    Some(id) => tokio::spawn(crate::request_id::scope(id, render)),
+                    None => tokio::spawn(render),
+                };
+                return answer_stale(&page, page.pick(accepted));
+            }
+            Revalidation::Busy => {}
+        }
     }
     state.cache.count_miss();
+    match render_and_keep(&state, key, generation, request, next).await {
+        Ok(page) => {
+            let mut response = answer(&page, page.pick(accepted));
+            response
+                .headers_mut()
+                .insert(X_CACHE, HeaderValue::from_static("miss"));
+            response
+        }
+        Err(response) => response,
+    }
+}
+
+/// Renders `request` and, when the answer may be kept, prepares it (validators,
+/// compressed copies, headers) and keeps it under `key` for `generation`; an answer that
+/// may not be kept comes back as `Err`, as rendered.
+async fn render_and_keep(
+    state: &AppState,
+    key: String,
+    generation: u64,
+    request: Request,
+    next: Next,
+) -> Result<Arc<cache::Kept>, Response> {
+    let now = state.clock.now();
     let epoch = state.cache.purge_epoch();
     let response = next.run(request).await;
     let keep = response.extensions().get::<Cacheable>().is_some()
@@ -223,21 +296,24 @@ pub(crate) async fn page_cache(
             StatusCode::OK | StatusCode::MOVED_PERMANENTLY
         );
     if !keep {
-        return response;
+        return Err(response);
     }
-    let shows = response
-        .extensions()
-        .get::<Shows>()
-        .map_or_else(|| Arc::from([]), |s| s.0.clone());
+    let shows = cache::Shows {
+        story: response.extensions().get::<StoryPage>().map(|s| s.0),
+        comments: response
+            .extensions()
+            .get::<Shows>()
+            .map_or_else(|| Arc::from([]), |s| s.0.clone()),
+    };
     let (parts, body) = response.into_parts();
     let body = match to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => body,
         Err(e) => {
             tracing::error!(error = %e, "could not buffer a page for the cache");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
     };
-    let headers = hit_headers(&state, parts.status, &parts.headers, now);
+    let headers = hit_headers(state, parts.status, &parts.headers, now);
     let etag = parts
         .headers
         .get(header::ETAG)
@@ -257,17 +333,11 @@ pub(crate) async fn page_cache(
             Ok(page) => page,
             Err(e) => {
                 tracing::error!(error = %e, "could not prepare a page for the cache");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
             }
         }
     };
-    let page = Arc::new(page);
-    let mut response = answer(&page, page.pick(accepted));
-    response
-        .headers_mut()
-        .insert(X_CACHE, HeaderValue::from_static("miss"));
-    state.cache.put_showing(key, generation, page, shows, epoch);
-    response
+    Ok(state.cache.keep(key, generation, page, shows, epoch))
 }
 
 /// The headers every hit on a page rendered at `now` with `status` and `rendered` is sent with, but its
