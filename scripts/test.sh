@@ -243,11 +243,13 @@ mount -t tmpfs -o size=4m tmpfs /mnt/small) and set MASTHEAD_TEST_SMALL_DIR=/mnt
   fi
 fi
 
+# wal_keep_size: the read-replica tests copy this server with pg_basebackup and stream from
+# it (masthead_testkit::StreamingReplica); kept WAL lets a copy start while other tests write.
 log "starting a throwaway PostgreSQL ($pg_bin) on 127.0.0.1:$port"
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$work -c max_connections=300 \
-      -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_keep_size=256MB" start >/dev/null \
   || { cat "$work/log" >&2; exit 1; }
 export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 

@@ -18,6 +18,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The database URL; empty means SQLite at `data_dir/masthead.db`.
     pub database_url: String,
+    /// PostgreSQL read replicas for anonymous public reads: one URL, a list, or (in the
+    /// environment) URLs separated by commas or spaces. Empty (the default): none.
+    pub database_read_url: ReadUrls,
     /// The public URL of the site, without a trailing slash.
     pub base_url: String,
     /// The site's name; empty means the demo's name with `--demo`, else "Local News".
@@ -121,6 +124,7 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("masthead-data"),
             database_url: String::new(),
+            database_read_url: ReadUrls::default(),
             base_url: String::new(),
             site_name: String::new(),
             tagline: String::new(),
@@ -173,6 +177,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_read_url: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -189,6 +195,7 @@ const ENV_KEYS: &[&str] = &[
     "addr",
     "data_dir",
     "database_url",
+    "database_read_url",
     "base_url",
     "site_name",
     "tagline",
@@ -340,7 +347,33 @@ impl Config {
                 "base_url must start with http:// or https://, like \"https://news.example.org\""
             );
         }
+        self.check_read_urls()?;
         crate::https::check(self)
+    }
+
+    /// Read replicas are PostgreSQL replicas of a PostgreSQL primary.
+    fn check_read_urls(&self) -> anyhow::Result<()> {
+        if self.database_read_url.0.is_empty() {
+            return Ok(());
+        }
+        let postgres =
+            |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !postgres(&self.database_url()) {
+            bail!(
+                "database_read_url is set, but read replicas need PostgreSQL and database_url is \
+                 SQLite: remove database_read_url, or move the site to PostgreSQL first"
+            );
+        }
+        for url in &self.database_read_url.0 {
+            if !postgres(url) {
+                bail!(
+                    "database_read_url {} is not a PostgreSQL URL: read replicas need \
+                     PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB)",
+                    masthead_store::redact_url(url)
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The `Cache-Control` policy of public pages.
@@ -400,6 +433,35 @@ impl Config {
                 )
             })?;
         Ok(media)
+    }
+}
+
+/// `database_read_url`: one URL or a list. A single string is split at commas and spaces,
+/// so the environment can name several.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "OneOrMany")]
+pub struct ReadUrls(pub Vec<String>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<OneOrMany> for ReadUrls {
+    fn from(value: OneOrMany) -> Self {
+        let all = match value {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        };
+        Self(
+            all.iter()
+                .flat_map(|s| s.split([',', ' ', '\n', '\t']))
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
     }
 }
 

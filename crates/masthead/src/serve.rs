@@ -24,7 +24,13 @@ pub async fn run(
     let media_dir = config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
+        .map_err(|e| anyhow!("{e}"))?
+        .with_replicas(&config.database_read_url.0)
         .map_err(|e| anyhow!("{e}"))?;
+    if let Some(replicas) = store.replicas() {
+        let names: Vec<&str> = replicas.list().iter().map(|r| r.label.as_str()).collect();
+        tracing::info!(replicas = ?names, "anonymous public reads use the read replicas that are caught up");
+    }
     let checked =
         crate::check::at_start(&store, crate::backup::sqlite_file(&config).as_deref()).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -136,6 +142,7 @@ pub async fn run(
     }
     tokio::spawn(index_search_backlog(store.clone()));
     let poller = tokio::spawn(state.clone().poll());
+    let replica_watch = tokio::spawn(state.clone().watch_replicas());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
     // The newsletter's sender: works the send queue in the database with every other server.
     let newsletter = tokio::spawn(masthead_web::newsletter::worker::run(state.clone()));
@@ -190,6 +197,7 @@ pub async fn run(
         }
     }
     poller.abort();
+    replica_watch.abort();
     reloader.abort();
     upkeep.abort();
     wire.abort();

@@ -17,6 +17,7 @@ mod html;
 mod http_client;
 pub mod meetings;
 pub mod pdf;
+mod replica;
 mod server;
 pub mod smtp;
 mod staff;
@@ -35,6 +36,7 @@ pub use fixtures::{
 };
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};
+pub use replica::StreamingReplica;
 pub use server::TestServer;
 pub use smtp::{SmtpSink, SunkMessage};
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body, multipart_body};

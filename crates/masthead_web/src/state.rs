@@ -69,6 +69,13 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The bearer token `/metrics` asks for on the site's listener; `None`: no such route.
     pub(crate) metrics_token: Option<Arc<str>>,
+    /// The store's commit count read just before the poll that read the content version in
+    /// [`ContentWatch`]: a read replica may serve only while no commit came since (see
+    /// `replica_reads.rs`).
+    pub(crate) polled_commits: Arc<std::sync::atomic::AtomicU64>,
+    /// The last comment change on the primary at the last poll: a read replica must have
+    /// replayed it too.
+    pub(crate) polled_comment_seq: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// How many meeting documents' originals are read for readers at once.
@@ -159,6 +166,8 @@ impl AppState {
             redirect_hits: Arc::default(),
             metrics: Arc::new(Metrics::new(clock.now())),
             metrics_token: None,
+            polled_commits: Arc::default(),
+            polled_comment_seq: Arc::default(),
             clock,
         }
     }
@@ -227,6 +236,8 @@ impl AppState {
     /// no page of the new generation is made with the old ones.
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
+        // Read before the version: every write this server committed before it is in it.
+        let commits = self.store.commits();
         let content = self.store.content_state(now).await?;
         if self.watch.version() != Some(content.version) {
             let settings = self.store.settings().await?;
@@ -238,6 +249,7 @@ impl AppState {
             }
         }
         self.watch.apply(content, now);
+        self.note_poll(commits, content.comment_seq);
         self.apply_comment_changes(content.comment_seq).await
     }
 
