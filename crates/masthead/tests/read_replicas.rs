@@ -2,8 +2,9 @@
 //! test PostgreSQL server (`pg_basebackup -R`, Debian's binaries, another loopback port) and
 //! the real binary over HTTP: public pages read from a caught-up replica and staff from the
 //! primary; an editor's write shows at once although the replica's replay is paused; a
-//! replica that is killed costs readers no error and is used again once back; many readers
-//! while an editor writes see no error; and SQLite refuses replicas with a clear message.
+//! replica that is killed costs readers no error and is used again once back; reads take
+//! turns over two replicas; many readers while an editor writes see no error; and SQLite
+//! refuses replicas with a clear message.
 //!
 //! Which database answered is read from the page itself: with the replica's replay paused,
 //! a title changed on the primary by plain SQL (no content-version bump, so the replica still
@@ -31,6 +32,8 @@ const PRIMARY_TITLE: &str = "Written past the replica";
 struct Site {
     db: TestDb,
     replica: StreamingReplica,
+    /// A second replica, for the round-robin test.
+    second: Option<StreamingReplica>,
     token: String,
     section: i64,
 }
@@ -75,6 +78,7 @@ impl Site {
         Self {
             db,
             replica,
+            second: None,
             token,
             section: desk.news.0,
         }
@@ -83,20 +87,22 @@ impl Site {
     /// The real binary on the primary with the replica for public reads.
     fn serve(&self, page_cache: &str) -> RunningBinary {
         let data = self.db.dir.path().join("data");
-        RunningBinary::start(
-            BIN,
-            &[
-                "--data-dir",
-                data.to_str().unwrap(),
-                "--database-url",
-                &self.db.url,
-                "--database-read-url",
-                &self.replica.url_for(&self.db.url),
-                "--page-cache",
-                page_cache,
-            ],
-            &[("MASTHEAD_METRICS_TOKEN", METRICS_TOKEN)],
-        )
+        let first = self.replica.url_for(&self.db.url);
+        let mut args = vec![
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--database-url",
+            &self.db.url,
+            "--database-read-url",
+            &first,
+            "--page-cache",
+            page_cache,
+        ];
+        let second = self.second.as_ref().map(|r| r.url_for(&self.db.url));
+        if let Some(second) = &second {
+            args.extend(["--database-read-url", second.as_str()]);
+        }
+        RunningBinary::start(BIN, &args, &[("MASTHEAD_METRICS_TOKEN", METRICS_TOKEN)])
     }
 
     /// [`Site::serve`], once its first start's re-render of the stored stories (which moves
@@ -110,6 +116,9 @@ impl Site {
         .await
         .unwrap();
         self.replica.catch_up().await;
+        if let Some(second) = &self.second {
+            second.catch_up().await;
+        }
         server
     }
 
@@ -446,6 +455,40 @@ async fn many_readers_while_an_editor_writes_see_no_errors() {
     })
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_spread_over_several_caught_up_replicas_in_turn() {
+    let mut site = Site::new().await;
+    site.second = Some(StreamingReplica::start().await);
+    let server = site.serve_settled("off").await;
+    // The first replica keeps the old title; the second replays the new one, then stops
+    // replaying too, so each page says which replica rendered it.
+    site.replica.pause_replay().await;
+    site.retitle_on_primary_only(PRIMARY_TITLE).await;
+    let second = site.second.as_ref().unwrap();
+    second.catch_up().await;
+    second.pause_replay().await;
+    tokio::task::spawn_blocking(move || {
+        until(&server, STORY, Duration::from_secs(5), |p| {
+            headline(p) == TITLE
+        });
+        let (mut first, mut other) = (0, 0);
+        for _ in 0..20 {
+            match headline(&get(&server, STORY, &[])) {
+                TITLE => first += 1,
+                PRIMARY_TITLE => other += 1,
+                h => panic!("unexpected headline {h:?}"),
+            }
+        }
+        // In turn: each serves about half (a poll's probe may skip one now and then).
+        assert!(first >= 8 && other >= 8, "{first} and {other} of 20");
+        server.stop();
+    })
+    .await
+    .unwrap();
+    site.replica.resume_replay().await;
+    site.second.as_ref().unwrap().resume_replay().await;
 }
 
 #[test]
