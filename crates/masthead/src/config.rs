@@ -476,8 +476,56 @@ fn is_language_tag(tag: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::is_language_tag;
+    use super::{Config, Overrides, ReadUrls, is_language_tag};
+
+    fn load(toml: &str) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("masthead.toml");
+        std::fs::write(&file, toml)?;
+        Config::load(Some(&file), Overrides::default())
+    }
+
+    #[test]
+    fn database_read_url_is_one_url_a_list_or_urls_separated_by_commas() {
+        let one = "postgres://r@a/news";
+        let both = vec![
+            "postgres://r@a/news".to_owned(),
+            "postgres://r@b/news".to_owned(),
+        ];
+        let primary = "database_url = \"postgres://w@p/news\"\n";
+        let config = load(&format!("{primary}database_read_url = \"{one}\"")).unwrap();
+        assert_eq!(config.database_read_url, ReadUrls(vec![one.to_owned()]));
+        let list = format!(
+            "{primary}database_read_url = [\"{}\", \"{}\"]",
+            both[0], both[1]
+        );
+        assert_eq!(
+            load(&list).unwrap().database_read_url,
+            ReadUrls(both.clone())
+        );
+        // The environment's form: one string.
+        let joined = format!("{primary}database_read_url = \"{}, {}\"", both[0], both[1]);
+        assert_eq!(load(&joined).unwrap().database_read_url, ReadUrls(both));
+        assert!(load(primary).unwrap().database_read_url.0.is_empty());
+    }
+
+    #[test]
+    fn read_replicas_need_postgresql() {
+        let sqlite = load("database_read_url = \"postgres://r@a/news\"").unwrap_err();
+        assert!(
+            format!("{sqlite:#}").contains("read replicas need PostgreSQL"),
+            "{sqlite:#}"
+        );
+        let mixed =
+            load("database_url = \"postgres://w@p/news\"\ndatabase_read_url = \"sqlite://x.db\"")
+                .unwrap_err();
+        assert!(
+            format!("{mixed:#}").contains("is not a PostgreSQL URL"),
+            "{mixed:#}"
+        );
+    }
 
     #[test]
     fn language_tags_are_iso_639_codes_with_optional_subtags() {
