@@ -190,7 +190,7 @@ pub async fn pull(
     source: Option<i64>,
     allow_local_fetch: bool,
 ) -> anyhow::Result<()> {
-    let media_dir = config.prepare_data_dir()?;
+    config.prepare_data_dir()?;
     let store = open_store(config).await?;
     let sources: Vec<WireSource> = match source {
         Some(id) => vec![find(&store, id).await?],
@@ -205,10 +205,7 @@ pub async fn pull(
         println!("no enabled wire sources to pull");
         return Ok(());
     }
-    let media: Arc<dyn MediaStorage> = Arc::new(
-        FileStorage::new(&media_dir)
-            .with_context(|| format!("the media directory {}", media_dir.display()))?,
-    );
+    let media: Arc<dyn MediaStorage> = crate::media_store::open(config)?;
     let ingest = Ingest {
         store: store.clone(),
         fetcher: fetcher(&config.base_url(), allow_local_fetch)?,
