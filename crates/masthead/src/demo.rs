@@ -13,13 +13,12 @@ use masthead_core::{
 };
 use masthead_desk::Imported;
 use masthead_desk::pages::{ImportParent, PageImport, import_pages};
-use masthead_media::{FileStorage, MediaStorage, UploadLimits, variant_name};
+use masthead_media::{MediaStorage, UploadLimits, variant_name};
 use masthead_store::{
     Actor, ArticleFields, KindParts, Meeting, NewEvent, NewMedia, Note, Placement, Store,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 const DEMO_TOML: &str = include_str!("../demo/demo.toml");
 
@@ -363,7 +362,7 @@ pub async fn load(
             Some(img) => Some(
                 store_media(
                     store,
-                    &storage,
+                    storage,
                     media(&img.file, &img.alt, img.credit.as_deref().unwrap_or(""))?,
                     now,
                 )

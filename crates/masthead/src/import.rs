@@ -5,10 +5,10 @@
 use crate::config::Config;
 use crate::user::open_store;
 use crate::wire::fetcher;
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{Clock, SystemClock};
-use masthead_media::{FileStorage, MediaStorage};
+use masthead_media::MediaStorage;
 use masthead_wordpress::import::{Options, Progress, import};
 use masthead_wordpress::wxr::WxrLimits;
 use std::path::PathBuf;

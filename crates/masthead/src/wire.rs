@@ -8,12 +8,12 @@
 
 use crate::config::Config;
 use crate::user::open_store;
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use chrono::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{Clock, Slug, SystemClock, WireSourceId};
 use masthead_fetch::{FetchPolicy, Fetcher};
-use masthead_media::{FileStorage, MediaStorage};
+use masthead_media::MediaStorage;
 use masthead_store::{Store, StoreError, WireMode, WireSource, WireSourceSettings};
 use masthead_wire::{Ingest, SourceRules};
 use std::sync::Arc;

@@ -159,6 +159,11 @@ impl Site {
 
 /// Uploads the photo through the API: the status and the JSON answer.
 fn upload(server: &Server, token: &str, alt: &str) -> (u16, Value) {
+    upload_to(&server.addr, token, alt)
+}
+
+/// [`upload`] to the server at `addr` (a server handle cannot cross threads).
+fn upload_to(addr: &str, token: &str, alt: &str) -> (u16, Value) {
     let boundary = "masthead-s3-test";
     let mut body = Vec::new();
     body.extend_from_slice(
@@ -177,14 +182,14 @@ fn upload(server: &Server, token: &str, alt: &str) -> (u16, Value) {
     );
     let auth = format!("Bearer {token}");
     let ctype = format!("multipart/form-data; boundary={boundary}");
-    let r = server
-        .request(
-            "POST",
-            "/api/v1/media",
-            &[("Authorization", &auth), ("Content-Type", &ctype)],
-            &body,
-        )
-        .unwrap();
+    let r = masthead_testkit::http(
+        addr,
+        "POST",
+        "/api/v1/media",
+        &[("Authorization", &auth), ("Content-Type", &ctype)],
+        &body,
+    )
+    .unwrap();
     (
         r.status,
         serde_json::from_slice(&r.bytes).unwrap_or(Value::Null),
@@ -570,10 +575,10 @@ fn many_uploads_at_once_through_two_servers_all_land_with_rows_and_objects_match
     let names: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..12)
             .map(|i| {
-                let server = &servers[i % 2];
+                let addr = servers[i % 2].addr.as_str();
                 let token = &token;
                 scope.spawn(move || {
-                    let (status, answer) = upload(server, token, &format!("Photo {i}"));
+                    let (status, answer) = upload_to(addr, token, &format!("Photo {i}"));
                     assert_eq!(status, 201, "upload {i}: {answer}");
                     stored_name(&answer)
                 })
@@ -668,4 +673,75 @@ fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_pre
     }
     server.stop();
     drop(garage);
+}
+
+/// The figures in docs/PERFORMANCE.md ("Media on object storage"): upload time and media
+/// GET latency with images in Garage on loopback against local files, one server each on
+/// SQLite, sequential requests. Run on purpose only (it measures, it asserts little):
+/// `scripts/test.sh -p masthead --test s3_media -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement for docs/PERFORMANCE.md; run with --ignored"]
+fn media_timings_garage_against_local_files() {
+    let garage = Garage::start();
+    garage.bucket("timing");
+    let local = Site::new(None, Vec::new());
+    let s3 = Site::new(None, s3_env(&garage, "timing", ""));
+    for (label, site) in [("local files", &local), ("Garage (S3)", &s3)] {
+        let token = site.token();
+        let server = site.serve();
+        let mut uploads = Vec::new();
+        let mut names = Vec::new();
+        for i in 0..10 {
+            let started = Instant::now();
+            let (status, answer) = upload(&server, &token, &format!("Photo {i}"));
+            uploads.push(started.elapsed());
+            assert_eq!(status, 201, "{answer}");
+            names.push(stored_name(&answer));
+        }
+        let mut gets = Vec::new();
+        for round in 0..300 {
+            let name = &names[round % names.len()];
+            let started = Instant::now();
+            let r = server
+                .request("GET", &format!("/media/{name}"), &[], b"")
+                .unwrap();
+            gets.push(started.elapsed());
+            assert_eq!(r.status, 200);
+        }
+        let etag_gets: Vec<Duration> = (0..300)
+            .map(|round| {
+                let name = &names[round % names.len()];
+                let first = server
+                    .request("GET", &format!("/media/{name}"), &[], b"")
+                    .unwrap();
+                let etag = header(&first.head, "etag").unwrap().to_owned();
+                let started = Instant::now();
+                let r = server
+                    .request(
+                        "GET",
+                        &format!("/media/{name}"),
+                        &[("If-None-Match", &etag)],
+                        b"",
+                    )
+                    .unwrap();
+                assert_eq!(r.status, 304);
+                started.elapsed()
+            })
+            .collect();
+        println!(
+            "{label}: upload median {:?} p90 {:?}; GET original median {:?} p95 {:?}; \
+             304 revalidation median {:?}",
+            percentile(&mut uploads, 50),
+            percentile(&mut uploads, 90),
+            percentile(&mut gets, 50),
+            percentile(&mut gets, 95),
+            percentile(&mut etag_gets.clone(), 50),
+        );
+        server.stop();
+    }
+}
+
+fn percentile(times: &mut [Duration], p: usize) -> Duration {
+    times.sort();
+    times[(times.len() * p / 100).min(times.len() - 1)]
 }
