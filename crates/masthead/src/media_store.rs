@@ -97,9 +97,8 @@ pub fn s3_settings(config: &Config) -> anyhow::Result<Option<S3Settings>> {
         );
     }
     let endpoint = config.media_s3_endpoint.trim().trim_end_matches('/');
-    if !endpoint.is_empty()
-        && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-    {
+    let scheme_ok = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+    if !endpoint.is_empty() && !scheme_ok {
         bail!(
             "media_s3_endpoint must be the object store's address starting with http:// or \
              https://, like \"http://127.0.0.1:3900\", not {endpoint:?}"

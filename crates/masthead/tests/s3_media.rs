@@ -605,8 +605,8 @@ fn many_uploads_at_once_through_two_servers_all_land_with_rows_and_objects_match
 }
 
 /// `masthead backup` copies every object the database names into the backup; `restore`
-/// puts them into an empty prefix and refuses one that holds objects. On SQLite, the
-/// one-server case.
+/// puts them into an empty prefix and refuses one that holds objects; a backup moves
+/// images between local files and a bucket either way. On SQLite, the one-server case.
 #[test]
 fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_prefix() {
     let garage = Garage::start();
@@ -670,6 +670,27 @@ fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_pre
             .unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(&r.bytes, bytes, "{name} restored byte for byte");
+    }
+    server.stop();
+
+    // The same backup restores into local files, and a backup of local files restores into
+    // a bucket (how a site moves its images onto object storage).
+    let local = Site::new(None, Vec::new());
+    let out = local.run_ok(&["restore", backup.to_str().unwrap()]);
+    assert!(out.contains("8 media files"), "{out}");
+    let local_backup = local.dir.path().join("backup");
+    local.run_ok(&["backup", local_backup.to_str().unwrap()]);
+    let moved = Site::new(None, s3_env(&garage, "keep", "moved"));
+    moved.run_ok(&["restore", local_backup.to_str().unwrap()]);
+    let server = moved.serve();
+    for (name, bytes) in names.iter().zip(&served) {
+        let r = server
+            .request("GET", &format!("/media/{name}"), &[], b"")
+            .unwrap();
+        assert_eq!(
+            &r.bytes, bytes,
+            "{name} moved into the bucket byte for byte"
+        );
     }
     server.stop();
     drop(garage);
