@@ -3,7 +3,7 @@
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
 # test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed and calendar readers and feed and sitemap
-# schemas, the SMTP server and DKIM verifier for the mail tests, xmllint, cargo-insta), runs the suite through
+# schemas, the SMTP server and DKIM verifier for the mail tests, xmllint, cargo-insta, Garage), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
 # stops the server.
@@ -200,6 +200,24 @@ if [ ! -x "$cargo_insta" ]; then
     --version "$insta_version" --root "$tools/cargo-insta-$insta_version"
   rm -rf "$insta_build"
 fi
+
+# Garage, a real S3-compatible object store, for the media-on-object-storage tests
+# (crates/masthead/tests/s3_media.rs, masthead_testkit::Garage). Pinned and built once from
+# crates.io into the tools cache, in a build directory of its own, with only what a single
+# node needs: SQLite metadata with the bundled library (no LMDB, K2V or metrics). A failed
+# build stops the run: the tests would fail without it anyway.
+garage_version=2.5.0
+garage_bin="$tools/garage-$garage_version/bin/garage"
+if [ ! -x "$garage_bin" ]; then
+  log "installing Garage $garage_version (from crates.io) into $tools; this takes a while once"
+  garage_build=$(mktemp -d -t masthead-garage.XXXXXX)
+  CARGO_TARGET_DIR="$garage_build" nice -n 10 cargo install --locked --quiet garage \
+    --version "$garage_version" --no-default-features --features bundled-libs,sqlite \
+    --root "$tools/garage-$garage_version"
+  rm -rf "$garage_build"
+fi
+"$garage_bin" --help >/dev/null
+export MASTHEAD_TEST_GARAGE="$garage_bin"
 
 # Browser tests drive Debian's headless Chromium through chromedriver (masthead_testkit::Browser).
 # MASTHEAD_TEST_CHROMIUM / MASTHEAD_TEST_CHROMEDRIVER point them at other binaries.

@@ -16,6 +16,20 @@ pub struct Config {
     pub addr: String,
     /// The data directory: the SQLite database and media files.
     pub data_dir: PathBuf,
+    /// Where media files live: empty (the default) for files under `data_dir/media`, or
+    /// `s3://BUCKET/PREFIX` for an S3-compatible bucket every app server shares.
+    pub media_url: String,
+    /// The object store's address for `s3://` media, e.g. `http://127.0.0.1:3900` (Garage)
+    /// or `https://ACCOUNT.r2.cloudflarestorage.com`; empty means Amazon S3. Requests use
+    /// path-style addresses (`ENDPOINT/BUCKET/KEY`).
+    pub media_s3_endpoint: String,
+    /// The region requests are signed for (Garage's `s3_region`, "auto" for R2).
+    pub media_s3_region: String,
+    /// The access key id; empty: `AWS_ACCESS_KEY_ID`. The secret is read from
+    /// `MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY` or `AWS_SECRET_ACCESS_KEY`, or the file below.
+    pub media_s3_access_key_id: String,
+    /// A file holding the secret access key (when neither variable is set).
+    pub media_s3_secret_access_key_file: Option<PathBuf>,
     /// The database URL; empty means SQLite at `data_dir/masthead.db`.
     pub database_url: String,
     /// PostgreSQL read replicas for anonymous public reads: one URL, a list, or (in the
@@ -123,6 +137,11 @@ impl Default for Config {
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("masthead-data"),
+            media_url: String::new(),
+            media_s3_endpoint: String::new(),
+            media_s3_region: "us-east-1".into(),
+            media_s3_access_key_id: String::new(),
+            media_s3_secret_access_key_file: None,
             database_url: String::new(),
             database_read_url: ReadUrls::default(),
             base_url: String::new(),
@@ -194,6 +213,11 @@ pub struct Overrides {
 const ENV_KEYS: &[&str] = &[
     "addr",
     "data_dir",
+    "media_url",
+    "media_s3_endpoint",
+    "media_s3_region",
+    "media_s3_access_key_id",
+    "media_s3_secret_access_key_file",
     "database_url",
     "database_read_url",
     "base_url",
@@ -348,6 +372,13 @@ impl Config {
             );
         }
         self.check_read_urls()?;
+        crate::media_store::parse_url(&self.media_url)?;
+        if crate::media_store::is_s3(self) && self.media_s3_region.trim().is_empty() {
+            bail!(
+                "media_s3_region must name the region the object store signs for (\"us-east-1\" \
+                 for Amazon S3's default, Garage's s3_region, \"auto\" for R2)"
+            );
+        }
         crate::https::check(self)
     }
 

@@ -37,7 +37,8 @@ pub async fn run(
 
     let demo_site = if demo { Some(demo::site()?) } else { None };
     if demo {
-        match demo::load(&store, &media_dir, clock.now())
+        let media = crate::media_store::open(&config)?;
+        match demo::load(&store, media.as_ref(), clock.now())
             .await
             .context("loading the demo newsroom")?
         {
@@ -134,9 +135,16 @@ pub async fn run(
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
-    media_upkeep::sweep_at_start(&state)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    match media_upkeep::sweep_at_start(&state).await {
+        Ok(_) => {}
+        // An object store that is down must not keep the site from serving its pages: the
+        // records the sweep took are put back, and the upkeep sweeps again within the hour.
+        Err(e) if crate::media_store::is_s3(&config) => {
+            tracing::warn!(error = %e, media = %config.media_url,
+                "media storage did not answer the start-up sweep; serving anyway, images answer 503 until it does")
+        }
+        Err(e) => return Err(anyhow!("{e}")),
+    }
     if !checked {
         tokio::spawn(crate::check::in_background(store.clone()));
     }
@@ -310,7 +318,9 @@ pub fn app_state(
         trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
     };
-    Ok(AppState::new(store, theme, site, clock))
+    let media = crate::media_store::open(config)?;
+    tracing::info!(media = %crate::media_store::describe(config), "media storage");
+    Ok(AppState::new(store, theme, site, clock).with_media(media))
 }
 
 /// Indexes for search the stories stored before search existed (a database upgraded by the

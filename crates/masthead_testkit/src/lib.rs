@@ -13,6 +13,7 @@ mod consumers;
 mod db;
 mod desk_pages;
 mod fixtures;
+mod garage;
 mod html;
 mod http_client;
 pub mod meetings;
@@ -34,6 +35,7 @@ pub use desk_pages::{DESK_PAGES, DeskPage, DeskPageFixture, NOT_PAGES, Viewer, g
 pub use fixtures::{
     ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, insert_image, t0,
 };
+pub use garage::{GARAGE_REGION, GARAGE_VERSION, Garage, garage_binary};
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};
 pub use replica::StreamingReplica;

@@ -30,8 +30,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// What the caches know about the content version.
     pub watch: Arc<ContentWatch>,
-    /// Where uploaded images live: files under `media_dir` (an object store can implement
-    /// the same trait later).
+    /// Where uploaded images live: files under `media_dir` unless the program chose other
+    /// storage, such as an S3-compatible bucket ([`AppState::with_media`]).
     pub media: Arc<dyn MediaStorage>,
     /// The program's one guarded outbound HTTP client, for the wire desk's "Pull now" and
     /// its address check. Built with the default policy (no local addresses); the program
@@ -86,6 +86,13 @@ impl AppState {
     /// reused for a second, so this grows by at most one a second however often it is asked).
     pub fn health_probes(&self) -> u64 {
         self.health.count()
+    }
+
+    /// The state with `media` as where uploaded images live (the operator's `media_url`),
+    /// instead of files under `media_dir`.
+    pub fn with_media(mut self, media: Arc<dyn MediaStorage>) -> Self {
+        self.media = media;
+        self
     }
 
     /// The state with `fetcher` (the operator's policy) as the one outbound client.
