@@ -3,7 +3,7 @@
 # loopback in a temporary directory (installing Debian's postgresql package first when it
 # is missing and we are root), mounts a 4 MiB tmpfs for the full-disk test, installs the
 # test tools it lacks (the HTML checker, axe-core, Schemathesis, the feed and calendar readers and feed and sitemap
-# schemas, the SMTP server and DKIM verifier for the mail tests, xmllint, cargo-insta), runs the suite through
+# schemas, the SMTP server and DKIM verifier for the mail tests, xmllint, cargo-insta, Garage), runs the suite through
 # `cargo insta test --workspace --check --unreferenced=reject` (a changed snapshot fails
 # instead of writing a .snap.new; a snapshot file no test asserts fails the run), then
 # stops the server.
@@ -201,6 +201,24 @@ if [ ! -x "$cargo_insta" ]; then
   rm -rf "$insta_build"
 fi
 
+# Garage, a real S3-compatible object store, for the media-on-object-storage tests
+# (crates/masthead/tests/s3_media.rs, masthead_testkit::Garage). Pinned and built once from
+# crates.io into the tools cache, in a build directory of its own, with only what a single
+# node needs: SQLite metadata with the bundled library (no LMDB, K2V or metrics). A failed
+# build stops the run: the tests would fail without it anyway.
+garage_version=2.5.0
+garage_bin="$tools/garage-$garage_version/bin/garage"
+if [ ! -x "$garage_bin" ]; then
+  log "installing Garage $garage_version (from crates.io) into $tools; this takes a while once"
+  garage_build=$(mktemp -d -t masthead-garage.XXXXXX)
+  CARGO_TARGET_DIR="$garage_build" nice -n 10 cargo install --locked --quiet garage \
+    --version "$garage_version" --no-default-features --features bundled-libs,sqlite \
+    --root "$tools/garage-$garage_version"
+  rm -rf "$garage_build"
+fi
+"$garage_bin" --help >/dev/null
+export MASTHEAD_TEST_GARAGE="$garage_bin"
+
 # Browser tests drive Debian's headless Chromium through chromedriver (masthead_testkit::Browser).
 # MASTHEAD_TEST_CHROMIUM / MASTHEAD_TEST_CHROMEDRIVER point them at other binaries.
 chromium_bin="${MASTHEAD_TEST_CHROMIUM:-/usr/bin/chromium}"
@@ -243,11 +261,13 @@ mount -t tmpfs -o size=4m tmpfs /mnt/small) and set MASTHEAD_TEST_SMALL_DIR=/mnt
   fi
 fi
 
+# wal_keep_size: the read-replica tests copy this server with pg_basebackup and stream from
+# it (masthead_testkit::StreamingReplica); kept WAL lets a copy start while other tests write.
 log "starting a throwaway PostgreSQL ($pg_bin) on 127.0.0.1:$port"
 as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$work -c max_connections=300 \
-      -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+      -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_keep_size=256MB" start >/dev/null \
   || { cat "$work/log" >&2; exit 1; }
 export MASTHEAD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 

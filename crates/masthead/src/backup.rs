@@ -1,5 +1,8 @@
 //! `masthead backup DEST`: a consistent snapshot of a running site, the database and the
-//! media files it names, into a new directory.
+//! media files it names, into a new directory. The media files are read from wherever the
+//! site keeps them (its media directory, or its S3 bucket when `media_url` is set) and
+//! written as plain files under `DEST/media/` either way, so a backup restores into either
+//! kind of storage.
 //!
 //! The database is copied first, as of one moment: `VACUUM INTO` on SQLite, `pg_dump` of an
 //! exported snapshot on PostgreSQL (see `masthead_store::snapshot`). The media files are then
@@ -183,9 +186,9 @@ pub async fn run(config: &Config, dest: &Path) -> anyhow::Result<()> {
     step.finish_and_clear();
     store.close().await;
 
-    let source = FileStorage::at(config.data_dir.join("media"));
+    let source = crate::media_store::open(config)?;
     let target = FileStorage::new(dest.join("media")).map_err(|e| anyhow!("{e}"))?;
-    let (copied, missing) = copy_media(&source, &target, &files).await?;
+    let (copied, missing) = copy_media(source.as_ref(), &target, &files).await?;
     for name in &missing {
         eprintln!(
             "warning: {name} is named by the database but missing on the site; `masthead check` reports it"
@@ -240,7 +243,7 @@ pub fn image_file_names(image: &MediaFiles) -> Vec<String> {
 /// Copies the named files from `source` to `target` with a progress bar; returns what was
 /// copied and what was missing.
 async fn copy_media(
-    source: &FileStorage,
+    source: &dyn MediaStorage,
     target: &FileStorage,
     files: &[MediaFiles],
 ) -> anyhow::Result<(Vec<ManifestFile>, Vec<String>)> {
@@ -248,7 +251,7 @@ async fn copy_media(
     let listed = source
         .list()
         .await
-        .map_err(|e| anyhow!("cannot list the site's media files: {e}"))?;
+        .map_err(|e| anyhow!("cannot list the site's media files: {e:#}"))?;
     let sizes: std::collections::HashMap<&str, u64> =
         listed.iter().map(|f| (f.name.as_str(), f.size)).collect();
     let total = names
@@ -259,7 +262,11 @@ async fn copy_media(
     let mut copied = Vec::new();
     let mut missing = Vec::new();
     for name in names {
-        match source.get(&name).await.map_err(|e| anyhow!("{e}"))? {
+        match source
+            .get(&name)
+            .await
+            .map_err(|e| anyhow!("cannot read the site's {name}: {e}"))?
+        {
             Some(bytes) => {
                 let len = bytes.len() as u64;
                 let sha256 = sha256_hex(&bytes);

@@ -7,9 +7,7 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, bail};
-use masthead_media::{
-    FileStorage, Focus, MediaStorage, StoredFile, card_name, is_valid_name, variant_name,
-};
+use masthead_media::{Focus, MediaStorage, StoredFile, card_name, is_valid_name, variant_name};
 use masthead_store::{Backend, Store};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -194,9 +192,13 @@ pub async fn run(config: &Config, remove_orphans: bool) -> anyhow::Result<()> {
         }
     }
 
-    let storage = FileStorage::at(config.data_dir.join("media"));
-    let report = media(&store, &storage).await?;
-    println!("media: {} files named by the library", report.referenced);
+    let storage = crate::media_store::open(config)?;
+    let report = media(&store, storage.as_ref()).await?;
+    println!(
+        "media: {} files named by the library (in {})",
+        report.referenced,
+        crate::media_store::describe(config)
+    );
     for (name, original) in &report.missing {
         println!("  missing: {name} (of image {original}); restore it from a backup");
     }

@@ -272,6 +272,10 @@ struct ServeArgs {
     /// [env: MASTHEAD_THEME_DIR]
     #[arg(long, value_name = "DIR")]
     theme_dir: Option<PathBuf>,
+    /// A PostgreSQL read replica for anonymous public reads; repeat for several.
+    /// [env: MASTHEAD_DATABASE_READ_URL, URLs separated by commas] [default: none]
+    #[arg(long, value_name = "URL")]
+    database_read_url: Vec<String>,
     /// Keep rendered pages in memory: on or off. [env: MASTHEAD_PAGE_CACHE] [default: on]
     #[arg(long, value_name = "on|off")]
     page_cache: Option<String>,
@@ -415,6 +419,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let overrides = Overrides {
                 data_dir: args.data.data_dir,
                 database_url: args.data.database_url,
+                database_read_url: (!args.database_read_url.is_empty())
+                    .then_some(args.database_read_url),
                 addr: args.addr,
                 base_url: args.base_url,
                 site_name: args.site_name,

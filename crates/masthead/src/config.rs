@@ -16,8 +16,25 @@ pub struct Config {
     pub addr: String,
     /// The data directory: the SQLite database and media files.
     pub data_dir: PathBuf,
+    /// Where media files live: empty (the default) for files under `data_dir/media`, or
+    /// `s3://BUCKET/PREFIX` for an S3-compatible bucket every app server shares.
+    pub media_url: String,
+    /// The object store's address for `s3://` media, e.g. `http://127.0.0.1:3900` (Garage)
+    /// or `https://ACCOUNT.r2.cloudflarestorage.com`; empty means Amazon S3. Requests use
+    /// path-style addresses (`ENDPOINT/BUCKET/KEY`).
+    pub media_s3_endpoint: String,
+    /// The region requests are signed for (Garage's `s3_region`, "auto" for R2).
+    pub media_s3_region: String,
+    /// The access key id; empty: `AWS_ACCESS_KEY_ID`. The secret is read from
+    /// `MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY` or `AWS_SECRET_ACCESS_KEY`, or the file below.
+    pub media_s3_access_key_id: String,
+    /// A file holding the secret access key (when neither variable is set).
+    pub media_s3_secret_access_key_file: Option<PathBuf>,
     /// The database URL; empty means SQLite at `data_dir/masthead.db`.
     pub database_url: String,
+    /// PostgreSQL read replicas for anonymous public reads: one URL, a list, or (in the
+    /// environment) URLs separated by commas or spaces. Empty (the default): none.
+    pub database_read_url: ReadUrls,
     /// The public URL of the site, without a trailing slash.
     pub base_url: String,
     /// The site's name; empty means the demo's name with `--demo`, else "Local News".
@@ -120,7 +137,13 @@ impl Default for Config {
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("masthead-data"),
+            media_url: String::new(),
+            media_s3_endpoint: String::new(),
+            media_s3_region: "us-east-1".into(),
+            media_s3_access_key_id: String::new(),
+            media_s3_secret_access_key_file: None,
             database_url: String::new(),
+            database_read_url: ReadUrls::default(),
             base_url: String::new(),
             site_name: String::new(),
             tagline: String::new(),
@@ -173,6 +196,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_read_url: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -188,7 +213,13 @@ pub struct Overrides {
 const ENV_KEYS: &[&str] = &[
     "addr",
     "data_dir",
+    "media_url",
+    "media_s3_endpoint",
+    "media_s3_region",
+    "media_s3_access_key_id",
+    "media_s3_secret_access_key_file",
     "database_url",
+    "database_read_url",
     "base_url",
     "site_name",
     "tagline",
@@ -340,7 +371,40 @@ impl Config {
                 "base_url must start with http:// or https://, like \"https://news.example.org\""
             );
         }
+        self.check_read_urls()?;
+        crate::media_store::parse_url(&self.media_url)?;
+        if crate::media_store::is_s3(self) && self.media_s3_region.trim().is_empty() {
+            bail!(
+                "media_s3_region must name the region the object store signs for (\"us-east-1\" \
+                 for Amazon S3's default, Garage's s3_region, \"auto\" for R2)"
+            );
+        }
         crate::https::check(self)
+    }
+
+    /// Read replicas are PostgreSQL replicas of a PostgreSQL primary.
+    fn check_read_urls(&self) -> anyhow::Result<()> {
+        if self.database_read_url.0.is_empty() {
+            return Ok(());
+        }
+        let postgres =
+            |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !postgres(&self.database_url()) {
+            bail!(
+                "database_read_url is set, but read replicas need PostgreSQL and database_url is \
+                 SQLite: remove database_read_url, or move the site to PostgreSQL first"
+            );
+        }
+        for url in &self.database_read_url.0 {
+            if !postgres(url) {
+                bail!(
+                    "database_read_url {} is not a PostgreSQL URL: read replicas need \
+                     PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB)",
+                    masthead_store::redact_url(url)
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The `Cache-Control` policy of public pages.
@@ -403,6 +467,35 @@ impl Config {
     }
 }
 
+/// `database_read_url`: one URL or a list. A single string is split at commas and spaces,
+/// so the environment can name several.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "OneOrMany")]
+pub struct ReadUrls(pub Vec<String>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<OneOrMany> for ReadUrls {
+    fn from(value: OneOrMany) -> Self {
+        let all = match value {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        };
+        Self(
+            all.iter()
+                .flat_map(|s| s.split([',', ' ', '\n', '\t']))
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+}
+
 /// A language tag as feeds and the Google News sitemap accept it: a 2- or 3-letter ISO 639
 /// code in lower case, optionally followed by subtags of letters and digits ("en", "zh-cn").
 fn is_language_tag(tag: &str) -> bool {
@@ -414,8 +507,56 @@ fn is_language_tag(tag: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::is_language_tag;
+    use super::{Config, Overrides, ReadUrls, is_language_tag};
+
+    fn load(toml: &str) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("masthead.toml");
+        std::fs::write(&file, toml)?;
+        Config::load(Some(&file), Overrides::default())
+    }
+
+    #[test]
+    fn database_read_url_is_one_url_a_list_or_urls_separated_by_commas() {
+        let one = "postgres://r@a/news";
+        let both = vec![
+            "postgres://r@a/news".to_owned(),
+            "postgres://r@b/news".to_owned(),
+        ];
+        let primary = "database_url = \"postgres://w@p/news\"\n";
+        let config = load(&format!("{primary}database_read_url = \"{one}\"")).unwrap();
+        assert_eq!(config.database_read_url, ReadUrls(vec![one.to_owned()]));
+        let list = format!(
+            "{primary}database_read_url = [\"{}\", \"{}\"]",
+            both[0], both[1]
+        );
+        assert_eq!(
+            load(&list).unwrap().database_read_url,
+            ReadUrls(both.clone())
+        );
+        // The environment's form: one string.
+        let joined = format!("{primary}database_read_url = \"{}, {}\"", both[0], both[1]);
+        assert_eq!(load(&joined).unwrap().database_read_url, ReadUrls(both));
+        assert!(load(primary).unwrap().database_read_url.0.is_empty());
+    }
+
+    #[test]
+    fn read_replicas_need_postgresql() {
+        let sqlite = load("database_read_url = \"postgres://r@a/news\"").unwrap_err();
+        assert!(
+            format!("{sqlite:#}").contains("read replicas need PostgreSQL"),
+            "{sqlite:#}"
+        );
+        let mixed =
+            load("database_url = \"postgres://w@p/news\"\ndatabase_read_url = \"sqlite://x.db\"")
+                .unwrap_err();
+        assert!(
+            format!("{mixed:#}").contains("is not a PostgreSQL URL"),
+            "{mixed:#}"
+        );
+    }
 
     #[test]
     fn language_tags_are_iso_639_codes_with_optional_subtags() {

@@ -13,13 +13,12 @@ use masthead_core::{
 };
 use masthead_desk::Imported;
 use masthead_desk::pages::{ImportParent, PageImport, import_pages};
-use masthead_media::{FileStorage, MediaStorage, UploadLimits, variant_name};
+use masthead_media::{MediaStorage, UploadLimits, variant_name};
 use masthead_store::{
     Actor, ArticleFields, KindParts, Meeting, NewEvent, NewMedia, Note, Placement, Store,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 const DEMO_TOML: &str = include_str!("../demo/demo.toml");
 
@@ -257,7 +256,7 @@ fn hours_before(now: DateTime<Utc>, hours: f64) -> DateTime<Utc> {
 /// start-up sweep does not remove.
 async fn store_media(
     store: &Store,
-    storage: &FileStorage,
+    storage: &dyn MediaStorage,
     (new, files): (NewMedia, Vec<(String, Vec<u8>)>),
     now: DateTime<Utc>,
 ) -> anyhow::Result<MediaId> {
@@ -270,8 +269,12 @@ async fn store_media(
     Ok(store.finish_media_upload(&new, now).await?)
 }
 
-/// Loads the demo into `store` if it holds no articles, copying images into `media_dir`.
-pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Loaded> {
+/// Loads the demo into `store` if it holds no articles, copying images into `storage`.
+pub async fn load(
+    store: &Store,
+    storage: &dyn MediaStorage,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Loaded> {
     if store.has_articles().await? {
         return Ok(Loaded::Skipped);
     }
@@ -327,7 +330,6 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
         };
         Ok((new, files))
     };
-    let storage = FileStorage::at(media_dir);
 
     let mut sections = HashMap::new();
     for s in &demo.sections {
@@ -341,7 +343,7 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
     let mut authors = HashMap::new();
     for a in &demo.authors {
         let photo = match a.photo.as_deref() {
-            Some(file) => Some(store_media(store, &storage, media(file, &a.name, "")?, now).await?),
+            Some(file) => Some(store_media(store, storage, media(file, &a.name, "")?, now).await?),
             None => None,
         };
         authors.insert(
@@ -360,7 +362,7 @@ pub async fn load(store: &Store, media_dir: &Path, now: DateTime<Utc>) -> anyhow
             Some(img) => Some(
                 store_media(
                     store,
-                    &storage,
+                    storage,
                     media(&img.file, &img.alt, img.credit.as_deref().unwrap_or(""))?,
                     now,
                 )

@@ -5,10 +5,10 @@
 use crate::config::Config;
 use crate::user::open_store;
 use crate::wire::fetcher;
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{Clock, SystemClock};
-use masthead_media::{FileStorage, MediaStorage};
+use masthead_media::MediaStorage;
 use masthead_wordpress::import::{Options, Progress, import};
 use masthead_wordpress::wxr::WxrLimits;
 use std::path::PathBuf;
@@ -63,12 +63,9 @@ pub async fn wordpress(config: &Config, args: WordpressImport) -> anyhow::Result
             config.timezone
         )
     })?;
-    let media_dir = config.prepare_data_dir()?;
+    config.prepare_data_dir()?;
     let store = open_store(config).await?;
-    let media: Arc<dyn MediaStorage> = Arc::new(
-        FileStorage::new(&media_dir)
-            .with_context(|| format!("the media directory {}", media_dir.display()))?,
-    );
+    let media: Arc<dyn MediaStorage> = crate::media_store::open(config)?;
     let fetcher = if args.fetch {
         Some(fetcher(&config.base_url(), args.allow_local_fetch)?)
     } else {

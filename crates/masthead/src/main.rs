@@ -9,6 +9,7 @@ mod generate;
 mod https;
 mod import;
 mod init;
+mod media_store;
 mod meeting;
 mod migrate;
 mod newsletter;

@@ -8,6 +8,9 @@
 //! is copied under a temporary name and renamed into place. Afterwards the restored
 //! database is opened (applying newer migrations if the backup is older than this binary)
 //! and quick-checked.
+//!
+//! Media goes back to wherever the configuration keeps it: the data directory's `media/`, or
+//! the bucket and prefix of `media_url`, which must then hold no objects yet.
 
 use crate::backup::{
     MANIFEST, Manifest, PG_FILE, SQLITE_FILE, byte_bar, run_pg_tool, sha256_file, spinner,
@@ -37,8 +40,23 @@ pub async fn run(config: &Config, from: &Path) -> anyhow::Result<()> {
         );
     }
     check_files(from, &manifest)?;
-    let media_dir = config.data_dir.join("media");
+    let media_dir = crate::media_store::local_dir(config);
     check_empty(&media_dir, sqlite.as_deref())?;
+    let media = crate::media_store::open(config)?;
+    if crate::media_store::is_s3(config) {
+        let objects = media
+            .list()
+            .await
+            .map_err(|e| anyhow!("cannot list {}: {e}", config.media_url))?;
+        if !objects.is_empty() {
+            bail!(
+                "{} already holds {} objects: restore only into an empty bucket or prefix. \
+                 Point media_url at a new prefix (e.g. s3://bucket/restored) and run restore again",
+                config.media_url,
+                objects.len()
+            );
+        }
+    }
     if sqlite.is_none() {
         let url = config.database_url();
         let empty = masthead_store::snapshot::postgres_is_empty(&url)
@@ -67,9 +85,11 @@ pub async fn run(config: &Config, from: &Path) -> anyhow::Result<()> {
         }
     }
 
-    std::fs::create_dir_all(&media_dir)
-        .with_context(|| format!("cannot create {}", media_dir.display()))?;
-    copy_media(from, &media_dir, &manifest).await?;
+    if !crate::media_store::is_s3(config) {
+        std::fs::create_dir_all(&media_dir)
+            .with_context(|| format!("cannot create {}", media_dir.display()))?;
+    }
+    copy_media(from, media.as_ref(), &manifest).await?;
 
     let step = spinner("restoring the database");
     match &sqlite {
@@ -96,10 +116,11 @@ pub async fn run(config: &Config, from: &Path) -> anyhow::Result<()> {
     store.close().await;
     step.finish_and_clear();
     println!(
-        "restored the {} backup of {} ({} media files) into {}",
+        "restored the {} backup of {} ({} media files, in {}) into {}",
         manifest.backend,
         manifest.snapshot_at.to_rfc3339(),
         manifest.media.len(),
+        crate::media_store::describe(config),
         config.data_dir.display()
     );
     Ok(())
@@ -194,9 +215,12 @@ fn check_empty(media_dir: &Path, sqlite: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn copy_media(from: &Path, media_dir: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+async fn copy_media(
+    from: &Path,
+    target: &dyn MediaStorage,
+    manifest: &Manifest,
+) -> anyhow::Result<()> {
     let source = FileStorage::at(from.join("media"));
-    let target = FileStorage::at(media_dir);
     let bar = byte_bar(manifest.media.iter().map(|f| f.bytes).sum())?;
     for file in &manifest.media {
         let bytes = source
@@ -210,7 +234,7 @@ async fn copy_media(from: &Path, media_dir: &Path, manifest: &Manifest) -> anyho
         target
             .put(&file.name, bytes)
             .await
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| anyhow!("cannot write {}: {e}", file.name))?;
         bar.inc(file.bytes);
     }
     bar.finish_and_clear();

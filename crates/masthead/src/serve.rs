@@ -24,14 +24,21 @@ pub async fn run(
     let media_dir = config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
+        .map_err(|e| anyhow!("{e}"))?
+        .with_replicas(&config.database_read_url.0)
         .map_err(|e| anyhow!("{e}"))?;
+    if let Some(replicas) = store.replicas() {
+        let names: Vec<&str> = replicas.list().iter().map(|r| r.label.as_str()).collect();
+        tracing::info!(replicas = ?names, "anonymous public reads use the read replicas that are caught up");
+    }
     let checked =
         crate::check::at_start(&store, crate::backup::sqlite_file(&config).as_deref()).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
     let demo_site = if demo { Some(demo::site()?) } else { None };
     if demo {
-        match demo::load(&store, &media_dir, clock.now())
+        let media = crate::media_store::open(&config)?;
+        match demo::load(&store, media.as_ref(), clock.now())
             .await
             .context("loading the demo newsroom")?
         {
@@ -128,14 +135,22 @@ pub async fn run(
     state.refresh().await.map_err(|e| anyhow!("{e}"))?;
     // Catch up on stories that came due while no server was running, then keep at it.
     housekeeping::promote_due(&state).await;
-    media_upkeep::sweep_at_start(&state)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    match media_upkeep::sweep_at_start(&state).await {
+        Ok(_) => {}
+        // An object store that is down must not keep the site from serving its pages: the
+        // records the sweep took are put back, and the upkeep sweeps again within the hour.
+        Err(e) if crate::media_store::is_s3(&config) => {
+            tracing::warn!(error = %e, media = %config.media_url,
+                "media storage did not answer the start-up sweep; serving anyway, images answer 503 until it does")
+        }
+        Err(e) => return Err(anyhow!("{e}")),
+    }
     if !checked {
         tokio::spawn(crate::check::in_background(store.clone()));
     }
     tokio::spawn(index_search_backlog(store.clone()));
     let poller = tokio::spawn(state.clone().poll());
+    let replica_watch = tokio::spawn(state.clone().watch_replicas());
     let upkeep = tokio::spawn(housekeeping::run(state.clone()));
     // The newsletter's sender: works the send queue in the database with every other server.
     let newsletter = tokio::spawn(masthead_web::newsletter::worker::run(state.clone()));
@@ -190,6 +205,7 @@ pub async fn run(
         }
     }
     poller.abort();
+    replica_watch.abort();
     reloader.abort();
     upkeep.abort();
     wire.abort();
@@ -302,7 +318,9 @@ pub fn app_state(
         trust_forwarded_for: config.trust_forwarded_for,
         media_dir,
     };
-    Ok(AppState::new(store, theme, site, clock))
+    let media = crate::media_store::open(config)?;
+    tracing::info!(media = %crate::media_store::describe(config), "media storage");
+    Ok(AppState::new(store, theme, site, clock).with_media(media))
 }
 
 /// Indexes for search the stories stored before search existed (a database upgraded by the

@@ -8,12 +8,12 @@
 
 use crate::config::Config;
 use crate::user::open_store;
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use chrono::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use masthead_core::{Clock, Slug, SystemClock, WireSourceId};
 use masthead_fetch::{FetchPolicy, Fetcher};
-use masthead_media::{FileStorage, MediaStorage};
+use masthead_media::MediaStorage;
 use masthead_store::{Store, StoreError, WireMode, WireSource, WireSourceSettings};
 use masthead_wire::{Ingest, SourceRules};
 use std::sync::Arc;
@@ -190,7 +190,7 @@ pub async fn pull(
     source: Option<i64>,
     allow_local_fetch: bool,
 ) -> anyhow::Result<()> {
-    let media_dir = config.prepare_data_dir()?;
+    config.prepare_data_dir()?;
     let store = open_store(config).await?;
     let sources: Vec<WireSource> = match source {
         Some(id) => vec![find(&store, id).await?],
@@ -205,10 +205,7 @@ pub async fn pull(
         println!("no enabled wire sources to pull");
         return Ok(());
     }
-    let media: Arc<dyn MediaStorage> = Arc::new(
-        FileStorage::new(&media_dir)
-            .with_context(|| format!("the media directory {}", media_dir.display()))?,
-    );
+    let media: Arc<dyn MediaStorage> = crate::media_store::open(config)?;
     let ingest = Ingest {
         store: store.clone(),
         fetcher: fetcher(&config.base_url(), allow_local_fetch)?,

@@ -7,7 +7,9 @@ use std::io;
 ///
 /// A web layer maps [`UnsupportedType`](Self::UnsupportedType),
 /// [`TooLarge`](Self::TooLarge) and [`Corrupt`](Self::Corrupt) to 422 (the upload
-/// was refused), [`InvalidName`](Self::InvalidName) to 404, and the rest to 500.
+/// was refused), [`InvalidName`](Self::InvalidName) to 404,
+/// [`Unreachable`](Self::Unreachable) to 503 (the object store is down; try again later), and
+/// the rest to 500.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     /// The content is not a JPEG, PNG, WebP or GIF image, whatever its file name says.
@@ -59,9 +61,30 @@ pub enum MediaError {
         #[source]
         source: io::Error,
     },
+
+    /// The object store did not answer, answered with an error, or took longer than its
+    /// time limit (see [`S3Storage`](crate::S3Storage)). Nothing half-written is kept.
+    #[error(
+        "the media store could not {action}; check that the object store is running and \
+         reachable from this server, and that media_url, media_s3_endpoint and the \
+         credentials are right"
+    )]
+    Unreachable {
+        /// What was being done, e.g. "put ab12….jpg in s3://news/media".
+        action: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl MediaError {
+    /// Whether this is the media store being unreachable (a 503, worth retrying), as
+    /// opposed to a mistake in the upload or a bug.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+
     pub(crate) fn too_large(reason: impl Into<String>) -> Self {
         Self::TooLarge {
             reason: reason.into(),

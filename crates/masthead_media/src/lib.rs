@@ -15,6 +15,8 @@
 //!   The uploader's original file name is metadata only and never touches storage.
 //! - [`storage`]: the [`MediaStorage`] interface (usable as `Arc<dyn MediaStorage>`)
 //!   and [`FileStorage`], which writes atomically under one directory.
+//! - [`s3`]: [`S3Storage`], the same interface on an S3-compatible bucket, so several app
+//!   servers share one set of files.
 //!
 //! Typical use in a handler:
 //!
@@ -28,6 +30,7 @@ pub mod crop;
 mod error;
 pub mod names;
 pub mod pipeline;
+pub mod s3;
 pub mod storage;
 
 pub use crop::{CARD_HEIGHT, CARD_WIDTH, CropBox, Focus, card_name, crop_box, recrop_card};
@@ -36,4 +39,5 @@ pub use names::{
     content_type_for_name, is_valid_name, split_variant_name, storage_name, variant_name,
 };
 pub use pipeline::{ProcessedImage, UploadLimits, VARIANT_WIDTHS, Variant, process_upload};
+pub use s3::{S3Limits, S3Settings, S3Storage};
 pub use storage::{FileStorage, MediaStorage, StorageFuture, StoredFile, save_image};

@@ -2,8 +2,8 @@
 //! its implementation on a local directory.
 //!
 //! The trait uses boxed futures rather than `async fn` so that it stays object-safe:
-//! the app holds an `Arc<dyn MediaStorage>` chosen from config at run time, and an
-//! S3-style object store can implement the same three methods later.
+//! the app holds an `Arc<dyn MediaStorage>` chosen from config at run time: this
+//! [`FileStorage`], or [`S3Storage`](crate::S3Storage) on an object store.
 //!
 //! Every name must pass [`is_valid_name`], which is the path-traversal guard: a
 //! name can't contain a path separator or `..`, so it always resolves to a file

@@ -55,6 +55,13 @@ pub struct Store {
     pub(crate) full_since: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     /// The SQLite page cap set by [`Store::limit_sqlite_size`] (0: never set).
     size_limit: Arc<AtomicU64>,
+    /// The PostgreSQL read replicas public reads may use (see `replicas.rs`); `None`
+    /// without any, and on a store that reads from a replica itself.
+    pub(crate) replicas: Option<Arc<crate::replicas::Replicas>>,
+    /// How many write transactions this process has committed (shared by every clone):
+    /// a reader compares it with the count at the last poll to know whether a write of its
+    /// own may be missing from a replica (see `replicas.rs`).
+    pub(crate) commits: Arc<AtomicU64>,
 }
 
 /// SQLite's own default for `max_page_count`: no cap below the format's limit.
@@ -150,7 +157,19 @@ impl Store {
             token_touches: Arc::default(),
             full_since: Arc::default(),
             size_limit,
+            replicas: None,
+            commits: Arc::default(),
         })
+    }
+
+    /// This store with its reads from `pool` (a read replica's) and its writes still on
+    /// this store's writer (see `replicas.rs`).
+    pub(crate) fn reading_from(&self, pool: AnyPool) -> Self {
+        Self {
+            pool,
+            replicas: None,
+            ..self.clone()
+        }
     }
 
     /// Which backend this store talks to.
@@ -174,8 +193,9 @@ impl Store {
                         e => e.into(),
                     })
             }
+            // On the writer: a store reading from a replica writes to the primary still.
             #[allow(clippy::disallowed_methods)] // this is the helper the rule points to
-            Backend::Postgres => Ok(self.pool.begin().await?),
+            Backend::Postgres => Ok(self.writer.begin().await?),
         }
     }
 
@@ -253,6 +273,24 @@ impl Store {
     }
 }
 
+/// [`pool_options`] for a read replica: connections opened when first needed (a replica
+/// that is down at start must not stop the site), and a short wait for one, so a replica
+/// that stops answering costs a request [`crate::replicas::REPLICA_TIMEOUT`], not the
+/// primary's five seconds.
+pub(crate) fn replica_pool(url: &str) -> Result<AnyPool> {
+    let size_limit = Arc::new(AtomicU64::new(0));
+    pool_options(Backend::Postgres, 16, &size_limit)
+        .min_connections(0)
+        .acquire_timeout(crate::replicas::REPLICA_TIMEOUT)
+        .connect_lazy(url)
+        .map_err(|e| {
+            StoreError::Config(format!(
+                "database_read_url {} is not a usable PostgreSQL URL: {e}",
+                redact_url(url)
+            ))
+        })
+}
+
 /// The pool settings for `backend`: `max` connections, each set up on connect (see
 /// `Store::connect`) and checked before it is handed out.
 fn pool_options(backend: Backend, max: u32, size_limit: &Arc<AtomicU64>) -> AnyPoolOptions {
@@ -320,7 +358,7 @@ fn pool_options(backend: Backend, max: u32, size_limit: &Arc<AtomicU64>) -> AnyP
             })
 }
 
-fn backend_of(url: &str) -> Result<Backend> {
+pub(crate) fn backend_of(url: &str) -> Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -46,7 +46,11 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match done {
-            Ok(()) => *since = None,
+            Ok(()) => {
+                *since = None;
+                self.commits
+                    .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            }
             Err(e) if e.is_full() => *since = Some(Instant::now()),
             Err(_) => {}
         }

@@ -41,6 +41,7 @@ mod plans;
 mod preview_links;
 mod queues;
 mod redirects;
+mod replicas;
 mod rerender;
 mod search;
 mod search_merge;
@@ -101,6 +102,7 @@ pub use redirects::{
     NewRedirect, REDIRECTS_PAGE, Redirect, RedirectHit, RedirectOrigin, RedirectsAdded,
     add_redirects_in,
 };
+pub use replicas::{MAX_BACKOFF, Pick, REPLICA_TIMEOUT, Replica, Replicas};
 pub use rerender::{RenderState, Rerendered, StoredText};
 pub use search::{
     COMMON_WORD_STORIES, MARK_END, MARK_START, Marked, SEARCH_CANDIDATES, SEARCH_SCAN,

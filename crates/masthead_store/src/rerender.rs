@@ -105,7 +105,7 @@ impl Store {
         if !texts.is_empty() {
             site::bump_version(&mut tx).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

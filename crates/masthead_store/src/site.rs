@@ -61,6 +61,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The content version and the last comment change (0 for none) alone: what a read
+    /// replica is asked to learn how far it has replayed (see `replicas.rs`).
+    pub async fn replay_mark(&self) -> Result<(i64, i64)> {
+        let (version, comments): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT content_version FROM site_state WHERE id = 1), \
+             (SELECT MAX(seq) FROM comment_changes)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((version, comments.unwrap_or(0)))
+    }
+}
+
 /// Moves the content version on in `tx`, returning the new version.
 pub(crate) async fn bump_version(tx: &mut sqlx::Transaction<'_, Any>) -> Result<i64> {
     let (version,): (i64,) = sqlx::query_as(

@@ -13,10 +13,12 @@ mod consumers;
 mod db;
 mod desk_pages;
 mod fixtures;
+mod garage;
 mod html;
 mod http_client;
 pub mod meetings;
 pub mod pdf;
+mod replica;
 mod server;
 pub mod smtp;
 mod staff;
@@ -33,8 +35,10 @@ pub use desk_pages::{DESK_PAGES, DeskPage, DeskPageFixture, NOT_PAGES, Viewer, g
 pub use fixtures::{
     ArticleBuilder, Desk, change_story, fixture_editor, insert_all, insert_all_at, insert_image, t0,
 };
+pub use garage::{GARAGE_REGION, GARAGE_VERSION, Garage, garage_binary};
 pub use html::assert_valid_html;
 pub use http_client::{HttpClient, HttpResponse};
+pub use replica::StreamingReplica;
 pub use server::TestServer;
 pub use smtp::{SmtpSink, SunkMessage};
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body, multipart_body};

@@ -1,7 +1,8 @@
 //! The web error type.
 //!
 //! Policy: a handler returns `WebError`; user mistakes become 400/404/414 with a message that
-//! says what to do; an unreachable or busy database becomes 503 with `Retry-After`; a full
+//! says what to do; an unreachable or busy database, or unreachable media storage (an object
+//! store that is down), becomes 503 with `Retry-After`; a full
 //! disk becomes 507 with a message naming the cause; anything else is a 500 whose detail
 //! goes to the log once, with a request id that the page shows, never to the reader.
 //! `IntoResponse` only records what happened (an [`ErrorInfo`] on the response); the
@@ -51,6 +52,10 @@ pub enum WebError {
     /// The database did not answer in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The media storage (an object store) did not answer in time or answered with an
+    /// error: nothing was saved, and reading an image fails until it is back.
+    #[error("media storage unavailable: {0}")]
+    MediaUnavailable(String),
     /// A resource shared by every reader is in use by others (the turns to be sent a
     /// meeting document's original); the message says so and to try again shortly.
     #[error("{0}")]
@@ -118,6 +123,18 @@ impl From<StoreError> for WebError {
                 WebError::Unprocessable(format!("{}: {}", i.field, i.message))
             }
             other => WebError::internal("the database", other),
+        }
+    }
+}
+
+impl WebError {
+    /// The web error for a media storage error while `context`: 503 when the object store
+    /// is unreachable (the detail, with its causes, goes to the log), else a 500.
+    pub fn media_storage(context: &str, error: masthead_media::MediaError) -> Self {
+        if error.is_unreachable() {
+            WebError::MediaUnavailable(format!("{context}: {}", with_causes(&error)))
+        } else {
+            WebError::internal(context.to_owned(), error)
         }
     }
 }
@@ -190,6 +207,13 @@ impl IntoResponse for WebError {
             WebError::Unavailable(d) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The site is having trouble reaching its database. Please try again in a minute."
+                    .to_owned(),
+                Some(d),
+            ),
+            WebError::MediaUnavailable(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The site cannot reach its image storage right now, so nothing was saved and \
+                 images may not show. Please try again in a minute."
                     .to_owned(),
                 Some(d),
             ),

@@ -37,6 +37,7 @@ pub mod pdf_reader;
 mod preview;
 pub mod prose_helper;
 mod render;
+mod replica_reads;
 pub mod request_id;
 mod router;
 mod search;

@@ -31,8 +31,9 @@ static PROCESSING: Semaphore = Semaphore::const_new(2);
 ///
 /// `Forbidden` if the role may not upload; `Unprocessable`, with a message for the
 /// uploader, if the file is not a JPEG, PNG, WebP or GIF, is too large (in bytes or pixels),
-/// is damaged, or the alt text or credit is too long; `Internal` if storage fails. Nothing
-/// is stored on error.
+/// is damaged, or the alt text or credit is too long; `MediaUnavailable` (503) if the object
+/// store is unreachable; `Internal` if storage fails otherwise. No media row is added on
+/// error.
 pub async fn upload(
     state: &AppState,
     staff: &Staff,
@@ -87,7 +88,17 @@ async fn store_image(
         .begin_media_upload(&new.storage_name, &new.variants, state.clock.now())
         .await?;
     if let Err(error) = save_image(state.media.as_ref(), &new.storage_name, processed).await {
-        abandon(state, &new.storage_name).await;
+        if error.is_unreachable() {
+            // The object store is away, so `save_image` may not have deleted what it wrote
+            // before it failed: the record stays, and the upkeep's sweep deletes those
+            // objects once the store is back. No media row names them either way.
+            tracing::warn!(
+                storage_name = %new.storage_name,
+                "an upload failed because media storage is unreachable; its record stays for the sweep"
+            );
+        } else {
+            abandon(state, &new.storage_name).await;
+        }
         return Err(media_error(error));
     }
     match state
@@ -170,7 +181,7 @@ pub async fn set_focus(
         .media
         .get(&item.storage_name)
         .await
-        .map_err(|e| WebError::internal("reading an image to crop it", e))?
+        .map_err(|e| WebError::media_storage("reading an image to crop it", e))?
         .ok_or(WebError::NotFound)?;
     let card = {
         let _permit = PROCESSING
@@ -186,7 +197,7 @@ pub async fn set_focus(
         .media
         .put(&new_card, card.bytes)
         .await
-        .map_err(|e| WebError::internal("storing an image's card", e))?;
+        .map_err(|e| WebError::media_storage("storing an image's card", e))?;
     let point = (i64::from(focus.x), i64::from(focus.y));
     let now = state.clock.now();
     let actor = staff.actor();
@@ -227,11 +238,12 @@ async fn remove_file(state: &AppState, name: &str) {
 }
 
 /// The web error for a media error: the uploader's mistakes are 422 with the pipeline's
-/// message, everything else is ours (500, with its cause for the log).
+/// message, an unreachable object store is 503, everything else is ours (500, with its
+/// cause for the log).
 fn media_error(error: MediaError) -> WebError {
     match media::upload_mistake(&error) {
         Some(mistake) => WebError::Unprocessable(mistake.to_string()),
-        None => WebError::internal("processing an image", error),
+        None => WebError::media_storage("storing an image", error),
     }
 }
 

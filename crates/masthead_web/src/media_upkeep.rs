@@ -68,25 +68,21 @@ pub async fn sweep(
         .claim_unfinished_uploads(cutoff)
         .await
         .map_err(|e: StoreError| format!("cannot read unfinished uploads: {e}"))?;
-    for upload in &claimed {
-        for width in &upload.variants {
-            let name = variant_name(&upload.storage_name, *width);
-            media
-                .delete(&name)
-                .await
-                .map_err(|e| format!("cannot delete {name} of an unfinished upload: {e}"))?;
+    for (done, upload) in claimed.iter().enumerate() {
+        if let Err(error) = delete_files(media, upload).await {
+            // The store is away (an object store that is down): put back the records not
+            // yet done, so a later sweep deletes their files instead of leaving orphans.
+            for left in &claimed[done..] {
+                if let Err(e) = store
+                    .begin_media_upload(&left.storage_name, &left.variants, left.started_at)
+                    .await
+                {
+                    tracing::warn!(error = %e, storage_name = %left.storage_name,
+                        "could not keep the record of an unfinished upload; `masthead check` reports its files");
+                }
+            }
+            return Err(error);
         }
-        let card = card_name(&upload.storage_name, Focus::CENTER);
-        media
-            .delete(&card)
-            .await
-            .map_err(|e| format!("cannot delete {card} of an unfinished upload: {e}"))?;
-        media.delete(&upload.storage_name).await.map_err(|e| {
-            format!(
-                "cannot delete {} of an unfinished upload: {e}",
-                upload.storage_name
-            )
-        })?;
     }
     let temporary = media
         .sweep_temporary(grace)
@@ -104,4 +100,25 @@ pub async fn sweep(
         );
     }
     Ok(swept)
+}
+
+/// Deletes the files an unfinished upload names.
+async fn delete_files(
+    media: &dyn MediaStorage,
+    upload: &masthead_store::UnfinishedUpload,
+) -> Result<(), String> {
+    let mut names: Vec<String> = upload
+        .variants
+        .iter()
+        .map(|width| variant_name(&upload.storage_name, *width))
+        .collect();
+    names.push(card_name(&upload.storage_name, Focus::CENTER));
+    names.push(upload.storage_name.clone());
+    for name in names {
+        media
+            .delete(&name)
+            .await
+            .map_err(|e| format!("cannot delete {name} of an unfinished upload: {e}"))?;
+    }
+    Ok(())
 }

@@ -87,7 +87,7 @@ impl SharedParts {
 
 async fn build(state: &AppState, generation: u64) -> Result<Parts, WebError> {
     let now = state.clock.now();
-    let store = &state.store;
+    let store = &state.reads();
     let site = state.config().site_value(state.theme().stylesheet_url());
     let sections = store.sections().await?;
     let banner = store.banner(now).await?;

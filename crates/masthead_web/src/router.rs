@@ -8,6 +8,7 @@
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
 use crate::metrics;
+use crate::replica_reads;
 use crate::request_id::RequestId;
 use crate::site::{
     article, assets, author, bodies, cached, conditional, event, event_submit, events, feeds,
@@ -55,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         // Every address no other route claims: a static page's, or a 404 (which the
         // old-addresses layer below may turn into a redirect).
         .route("/{*path}", get(static_page::show))
+        // Innermost, after the page cache read the generation: a replica only if caught up.
+        .route_layer(from_fn_with_state(state.clone(), replica_reads::route))
         .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
         .route_layer(from_fn(conditional::not_modified));
     let site = Router::new()
@@ -62,7 +65,12 @@ pub fn router(state: AppState) -> Router {
         // Not in the page cache: an unpublished story leaves results at once, and strangers'
         // endless distinct searches would only push pages out of it. So gzip per answer (the
         // page holds no secret to guess at through its compressed size).
-        .route("/search", get(search::show).layer(CompressionLayer::new()))
+        .route(
+            "/search",
+            get(search::show)
+                .route_layer(from_fn_with_state(state.clone(), replica_reads::route))
+                .layer(CompressionLayer::new()),
+        )
         .route("/media/{name}", get(media::show))
         // A meeting's original document: megabytes, never changing; sent with its own
         // validator rather than kept in the page cache.

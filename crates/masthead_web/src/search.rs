@@ -42,7 +42,7 @@ impl Search {
     ) -> Result<masthead_store::SearchResults, masthead_store::StoreError> {
         let now = state.clock.now();
         state
-            .store
+            .reads()
             .search(&self.query, &self.filter, now, self.page, per_page)
             .await
     }

@@ -30,8 +30,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// What the caches know about the content version.
     pub watch: Arc<ContentWatch>,
-    /// Where uploaded images live: files under `media_dir` (an object store can implement
-    /// the same trait later).
+    /// Where uploaded images live: files under `media_dir` unless the program chose other
+    /// storage, such as an S3-compatible bucket ([`AppState::with_media`]).
     pub media: Arc<dyn MediaStorage>,
     /// The program's one guarded outbound HTTP client, for the wire desk's "Pull now" and
     /// its address check. Built with the default policy (no local addresses); the program
@@ -69,6 +69,13 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The bearer token `/metrics` asks for on the site's listener; `None`: no such route.
     pub(crate) metrics_token: Option<Arc<str>>,
+    /// The store's commit count read just before the poll that read the content version in
+    /// [`ContentWatch`]: a read replica may serve only while no commit came since (see
+    /// `replica_reads.rs`).
+    pub(crate) polled_commits: Arc<std::sync::atomic::AtomicU64>,
+    /// The last comment change on the primary at the last poll: a read replica must have
+    /// replayed it too.
+    pub(crate) polled_comment_seq: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// How many meeting documents' originals are read for readers at once.
@@ -79,6 +86,13 @@ impl AppState {
     /// reused for a second, so this grows by at most one a second however often it is asked).
     pub fn health_probes(&self) -> u64 {
         self.health.count()
+    }
+
+    /// The state with `media` as where uploaded images live (the operator's `media_url`),
+    /// instead of files under `media_dir`.
+    pub fn with_media(mut self, media: Arc<dyn MediaStorage>) -> Self {
+        self.media = media;
+        self
     }
 
     /// The state with `fetcher` (the operator's policy) as the one outbound client.
@@ -159,6 +173,8 @@ impl AppState {
             redirect_hits: Arc::default(),
             metrics: Arc::new(Metrics::new(clock.now())),
             metrics_token: None,
+            polled_commits: Arc::default(),
+            polled_comment_seq: Arc::default(),
             clock,
         }
     }
@@ -227,12 +243,11 @@ impl AppState {
     /// no page of the new generation is made with the old ones.
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
+        // Read before the version: every write this server committed before it is in it.
+        let commits = self.store.commits();
         let content = self.store.content_state(now).await?;
         let seen = self.watch.version();
         if seen != Some(content.version) {
-            if let Some(seen) = seen {
-                self.carry_over(seen, content.version).await?;
-            }
             let settings = self.store.settings().await?;
             self.apply(self.base_config().with_settings(&settings));
             let comments = Arc::new(CommentSettings::from_settings(&settings));
@@ -240,8 +255,14 @@ impl AppState {
                 Ok(mut guard) => *guard = comments,
                 Err(poisoned) => *poisoned.into_inner() = comments,
             }
+            // Last before the generation moves on: pages carried over to it are not found
+            // under the old one meanwhile.
+            if let Some(seen) = seen {
+                self.carry_over(seen, content.version).await?;
+            }
         }
         self.watch.apply(content, now);
+        self.note_poll(commits, content.comment_seq);
         self.apply_comment_changes(content.comment_seq).await
     }
 

@@ -512,13 +512,25 @@ pub(crate) fn refused(status: StatusCode, message: String) -> WebError {
     }
 }
 
-/// The status and message for errors the upload form shows above itself; others (no
-/// permission, storage failures) get the usual error page.
+/// The status and message for errors the upload form shows above itself (including an
+/// unreachable object store, 503); others (no permission, other storage failures) get the
+/// usual error page.
 fn shown_on_page(error: &WebError) -> Option<(StatusCode, String)> {
     match error {
         WebError::Unprocessable(m) => Some((StatusCode::UNPROCESSABLE_ENTITY, m.clone())),
         WebError::PayloadTooLarge(m) => Some((StatusCode::PAYLOAD_TOO_LARGE, m.clone())),
         WebError::BadRequest(m) => Some((StatusCode::BAD_REQUEST, m.clone())),
+        // The object store is down: the form comes back with what was typed (the detail
+        // goes to the log).
+        WebError::MediaUnavailable(detail) => {
+            tracing::warn!(error = %detail, "an upload failed: media storage is unreachable");
+            Some((
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The image storage cannot be reached right now, so nothing was saved. Your \
+                 text is kept; try the upload again in a minute."
+                    .to_owned(),
+            ))
+        }
         _ => None,
     }
 }

@@ -156,7 +156,7 @@ pub(crate) async fn for_story(
     };
     let slug = Slug::parse(&slug).map_err(|_| not_found())?;
     let (_, comments) = state
-        .store
+        .reads()
         .public_comments(slug.as_str(), state.clock.now())
         .await?
         .ok_or_else(not_found)?;

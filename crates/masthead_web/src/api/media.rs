@@ -75,6 +75,7 @@ pub struct MediaOut {
         (status = 413, description = "Over 20 MiB", body = ErrorResponse),
         (status = 415, description = "Not sent as multipart/form-data", body = ErrorResponse),
         (status = 422, description = "Not an image we take, too many pixels, or alt text or credit too long or holding the NUL character", body = ErrorResponse),
+        (status = 503, description = "The media storage (an object store) cannot be reached: nothing was stored; try again after `Retry-After` seconds", body = ErrorResponse),
     )
 )]
 pub(crate) async fn upload(

@@ -130,6 +130,12 @@ where
             axum::routing::any(|| async { ApiError::NoRoute }),
         )
         .fallback(|| async { ApiError::NoRoute })
+        // Anonymous GETs (search, events, a story's comments) may read a caught-up replica;
+        // anything with a token reads the primary (see `replica_reads.rs`).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::replica_reads::route,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static(crate::headers::PRIVATE_NO_STORE),

@@ -129,7 +129,7 @@ pub(crate) async fn search(
 ) -> Result<Json<SearchResponse>, ApiError> {
     let refused = |r: crate::search::Refusal| ApiError::bad_request(r.0);
     let form = SearchForm::from_query(raw.as_deref()).map_err(refused)?;
-    let sections = state.store.sections().await?;
+    let sections = state.reads().sections().await?;
     let search = form
         .parse(&sections, state.config().timezone, false)
         .map_err(refused)?;

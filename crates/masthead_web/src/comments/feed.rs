@@ -24,10 +24,10 @@ pub async fn show(
     SlugParam(slug): SlugParam,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
-    let Some((article, comments)) = state.store.public_comments(slug.as_str(), now).await? else {
+    let Some((article, comments)) = state.reads().public_comments(slug.as_str(), now).await? else {
         return Err(WebError::NotFound);
     };
-    let Some(page) = state.store.article_page(slug.as_str(), now).await? else {
+    let Some(page) = state.reads().article_page(slug.as_str(), now).await? else {
         return Err(WebError::NotFound);
     };
     let config = state.config();

@@ -34,6 +34,8 @@ pub struct Metrics {
     pub(crate) requests: Requests,
     /// The background jobs' rounds, recorded by the jobs themselves.
     pub jobs: Jobs,
+    /// Where public reads went with read replicas configured (see `replica_reads.rs`).
+    pub replica_reads: crate::replica_reads::ReadCounts,
     started: Instant,
     /// The start as Unix seconds (from the app's clock).
     started_at: f64,
@@ -72,6 +74,7 @@ impl Metrics {
         Self {
             requests: Requests::default(),
             jobs: Jobs::default(),
+            replica_reads: Default::default(),
             started: Instant::now(),
             started_at: now.timestamp_micros() as f64 / 1e6,
             queues: tokio::sync::Mutex::new(None),

@@ -25,6 +25,10 @@ struct Scrape {
     jobs: Vec<(&'static str, JobSnapshot)>,
     started_at: f64,
     uptime: f64,
+    /// Public reads by where they went (`replica_reads.rs`); empty without replicas.
+    replica_reads: Vec<(&'static str, u64)>,
+    /// Each replica: its URL (password hidden), up, the content version it reported.
+    replicas: Vec<(String, bool, i64)>,
 }
 
 /// Reads everything and encodes it in the Prometheus text format.
@@ -43,6 +47,16 @@ pub(crate) async fn render(state: &AppState) -> Result<String, std::fmt::Error> 
             .collect(),
         started_at: metrics.started_at,
         uptime: metrics.started.elapsed().as_secs_f64(),
+        replica_reads: match state.store.replicas() {
+            Some(_) => metrics.replica_reads.snapshot().to_vec(),
+            None => Vec::new(),
+        },
+        replicas: state.store.replicas().map_or_else(Vec::new, |r| {
+            r.list()
+                .iter()
+                .map(|r| (r.label.clone(), !r.is_down(), r.version()))
+                .collect()
+        }),
     };
     let mut registry = Registry::default();
     registry.register(
@@ -159,6 +173,37 @@ impl Collector for Scrape {
                     None,
                 )?;
             }
+        }
+        if !self.replica_reads.is_empty() {
+            family(
+                e,
+                "masthead_replica_reads",
+                "Public reads by where they went: replica; behind or down (the primary, no \
+                 replica caught up or none answering); retried (failed on a replica, answered \
+                 by the primary)",
+                MetricType::Counter,
+                self.replica_reads
+                    .iter()
+                    .map(|(outcome, n)| (vec![("outcome", *outcome)], counter(*n))),
+            )?;
+            family(
+                e,
+                "masthead_replica_up",
+                "Whether a read replica answers (1) or is marked down (0)",
+                MetricType::Gauge,
+                self.replicas.iter().map(|(label, up, _)| {
+                    (vec![("replica", label.as_str())], gauge(i64::from(*up)))
+                }),
+            )?;
+            family(
+                e,
+                "masthead_replica_content_version",
+                "The content version a read replica last reported (-1 before it answered)",
+                MetricType::Gauge,
+                self.replicas
+                    .iter()
+                    .map(|(label, _, v)| (vec![("replica", label.as_str())], gauge(*v))),
+            )?;
         }
         family(
             e,

@@ -22,8 +22,12 @@ pub async fn show(
     SlugParam(slug): SlugParam,
 ) -> Result<Response, WebError> {
     let now = state.clock.now();
-    let Some(article) = state.store.article_page(slug.as_str(), now).await? else {
-        return match state.store.story_slug_redirect(slug.as_str(), now).await? {
+    let Some(article) = state.reads().article_page(slug.as_str(), now).await? else {
+        return match state
+            .reads()
+            .story_slug_redirect(slug.as_str(), now)
+            .await?
+        {
             Some(current) => Ok(moved(&format!("/stories/{current}"))),
             None => Err(WebError::NotFound),
         };

@@ -25,7 +25,7 @@ const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `GET /bodies`
 pub async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
-    let bodies = state.store.public_bodies().await?;
+    let bodies = state.reads().public_bodies().await?;
     let config = state.config();
     let html = render_page(
         &state,
@@ -41,7 +41,7 @@ async fn body(state: &AppState, slug: &str) -> Result<PublicBody, WebError> {
         return Err(WebError::NotFound);
     }
     state
-        .store
+        .reads()
         .public_body_by_slug(slug)
         .await?
         .ok_or(WebError::NotFound)
@@ -54,9 +54,9 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let body = body(&state, &slug).await?;
     let now = state.clock.now();
-    let meetings = state.store.body_meetings(body.id).await?;
-    let documents = state.store.body_documents(body.id).await?;
-    let briefs = state.store.body_briefs(body.id, now).await?;
+    let meetings = state.reads().body_meetings(body.id).await?;
+    let documents = state.reads().body_documents(body.id).await?;
+    let briefs = state.reads().body_briefs(body.id, now).await?;
     let tz = state.config().timezone;
     let mut docs_of: HashMap<MeetingId, Vec<Value>> = HashMap::new();
     for d in &documents {
@@ -127,12 +127,12 @@ async fn public_document(
     let body = body(state, slug).await?;
     let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
     let (document, text) = state
-        .store
+        .reads()
         .meeting_document(DocumentId(id))
         .await?
         .ok_or(WebError::NotFound)?;
     let meeting = state
-        .store
+        .reads()
         .meeting(document.meeting_id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -164,7 +164,7 @@ pub async fn original(
         ));
     };
     let bytes = state
-        .store
+        .reads()
         .meeting_document_bytes(document.id)
         .await?
         .ok_or(WebError::NotFound)?;

@@ -67,7 +67,7 @@ pub async fn show(
     };
     let slug = Slug::parse(slug).map_err(|_| WebError::NotFound)?;
     let event = state
-        .store
+        .reads()
         .event_by_slug(&slug)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -77,7 +77,7 @@ pub async fn show(
         return Ok(document(ICS_TYPE, text));
     }
     let now = state.clock.now();
-    let dates = state.store.event_dates(event.id).await?;
+    let dates = state.reads().event_dates(event.id).await?;
     let tz = zone(&event);
     let coming: Vec<_> = dates
         .iter()
@@ -125,7 +125,7 @@ pub async fn show(
 pub async fn feed(State(state): State<AppState>) -> Result<Response, WebError> {
     let config = state.config();
     let since = state.clock.now() - Duration::days(FEED_PAST_DAYS);
-    let events = state.store.calendar_events(since, FEED_EVENTS).await?;
+    let events = state.reads().calendar_events(since, FEED_EVENTS).await?;
     let entries: Vec<CalEvent<'_>> = events
         .iter()
         .map(|e| cal_event(e, &config.base_url))

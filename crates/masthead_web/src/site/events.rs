@@ -155,7 +155,7 @@ pub async fn show(
     Page(page_num): Page,
 ) -> Result<Response, WebError> {
     let list = state
-        .store
+        .reads()
         .upcoming_events(state.clock.now(), page_num, state.config().page_size)
         .await?;
     if list.items.is_empty() && page_num.get() > 1 {
@@ -188,7 +188,7 @@ pub async fn past(
     Page(page_num): Page,
 ) -> Result<Response, WebError> {
     let list = state
-        .store
+        .reads()
         .past_events(state.clock.now(), page_num, state.config().page_size)
         .await?;
     if list.items.is_empty() && page_num.get() > 1 {
@@ -222,7 +222,7 @@ pub async fn day(
     let d = parse_day(&date)?;
     let tz = state.config().timezone;
     let events = state
-        .store
+        .reads()
         .events_between(midnight(d, tz), midnight(d + Duration::days(1), tz))
         .await?;
     let (prev, next) = (d - Duration::days(1), d + Duration::days(1));
@@ -247,7 +247,7 @@ pub async fn week(
     let monday = monday_of(parse_day(&date)?);
     let tz = state.config().timezone;
     let events = state
-        .store
+        .reads()
         .events_between(
             midnight(monday, tz),
             midnight(monday + Duration::days(7), tz),
@@ -278,7 +278,7 @@ pub async fn month(
     let first = parse_month(&text)?;
     let tz = state.config().timezone;
     let events = state
-        .store
+        .reads()
         .events_between(midnight(first, tz), midnight(next_month(first), tz))
         .await?;
     let (prev, next) = (prev_month(first), next_month(first));
@@ -324,7 +324,7 @@ pub async fn grid(
     let weeks_len = ((after - start).num_days() + 6) / 7;
     let end = start + Duration::days(weeks_len * 7);
     let events = state
-        .store
+        .reads()
         .events_between(midnight(start, tz), midnight(end, tz))
         .await?;
     let today = state.clock.now().with_timezone(&tz).date_naive();

@@ -111,7 +111,7 @@ async fn section(state: &AppState, slug: &str, format: FeedFormat) -> Result<Res
 
 async fn author(state: &AppState, slug: &str, format: FeedFormat) -> Result<Response, WebError> {
     let author = state
-        .store
+        .reads()
         .author_by_slug(slug)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -126,7 +126,7 @@ async fn author(state: &AppState, slug: &str, format: FeedFormat) -> Result<Resp
 
 async fn tag(state: &AppState, slug: &str, format: FeedFormat) -> Result<Response, WebError> {
     let tag = state
-        .store
+        .reads()
         .tag_by_slug(slug)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -178,7 +178,7 @@ async fn respond(state: &AppState, scope: Scope, format: FeedFormat) -> Result<R
     let config = state.config();
     let theme = state.theme();
     let stories = state
-        .store
+        .reads()
         .feed_stories(scope.filter, now, FEED_STORIES)
         .await?;
     let entries = stories

@@ -20,7 +20,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
     // Read before the query, as in `lists::teaser_list`.
     let generation = state.watch.generation(now);
     // One more than listed: without a pinned story the newest leads.
-    let front = state.store.front_page(now, HOME_LATEST + 1).await?;
+    let front = state.reads().front_page(now, HOME_LATEST + 1).await?;
     let mut list = front.latest.items;
     let mut has_more = front.latest.has_more;
     let lead = match front.top {

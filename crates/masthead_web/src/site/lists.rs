@@ -32,7 +32,7 @@ pub(crate) async fn teaser_list(
     // kept under the new generation.
     let generation = state.watch.generation(now);
     let list = state
-        .store
+        .reads()
         .list_window(filter, now, window, state.config().page_size)
         .await?;
     let links = match (list.items.first(), list.items.last()) {

@@ -66,14 +66,18 @@ async fn robots(State(state): State<AppState>) -> Response {
 async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
     let now = state.clock.now();
     let base = state.config().base_url.clone();
-    let sections = state.store.sitemap_sections(now).await?;
+    let sections = state.reads().sitemap_sections(now).await?;
     let newest = sections.iter().map(|s| s.lastmod).max();
     let mut sitemaps = vec![(format!("{base}/sitemaps/pages.xml"), newest)];
     if !sections.is_empty() {
         sitemaps.push((format!("{base}/sitemaps/sections.xml"), newest));
     }
     for (name, kind) in KINDS {
-        for n in state.store.sitemap_chunks(kind, now, SITEMAP_URLS).await? {
+        for n in state
+            .reads()
+            .sitemap_chunks(kind, now, SITEMAP_URLS)
+            .await?
+        {
             sitemaps.push((format!("{base}/sitemaps/{name}-{n}.xml"), None));
         }
     }
@@ -135,7 +139,7 @@ async fn pages(state: &AppState) -> Result<Response, WebError> {
     let now = state.clock.now();
     let base = state.config().base_url.clone();
     let newest = state
-        .store
+        .reads()
         .sitemap_sections(now)
         .await?
         .iter()
@@ -151,7 +155,7 @@ async fn pages(state: &AppState) -> Result<Response, WebError> {
         set.url(&format!("{base}{path}"), lastmod)
             .map_err(io_error)?;
     }
-    for page in state.store.sitemap_pages().await? {
+    for page in state.reads().sitemap_pages().await? {
         set.url(&format!("{base}/{}", page.path), Some(page.updated_at))
             .map_err(io_error)?;
     }
@@ -164,7 +168,7 @@ async fn pages(state: &AppState) -> Result<Response, WebError> {
 async fn sections(state: &AppState) -> Result<Response, WebError> {
     let now = state.clock.now();
     let base = state.config().base_url.clone();
-    let rows = state.store.sitemap_sections(now).await?;
+    let rows = state.reads().sitemap_sections(now).await?;
     if rows.is_empty() {
         return Err(WebError::NotFound);
     }
@@ -193,7 +197,7 @@ async fn range(
     // The first batch is read before answering, so an empty range is a 404 and a database
     // that does not answer is the usual 503, not a cut-off body.
     let first = state
-        .store
+        .reads()
         .sitemap_batch(kind, now, after, through, BATCH)
         .await?;
     if first.is_empty() {
@@ -259,7 +263,7 @@ impl Stream {
             (true, Some(after)) => {
                 match self
                     .state
-                    .store
+                    .reads()
                     .sitemap_batch(self.kind, self.now, after, self.through, BATCH)
                     .await
                 {
@@ -286,7 +290,7 @@ async fn news(State(state): State<AppState>) -> Result<Response, WebError> {
     let now = state.clock.now();
     let config = state.config();
     let stories = state
-        .store
+        .reads()
         .news_stories(now, now - Duration::hours(NEWS_WINDOW_HOURS), NEWS_MAX)
         .await?;
     let language = news_language(&config.language);

@@ -35,7 +35,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri) -> Result<Response, W
     if !plausible(path) || masthead_desk::pages::is_reserved(path) {
         return Err(WebError::NotFound);
     }
-    let Some(found) = state.store.published_page(path).await? else {
+    let Some(found) = state.reads().published_page(path).await? else {
         return Err(WebError::NotFound);
     };
     if path != asked {
@@ -46,7 +46,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri) -> Result<Response, W
     let mut crumbs = Vec::new();
     let mut prefix = path;
     while let Some((parent, _)) = prefix.rsplit_once('/') {
-        let Some(p) = state.store.published_page(parent).await? else {
+        let Some(p) = state.reads().published_page(parent).await? else {
             return Err(WebError::NotFound);
         };
         crumbs.push(context! { path => p.path, title => p.title });

@@ -16,7 +16,7 @@ pub async fn show(
     page: ListAt,
 ) -> Result<Response, WebError> {
     let tag = state
-        .store
+        .reads()
         .tag_by_slug(slug.as_str())
         .await?
         .ok_or(WebError::NotFound)?;

@@ -77,7 +77,7 @@ pub(crate) async fn list(
     let number =
         PageNumber::parse(&page.to_string()).map_err(|e| ApiError::bad_request(format!("{e}.")))?;
     let found = state
-        .store
+        .reads()
         .upcoming_events(state.clock.now(), number, per_page)
         .await?;
     let base = &state.config().base_url;
@@ -118,7 +118,7 @@ pub(crate) async fn show(
 ) -> Result<Json<EventOut>, ApiError> {
     let slug =
         Slug::parse(&slug).map_err(|e| ApiError::bad_request(format!("Slug: {}.", e.message)))?;
-    let event = state.store.event_by_slug(&slug).await?.ok_or_else(|| {
+    let event = state.reads().event_by_slug(&slug).await?.ok_or_else(|| {
         ApiError::Status(
             StatusCode::NOT_FOUND,
             format!(
@@ -127,6 +127,6 @@ pub(crate) async fn show(
             ),
         )
     })?;
-    let dates = state.store.event_dates(event.id).await?;
+    let dates = state.reads().event_dates(event.id).await?;
     Ok(Json(EventOut::new(event, &dates, &state.config().base_url)))
 }
