@@ -140,37 +140,7 @@ impl Site {
 
 /// Publishes a story through the API with `token`; returns its address.
 fn publish(server: &RunningBinary, token: &str, section: i64, title: &str) -> String {
-    let auth = format!("Bearer {token}");
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Content-Type", "application/json"),
-    ];
-    let body = serde_json::json!({
-        "title": title, "section": section,
-        "body_md": format!("{title}, in a paragraph of its own."),
-    });
-    let created = server
-        .request(
-            "POST",
-            "/api/v1/articles",
-            &headers,
-            body.to_string().as_bytes(),
-        )
-        .unwrap();
-    assert_eq!(created.status, 201, "{}", created.body);
-    let created: serde_json::Value = serde_json::from_str(&created.body).unwrap();
-    let id = created["id"].as_i64().unwrap();
-    let version = serde_json::json!({ "version": created["version"] });
-    let published = server
-        .request(
-            "POST",
-            &format!("/api/v1/articles/{id}/publish"),
-            &headers,
-            version.to_string().as_bytes(),
-        )
-        .unwrap();
-    assert_eq!(published.status, 200, "{}", published.body);
-    let published: serde_json::Value = serde_json::from_str(&published.body).unwrap();
+    let (published, _) = server.publish_story(token, section, title);
     format!("/stories/{}", published["slug"].as_str().unwrap())
 }
 

@@ -7,11 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use masthead_media::{MediaError, MediaStorage, S3Limits, S3Settings, S3Storage};
-use masthead_testkit::{GARAGE_REGION, Garage, RunningBinary as Server};
+use masthead_testkit::{GARAGE_REGION, Garage, RunningBinary as Server, run_command_with};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
@@ -76,38 +76,14 @@ impl Site {
 
     /// `masthead ARGS FLAGS` with the site's environment, `stdin` as input.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .args(&self.flags)
-            .current_dir(self.dir.path())
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for var in [
-            "MASTHEAD_CONFIG",
-            "MASTHEAD_DATABASE_URL",
-            "MASTHEAD_DATA_DIR",
-        ] {
-            cmd.env_remove(var);
-        }
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        if let Some(input) = stdin {
-            use std::io::Write as _;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        child.wait_with_output().unwrap()
+        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        run_command_with(
+            BIN,
+            &[args, &flags].concat(),
+            self.dir.path(),
+            stdin,
+            &self.env,
+        )
     }
 
     fn run_ok(&self, args: &[&str]) -> String {

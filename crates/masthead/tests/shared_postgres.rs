@@ -258,38 +258,7 @@ impl Site {
     /// Creates a story through `server`'s API and publishes it; returns when the publish
     /// was answered.
     fn publish(&self, server: &RunningBinary, title: &str) -> Instant {
-        let auth = format!("Bearer {}", self.token);
-        let headers = [
-            ("Authorization", auth.as_str()),
-            ("Content-Type", "application/json"),
-        ];
-        let body = serde_json::json!({
-            "title": title, "section": self.section,
-            "body_md": format!("{title}, in a paragraph of its own."),
-        });
-        let created = server
-            .request(
-                "POST",
-                "/api/v1/articles",
-                &headers,
-                body.to_string().as_bytes(),
-            )
-            .unwrap();
-        assert_eq!(created.status, 201, "{}", created.body);
-        let created: serde_json::Value = serde_json::from_str(&created.body).unwrap();
-        let id = created["id"].as_i64().unwrap();
-        let version = serde_json::json!({ "version": created["version"] });
-        let published = server
-            .request(
-                "POST",
-                &format!("/api/v1/articles/{id}/publish"),
-                &headers,
-                version.to_string().as_bytes(),
-            )
-            .unwrap();
-        let at = Instant::now();
-        assert_eq!(published.status, 200, "{}", published.body);
-        let published: serde_json::Value = serde_json::from_str(&published.body).unwrap();
+        let (published, at) = server.publish_story(&self.token, self.section, title);
         assert_eq!(published["status"], "published", "{published}");
         at
     }

@@ -131,6 +131,50 @@ impl RunningBinary {
 
     /// One request on its own connection (`Connection: close`); `Err` when the server is
     /// gone or the connection breaks.
+    /// Creates a story through the API with `token` (an editor's) in `section` and
+    /// publishes it; returns the published story's JSON and when the publish was answered.
+    pub fn publish_story(
+        &self,
+        token: &str,
+        section: i64,
+        title: &str,
+    ) -> (serde_json::Value, std::time::Instant) {
+        let auth = format!("Bearer {token}");
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        let body = serde_json::json!({
+            "title": title, "section": section,
+            "body_md": format!("{title}, in a paragraph of its own."),
+        });
+        let created = self
+            .request(
+                "POST",
+                "/api/v1/articles",
+                &headers,
+                body.to_string().as_bytes(),
+            )
+            .expect("create the story");
+        assert_eq!(created.status, 201, "{}", created.body);
+        let created: serde_json::Value =
+            serde_json::from_str(&created.body).expect("the API answers JSON");
+        let id = created["id"].as_i64().expect("an id");
+        let version = serde_json::json!({ "version": created["version"] });
+        let published = self
+            .request(
+                "POST",
+                &format!("/api/v1/articles/{id}/publish"),
+                &headers,
+                version.to_string().as_bytes(),
+            )
+            .expect("publish the story");
+        let at = std::time::Instant::now();
+        assert_eq!(published.status, 200, "{}", published.body);
+        let published = serde_json::from_str(&published.body).expect("the API answers JSON");
+        (published, at)
+    }
+
     pub fn request(
         &self,
         method: &str,
@@ -308,6 +352,18 @@ fn dechunk(mut body: &[u8]) -> std::io::Result<Vec<u8>> {
 /// the test's own environment, feeding `stdin` when given (else no input, which is not a
 /// terminal), and returns its exit status and output.
 pub fn run_command(bin: &str, args: &[&str], cwd: &Path, stdin: Option<&str>) -> Output {
+    run_command_with(bin, args, cwd, stdin, &[])
+}
+
+/// As [`run_command`], with `env` set for the command (after the test's own masthead
+/// settings are taken out).
+pub fn run_command_with(
+    bin: &str,
+    args: &[&str],
+    cwd: &Path,
+    stdin: Option<&str>,
+    env: &[(String, String)],
+) -> Output {
     let mut cmd = Command::new(bin);
     cmd.args(args)
         .current_dir(cwd)
@@ -327,6 +383,7 @@ pub fn run_command(bin: &str, args: &[&str], cwd: &Path, stdin: Option<&str>) ->
     ] {
         cmd.env_remove(var);
     }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
     let mut child = cmd.spawn().expect("start masthead");
     if let Some(input) = stdin {
         child
