@@ -22,7 +22,7 @@ function request()
   elseif r < 0.50 then
     path = "/latest"
   else
-    local rank = math.floor(#slugs ^ math.random())
+    local rank = math.floor((#slugs) ^ math.random())
     if rank < 1 then rank = 1 end
     path = "/stories/" .. slugs[rank]
   end
