@@ -74,6 +74,8 @@ ensure_tools() {
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # /usr/bin/time: the CPU wrk itself spends per request (the client shares the two cores).
+  [ -x /usr/bin/time ] || missing+=(time)
   # nginx's brotli_static, the reference for masthead's cached brotli copies.
   [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
   if [ "$db" = postgres ] && ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
@@ -168,7 +170,7 @@ stop_pid() {
 
 work=""
 server_pid=""
-nginx_pid=""
+declare -A ngx_pid=() ngx_port=()
 wrk_pid=""
 pg_bin=""
 pg_data=""
@@ -178,7 +180,8 @@ cleanup() {
   trap - EXIT INT TERM
   [ -n "$wrk_pid" ] && stop_pid "$wrk_pid" TERM
   [ -n "$server_pid" ] && stop_pid "$server_pid" TERM
-  [ -n "$nginx_pid" ] && stop_pid "$nginx_pid" QUIT
+  local mode
+  for mode in "${!ngx_pid[@]}"; do stop_pid "${ngx_pid[$mode]}" QUIT; done
   if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w -t 30 stop >/dev/null 2>&1 \
       || as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
@@ -360,7 +363,8 @@ warm_up() {
 }
 
 # run_wrk URL PID OUTFILE: wrk against URL, accounting the CPU of PID's process tree (and of
-# PostgreSQL's when $2 is masthead on postgres). Sets: w_rps w_reqs w_p99 w_errors w_cpu w_pgcpu.
+# PostgreSQL's when $2 is masthead on postgres) and of wrk itself. Sets: w_rps w_reqs w_p99
+# w_errors w_cpu w_pgcpu w_client.
 run_wrk() {
   local url=$1 pid=$2 out=$3 with_pg=${4:-no} c0 c1 p0=0 p1=0 pgm=""
   if [ "$with_pg" = yes ]; then pgm=$(pg_master_pid); fi
@@ -368,7 +372,8 @@ run_wrk() {
   [ -n "$pgm" ] && p0=$(tree_ticks "$pgm")
   local hargs=() h
   for h in "${req_headers[@]}"; do hargs+=(-H "$h"); done
-  wrk -t2 -c"$connections" -d"$duration" --latency "${hargs[@]}" "$url" >"$out" 2>&1 &
+  /usr/bin/time -f '%U %S' -o "$out.time" \
+    wrk -t2 -c"$connections" -d"$duration" --latency "${hargs[@]}" "$url" >"$out" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || { cat "$out" >&2; die "wrk failed against $url"; }
   wrk_pid=""
@@ -391,14 +396,33 @@ run_wrk() {
   # µs of CPU per request = ticks / CLK_TCK * 1e6 / requests
   w_cpu=$(awk -v d=$((c1 - c0)) -v hz="$clk_tck" -v n="$w_reqs" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
   w_pgcpu=$(awk -v d=$((p1 - p0)) -v hz="$clk_tck" -v n="$w_reqs" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+  w_client=$(awk -v n="$w_reqs" '{printf "%.1f", ($1 + $2) * 1e6 / n; exit}' "$out.time")
+}
+
+# run_nginx PATH NAME: wrk against both nginx (sendfile on, then off) for PATH; sets the w_*
+# of the faster and n_both to "on req/s / off req/s".
+run_nginx() {
+  local target=$1 name=$2 mode best="" best_rps=0
+  local -A got=()
+  for mode in on off; do
+    run_wrk "http://127.0.0.1:${ngx_port[$mode]}$target" "${ngx_pid[$mode]}" "$work/wrk/nginx-$name-sendfile-$mode.txt"
+    [ -n "$w_errors" ] && notes+=("nginx $name (sendfile $mode): $w_errors")
+    got[$mode]="$w_rps $w_reqs $w_p99 $w_cpu $w_client"
+    if awk -v a="$w_rps" -v b="$best_rps" 'BEGIN {exit !(a > b)}'; then best=$mode best_rps=$w_rps; fi
+  done
+  n_both="$(printf '%.0f' "${got[on]%% *}") / $(printf '%.0f' "${got[off]%% *}")"
+  n_best=$best
+  read -r w_rps w_reqs w_p99 w_cpu w_client <<<"${got[$best]}"
 }
 
 # ---------------------------------------------------------------------------------------------
 # nginx, serving the bytes masthead served
 
-nginx_port=""
+# start_nginx ARTICLE_SLUG SECTION_SLUG on|off: nginx with sendfile on (and tcp_nopush) or
+# off; the runs keep whichever is faster for each page, so masthead is measured against the
+# fastest nginx this machine gives. Sets ngx_pid[MODE] and ngx_port[MODE].
 start_nginx() {
-  local article_slug=$1 section_slug=$2 ngx="$work/nginx" i wc
+  local article_slug=$1 section_slug=$2 mode=$3 ngx="$work/nginx-$3" i wc nginx_port nginx_pid
   nginx_port=$(free_port)
   mkdir -p "$ngx/tmp"
   chmod 755 "$work/pages"
@@ -414,8 +438,8 @@ error_log $ngx/error.log warn;
 events { worker_connections $wc; }
 http {
     access_log off;
-    sendfile on;
-    tcp_nopush on;
+    sendfile $mode;
+    tcp_nopush $mode;
     keepalive_timeout 65;
     keepalive_requests 1000000;
     # The compressed runs: the very .gz and .br bytes masthead sent, as nginx serves
@@ -448,6 +472,8 @@ EOF
     || { cat "$ngx/error.log" >&2; die "nginx rejected its configuration"; }
   "$nginx_bin" -p "$ngx" -e "$ngx/error.log" -c "$ngx/nginx.conf" >/dev/null 2>&1 &
   nginx_pid=$!
+  ngx_pid[$mode]=$nginx_pid
+  ngx_port[$mode]=$nginx_port
   for ((i = 0; i < 1000; i++)); do
     kill -0 "$nginx_pid" 2>/dev/null || { cat "$ngx/error.log" >&2; die "nginx exited during startup"; }
     [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$nginx_port/")" = 200 ] && return 0
@@ -502,25 +528,27 @@ for cache in on off; do
     xcache=$(curl -s -o /dev/null -D - "$url" | grep -i '^x-cache:' | cut -d' ' -f2 | tr -d '\r' || true)
     log "[$page, page cache $cache] wrk against masthead ($page_bytes bytes, $ctype, x-cache: ${xcache:-none})"
     run_wrk "$url" "$server_pid" "$work/wrk/masthead-$page-$cache.txt" "$([ "$db" = postgres ] && echo yes || echo no)"
-    m_rps=$w_rps m_p99=$w_p99 m_cpu=$w_cpu m_pgcpu=$w_pgcpu m_reqs=$w_reqs
+    m_rps=$w_rps m_p99=$w_p99 m_cpu=$w_cpu m_pgcpu=$w_pgcpu m_reqs=$w_reqs m_client=$w_client
     [ -n "$w_errors" ] && notes+=("masthead $page (cache $cache): $w_errors")
     read -r rss hwm < <(rss_kb "$server_pid")
     stop_server
 
-    if [ -z "$nginx_pid" ]; then
-      start_nginx "$article_slug" "$section_slug"
+    if [ ${#ngx_pid[@]} -eq 0 ]; then
+      start_nginx "$article_slug" "$section_slug" on
+      start_nginx "$article_slug" "$section_slug" off
     fi
-    nurl="http://127.0.0.1:$nginx_port${path[$page]}"
-    curl -s --max-time 10 -o "$work/nginx-check.html" -D "$work/nginx-headers.txt" "$nurl"
-    cmp -s "$work/nginx-check.html" "$work/pages/$page.html" || die "nginx does not serve the saved bytes of $page"
-    n_hdr=$(stat -c %s "$work/nginx-headers.txt")
-    nctype=$(grep -i '^content-type:' "$work/nginx-headers.txt" | head -n 1 | cut -d' ' -f2- | tr -d '\r')
-    [ "$nctype" = "text/html; charset=utf-8" ] || die "nginx content-type is '$nctype'"
-    warm_up "$nurl"
-    log "[$page, page cache $cache] wrk against nginx"
-    run_wrk "$nurl" "$nginx_pid" "$work/wrk/nginx-$page-$cache.txt"
-    [ -n "$w_errors" ] && notes+=("nginx $page (cache $cache run): $w_errors")
-    n_rss=$(tree_rss_kb "$nginx_pid")
+    for mode in on off; do
+      nurl="http://127.0.0.1:${ngx_port[$mode]}${path[$page]}"
+      curl -s --max-time 10 -o "$work/nginx-check.html" -D "$work/nginx-headers.txt" "$nurl"
+      cmp -s "$work/nginx-check.html" "$work/pages/$page.html" || die "nginx does not serve the saved bytes of $page"
+      n_hdr=$(stat -c %s "$work/nginx-headers.txt")
+      nctype=$(grep -i '^content-type:' "$work/nginx-headers.txt" | head -n 1 | cut -d' ' -f2- | tr -d '\r')
+      [ "$nctype" = "text/html; charset=utf-8" ] || die "nginx content-type is '$nctype'"
+      warm_up "$nurl"
+    done
+    log "[$page, page cache $cache] wrk against nginx, sendfile on and off"
+    run_nginx "${path[$page]}" "$page-$cache"
+    n_rss=$(tree_rss_kb "${ngx_pid[$n_best]}")
 
     ratio=$(awk -v m="$m_rps" -v n="$w_rps" 'BEGIN {printf "%.2g", (n > 0) ? m / n : 0}')
     cpu_cell=$m_cpu
@@ -528,8 +556,8 @@ for cache in on off; do
       cpu_cell=$(awk -v a="$m_cpu" -v b="$m_pgcpu" 'BEGIN {printf "%.1f (%.1f pg)", a + b, b}')
     fi
     rss_cell=$(awk -v r="$rss" -v h="$hwm" 'BEGIN {printf "%.1f / %.1f", r / 1024, h / 1024}')
-    rows+=("| $page | $cache | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $ratio | $m_p99 ms | $cpu_cell | $rss_cell |")
-    nginx_rows+=("| $page | $cache | $page_bytes | $m_hdr / $n_hdr | $w_p99 ms | $w_cpu | $(awk -v r="$n_rss" 'BEGIN {printf "%.1f", r / 1024}') |")
+    rows+=("| $page | $cache | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $ratio | $m_p99 ms | $cpu_cell | $m_client / $w_client | $rss_cell |")
+    nginx_rows+=("| $page | $cache | $page_bytes | $m_hdr / $n_hdr | $n_both | $w_p99 ms | $w_cpu | $(awk -v r="$n_rss" 'BEGIN {printf "%.1f", r / 1024}') |")
     log "[$page, page cache $cache] masthead $(printf '%.0f' "$m_rps") req/s ($m_reqs requests), nginx $(printf '%.0f' "$w_rps") req/s"
   done
 done
@@ -556,18 +584,19 @@ for coding in br gzip; do
   warm_up "$url"
   log "[article, $coding] wrk against masthead ($c_bytes bytes)"
   run_wrk "$url" "$server_pid" "$work/wrk/masthead-article-$coding.txt"
-  m_rps=$w_rps m_p99=$w_p99 m_cpu=$w_cpu
+  m_rps=$w_rps m_p99=$w_p99 m_cpu=$w_cpu m_client=$w_client
   [ -n "$w_errors" ] && notes+=("masthead article ($coding): $w_errors")
 
-  nurl="http://127.0.0.1:$nginx_port${path[article]}"
-  curl -s --max-time 10 -H "Accept-Encoding: $coding" -D "$work/nginx-headers.txt" -o "$work/nginx-check" "$nurl"
-  cmp -s "$work/nginx-check" "$work/pages/article.html.$ext" || die "nginx does not serve masthead's $coding bytes of the article"
-  warm_up "$nurl"
-  log "[article, $coding] wrk against nginx"
-  run_wrk "$nurl" "$nginx_pid" "$work/wrk/nginx-article-$coding.txt"
-  [ -n "$w_errors" ] && notes+=("nginx article ($coding): $w_errors")
+  for mode in on off; do
+    nurl="http://127.0.0.1:${ngx_port[$mode]}${path[article]}"
+    curl -s --max-time 10 -H "Accept-Encoding: $coding" -D "$work/nginx-headers.txt" -o "$work/nginx-check" "$nurl"
+    cmp -s "$work/nginx-check" "$work/pages/article.html.$ext" || die "nginx does not serve masthead's $coding bytes of the article"
+    warm_up "$nurl"
+  done
+  log "[article, $coding] wrk against nginx, sendfile on and off"
+  run_nginx "${path[article]}" "article-$coding"
   ratio=$(awk -v m="$m_rps" -v n="$w_rps" 'BEGIN {printf "%.2g", (n > 0) ? m / n : 0}')
-  compressed_rows+=("| article | $coding | $c_bytes | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $ratio | $m_p99 ms / $w_p99 ms | $m_cpu / $w_cpu |")
+  compressed_rows+=("| article | $coding | $c_bytes | $(printf '%.0f' "$m_rps") | $(printf '%.0f' "$w_rps") | $n_both | $ratio | $m_p99 ms / $w_p99 ms | $m_cpu / $w_cpu | $m_client / $w_client |")
   log "[article, $coding] masthead $(printf '%.0f' "$m_rps") req/s, nginx $(printf '%.0f' "$w_rps") req/s"
 done
 req_headers=()
@@ -600,24 +629,26 @@ report="$work/report.md"
   echo "- load: \`wrk -t2 -c$connections -d$duration --latency URL\` after $warmup_requests warm-up requests; $wrk_version, $nginx_version"
   echo "- pages: home \`/\`, article \`${path[article]}\`, section \`${path[section]}\`"
   echo
-  echo "| page | cache | masthead req/s | nginx req/s | ratio | p99 | CPU µs/req | RSS MB |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| page | cache | masthead req/s | nginx req/s | ratio | p99 | CPU µs/req | wrk's CPU µs/req (masthead / nginx) | RSS MB |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "ratio = masthead req/s ÷ nginx req/s for the same bytes, run back to back. p99 and CPU are"
-  echo "masthead's$([ "$db" = postgres ] && echo ' (CPU includes the PostgreSQL server, shown in brackets)'); RSS MB is masthead's current / peak after the run."
+  echo "ratio = masthead req/s ÷ the faster nginx's req/s (sendfile on or off) for the same bytes, run"
+  echo "back to back. p99 and CPU are masthead's$([ "$db" = postgres ] && echo ' (CPU includes the PostgreSQL server, shown in brackets)'); RSS MB is masthead's current / peak after the run."
+  echo "wrk's CPU is the client's own, per request: it shares the two cores with the server, so a"
+  echo "response that costs the client more to read leaves the server less CPU."
   echo
   echo "nginx reference (same page bytes, $([ "$db" = postgres ] && echo 'no database' || echo 'static files'), run right after each masthead run):"
   echo
-  echo "| page | after cache | body bytes | header bytes (masthead / nginx) | p99 | CPU µs/req | RSS MB |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| page | after cache | body bytes | header bytes (masthead / nginx) | req/s (sendfile on / off) | p99 | CPU µs/req | RSS MB |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${nginx_rows[@]}"
   echo
   echo "Compressed, page cache on: the article in the copy masthead made once when the page entered"
   echo "its cache, against nginx serving the same bytes pre-compressed (\`brotli_static\`, \`gzip_static\`):"
   echo
-  echo "| page | coding | body bytes | masthead req/s | nginx req/s | ratio | p99 (masthead / nginx) | CPU µs/req (masthead / nginx) |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| page | coding | body bytes | masthead req/s | nginx req/s | nginx (sendfile on / off) | ratio | p99 (masthead / nginx) | CPU µs/req (masthead / nginx) | wrk's CPU µs/req (masthead / nginx) |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${compressed_rows[@]}"
   echo
   echo "Time from starting \`masthead serve\` to its first 200 on \`/\` (median $median_ttfr ms):"
