@@ -43,6 +43,7 @@ macro_rules! from_clause {
         " FROM articles ar JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id "
     };
 }
+pub(crate) use from_clause;
 
 /// The rule for what readers may see, with the current time as `$1`.
 macro_rules! visible {
@@ -75,13 +76,14 @@ pub(crate) fn paged(sql: &'static str, limit: u32, offset: u64) -> sqlx::AssertS
     ))
 }
 
-/// A page of teasers, newest first, as one JSON array; `$2` is the filter value. `$k1, $k2` are
+/// A page of stories, newest first, each as the JSON object `$item!` makes (a teaser, or a
+/// `Listed`), as one JSON array; `$2` is the filter value. `$k1, $k2` are
 /// the sort keys: author and tag pages join their relation table and sort by its copy of
 /// `published_at`, so the newest come straight from its index. `__KEYSET__` and `__DIR__`
 /// are filled in by [`window_statement`]: nothing and `DESC` for a numbered page, a range on the sort
 /// keys for a page before or after a cursor.
 macro_rules! list_query {
-    ($join:literal, $filter:literal, $k1:literal, $k2:literal,
+    ($item:ident, $join:literal, $filter:literal, $k1:literal, $k2:literal,
      $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             "SELECT COALESCE((SELECT ",
@@ -92,7 +94,7 @@ macro_rules! list_query {
             " ORDER BY t.k1 DESC, t.k2 DESC",
             $end,
             " FROM (SELECT ",
-            teaser_json!($arr, $end, $obj, $js, $je),
+            $item!($arr, $end, $obj, $js, $je),
             " AS j, ",
             $k1,
             " AS k1, ",
@@ -206,21 +208,11 @@ impl Store {
         }
         let (json,) = query.fetch_one(&self.pool).await?;
         let rows: Vec<TeaserJson> = serde_json::from_str(&json)?;
-        let mut items = rows
+        let items = rows
             .into_iter()
             .map(Teaser::try_from)
             .collect::<Result<Vec<_>>>()?;
-        let has_more = items.len() > per_page as usize;
-        if has_more {
-            match window {
-                // The extra row is the one furthest from the cursor: the newest.
-                ListWindow::After(_) => {
-                    items.remove(0);
-                }
-                _ => items.truncate(per_page as usize),
-            }
-        }
-        Ok(ListPage { items, has_more })
+        Ok(trim_window(items, window, per_page))
     }
 
     /// SQLite's query plan for each kind of list (and the home page's), so a test can prove that none of them sorts
@@ -239,34 +231,38 @@ impl Store {
             ("before", ListWindow::Before(cursor)),
             ("after", ListWindow::After(cursor)),
         ];
+        let statements: [(&str, Statement); 2] = [
+            ("", window_statement),
+            ("keys ", crate::listed::keys_statement),
+        ];
         let mut plans = Vec::new();
-        for (name, filter) in filters {
-            for (window_name, window) in windows {
-                let (sql, binds) =
-                    window_statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
-                let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
-                for value in binds {
-                    query = query.bind(value);
+        for (kind, statement) in statements {
+            for (name, filter) in filters {
+                for (window_name, window) in windows {
+                    let (sql, binds) =
+                        statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
+                    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
+                    for value in binds {
+                        query = query.bind(value);
+                    }
+                    let rows = query.fetch_all(&self.pool).await?;
+                    plans.push((
+                        format!("{kind}{name} {window_name}"),
+                        rows.iter()
+                            .map(|r| r.try_get::<String, _>("detail"))
+                            .collect::<Result<_, _>>()?,
+                    ));
                 }
-                let rows = query.fetch_all(&self.pool).await?;
-                plans.push((
-                    format!("{name} {window_name}"),
-                    rows.iter()
-                        .map(|r| r.try_get::<String, _>("detail"))
-                        .collect::<Result<_, _>>()?,
-                ));
             }
         }
         // The home page's statement: its latest stories are a list like the others.
         let front = crate::front::front_statement(Backend::Sqlite, 20);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN QUERY PLAN {}",
-            front.0
-        )))
-        .bind(0_i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let explain = format!("EXPLAIN QUERY PLAN {}", front.0);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(explain))
+            .bind(0_i64)
+            .fetch_all(&self.pool)
+            .await?;
         plans.push((
             "front".to_owned(),
             rows.iter()
@@ -369,6 +365,23 @@ pub(crate) fn window_statement(
     per_page: u32,
 ) -> (String, Vec<i64>) {
     let (sql, value) = list_sql(backend, filter);
+    fill_window(sql, value, filter, now, window, per_page)
+}
+
+/// A list's statement and its values for a backend, filter, time, window and page size.
+pub(crate) type Statement =
+    fn(Backend, ArticleFilter, DateTime<Utc>, ListWindow, u32) -> (String, Vec<i64>);
+
+/// `sql`, a list query over `filter` with `__KEYSET__`, `__DIR__` and `page_window!()` in it,
+/// filled in for `window`, with the values to bind in order (see [`window_statement`]).
+pub(crate) fn fill_window(
+    sql: &str,
+    value: Option<i64>,
+    filter: ArticleFilter,
+    now: DateTime<Utc>,
+    window: ListWindow,
+    per_page: u32,
+) -> (String, Vec<i64>) {
     let (k1, k2) = sort_keys(filter);
     let mut binds = vec![to_micros(now)];
     binds.extend(value);
@@ -397,47 +410,83 @@ pub(crate) fn window_statement(
     (sql, binds)
 }
 
+/// The SQL of a list of `$filter` (see [`list_query!`]) with each story as the JSON object
+/// `$item!` makes, and the value its `$2` filters on, if any.
+macro_rules! filtered {
+    ($backend:expr, $filter:expr, $item:ident) => {
+        match $filter {
+            ArticleFilter::All => (
+                per_backend!(
+                    $backend,
+                    list_query,
+                    $item,
+                    "",
+                    "",
+                    "ar.published_at",
+                    "ar.id"
+                ),
+                None,
+            ),
+            ArticleFilter::Section(id) => (
+                per_backend!(
+                    $backend,
+                    list_query,
+                    $item,
+                    "",
+                    "AND ar.section_id = $2",
+                    "ar.published_at",
+                    "ar.id"
+                ),
+                Some(id.0),
+            ),
+            ArticleFilter::Author(id) => (
+                per_backend!(
+                    $backend,
+                    list_query,
+                    $item,
+                    "JOIN article_authors x ON x.article_id = ar.id",
+                    "AND x.author_id = $2 AND x.published_at <= $1",
+                    "x.published_at",
+                    "x.article_id"
+                ),
+                Some(id.0),
+            ),
+            ArticleFilter::Tag(id) => (
+                per_backend!(
+                    $backend,
+                    list_query,
+                    $item,
+                    "JOIN article_tags x ON x.article_id = ar.id",
+                    "AND x.tag_id = $2 AND x.published_at <= $1",
+                    "x.published_at",
+                    "x.article_id"
+                ),
+                Some(id.0),
+            ),
+        }
+    };
+}
+pub(crate) use {filtered, list_query};
+
 /// The SQL of a teaser list and the value its `$2` filters on, if any.
 fn list_sql(backend: Backend, filter: ArticleFilter) -> (&'static str, Option<i64>) {
-    match filter {
-        ArticleFilter::All => (
-            per_backend!(backend, list_query, "", "", "ar.published_at", "ar.id"),
-            None,
-        ),
-        ArticleFilter::Section(id) => (
-            per_backend!(
-                backend,
-                list_query,
-                "",
-                "AND ar.section_id = $2",
-                "ar.published_at",
-                "ar.id"
-            ),
-            Some(id.0),
-        ),
-        ArticleFilter::Author(id) => (
-            per_backend!(
-                backend,
-                list_query,
-                "JOIN article_authors x ON x.article_id = ar.id",
-                "AND x.author_id = $2 AND x.published_at <= $1",
-                "x.published_at",
-                "x.article_id"
-            ),
-            Some(id.0),
-        ),
-        ArticleFilter::Tag(id) => (
-            per_backend!(
-                backend,
-                list_query,
-                "JOIN article_tags x ON x.article_id = ar.id",
-                "AND x.tag_id = $2 AND x.published_at <= $1",
-                "x.published_at",
-                "x.article_id"
-            ),
-            Some(id.0),
-        ),
+    filtered!(backend, filter, teaser_json)
+}
+
+/// `items`, one more than `per_page` if there are more, as the page of `window` they make:
+/// the extra one, the furthest from the cursor, dropped.
+pub(crate) fn trim_window<T>(mut items: Vec<T>, window: ListWindow, per_page: u32) -> ListPage<T> {
+    let has_more = items.len() > per_page as usize;
+    if has_more {
+        match window {
+            // The extra row is the one furthest from the cursor: the newest.
+            ListWindow::After(_) => {
+                items.remove(0);
+            }
+            _ => items.truncate(per_page as usize),
+        }
     }
+    ListPage { items, has_more }
 }
 
 /// A teaser as the database's JSON gives it.

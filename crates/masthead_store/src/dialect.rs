@@ -11,7 +11,7 @@
 /// constructor opening, and opening and closing of "this text is JSON" (SQLite forgets that a
 /// value is JSON once it passes through a subquery; PostgreSQL needs the type cast).
 macro_rules! per_backend {
-    ($backend:expr, $query:ident $(, $arg:literal)*) => {
+    ($backend:expr, $query:ident $(, $arg:tt)*) => {
         match $backend {
             $crate::Backend::Sqlite => {
                 $query!($($arg,)* "json_group_array(", ")", "json_object(", "json(", ")")

@@ -1,14 +1,15 @@
 //! The front page as the editor arranges it: a pinned top story and an ordered set of
 //! featured stories (`front_slots`, each with an optional expiry), and a breaking-news
-//! banner (`front_banner`). The home page reads all of it with its latest stories in one
-//! query ([`Store::front_page`]); the desk changes it through a [`FrontWrite`], which
+//! banner (`front_banner`). The home page reads which stories it shows, with its latest
+//! stories, in one query ([`Store::front_page`]); the desk changes it through a [`FrontWrite`], which
 //! serialises every change of the front (see there). The rules (who may, which stories may
 //! lead) live in `masthead_desk::front`.
 
-use crate::articles::{TeaserJson, page_window, teaser_json, visible};
+use crate::articles::{page_window, visible};
 use crate::audit::{Actor, record};
 use crate::dialect::per_backend;
-use crate::model::{ListPage, Teaser};
+use crate::listed::{Listed, listed_from_json, listed_json};
+use crate::model::ListPage;
 use crate::{Backend, Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::ArticleId;
@@ -80,19 +81,21 @@ pub struct Banner {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// What the home page shows, read in one query.
+/// Which stories the home page shows, read in one query; their teasers are read by id, only
+/// for those the server does not keep rendered (see `listed.rs`).
 #[derive(Debug, Clone)]
 pub struct FrontPage {
     /// The pinned top story, if one is pinned, visible and not expired.
-    pub top: Option<Teaser>,
+    pub top: Option<Listed>,
     /// The featured stories that are visible and not expired, in order.
-    pub featured: Vec<Teaser>,
+    pub featured: Vec<Listed>,
     /// The newest visible stories that are not on the front in a slot.
-    pub latest: ListPage<Teaser>,
+    pub latest: ListPage<Listed>,
 }
 
-/// A slot's teasers (`$pos` picks the top story or the featured ones) as one JSON array in
-/// position order: only visible stories whose slot has not expired at `$1`.
+/// A slot's stories (`$pos` picks the top story or the featured ones), each a [`Listed`]
+/// JSON object, as one JSON array in position order: only visible stories whose slot has
+/// not expired at `$1`.
 macro_rules! slots_query {
     ($pos:literal, $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
@@ -104,7 +107,7 @@ macro_rules! slots_query {
             " ORDER BY t.p",
             $end,
             " FROM (SELECT ",
-            teaser_json!($arr, $end, $obj, $js, $je),
+            listed_json!($arr, $end, $obj, $js, $je),
             " AS j, f.position AS p",
             " FROM front_slots f JOIN articles ar ON ar.id = f.article_id",
             " JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
@@ -117,13 +120,14 @@ macro_rules! slots_query {
     };
 }
 
-/// The newest visible stories not held in a live slot, as one JSON array.
+/// The newest visible stories not held in a live slot, each a [`Listed`] JSON object, as one
+/// JSON array.
 macro_rules! rest_query {
     ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             "SELECT COALESCE((SELECT ", $arr, $js, "t.j", $je,
             " ORDER BY t.k1 DESC, t.k2 DESC", $end,
-            " FROM (SELECT ", teaser_json!($arr, $end, $obj, $js, $je),
+            " FROM (SELECT ", listed_json!($arr, $end, $obj, $js, $je),
             " AS j, ar.published_at AS k1, ar.id AS k2",
             " FROM articles ar JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
             " WHERE", visible!(),
@@ -155,11 +159,6 @@ pub(crate) fn front_statement(backend: Backend, latest: u32) -> sqlx::AssertSqlS
     crate::articles::paged(sql.as_str(), latest + 1, 0)
 }
 
-fn teasers(json: &str) -> Result<Vec<Teaser>> {
-    let rows: Vec<TeaserJson> = serde_json::from_str(json)?;
-    rows.into_iter().map(Teaser::try_from).collect()
-}
-
 impl Store {
     /// The front page at `now` in one query: the pinned and featured stories that are
     /// visible and not expired, and the `latest` newest visible stories besides them.
@@ -168,11 +167,11 @@ impl Store {
             .bind(to_micros(now))
             .fetch_one(&self.pool)
             .await?;
-        let top = teasers(&row.try_get::<String, _>("top")?)?
+        let top = listed_from_json(&row.try_get::<String, _>("top")?)?
             .into_iter()
             .next();
-        let featured = teasers(&row.try_get::<String, _>("featured")?)?;
-        let mut items = teasers(&row.try_get::<String, _>("latest")?)?;
+        let featured = listed_from_json(&row.try_get::<String, _>("featured")?)?;
+        let mut items = listed_from_json(&row.try_get::<String, _>("latest")?)?;
         let has_more = items.len() > latest as usize;
         items.truncate(latest as usize);
         Ok(FrontPage {

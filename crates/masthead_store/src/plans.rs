@@ -6,7 +6,7 @@
 //! server runs: its sessions set `plan_cache_mode = force_generic_plan` (see `db.rs`). An
 //! `EXPLAIN` with values bound would show a custom plan no session uses.
 
-use crate::articles::{ArticleFilter, ListWindow, window_statement};
+use crate::articles::{ArticleFilter, ListWindow, Statement, window_statement};
 use crate::desk::desk_list_sql;
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -24,7 +24,8 @@ impl Store {
     }
 
     /// The generic plan (EXPLAIN text) of each public list: each of `filters`
-    /// (named) by a numbered page, before and after `cursor`, `per_page` stories at a time.
+    /// (named) by a numbered page, before and after `cursor`, `per_page` stories at a time,
+    /// as teasers (feeds, the newsletter) and as keys (the list pages; named `… keys`).
     #[doc(hidden)]
     pub async fn postgres_list_plans(
         &self,
@@ -38,13 +39,18 @@ impl Store {
             ("before", ListWindow::Before(cursor)),
             ("after", ListWindow::After(cursor)),
         ];
+        let statements: [(&str, Statement); 2] = [
+            ("", window_statement),
+            (" keys", crate::listed::keys_statement),
+        ];
         let mut plans = Vec::new();
-        for (name, filter) in filters {
-            for (window_name, window) in windows {
-                let (sql, binds) =
-                    window_statement(Backend::Postgres, *filter, now, window, per_page);
-                let plan = self.postgres_generic_plan(&sql, &binds).await?;
-                plans.push((format!("{name} {window_name}"), plan));
+        for (kind, statement) in statements {
+            for (name, filter) in filters {
+                for (window_name, window) in windows {
+                    let (sql, binds) = statement(Backend::Postgres, *filter, now, window, per_page);
+                    let plan = self.postgres_generic_plan(&sql, &binds).await?;
+                    plans.push((format!("{name} {window_name}{kind}"), plan));
+                }
             }
         }
         Ok(plans)

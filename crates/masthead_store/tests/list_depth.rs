@@ -28,7 +28,10 @@ async fn cursor_pages_seek_to_their_cursor_in_the_index() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 8, "four filters, before and after a cursor");
+    assert_eq!(
+        checked, 16,
+        "four filters, before and after a cursor, for teasers and for keys"
+    );
 }
 
 /// The API's article list by cursor seeks too (a range on `modified_at`), for every status

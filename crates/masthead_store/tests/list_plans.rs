@@ -39,7 +39,11 @@ async fn every_list_reads_an_index_in_order_on_postgres() {
         .postgres_list_plans(&filters, t0(), a.middle, 20)
         .await
         .unwrap();
-    assert_eq!(public.len(), 4 * 3, "filters × (page, before, after)");
+    assert_eq!(
+        public.len(),
+        2 * 4 * 3,
+        "(teasers, keys) × filters × (page, before, after)"
+    );
     let desk = db
         .store
         .postgres_desk_plans(a.owner, a.desk_middle)

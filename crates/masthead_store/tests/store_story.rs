@@ -3,11 +3,14 @@
 
 use chrono::{Duration, NaiveDate};
 use masthead_core::{
-    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, NoteKind, Outcome,
-    PageNumber, RoundupItem, Slug,
+    ArticleKind, ArticleStatus, CommentStatus, Decision, EventStatus, ListCursor, NoteKind,
+    Outcome, PageNumber, RoundupItem, Slug,
 };
 use masthead_desk::{Command, DeskError, Imported};
-use masthead_store::{Actor, ArticleFilter, Meeting, NewEvent, NewMedia, Note, Store, StoreError};
+use masthead_store::{
+    Actor, ArticleFilter, ListWindow, Meeting, NewEvent, NewMedia, Note, Store, StoreError,
+    to_micros,
+};
 use masthead_testkit::{ArticleBuilder, Desk, TestDb, change_story, db_tests, t0};
 
 /// Saves one story through the desk's rules, returning the refusal if any.
@@ -21,6 +24,7 @@ db_tests!(
     only_published_and_due_articles_are_visible,
     article_page_holds_every_part,
     lists_paginate_and_filter,
+    list_keys_name_what_the_teaser_lists_show,
     renamed_articles_redirect_from_old_slugs,
     duplicate_slugs_are_a_conflict,
     upcoming_events_exclude_past_and_unapproved,
@@ -296,6 +300,130 @@ async fn lists_paginate_and_filter(store: Store) {
         .unwrap();
     assert_eq!((tagged.items.len(), tagged.has_more), (3, false));
     assert!(store.tag_by_slug("nope").await.unwrap().is_none());
+}
+
+/// A list page's two steps (`list_window_keys`, then `teasers_by_id` for the teasers it does
+/// not keep) show what the one-step `list_window` shows: the same stories in the same order,
+/// the same `has_more`, comment counts and images, for every filter and window; a story not
+/// visible is never read by id.
+async fn list_keys_name_what_the_teaser_lists_show(store: Store) {
+    let desk = Desk::create(&store).await;
+    let photo = masthead_testkit::insert_image(&store, "a.jpg", "A photo", (800, 600)).await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let section = if i % 5 == 0 { desk.sports } else { desk.news };
+        let mut b = ArticleBuilder::new(&format!("Story {i:02}"), section)
+            .published(t0() - Duration::hours(100 - i));
+        if i % 2 == 0 {
+            b = b.author(desk.reporter).tag("roads");
+        }
+        if i % 3 == 0 {
+            b = b.image(photo, "A caption");
+        }
+        ids.push(b.insert(&store).await);
+    }
+    for (n, id) in ids.iter().step_by(4).enumerate() {
+        for k in 0..=n {
+            let status = if k % 2 == 0 {
+                CommentStatus::Approved
+            } else {
+                CommentStatus::Pending
+            };
+            store
+                .insert_comment(*id, "Pat", "pat@example.com", "Yes.", status, t0())
+                .await
+                .unwrap();
+        }
+    }
+    let draft = ArticleBuilder::new("Draft", desk.news)
+        .draft()
+        .insert(&store)
+        .await;
+    let later = ArticleBuilder::new("Later", desk.news)
+        .status(ArticleStatus::Scheduled)
+        .published(t0() + Duration::hours(1))
+        .insert(&store)
+        .await;
+    let tag = store.tag_by_slug("roads").await.unwrap().expect("tag");
+    let filters = [
+        ArticleFilter::All,
+        ArticleFilter::Section(desk.news),
+        ArticleFilter::Author(desk.reporter),
+        ArticleFilter::Tag(tag.id),
+    ];
+    let middle = store
+        .list_window(
+            ArticleFilter::All,
+            t0(),
+            ListWindow::Page(PageNumber::FIRST),
+            10,
+        )
+        .await
+        .unwrap()
+        .items[9]
+        .clone();
+    let cursor = ListCursor {
+        at: to_micros(middle.published_at),
+        id: middle.id.0,
+    };
+    let windows = [
+        ListWindow::Page(PageNumber::FIRST),
+        ListWindow::Page(PageNumber::parse("2").unwrap()),
+        ListWindow::Before(cursor),
+        ListWindow::After(cursor),
+    ];
+    let mut compared = 0;
+    for filter in filters {
+        for window in windows {
+            let teasers = store.list_window(filter, t0(), window, 6).await.unwrap();
+            let keys = store
+                .list_window_keys(filter, t0(), window, 6)
+                .await
+                .unwrap();
+            let ids: Vec<_> = keys.items.iter().map(|k| k.id).collect();
+            assert_eq!(
+                ids,
+                teasers.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+                "{filter:?} {window:?}"
+            );
+            assert_eq!(keys.has_more, teasers.has_more, "{filter:?} {window:?}");
+            for (key, teaser) in keys.items.iter().zip(&teasers.items) {
+                assert_eq!(key.published_at, teaser.published_at);
+                assert_eq!(key.comment_count, teaser.comment_count);
+                assert_eq!(key.has_image, teaser.image.is_some());
+            }
+            let mut by_id = store.teasers_by_id(&ids, t0()).await.unwrap();
+            by_id.sort_by_key(|t| std::cmp::Reverse((t.published_at, t.id)));
+            assert_eq!(by_id, teasers.items, "{filter:?} {window:?}");
+            compared += teasers.items.len();
+        }
+    }
+    assert!(compared > 50, "the windows held stories ({compared})");
+    assert!(
+        store
+            .teasers_by_id(&ids, t0())
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.comment_count > 0)
+            && store
+                .teasers_by_id(&ids, t0())
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.image.is_some()),
+        "some stories have comments and images"
+    );
+    let hidden = store
+        .teasers_by_id(&[draft, later, ids[0]], t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        hidden.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![ids[0]],
+        "a draft and a story not yet due are left out"
+    );
+    assert!(store.teasers_by_id(&[], t0()).await.unwrap().is_empty());
 }
 
 async fn renamed_articles_redirect_from_old_slugs(store: Store) {
@@ -645,8 +773,8 @@ async fn list_queries_read_in_index_order_without_sorting() {
     let plans = db.store.sqlite_list_plans().await.unwrap();
     assert_eq!(
         plans.len(),
-        13,
-        "four filters × (page, before, after), and the front"
+        25,
+        "(teasers, keys) × four filters × (page, before, after), and the front"
     );
     for (name, plan) in plans {
         // Ordering the rows of one page inside json_group_array is fine; sorting the archive

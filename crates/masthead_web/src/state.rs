@@ -21,9 +21,32 @@ struct Live {
     theme: Arc<Theme>,
 }
 
-/// Handles to everything a request may need. Cheap to clone.
+/// Handles to everything a request may need, behind one reference count: a clone is one
+/// atomic increment, where cloning the [`Shared`] handles themselves is about thirty (axum
+/// clones the state for every layer and extractor that asks for it; measured in
+/// `docs/PERFORMANCE.md`, "Uncached pages at 100k and 1M stories").
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// The handles, to change one while the state is being built (copied first if the
+    /// state was already cloned).
+    fn shared_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What [`AppState`] shares: the handles themselves.
+#[derive(Clone)]
+pub struct Shared {
     /// The database.
     pub store: Store,
     /// The time source.
@@ -91,13 +114,13 @@ impl AppState {
     /// The state with `media` as where uploaded images live (the operator's `media_url`),
     /// instead of files under `media_dir`.
     pub fn with_media(mut self, media: Arc<dyn MediaStorage>) -> Self {
-        self.media = media;
+        self.shared_mut().media = media;
         self
     }
 
     /// The state with `fetcher` (the operator's policy) as the one outbound client.
     pub fn with_fetcher(mut self, fetcher: masthead_fetch::Fetcher) -> Self {
-        self.fetcher = Some(fetcher);
+        self.shared_mut().fetcher = Some(fetcher);
         self
     }
 
@@ -115,14 +138,14 @@ impl AppState {
 
     /// The state with `reader` reading the meeting desk's PDFs (the program's sandboxed one).
     pub fn with_pdf_reader(mut self, reader: Arc<dyn crate::pdf_reader::PdfReader>) -> Self {
-        self.pdf = Arc::new(crate::pdf_reader::Limited::new(reader));
+        self.shared_mut().pdf = Arc::new(crate::pdf_reader::Limited::new(reader));
         self
     }
 
     /// This state with the newsletter's mail settings: the signup form shows, and
     /// [`crate::newsletter::worker::run`] sends.
     pub fn with_mail(mut self, mail: crate::newsletter::Mail) -> Self {
-        self.mail = Some(Arc::new(mail));
+        self.shared_mut().mail = Some(Arc::new(mail));
         self
     }
 
@@ -134,7 +157,7 @@ impl AppState {
 
     /// The state with the operator's prose helper for the meeting desk.
     pub fn with_prose_helper(mut self, helper: crate::prose_helper::ProseHelper) -> Self {
-        self.prose = Some(Arc::new(helper));
+        self.shared_mut().prose = Some(Arc::new(helper));
         self
     }
 
@@ -146,7 +169,7 @@ impl AppState {
         let fetcher =
             masthead_fetch::Fetcher::new(masthead_fetch::FetchPolicy::new(&config.base_url)).ok();
         let config = Arc::new(config);
-        Self {
+        Self(Arc::new(Shared {
             fetcher,
             prose: None,
             mail: None,
@@ -176,14 +199,14 @@ impl AppState {
             polled_commits: Arc::default(),
             polled_comment_seq: Arc::default(),
             clock,
-        }
+        }))
     }
 
     /// The state with `/metrics` on the site's listener for requests bearing `token` (the
     /// operator's `metrics_token`, at least [`crate::metrics::endpoint::MIN_TOKEN_LEN`]
     /// characters; the configuration checks it).
     pub fn with_metrics_token(mut self, token: &str) -> Self {
-        self.metrics_token = Some(Arc::from(token));
+        self.shared_mut().metrics_token = Some(Arc::from(token));
         self
     }
 

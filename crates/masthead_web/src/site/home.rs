@@ -1,6 +1,7 @@
 //! The front page: the lead story (the one an editor pinned, else the newest), the stories
 //! an editor featured, the latest stories, section blocks and upcoming events. All the
-//! stories come from one query (`Store::front_page`); a pin or feature that has expired is
+//! stories come from one query (`Store::front_page`), their teasers from those kept
+//! rendered or a second query (`Fragments::listed`); a pin or feature that has expired is
 //! left out by that query, and the page cache turns over at its expiry (see `freshness`).
 
 use crate::render::render_page;
@@ -38,12 +39,18 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, WebError> {
         .chain(&list)
         .map(|t| t.id)
         .collect();
-    let fragments = &state.fragments;
-    let lead = fragments.teasers(&state, generation, &lead, 3, true)?;
-    let featured = (!front.featured.is_empty())
-        .then(|| fragments.teasers(&state, generation, &front.featured, 3, true))
-        .transpose()?;
-    let latest = fragments.teasers(&state, generation, &list, 3, true)?;
+    let [lead, featured, latest] = state
+        .fragments
+        .listed(
+            &state,
+            generation,
+            [&lead, &front.featured, &list],
+            now,
+            3,
+            true,
+        )
+        .await?;
+    let featured = (!front.featured.is_empty()).then_some(featured);
     let more_url = has_more.then_some("/latest?page=2");
     let feeds = alternates(&state.config(), "", "");
     let html = render_page(

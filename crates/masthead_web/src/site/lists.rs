@@ -14,7 +14,7 @@ use crate::{AppState, WebError};
 use axum::response::Response;
 use masthead_core::{ListCursor, PageNumber};
 use masthead_render::{Value, context};
-use masthead_store::{ArticleFilter, ListWindow, Teaser, to_micros};
+use masthead_store::{ArticleFilter, ListWindow, Listed, to_micros};
 
 /// Renders one page of teasers under `heading`, at `path` (used for links and the canonical
 /// URL). A page past the end is a 404; the first page of an empty list is shown empty.
@@ -33,7 +33,7 @@ pub(crate) async fn teaser_list(
     let generation = state.watch.generation(now);
     let list = state
         .reads()
-        .list_window(filter, now, window, state.config().page_size)
+        .list_window_keys(filter, now, window, state.config().page_size)
         .await?;
     let links = match (list.items.first(), list.items.last()) {
         (Some(newest), Some(oldest)) => {
@@ -48,9 +48,10 @@ pub(crate) async fn teaser_list(
         _ => return Err(WebError::NotFound),
     };
     let canonical = format!("{}{}", state.config().base_url, links.this);
-    let teasers = state
+    let [teasers] = state
         .fragments
-        .teasers(state, generation, &list.items, 2, true)?;
+        .listed(state, generation, [&list.items], now, 2, true)
+        .await?;
     let html = render_page(
         state,
         "list.html",
@@ -123,9 +124,9 @@ struct Links {
     next: Option<String>,
 }
 
-fn cursor(teaser: &Teaser) -> ListCursor {
+fn cursor(story: &Listed) -> ListCursor {
     ListCursor {
-        at: to_micros(teaser.published_at),
-        id: teaser.id.0,
+        at: to_micros(story.published_at),
+        id: story.id.0,
     }
 }
