@@ -9,6 +9,7 @@
 //! [`Garage::stop`] kills the node and [`Garage::start_again`] brings it back on the same
 //! ports with the same data, so tests can take the store away from a running site.
 
+use masthead_media::{S3Limits, S3Settings};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -131,6 +132,34 @@ root_domain = ".s3.garage.localhost"
             "--key",
             &self.key_id,
         ]);
+    }
+
+    /// The settings of an [`S3Storage`](masthead_media::S3Storage) on `bucket/prefix` of
+    /// this node, with the default time limits.
+    pub fn s3_settings(&self, bucket: &str, prefix: &str) -> S3Settings {
+        S3Settings {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+            endpoint: self.endpoint.clone(),
+            region: GARAGE_REGION.into(),
+            access_key_id: self.key_id.clone(),
+            secret_access_key: self.secret.clone(),
+            limits: S3Limits::default(),
+        }
+    }
+
+    /// The environment that points `masthead` at `bucket/prefix` on this node.
+    pub fn media_env(&self, bucket: &str, prefix: &str) -> Vec<(String, String)> {
+        [
+            ("MASTHEAD_MEDIA_URL", format!("s3://{bucket}/{prefix}")),
+            ("MASTHEAD_MEDIA_S3_ENDPOINT", self.endpoint.clone()),
+            ("MASTHEAD_MEDIA_S3_REGION", GARAGE_REGION.to_owned()),
+            ("MASTHEAD_MEDIA_S3_ACCESS_KEY_ID", self.key_id.clone()),
+            ("MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY", self.secret.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 
     /// Kills the node (as a crash or a network cut would look to its clients).

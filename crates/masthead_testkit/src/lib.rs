@@ -24,7 +24,7 @@ pub mod smtp;
 mod staff;
 
 pub use app::{TestApp, TestResponse};
-pub use binary::{RawResponse, RunningBinary, http, run_command, run_command_with};
+pub use binary::{RawResponse, RunningBinary, http, run_command, run_command_with, upload_image};
 pub use browser::Browser;
 pub use consumers::{
     FEEDPARSER_VERSION, ICALENDAR_VERSION, PROMETHEUS_CLIENT_VERSION, ReadMetrics, SitemapSchemas,

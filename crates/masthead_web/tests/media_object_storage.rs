@@ -10,8 +10,8 @@ use axum::response::Response;
 use http_body_util::BodyExt;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ImageEncoder, Rgb, RgbImage};
-use masthead_media::{MediaStorage, S3Limits, S3Settings, S3Storage, storage_name};
-use masthead_testkit::{GARAGE_REGION, Garage, TestApp, app_tests, insert_image};
+use masthead_media::{MediaStorage, S3Storage, storage_name};
+use masthead_testkit::{Garage, TestApp, app_tests, insert_image};
 use masthead_web::{AppState, MEDIA_READS_AT_ONCE};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,16 +67,7 @@ async fn image_reads_from_object_storage_are_a_few_at_a_time_each_held_until_sen
     })
     .await
     .unwrap();
-    let storage = S3Storage::new(&S3Settings {
-        bucket: "media".into(),
-        prefix: "site".into(),
-        endpoint: garage.endpoint.clone(),
-        region: GARAGE_REGION.into(),
-        access_key_id: garage.key_id.clone(),
-        secret_access_key: garage.secret.clone(),
-        limits: S3Limits::default(),
-    })
-    .unwrap();
+    let storage = S3Storage::new(&garage.s3_settings("media", "site")).unwrap();
     let photo = photo();
     let name = storage_name("jpg");
     storage.put(&name, photo.clone()).await.unwrap();
