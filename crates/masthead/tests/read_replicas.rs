@@ -12,11 +12,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use masthead_core::Role;
-use masthead_core::password::{Password, hash_password};
-use masthead_core::secret::{new_token, token_hash};
-use masthead_store::{Actor, NewUser};
 use masthead_testkit::{
-    ArticleBuilder, Desk, RawResponse, RunningBinary, StreamingReplica, TestDb, run_command, t0,
+    ArticleBuilder, Desk, RawResponse, RunningBinary, StreamingReplica, TestDb, run_command,
 };
 use std::time::{Duration, Instant};
 
@@ -46,33 +43,7 @@ impl Site {
             .slug("council-meets")
             .insert(&db.store)
             .await;
-        let password = hash_password(&Password::parse("correct horse battery 42", &[]).unwrap());
-        let root = db
-            .store
-            .create_user(
-                &NewUser {
-                    email: "editor@example.org".into(),
-                    name: "Editor".into(),
-                    role: Role::Admin,
-                    password_hash: password.unwrap(),
-                },
-                &Actor::system("test"),
-                t0(),
-            )
-            .await
-            .unwrap();
-        let token = new_token("mh_");
-        db.store
-            .create_token(
-                root,
-                "replica test",
-                &token_hash(&token),
-                Role::Admin,
-                &Actor::system("test"),
-                t0(),
-            )
-            .await
-            .unwrap();
+        let (_, token) = db.staff_with_token("editor@example.org", Role::Admin).await;
         let replica = StreamingReplica::start().await;
         replica.catch_up().await;
         Self {

@@ -222,14 +222,19 @@ root_domain = ".s3.garage.localhost"
         self.dir.path().join("garage.toml")
     }
 
-    /// Runs `garage -c CONFIG ARGS`: whether it succeeded, and its output.
-    pub fn cli(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new(&self.bin)
+    /// Runs `garage -c CONFIG ARGS` once.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.bin)
             .arg("-c")
             .arg(self.config())
             .args(args)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()))
+    }
+
+    /// Runs `garage -c CONFIG ARGS`: whether it succeeded, and its output.
+    pub fn cli(&self, args: &[&str]) -> (bool, String) {
+        let out = self.run(args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -243,12 +248,7 @@ root_domain = ".s3.garage.localhost"
     fn cli_ok(&self, args: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let out = Command::new(&self.bin)
-                .arg("-c")
-                .arg(self.config())
-                .args(args)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+            let out = self.run(args);
             if out.status.success() {
                 return String::from_utf8_lossy(&out.stdout).into_owned();
             }
