@@ -14,6 +14,7 @@
 use masthead_core::Role;
 use masthead_testkit::{
     ArticleBuilder, Desk, RawResponse, RunningBinary, StreamingReplica, TestDb, run_command,
+    wait_until,
 };
 use std::time::{Duration, Instant};
 
@@ -147,21 +148,15 @@ fn until(
     patience: Duration,
     want: impl Fn(&RawResponse) -> bool,
 ) -> Duration {
-    let start = Instant::now();
-    loop {
+    let mut last = String::new();
+    let took = wait_until(patience, || {
         let page = get(server, path, &[]);
         assert_eq!(page.status, 200, "{path}: {}", page.body);
-        if want(&page) {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < patience,
-            "{path} never showed what was expected: {}",
-            page.body
-        );
-        #[allow(clippy::disallowed_methods)] // a plain test thread polling another process
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        let wanted = want(&page);
+        last = page.body;
+        wanted
+    });
+    took.unwrap_or_else(|| panic!("{path} never showed what was expected: {last}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@
 //! [`Garage::stop`] kills the node and [`Garage::start_again`] brings it back on the same
 //! ports with the same data, so tests can take the store away from a running site.
 
+use crate::wait_until;
 use masthead_media::{S3Limits, S3Settings};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -211,11 +212,8 @@ root_domain = ".s3.garage.localhost"
         // Keep draining its log so the pipe never fills and blocks it.
         std::thread::spawn(move || while rx.recv().is_ok() {});
         // The RPC side (which the CLI uses) is up before the S3 API; wait until it answers.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.cli(&["status"]).0 {
-            assert!(Instant::now() < deadline, "Garage's CLI got no answer");
-            pause();
-        }
+        wait_until(Duration::from_secs(60), || self.cli(&["status"]).0)
+            .expect("Garage's CLI got no answer within a minute");
     }
 
     fn config(&self) -> PathBuf {
@@ -246,19 +244,20 @@ root_domain = ".s3.garage.localhost"
     /// [`Self::cli`], retried for up to a minute while the node settles (a fresh layout
     /// takes a moment to apply); returns standard output.
     fn cli_ok(&self, args: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        let mut last = None;
+        let done = wait_until(Duration::from_secs(60), || {
             let out = self.run(args);
-            if out.status.success() {
-                return String::from_utf8_lossy(&out.stdout).into_owned();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "garage {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            pause();
-        }
+            let ok = out.status.success();
+            last = Some(out);
+            ok
+        });
+        let out = last.expect("the command ran at least once");
+        assert!(
+            done.is_some(),
+            "garage {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
 
@@ -266,13 +265,4 @@ impl Drop for Garage {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A short wait between polls of a process that announces nothing.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a plain test thread polling an external process; no runtime is blocked"
-)]
-fn pause() {
-    std::thread::sleep(Duration::from_millis(200));
 }
