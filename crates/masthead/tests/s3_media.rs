@@ -173,13 +173,7 @@ async fn rows(database_url: &str) -> (BTreeSet<String>, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_storage_stores_reads_lists_and_deletes_objects_and_refuses_names_it_never_makes() {
-    let garage = tokio::task::spawn_blocking(|| {
-        let garage = Garage::start();
-        garage.bucket("media");
-        garage
-    })
-    .await
-    .unwrap();
+    let garage = Garage::with_bucket("media").await;
     let storage = S3Storage::new(&garage.s3_settings("media", "site/a")).unwrap();
     let other = S3Storage::new(&garage.s3_settings("media", "site/b")).unwrap();
     assert_eq!(storage.url(), "s3://media/site/a");

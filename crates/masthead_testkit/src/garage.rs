@@ -120,6 +120,19 @@ root_domain = ".s3.garage.localhost"
         garage
     }
 
+    /// [`Garage::start`] with bucket `name` made, from async code: the node starts on a
+    /// blocking thread, so the test's runtime is not held up meanwhile.
+    pub async fn with_bucket(name: &str) -> Garage {
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let garage = Garage::start();
+            garage.bucket(&name);
+            garage
+        })
+        .await
+        .expect("starting Garage")
+    }
+
     /// Creates bucket `name`, readable and writable with [`Self::key_id`].
     pub fn bucket(&self, name: &str) {
         self.cli_ok(&["bucket", "create", name]);

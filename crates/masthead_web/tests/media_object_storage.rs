@@ -60,13 +60,7 @@ async fn body_of(response: Response) -> Vec<u8> {
 async fn image_reads_from_object_storage_are_a_few_at_a_time_each_held_until_sent(
     mut app: TestApp,
 ) {
-    let garage = tokio::task::spawn_blocking(|| {
-        let garage = Garage::start();
-        garage.bucket("media");
-        garage
-    })
-    .await
-    .unwrap();
+    let garage = Garage::with_bucket("media").await;
     let storage = S3Storage::new(&garage.s3_settings("media", "site")).unwrap();
     let photo = photo();
     let name = storage_name("jpg");
