@@ -4,10 +4,8 @@
 //! whose creation was answered 201 is there, whole, and served.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use masthead_core::secret::{new_token, token_hash};
 use masthead_core::{ArticleId, Role};
-use masthead_store::{Actor, NewUser};
-use masthead_testkit::{Desk, RunningBinary, TestDb, http, t0};
+use masthead_testkit::{Desk, RunningBinary, TestDb, http};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,33 +28,10 @@ async fn acknowledged_writes_survive_kill_9_on_postgres() {
 
 async fn acknowledged_writes_survive_kill_9(db: TestDb) {
     let desk = Desk::create(&db.store).await;
-    let user = db
-        .store
-        .create_user(
-            &NewUser {
-                email: "wire-bot@example.org".into(),
-                name: "Wire bot".into(),
-                role: Role::Editor,
-                // Never used to log in: the bot works through its token.
-                password_hash: "!".into(),
-            },
-            &Actor::system("test"),
-            t0(),
-        )
-        .await
-        .unwrap();
-    let token = new_token("mh_");
-    db.store
-        .create_token(
-            user,
-            "crash test",
-            &token_hash(&token),
-            Role::Editor,
-            &Actor::system("test"),
-            t0(),
-        )
-        .await
-        .unwrap();
+    // The bot works through its token.
+    let (_, token) = db
+        .staff_with_token("wire-bot@example.org", Role::Editor)
+        .await;
     let url = db.url.clone();
     let data = db.dir.path().join("data").to_str().unwrap().to_owned();
     let section = desk.news.0;

@@ -12,11 +12,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use masthead_core::Role;
-use masthead_core::password::{Password, hash_password};
-use masthead_core::secret::{new_token, token_hash};
-use masthead_store::{Actor, NewUser};
 use masthead_testkit::{
-    ArticleBuilder, Desk, RawResponse, RunningBinary, StreamingReplica, TestDb, run_command, t0,
+    ArticleBuilder, Desk, RawResponse, RunningBinary, StreamingReplica, TestDb, run_command,
+    wait_until,
 };
 use std::time::{Duration, Instant};
 
@@ -46,33 +44,7 @@ impl Site {
             .slug("council-meets")
             .insert(&db.store)
             .await;
-        let password = hash_password(&Password::parse("correct horse battery 42", &[]).unwrap());
-        let root = db
-            .store
-            .create_user(
-                &NewUser {
-                    email: "editor@example.org".into(),
-                    name: "Editor".into(),
-                    role: Role::Admin,
-                    password_hash: password.unwrap(),
-                },
-                &Actor::system("test"),
-                t0(),
-            )
-            .await
-            .unwrap();
-        let token = new_token("mh_");
-        db.store
-            .create_token(
-                root,
-                "replica test",
-                &token_hash(&token),
-                Role::Admin,
-                &Actor::system("test"),
-                t0(),
-            )
-            .await
-            .unwrap();
+        let (_, token) = db.staff_with_token("editor@example.org", Role::Admin).await;
         let replica = StreamingReplica::start().await;
         replica.catch_up().await;
         Self {
@@ -176,21 +148,15 @@ fn until(
     patience: Duration,
     want: impl Fn(&RawResponse) -> bool,
 ) -> Duration {
-    let start = Instant::now();
-    loop {
+    let mut last = String::new();
+    let took = wait_until(patience, || {
         let page = get(server, path, &[]);
         assert_eq!(page.status, 200, "{path}: {}", page.body);
-        if want(&page) {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < patience,
-            "{path} never showed what was expected: {}",
-            page.body
-        );
-        #[allow(clippy::disallowed_methods)] // a plain test thread polling another process
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        let wanted = want(&page);
+        last = page.body;
+        wanted
+    });
+    took.unwrap_or_else(|| panic!("{path} never showed what was expected: {last}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,8 @@
 //! backup` / `restore` with the bucket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use masthead_media::{MediaError, MediaStorage, S3Limits, S3Settings, S3Storage};
-use masthead_testkit::{GARAGE_REGION, Garage, RunningBinary as Server, run_command_with};
+use masthead_media::{MediaError, MediaStorage, S3Storage};
+use masthead_testkit::{Garage, RunningBinary as Server, run_command_with, upload_image};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -18,38 +18,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 /// A real photo from the demo (800×450), so uploads get resized copies (320 and 640 wide).
 const PHOTO: &[u8] = include_bytes!("../demo/images/gavel.jpg");
 const PASSWORD: &str = "correct horse battery staple";
-
-fn settings(garage: &Garage, bucket: &str, prefix: &str) -> S3Settings {
-    S3Settings {
-        bucket: bucket.into(),
-        prefix: prefix.into(),
-        endpoint: garage.endpoint.clone(),
-        region: GARAGE_REGION.into(),
-        access_key_id: garage.key_id.clone(),
-        secret_access_key: garage.secret.clone(),
-        limits: S3Limits::default(),
-    }
-}
-
-/// The environment that points `masthead` at `bucket/prefix` on `garage`.
-fn s3_env(garage: &Garage, bucket: &str, prefix: &str) -> Vec<(String, String)> {
-    vec![
-        (
-            "MASTHEAD_MEDIA_URL".into(),
-            format!("s3://{bucket}/{prefix}"),
-        ),
-        ("MASTHEAD_MEDIA_S3_ENDPOINT".into(), garage.endpoint.clone()),
-        ("MASTHEAD_MEDIA_S3_REGION".into(), GARAGE_REGION.into()),
-        (
-            "MASTHEAD_MEDIA_S3_ACCESS_KEY_ID".into(),
-            garage.key_id.clone(),
-        ),
-        (
-            "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY".into(),
-            garage.secret.clone(),
-        ),
-    ]
-}
 
 /// A site: a data directory, the flags pointing the binary at it and its database, and the
 /// media settings.
@@ -140,32 +108,7 @@ fn upload(server: &Server, token: &str, alt: &str) -> (u16, Value) {
 
 /// [`upload`] to the server at `addr` (a server handle cannot cross threads).
 fn upload_to(addr: &str, token: &str, alt: &str) -> (u16, Value) {
-    let boundary = "masthead-s3-test";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gavel.jpg\"\r\n\
-             Content-Type: image/jpeg\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(PHOTO);
-    body.extend_from_slice(
-        format!(
-            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{boundary}--\r\n"
-        )
-        .as_bytes(),
-    );
-    let auth = format!("Bearer {token}");
-    let ctype = format!("multipart/form-data; boundary={boundary}");
-    let r = masthead_testkit::http(
-        addr,
-        "POST",
-        "/api/v1/media",
-        &[("Authorization", &auth), ("Content-Type", &ctype)],
-        &body,
-    )
-    .unwrap();
+    let r = upload_image(addr, token, "gavel.jpg", PHOTO, alt);
     (
         r.status,
         serde_json::from_slice(&r.bytes).unwrap_or(Value::Null),
@@ -191,13 +134,6 @@ fn files_of(name: &str) -> Vec<String> {
         format!("{stem}-640w.{ext}"),
         format!("{stem}-c50-50.{ext}"),
     ]
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|line| {
-        let (k, v) = line.split_once(':')?;
-        k.eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 /// Every object in `bucket/prefix`, by name, with its bytes.
@@ -237,15 +173,9 @@ async fn rows(database_url: &str) -> (BTreeSet<String>, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_storage_stores_reads_lists_and_deletes_objects_and_refuses_names_it_never_makes() {
-    let garage = tokio::task::spawn_blocking(|| {
-        let garage = Garage::start();
-        garage.bucket("media");
-        garage
-    })
-    .await
-    .unwrap();
-    let storage = S3Storage::new(&settings(&garage, "media", "site/a")).unwrap();
-    let other = S3Storage::new(&settings(&garage, "media", "site/b")).unwrap();
+    let garage = Garage::with_bucket("media").await;
+    let storage = S3Storage::new(&garage.s3_settings("media", "site/a")).unwrap();
+    let other = S3Storage::new(&garage.s3_settings("media", "site/b")).unwrap();
     assert_eq!(storage.url(), "s3://media/site/a");
     assert!(storage.list().await.unwrap().is_empty());
     assert_eq!(
@@ -330,7 +260,7 @@ async fn s3_storage_stores_reads_lists_and_deletes_objects_and_refuses_names_it_
     }
 
     // A wrong secret is refused by the store: an error naming the bucket, never a panic.
-    let mut wrong = settings(&garage, "media", "site/a");
+    let mut wrong = garage.s3_settings("media", "site/a");
     wrong.secret_access_key = "0".repeat(64);
     let wrong = S3Storage::new(&wrong).unwrap();
     let error = wrong.put("e5f6.jpg", b"x".to_vec()).await.unwrap_err();
@@ -339,8 +269,8 @@ async fn s3_storage_stores_reads_lists_and_deletes_objects_and_refuses_names_it_
         error.to_string().contains("media_s3_endpoint"),
         "says what to check: {error}"
     );
-    assert!(format!("{:?}", settings(&garage, "m", "")).contains("<hidden>"));
-    assert!(!format!("{:?}", settings(&garage, "m", "")).contains(&garage.secret));
+    assert!(format!("{:?}", garage.s3_settings("m", "")).contains("<hidden>"));
+    assert!(!format!("{:?}", garage.s3_settings("m", "")).contains(&garage.secret));
 }
 
 /// Issue 17's case: an image uploaded through one app server is served by another that
@@ -352,8 +282,8 @@ fn an_image_uploaded_through_one_server_is_served_by_another_sharing_postgres_an
     let url = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(masthead_testkit::empty_postgres_database());
-    let a = Site::new(Some(&url), s3_env(&garage, "shared", "news"));
-    let b = Site::new(Some(&url), s3_env(&garage, "shared", "news"));
+    let a = Site::new(Some(&url), garage.media_env("shared", "news"));
+    let b = Site::new(Some(&url), garage.media_env("shared", "news"));
     let token = a.token();
     let server_a = a.serve();
     let server_b = b.serve();
@@ -366,13 +296,13 @@ fn an_image_uploaded_through_one_server_is_served_by_another_sharing_postgres_an
             .request("GET", &format!("/media/{file}"), &[], b"")
             .unwrap();
         assert_eq!(r.status, 200, "{file} through B: {}", r.body);
-        assert_eq!(header(&r.head, "content-type"), Some("image/jpeg"));
+        assert_eq!(r.header("content-type"), Some("image/jpeg"));
         assert_eq!(
-            header(&r.head, "cache-control"),
+            r.header("cache-control"),
             Some("public, max-age=31536000, immutable")
         );
-        assert_eq!(header(&r.head, "x-content-type-options"), Some("nosniff"));
-        let etag = header(&r.head, "etag").unwrap().to_owned();
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        let etag = r.header("etag").unwrap().to_owned();
         let via_a = server_a
             .request("GET", &format!("/media/{file}"), &[], b"")
             .unwrap();
@@ -414,7 +344,7 @@ fn an_image_uploaded_through_one_server_is_served_by_another_sharing_postgres_an
 
 /// The size of an object in the `shared/news` bucket, read with the S3 client itself.
 fn image_len(garage: &Garage, name: &str) -> usize {
-    let storage = S3Storage::new(&settings(garage, "shared", "news")).unwrap();
+    let storage = S3Storage::new(&garage.s3_settings("shared", "news")).unwrap();
     tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(storage.get(name))
@@ -452,14 +382,14 @@ fn a_store_that_is_down_fails_uploads_cleanly_and_images_answer_503_until_it_is_
     let url = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(masthead_testkit::empty_postgres_database());
-    let site = Site::new(Some(&url), s3_env(&garage, "media", ""));
+    let site = Site::new(Some(&url), garage.media_env("media", ""));
     let token = site.token();
     let server = site.serve();
     let (status, answer) = upload(&server, &token, "Before");
     assert_eq!(status, 201, "{answer}");
     let before = stored_name(&answer);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let storage = S3Storage::new(&settings(&garage, "media", "")).unwrap();
+    let storage = S3Storage::new(&garage.s3_settings("media", "")).unwrap();
     let objects_before = rt.block_on(objects(&storage));
     let (rows_before, _) = rt.block_on(rows(&url));
 
@@ -469,7 +399,7 @@ fn a_store_that_is_down_fails_uploads_cleanly_and_images_answer_503_until_it_is_
         .request("GET", &format!("/media/{before}"), &[], b"")
         .unwrap();
     assert_eq!(r.status, 503, "{}", r.body);
-    assert_eq!(header(&r.head, "retry-after"), Some("30"));
+    assert_eq!(r.header("retry-after"), Some("30"));
     assert!(
         r.body.contains("image storage"),
         "says what is wrong: {}",
@@ -544,8 +474,8 @@ fn many_uploads_at_once_through_two_servers_all_land_with_rows_and_objects_match
     let url = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(masthead_testkit::empty_postgres_database());
-    let a = Site::new(Some(&url), s3_env(&garage, "busy", "m"));
-    let b = Site::new(Some(&url), s3_env(&garage, "busy", "m"));
+    let a = Site::new(Some(&url), garage.media_env("busy", "m"));
+    let b = Site::new(Some(&url), garage.media_env("busy", "m"));
     let token = a.token();
     let servers = [a.serve(), b.serve()];
     let names: Vec<String> = std::thread::scope(|scope| {
@@ -564,7 +494,7 @@ fn many_uploads_at_once_through_two_servers_all_land_with_rows_and_objects_match
     });
     assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), 12);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let storage = S3Storage::new(&settings(&garage, "busy", "m")).unwrap();
+    let storage = S3Storage::new(&garage.s3_settings("busy", "m")).unwrap();
     let stored: BTreeSet<String> = rt.block_on(objects(&storage)).into_keys().collect();
     let (named, unfinished) = rt.block_on(rows(&url));
     assert_eq!(unfinished, 0);
@@ -587,7 +517,7 @@ fn many_uploads_at_once_through_two_servers_all_land_with_rows_and_objects_match
 fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_prefix() {
     let garage = Garage::start();
     garage.bucket("keep");
-    let site = Site::new(None, s3_env(&garage, "keep", "live"));
+    let site = Site::new(None, garage.media_env("keep", "live"));
     let token = site.token();
     let server = site.serve();
     let names: Vec<String> = (0..2)
@@ -621,20 +551,20 @@ fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_pre
     server.stop();
 
     // Restoring over the live prefix is refused before anything is written.
-    let clash = Site::new(None, s3_env(&garage, "keep", "live"));
+    let clash = Site::new(None, garage.media_env("keep", "live"));
     let out = clash.run(&["restore", backup.to_str().unwrap()], None);
     assert!(!out.status.success());
     let error = String::from_utf8_lossy(&out.stderr);
     assert!(error.contains("already holds 8 objects"), "{error}");
     assert!(!clash.data_dir().join("masthead.db").exists());
 
-    let restored = Site::new(None, s3_env(&garage, "keep", "restored"));
+    let restored = Site::new(None, garage.media_env("keep", "restored"));
     let out = restored.run_ok(&["restore", backup.to_str().unwrap()]);
     assert!(
         out.contains("8 media files, in s3://keep/restored"),
         "{out}"
     );
-    let storage = S3Storage::new(&settings(&garage, "keep", "restored")).unwrap();
+    let storage = S3Storage::new(&garage.s3_settings("keep", "restored")).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     assert_eq!(rt.block_on(objects(&storage)).len(), 8);
     let check = restored.run_ok(&["check"]);
@@ -656,7 +586,7 @@ fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_pre
     assert!(out.contains("8 media files"), "{out}");
     let local_backup = local.dir.path().join("backup");
     local.run_ok(&["backup", local_backup.to_str().unwrap()]);
-    let moved = Site::new(None, s3_env(&garage, "keep", "moved"));
+    let moved = Site::new(None, garage.media_env("keep", "moved"));
     moved.run_ok(&["restore", local_backup.to_str().unwrap()]);
     let server = moved.serve();
     for (name, bytes) in names.iter().zip(&served) {
@@ -670,75 +600,4 @@ fn backup_copies_the_buckets_images_and_restore_puts_them_back_into_an_empty_pre
     }
     server.stop();
     drop(garage);
-}
-
-/// The figures in docs/PERFORMANCE.md ("Media on object storage"): upload time and media
-/// GET latency with images in Garage on loopback against local files, one server each on
-/// SQLite, sequential requests. Run on purpose only (it measures, it asserts little):
-/// `scripts/test.sh -p masthead --test s3_media -- --ignored --nocapture`.
-#[test]
-#[ignore = "a measurement for docs/PERFORMANCE.md; run with --ignored"]
-fn media_timings_garage_against_local_files() {
-    let garage = Garage::start();
-    garage.bucket("timing");
-    let local = Site::new(None, Vec::new());
-    let s3 = Site::new(None, s3_env(&garage, "timing", ""));
-    for (label, site) in [("local files", &local), ("Garage (S3)", &s3)] {
-        let token = site.token();
-        let server = site.serve();
-        let mut uploads = Vec::new();
-        let mut names = Vec::new();
-        for i in 0..10 {
-            let started = Instant::now();
-            let (status, answer) = upload(&server, &token, &format!("Photo {i}"));
-            uploads.push(started.elapsed());
-            assert_eq!(status, 201, "{answer}");
-            names.push(stored_name(&answer));
-        }
-        let mut gets = Vec::new();
-        for round in 0..300 {
-            let name = &names[round % names.len()];
-            let started = Instant::now();
-            let r = server
-                .request("GET", &format!("/media/{name}"), &[], b"")
-                .unwrap();
-            gets.push(started.elapsed());
-            assert_eq!(r.status, 200);
-        }
-        let etag_gets: Vec<Duration> = (0..300)
-            .map(|round| {
-                let name = &names[round % names.len()];
-                let first = server
-                    .request("GET", &format!("/media/{name}"), &[], b"")
-                    .unwrap();
-                let etag = header(&first.head, "etag").unwrap().to_owned();
-                let started = Instant::now();
-                let r = server
-                    .request(
-                        "GET",
-                        &format!("/media/{name}"),
-                        &[("If-None-Match", &etag)],
-                        b"",
-                    )
-                    .unwrap();
-                assert_eq!(r.status, 304);
-                started.elapsed()
-            })
-            .collect();
-        println!(
-            "{label}: upload median {:?} p90 {:?}; GET original median {:?} p95 {:?}; \
-             304 revalidation median {:?}",
-            percentile(&mut uploads, 50),
-            percentile(&mut uploads, 90),
-            percentile(&mut gets, 50),
-            percentile(&mut gets, 95),
-            percentile(&mut etag_gets.clone(), 50),
-        );
-        server.stop();
-    }
-}
-
-fn percentile(times: &mut [Duration], p: usize) -> Duration {
-    times.sort();
-    times[(times.len() * p / 100).min(times.len() - 1)]
 }

@@ -8,17 +8,13 @@
 
 use chrono::{TimeZone, Utc};
 use masthead_core::Role;
-use masthead_core::password::{Password, hash_password};
-use masthead_core::secret::{new_token, token_hash};
-use masthead_store::{Actor, NewUser};
-use masthead_testkit::{ArticleBuilder, Desk, RunningBinary, TestDb, form_body, t0};
+use masthead_testkit::{ArticleBuilder, Desk, PASSWORD, RunningBinary, TestDb, form_body};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_masthead");
 /// The documented bound: a change made on one server shows on all within a second.
 const WITHIN: Duration = Duration::from_secs(1);
 const EMAIL: &str = "root@example.org";
-const PASSWORD: &str = "correct horse battery staple 42";
 /// Stories in the news section before the test publishes any: more than the smaller page
 /// sizes the test sets, fewer than the default 20.
 const NEWS_STORIES: usize = 7;
@@ -35,33 +31,7 @@ async fn app_servers_sharing_postgres_see_each_others_writes_and_settings_within
         }
         story.insert(&db.store).await;
     }
-    let password = hash_password(&Password::parse(PASSWORD, &[]).unwrap()).unwrap();
-    let root = db
-        .store
-        .create_user(
-            &NewUser {
-                email: EMAIL.into(),
-                name: "Root".into(),
-                role: Role::Admin,
-                password_hash: password,
-            },
-            &Actor::system("test"),
-            t0(),
-        )
-        .await
-        .unwrap();
-    let token = new_token("mh_");
-    db.store
-        .create_token(
-            root,
-            "shared test",
-            &token_hash(&token),
-            Role::Admin,
-            &Actor::system("test"),
-            t0(),
-        )
-        .await
-        .unwrap();
+    let (_, token) = db.staff_with_token(EMAIL, Role::Admin).await;
     let url = db.url.clone();
     let dir = db.dir.path().to_owned();
     let section = desk.news.0;

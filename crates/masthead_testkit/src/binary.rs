@@ -33,6 +33,16 @@ pub struct RawResponse {
     pub bytes: Vec<u8>,
 }
 
+impl RawResponse {
+    /// The value of header `name` (any case), when it was sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
 impl RunningBinary {
     /// Runs `BIN serve --addr 127.0.0.1:0 ARGS…` with `envs` (and no inherited database or
     /// data directory settings) and waits up to a minute for it to say it is listening.
@@ -325,6 +335,31 @@ pub fn http(
         body: String::from_utf8_lossy(&bytes).into_owned(),
         bytes,
     })
+}
+
+/// Uploads `bytes` as an image named `file_name` with `alt` through the API of the server
+/// at `addr` (`POST /api/v1/media` with `token`); the answer is JSON (the image's `url`).
+/// Takes the address, not a [`RunningBinary`], so threads can upload at once.
+pub fn upload_image(
+    addr: &str,
+    token: &str,
+    file_name: &str,
+    bytes: &[u8],
+    alt: &str,
+) -> RawResponse {
+    let (content_type, body) = crate::multipart_body(&[
+        ("file", Some(file_name), bytes),
+        ("alt", None, alt.as_bytes()),
+    ]);
+    let auth = format!("Bearer {token}");
+    http(
+        addr,
+        "POST",
+        "/api/v1/media",
+        &[("Authorization", &auth), ("Content-Type", &content_type)],
+        &body,
+    )
+    .expect("an answer to the upload")
 }
 
 /// The data of a `Transfer-Encoding: chunked` body (RFC 9112, section 7.1).

@@ -9,6 +9,8 @@
 //! [`Garage::stop`] kills the node and [`Garage::start_again`] brings it back on the same
 //! ports with the same data, so tests can take the store away from a running site.
 
+use crate::wait_until;
+use masthead_media::{S3Limits, S3Settings};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -118,6 +120,19 @@ root_domain = ".s3.garage.localhost"
         garage
     }
 
+    /// [`Garage::start`] with bucket `name` made, from async code: the node starts on a
+    /// blocking thread, so the test's runtime is not held up meanwhile.
+    pub async fn with_bucket(name: &str) -> Garage {
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let garage = Garage::start();
+            garage.bucket(&name);
+            garage
+        })
+        .await
+        .expect("starting Garage")
+    }
+
     /// Creates bucket `name`, readable and writable with [`Self::key_id`].
     pub fn bucket(&self, name: &str) {
         self.cli_ok(&["bucket", "create", name]);
@@ -131,6 +146,34 @@ root_domain = ".s3.garage.localhost"
             "--key",
             &self.key_id,
         ]);
+    }
+
+    /// The settings of an [`S3Storage`](masthead_media::S3Storage) on `bucket/prefix` of
+    /// this node, with the default time limits.
+    pub fn s3_settings(&self, bucket: &str, prefix: &str) -> S3Settings {
+        S3Settings {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+            endpoint: self.endpoint.clone(),
+            region: GARAGE_REGION.into(),
+            access_key_id: self.key_id.clone(),
+            secret_access_key: self.secret.clone(),
+            limits: S3Limits::default(),
+        }
+    }
+
+    /// The environment that points `masthead` at `bucket/prefix` on this node.
+    pub fn media_env(&self, bucket: &str, prefix: &str) -> Vec<(String, String)> {
+        [
+            ("MASTHEAD_MEDIA_URL", format!("s3://{bucket}/{prefix}")),
+            ("MASTHEAD_MEDIA_S3_ENDPOINT", self.endpoint.clone()),
+            ("MASTHEAD_MEDIA_S3_REGION", GARAGE_REGION.to_owned()),
+            ("MASTHEAD_MEDIA_S3_ACCESS_KEY_ID", self.key_id.clone()),
+            ("MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY", self.secret.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 
     /// Kills the node (as a crash or a network cut would look to its clients).
@@ -182,25 +225,27 @@ root_domain = ".s3.garage.localhost"
         // Keep draining its log so the pipe never fills and blocks it.
         std::thread::spawn(move || while rx.recv().is_ok() {});
         // The RPC side (which the CLI uses) is up before the S3 API; wait until it answers.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.cli(&["status"]).0 {
-            assert!(Instant::now() < deadline, "Garage's CLI got no answer");
-            pause();
-        }
+        wait_until(Duration::from_secs(60), || self.cli(&["status"]).0)
+            .expect("Garage's CLI got no answer within a minute");
     }
 
     fn config(&self) -> PathBuf {
         self.dir.path().join("garage.toml")
     }
 
-    /// Runs `garage -c CONFIG ARGS`: whether it succeeded, and its output.
-    pub fn cli(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new(&self.bin)
+    /// Runs `garage -c CONFIG ARGS` once.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.bin)
             .arg("-c")
             .arg(self.config())
             .args(args)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()))
+    }
+
+    /// Runs `garage -c CONFIG ARGS`: whether it succeeded, and its output.
+    pub fn cli(&self, args: &[&str]) -> (bool, String) {
+        let out = self.run(args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -212,24 +257,20 @@ root_domain = ".s3.garage.localhost"
     /// [`Self::cli`], retried for up to a minute while the node settles (a fresh layout
     /// takes a moment to apply); returns standard output.
     fn cli_ok(&self, args: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let out = Command::new(&self.bin)
-                .arg("-c")
-                .arg(self.config())
-                .args(args)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
-            if out.status.success() {
-                return String::from_utf8_lossy(&out.stdout).into_owned();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "garage {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            pause();
-        }
+        let mut last = None;
+        let done = wait_until(Duration::from_secs(60), || {
+            let out = self.run(args);
+            let ok = out.status.success();
+            last = Some(out);
+            ok
+        });
+        let out = last.expect("the command ran at least once");
+        assert!(
+            done.is_some(),
+            "garage {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
 
@@ -237,13 +278,4 @@ impl Drop for Garage {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A short wait between polls of a process that announces nothing.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a plain test thread polling an external process; no runtime is blocked"
-)]
-fn pause() {
-    std::thread::sleep(Duration::from_millis(200));
 }

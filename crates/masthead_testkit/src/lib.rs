@@ -22,9 +22,10 @@ mod replica;
 mod server;
 pub mod smtp;
 mod staff;
+mod wait;
 
 pub use app::{TestApp, TestResponse};
-pub use binary::{RawResponse, RunningBinary, http, run_command, run_command_with};
+pub use binary::{RawResponse, RunningBinary, http, run_command, run_command_with, upload_image};
 pub use browser::Browser;
 pub use consumers::{
     FEEDPARSER_VERSION, ICALENDAR_VERSION, PROMETHEUS_CLIENT_VERSION, ReadMetrics, SitemapSchemas,
@@ -42,6 +43,7 @@ pub use replica::StreamingReplica;
 pub use server::TestServer;
 pub use smtp::{SmtpSink, SunkMessage};
 pub use staff::{PASSWORD, StaffSession, csrf_in, form_body, multipart_body};
+pub use wait::wait_until;
 
 /// Declares each named `async fn(Store)` as two tests, `NAME::sqlite` and `NAME::postgres`,
 /// each on its own fresh database.

@@ -1,12 +1,14 @@
-//! Staff in tests: accounts created in the store, logged in through the real login form,
-//! then driving the desk with their session cookie and CSRF token.
+//! Staff in tests: accounts created in the store (with an API token, for tests of the real
+//! binary), logged in through the real login form, then driving the desk with their session
+//! cookie and CSRF token.
 
-use crate::{TestApp, TestResponse};
+use crate::{TestApp, TestDb, TestResponse};
 use axum::body::Body;
 use axum::http::Request;
 use masthead_core::password::{Password, hash_password};
+use masthead_core::secret::{new_token, token_hash};
 use masthead_core::{Role, UserId};
-use masthead_store::{Actor, NewUser};
+use masthead_store::{Actor, NewUser, Store};
 
 /// The password every test account gets.
 pub const PASSWORD: &str = "correct horse battery staple 42";
@@ -34,24 +36,50 @@ fn enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-impl TestApp {
-    /// Creates an account with [`PASSWORD`].
-    pub async fn create_staff(&self, email: &str, role: Role) -> UserId {
-        let password = Password::parse(PASSWORD, &[]).expect("test password is strong");
-        let hash = hash_password(&password).expect("hash");
-        self.store()
-            .create_user(
-                &NewUser {
-                    email: email.into(),
-                    name: email.split('@').next().unwrap_or(email).into(),
-                    role,
-                    password_hash: hash,
-                },
+/// Creates an account in `store` with [`PASSWORD`].
+async fn create_account(store: &Store, email: &str, role: Role) -> UserId {
+    let password = Password::parse(PASSWORD, &[]).expect("test password is strong");
+    let hash = hash_password(&password).expect("hash");
+    store
+        .create_user(
+            &NewUser {
+                email: email.into(),
+                name: email.split('@').next().unwrap_or(email).into(),
+                role,
+                password_hash: hash,
+            },
+            &Actor::system("test"),
+            crate::t0(),
+        )
+        .await
+        .expect("create staff")
+}
+
+impl TestDb {
+    /// Creates an account with [`PASSWORD`] and an API token for it with the same scope:
+    /// the account and the token, for tests that drive the real binary over its API.
+    pub async fn staff_with_token(&self, email: &str, role: Role) -> (UserId, String) {
+        let user = create_account(&self.store, email, role).await;
+        let token = new_token("mh_");
+        self.store
+            .create_token(
+                user,
+                "test",
+                &token_hash(&token),
+                role,
                 &Actor::system("test"),
                 crate::t0(),
             )
             .await
-            .expect("create staff")
+            .expect("create token");
+        (user, token)
+    }
+}
+
+impl TestApp {
+    /// Creates an account with [`PASSWORD`].
+    pub async fn create_staff(&self, email: &str, role: Role) -> UserId {
+        create_account(self.store(), email, role).await
     }
 
     /// Posts the login form.

@@ -193,7 +193,8 @@ pub enum Revalidation {
 #[derive(Debug)]
 pub struct RevalidationGuard {
     cache: Arc<PageCache>,
-    key: String,
+    /// The same key the set of pages being rendered holds (one allocation for both).
+    key: Arc<str>,
 }
 
 impl Drop for RevalidationGuard {
@@ -202,7 +203,7 @@ impl Drop for RevalidationGuard {
             .revalidating
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.key);
+            .remove(&*self.key);
     }
 }
 
@@ -295,7 +296,7 @@ pub struct PageCache {
     purges: AtomicU64,
     pages: Cache<String, Entry, BySize>,
     /// The keys of stale pages being rendered again in the background.
-    revalidating: std::sync::Mutex<std::collections::HashSet<String>>,
+    revalidating: std::sync::Mutex<std::collections::HashSet<Arc<str>>>,
     /// Requests the middleware answered from the cache (those answered before routing are
     /// counted as the metrics' `cache` route).
     routed_hits: AtomicU64,
@@ -491,10 +492,11 @@ impl PageCache {
         if underway.len() >= MAX_REVALIDATING {
             return Revalidation::Busy;
         }
-        underway.insert(key.to_owned());
+        let key: Arc<str> = Arc::from(key);
+        underway.insert(key.clone());
         Revalidation::Start(RevalidationGuard {
             cache: self.clone(),
-            key: key.to_owned(),
+            key,
         })
     }
 }

@@ -43,10 +43,11 @@ mod router;
 mod search;
 mod site;
 mod state;
+mod turns;
 
 pub use app::{App, app};
 pub use cache::HttpCaching;
 pub use config::SiteConfig;
 pub use error::WebError;
 pub use router::router;
-pub use state::AppState;
+pub use state::{AppState, MEDIA_READS_AT_ONCE};

@@ -9,11 +9,13 @@ use crate::freshness::{ContentWatch, POLL_INTERVAL};
 use crate::health_probe::HealthProbe;
 use crate::metrics::Metrics;
 use crate::parts::SharedParts;
+use crate::turns::Turns;
 use masthead_core::{Clock, CommentSettings};
 use masthead_media::{FileStorage, MediaStorage};
 use masthead_render::Theme;
 use masthead_store::{Store, StoreError};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 /// The settings and theme in effect; replaced whole when an admin saves settings.
 struct Live {
@@ -66,7 +68,10 @@ pub struct Shared {
     /// Turns to read a meeting document's original (up to 24 MiB each) for a reader:
     /// [`ORIGINALS_AT_ONCE`] at a time, so strangers asking for many at once cannot hold
     /// that much memory each.
-    pub(crate) originals: Arc<tokio::sync::Semaphore>,
+    pub(crate) originals: Turns,
+    /// Turns to read an image whole from media storage that is not on local disk (an
+    /// object store) for a reader: [`MEDIA_READS_AT_ONCE`] at a time, for the same reason.
+    pub(crate) media_reads: Turns,
     /// The meeting desk's prose helper, when the operator configured one.
     pub(crate) prose: Option<Arc<crate::prose_helper::ProseHelper>>,
     /// The newsletter's mail settings, when the operator set up an SMTP server.
@@ -104,6 +109,23 @@ pub struct Shared {
 /// How many meeting documents' originals are read for readers at once.
 pub const ORIGINALS_AT_ONCE: usize = 4;
 
+/// How long a reader waits for a turn to be sent a meeting document's original before a 503.
+const ORIGINAL_TURN_WAIT: Duration = Duration::from_secs(10);
+
+/// How many images are read whole from object storage for readers at once. Each is held in
+/// memory until it has been sent. An original is the re-encoding of an upload of at most
+/// 20 MiB (`masthead_desk::media::LIMITS`), and a re-encoded photo (JPEG at quality 85) is
+/// about that size or smaller, so 8 turns hold about 160 MiB at the worst (a transparent PNG
+/// can come out larger). Most reads are the resized copies and cards, tens of KiB each,
+/// which give their turn back as soon as they are sent; a turn is held long only by a slow
+/// reader of a large original.
+pub const MEDIA_READS_AT_ONCE: usize = 8;
+
+/// How long a reader waits for a turn to be sent an image from object storage before a 503:
+/// a page's images are asked for together, and most turns are short, so a burst waits a
+/// moment rather than being refused; past 5 s the reader is told to retry.
+const MEDIA_TURN_WAIT: Duration = Duration::from_secs(5);
+
 impl AppState {
     /// How many times `/healthz` has probed the store since start (a passed probe is
     /// reused for a second, so this grows by at most one a second however often it is asked).
@@ -128,12 +150,7 @@ impl AppState {
     /// are told while they are all in use; dropping the permit gives them back.
     #[doc(hidden)]
     pub async fn take_every_original_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
-        #[allow(clippy::expect_used, reason = "the semaphore is never closed")]
-        self.originals
-            .clone()
-            .acquire_many_owned(ORIGINALS_AT_ONCE as u32)
-            .await
-            .expect("the originals' turns")
+        self.originals.take_all().await
     }
 
     /// The state with `reader` reading the meeting desk's PDFs (the program's sandboxed one).
@@ -174,7 +191,16 @@ impl AppState {
             prose: None,
             mail: None,
             newsletter_bell: Arc::new(tokio::sync::Notify::new()),
-            originals: Arc::new(tokio::sync::Semaphore::new(ORIGINALS_AT_ONCE)),
+            originals: Turns::new(
+                ORIGINALS_AT_ONCE,
+                ORIGINAL_TURN_WAIT,
+                "Many documents are being sent right now; try again in a moment.",
+            ),
+            media_reads: Turns::new(
+                MEDIA_READS_AT_ONCE,
+                MEDIA_TURN_WAIT,
+                "Many images are being sent right now; try again in a moment.",
+            ),
             pdf: Arc::new(crate::pdf_reader::Limited::new(Arc::new(
                 crate::pdf_reader::InProcess,
             ))),

@@ -10,18 +10,15 @@
 use crate::meeting_record::pieces;
 use crate::render::render_page;
 use crate::site::cached::page;
+use crate::turns::held_until_sent;
 use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use masthead_core::{DocumentId, MeetingId};
 use masthead_render::{Value, context, ser};
 use masthead_store::{MeetingDocument, MeetingStatus, PublicBody};
 use std::collections::HashMap;
-
-/// How long a reader waits for a turn to be sent an original before a 503.
-const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `GET /bodies`
 pub async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
@@ -157,26 +154,14 @@ pub async fn original(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     // A few at a time: each may be megabytes held in memory until it is sent.
-    let turn = tokio::time::timeout(TURN_WAIT, state.originals.clone().acquire_owned()).await;
-    let Ok(Ok(turn)) = turn else {
-        return Err(WebError::AtCapacity(
-            "Many documents are being sent right now; try again in a moment.".into(),
-        ));
-    };
+    let turn = state.originals.take().await?;
     let bytes = state
         .reads()
         .meeting_document_bytes(document.id)
         .await?
         .ok_or(WebError::NotFound)?;
-    // The turn is given back when the body has been sent (or the reader went away), not
-    // when this handler returns.
     let response = original_response(&document, bytes, Some(&etag));
-    Ok(response.map(|body| {
-        axum::body::Body::from_stream(body.into_data_stream().map(move |chunk| {
-            let _held = &turn;
-            chunk
-        }))
-    }))
+    Ok(held_until_sent(response, turn))
 }
 
 /// A document's original bytes as a response: its own type, shown in the browser, never

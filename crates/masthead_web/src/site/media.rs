@@ -17,8 +17,12 @@
 //! no `Range` (a range request gets the whole file, 200, as RFC 9110 allows) and no
 //! `Last-Modified`; the `ETag` is made from the name alone (a name is never reused for
 //! other bytes), so a revalidation with `If-None-Match` is answered 304 without asking the
-//! store. A store that is down is a 503 with `Retry-After`, never a 500.
+//! store. A store that is down is a 503 with `Retry-After`, never a 500. Since each file is
+//! held whole in memory until it has been sent, only `MEDIA_READS_AT_ONCE` are read at a
+//! time (a turn is given back when the body has been sent); a reader who finds every turn
+//! taken waits up to five seconds, then is answered 503 with `Retry-After`.
 
+use crate::turns::held_until_sent;
 use crate::{AppState, WebError};
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -132,6 +136,8 @@ async fn buffered(
         finish(response.headers_mut(), etag, None);
         return Ok(response);
     }
+    // A few at a time: each is held whole in memory until it has been sent.
+    let turn = state.media_reads.take().await?;
     let bytes = state
         .media
         .get(name)
@@ -140,7 +146,7 @@ async fn buffered(
         .ok_or(WebError::NotFound)?;
     let mut response = bytes.into_response();
     finish(response.headers_mut(), etag, Some(content_type));
-    Ok(response)
+    Ok(held_until_sent(response, turn))
 }
 
 /// Whether `name` is an image of the library or one of its variants. A generated variant
