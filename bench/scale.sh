@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --idle-seconds) idle=${2:?}; shift 2 ;;
     --connections) connections=${2:?}; shift 2 ;;
     --bin) bin=${2:?}; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
