@@ -97,6 +97,7 @@ pub async fn run(config: &Config, count: u64) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    crate::user::at_current_rendering(&store).await?;
     let (sections, authors) = ensure_desks(&store).await?;
     let mut rng = StdRng::seed_from_u64(count ^ store.count_articles().await? as u64);
     let words = Words::new();

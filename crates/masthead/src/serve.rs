@@ -27,6 +27,7 @@ pub async fn run(
         .map_err(|e| anyhow!("{e}"))?
         .with_replicas(&config.database_read_url.0)
         .map_err(|e| anyhow!("{e}"))?;
+    crate::user::at_current_rendering(&store).await?;
     if let Some(replicas) = store.replicas() {
         let names: Vec<&str> = replicas.list().iter().map(|r| r.label.as_str()).collect();
         tracing::info!(replicas = ?names, "anonymous public reads use the read replicas that are caught up");

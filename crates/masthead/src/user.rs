@@ -37,9 +37,22 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         config.prepare_data_dir()?;
     }
     // The store's errors already name the URL (password hidden) and what to check.
-    Store::connect(&config.database_url())
+    let store = Store::connect(&config.database_url())
         .await
-        .map_err(|e| anyhow!("{e}"))
+        .map_err(|e| anyhow!("{e}"))?;
+    at_current_rendering(&store).await?;
+    Ok(store)
+}
+
+/// Records, on a database with no story or page yet, that its HTML is at this build's
+/// rendering (see `Store::start_at_rendering`), so stories written now are not rendered
+/// again by the first server.
+pub async fn at_current_rendering(store: &Store) -> anyhow::Result<()> {
+    store
+        .start_at_rendering(masthead_render::RENDER_VERSION)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(())
 }
 
 /// Parses a role given on the command line; the error names the flag and the accepted roles.

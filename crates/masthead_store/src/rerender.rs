@@ -54,6 +54,26 @@ impl Store {
         })
     }
 
+    /// Records that the stored HTML is at rendering `version` when there is no HTML to be at
+    /// any other: no story and no page yet (a new database, before `generate`, an import or
+    /// the demo writes stories rendered with `version`). Without it, a new database starts at
+    /// rendering 1 and the first server re-renders every story just written, moving the
+    /// content version on (and every page cache over) once per batch. Whether it did.
+    pub async fn start_at_rendering(&self, version: i64) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let moved = sqlx::query(
+            "UPDATE site_state SET render_version = $1, render_cursor = 0 \
+             WHERE id = 1 AND render_version < $1 \
+             AND NOT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM pages)",
+        )
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        self.commit(tx).await?;
+        Ok(moved > 0)
+    }
+
     /// The Markdown of the (at most 200) stories with ids after `after`, by id.
     pub async fn stored_texts_after(&self, after: i64) -> Result<Vec<StoredText>> {
         sqlx::query(
