@@ -76,14 +76,13 @@ pub(crate) fn paged(sql: &'static str, limit: u32, offset: u64) -> sqlx::AssertS
     ))
 }
 
-/// A page of stories, newest first, each as the JSON object `$item!` makes (a teaser, or a
-/// `Listed`), as one JSON array; `$2` is the filter value. `$k1, $k2` are
+/// A page of teasers, newest first, as one JSON array; `$2` is the filter value. `$k1, $k2` are
 /// the sort keys: author and tag pages join their relation table and sort by its copy of
 /// `published_at`, so the newest come straight from its index. `__KEYSET__` and `__DIR__`
 /// are filled in by [`window_statement`]: nothing and `DESC` for a numbered page, a range on the sort
 /// keys for a page before or after a cursor.
 macro_rules! list_query {
-    ($item:ident, $join:literal, $filter:literal, $k1:literal, $k2:literal,
+    ($join:literal, $filter:literal, $k1:literal, $k2:literal,
      $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             "SELECT COALESCE((SELECT ",
@@ -94,7 +93,7 @@ macro_rules! list_query {
             " ORDER BY t.k1 DESC, t.k2 DESC",
             $end,
             " FROM (SELECT ",
-            $item!($arr, $end, $obj, $js, $je),
+            teaser_json!($arr, $end, $obj, $js, $je),
             " AS j, ",
             $k1,
             " AS k1, ",
@@ -410,28 +409,19 @@ pub(crate) fn fill_window(
     (sql, binds)
 }
 
-/// The SQL of a list of `$filter` (see [`list_query!`]) with each story as the JSON object
-/// `$item!` makes, and the value its `$2` filters on, if any.
+/// The SQL the list query macro `$query` (see [`list_query!`]) makes for a list of `$filter`,
+/// and the value its `$2` filters on, if any.
 macro_rules! filtered {
-    ($backend:expr, $filter:expr, $item:ident) => {
+    ($backend:expr, $filter:expr, $query:ident) => {
         match $filter {
             ArticleFilter::All => (
-                per_backend!(
-                    $backend,
-                    list_query,
-                    $item,
-                    "",
-                    "",
-                    "ar.published_at",
-                    "ar.id"
-                ),
+                per_backend!($backend, $query, "", "", "ar.published_at", "ar.id"),
                 None,
             ),
             ArticleFilter::Section(id) => (
                 per_backend!(
                     $backend,
-                    list_query,
-                    $item,
+                    $query,
                     "",
                     "AND ar.section_id = $2",
                     "ar.published_at",
@@ -442,8 +432,7 @@ macro_rules! filtered {
             ArticleFilter::Author(id) => (
                 per_backend!(
                     $backend,
-                    list_query,
-                    $item,
+                    $query,
                     "JOIN article_authors x ON x.article_id = ar.id",
                     "AND x.author_id = $2 AND x.published_at <= $1",
                     "x.published_at",
@@ -454,8 +443,7 @@ macro_rules! filtered {
             ArticleFilter::Tag(id) => (
                 per_backend!(
                     $backend,
-                    list_query,
-                    $item,
+                    $query,
                     "JOIN article_tags x ON x.article_id = ar.id",
                     "AND x.tag_id = $2 AND x.published_at <= $1",
                     "x.published_at",
@@ -466,11 +454,11 @@ macro_rules! filtered {
         }
     };
 }
-pub(crate) use {filtered, list_query};
+pub(crate) use filtered;
 
 /// The SQL of a teaser list and the value its `$2` filters on, if any.
 fn list_sql(backend: Backend, filter: ArticleFilter) -> (&'static str, Option<i64>) {
-    filtered!(backend, filter, teaser_json)
+    filtered!(backend, filter, list_query)
 }
 
 /// `items`, one more than `per_page` if there are more, as the page of `window` they make:

@@ -8,7 +8,7 @@
 use crate::articles::{page_window, visible};
 use crate::audit::{Actor, record};
 use crate::dialect::per_backend;
-use crate::listed::{Listed, listed_from_json, listed_json};
+use crate::listed::{Listed, listed_columns, listed_from_json, listed_object};
 use crate::model::ListPage;
 use crate::{Backend, Result, Store, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
@@ -101,14 +101,12 @@ macro_rules! slots_query {
         concat!(
             "SELECT COALESCE((SELECT ",
             $arr,
-            $js,
-            "t.j",
-            $je,
+            listed_object!($obj),
             " ORDER BY t.p",
             $end,
             " FROM (SELECT ",
-            listed_json!($arr, $end, $obj, $js, $je),
-            " AS j, f.position AS p",
+            listed_columns!(),
+            ", f.position AS p",
             " FROM front_slots f JOIN articles ar ON ar.id = f.article_id",
             " JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
             " WHERE",
@@ -125,10 +123,10 @@ macro_rules! slots_query {
 macro_rules! rest_query {
     ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
-            "SELECT COALESCE((SELECT ", $arr, $js, "t.j", $je,
+            "SELECT COALESCE((SELECT ", $arr, listed_object!($obj),
             " ORDER BY t.k1 DESC, t.k2 DESC", $end,
-            " FROM (SELECT ", listed_json!($arr, $end, $obj, $js, $je),
-            " AS j, ar.published_at AS k1, ar.id AS k2",
+            " FROM (SELECT ", listed_columns!(),
+            ", ar.published_at AS k1, ar.id AS k2",
             " FROM articles ar JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
             " WHERE", visible!(),
             "AND ar.id NOT IN (SELECT f.article_id FROM front_slots f",

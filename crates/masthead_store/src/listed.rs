@@ -8,8 +8,8 @@
 //! teasers are already rendered for this content generation needs none of it.
 
 use crate::articles::{
-    ArticleFilter, ListWindow, TeaserJson, fill_window, filtered, from_clause, list_query,
-    page_window, teaser_json, trim_window, visible,
+    ArticleFilter, ListWindow, TeaserJson, fill_window, filtered, from_clause, page_window,
+    teaser_json, trim_window, visible,
 };
 use crate::dialect::per_backend;
 use crate::model::{ListPage, Teaser};
@@ -41,21 +41,67 @@ struct ListedJson {
     image: i64,
 }
 
-/// A story as a [`Listed`] JSON object (decoded by `ListedJson`), for `list_query!` and the
-/// front page's statement in place of `teaser_json!` (same fragments, from `per_backend!`).
-macro_rules! listed_json {
-    ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
+/// What a [`Listed`] is made of, as the columns `id`, `at`, `comments` and `image` of a
+/// subquery over `articles ar` and `media m`, for [`listed_object!`] to make into JSON
+/// outside it (a JSON value made inside a subquery would be parsed again outside it).
+macro_rules! listed_columns {
+    () => {
         concat!(
-            $obj,
-            "'id', ar.id, 'at', ar.published_at, ",
-            "'comments', (SELECT COUNT(*) FROM comments cc WHERE cc.article_id = ar.id AND cc.status = 'approved'), ",
-            "'image', CASE WHEN m.storage_name IS NULL THEN 0 ELSE 1 END)"
+            "ar.id AS id, ar.published_at AS at, ",
+            "(SELECT COUNT(*) FROM comments cc WHERE cc.article_id = ar.id AND cc.status = 'approved') AS comments, ",
+            "CASE WHEN m.storage_name IS NULL THEN 0 ELSE 1 END AS image"
         )
     };
 }
-pub(crate) use listed_json;
+pub(crate) use listed_columns;
 
-/// `json`, an array of [`listed_json!`] objects, decoded.
+/// A [`Listed`] JSON object (decoded by `ListedJson`) from the [`listed_columns!`] of `t`;
+/// `$obj` is the backend's object constructor (see `per_backend!`).
+macro_rules! listed_object {
+    ($obj:literal) => {
+        concat!(
+            $obj,
+            "'id', t.id, 'at', t.at, 'comments', t.comments, 'image', t.image)"
+        )
+    };
+}
+pub(crate) use listed_object;
+
+/// One page of a list as [`Listed`] stories, filled in like `list_query!` (the same joins,
+/// filter, order and window; the same `__KEYSET__`, `__DIR__` and `page_window!()`).
+macro_rules! keys_query {
+    ($join:literal, $filter:literal, $k1:literal, $k2:literal,
+     $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
+        concat!(
+            "SELECT COALESCE((SELECT ",
+            $arr,
+            listed_object!($obj),
+            " ORDER BY t.k1 DESC, t.k2 DESC",
+            $end,
+            " FROM (SELECT ",
+            listed_columns!(),
+            ", ",
+            $k1,
+            " AS k1, ",
+            $k2,
+            " AS k2",
+            from_clause!(),
+            $join,
+            " WHERE",
+            visible!(),
+            $filter,
+            " __KEYSET__ ORDER BY ",
+            $k1,
+            " __DIR__, ",
+            $k2,
+            " __DIR__",
+            page_window!(),
+            ") t), '[]')"
+        )
+    };
+}
+
+/// `json`, an array of [`listed_object!`] objects, decoded.
 pub(crate) fn listed_from_json(json: &str) -> Result<Vec<Listed>> {
     let rows: Vec<ListedJson> = serde_json::from_str(json)?;
     Ok(rows
@@ -118,7 +164,7 @@ pub(crate) fn keys_statement(
     window: ListWindow,
     per_page: u32,
 ) -> (String, Vec<i64>) {
-    let (sql, value) = filtered!(backend, filter, listed_json);
+    let (sql, value) = filtered!(backend, filter, keys_query);
     fill_window(sql, value, filter, now, window, per_page)
 }
 
