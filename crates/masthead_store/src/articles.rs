@@ -214,63 +214,6 @@ impl Store {
         Ok(trim_window(items, window, per_page))
     }
 
-    /// SQLite's query plan for each kind of list (and the home page's), so a test can prove that none of them sorts
-    /// the whole archive (which is what makes a page slow at a million stories).
-    #[doc(hidden)]
-    pub async fn sqlite_list_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
-        let filters = [
-            ("all", ArticleFilter::All),
-            ("section", ArticleFilter::Section(SectionId(1))),
-            ("author", ArticleFilter::Author(AuthorId(1))),
-            ("tag", ArticleFilter::Tag(TagId(1))),
-        ];
-        let cursor = ListCursor { at: 0, id: 0 };
-        let windows = [
-            ("page", ListWindow::Page(PageNumber::FIRST)),
-            ("before", ListWindow::Before(cursor)),
-            ("after", ListWindow::After(cursor)),
-        ];
-        let statements: [(&str, Statement); 2] = [
-            ("", window_statement),
-            ("keys ", crate::listed::keys_statement),
-        ];
-        let mut plans = Vec::new();
-        for (kind, statement) in statements {
-            for (name, filter) in filters {
-                for (window_name, window) in windows {
-                    let (sql, binds) =
-                        statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
-                    let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
-                    for value in binds {
-                        query = query.bind(value);
-                    }
-                    let rows = query.fetch_all(&self.pool).await?;
-                    plans.push((
-                        format!("{kind}{name} {window_name}"),
-                        rows.iter()
-                            .map(|r| r.try_get::<String, _>("detail"))
-                            .collect::<Result<_, _>>()?,
-                    ));
-                }
-            }
-        }
-        // The home page's statement: its latest stories are a list like the others.
-        let front = crate::front::front_statement(Backend::Sqlite, 20);
-        let explain = format!("EXPLAIN QUERY PLAN {}", front.0);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(explain))
-            .bind(0_i64)
-            .fetch_all(&self.pool)
-            .await?;
-        plans.push((
-            "front".to_owned(),
-            rows.iter()
-                .map(|r| r.try_get::<String, _>("detail"))
-                .collect::<Result<_, _>>()?,
-        ));
-        Ok(plans)
-    }
-
     /// Refreshes PostgreSQL's planner statistics, as autovacuum does on a live database soon
     /// after a bulk load, so tests see the plans a real site gets.
     #[doc(hidden)]

@@ -1,6 +1,6 @@
-//! PostgreSQL's plans for the list queries and the home page's, so tests can prove on a loaded, analyzed database
-//! that every list reads an index in order rather than sorting the archive (SQLite's plans
-//! are in `articles.rs` and `desk.rs`).
+//! The plans of the list queries and the home page's, so tests can prove that every list
+//! reads an index in order rather than sorting the archive: SQLite's, and PostgreSQL's on a
+//! loaded, analyzed database (the desk's lists' SQLite plans are in `desk.rs`).
 //!
 //! The plans are the generic ones, made without the bound values, because those are what the
 //! server runs: its sessions set `plan_cache_mode = force_generic_plan` (see `db.rs`). An
@@ -10,10 +10,68 @@ use crate::articles::{ArticleFilter, ListWindow, Statement, window_statement};
 use crate::desk::desk_list_sql;
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use masthead_core::{ArticleStatus, ListCursor, PageNumber, UserId};
+use masthead_core::{ArticleStatus, AuthorId, ListCursor, PageNumber, SectionId, TagId, UserId};
 use sqlx::Connection;
+use sqlx::Row;
 
 impl Store {
+    /// SQLite's query plan for each kind of list (and the home page's), so a test can prove that none of them sorts
+    /// the whole archive (which is what makes a page slow at a million stories).
+    #[doc(hidden)]
+    pub async fn sqlite_list_plans(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let filters = [
+            ("all", ArticleFilter::All),
+            ("section", ArticleFilter::Section(SectionId(1))),
+            ("author", ArticleFilter::Author(AuthorId(1))),
+            ("tag", ArticleFilter::Tag(TagId(1))),
+        ];
+        let cursor = ListCursor { at: 0, id: 0 };
+        let windows = [
+            ("page", ListWindow::Page(PageNumber::FIRST)),
+            ("before", ListWindow::Before(cursor)),
+            ("after", ListWindow::After(cursor)),
+        ];
+        let statements: [(&str, Statement); 2] = [
+            ("", window_statement),
+            ("keys ", crate::listed::keys_statement),
+        ];
+        let mut plans = Vec::new();
+        for (kind, statement) in statements {
+            for (name, filter) in filters {
+                for (window_name, window) in windows {
+                    let (sql, binds) =
+                        statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
+                    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
+                    for value in binds {
+                        query = query.bind(value);
+                    }
+                    let rows = query.fetch_all(&self.pool).await?;
+                    plans.push((
+                        format!("{kind}{name} {window_name}"),
+                        rows.iter()
+                            .map(|r| r.try_get::<String, _>("detail"))
+                            .collect::<Result<_, _>>()?,
+                    ));
+                }
+            }
+        }
+        // The home page's statement: its latest stories are a list like the others.
+        let front = crate::front::front_statement(Backend::Sqlite, 20);
+        let explain = format!("EXPLAIN QUERY PLAN {}", front.0);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(explain))
+            .bind(0_i64)
+            .fetch_all(&self.pool)
+            .await?;
+        plans.push((
+            "front".to_owned(),
+            rows.iter()
+                .map(|r| r.try_get::<String, _>("detail"))
+                .collect::<Result<_, _>>()?,
+        ));
+        Ok(plans)
+    }
+
     /// The generic plan (EXPLAIN text) of the home page's statement
     /// ([`Store::front_page`]) at `now`, with `latest` stories besides the front's.
     #[doc(hidden)]
