@@ -17,11 +17,14 @@ find_bin() {
   printf '%s\n' "$bin"
 }
 
-# Copies an archive of N generated stories into $work/data, generating it once per size and
-# migration set under /var/tmp/masthead-bench/desk-N.
+# Copies an archive of N generated stories into $work/data, generating it once per size,
+# migration set, generator and rendering under /var/tmp/masthead-bench/desk-N (an archive
+# made under an older rendering would be rendered again by the server during the run).
 copy_archive() {
   local bin=$1 stories=$2 cache_root=/var/tmp/masthead-bench fp cache
-  fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql | sha256sum | cut -c1-16)
+  fp=$(cat "$repo"/crates/masthead_store/migrations/sqlite/*.sql \
+    "$repo"/crates/masthead/src/generate.rs "$repo"/crates/masthead_render/src/markdown.rs \
+    | sha256sum | cut -c1-16)
   cache="$cache_root/desk-$stories"
   mkdir -p "$cache_root"
   if ! grep -qx "migrations=$fp" "$cache/.complete" 2>/dev/null; then
