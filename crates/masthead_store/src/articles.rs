@@ -76,25 +76,25 @@ pub(crate) fn paged(sql: &'static str, limit: u32, offset: u64) -> sqlx::AssertS
     ))
 }
 
-/// A page of teasers, newest first, as one JSON array; `$2` is the filter value. `$k1, $k2` are
-/// the sort keys: author and tag pages join their relation table and sort by its copy of
-/// `published_at`, so the newest come straight from its index. `__KEYSET__` and `__DIR__`
-/// are filled in by [`window_statement`]: nothing and `DESC` for a numbered page, a range on the sort
-/// keys for a page before or after a cursor.
+/// A page of stories, newest first, as one JSON array; `$2` is the filter value. Each story
+/// is the JSON `$shown!` makes of the subquery's row `t`, whose columns `$columns!` names: a
+/// teaser ([`teaser_shown!`], [`teaser_columns!`]) or a `Listed` (see `listed.rs`). `$k1,
+/// $k2` are the sort keys: author and tag pages join their relation table and sort by its
+/// copy of `published_at`, so the newest come straight from its index. `__KEYSET__` and
+/// `__DIR__` are filled in by [`window_statement`]: nothing and `DESC` for a numbered page, a
+/// range on the sort keys for a page before or after a cursor.
 macro_rules! list_query {
-    ($join:literal, $filter:literal, $k1:literal, $k2:literal,
+    ($shown:ident, $columns:ident, $join:literal, $filter:literal, $k1:literal, $k2:literal,
      $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             "SELECT COALESCE((SELECT ",
             $arr,
-            $js,
-            "t.j",
-            $je,
+            $shown!($arr, $end, $obj, $js, $je),
             " ORDER BY t.k1 DESC, t.k2 DESC",
             $end,
             " FROM (SELECT ",
-            teaser_json!($arr, $end, $obj, $js, $je),
-            " AS j, ",
+            $columns!($arr, $end, $obj, $js, $je),
+            ", ",
             $k1,
             " AS k1, ",
             $k2,
@@ -112,6 +112,21 @@ macro_rules! list_query {
             page_window!(),
             ") t), '[]')"
         )
+    };
+}
+
+/// A teaser as the column `j` of a list's subquery (see [`list_query!`]).
+macro_rules! teaser_columns {
+    ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
+        concat!(teaser_json!($arr, $end, $obj, $js, $je), " AS j")
+    };
+}
+
+/// The teaser of the subquery's row `t` (see [`teaser_columns!`]), as JSON again: SQLite
+/// forgets that a value is JSON once it passes through a subquery.
+macro_rules! teaser_shown {
+    ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
+        concat!($js, "t.j", $je)
     };
 }
 
@@ -190,6 +205,17 @@ impl Store {
             .await
     }
 
+    /// The JSON array a list statement (`window_statement`, `keys_statement`) reads, with its
+    /// values bound in order.
+    pub(crate) async fn list_json(&self, (sql, binds): (String, Vec<i64>)) -> Result<String> {
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for value in binds {
+            query = query.bind(value);
+        }
+        let (json,) = query.fetch_one(&self.pool).await?;
+        Ok(json)
+    }
+
     /// Teasers of visible articles, newest first, at most `per_page` from `window`.
     /// `has_more` says whether more lie beyond them in the window's direction: older ones for
     /// a numbered page or [`ListWindow::Before`], newer ones for [`ListWindow::After`].
@@ -200,12 +226,8 @@ impl Store {
         window: ListWindow,
         per_page: u32,
     ) -> Result<ListPage<Teaser>> {
-        let (sql, binds) = window_statement(self.backend(), filter, now, window, per_page);
-        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
-        for value in binds {
-            query = query.bind(value);
-        }
-        let (json,) = query.fetch_one(&self.pool).await?;
+        let statement = window_statement(self.backend(), filter, now, window, per_page);
+        let json = self.list_json(statement).await?;
         let rows: Vec<TeaserJson> = serde_json::from_str(&json)?;
         let items = rows
             .into_iter()
@@ -352,19 +374,30 @@ pub(crate) fn fill_window(
     (sql, binds)
 }
 
-/// The SQL the list query macro `$query` (see [`list_query!`]) makes for a list of `$filter`,
-/// and the value its `$2` filters on, if any.
+/// The SQL [`list_query!`] makes for a list of `$filter` with `$shown` and `$columns`, and
+/// the value its `$2` filters on, if any.
 macro_rules! filtered {
-    ($backend:expr, $filter:expr, $query:ident) => {
+    ($backend:expr, $filter:expr, $shown:ident, $columns:ident) => {
         match $filter {
             ArticleFilter::All => (
-                per_backend!($backend, $query, "", "", "ar.published_at", "ar.id"),
+                per_backend!(
+                    $backend,
+                    list_query,
+                    $shown,
+                    $columns,
+                    "",
+                    "",
+                    "ar.published_at",
+                    "ar.id"
+                ),
                 None,
             ),
             ArticleFilter::Section(id) => (
                 per_backend!(
                     $backend,
-                    $query,
+                    list_query,
+                    $shown,
+                    $columns,
                     "",
                     "AND ar.section_id = $2",
                     "ar.published_at",
@@ -375,7 +408,9 @@ macro_rules! filtered {
             ArticleFilter::Author(id) => (
                 per_backend!(
                     $backend,
-                    $query,
+                    list_query,
+                    $shown,
+                    $columns,
                     "JOIN article_authors x ON x.article_id = ar.id",
                     "AND x.author_id = $2 AND x.published_at <= $1",
                     "x.published_at",
@@ -386,7 +421,9 @@ macro_rules! filtered {
             ArticleFilter::Tag(id) => (
                 per_backend!(
                     $backend,
-                    $query,
+                    list_query,
+                    $shown,
+                    $columns,
                     "JOIN article_tags x ON x.article_id = ar.id",
                     "AND x.tag_id = $2 AND x.published_at <= $1",
                     "x.published_at",
@@ -397,11 +434,11 @@ macro_rules! filtered {
         }
     };
 }
-pub(crate) use filtered;
+pub(crate) use {filtered, list_query};
 
 /// The SQL of a teaser list and the value its `$2` filters on, if any.
 fn list_sql(backend: Backend, filter: ArticleFilter) -> (&'static str, Option<i64>) {
-    filtered!(backend, filter, list_query)
+    filtered!(backend, filter, teaser_shown, teaser_columns)
 }
 
 /// `items`, one more than `per_page` if there are more, as the page of `window` they make:

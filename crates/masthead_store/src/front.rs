@@ -101,11 +101,11 @@ macro_rules! slots_query {
         concat!(
             "SELECT COALESCE((SELECT ",
             $arr,
-            listed_object!($obj),
+            listed_object!($arr, $end, $obj, $js, $je),
             " ORDER BY t.p",
             $end,
             " FROM (SELECT ",
-            listed_columns!(),
+            listed_columns!($arr, $end, $obj, $js, $je),
             ", f.position AS p",
             " FROM front_slots f JOIN articles ar ON ar.id = f.article_id",
             " JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
@@ -123,9 +123,9 @@ macro_rules! slots_query {
 macro_rules! rest_query {
     ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
-            "SELECT COALESCE((SELECT ", $arr, listed_object!($obj),
+            "SELECT COALESCE((SELECT ", $arr, listed_object!($arr, $end, $obj, $js, $je),
             " ORDER BY t.k1 DESC, t.k2 DESC", $end,
-            " FROM (SELECT ", listed_columns!(),
+            " FROM (SELECT ", listed_columns!($arr, $end, $obj, $js, $je),
             ", ar.published_at AS k1, ar.id AS k2",
             " FROM articles ar JOIN sections s ON s.id = ar.section_id LEFT JOIN media m ON m.id = ar.image_id",
             " WHERE", visible!(),

@@ -8,8 +8,8 @@
 //! teasers are already rendered for this content generation needs none of it.
 
 use crate::articles::{
-    ArticleFilter, ListWindow, TeaserJson, fill_window, filtered, from_clause, page_window,
-    teaser_json, trim_window, visible,
+    ArticleFilter, ListWindow, TeaserJson, fill_window, filtered, from_clause, list_query,
+    page_window, teaser_json, trim_window, visible,
 };
 use crate::dialect::per_backend;
 use crate::model::{ListPage, Teaser};
@@ -43,9 +43,10 @@ struct ListedJson {
 
 /// What a [`Listed`] is made of, as the columns `id`, `at`, `comments` and `image` of a
 /// subquery over `articles ar` and `media m`, for [`listed_object!`] to make into JSON
-/// outside it (a JSON value made inside a subquery would be parsed again outside it).
+/// outside it (a JSON value made inside a subquery would be parsed again outside it). Takes
+/// `per_backend!`'s fragments, as `list_query!` passes them, and needs none.
 macro_rules! listed_columns {
-    () => {
+    ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             "ar.id AS id, ar.published_at AS at, ",
             "(SELECT COUNT(*) FROM comments cc WHERE cc.article_id = ar.id AND cc.status = 'approved') AS comments, ",
@@ -55,10 +56,10 @@ macro_rules! listed_columns {
 }
 pub(crate) use listed_columns;
 
-/// A [`Listed`] JSON object (decoded by `ListedJson`) from the [`listed_columns!`] of `t`;
-/// `$obj` is the backend's object constructor (see `per_backend!`).
+/// A [`Listed`] JSON object (decoded by `ListedJson`) from the [`listed_columns!`] of `t`,
+/// with the backend's object constructor `$obj` (see `per_backend!`).
 macro_rules! listed_object {
-    ($obj:literal) => {
+    ($arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
         concat!(
             $obj,
             "'id', t.id, 'at', t.at, 'comments', t.comments, 'image', t.image)"
@@ -66,40 +67,6 @@ macro_rules! listed_object {
     };
 }
 pub(crate) use listed_object;
-
-/// One page of a list as [`Listed`] stories, filled in like `list_query!` (the same joins,
-/// filter, order and window; the same `__KEYSET__`, `__DIR__` and `page_window!()`).
-macro_rules! keys_query {
-    ($join:literal, $filter:literal, $k1:literal, $k2:literal,
-     $arr:literal, $end:literal, $obj:literal, $js:literal, $je:literal) => {
-        concat!(
-            "SELECT COALESCE((SELECT ",
-            $arr,
-            listed_object!($obj),
-            " ORDER BY t.k1 DESC, t.k2 DESC",
-            $end,
-            " FROM (SELECT ",
-            listed_columns!(),
-            ", ",
-            $k1,
-            " AS k1, ",
-            $k2,
-            " AS k2",
-            from_clause!(),
-            $join,
-            " WHERE",
-            visible!(),
-            $filter,
-            " __KEYSET__ ORDER BY ",
-            $k1,
-            " __DIR__, ",
-            $k2,
-            " __DIR__",
-            page_window!(),
-            ") t), '[]')"
-        )
-    };
-}
 
 /// `json`, an array of [`listed_object!`] objects, decoded.
 pub(crate) fn listed_from_json(json: &str) -> Result<Vec<Listed>> {
@@ -164,7 +131,7 @@ pub(crate) fn keys_statement(
     window: ListWindow,
     per_page: u32,
 ) -> (String, Vec<i64>) {
-    let (sql, value) = filtered!(backend, filter, keys_query);
+    let (sql, value) = filtered!(backend, filter, listed_object, listed_columns);
     fill_window(sql, value, filter, now, window, per_page)
 }
 
@@ -179,12 +146,8 @@ impl Store {
         window: ListWindow,
         per_page: u32,
     ) -> Result<ListPage<Listed>> {
-        let (sql, binds) = keys_statement(self.backend(), filter, now, window, per_page);
-        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
-        for value in binds {
-            query = query.bind(value);
-        }
-        let (json,) = query.fetch_one(&self.pool).await?;
+        let statement = keys_statement(self.backend(), filter, now, window, per_page);
+        let json = self.list_json(statement).await?;
         let items = listed_from_json(&json)?;
         Ok(trim_window(items, window, per_page))
     }
