@@ -2,15 +2,15 @@
 //! [`crate::StoryWrite`]). Every public read applies the same visibility rule: published, or scheduled and
 //! due, at the time the caller passes in.
 
+use crate::columns::{Columns, first_text};
 use crate::dialect::per_backend;
+use crate::direct::Bind;
 use crate::model::{ArticlePage, Byline, Image, ListPage, NameRef, Teaser};
 use crate::story::{ArticleFields, FIELD_COLUMNS};
 use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::{ArticleId, ArticleKind, AuthorId, ListCursor, PageNumber, SectionId, TagId};
 use serde::Deserialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use std::sync::LazyLock;
 
 /// A teaser as one JSON object (decoded by `TeaserJson`), with its authors as a JSON array.
@@ -208,6 +208,10 @@ impl Store {
     /// The JSON array a list statement (`window_statement`, `keys_statement`) reads, with its
     /// values bound in order.
     pub(crate) async fn list_json(&self, (sql, binds): (String, Vec<i64>)) -> Result<String> {
+        let direct_binds: Vec<Bind<'_>> = binds.iter().map(|&v| Bind::Int(v)).collect();
+        if let Some(json) = self.direct_row(&sql, &direct_binds, first_text) {
+            return json?.ok_or(StoreError::NotFound);
+        }
         let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
         for value in binds {
             query = query.bind(value);
@@ -264,6 +268,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<ArticlePage>> {
         let sql = &ARTICLE_PAGE_SQL[usize::from(self.backend() == Backend::Postgres)];
+        let binds = [Bind::Int(to_micros(now)), Bind::Text(slug)];
+        if let Some(page) = self.direct_row(sql, &binds, |row| article_page_from_row(row)) {
+            return page;
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(to_micros(now))
             .bind(slug)
@@ -527,17 +535,16 @@ impl TryFrom<TeaserJson> for Teaser {
     }
 }
 
-fn article_page_from_row(row: &AnyRow) -> Result<ArticlePage> {
-    let json = |name: &str| row.try_get::<String, _>(name);
-    let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(&json("teaser")?)?)?;
+fn article_page_from_row(row: &impl Columns) -> Result<ArticlePage> {
+    let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(&row.text("teaser")?)?)?;
     // Roundup items carry the HTML rendered when the story was saved.
     let story = ArticleFields::from_row(row, Vec::new(), Vec::new())?;
     Ok(ArticlePage {
         teaser,
-        body_html: row.try_get("body_html")?,
+        body_html: row.text("body_html")?,
         story,
-        tags: serde_json::from_str(&json("tags")?)?,
-        comments: serde_json::from_str(&json("comments")?)?,
-        comments_open: row.try_get::<i64, _>("comments_open")? != 0,
+        tags: serde_json::from_str(&row.text("tags")?)?,
+        comments: serde_json::from_str(&row.text("comments")?)?,
+        comments_open: row.int("comments_open")? != 0,
     })
 }

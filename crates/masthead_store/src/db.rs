@@ -62,6 +62,8 @@ pub struct Store {
     /// a reader compares it with the count at the last poll to know whether a write of its
     /// own may be missing from a replica (see `replicas.rs`).
     pub(crate) commits: Arc<AtomicU64>,
+    /// On SQLite, the public pages' few reads without sqlx's worker thread (`direct.rs`).
+    pub(crate) direct: Option<Arc<crate::direct::DirectReads>>,
 }
 
 /// SQLite's own default for `max_page_count`: no cap below the format's limit.
@@ -150,6 +152,10 @@ impl Store {
                 .map_err(open_error)?,
             Backend::Postgres => pool.clone(),
         };
+        let direct = match backend {
+            Backend::Sqlite => crate::direct::DirectReads::of_file(&sqlite_path(&url), &url),
+            Backend::Postgres => None,
+        };
         Ok(Self {
             pool,
             writer,
@@ -159,6 +165,7 @@ impl Store {
             size_limit,
             replicas: None,
             commits: Arc::default(),
+            direct: direct.map(Arc::new),
         })
     }
 
@@ -168,6 +175,17 @@ impl Store {
         Self {
             pool,
             replicas: None,
+            direct: None,
+            ..self.clone()
+        }
+    }
+
+    /// This store without direct reads: every read through the pool, so a test can hold
+    /// the two ways of reading to the same answers.
+    #[doc(hidden)]
+    pub fn through_pool_only(&self) -> Self {
+        Self {
+            direct: None,
             ..self.clone()
         }
     }
@@ -237,6 +255,9 @@ impl Store {
     /// only when the last connection closes alone, and the pool's connections close
     /// together.
     pub async fn close(&self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
+        }
         self.pool.close().await;
         if self.backend == Backend::Sqlite {
             // Best effort: a checkpoint that cannot finish leaves the log for the next start.

@@ -7,10 +7,12 @@
 
 use crate::articles::{page_window, visible};
 use crate::audit::{Actor, record};
+use crate::columns::Columns;
 use crate::dialect::per_backend;
+use crate::direct::Bind;
 use crate::listed::{Listed, listed_columns, listed_from_json, listed_object};
 use crate::model::ListPage;
-use crate::{Backend, Result, Store, from_micros, site, to_micros};
+use crate::{Backend, Result, Store, StoreError, from_micros, site, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::ArticleId;
 use serde::Serialize;
@@ -149,6 +151,19 @@ static FRONT_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
     })
 });
 
+/// The front query's three lists: the top story (none or one), the featured ones and the
+/// latest, as read.
+type FrontLists = (Vec<Listed>, Vec<Listed>, Vec<Listed>);
+
+/// [`FrontLists`] from the front query's row, read through either driver.
+fn front_lists(row: &impl Columns) -> Result<FrontLists> {
+    Ok((
+        listed_from_json(&row.text("top")?)?,
+        listed_from_json(&row.text("featured")?)?,
+        listed_from_json(&row.text("latest")?)?,
+    ))
+}
+
 /// The home page's statement on `backend` for `latest` stories besides the front's (one
 /// more is read, to know whether there are more). The limit is an integer we chose, never
 /// request text (see `articles::paged`).
@@ -161,19 +176,23 @@ impl Store {
     /// The front page at `now` in one query: the pinned and featured stories that are
     /// visible and not expired, and the `latest` newest visible stories besides them.
     pub async fn front_page(&self, now: DateTime<Utc>, latest: u32) -> Result<FrontPage> {
-        let row = sqlx::query(front_statement(self.backend(), latest))
-            .bind(to_micros(now))
-            .fetch_one(&self.pool)
-            .await?;
-        let top = listed_from_json(&row.try_get::<String, _>("top")?)?
-            .into_iter()
-            .next();
-        let featured = listed_from_json(&row.try_get::<String, _>("featured")?)?;
-        let mut items = listed_from_json(&row.try_get::<String, _>("latest")?)?;
+        let statement = front_statement(self.backend(), latest);
+        let binds = [Bind::Int(to_micros(now))];
+        let (top, featured, mut items) =
+            match self.direct_row(&statement.0, &binds, |row| front_lists(row)) {
+                Some(lists) => lists?.ok_or(StoreError::NotFound)?,
+                None => {
+                    let row = sqlx::query(statement)
+                        .bind(to_micros(now))
+                        .fetch_one(&self.pool)
+                        .await?;
+                    front_lists(&row)?
+                }
+            };
         let has_more = items.len() > latest as usize;
         items.truncate(latest as usize);
         Ok(FrontPage {
-            top,
+            top: top.into_iter().next(),
             featured,
             latest: ListPage { items, has_more },
         })

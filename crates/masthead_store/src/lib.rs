@@ -5,8 +5,10 @@
 //! and the types both drivers carry (integers, text). The few places where the dialects
 //! differ are `match` arms in [`dialect`].
 
+mod columns;
 mod db;
 pub mod dialect;
+mod direct;
 mod error;
 mod health;
 mod integrity;
@@ -72,6 +74,7 @@ pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
 pub use desk::{DeskArticle, DeskRow, RevisionInfo};
 pub use desk_find::{DESK_FIND_PAGES, DeskFind, DeskSort};
 pub use desk_notes::{DeskNote, NoteWaiting};
+pub use direct::DirectReadCounts;
 pub use error::StoreError;
 pub use events::StatusMove;
 pub use feeds::{FeedStory, MAX_FEED_STORIES};

@@ -11,9 +11,11 @@ use crate::articles::{
     ArticleFilter, ListWindow, TeaserJson, fill_window, filtered, from_clause, list_query,
     page_window, teaser_json, trim_window, visible,
 };
+use crate::columns::first_text;
 use crate::dialect::per_backend;
+use crate::direct::Bind;
 use crate::model::{ListPage, Teaser};
-use crate::{Backend, Result, Store, from_micros, to_micros};
+use crate::{Backend, Result, Store, StoreError, from_micros, to_micros};
 use chrono::{DateTime, Utc};
 use masthead_core::ArticleId;
 use serde::Deserialize;
@@ -163,11 +165,20 @@ impl Store {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let (json,): (String,) = sqlx::query_as(by_id_sql(self.backend()))
-            .bind(to_micros(now))
-            .bind(serde_json::to_string(&ids)?)
-            .fetch_one(&self.pool)
-            .await?;
+        let ids = serde_json::to_string(&ids)?;
+        let sql = by_id_sql(self.backend());
+        let binds = [Bind::Int(to_micros(now)), Bind::Text(&ids)];
+        let json = match self.direct_row(sql, &binds, first_text) {
+            Some(json) => json?.ok_or(StoreError::NotFound)?,
+            None => {
+                let (json,): (String,) = sqlx::query_as(sql)
+                    .bind(to_micros(now))
+                    .bind(ids)
+                    .fetch_one(&self.pool)
+                    .await?;
+                json
+            }
+        };
         let rows: Vec<TeaserJson> = serde_json::from_str(&json)?;
         rows.into_iter().map(Teaser::try_from).collect()
     }

@@ -26,35 +26,22 @@ impl Store {
             ("tag", ArticleFilter::Tag(TagId(1))),
         ];
         let cursor = ListCursor { at: 0, id: 0 };
-        let windows = [
-            ("page", ListWindow::Page(PageNumber::FIRST)),
-            ("before", ListWindow::Before(cursor)),
-            ("after", ListWindow::After(cursor)),
-        ];
-        let statements: [(&str, Statement); 2] = [
-            ("", window_statement),
-            ("keys ", crate::listed::keys_statement),
-        ];
         let mut plans = Vec::new();
-        for (kind, statement) in statements {
-            for (name, filter) in filters {
-                for (window_name, window) in windows {
-                    let (sql, binds) =
-                        statement(Backend::Sqlite, filter, DateTime::UNIX_EPOCH, window, 20);
-                    let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
-                    for value in binds {
-                        query = query.bind(value);
-                    }
-                    let rows = query.fetch_all(&self.pool).await?;
-                    plans.push((
-                        format!("{kind}{name} {window_name}"),
-                        rows.iter()
-                            .map(|r| r.try_get::<String, _>("detail"))
-                            .collect::<Result<_, _>>()?,
-                    ));
-                }
+        for (name, (sql, binds)) in
+            list_statements(Backend::Sqlite, &filters, DateTime::UNIX_EPOCH, cursor, 20)
+        {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(explain));
+            for value in binds {
+                query = query.bind(value);
             }
+            let rows = query.fetch_all(&self.pool).await?;
+            plans.push((
+                name,
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>("detail"))
+                    .collect::<Result<_, _>>()?,
+            ));
         }
         // The home page's statement: its latest stories are a list like the others.
         let front = crate::front::front_statement(Backend::Sqlite, 20);
@@ -92,24 +79,11 @@ impl Store {
         cursor: ListCursor,
         per_page: u32,
     ) -> Result<Vec<(String, String)>> {
-        let windows = [
-            ("page", ListWindow::Page(PageNumber::FIRST)),
-            ("before", ListWindow::Before(cursor)),
-            ("after", ListWindow::After(cursor)),
-        ];
-        let statements: [(&str, Statement); 2] = [
-            ("", window_statement),
-            (" keys", crate::listed::keys_statement),
-        ];
         let mut plans = Vec::new();
-        for (kind, statement) in statements {
-            for (name, filter) in filters {
-                for (window_name, window) in windows {
-                    let (sql, binds) = statement(Backend::Postgres, *filter, now, window, per_page);
-                    let plan = self.postgres_generic_plan(&sql, &binds).await?;
-                    plans.push((format!("{name} {window_name}{kind}"), plan));
-                }
-            }
+        for (name, (sql, binds)) in
+            list_statements(Backend::Postgres, filters, now, cursor, per_page)
+        {
+            plans.push((name, self.postgres_generic_plan(&sql, &binds).await?));
         }
         Ok(plans)
     }
@@ -222,4 +196,37 @@ impl Store {
             .collect::<Vec<_>>()
             .join("\n"))
     }
+}
+
+/// Every public list's statement on `backend`, named for messages: as teasers (feeds, the
+/// newsletter) and as keys (the list pages; named `… keys`), for each of `filters`, by a
+/// numbered page and before and after `cursor`, `per_page` stories at a time.
+fn list_statements(
+    backend: Backend,
+    filters: &[(&str, ArticleFilter)],
+    now: DateTime<Utc>,
+    cursor: ListCursor,
+    per_page: u32,
+) -> Vec<(String, (String, Vec<i64>))> {
+    let windows = [
+        ("page", ListWindow::Page(PageNumber::FIRST)),
+        ("before", ListWindow::Before(cursor)),
+        ("after", ListWindow::After(cursor)),
+    ];
+    let statements: [(&str, Statement); 2] = [
+        ("", window_statement),
+        (" keys", crate::listed::keys_statement),
+    ];
+    let mut all = Vec::new();
+    for (kind, statement) in statements {
+        for (name, filter) in filters {
+            for (window_name, window) in windows {
+                all.push((
+                    format!("{name} {window_name}{kind}"),
+                    statement(backend, *filter, now, window, per_page),
+                ));
+            }
+        }
+    }
+    all
 }

@@ -9,14 +9,15 @@
 //! text field is also named in [`TEXT_FIELDS`], which the editor's form, the revision diff
 //! and the desk's rules read.
 
+use crate::columns::Columns;
 use crate::model::{Meeting, Note};
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use masthead_core::{ArticleKind, ArticleStatus, AuthorId, MediaId, RoundupItem, SectionId, Slug};
 use serde::{Deserialize, Serialize};
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::Any;
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, Row};
 
 /// What kind of piece a story is, with the parts only that kind has. Serialized as a
 /// `kind` name beside those parts, which is also how revisions written before this type
@@ -268,43 +269,41 @@ impl ArticleFields {
     /// The fields stored in `row` (which selected [`FIELD_COLUMNS`]), with the story's
     /// authors and tags from their tables.
     pub(crate) fn from_row(
-        row: &AnyRow,
+        row: &impl Columns,
         authors: Vec<AuthorId>,
         tags: Vec<String>,
     ) -> Result<Self> {
-        let text = |name: &str| row.try_get::<String, _>(name);
         Ok(ArticleFields {
             parts: kind_parts(row)?,
-            title: text("title")?,
-            slug: Slug::parse(&text("slug")?)?,
-            summary: text("summary")?,
-            body_md: text("body_md")?,
-            byline: text("byline")?,
+            title: row.text("title")?,
+            slug: Slug::parse(&row.text("slug")?)?,
+            summary: row.text("summary")?,
+            body_md: row.text("body_md")?,
+            byline: row.text("byline")?,
             authors,
-            source_name: text("source_name")?,
-            source_url: text("source_url")?,
-            source_canonical: row.try_get::<i64, _>("source_canonical")? != 0,
-            section: SectionId(row.try_get("section_id")?),
+            source_name: row.text("source_name")?,
+            source_url: row.text("source_url")?,
+            source_canonical: row.int("source_canonical")? != 0,
+            section: SectionId(row.int("section_id")?),
             tags,
-            image: row.try_get::<Option<i64>, _>("image_id")?.map(MediaId),
-            image_caption: text("image_caption")?,
-            notes: serde_json::from_str(&text("notes_json")?)?,
+            image: row.opt_int("image_id")?.map(MediaId),
+            image_caption: row.text("image_caption")?,
+            notes: serde_json::from_str(&row.text("notes_json")?)?,
         })
     }
 }
 
 /// A story's kind and kind-specific parts from its row's `kind`, `video_url`,
 /// `meeting_body`, `meeting_date`, `decisions_json` and `items_json` columns.
-fn kind_parts(row: &AnyRow) -> Result<KindParts> {
-    let text = |name: &str| row.try_get::<String, _>(name);
-    Ok(match ArticleKind::parse(&text("kind")?)? {
+fn kind_parts(row: &impl Columns) -> Result<KindParts> {
+    Ok(match ArticleKind::parse(&row.text("kind")?)? {
         ArticleKind::News => KindParts::News,
         ArticleKind::Opinion => KindParts::Opinion,
         ArticleKind::Video => KindParts::Video {
-            video_url: text("video_url")?,
+            video_url: row.text("video_url")?,
         },
         ArticleKind::Roundup => KindParts::Roundup {
-            items: serde_json::from_str(&text("items_json")?)?,
+            items: serde_json::from_str(&row.text("items_json")?)?,
         },
         ArticleKind::MeetingBrief => KindParts::MeetingBrief {
             meeting: meeting(row)?
@@ -314,17 +313,17 @@ fn kind_parts(row: &AnyRow) -> Result<KindParts> {
 }
 
 /// The meeting stored in a row's `meeting_*` and `decisions_json` columns, if any.
-pub(crate) fn meeting(row: &AnyRow) -> Result<Option<Meeting>> {
-    let body: String = row.try_get("meeting_body")?;
+pub(crate) fn meeting(row: &impl Columns) -> Result<Option<Meeting>> {
+    let body = row.text("meeting_body")?;
     if body.is_empty() {
         return Ok(None);
     }
-    let date: String = row.try_get("meeting_date")?;
+    let date = row.text("meeting_date")?;
     Ok(Some(Meeting {
         body,
         date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
             .map_err(|e| StoreError::Corrupt(format!("meeting date {date:?}: {e}")))?,
-        decisions: serde_json::from_str(&row.try_get::<String, _>("decisions_json")?)?,
+        decisions: serde_json::from_str(&row.text("decisions_json")?)?,
     }))
 }
 

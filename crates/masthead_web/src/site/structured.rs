@@ -170,17 +170,26 @@ pub(crate) fn script_safe(value: &impl Serialize) -> String {
     if !json.as_bytes().iter().any(risky) {
         return json;
     }
+    // Copy the safe runs whole, escaping between them.
+    let bytes = json.as_bytes();
     let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let separator = |last: u8| b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, last]);
+        let (escape, len) = match b {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            _ if separator(0xA8) => ("\\u2028", 3),
+            _ if separator(0xA9) => ("\\u2029", 3),
+            _ => continue,
+        };
+        // `i` and `i + len` are character boundaries: the escaped characters are whole.
+        out.push_str(&json[copied..i]);
+        out.push_str(escape);
+        copied = i + len;
     }
+    out.push_str(&json[copied..]);
     out
 }
 
@@ -404,10 +413,12 @@ mod tests {
 
     #[test]
     fn nothing_in_a_field_can_close_the_script_element() {
-        let text = "</script><script>alert(1)</script><!-- & \u{2028}";
+        let text = "</script><script>alert(1)</script><!-- & \u{2028} a \u{2029}\u{2028}— café ‘x’";
         let out = script_safe(&serde_json::json!({ "headline": text }));
         assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
-        assert!(!out.contains('\u{2028}'));
+        assert!(!out.contains('\u{2028}') && !out.contains('\u{2029}'));
+        // Other characters that start with the same byte as the separators are kept as they are.
+        assert!(out.contains("— café ‘x’"), "{out}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
         assert_eq!(back["headline"], text);
     }
