@@ -3,22 +3,27 @@
 # benchmark database, the page is warmed into its cache, then `wrk -t2 -c64` loads it as
 # rendered and in brotli; the binaries alternate for several rounds, so a change in the
 # machine's load touches both. Prints requests/s and the server's CPU µs per request.
+# With --uncached the servers run with the page cache off and the page is loaded as
+# rendered only: every request renders it.
 #
-# usage: bench/ab.sh [--rounds 3] [--duration 8s] DB_DIR PATH BIN_A BIN_B [BIN...]
+# usage: bench/ab.sh [--rounds 3] [--duration 8s] [--uncached] DB_DIR PATH BIN_A BIN_B [BIN...]
 #   DB_DIR  a data directory made by bench/load.sh, e.g. /var/tmp/masthead-bench/sqlite-1000
 #   PATH    the page, e.g. /stories/SLUG
 set -euo pipefail
 
 rounds=3
 duration=8s
+page_cache=on
+codings=(identity br)
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=${2:?}; shift 2 ;;
     --duration) duration=${2:?}; shift 2 ;;
+    --uncached) page_cache=off; codings=(identity); shift ;;
     *) break ;;
   esac
 done
-[ $# -ge 4 ] || { sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 4 ] || { sed -n '9,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 db=$1 path=$2
 shift 2
 [ -f "$db/masthead.db" ] || { echo "error: no masthead.db in $db (run bench/load.sh first)" >&2; exit 1; }
@@ -32,13 +37,15 @@ trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+echo "page cache $page_cache"
+echo
 echo "| round | binary | coding | req/s | CPU µs/req | load average |"
 echo "|---:|---|---|---:|---:|---:|"
 for ((round = 1; round <= rounds; round++)); do
   for bin in "$@"; do
     rm -rf "$work/data" && cp -r "$db" "$work/data"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    MASTHEAD_DATA_DIR="$work/data" "$bin" serve --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+    MASTHEAD_DATA_DIR="$work/data" "$bin" serve --addr "127.0.0.1:$port" --page-cache "$page_cache" >"$work/server.log" 2>&1 &
     pid=$!
     url="http://127.0.0.1:$port$path"
     for ((i = 0; i < 100; i++)); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
@@ -47,7 +54,7 @@ for ((round = 1; round <= rounds; round++)); do
       curl -s -o /dev/null "$url"
       curl -s -o /dev/null -H 'Accept-Encoding: br' "$url"
     done
-    for coding in identity br; do
+    for coding in "${codings[@]}"; do
       headers=()
       [ "$coding" = br ] && headers=(-H 'Accept-Encoding: br')
       before=$(cpu_ticks "$pid")

@@ -233,6 +233,20 @@ async fn requests_the_cache_the_pools_the_queues_and_the_jobs_are_counted(app: T
         let open = m.sum("masthead_db_pool_connections", &[("pool", pool)]);
         assert!(open >= 1.0 && open <= max, "{pool}: {open} of {max}");
     }
+    // SQLite's direct reads: the story's page was read on one, and none was passed on.
+    let direct = |outcome| {
+        m.value(
+            "masthead_sqlite_direct_reads_total",
+            &[("outcome", outcome)],
+        )
+    };
+    match app.store().backend() {
+        masthead_store::Backend::Sqlite => {
+            assert!(direct("answered").unwrap() >= 1.0);
+            assert_eq!(direct("passed_on"), Some(0.0));
+        }
+        masthead_store::Backend::Postgres => assert_eq!(direct("answered"), None),
+    }
     // The queues: one story waits for its time; nothing else waits.
     let queue = |name| m.value("masthead_queue_length", &[("queue", name)]);
     assert_eq!(queue("stories_scheduled"), Some(1.0));

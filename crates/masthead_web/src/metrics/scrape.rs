@@ -5,7 +5,7 @@ use super::requests::RouteSnapshot;
 use super::{Metrics, QUEUES_FOR};
 use crate::AppState;
 use masthead_core::jobs::JobSnapshot;
-use masthead_store::{PoolUse, QueueLengths};
+use masthead_store::{DirectReadCounts, PoolUse, QueueLengths};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::MetricType;
@@ -21,6 +21,8 @@ struct Scrape {
     routes: Vec<RouteSnapshot>,
     cache: crate::cache::CacheStats,
     pools: Vec<PoolUse>,
+    /// SQLite's direct reads (`masthead_store` `direct.rs`); `None` on PostgreSQL.
+    direct_reads: Option<DirectReadCounts>,
     queues: Option<QueueLengths>,
     jobs: Vec<(&'static str, JobSnapshot)>,
     started_at: f64,
@@ -38,6 +40,7 @@ pub(crate) async fn render(state: &AppState) -> Result<String, std::fmt::Error> 
         routes: metrics.requests.snapshot(),
         cache: state.cache.stats(),
         pools: state.store.pool_use(),
+        direct_reads: state.store.direct_read_counts(),
         queues: queues(state, metrics).await,
         jobs: metrics
             .jobs
@@ -252,6 +255,20 @@ impl Collector for Scrape {
                 ]
             }),
         )?;
+        if let Some(direct) = self.direct_reads {
+            family(
+                e,
+                "masthead_sqlite_direct_reads",
+                "SQLite reads behind the public pages by outcome: answered on a direct \
+                 connection, or passed on to the pool (the database was busy or the read \
+                 failed; the log says which)",
+                MetricType::Counter,
+                [
+                    (vec![("outcome", "answered")], counter(direct.answered)),
+                    (vec![("outcome", "passed_on")], counter(direct.passed_on)),
+                ],
+            )?;
+        }
         family(
             e,
             "masthead_db_pool_max_connections",
