@@ -102,12 +102,15 @@ impl StreamingReplica {
         );
     }
 
-    /// Stops the replica at once (`pg_ctl -m immediate`), as a crash or a lost host would.
+    /// Stops the replica (`pg_ctl -m fast`): its connections are cut and new ones refused,
+    /// as when its host goes away. Not `-m immediate`: a standby stopped that way after it
+    /// replayed a truncation can fail to start again ("WAL contains references to invalid
+    /// pages"), which made the test that starts it again fail now and then.
     pub fn stop(&self) {
         run(as_pg(&self.bin.join("pg_ctl"))
             .arg("-D")
             .arg(self.data())
-            .args(["-m", "immediate", "stop"]));
+            .args(["-m", "fast", "stop"]));
     }
 
     /// The replica's URL for the database the primary URL `url` names.
