@@ -208,9 +208,12 @@ impl Store {
     /// The JSON array a list statement (`window_statement`, `keys_statement`) reads, with its
     /// values bound in order.
     pub(crate) async fn list_json(&self, (sql, binds): (String, Vec<i64>)) -> Result<String> {
-        let direct_binds: Vec<Bind<'_>> = binds.iter().map(|&v| Bind::Int(v)).collect();
-        if let Some(json) = self.direct_row(&sql, &direct_binds, first_text) {
-            return json?.ok_or(StoreError::NotFound);
+        // The binds are copied for a direct read only where one exists (SQLite files).
+        if self.direct.is_some() {
+            let direct_binds: Vec<Bind<'_>> = binds.iter().map(|&v| Bind::Int(v)).collect();
+            if let Some(json) = self.direct_row(&sql, &direct_binds, first_text) {
+                return json?.ok_or(StoreError::NotFound);
+            }
         }
         let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
         for value in binds {

@@ -71,6 +71,9 @@ const SQLITE_NO_PAGE_CAP: u64 = 4_294_967_294;
 
 /// How long a request waits for a database connection before giving up with a 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A PostgreSQL connection idle at least this long is pinged before it is handed out (one
+/// that comes back sooner was pinged as it came back).
+pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// How long an SQLite writer waits for another writer before failing.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// How long a PostgreSQL statement waits for a lock before it is cancelled (503).
@@ -320,11 +323,19 @@ fn pool_options(backend: Backend, max: u32, size_limit: &Arc<AtomicU64>) -> AnyP
             .max_connections(max)
             .min_connections(1)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A local file cannot drop a connection as a network server can: no ping first.
-            .test_before_acquire(backend == Backend::Postgres)
-            .before_acquire(move |conn, _meta| {
+            // sqlx pings every connection it takes back (`Sync`, one round trip), so one
+            // handed out again soon after was alive a moment ago; only one left idle for
+            // longer is pinged before it is handed out (below). Pinging each one, sqlx's
+            // default, was a third round trip per query to PostgreSQL. A local file cannot
+            // drop a connection as a network server can: SQLite's are never pinged.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
                 let pages = limit_on_acquire.load(Ordering::Acquire);
                 Box::pin(async move {
+                    // An error closes this connection; the pool takes or opens another.
+                    if backend == Backend::Postgres && meta.idle_for >= PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
                     // A connection handed out must not think it is inside a transaction.
                     // When SQLite rolls a transaction back by itself (it does on
                     // `SQLITE_FULL`), sqlx's own `ROLLBACK` then fails and it keeps counting

@@ -70,7 +70,7 @@ pub use audit::{Actor, AuditEntry};
 pub use autosaves::{AUTOSAVE_RUN, Autosave};
 pub use comment_moderation::{CommentBan, CommentCounts, ModerationComment};
 pub use comments::{CommentPost, Posted, ShownComment};
-pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, Store, redact_url};
+pub use db::{Backend, PG_LOCK_TIMEOUT, PG_STATEMENT_TIMEOUT, PING_AFTER_IDLE, Store, redact_url};
 pub use desk::{DeskArticle, DeskRow, RevisionInfo};
 pub use desk_find::{DESK_FIND_PAGES, DeskFind, DeskSort};
 pub use desk_notes::{DeskNote, NoteWaiting};

@@ -1,0 +1,100 @@
+//! PostgreSQL connections the server drops (a restart, a proxy's idle cut, an operator's
+//! `pg_terminate_backend`) are replaced, against the real test server: a connection cut
+//! while it sat idle is never handed to a reader (the pool pings one idle for
+//! [`PING_AFTER_IDLE`] or longer before handing it out), and a cut under load costs at most
+//! one failed read per connection that was cut, after which every read succeeds.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use masthead_store::{PING_AFTER_IDLE, Store};
+use masthead_testkit::TestDb;
+use sqlx::Connection;
+use std::time::{Duration, Instant};
+
+/// Cuts every other connection to the database at `url`; returns how many were cut.
+async fn cut_every_connection(url: &str) -> i64 {
+    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+    let (cut,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND backend_type = 'client backend') AS cut",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    cut
+}
+
+/// Opens several pool connections at once, so more than one is cut.
+async fn open_several(store: &Store) {
+    let reads: Vec<_> = (0..6)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.replay_mark().await.unwrap() })
+        })
+        .collect();
+    for read in reads {
+        read.await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_cut_while_idle_are_replaced_before_a_reader_gets_one() {
+    let db = TestDb::postgres().await;
+    open_several(&db.store).await;
+    tokio::time::sleep(PING_AFTER_IDLE + Duration::from_millis(200)).await;
+    let cut = cut_every_connection(&db.url).await;
+    assert!(cut >= 2, "only {cut} connections were open");
+    for n in 0..20 {
+        db.store
+            .replay_mark()
+            .await
+            .unwrap_or_else(|e| panic!("read {n} after the cut got a dead connection: {e}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_under_load_costs_at_most_one_read_per_connection_cut() {
+    const READERS: usize = 8;
+    let db = TestDb::postgres().await;
+    open_several(&db.store).await;
+    let start = Instant::now();
+    let readers: Vec<_> = (0..READERS)
+        .map(|_| {
+            let store = db.store.clone();
+            tokio::spawn(async move {
+                // (when the read began, whether it succeeded)
+                let mut reads = Vec::new();
+                while start.elapsed() < Duration::from_secs(3) {
+                    let began = start.elapsed();
+                    reads.push((began, store.replay_mark().await.is_ok()));
+                }
+                reads
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let cut_at = start.elapsed();
+    let cut = cut_every_connection(&db.url).await;
+    let mut reads = Vec::new();
+    for reader in readers {
+        reads.extend(reader.await.unwrap());
+    }
+    let failed = reads.iter().filter(|(_, ok)| !ok).count();
+    assert!(cut >= 1, "no connection was open to cut");
+    assert!(
+        failed as i64 <= cut,
+        "{failed} reads failed for {cut} connections cut"
+    );
+    assert!(
+        reads
+            .iter()
+            .all(|(began, ok)| *ok || *began < cut_at + PING_AFTER_IDLE),
+        "a read failed long after the cut"
+    );
+    let late = reads
+        .iter()
+        .filter(|(began, _)| *began > cut_at + PING_AFTER_IDLE)
+        .count();
+    assert!(late > 0, "the readers went on after the cut");
+    assert!(reads.len() > READERS * 10, "{} reads", reads.len());
+}
