@@ -24,6 +24,13 @@ mod wire;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc for the Rust side's allocations: a page's rendering allocates and frees
+/// thousands of small values, and glibc's `malloc`/`free`/`realloc` were a fifth of an
+/// uncached article's instructions (docs/PERFORMANCE.md). C libraries (SQLite, the TLS
+/// library) keep the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     if let Err(e) = init_logging() {
