@@ -102,6 +102,10 @@ async fn read_pdf(bytes: Vec<u8>) -> anyhow::Result<String> {
     let exe = std::env::current_exe().context("cannot find this program to read the PDF")?;
     let mut child = tokio::process::Command::new(exe)
         .args(["meeting", "pdf-text"])
+        // mimalloc (main.rs) reserves address space 1 GiB at a time by default, which the
+        // child's limit of PDF_MEMORY leaves no room for: it then fails its first allocation.
+        // Smaller reservations fit under the limit.
+        .env("MIMALLOC_ARENA_RESERVE", "16MiB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
