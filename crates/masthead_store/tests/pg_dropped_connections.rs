@@ -8,7 +8,9 @@
 use masthead_store::{PING_AFTER_IDLE, Store};
 use masthead_testkit::TestDb;
 use sqlx::Connection;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// Cuts every other connection to the database at `url`; returns how many were cut.
 async fn cut_every_connection(url: &str) -> i64 {
@@ -58,21 +60,27 @@ async fn a_cut_under_load_costs_at_most_one_read_per_connection_cut() {
     let db = TestDb::postgres().await;
     open_several(&db.store).await;
     let start = Instant::now();
+    // Each reader adds a permit once it has read 20 times: the cut waits for all of them.
+    let busy = Arc::new(Semaphore::new(0));
     let readers: Vec<_> = (0..READERS)
         .map(|_| {
-            let store = db.store.clone();
+            let (store, busy) = (db.store.clone(), busy.clone());
             tokio::spawn(async move {
                 // (when the read began, whether it succeeded)
                 let mut reads = Vec::new();
                 while start.elapsed() < Duration::from_secs(3) {
                     let began = start.elapsed();
                     reads.push((began, store.replay_mark().await.is_ok()));
+                    if reads.len() == 20 {
+                        busy.add_permits(1);
+                    }
                 }
                 reads
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let all_busy = busy.acquire_many(READERS as u32).await.unwrap();
+    all_busy.forget();
     let cut_at = start.elapsed();
     let cut = cut_every_connection(&db.url).await;
     let mut reads = Vec::new();
