@@ -165,6 +165,11 @@ impl Site {
                     std::thread::sleep(Duration::from_millis(10));
                 }
             }
+            // The publish is two writes (create, then publish), and a page rendered between
+            // a server's polls may show the second in its own list and not yet in the shared
+            // parts made when the first was seen; the next poll (every 250 ms) renders it
+            // again. So both servers agree once both have seen the last write: wait for it.
+            until_the_same(writer, reader, path, written);
             assert_ne!(&same_on_both(writer, reader, path), old, "{path}");
         }
 
@@ -266,7 +271,11 @@ fn same_on_both(a: &RunningBinary, b: &RunningBinary, path: &str) -> String {
         );
         assert_eq!(header(&r.head, "vary"), "accept-encoding", "{path}");
     }
-    assert!(from_a.bytes == from_b.bytes, "{path}: the servers differ");
+    assert!(
+        from_a.bytes == from_b.bytes,
+        "{path}: the servers differ ({})",
+        where_they_differ(a, b, path)
+    );
     let tag = header(&from_a.head, "etag").to_owned();
     assert_eq!(header(&from_b.head, "etag"), tag, "{path}");
     for server in [a, b] {
@@ -274,6 +283,50 @@ fn same_on_both(a: &RunningBinary, b: &RunningBinary, path: &str) -> String {
         assert_eq!(r.status, 304, "{path}: {}", r.head);
     }
     tag
+}
+
+/// Waits until `a` and `b` send the same brotli bytes for `path`, up to [`WITHIN`] after
+/// `since`; past it, fails with where they differ.
+fn until_the_same(a: &RunningBinary, b: &RunningBinary, path: &str, since: Instant) {
+    let brotli = |server: &RunningBinary| {
+        let headers = [("Accept-Encoding", "br")];
+        server.request("GET", path, &headers, b"").unwrap().bytes
+    };
+    while brotli(a) != brotli(b) {
+        assert!(
+            since.elapsed() < WITHIN,
+            "{path}: the servers still differ a second after the write ({})",
+            where_they_differ(a, b, path)
+        );
+        #[allow(clippy::disallowed_methods)] // a plain test thread polling two processes
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// For a failure message: where `path`'s uncompressed pages from `a` and `b` differ now, with
+/// the text around it and each page's `ETag` and `Age`.
+fn where_they_differ(a: &RunningBinary, b: &RunningBinary, path: &str) -> String {
+    let (x, y) = (get(a, path), get(b, path));
+    let at = x
+        .body
+        .bytes()
+        .zip(y.body.bytes())
+        .position(|(p, q)| p != q)
+        .unwrap_or(x.body.len().min(y.body.len()));
+    let around = |body: &str| {
+        let from = body.floor_char_boundary(at.saturating_sub(300));
+        let to = body.ceil_char_boundary((at + 300).min(body.len()));
+        body[from..to].to_owned()
+    };
+    format!(
+        "uncompressed, at byte {at}:\n--- first ({} {}):\n{}\n--- second ({} {}):\n{}",
+        header(&x.head, "etag"),
+        header(&x.head, "x-cache"),
+        around(&x.body),
+        header(&y.head, "etag"),
+        header(&y.head, "x-cache"),
+        around(&y.body),
+    )
 }
 
 /// A GET that must answer 200.
