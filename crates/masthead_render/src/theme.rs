@@ -492,19 +492,31 @@ impl Theme {
 fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
     match (state.auto_escape(), value.as_str()) {
         (AutoEscape::Html, Some(s)) if !value.is_safe() => {
+            // The next of `&<>` and the next quote, found by memchr's vectorised searches (a
+            // test of every byte was 4% of an article page's instructions).
+            let bytes = s.as_bytes();
+            let markup =
+                |from: usize| memchr::memchr3(b'&', b'<', b'>', &bytes[from..]).map(|i| i + from);
+            let quote =
+                |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| i + from);
+            let (mut next_markup, mut next_quote) = (markup(0), quote(0));
             let mut last = 0;
-            for (i, b) in s.bytes().enumerate() {
-                let entity = match b {
+            while let Some(i) = next_markup.into_iter().chain(next_quote).min() {
+                let entity = match bytes[i] {
                     b'&' => "&amp;",
                     b'<' => "&lt;",
                     b'>' => "&gt;",
                     b'"' => "&quot;",
-                    b'\'' => "&#x27;",
-                    _ => continue,
+                    _ => "&#x27;",
                 };
                 out.write_str(&s[last..i]).map_err(Error::from)?;
                 out.write_str(entity).map_err(Error::from)?;
                 last = i + 1;
+                if next_markup == Some(i) {
+                    next_markup = markup(last);
+                } else {
+                    next_quote = quote(last);
+                }
             }
             out.write_str(&s[last..]).map_err(Error::from)
         }
@@ -568,5 +580,43 @@ mod tests {
                 .map(|t| t.stylesheet() == STYLESHEET)
                 .unwrap_or(false)
         );
+    }
+
+    /// Text is escaped as a byte-by-byte replacement would: every `&<>"'` in any place and
+    /// run (next to each other, first, last, alone), nothing else, `/` left alone.
+    #[test]
+    fn text_is_escaped_like_a_replacement_of_every_special_byte() {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        // An `.html` name turns HTML escaping on, as for the theme's templates.
+        env.add_template("t.html", "{{ t }}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let template = env.get_template("t.html").unwrap_or_else(|e| panic!("{e}"));
+        let reference = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#x27;")
+        };
+        let pieces = ["", "a", "&", "<", ">", "\"", "'", "/", "é — ü", "&amp;"];
+        let mut cases = vec![String::from("Smith's \"quoted\" <b>&</b> a/b")];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    cases.push(format!("{a}{b}x{c}{a}"));
+                }
+            }
+        }
+        for text in cases {
+            let html = template
+                .render(context! { t => &text })
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(html, reference(&text), "{text:?}");
+            let safe = template
+                .render(context! { t => Value::from_safe_string(text.clone()) })
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(safe, text, "safe text is written as it is");
+        }
     }
 }

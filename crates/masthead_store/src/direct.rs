@@ -22,6 +22,7 @@
 //! A reader sees every transaction committed before its statement began, as a pool
 //! connection does: an editor reads what they just saved.
 
+use crate::columns::DirectRow;
 use crate::{Result, Store};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use std::path::PathBuf;
@@ -195,9 +196,12 @@ impl Store {
         &self,
         sql: &str,
         binds: &[Bind<'_>],
-        map: impl FnOnce(&Row<'_>) -> Result<T>,
+        map: impl FnOnce(&DirectRow<'_>) -> Result<T>,
     ) -> Option<Result<Option<T>>> {
-        let found = self.direct.as_ref()?.first_row(sql, binds, map)?;
+        let found = self
+            .direct
+            .as_ref()?
+            .first_row(sql, binds, |row| map(&DirectRow::new(row)))?;
         Some(found.transpose())
     }
 }

@@ -192,7 +192,9 @@ pub struct ArticlePage {
     /// The teaser fields.
     #[serde(flatten)]
     pub teaser: Teaser,
-    /// The body as sanitized HTML.
+    /// The body as sanitized HTML. Left out of the template's `a` (the page hands it over
+    /// once, as `body`): serialising a copy of every story's body was wasted work.
+    #[serde(skip_serializing)]
     pub body_html: String,
     /// Every field its writers set, read through the one column mapping (`story.rs`), so a
     /// new field reaches the page's template without touching this query: the source, the

@@ -23,6 +23,7 @@ async fn import(store: &Store, story: Imported) -> Result<(), DeskError> {
 db_tests!(
     only_published_and_due_articles_are_visible,
     article_page_holds_every_part,
+    an_article_s_authors_tags_and_comments_keep_their_order,
     lists_paginate_and_filter,
     list_keys_name_what_the_teaser_lists_show,
     renamed_articles_redirect_from_old_slugs,
@@ -250,6 +251,74 @@ async fn article_page_holds_every_part(store: Store) {
     assert!(
         page.story.parts.meeting().is_none() && page.tags.is_empty() && page.comments.is_empty()
     );
+}
+
+/// The database builds these arrays unordered (an ordered aggregate cost SQLite a temporary
+/// table per row); the order readers see comes from the byline, the tags' slugs and the
+/// comments' times, whatever order the rows were written in.
+async fn an_article_s_authors_tags_and_comments_keep_their_order(store: Store) {
+    let desk = Desk::create(&store).await;
+    // The editor was created after the reporter, and is named first; the tags are written
+    // in reverse order of their slugs.
+    let id = ArticleBuilder::new("Order of things", desk.news)
+        .author(desk.editor)
+        .author(desk.reporter)
+        .tag("Zoning")
+        .tag("Budget")
+        .tag("Main Street")
+        .insert(&store)
+        .await;
+    // Comments written out of time order, two of them at the same time.
+    for (name, minutes) in [
+        ("Third", 30),
+        ("First", 10),
+        ("Second a", 20),
+        ("Second b", 20),
+    ] {
+        store
+            .insert_comment(
+                id,
+                name,
+                "reader@example.com",
+                "A comment.",
+                CommentStatus::Approved,
+                t0() - Duration::minutes(60 - minutes),
+            )
+            .await
+            .unwrap();
+    }
+    let page = store
+        .article_page("order-of-things", t0())
+        .await
+        .unwrap()
+        .expect("visible");
+    let names = |t: &masthead_store::Teaser| -> Vec<String> {
+        t.byline.authors.iter().map(|a| a.slug.clone()).collect()
+    };
+    let editor_first = names(&page.teaser);
+    assert_eq!(editor_first.len(), 2);
+    let listed = store
+        .list_articles(ArticleFilter::All, t0(), PageNumber::FIRST, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&listed.items[0]),
+        editor_first,
+        "lists keep the byline too"
+    );
+    let authors = store.authors().await.unwrap();
+    let slug_of = |id| {
+        authors
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.slug.clone())
+            .unwrap()
+    };
+    assert_eq!(editor_first, [slug_of(desk.editor), slug_of(desk.reporter)]);
+    let tags: Vec<_> = page.tags.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(tags, ["budget", "main-street", "zoning"]);
+    let comments: Vec<_> = page.comments.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(comments, ["First", "Second a", "Second b", "Third"]);
 }
 
 async fn lists_paginate_and_filter(store: Store) {
