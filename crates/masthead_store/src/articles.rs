@@ -515,7 +515,7 @@ impl TryFrom<TeaserJson> for Teaser {
 
     fn try_from(mut t: TeaserJson) -> Result<Self> {
         let kind = ArticleKind::parse(&t.kind)?;
-        // Put in byline order here, not by the aggregate (see `unordered`).
+        // Put in byline order here, not by the aggregate (see `teaser_json!`).
         t.authors.sort_unstable_by_key(|a| a.position);
         let authors = t
             .authors
@@ -564,7 +564,7 @@ fn article_page_from_row(row: &impl Columns) -> Result<ArticlePage> {
     let teaser = Teaser::try_from(serde_json::from_str::<TeaserJson>(&row.text("teaser")?)?)?;
     // Roundup items carry the HTML rendered when the story was saved.
     let story = ArticleFields::from_row(row, Vec::new(), Vec::new())?;
-    // Put in order here, not by the aggregates (see `unordered`).
+    // Put in order here, not by the aggregates (see `teaser_json!`).
     let mut tags: Vec<NameRef> = serde_json::from_str(&row.text("tags")?)?;
     tags.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
     let mut comments: Vec<PublicComment> = serde_json::from_str(&row.text("comments")?)?;
