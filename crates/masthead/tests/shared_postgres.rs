@@ -151,19 +151,13 @@ impl Site {
         // writer, too, learns of its own write by polling).
         for (path, old) in SHARED_DOCUMENTS.iter().zip(&tags) {
             for server in [reader, writer] {
-                let stale = || {
+                let fresh = || {
                     let headers = [("Accept-Encoding", "br"), ("If-None-Match", old.as_str())];
-                    server.request("GET", path, &headers, b"").unwrap().status == 304
+                    server.request("GET", path, &headers, b"").unwrap().status != 304
                 };
-                while stale() {
-                    assert!(
-                        written.elapsed() < WITHIN,
-                        "{path}: the old tag is still current"
-                    );
-                    #[allow(clippy::disallowed_methods)]
-                    // a plain test thread polling another process
-                    std::thread::sleep(Duration::from_millis(10));
-                }
+                within_a_second(written, fresh, || {
+                    format!("{path}: the old tag is still current")
+                });
             }
             // The publish is two writes (create, then publish), and a page rendered between
             // a server's polls may show the second in its own list and not yet in the shared
@@ -292,19 +286,30 @@ fn until_the_same(a: &RunningBinary, b: &RunningBinary, path: &str, since: Insta
         let headers = [("Accept-Encoding", "br")];
         server.request("GET", path, &headers, b"").unwrap().bytes
     };
-    while brotli(a) != brotli(b) {
-        assert!(
-            since.elapsed() < WITHIN,
-            "{path}: the servers still differ a second after the write ({})",
-            where_they_differ(a, b, path)
-        );
-        #[allow(clippy::disallowed_methods)] // a plain test thread polling two processes
+    within_a_second(
+        since,
+        || brotli(a) == brotli(b),
+        || {
+            format!(
+                "{path}: the servers still differ a second after the write ({})",
+                where_they_differ(a, b, path)
+            )
+        },
+    );
+}
+
+/// Asks `done` every 10 ms until it holds; fails with `why()` once [`WITHIN`] has passed
+/// since `since`.
+fn within_a_second(since: Instant, mut done: impl FnMut() -> bool, why: impl Fn() -> String) {
+    while !done() {
+        assert!(since.elapsed() < WITHIN, "{}", why());
+        #[allow(clippy::disallowed_methods)] // a plain test thread polling other processes
         std::thread::sleep(Duration::from_millis(10));
     }
 }
 
 /// For a failure message: where `path`'s uncompressed pages from `a` and `b` differ now, with
-/// the text around it and each page's `ETag` and `Age`.
+/// the text around it and each page's `ETag` and `X-Cache`.
 fn where_they_differ(a: &RunningBinary, b: &RunningBinary, path: &str) -> String {
     let (x, y) = (get(a, path), get(b, path));
     let at = x
