@@ -22,6 +22,7 @@ mod user;
 mod wire;
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// mimalloc for the Rust side's allocations: a page's rendering allocates and frees
@@ -62,8 +63,11 @@ fn main() -> ExitCode {
 fn init_logging() -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MASTHEAD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    // Colours only for a person at a terminal: a log file or the journal gets plain text
+    // (and each request's span is formatted once, without escape codes).
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let format = std::env::var("MASTHEAD_LOG_FORMAT").unwrap_or_default();
     match format.trim() {

@@ -18,6 +18,7 @@ pub use markdown::{
     ArticleText, RENDER_VERSION, article_text, images_without_alt, outline, prose_text,
     render_markdown, render_markdown_under,
 };
+pub use minijinja::value::{Enumerator, Object, ObjectRepr};
 pub use minijinja::{Value, context};
 
 /// Any serializable value as a template value.

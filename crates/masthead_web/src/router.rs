@@ -4,6 +4,10 @@
 //! sitemaps conditional GET and inside it the page cache. The last page route, `/{*path}`,
 //! serves static pages. `/metrics` (when a token is configured) sits outside those layers,
 //! and outermost of all, the matched route is put on the response for the metrics.
+//!
+//! Each group of layers is one tower `ServiceBuilder` stack, applied once: every `layer` or
+//! `route_layer` call boxes each route again, and a request clones every box below the
+//! one it passes through (68 clones a page with each layer applied on its own).
 
 use crate::error_pages::error_pages;
 use crate::headers::{limit_uri, security_headers};
@@ -20,6 +24,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -57,9 +62,14 @@ pub fn router(state: AppState) -> Router {
         // old-addresses layer below may turn into a redirect).
         .route("/{*path}", get(static_page::show))
         // Innermost, after the page cache read the generation: a replica only if caught up.
-        .route_layer(from_fn_with_state(state.clone(), replica_reads::route))
-        .route_layer(from_fn_with_state(state.clone(), cached::page_cache))
-        .route_layer(from_fn(conditional::not_modified));
+        // One layer of three (outermost first): each `route_layer` call boxes every route
+        // once more, and a request clones each box below the one it passes.
+        .route_layer(
+            ServiceBuilder::new()
+                .layer(from_fn(conditional::not_modified))
+                .layer(from_fn_with_state(state.clone(), cached::page_cache))
+                .layer(from_fn_with_state(state.clone(), replica_reads::route)),
+        );
     let site = Router::new()
         .merge(pages)
         // Not in the page cache: an unpublished story leaves results at once, and strangers'
@@ -94,26 +104,28 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router(state.clone()))
         .nest("/api/v1", crate::api::router(state.clone()))
         .fallback(|| async { WebError::NotFound })
-        .layer(from_fn_with_state(
-            state.clone(),
-            old_addresses::old_addresses,
-        ))
-        .layer(from_fn(limit_uri))
-        .layer(from_fn_with_state(state.clone(), error_pages))
-        .layer(from_fn_with_state(state.clone(), security_headers))
-        // The default for every body extractor; the desk and the API set their own.
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        // Spans name the path without its query, and never a reset link's secret; they
-        // carry the request's id, so every line logged while serving it names it.
+        // The layers every route has, as one (outermost first): see the page routes' above.
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let path = crate::admin::login::loggable_path(request.uri().path());
-                let id = request
-                    .extensions()
-                    .get::<RequestId>()
-                    .map_or("", RequestId::as_str);
-                tracing::info_span!("request", method = %request.method(), %path, request_id = %id)
-            }),
+            ServiceBuilder::new()
+                // Spans name the path without its query, and never a reset link's secret;
+                // they carry the request's id, so every line logged while serving it names it.
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let path = crate::admin::login::loggable_path(request.uri().path());
+                    let id = request
+                        .extensions()
+                        .get::<RequestId>()
+                        .map_or("", RequestId::as_str);
+                    tracing::info_span!("request", method = %request.method(), %path, request_id = %id)
+                }))
+                // The default for every body extractor; the desk and the API set their own.
+                .layer(DefaultBodyLimit::max(MAX_BODY))
+                .layer(from_fn_with_state(state.clone(), security_headers))
+                .layer(from_fn_with_state(state.clone(), error_pages))
+                .layer(from_fn(limit_uri))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    old_addresses::old_addresses,
+                )),
         );
     // `/metrics` with a token, after the layers: it answers in plain text itself.
     let site = match metrics::endpoint::site_route(&state) {

@@ -52,7 +52,7 @@ pub(super) async fn show(
             let now = state.clock.now();
             let page = crate::preview::page_of(state, fields, article, now).await?;
             let banner = context! { unsaved => true };
-            let html = crate::site::article::render(state, &page, Some(banner)).await?;
+            let html = crate::site::article::render(state, page, Some(banner)).await?;
             (Some(html), None, StatusCode::OK)
         }
         Err(e) => (

@@ -56,7 +56,7 @@ pub async fn show(
     }
     let page = page_of(&state, article.fields.clone(), Some(&article), now).await?;
     let banner = context! { expires_at => ser(&target.expires_at) };
-    let html = crate::site::article::render(&state, &page, Some(banner)).await?;
+    let html = crate::site::article::render(&state, page, Some(banner)).await?;
     Ok(private(Html(html).into_response()))
 }
 

@@ -7,6 +7,7 @@
 
 use crate::params::SlugParam;
 use crate::render::render_page;
+use crate::site::article_value::ArticleValue;
 use crate::site::cached::{moved, page, story_page};
 use crate::site::structured;
 use crate::{AppState, WebError};
@@ -33,7 +34,7 @@ pub async fn show(
         };
     };
     let id = article.teaser.id;
-    Ok(story_page(page(render(&state, &article, None).await?), id))
+    Ok(story_page(page(render(&state, article, None).await?), id))
 }
 
 /// The approved comments as the page shows them: top-level comments oldest first, each with
@@ -70,9 +71,10 @@ fn comment_thread(article: &ArticlePage) -> Vec<Value> {
 /// live page.
 pub(crate) async fn render(
     state: &AppState,
-    article: &ArticlePage,
+    mut article: ArticlePage,
     preview: Option<Value>,
 ) -> Result<String, WebError> {
+    let body = Theme::safe(std::mem::take(&mut article.body_html));
     let story = &article.story;
     let config = state.config();
     let canonical = if story.source_canonical && !story.source_url.is_empty() {
@@ -86,13 +88,12 @@ pub(crate) async fn render(
     let player = VideoUrl::is_player(video).then_some(video);
     let video_link = (player.is_none() && WebUrl::is_web_url(video)).then_some(video);
     let json_ld = Theme::safe(structured::article(
-        article,
+        &article,
         &config,
         &canonical,
         player.or(video_link),
     ));
     let source_link = WebUrl::is_web_url(&story.source_url).then_some(&story.source_url);
-    let body = Theme::safe(article.body_html.clone());
     let items: Vec<_> = story
         .parts
         .items()
@@ -105,12 +106,13 @@ pub(crate) async fn render(
             to_micros(article.teaser.published_at),
             to_micros(state.clock.now()),
         );
-    let comments = comment_thread(article);
+    let comments = comment_thread(&article);
     let comment_feed = format!(
         "{}/stories/{}/comments.xml",
         config.base_url, article.teaser.slug
     );
-    let mut ctx = context! { a => ser(article), body, items, canonical, player, video_link, source_link, json_ld, comments, comments_open, comment_feed };
+    // `a` last: it takes the article, which the values before it borrow.
+    let mut ctx = context! { body, items, canonical, player, video_link, source_link, json_ld, comments, comments_open, comment_feed, a => ArticleValue::value(article) };
     if let Some(preview) = preview {
         ctx = context! { preview, ..ctx };
     }

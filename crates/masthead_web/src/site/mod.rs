@@ -1,6 +1,7 @@
 //! The public site: one file per page, each a thin handler over the store and the theme.
 
 pub mod article;
+mod article_value;
 pub mod assets;
 pub mod author;
 pub mod bodies;
