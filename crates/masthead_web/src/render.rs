@@ -25,7 +25,8 @@ pub(crate) async fn page_context(state: &AppState, page: Value) -> Result<Value,
 
 /// A page's root context: `site` and `parts`, then the page's own values, as
 /// `context! { site, parts, ..page }` has them (the two shared names first), without its
-/// merged map's generic lookup: a template reads its root a few hundred times a page.
+/// merged map's generic lookup, about 440 instructions a name, read about fifty times an
+/// article page.
 #[derive(Debug)]
 struct PageContext {
     site: Value,

@@ -4,8 +4,9 @@
 //! article page's instructions (callgrind), and every `a.title` in the result hashed its key
 //! in a map. [`ArticleValue`] answers a field when the template asks for it: the teaser's
 //! text straight from the page, the nested parts (the story's fields, byline, section,
-//! image, tags, comments) serialised once, on first use. Themes see the same map as
-//! before: the same keys, the same values (a test holds it to `ser`, key by key).
+//! image, tags, comments) and the two times serialised once, on first use. Themes see the
+//! same map as before: the same keys, the same values (a test holds it to `ser`, key by
+//! key).
 
 use masthead_render::{Enumerator, Object, ObjectRepr, Value, ser};
 use masthead_store::ArticlePage;
