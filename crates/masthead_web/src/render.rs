@@ -69,6 +69,7 @@ pub(crate) async fn render_page(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use masthead_render::context;

@@ -115,6 +115,7 @@ impl Object for ArticleValue {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
