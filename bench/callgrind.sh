@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Instructions per request for one page, page cache off: `masthead serve` runs under
-# valgrind's callgrind, the page is asked for 200 times to warm up, the counters are zeroed,
-# then N requests (two at a time) are counted. Instruction counts do not depend on what else
+# Instructions per request for one page, page cache off (or, with --misses, per page cache
+# miss): `masthead serve` runs under valgrind's callgrind, the page is asked for 200 times to
+# warm up, the counters are zeroed, then N requests (two at a time) are counted. Instruction counts do not depend on what else
 # the machine runs, so two binaries can be compared on a busy machine.
 #
-# usage: bench/callgrind.sh BIN DATA_DIR PATH [N]
+# usage: bench/callgrind.sh [--misses] BIN DATA_DIR PATH [N]
+#   --misses  page cache on, and N different story pages asked for once each instead of PATH
+#             N times (PATH is then not read; give "-"): what a page cache miss costs
 #   BIN       a release build of masthead (with debug info, as the release profile has)
 #   DATA_DIR  a data directory, e.g. /var/tmp/masthead-bench/sqlite-1000 (made by load.sh);
 #             keep it under 1 GiB: a larger database's start-up check runs after the server
@@ -15,8 +17,18 @@
 # for callgrind_annotate. Only loopback is used; the server is stopped on exit.
 set -euo pipefail
 
-[ $# -ge 3 ] || { sed -n '7,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+misses=""
+[ "${1:-}" = --misses ] && { misses=1; shift; }
+[ $# -ge 3 ] || { sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 bin=$1 dir=$2 path=$3 n=${4:-1000}
+page_cache=off
+if [ -n "$misses" ]; then
+  command -v sqlite3 >/dev/null || { echo "error: install sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+  page_cache=on
+  slugs=$(sqlite3 "$dir/masthead.db" "SELECT slug FROM articles WHERE status = 'published' ORDER BY published_at DESC, id DESC")
+  path=/stories/$(head -n 1 <<<"$slugs")
+  [ "$(wc -l <<<"$slugs")" -ge $((n + 1)) ] || { echo "error: N must be below the number of published stories" >&2; exit 2; }
+fi
 command -v valgrind >/dev/null || { echo "error: install valgrind (apt-get install valgrind)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "error: install curl" >&2; exit 1; }
 [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "error: N must be a positive integer" >&2; exit 2; }
@@ -32,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 
 valgrind --tool=callgrind --callgrind-out-file="$out" --separate-threads=no \
-  "$bin" serve --data-dir "$dir" --addr 127.0.0.1:0 --page-cache off \
+  "$bin" serve --data-dir "$dir" --addr 127.0.0.1:0 --page-cache "$page_cache" \
   >"$work/stdout" 2>"$work/stderr" &
 pid=$!
 port=""
@@ -49,8 +61,16 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
 [ "$status" = 200 ] || { echo "error: $path answered $status" >&2; exit 1; }
 for _ in $(seq 200); do curl -s -o /dev/null "$url"; done
 callgrind_control -z "$pid" >/dev/null 2>&1
-for _ in $(seq "$n"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; done >"$work/urls"
-curl -s -K "$work/urls" --parallel --parallel-max 2 >/dev/null 2>&1
+if [ -n "$misses" ]; then
+  # The newest story warmed the server above; the next N are each asked for once.
+  tail -n +2 <<<"$slugs" | head -n "$n" \
+    | awk -v base="http://127.0.0.1:$port/stories" '{ printf "url = \"%s/%s\"\noutput = \"/dev/null\"\n", base, $0 }' >"$work/urls"
+else
+  for _ in $(seq "$n"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; done >"$work/urls"
+fi
+accept=()
+[ -n "$misses" ] && accept=(-H 'Accept-Encoding: br, gzip')
+curl -s "${accept[@]}" -K "$work/urls" --parallel --parallel-max 2 >/dev/null 2>&1
 callgrind_control -d "$pid" >/dev/null 2>&1
 sleep 1
 dump=$(ls -t "$out".* 2>/dev/null | head -n 1)

@@ -16,6 +16,7 @@ use quick_cache::sync::Cache;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::OnceCell;
 
 /// The most bytes kept (keys and bodies).
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
@@ -25,21 +26,30 @@ const ESTIMATED_PAGES: usize = 10_000;
 const ENTRY_OVERHEAD: u64 = 128;
 
 /// One cached response, with its compressed copies, each ready to send.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CachedPage {
     /// The HTTP status (200 pages and 301 redirects are cached).
     pub status: StatusCode,
     /// The body as rendered.
     pub identity: Copy,
-    /// Its brotli and gzip copies (in that order of preference), when worth keeping.
-    pub compressed: Vec<Copy>,
+    /// Its brotli copy, made when the page is kept, when smaller: every browser takes
+    /// brotli over HTTPS.
+    pub brotli: Option<Copy>,
+    /// Its gzip copy, made the first time a client that takes gzip but not brotli asks for
+    /// the page (few do), and kept for the next; `None` inside when it would not be smaller,
+    /// would not fit the room counted for it ([`gzip_room`]) or the page has no brotli copy.
+    /// Making it for every page cost a miss as much CPU as rendering the page (see
+    /// `docs/PERFORMANCE.md`).
+    gzip: OnceCell<Option<Copy>>,
+    /// The page's tag, without quotes or coding suffix; empty when it has none.
+    tag: String,
+    /// The bytes counted for every copy (see [`Self::weight`]), fixed when the page is made.
+    weight: usize,
 }
 
 /// The body in one content coding, with every header a hit on it is sent with.
 #[derive(Debug, Clone)]
 pub struct Copy {
-    /// Identity, gzip or brotli.
-    pub coding: Coding,
     /// The bytes sent.
     pub body: Bytes,
     /// The whole answer's headers but `Date` (the server adds it): the page's own, the
@@ -53,7 +63,8 @@ pub struct Copy {
 impl CachedPage {
     /// A page to keep: `headers` those every copy is sent with (see [`Copy::headers`]), `etag`
     /// the page's own tag (a feed brings one) or `None` to tag it by a hash of its body. Text
-    /// bodies get their gzip and brotli copies here, once.
+    /// bodies get their brotli copy here, once; the gzip copy waits until a client needs it
+    /// ([`Self::copy_for`]).
     pub fn new(status: StatusCode, headers: HeaderMap, etag: Option<&str>, body: Bytes) -> Self {
         let compress = status == StatusCode::OK
             && body.len() >= compress::MIN_BYTES
@@ -70,66 +81,137 @@ impl CachedPage {
             None if status == StatusCode::OK => hex16(&Sha256::digest(&body)),
             None => String::new(),
         };
-        let mut compressed = Vec::with_capacity(2);
-        if compress {
-            if let Some(br) = compress::brotli(&body) {
-                compressed.push((Coding::Brotli, br));
-            }
-            if let Some(gz) = compress::gzip(&body) {
-                compressed.push((Coding::Gzip, gz));
-            }
-        }
-        let varies = !compressed.is_empty();
-        let copy = |coding: Coding, body: Bytes| {
-            let mut headers = headers.clone();
-            let suffix = match coding {
-                Coding::Identity => "",
-                Coding::Brotli => "-br",
-                Coding::Gzip => "-gzip",
-            };
-            if !tag.is_empty()
-                && let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}{suffix}\""))
-            {
-                headers.insert(header::ETAG, etag);
-            }
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-            if let Some(token) = coding.token() {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
-            }
-            if varies {
-                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-            }
-            Copy {
-                coding,
-                body,
-                headers,
-            }
-        };
-        let compressed = compressed
-            .into_iter()
-            .map(|(coding, body)| copy(coding, body))
-            .collect();
+        let brotli = compress.then(|| compress::brotli(&body)).flatten();
+        let identity = Copy::identity(body, headers, &tag, brotli.is_some());
+        let brotli = brotli.map(|br| identity.coded(Coding::Brotli, br, &tag));
+        // The page cache's byte bound counts the gzip copy before it is made, at the most it
+        // may take ([`gzip_room`]): quick_cache asks for an entry's weight again when it drops
+        // it, so the weight must not change once the gzip copy is made. A page brotli cannot
+        // make smaller gets no gzip copy either.
+        let weight = size(&identity)
+            + brotli.as_ref().map_or(0, |br| {
+                let headers = size(br) - br.body.len();
+                size(br) + headers + "-gzip".len() + gzip_room(identity.body.len(), br.body.len())
+            });
         Self {
             status,
-            identity: copy(Coding::Identity, body),
-            compressed,
+            identity,
+            gzip: if brotli.is_some() {
+                OnceCell::new()
+            } else {
+                OnceCell::new_with(Some(None))
+            },
+            brotli,
+            tag,
+            weight,
         }
     }
 
     /// The copy to send to a client accepting `accepted`: brotli, then gzip, then the body as
-    /// it is.
-    pub fn pick(&self, accepted: Accepted) -> &Copy {
-        let ok = |c: &&Copy| match c.coding {
-            Coding::Brotli => accepted.brotli,
-            Coding::Gzip => accepted.gzip,
-            Coding::Identity => true,
-        };
-        self.compressed.iter().find(ok).unwrap_or(&self.identity)
+    /// it is. `None` when that is the gzip copy and it is not made yet: [`Self::copy_for`]
+    /// makes it.
+    pub fn pick(&self, accepted: Accepted) -> Option<&Copy> {
+        if accepted.brotli
+            && let Some(br) = &self.brotli
+        {
+            return Some(br);
+        }
+        if accepted.gzip {
+            match self.gzip.get() {
+                None => return None,
+                Some(Some(gz)) => return Some(gz),
+                Some(None) => {}
+            }
+        }
+        Some(&self.identity)
     }
 
-    /// Every copy, the body as rendered first.
-    fn copies(&self) -> impl Iterator<Item = &Copy> {
-        [&self.identity].into_iter().chain(&self.compressed)
+    /// The copy to send to a client accepting `accepted`, as [`Self::pick`], making the
+    /// gzip copy first if it is the one and not made yet (once: a second client asking
+    /// meanwhile waits for the same copy).
+    pub async fn copy_for(&self, accepted: Accepted) -> &Copy {
+        if let Some(copy) = self.pick(accepted) {
+            return copy;
+        }
+        let gzip = self
+            .gzip
+            .get_or_init(|| async {
+                let body = self.identity.body.clone();
+                // Compressing is CPU work: off the async workers.
+                let gz = tokio::task::spawn_blocking(move || compress::gzip(&body)).await;
+                self.gzip_copy(gz.ok().flatten())
+            })
+            .await;
+        gzip.as_ref().unwrap_or(&self.identity)
+    }
+
+    /// The gzip copy to keep of `gz`, the body in gzip: none when it is larger than the room
+    /// the page's weight counted for it ([`gzip_room`]).
+    fn gzip_copy(&self, gz: Option<Bytes>) -> Option<Copy> {
+        let room = self
+            .brotli
+            .as_ref()
+            .map_or(0, |br| gzip_room(self.identity.body.len(), br.body.len()));
+        gz.filter(|gz| gz.len() <= room)
+            .map(|gz| self.identity.coded(Coding::Gzip, gz, &self.tag))
+    }
+
+    /// The bytes the page cache counts for this page: every copy with its headers, the
+    /// gzip copy's room counted before it is made (see [`Self::new`]).
+    pub fn weight(&self) -> usize {
+        self.weight
+    }
+}
+
+/// The most bytes a page's gzip copy may take, from the page's size and its brotli copy's:
+/// the larger of a quarter more than brotli's (and 64 bytes) and a third of the page. gzip at
+/// level 6 made every page and document in our snapshots 10–17% larger than brotli at
+/// quality 5 (the third covers small, very compressible documents, where gzip's fixed costs
+/// weigh more). A larger gzip copy is not kept: clients that take only gzip get the page as
+/// rendered.
+fn gzip_room(page: usize, brotli: usize) -> usize {
+    (brotli + brotli / 4 + 64).max(page / 3)
+}
+
+/// A copy's bytes with its headers'.
+fn size(copy: &Copy) -> usize {
+    let headers: usize = copy
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    copy.body.len() + headers
+}
+
+impl Copy {
+    /// The body as rendered, with `headers` and its own (`tag` in quotes; `Vary` when the
+    /// page `varies` by coding).
+    fn identity(body: Bytes, mut headers: HeaderMap, tag: &str, varies: bool) -> Self {
+        if !tag.is_empty()
+            && let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}\""))
+        {
+            headers.insert(header::ETAG, etag);
+        }
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        if varies {
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        Self { body, headers }
+    }
+
+    /// `body`, this page in `coding`, with this copy's headers and its own: the page's
+    /// `tag` with the coding's suffix, its length and `Content-Encoding`.
+    fn coded(&self, coding: Coding, body: Bytes, tag: &str) -> Self {
+        let mut headers = self.headers.clone();
+        let token = coding.token();
+        if !tag.is_empty()
+            && let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}-{token}\""))
+        {
+            headers.insert(header::ETAG, etag);
+        }
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        Self { body, headers }
     }
 }
 
@@ -218,19 +300,7 @@ struct BySize;
 
 impl Weighter<String, Entry> for BySize {
     fn weight(&self, key: &String, entry: &Entry) -> u64 {
-        let copies: usize = entry
-            .page
-            .copies()
-            .map(|c| {
-                let headers: usize = c
-                    .headers
-                    .iter()
-                    .map(|(name, value)| name.as_str().len() + value.len())
-                    .sum();
-                c.body.len() + headers
-            })
-            .sum();
-        (key.len() + copies) as u64 + ENTRY_OVERHEAD
+        (key.len() + entry.page.weight()) as u64 + ENTRY_OVERHEAD
     }
 }
 
@@ -502,6 +572,7 @@ impl PageCache {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -628,6 +699,156 @@ mod tests {
         let cache = PageCache::new(false, HttpCaching::default());
         cache.put("/".into(), 1, page("a"));
         assert!(cache.get("/", 1).is_none());
+    }
+
+    /// Only brotli is made when a page is kept; the gzip copy is made for the first client
+    /// that takes only gzip, once for many asking at the same time, and the page's weight
+    /// (which quick_cache asks for again when it drops the page) does not change with it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_gzip_copy_is_made_once_for_the_first_clients_that_need_it() {
+        use std::io::Read;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        // A rendered article page, as the snapshot tests keep it.
+        let body = include_str!("../tests/snapshots/page_snapshots__article_opinion.snap");
+        let page = Arc::new(CachedPage::new(
+            StatusCode::OK,
+            headers,
+            None,
+            Bytes::from_static(body.as_bytes()),
+        ));
+        let weight = page.weight();
+        let both = Accepted {
+            brotli: true,
+            gzip: true,
+        };
+        let gzip_only = Accepted {
+            brotli: false,
+            gzip: true,
+        };
+        let encoding = |c: &Copy| c.headers[header::CONTENT_ENCODING].clone();
+        assert_eq!(page.pick(both).map(encoding).unwrap(), "br");
+        assert!(
+            page.pick(gzip_only).is_none(),
+            "not made before it is asked for"
+        );
+        assert_eq!(page.pick(Accepted::default()).unwrap().body, body);
+
+        let askers: Vec<_> = (0..16)
+            .map(|_| {
+                let page = page.clone();
+                tokio::spawn(async move {
+                    let copy = page.copy_for(gzip_only).await;
+                    (copy.body.as_ptr() as usize, copy.headers.clone())
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for asker in askers {
+            answers.push(asker.await.unwrap());
+        }
+        assert!(
+            answers.iter().all(|(at, _)| *at == answers[0].0),
+            "every asker got the one copy"
+        );
+        let gz = page.pick(gzip_only).unwrap();
+        assert_eq!(answers[0].1, gz.headers);
+        assert_eq!(encoding(gz), "gzip");
+        let tag = page.identity.headers[header::ETAG].to_str().unwrap();
+        assert_eq!(
+            gz.headers[header::ETAG],
+            format!("{}-gzip\"", tag.trim_end_matches('"'))
+        );
+        assert_eq!(
+            gz.headers[header::CONTENT_LENGTH],
+            gz.body.len().to_string()
+        );
+        assert_eq!(gz.headers[header::VARY], "accept-encoding");
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&gz.body[..])
+            .read_to_string(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, body);
+        assert_eq!(page.weight(), weight, "the weight is fixed");
+        let brotli = page.brotli.as_ref().unwrap();
+        assert!(
+            weight >= size(&page.identity) + size(brotli) + size(gz),
+            "the room counted covers the copy made"
+        );
+        assert_eq!(page.copy_for(both).await.body, brotli.body);
+    }
+
+    /// A gzip copy larger than the room the page's weight counted for it is not kept:
+    /// gzip-only clients get the page as rendered, and the weight stays what it was. (No
+    /// page we render comes near it; the copy here is made up.)
+    #[tokio::test]
+    async fn a_gzip_copy_too_large_for_its_room_is_not_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        let body = include_str!("../tests/snapshots/page_snapshots__article_opinion.snap");
+        let page = CachedPage::new(
+            StatusCode::OK,
+            headers,
+            None,
+            Bytes::from_static(body.as_bytes()),
+        );
+        let weight = page.weight();
+        let room = gzip_room(body.len(), page.brotli.as_ref().unwrap().body.len());
+        assert!(page.gzip_copy(Some(Bytes::from(vec![0; room]))).is_some());
+        assert!(
+            page.gzip_copy(Some(Bytes::from(vec![0; room + 1])))
+                .is_none()
+        );
+        let real = compress::gzip(body.as_bytes()).unwrap();
+        assert!(
+            real.len() <= room,
+            "a real page fits: {} of {room}",
+            real.len()
+        );
+        page.gzip
+            .set(page.gzip_copy(Some(Bytes::from(vec![0; room + 1]))))
+            .unwrap();
+        let gzip_only = Accepted {
+            brotli: false,
+            gzip: true,
+        };
+        let copy = page.copy_for(gzip_only).await;
+        assert_eq!(copy.body, body);
+        assert!(!copy.headers.contains_key(header::CONTENT_ENCODING));
+        assert_eq!(page.weight(), weight);
+    }
+
+    /// A page too small, or not text, is kept as it is: nothing to make for any client.
+    #[tokio::test]
+    async fn a_page_not_worth_compressing_has_one_copy_for_every_client() {
+        for (content_type, body) in [
+            ("text/html", "<p>short</p>".repeat(10)),
+            ("image/png", "x".repeat(5000)),
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            let page = CachedPage::new(StatusCode::OK, headers, None, Bytes::from(body.clone()));
+            for accepted in [
+                Accepted {
+                    brotli: true,
+                    gzip: true,
+                },
+                Accepted {
+                    brotli: false,
+                    gzip: true,
+                },
+                Accepted::default(),
+            ] {
+                let copy = page.pick(accepted).unwrap();
+                assert_eq!(copy.body, body, "{content_type}");
+                assert!(!copy.headers.contains_key(header::CONTENT_ENCODING));
+                assert!(!copy.headers.contains_key(header::VARY));
+            }
+            assert_eq!(page.weight(), size(&page.identity));
+        }
     }
 
     /// Issue 7: random URLs filled the cache, after which it stopped storing real pages.

@@ -3,11 +3,11 @@
 //!
 //! A kept response gets, once, what every later hit reuses: an `ETag` (a hash of the body,
 //! or the document's own), a `Last-Modified` (when the page was rendered, unless the
-//! document says), its gzip and brotli copies ([`crate::compress`]), and for each copy every
-//! header it is sent with. Each request is answered with the copy its `Accept-Encoding`
-//! takes, `Vary: Accept-Encoding`, and the configured `Cache-Control`. A plain `GET` of a
-//! kept page is answered before routing ([`Hits`], run by [`crate::App`]); the middleware
-//! answers the rest. With the page cache off, pages go out as rendered.
+//! document says), its brotli copy (and its gzip copy when a client first needs it:
+//! [`crate::compress`]), and for each copy every header it is sent with. Each request is
+//! answered with the copy its `Accept-Encoding` takes, `Vary: Accept-Encoding`, and the
+//! configured `Cache-Control`. A plain `GET` of a kept page is answered before routing
+//! ([`Hits`], run by [`crate::App`]); the middleware answers the rest. With the page cache off, pages go out as rendered.
 
 use crate::AppState;
 use crate::cache::{self, CachedPage, Copy, PageCache, Revalidation};
@@ -140,11 +140,13 @@ impl Hits {
         // `cache` route, which `/metrics` adds to the hits (one shared counter fewer).
         let page = self.cache.get(request.uri().path(), generation)?;
         let headers = request.headers();
+        // A copy not made yet (gzip, for the first client that takes only that) is made
+        // the long way, off the async workers.
         let copy = page.pick(Accepted::from_header(
             headers
                 .get(header::ACCEPT_ENCODING)
                 .map(HeaderValue::as_bytes),
-        ));
+        ))?;
         if page.status == StatusCode::OK
             && (headers.contains_key(header::IF_NONE_MATCH)
                 || headers.contains_key(header::IF_MODIFIED_SINCE))
@@ -234,7 +236,7 @@ pub(crate) async fn page_cache(
     if let Some((page, stale)) = state.cache.lookup(&key, generation) {
         if !stale {
             state.cache.count_hit();
-            return answer(&page, page.pick(accepted));
+            return answer(&page, page.copy_for(accepted).await);
         }
         // Its own content is current, a shared part is not: serve it, and render it again
         // behind the reader's back (one request per page does; when too many are being
@@ -242,7 +244,7 @@ pub(crate) async fn page_cache(
         match state.cache.revalidate(&key) {
             Revalidation::Underway => {
                 state.cache.count_hit();
-                return answer_stale(&page, page.pick(accepted));
+                return answer_stale(&page, page.copy_for(accepted).await);
             }
             Revalidation::Start(guard) => {
                 state.cache.count_hit();
@@ -259,7 +261,7 @@ pub(crate) async fn page_cache(
                     Some(id) => tokio::spawn(crate::request_id::scope(id, render)),
                     None => tokio::spawn(render),
                 };
-                return answer_stale(&page, page.pick(accepted));
+                return answer_stale(&page, page.copy_for(accepted).await);
             }
             Revalidation::Busy => {}
         }
@@ -267,7 +269,7 @@ pub(crate) async fn page_cache(
     state.cache.count_miss();
     match render_and_keep(&state, key, generation, request, next).await {
         Ok(page) => {
-            let mut response = answer(&page, page.pick(accepted));
+            let mut response = answer(&page, page.copy_for(accepted).await);
             response
                 .headers_mut()
                 .insert(X_CACHE, HeaderValue::from_static("miss"));
