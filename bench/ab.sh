@@ -36,6 +36,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# shellcheck source=bench/serve_copy.sh
+. "$(dirname "${BASH_SOURCE[0]}")/serve_copy.sh"
 
 echo "page cache $page_cache"
 echo
@@ -43,22 +45,8 @@ echo "| round | binary | coding | req/s | CPU µs/req | load average |"
 echo "|---:|---|---|---:|---:|---:|"
 for ((round = 1; round <= rounds; round++)); do
   for bin in "$@"; do
-    rm -rf "$work/data" && cp -r "$db" "$work/data"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    MASTHEAD_DATA_DIR="$work/data" "$bin" serve --addr "127.0.0.1:$port" --page-cache "$page_cache" >"$work/server.log" 2>&1 &
-    pid=$!
+    serve_copy "$bin" "$db" "$page_cache"
     url="http://127.0.0.1:$port$path"
-    for ((i = 0; i < 100; i++)); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-    # A large database's quick check runs in the background once the server listens: its
-    # CPU must not be counted as the page's. Wait (at most 5 minutes) for it to be done.
-    if grep -q 'quick check runs once the server listens' "$work/server.log"; then
-      for ((i = 0; i < 3000; i++)); do
-        grep -q 'database quick check done' "$work/server.log" && break
-        sleep 0.1
-      done
-      grep -q 'database quick check done' "$work/server.log" \
-        || { echo "error: the quick check did not finish within 5 minutes" >&2; exit 1; }
-    fi
     curl -sf -o /dev/null "$url" || { cat "$work/server.log" >&2; echo "error: $url does not answer 200" >&2; exit 1; }
     for ((i = 0; i < 200; i++)); do
       curl -s -o /dev/null "$url"

@@ -8,8 +8,7 @@
 #
 # usage: bench/misses.sh [--rounds 3] [--stories 800] [--uncached] DB_DIR BIN_A [BIN...]
 #   DB_DIR     a SQLite data directory made by bench/load.sh, e.g.
-#              /var/tmp/masthead-bench/sqlite-1000 (under 1 GiB: a larger database's
-#              start-up check runs after the server listens and would be counted)
+#              /var/tmp/masthead-bench/sqlite-1000 (copied for every server: keep it small)
 #   --stories  how many stories' pages are asked for (the newest are warmed first)
 set -euo pipefail
 
@@ -48,6 +47,8 @@ total=$(wc -l <"$work/slugs")
 [ "$total" -ge $((stories + 10)) ] \
   || { echo "error: $db has $total published stories; ask for at most $((total - 10))" >&2; exit 2; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# shellcheck source=bench/serve_copy.sh
+. "$(dirname "${BASH_SOURCE[0]}")/serve_copy.sh"
 ticks=$(getconf CLK_TCK)
 
 echo "page cache $page_cache, $stories story pages each asked for once"
@@ -56,13 +57,10 @@ echo "| round | binary | seconds | CPU µs/req | load average |"
 echo "|---:|---|---:|---:|---:|"
 for ((round = 1; round <= rounds; round++)); do
   for bin in "$@"; do
-    rm -rf "$work/data" && cp -r "$db" "$work/data"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    MASTHEAD_DATA_DIR="$work/data" "$bin" serve --addr "127.0.0.1:$port" --page-cache "$page_cache" >"$work/server.log" 2>&1 &
-    pid=$!
-    for ((i = 0; i < 100; i++)); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+    serve_copy "$bin" "$db" "$page_cache"
     base="http://127.0.0.1:$port/stories"
-    tail -n $((stories + 10)) "$work/slugs" | head -n 10 | while read -r slug; do
+    # (sed, not tail | head: head's early exit would fail the pipeline under pipefail)
+    sed -n "$((total - stories - 9)),$((total - stories))p" "$work/slugs" | while read -r slug; do
       curl -sf -o /dev/null -H 'Accept-Encoding: br, gzip' "$base/$slug" \
         || { cat "$work/server.log" >&2; echo "error: $base/$slug does not answer 200" >&2; exit 1; }
     done

@@ -38,7 +38,7 @@ pub struct CachedPage {
     /// Its gzip copy, made the first time a client that takes gzip but not brotli asks for
     /// the page (few do), and kept for the next; `None` inside when it would not be smaller,
     /// would not fit the room counted for it ([`gzip_room`]) or the page has no brotli copy.
-    /// Making it for every page cost a miss as much CPU as rendering the page (see
+    /// Making it for every page cost a miss about as much CPU as rendering the page (see
     /// `docs/PERFORMANCE.md`).
     gzip: OnceCell<Option<Copy>>,
     /// The page's tag, without quotes or coding suffix; empty when it has none.
