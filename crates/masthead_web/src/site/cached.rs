@@ -7,7 +7,8 @@
 //! [`crate::compress`]), and for each copy every header it is sent with. Each request is
 //! answered with the copy its `Accept-Encoding` takes, `Vary: Accept-Encoding`, and the
 //! configured `Cache-Control`. A plain `GET` of a kept page is answered before routing
-//! ([`Hits`], run by [`crate::App`]); the middleware answers the rest. With the page cache off, pages go out as rendered.
+//! ([`Hits`], run by [`crate::App`]); the middleware answers the rest. With the page cache
+//! off, pages go out as rendered.
 
 use crate::AppState;
 use crate::cache::{self, CachedPage, Copy, PageCache, Revalidation};
