@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per request for one page, page cache off (or, with --misses, per page cache
 # miss): `masthead serve` runs under valgrind's callgrind, the page is asked for 200 times to
-# warm up, the counters are zeroed, then N requests (two at a time) are counted. Instruction counts do not depend on what else
-# the machine runs, so two binaries can be compared on a busy machine.
+# warm up, the counters are zeroed, then N requests (two at a time) are counted. Instruction
+# counts do not depend on what else the machine runs: two builds compare on a busy machine.
 #
 # usage: bench/callgrind.sh [--misses] BIN DATA_DIR PATH [N]
 #   --misses  page cache on, and N different story pages asked for once each instead of PATH

@@ -95,9 +95,12 @@ sql() { "$pg_bin/psql" -qAt -h 127.0.0.1 -p "$pg_port" -U postgres -d masthead -
 
 # The archive: a cluster generated once per size, migrations and generator, kept as a copy of
 # its data directory (generated into a scratch directory renamed when complete).
+render_line=$(grep -h 'pub const RENDER_VERSION: i64' "$repo"/crates/masthead_render/src/*.rs)
+render_version=$(grep -o '[0-9]*;' <<<"$render_line" | tr -d ';')
+[[ "$render_version" =~ ^[0-9]+$ ]] || die "could not read RENDER_VERSION from crates/masthead_render"
 fp=$(cat "$repo"/crates/masthead_store/migrations/postgres/*.sql "$repo"/crates/masthead/src/generate.rs \
   "$repo"/crates/masthead/src/generate_words.txt <("$pg_bin/postgres" --version) \
-  <(grep -h 'RENDER_VERSION: i64' "$repo"/crates/masthead_render/src/*.rs) | sha256sum | cut -c1-16)
+  <(printf '%s\n' "$render_line") | sha256sum | cut -c1-16)
 cache="$cache_root/pg-$stories"
 mkdir -p "$cache_root"
 exec 9>"$cache_root/.lock-pg-$stories"
@@ -124,9 +127,7 @@ else
   # content version that turns over every page cache). Should a generated archive be behind
   # the current rendering, let one server do that here, once, before the copy is kept: the
   # runs below measure serving, not that catch-up. (The server logs only when it did so.)
-  current=$(grep -h 'pub const RENDER_VERSION: i64' "$repo"/crates/masthead_render/src/*.rs | grep -o '[0-9]*;' | tr -d ';')
-  [[ "$current" =~ ^[0-9]+$ ]] || die "could not read RENDER_VERSION from crates/masthead_render"
-  if [ "$(sql 'SELECT render_version FROM site_state')" -lt "$current" ]; then
+  if [ "$(sql 'SELECT render_version FROM site_state')" -lt "$render_version" ]; then
     log "letting a server bring the stories to the current render version (once per archive)"
     "$bin" serve --addr 127.0.0.1:0 --data-dir "$work/data" --database-url "$url" --page-cache off \
       >/dev/null 2>"$work/rerender.log" &
