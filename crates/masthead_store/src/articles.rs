@@ -223,7 +223,9 @@ impl Store {
         for value in binds {
             query = query.bind(value);
         }
-        let (json,) = query.fetch_one(&self.pool).await?;
+        let mut lease = self.lease().await?;
+        let (json,) = query.fetch_one(lease.conn()).await?;
+        lease.finished();
         Ok(json)
     }
 
@@ -279,11 +281,13 @@ impl Store {
         if let Some(page) = self.direct_row(sql, &binds, |row| article_page_from_row(row)) {
             return page;
         }
+        let mut lease = self.lease().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(to_micros(now))
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(lease.conn())
             .await?;
+        lease.finished();
         row.as_ref().map(article_page_from_row).transpose()
     }
 

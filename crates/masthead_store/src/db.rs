@@ -64,6 +64,9 @@ pub struct Store {
     pub(crate) commits: Arc<AtomicU64>,
     /// On SQLite, the public pages' few reads without sqlx's worker thread (`direct.rs`).
     pub(crate) direct: Option<Arc<crate::direct::DirectReads>>,
+    /// On PostgreSQL, the connections kept between the public pages' reads (`kept.rs`),
+    /// for `pool`.
+    pub(crate) kept: Option<Arc<crate::kept::KeptConnections>>,
 }
 
 /// SQLite's own default for `max_page_count`: no cap below the format's limit.
@@ -169,6 +172,7 @@ impl Store {
             replicas: None,
             commits: Arc::default(),
             direct: direct.map(Arc::new),
+            kept: (backend == Backend::Postgres).then(Arc::default),
         })
     }
 
@@ -179,6 +183,7 @@ impl Store {
             pool,
             replicas: None,
             direct: None,
+            kept: Some(Arc::default()),
             ..self.clone()
         }
     }
@@ -260,6 +265,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(direct) = &self.direct {
             direct.close();
+        }
+        if let Some(kept) = &self.kept {
+            kept.close();
         }
         self.pool.close().await;
         if self.backend == Backend::Sqlite {

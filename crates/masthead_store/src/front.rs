@@ -182,10 +182,12 @@ impl Store {
             match self.direct_row(&statement.0, &binds, |row| front_lists(row)) {
                 Some(lists) => lists?.ok_or(StoreError::NotFound)?,
                 None => {
+                    let mut lease = self.lease().await?;
                     let row = sqlx::query(statement)
                         .bind(to_micros(now))
-                        .fetch_one(&self.pool)
+                        .fetch_one(lease.conn())
                         .await?;
+                    lease.finished();
                     front_lists(&row)?
                 }
             };

@@ -12,6 +12,7 @@ mod direct;
 mod error;
 mod health;
 mod integrity;
+mod kept;
 pub mod migrate;
 pub mod model;
 mod time;

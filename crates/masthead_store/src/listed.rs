@@ -171,11 +171,13 @@ impl Store {
         let json = match self.direct_row(sql, &binds, first_text) {
             Some(json) => json?.ok_or(StoreError::NotFound)?,
             None => {
+                let mut lease = self.lease().await?;
                 let (json,): (String,) = sqlx::query_as(sql)
                     .bind(to_micros(now))
                     .bind(ids)
-                    .fetch_one(&self.pool)
+                    .fetch_one(lease.conn())
                     .await?;
+                lease.finished();
                 json
             }
         };

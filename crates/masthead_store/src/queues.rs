@@ -25,7 +25,7 @@ pub struct PoolUse {
     pub name: &'static str,
     /// Connections open.
     pub size: u32,
-    /// Of those, idle.
+    /// Of those, idle (on PostgreSQL counting those kept idle for the next public read).
     pub idle: u32,
     /// The most it opens.
     pub max: u32,
@@ -54,10 +54,11 @@ impl Store {
 
     /// How the connection pools are used now (no query; the pools' own counts).
     pub fn pool_use(&self) -> Vec<PoolUse> {
+        let kept = self.kept.as_ref().map_or(0, |kept| kept.len());
         let of = |name, pool: &sqlx::AnyPool| PoolUse {
             name,
             size: pool.size(),
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            idle: u32::try_from(pool.num_idle() + kept).unwrap_or(u32::MAX),
             max: pool.options().get_max_connections(),
         };
         match self.backend() {
