@@ -15,6 +15,8 @@ pub(crate) trait Columns {
     fn int(&self, name: &str) -> Result<i64>;
     /// An integer column that may be NULL.
     fn opt_int(&self, name: &str) -> Result<Option<i64>>;
+    /// A text column that may be NULL.
+    fn opt_text(&self, name: &str) -> Result<Option<String>>;
 }
 
 impl Columns for AnyRow {
@@ -27,6 +29,10 @@ impl Columns for AnyRow {
     }
 
     fn opt_int(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(name)?)
+    }
+
+    fn opt_text(&self, name: &str) -> Result<Option<String>> {
         Ok(self.try_get(name)?)
     }
 }
@@ -81,6 +87,10 @@ impl Columns for DirectRow<'_> {
     }
 
     fn opt_int(&self, name: &str) -> Result<Option<i64>> {
+        self.get(name)
+    }
+
+    fn opt_text(&self, name: &str) -> Result<Option<String>> {
         self.get(name)
     }
 }
