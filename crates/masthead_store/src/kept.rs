@@ -34,8 +34,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// How many idle connections are kept: more than the runtime's worker threads, which are
-/// all that can start a read at once.
+/// How many idle connections are kept: a few, for the reads a small server has in flight
+/// at once; a read that finds none takes one from the pool.
 pub(crate) const KEPT: usize = 4;
 
 /// How long a connection may go without being handed back to the pool.
