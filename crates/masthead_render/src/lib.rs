@@ -8,6 +8,7 @@ mod format;
 pub mod headings;
 pub mod ics;
 pub mod markdown;
+mod page_sizes;
 pub mod sitemaps;
 mod theme;
 

@@ -22,9 +22,9 @@
 //! A reader sees every transaction committed before its statement began, as a pool
 //! connection does: an editor reads what they just saved.
 
-use crate::columns::DirectRow;
+use crate::columns::{DirectRow, StatementColumns};
 use crate::{Result, Store};
-use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -50,11 +50,18 @@ pub(crate) enum Bind<'a> {
 #[derive(Debug)]
 pub(crate) struct DirectReads {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
     closed: AtomicBool,
     /// How many reads were answered here, and how many were passed on to the pool.
     answered: AtomicU64,
     passed_on: AtomicU64,
+}
+
+/// A direct connection, with the column names of the statements it has run.
+#[derive(Debug)]
+struct Reader {
+    conn: Connection,
+    columns: StatementColumns,
 }
 
 /// What the direct reads of a store have done since it opened.
@@ -90,7 +97,7 @@ impl DirectReads {
         &self,
         sql: &str,
         binds: &[Bind<'_>],
-        map: impl FnOnce(&Row<'_>) -> T,
+        map: impl FnOnce(&DirectRow<'_>) -> T,
     ) -> Option<Option<T>> {
         if self.closed.load(Ordering::Acquire) {
             return None;
@@ -108,19 +115,19 @@ impl DirectReads {
         &self,
         sql: &str,
         binds: &[Bind<'_>],
-        map: impl FnOnce(&Row<'_>) -> T,
+        map: impl FnOnce(&DirectRow<'_>) -> T,
     ) -> Option<Option<T>> {
-        let conn = match self.take() {
-            Ok(conn) => conn,
+        let mut reader = match self.take() {
+            Ok(reader) => reader,
             Err(e) => {
                 tracing::warn!(error = %e, path = %self.path.display(),
                     "cannot open a direct read connection; reading through the pool");
                 return None;
             }
         };
-        match first_row(&conn, sql, binds, map) {
+        match first_row(&mut reader, sql, binds, map) {
             Ok(found) => {
-                self.give_back(conn);
+                self.give_back(reader);
                 Some(found)
             }
             Err(e) => {
@@ -144,21 +151,24 @@ impl DirectReads {
         self.lock().clear();
     }
 
-    fn take(&self) -> rusqlite::Result<Connection> {
+    fn take(&self) -> rusqlite::Result<Reader> {
         match self.lock().pop() {
-            Some(conn) => Ok(conn),
-            None => self.open(),
+            Some(reader) => Ok(reader),
+            None => Ok(Reader {
+                conn: self.open()?,
+                columns: StatementColumns::default(),
+            }),
         }
     }
 
-    fn give_back(&self, conn: Connection) {
+    fn give_back(&self, reader: Reader) {
         let mut idle = self.lock();
         if idle.len() < IDLE_KEPT && !self.closed.load(Ordering::Acquire) {
-            idle.push(conn);
+            idle.push(reader);
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Reader>> {
         // A panic while the list was held cannot leave it inconsistent: take it anyway.
         self.idle
             .lock()
@@ -198,21 +208,19 @@ impl Store {
         binds: &[Bind<'_>],
         map: impl FnOnce(&DirectRow<'_>) -> Result<T>,
     ) -> Option<Result<Option<T>>> {
-        let found = self
-            .direct
-            .as_ref()?
-            .first_row(sql, binds, |row| map(&DirectRow::new(row)))?;
+        let found = self.direct.as_ref()?.first_row(sql, binds, map)?;
         Some(found.transpose())
     }
 }
 
 fn first_row<T>(
-    conn: &Connection,
+    reader: &mut Reader,
     sql: &str,
     binds: &[Bind<'_>],
-    map: impl FnOnce(&Row<'_>) -> T,
+    map: impl FnOnce(&DirectRow<'_>) -> T,
 ) -> rusqlite::Result<Option<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
+    let mut statement = reader.conn.prepare_cached(sql)?;
+    let names = reader.columns.of(sql, &statement);
     for (i, bind) in binds.iter().enumerate() {
         let named;
         let name = match PARAMETER_NAMES.get(i) {
@@ -232,7 +240,7 @@ fn first_row<T>(
         }
     }
     let mut rows = statement.raw_query();
-    Ok(rows.next()?.map(map))
+    Ok(rows.next()?.map(|row| map(&DirectRow::new(row, names))))
 }
 
 #[cfg(test)]
@@ -243,7 +251,7 @@ mod tests {
 
     fn read(reads: &DirectReads, sql: &str) -> Option<Option<String>> {
         reads.first_row(sql, &[Bind::Text("a")], |row| {
-            row.get::<_, String>(0).unwrap()
+            crate::columns::first_text(row).unwrap()
         })
     }
 

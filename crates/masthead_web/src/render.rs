@@ -58,14 +58,15 @@ impl Object for PageContext {
     }
 }
 
-/// Renders `template` with the full page context.
+/// Renders `template` with the full page context: the HTML's bytes, for a response's body
+/// (see [`masthead_render::Theme::render_page`]).
 pub(crate) async fn render_page(
     state: &AppState,
     template: &str,
     page: Value,
-) -> Result<String, WebError> {
+) -> Result<Vec<u8>, WebError> {
     let ctx = page_context(state, page).await?;
-    Ok(state.theme().render(template, ctx)?)
+    Ok(state.theme().render_page(template, ctx)?)
 }
 
 #[cfg(test)]

@@ -53,7 +53,11 @@ pub(super) async fn show(
             let page = crate::preview::page_of(state, fields, article, now).await?;
             let banner = context! { unsaved => true };
             let html = crate::site::article::render(state, page, Some(banner)).await?;
-            (Some(html), None, StatusCode::OK)
+            (
+                Some(String::from_utf8_lossy(&html).into_owned()),
+                None,
+                StatusCode::OK,
+            )
         }
         Err(e) => (
             None,

@@ -73,7 +73,7 @@ pub(crate) async fn render(
     state: &AppState,
     mut article: ArticlePage,
     preview: Option<Value>,
-) -> Result<String, WebError> {
+) -> Result<Vec<u8>, WebError> {
     let body = Theme::safe(std::mem::take(&mut article.body_html));
     let story = &article.story;
     let config = state.config();

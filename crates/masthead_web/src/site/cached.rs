@@ -76,7 +76,7 @@ pub(crate) fn showing(
 }
 
 /// A public HTML page.
-pub(crate) fn page(html: String) -> Response {
+pub(crate) fn page(html: Vec<u8>) -> Response {
     document("text/html; charset=utf-8", html)
 }
 

@@ -78,7 +78,7 @@ async fn refused(
 
 /// A search page. Not kept by the page cache, and `no-cache` for browsers and CDNs: a story
 /// taken down must leave results at once.
-fn answer(status: StatusCode, html: String) -> Response {
+fn answer(status: StatusCode, html: Vec<u8>) -> Response {
     (
         status,
         [
