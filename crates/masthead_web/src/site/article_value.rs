@@ -3,11 +3,13 @@
 //! Serialising the whole [`ArticlePage`] into a template value (`ser`) was 7% of an uncached
 //! article page's instructions (callgrind), and every `a.title` in the result hashed its key
 //! in a map. [`ArticleValue`] answers a field when the template asks for it: the teaser's
-//! text straight from the page, the nested parts (the story's fields, byline, section,
-//! image, tags, comments) and the two times serialised once, on first use. Themes see the
+//! text straight from the page, the nested parts (byline, section, image, tags, comments)
+//! and the two times serialised once, on first use, the story's fields as a map of their own
+//! that does the same ([`StoryValue`]). Themes see the
 //! same map as before: the same keys, the same values (a test holds it to `ser`, key by
 //! key).
 
+use crate::site::story_value::StoryValue;
 use masthead_render::{Enumerator, Object, ObjectRepr, Value, ser};
 use masthead_store::ArticlePage;
 use std::sync::{Arc, OnceLock};
@@ -37,7 +39,7 @@ const KEYS: &[&str] = &[
 /// An article page as a template map; see the module's comment.
 #[derive(Debug)]
 pub(crate) struct ArticleValue {
-    page: ArticlePage,
+    page: Arc<ArticlePage>,
     byline: OnceLock<Value>,
     section: OnceLock<Value>,
     image: OnceLock<Value>,
@@ -52,7 +54,7 @@ impl ArticleValue {
     /// `page` as the template value `a`.
     pub(crate) fn value(page: ArticlePage) -> Value {
         Value::from_object(ArticleValue {
-            page,
+            page: Arc::new(page),
             byline: OnceLock::new(),
             section: OnceLock::new(),
             image: OnceLock::new(),
@@ -68,7 +70,7 @@ impl ArticleValue {
     fn field(&self, key: &str) -> Option<Value> {
         let once =
             |cell: &OnceLock<Value>, make: &dyn Fn() -> Value| cell.get_or_init(make).clone();
-        let (page, t) = (&self.page, &self.page.teaser);
+        let (page, t) = (&*self.page, &self.page.teaser);
         Some(match key {
             "id" => ser(&t.id),
             "kind" => ser(&t.kind),
@@ -83,7 +85,7 @@ impl ArticleValue {
             "published_at" => once(&self.published_at, &|| ser(&t.published_at)),
             "updated_at" => once(&self.updated_at, &|| ser(&t.updated_at)),
             "comment_count" => Value::from(t.comment_count),
-            "story" => once(&self.story, &|| ser(&page.story)),
+            "story" => once(&self.story, &|| StoryValue::value(Arc::clone(&self.page))),
             "tags" => once(&self.tags, &|| ser(&page.tags)),
             "comments" => once(&self.comments, &|| ser(&page.comments)),
             "comments_open" => Value::from(page.comments_open),
@@ -119,9 +121,12 @@ impl Object for ArticleValue {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
-    use masthead_core::{ArticleId, ArticleKind, NoteKind, RoundupItem, SectionId, Slug};
+    use masthead_core::{
+        ArticleId, ArticleKind, AuthorId, Decision, MediaId, NoteKind, Outcome, RoundupItem,
+        SectionId, Slug,
+    };
     use masthead_store::{
-        ArticleFields, Byline, Image, KindParts, NameRef, Note, PublicComment, Teaser,
+        ArticleFields, Byline, Image, KindParts, Meeting, NameRef, Note, PublicComment, Teaser,
     };
 
     fn name(slug: &str, name: &str) -> NameRef {
@@ -131,8 +136,9 @@ mod tests {
         }
     }
 
-    /// A page with every field set, and one with every optional field empty.
-    fn pages() -> [ArticlePage; 2] {
+    /// A page with every field set, one with every optional field empty, and a video and a
+    /// meeting brief (the story's map has each kind's own key).
+    fn pages() -> [ArticlePage; 4] {
         let at = Utc.with_ymd_and_hms(2026, 12, 5, 6, 30, 0).unwrap();
         let full = ArticlePage {
             teaser: Teaser {
@@ -227,7 +233,27 @@ mod tests {
         empty.tags.clear();
         empty.comments.clear();
         empty.comments_open = false;
-        [full, empty]
+        let mut video = full.clone();
+        video.story.parts = KindParts::Video {
+            video_url: "https://www.youtube-nocookie.com/embed/abc".into(),
+        };
+        let mut brief = empty.clone();
+        brief.story.parts = KindParts::MeetingBrief {
+            meeting: Meeting {
+                body: "Village Board".into(),
+                date: at.date_naive(),
+                decisions: vec![Decision {
+                    motion: "Pave Elm Street".into(),
+                    vote: "5-2".into(),
+                    outcome: Outcome::Passed,
+                }],
+            },
+        };
+        brief.story.authors = vec![AuthorId(3)];
+        brief.story.tags = vec!["roads".into()];
+        brief.story.image = Some(MediaId(9));
+        brief.story.source_canonical = true;
+        [full, empty, video, brief]
     }
 
     #[test]

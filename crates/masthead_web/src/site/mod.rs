@@ -22,5 +22,6 @@ pub mod search;
 pub mod section;
 pub mod sitemaps;
 pub mod static_page;
+mod story_value;
 pub mod structured;
 pub mod tag;
