@@ -16,30 +16,37 @@ const MOST: usize = 1024 * 1024;
 
 /// The last page size of each template (by slot); see the module's comment.
 #[derive(Debug)]
-pub(crate) struct PageSizes([AtomicUsize; SLOTS]);
+pub(crate) struct PageSizes([PageSize; SLOTS]);
+
+/// One slot: the size of the last page rendered by the templates that hash to it.
+#[derive(Debug, Default)]
+pub(crate) struct PageSize(AtomicUsize);
 
 impl PageSizes {
     pub(crate) fn new() -> Self {
-        Self(std::array::from_fn(|_| AtomicUsize::new(0)))
+        Self(std::array::from_fn(|_| PageSize::default()))
     }
 
-    /// The bytes to reserve for a page of template `name`: the last one's size and an eighth
-    /// more (pages of one template differ by their text), or [`FIRST`].
-    pub(crate) fn guess(&self, name: &str) -> usize {
-        match self.slot(name).load(Ordering::Relaxed) {
+    /// Template `name`'s slot: a render finds it once, guesses from it and records in it.
+    pub(crate) fn of(&self, name: &str) -> &PageSize {
+        let hash = crate::theme::fnv1a(name.as_bytes());
+        &self.0[(hash % SLOTS as u64) as usize]
+    }
+}
+
+impl PageSize {
+    /// The bytes to reserve for the next page: the last one's size and an eighth more (pages
+    /// of one template differ by their text), or [`FIRST`].
+    pub(crate) fn guess(&self) -> usize {
+        match self.0.load(Ordering::Relaxed) {
             0 => FIRST,
             last => (last + last / 8).min(MOST),
         }
     }
 
-    /// Remembers that template `name` rendered a page of `len` bytes.
-    pub(crate) fn rendered(&self, name: &str, len: usize) {
-        self.slot(name).store(len, Ordering::Relaxed);
-    }
-
-    fn slot(&self, name: &str) -> &AtomicUsize {
-        let hash = crate::theme::fnv1a(name.as_bytes());
-        &self.0[(hash % SLOTS as u64) as usize]
+    /// Remembers that a page of `len` bytes was rendered.
+    pub(crate) fn rendered(&self, len: usize) {
+        self.0.store(len, Ordering::Relaxed);
     }
 }
 
@@ -50,12 +57,13 @@ mod tests {
     #[test]
     fn a_template_is_guessed_from_its_last_page_and_never_above_the_bound() {
         let sizes = PageSizes::new();
-        assert_eq!(sizes.guess("article.html"), FIRST);
-        sizes.rendered("article.html", 12_000);
-        assert_eq!(sizes.guess("article.html"), 13_500);
-        sizes.rendered("article.html", 50 * 1024 * 1024);
-        assert_eq!(sizes.guess("article.html"), MOST);
-        sizes.rendered("article.html", 8_000);
-        assert_eq!(sizes.guess("article.html"), 9_000);
+        let article = sizes.of("article.html");
+        assert_eq!(article.guess(), FIRST);
+        article.rendered(12_000);
+        assert_eq!(sizes.of("article.html").guess(), 13_500);
+        article.rendered(50 * 1024 * 1024);
+        assert_eq!(article.guess(), MOST);
+        article.rendered(8_000);
+        assert_eq!(article.guess(), 9_000);
     }
 }

@@ -350,6 +350,16 @@ pub struct ThemeError {
     source: Error,
 }
 
+impl ThemeError {
+    /// Wraps minijinja's errors as template `name`'s.
+    fn of(name: &str) -> impl Fn(Error) -> ThemeError + Copy + '_ {
+        move |source| ThemeError {
+            template: name.to_owned(),
+            source,
+        }
+    }
+}
+
 /// The loaded theme.
 #[derive(Debug)]
 pub struct Theme {
@@ -462,15 +472,12 @@ impl Theme {
 
     /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, ThemeError> {
-        let wrap = |source| ThemeError {
-            template: name.to_owned(),
-            source,
-        };
+        let in_template = ThemeError::of(name);
         self.env
             .get_template(name)
-            .map_err(wrap)?
+            .map_err(in_template)?
             .render(ctx)
-            .map_err(wrap)
+            .map_err(in_template)
     }
 
     /// Renders the page `name` with `ctx` as the bytes of a response body (UTF-8: minijinja
@@ -478,14 +485,14 @@ impl Theme {
     /// Bytes, not a `String`: checking 12 KB of page for UTF-8 again cost more than half of
     /// what the room saves.
     pub fn render_page(&self, name: &str, ctx: Value) -> Result<Vec<u8>, ThemeError> {
-        let wrap = |source| ThemeError {
-            template: name.to_owned(),
-            source,
-        };
-        let template = self.env.get_template(name).map_err(wrap)?;
-        let mut page = Vec::with_capacity(self.sizes.guess(name));
-        template.render_captured_to(ctx, &mut page).map_err(wrap)?;
-        self.sizes.rendered(name, page.len());
+        let in_template = ThemeError::of(name);
+        let template = self.env.get_template(name).map_err(in_template)?;
+        let size = self.sizes.of(name);
+        let mut page = Vec::with_capacity(size.guess());
+        template
+            .render_captured_to(ctx, &mut page)
+            .map_err(in_template)?;
+        size.rendered(page.len());
         Ok(page)
     }
 
