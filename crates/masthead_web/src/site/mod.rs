@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod health;
 pub mod home;
 pub mod identity;
+mod json_ld;
 pub mod latest;
 pub mod lists;
 pub mod media;
