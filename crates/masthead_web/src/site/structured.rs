@@ -44,11 +44,38 @@ pub(crate) fn article(
         .as_ref()
         .map(|i| format!("{base}/media/{}", i.storage_name));
     let published = iso(t.published_at);
-    let mut ld = Ld::new();
-    ld.open(None, None);
-    ld.field("@context", "https://schema.org");
-    ld.open_array("@graph");
+    graph(|ld| {
+        news_article(
+            ld,
+            page,
+            site,
+            canonical,
+            &story_url,
+            image.as_deref(),
+            &published,
+        );
+        if let Some(video) = video {
+            video_object(ld, page, image.as_deref(), &published, video);
+        }
+        ld.boolean("isAccessibleForFree", true);
+        ld.close();
+        breadcrumbs(ld, page, site, &story_url);
+    })
+}
 
+/// The story's `NewsArticle` (or `OpinionNewsArticle`), left open for the video post's
+/// `VideoObject` and the last field.
+fn news_article(
+    ld: &mut Ld,
+    page: &ArticlePage,
+    site: &SiteConfig,
+    canonical: &str,
+    story_url: &str,
+    image: Option<&str>,
+    published: &str,
+) {
+    let t = &page.teaser;
+    let base = site.base_url.as_str();
     ld.open(
         None,
         Some(match t.kind {
@@ -64,43 +91,55 @@ pub(crate) fn article(
         &t.summary
     });
     ld.some("description", description);
-    ld.field("url", &story_url);
+    ld.field("url", story_url);
     ld.field("mainEntityOfPage", canonical);
-    ld.strings("image", image.as_deref().into_iter());
-    ld.field("datePublished", &published);
+    ld.strings("image", image.into_iter());
+    ld.field("datePublished", published);
     let modified = last_update(
         t.published_at,
         t.updated_at,
         page.story.notes.last().map(|n| n.at),
     );
     ld.field("dateModified", &iso(modified.unwrap_or(t.published_at)));
-    authors(&mut ld, page, base);
-    publisher(&mut ld, "publisher", site);
+    authors(ld, page, base);
+    publisher(ld, "publisher", site);
     ld.field("articleSection", &t.section.name);
     ld.field("inLanguage", &site.language);
     ld.strings("keywords", page.tags.iter().map(|tag| tag.name.as_str()));
     ld.some("isBasedOn", non_empty(&page.story.source_url));
-    corrections(&mut ld, page);
-    if let Some(video) = video {
-        ld.open(Some("video"), Some("VideoObject"));
-        ld.field("name", &t.title);
-        let about = non_empty(&t.summary).or(non_empty(&t.excerpt));
-        ld.field("description", about.unwrap_or(&t.title));
-        ld.strings("thumbnailUrl", image.as_deref().into_iter());
-        ld.field("uploadDate", &published);
-        ld.field("embedUrl", video);
-        ld.close();
-    }
-    ld.boolean("isAccessibleForFree", true);
-    ld.close();
+    corrections(ld, page);
+}
 
+/// The video post's `VideoObject`, `video` the address the page offers.
+fn video_object(
+    ld: &mut Ld,
+    page: &ArticlePage,
+    image: Option<&str>,
+    published: &str,
+    video: &str,
+) {
+    let t = &page.teaser;
+    ld.open(Some("video"), Some("VideoObject"));
+    ld.field("name", &t.title);
+    let about = non_empty(&t.summary).or(non_empty(&t.excerpt));
+    ld.field("description", about.unwrap_or(&t.title));
+    ld.strings("thumbnailUrl", image.into_iter());
+    ld.field("uploadDate", published);
+    ld.field("embedUrl", video);
+    ld.close();
+}
+
+/// The story's `BreadcrumbList`: the site, its section, the story.
+fn breadcrumbs(ld: &mut Ld, page: &ArticlePage, site: &SiteConfig, story_url: &str) {
+    let t = &page.teaser;
+    let base = site.base_url.as_str();
     ld.open(None, Some("BreadcrumbList"));
     ld.open_array("itemListElement");
     let section_url = format!("{base}/section/{}", t.section.slug);
     let crumbs = [
         (&site.name, base),
         (&t.section.name, section_url.as_str()),
-        (&t.title, story_url.as_str()),
+        (&t.title, story_url),
     ];
     for (position, (name, item)) in (1..).zip(crumbs) {
         ld.open(None, Some("ListItem"));
@@ -111,7 +150,16 @@ pub(crate) fn article(
     }
     ld.close_array();
     ld.close();
+}
 
+/// One schema.org graph: `@context` and the `@graph` array `write` fills, made safe for its
+/// `<script>` element.
+fn graph(write: impl FnOnce(&mut Ld)) -> String {
+    let mut ld = Ld::new();
+    ld.open(None, None);
+    ld.field("@context", "https://schema.org");
+    ld.open_array("@graph");
+    write(&mut ld);
     ld.close_array();
     ld.close();
     ld.finish()
@@ -120,50 +168,46 @@ pub(crate) fn article(
 /// The JSON-LD of a page of calendar events: one schema.org `Event` each, at its place
 /// (all-day events by date, in their own time zone).
 pub(crate) fn events(events: &[Event], site: &SiteConfig) -> String {
-    let mut ld = Ld::new();
-    ld.open(None, None);
-    ld.field("@context", "https://schema.org");
-    ld.open_array("@graph");
-    for e in events {
-        let tz = e.timezone.parse::<chrono_tz::Tz>().unwrap_or(site.timezone);
-        let when = |at: DateTime<Utc>| {
-            let local = at.with_timezone(&tz);
-            if e.all_day {
-                local.format("%Y-%m-%d").to_string()
-            } else {
-                local.to_rfc3339_opts(SecondsFormat::Secs, false)
-            }
-        };
-        ld.open(None, Some("Event"));
-        ld.field("name", &e.title);
-        ld.field("startDate", &when(e.starts_at));
-        ld.some("endDate", e.ends_at.map(when).as_deref());
-        ld.open(Some("location"), Some("Place"));
-        ld.field("name", &e.location);
-        ld.field("address", &e.location);
-        ld.close();
-        ld.some("description", non_empty(&e.description));
-        ld.field("url", &format!("{}/events/{}", site.base_url, e.slug));
-        // The organiser's own page about it.
-        ld.some("sameAs", non_empty(&e.link));
-        ld.field(
-            "eventStatus",
-            if e.cancelled {
-                "https://schema.org/EventCancelled"
-            } else {
-                "https://schema.org/EventScheduled"
-            },
-        );
-        ld.field(
-            "eventAttendanceMode",
-            "https://schema.org/OfflineEventAttendanceMode",
-        );
-        publisher(&mut ld, "organizer", site);
-        ld.close();
-    }
-    ld.close_array();
+    graph(|ld| events.iter().for_each(|e| event(ld, e, site)))
+}
+
+/// One calendar event's `Event`.
+fn event(ld: &mut Ld, e: &Event, site: &SiteConfig) {
+    let tz = e.timezone.parse::<chrono_tz::Tz>().unwrap_or(site.timezone);
+    let when = |at: DateTime<Utc>| {
+        let local = at.with_timezone(&tz);
+        if e.all_day {
+            local.format("%Y-%m-%d").to_string()
+        } else {
+            local.to_rfc3339_opts(SecondsFormat::Secs, false)
+        }
+    };
+    ld.open(None, Some("Event"));
+    ld.field("name", &e.title);
+    ld.field("startDate", &when(e.starts_at));
+    ld.some("endDate", e.ends_at.map(when).as_deref());
+    ld.open(Some("location"), Some("Place"));
+    ld.field("name", &e.location);
+    ld.field("address", &e.location);
     ld.close();
-    ld.finish()
+    ld.some("description", non_empty(&e.description));
+    ld.field("url", &format!("{}/events/{}", site.base_url, e.slug));
+    // The organiser's own page about it.
+    ld.some("sameAs", non_empty(&e.link));
+    ld.field(
+        "eventStatus",
+        if e.cancelled {
+            "https://schema.org/EventCancelled"
+        } else {
+            "https://schema.org/EventScheduled"
+        },
+    );
+    ld.field(
+        "eventAttendanceMode",
+        "https://schema.org/OfflineEventAttendanceMode",
+    );
+    publisher(ld, "organizer", site);
+    ld.close();
 }
 
 /// `author`: staff authors with their pages; else the free-text byline (wire copy) without
