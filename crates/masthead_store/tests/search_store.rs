@@ -799,7 +799,9 @@ async fn postgres_search_indexes_keep_no_pending_list() {
     let desk = Desk::create(&db.store).await;
     for i in 0..30 {
         ArticleBuilder::new(&format!("Levy vote {i} at the county board"), desk.news)
-            .body(&format!("The board met on the levy, item {i}, and voted for the road plan."))
+            .body(&format!(
+                "The board met on the levy, item {i}, and voted for the road plan."
+            ))
             .insert(&db.store)
             .await;
     }
